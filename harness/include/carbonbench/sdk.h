@@ -1,0 +1,10 @@
+// Everything a plugin author includes.
+#pragma once
+
+#include "carbonbench/dataset_spec.h"
+#include "carbonbench/meter.h"
+#include "carbonbench/model.h"
+#include "carbonbench/optimization.h"
+#include "carbonbench/params.h"
+#include "carbonbench/plugin.h"
+#include "carbonbench/training_context.h"

@@ -1,0 +1,41 @@
+// What the harness's training loop shares with optimization hooks.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include "carbonbench/dataset_spec.h"
+#include "carbonbench/model.h"
+
+namespace carbonbench {
+
+struct TrainingContext {
+  torch::Device device = torch::kCPU;
+  const DatasetSpec* dataset = nullptr;
+  std::shared_ptr<Network> network;
+  torch::optim::Optimizer* optimizer = nullptr;
+  int epoch = 0;           // 1-based while training
+  int planned_epochs = 0;
+  // Records a warning that is printed and stored with the run.
+  std::function<void(const std::string&)> warn;
+};
+
+struct EpochMetrics {
+  int epoch = 0;
+  double train_loss = 0;
+  double test_loss = 0;
+  double test_accuracy = 0;     // fraction in [0, 1]
+  double elapsed_s = 0;         // since training began, eval included
+  double energy_wh = 0;         // cumulative, all components
+};
+
+struct EpochDecision {
+  bool stop = false;
+  std::string reason;  // shown and stored when stop is true
+};
+
+}  // namespace carbonbench

@@ -1,0 +1,125 @@
+// The results store: one SQLite file, written as a run goes (an epoch at a
+// time, each in a transaction), so a killed suite loses at most the epoch in
+// flight and finished results are never lost.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace carbonbench {
+
+inline constexpr int kStoreSchemaVersion = 1;
+
+// Energy of one phase on one component. Figures carry their unit in their
+// name and their provenance ("measured" | "estimated" | "absent").
+struct PhaseEnergy {
+  std::string phase;      // "train" | "eval" | ...
+  std::string component;  // "cpu" | "gpu" | "ram"
+  double energy_wh = 0;   // PUE applied
+  std::string provenance;
+  std::string meter;      // plugin name that produced it
+};
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  double train_loss = 0;
+  double test_loss = 0;
+  double test_accuracy = 0;  // fraction in [0, 1]
+  double train_s = 0;
+  double eval_s = 0;
+  double data_s = 0;        // time spent preparing batches (part of train_s)
+  double energy_wh = 0;     // this epoch, all phases and components, PUE applied
+  double co2_g = 0;
+  std::string energy_provenance;  // "estimated", "measured" or "mixed: ..."
+};
+
+// Known when a run starts.
+struct RunStart {
+  std::string suite;
+  std::string cell_name;
+  std::string config_hash;
+  std::string config_json;
+  int repetition = 0;  // 0-based
+  std::int64_t seed = 0;
+  std::string model;
+  std::string optimizations;  // joined with "+", empty for none
+  std::string dataset;
+  std::string environment_json;  // cpu, cores, threads, blas, torch, allocator...
+  std::string meters_json;       // [{name, method, components:{cpu:"estimated"}}]
+  std::string region_requested;
+  std::string region_used;
+  double intensity_g_per_kwh = 0;
+  std::string intensity_source;
+  double pue = 1.0;
+};
+
+// Known when it ends (or as far as it got, for a failure).
+struct RunSummary {
+  int epochs_run = 0;
+  double best_accuracy = 0;   // fraction
+  double final_accuracy = 0;  // fraction
+  double duration_s = 0;      // wall time of the whole run
+  double energy_wh = 0;       // all phases and components, PUE applied
+  double co2_g = 0;
+  std::string energy_provenance;
+  std::string stop_reason;  // "completed 5 epochs" or the optimization's
+  std::string model_path;   // saved weights (.pt)
+  std::vector<PhaseEnergy> phases;
+  std::vector<std::string> warnings;
+};
+
+struct RunRow {
+  std::int64_t id = 0;
+  std::string status;  // "running" | "finished" | "failed"
+  std::string failure_reason;
+  std::string started_at;   // ISO 8601 UTC
+  std::string finished_at;  // empty while running
+  RunStart start;
+  RunSummary summary;
+  std::vector<EpochRecord> epochs;
+};
+
+class ResultsStore {
+ public:
+  // Opens or creates the file (and its folder). Refuses a file whose schema
+  // version is newer than this program's, naming both versions.
+  explicit ResultsStore(const std::string& path);
+  ~ResultsStore();
+  ResultsStore(const ResultsStore&) = delete;
+  ResultsStore& operator=(const ResultsStore&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // The finished run of this cell repetition, if any.
+  std::optional<RunRow> FindFinished(const std::string& suite,
+                                     const std::string& config_hash,
+                                     int repetition) const;
+  // Deletes every stored run of the cell (for --fresh), in one transaction.
+  void ForgetCell(const std::string& suite, const std::string& config_hash);
+
+  // Inserts a "running" row; an earlier unfinished or failed attempt of the
+  // same (suite, hash, repetition) is removed in the same transaction.
+  std::int64_t BeginRun(const RunStart& start);
+  void AppendEpoch(std::int64_t run_id, const EpochRecord& epoch);
+  void FinishRun(std::int64_t run_id, const RunSummary& summary);
+  void FailRun(std::int64_t run_id, const std::string& reason,
+               const RunSummary& partial);
+
+  // Every run of the suite (finished and failed; running ones are left out),
+  // with epochs, ordered by id.
+  std::vector<RunRow> LoadRuns(const std::string& suite) const;
+  std::vector<std::string> Suites() const;
+
+ private:
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace carbonbench

@@ -1,0 +1,87 @@
+// A declarative suite: YAML in, validated and expanded cells out. Nothing in
+// here runs anything; every error is found before the first cell starts.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "carbonbench/params.h"
+#include "carbonbench/plugin.h"
+
+namespace carbonbench {
+
+// What the validator knows about installed plugins (from the loader).
+struct PluginCatalogEntry {
+  std::string name;
+  PluginKind kind = PluginKind::kModel;
+  std::vector<ParamSpec> params;
+  std::vector<std::string> conflicts_with;  // optimizations only
+};
+using PluginCatalog = std::vector<PluginCatalogEntry>;
+
+// Thrown with every problem found, one per line, each formatted as
+// "file:line:col: message" (1-based line and column).
+class SuiteError : public std::runtime_error {
+ public:
+  explicit SuiteError(std::vector<std::string> messages);
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+// One resolved cell of the cross-product.
+//
+// `settings` is flat, with dotted keys for nested things, and holds every
+// setting with its default filled in:
+//   training: model, epochs, batch_size, lr, optimizer, momentum,
+//             weight_decay, seed, threads, device
+//   dataset:  dataset (its name), dataset.path, dataset.train_size,
+//             dataset.test_size
+//   plugins:  "<plugin>.<param>" for the chosen model, every listed
+//             optimization and every meter (defaults from their ParamSpecs)
+struct Cell {
+  std::string name;  // e.g. "cnn/mixed_precision+early_stop/lr=0.01"
+  std::map<std::string, ParamValue> settings;
+  std::vector<std::string> optimizations;  // in the order given
+
+  // Canonical JSON of settings + optimizations (+ the suite's carbon and
+  // meters, which change the figures): keys sorted, no whitespace.
+  std::string config_json;
+  // Hex digest of config_json (stable across runs and machines).
+  std::string config_hash;
+
+  const ParamValue& Get(const std::string& key) const;
+  // The parameters of one plugin, prefix stripped: "early_stop.patience" ->
+  // "patience".
+  std::map<std::string, ParamValue> PluginParams(const std::string& plugin) const;
+};
+
+struct CarbonSettings {
+  std::string region = "WORLD";  // ISO-2, ISO-3 or subdivision like IN-TN
+  double pue = 1.0;
+};
+
+struct Suite {
+  std::string name;
+  std::string description;
+  std::string source;  // file path, or "command line"
+  int repetitions = 1;
+  CarbonSettings carbon;
+  std::vector<std::string> meters;  // ordered; default {"cpu_estimate"}
+  std::vector<Cell> cells;
+};
+
+// The training and dataset keys with their types, defaults, ranges and docs.
+// (Plugin keys come from the catalog.)
+const std::vector<ParamSpec>& TrainingSettingSpecs();
+const std::vector<ParamSpec>& DatasetSettingSpecs();
+
+Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog);
+// `source` names the text in error messages.
+Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
+                    const PluginCatalog& catalog);
+
+}  // namespace carbonbench
