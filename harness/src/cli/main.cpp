@@ -1,1 +1,63 @@
-int main() { return 0; }
+// carbonbench: trains and evaluates ML models across a suite of choices and
+// reports what each costs in time, energy and CO2.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "runner/environment.h"
+#include "suites/suite.h"
+
+namespace carbonbench::cli {
+
+PluginRegistry LoadPlugins(const GlobalOptions& global) {
+  PluginSearchOptions search;
+  search.cli_dirs = global.plugin_dirs;
+  if (const char* env = std::getenv("CARBONBENCH_PLUGIN_PATH")) search.env_path = env;
+  search.executable_path = global.executable_path;
+  PluginRegistry registry;
+  registry.LoadDirectories(PluginSearchDirs(search));
+  return registry;
+}
+
+}  // namespace carbonbench::cli
+
+int main(int argc, char** argv) {
+  using namespace carbonbench;
+  ApplyAllocatorTuning();  // before torch allocates anything
+
+  cli::GlobalOptions global;
+  global.executable_path = "/proc/self/exe";
+  {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) global.executable_path = exe.string();
+  }
+  CLI::App app{"carbonbench: train ML models and measure what every choice costs in energy "
+               "and CO2"};
+  app.require_subcommand(1);
+  app.add_option("--plugin-dir", global.plugin_dirs,
+                 "folder to load plugins from (before CARBONBENCH_PLUGIN_PATH and the install "
+                 "location); repeatable");
+  app.add_option("--store", global.store_path, "results store (SQLite)")->capture_default_str();
+  app.add_option("--reports-dir", global.reports_dir, "where reports are written")->capture_default_str();
+  cli::AddListCommand(app, global);
+  cli::AddRunCommand(app, global);
+  cli::AddTrainCommand(app, global);
+  cli::AddReportCommand(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const SuiteError& e) {
+    std::fprintf(stderr, "%s\nnothing was run: fix the suite and try again\n", e.what());
+    return 2;
+  } catch (const PluginLoadError& e) {
+    std::fprintf(stderr, "plugin error:\n%s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return global.exit_code;
+}

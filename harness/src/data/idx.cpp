@@ -1,0 +1,279 @@
+#include "data/idx.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+#include "util/text.h"
+
+namespace carbonbench {
+namespace {
+
+constexpr std::uint8_t kUnsignedByteType = 0x08;
+constexpr int kMaxDims = 4;
+// Data is read in slices so a corrupt header that claims gigabytes fails on
+// the truncation check instead of on a huge up-front allocation.
+constexpr std::size_t kReadSlice = 1 << 20;
+
+const char* IdxTypeName(std::uint8_t type) {
+  switch (type) {
+    case 0x08: return "unsigned byte";
+    case 0x09: return "signed byte";
+    case 0x0B: return "16-bit int";
+    case 0x0C: return "32-bit int";
+    case 0x0D: return "32-bit float";
+    case 0x0E: return "64-bit float";
+  }
+  return "unknown";
+}
+
+std::string Hex(std::uint32_t value, int digits) {
+  static const char* kDigits = "0123456789ABCDEF";
+  std::string out(digits, '0');
+  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[i] = kDigits[value & 0xF];
+  return "0x" + out;
+}
+
+std::string DimsText(const std::vector<std::int64_t>& dims) {
+  std::vector<std::string> parts;
+  for (std::int64_t dim : dims) parts.push_back(std::to_string(dim));
+  return JoinStrings(parts, " x ");
+}
+
+// Owns a zlib file handle; gzread passes plain (uncompressed) files through
+// unchanged, so one code path serves both.
+class GzFile {
+ public:
+  explicit GzFile(const std::string& path) : path_(path) {
+    errno = 0;
+    file_ = gzopen(path.c_str(), "rb");
+    if (file_ == nullptr) {
+      const std::string why = errno ? std::strerror(errno) : "out of memory";
+      throw std::runtime_error("cannot open IDX file " + path + ": " + why);
+    }
+  }
+  ~GzFile() { gzclose(file_); }
+  GzFile(const GzFile&) = delete;
+  GzFile& operator=(const GzFile&) = delete;
+
+  // Reads up to `size` bytes; returns how many arrived (short only at EOF).
+  std::size_t Read(void* buffer, std::size_t size) {
+    std::size_t total = 0;
+    auto* out = static_cast<unsigned char*>(buffer);
+    while (total < size) {
+      const unsigned chunk = static_cast<unsigned>(
+          std::min<std::size_t>(size - total, std::numeric_limits<int>::max()));
+      const int got = gzread(file_, out + total, chunk);
+      if (got < 0) ThrowZlibError();
+      if (got == 0) break;
+      total += static_cast<std::size_t>(got);
+    }
+    // A gzip stream cut short reads as EOF plus a pending error.
+    int code = Z_OK;
+    gzerror(file_, &code);
+    if (code != Z_OK) ThrowZlibError();
+    return total;
+  }
+
+ private:
+  [[noreturn]] void ThrowZlibError() {
+    int code = Z_OK;
+    std::string message = gzerror(file_, &code);
+    // zlib prefixes its messages with the path, which ours already names.
+    const std::string prefix = path_ + ": ";
+    if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
+    throw std::runtime_error("IDX file " + path_ + ": cannot decompress (" + message +
+                             "); the .gz file is probably truncated or corrupt");
+  }
+
+  std::string path_;
+  gzFile file_ = nullptr;
+};
+
+std::uint32_t BigEndian32(const unsigned char* bytes) {
+  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+         (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+}
+
+// Reads and checks the magic number; returns the number of dimensions.
+int ReadMagic(GzFile& file, const std::string& path) {
+  unsigned char magic[4];
+  const std::size_t got = file.Read(magic, sizeof magic);
+  if (got < sizeof magic) {
+    throw std::runtime_error("IDX file " + path + ": only " + std::to_string(got) +
+                             " bytes long; expected at least a 4-byte magic number");
+  }
+  const std::uint32_t value = BigEndian32(magic);
+  const int dims = magic[3];
+  if (magic[0] != 0 || magic[1] != 0 || dims < 1 || dims > kMaxDims) {
+    throw std::runtime_error("IDX file " + path + ": bad magic number " + Hex(value, 8) +
+                             "; expected 0x0000080N with N = 1..4 dimensions "
+                             "(is this an IDX file?)");
+  }
+  if (magic[2] != kUnsignedByteType) {
+    throw std::runtime_error("IDX file " + path + ": element type " + Hex(magic[2], 2) + " (" +
+                             IdxTypeName(magic[2]) +
+                             ") is not supported; expected 0x08 (unsigned byte)");
+  }
+  return dims;
+}
+
+std::vector<std::int64_t> ReadDims(GzFile& file, const std::string& path, int count) {
+  std::vector<unsigned char> raw(4 * static_cast<std::size_t>(count));
+  const std::size_t got = file.Read(raw.data(), raw.size());
+  if (got < raw.size()) {
+    throw std::runtime_error("IDX file " + path + ": header truncated; expected " +
+                             std::to_string(count) + " 4-byte dimension sizes, got " +
+                             std::to_string(got) + " bytes");
+  }
+  std::vector<std::int64_t> dims;
+  for (int i = 0; i < count; ++i) {
+    const std::uint32_t dim = BigEndian32(&raw[4 * static_cast<std::size_t>(i)]);
+    if (dim == 0) {
+      throw std::runtime_error("IDX file " + path + ": dimension " + std::to_string(i) +
+                               " is 0; every dimension must be at least 1");
+    }
+    dims.push_back(dim);
+  }
+  return dims;
+}
+
+std::size_t CheckedProduct(const std::vector<std::int64_t>& dims, const std::string& path) {
+  std::size_t product = 1;
+  for (std::int64_t dim : dims) {
+    const auto size = static_cast<std::size_t>(dim);
+    if (product > std::numeric_limits<std::size_t>::max() / size ||
+        product * size > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())) {
+      throw std::runtime_error("IDX file " + path + ": dimensions " + DimsText(dims) +
+                               " multiply to more bytes than can be addressed");
+    }
+    product *= size;
+  }
+  return product;
+}
+
+std::vector<std::uint8_t> ReadData(GzFile& file, const std::string& path,
+                                   const std::vector<std::int64_t>& dims) {
+  const std::size_t expected = CheckedProduct(dims, path);
+  std::vector<std::uint8_t> data;
+  while (data.size() < expected) {
+    const std::size_t before = data.size();
+    const std::size_t want = std::min(kReadSlice, expected - before);
+    data.resize(before + want);
+    const std::size_t got = file.Read(data.data() + before, want);
+    data.resize(before + got);
+    if (got < want) {
+      throw std::runtime_error("IDX file " + path + ": truncated; the header declares " +
+                               DimsText(dims) + " = " + std::to_string(expected) +
+                               " bytes of data, got " + std::to_string(data.size()) + " bytes");
+    }
+  }
+  return data;
+}
+
+void CheckNoTrailingBytes(GzFile& file, const std::string& path, std::size_t data_size) {
+  std::vector<unsigned char> rest(kReadSlice);
+  std::size_t trailing = 0;
+  for (std::size_t got; (got = file.Read(rest.data(), rest.size())) > 0;) trailing += got;
+  if (trailing > 0) {
+    throw std::runtime_error("IDX file " + path + ": " + std::to_string(trailing) +
+                             " trailing bytes after the " + std::to_string(data_size) +
+                             " bytes of data the header declares; expected the file to "
+                             "end there (corrupt file, or two files concatenated?)");
+  }
+}
+
+// The standard file names for one part ("images", "labels") of one split.
+std::vector<std::string> CandidateNames(bool train, const std::string& part) {
+  const std::string prefix = train ? "train" : "t10k";
+  const std::string kind = part == "images" ? "idx3-ubyte" : "idx1-ubyte";
+  const std::string dashed = prefix + "-" + part + "-" + kind;
+  // The dotted spelling is how several mirrors (e.g. Kaggle's) ship them.
+  const std::string dotted = prefix + "-" + part + "." + kind;
+  return {dashed, dashed + ".gz", dotted, dotted + ".gz"};
+}
+
+std::string FindSplitFile(const std::string& dir, bool train, const std::string& part) {
+  namespace fs = std::filesystem;
+  const std::vector<std::string> names = CandidateNames(train, part);
+  std::error_code error;
+  for (const std::string& name : names) {
+    const fs::path path = fs::path(dir) / name;
+    if (fs::is_regular_file(path, error)) return path.string();
+  }
+  const std::string where =
+      fs::is_directory(dir, error)
+          ? "dataset folder " + dir + " has no " + (train ? "training " : "test ") + part + " file"
+          : "dataset folder " + dir + " does not exist";
+  throw std::runtime_error(
+      where + " (tried " + JoinStrings(names, ", ") +
+      "). Fashion-MNIST: apt-get install dataset-fashion-mnist (installs "
+      "/usr/share/datasets/fashion-mnist); MNIST: download the four IDX files from the "
+      "MNIST site into a folder and pass it as dataset.path");
+}
+
+void CheckShapes(const IdxArray& images, const IdxArray& labels, const std::string& images_path,
+                 const std::string& labels_path) {
+  if (images.dims.size() != 3) {
+    throw std::runtime_error("IDX file " + images_path +
+                             ": images must be 3-D (count x rows x cols), got " +
+                             std::to_string(images.dims.size()) + "-D " + DimsText(images.dims));
+  }
+  if (labels.dims.size() != 1) {
+    throw std::runtime_error("IDX file " + labels_path + ": labels must be 1-D, got " +
+                             std::to_string(labels.dims.size()) + "-D " + DimsText(labels.dims));
+  }
+  if (labels.dims[0] != images.dims[0]) {
+    throw std::runtime_error("IDX files disagree: " + images_path + " holds " +
+                             std::to_string(images.dims[0]) + " images but " + labels_path +
+                             " holds " + std::to_string(labels.dims[0]) +
+                             " labels; expected one label per image");
+  }
+}
+
+void CheckLabelRange(const std::vector<std::uint8_t>& labels, const std::string& labels_path,
+                     int num_classes) {
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] >= num_classes) {
+      throw std::runtime_error("IDX file " + labels_path + ": label " + std::to_string(labels[i]) +
+                               " at index " + std::to_string(i) + " is out of range; expected 0.." +
+                               std::to_string(num_classes - 1) + " for " +
+                               std::to_string(num_classes) + " classes");
+    }
+  }
+}
+
+}  // namespace
+
+IdxArray ReadIdxFile(const std::string& path) {
+  GzFile file(path);
+  IdxArray array;
+  const int dim_count = ReadMagic(file, path);
+  array.dims = ReadDims(file, path, dim_count);
+  array.data = ReadData(file, path, array.dims);
+  CheckNoTrailingBytes(file, path, array.data.size());
+  return array;
+}
+
+IdxSplit ReadIdxSplit(const std::string& dir, bool train, int num_classes) {
+  if (num_classes < 1) {
+    throw std::invalid_argument("ReadIdxSplit: num_classes must be at least 1, got " +
+                                std::to_string(num_classes));
+  }
+  const std::string images_path = FindSplitFile(dir, train, "images");
+  const std::string labels_path = FindSplitFile(dir, train, "labels");
+  IdxSplit split;
+  split.images = ReadIdxFile(images_path);
+  IdxArray labels = ReadIdxFile(labels_path);
+  CheckShapes(split.images, labels, images_path, labels_path);
+  CheckLabelRange(labels.data, labels_path, num_classes);
+  split.labels = std::move(labels.data);
+  return split;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,244 @@
+#include "plugins/plugin_registry.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <boost/dll/library_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <fmt/format.h>
+
+#include "carbonbench/optimization.h"
+#include "util/text.h"
+
+namespace carbonbench {
+namespace fs = std::filesystem;
+
+PluginLoadError::PluginLoadError(const std::vector<std::string>& problems)
+    : std::runtime_error(JoinStrings(problems, "\n")) {}
+
+namespace {
+
+std::vector<std::string> SplitPath(const std::string& text) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (char c : text) {
+    if (c == ':') {
+      if (!part.empty()) parts.push_back(part);
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+// Loading a shared object runs its code: refuse files (and their folder) that
+// someone other than the owner could have replaced.
+std::string CheckPermissions(const std::string& path) {
+  for (const std::string& checked : {path, fs::path(path).parent_path().string()}) {
+    struct stat info {};
+    if (::stat(checked.c_str(), &info) != 0) return fmt::format("{}: cannot stat", checked);
+    if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+      return fmt::format(
+          "{}: refused: {} is writable by group or others (mode {:o}), so anyone could "
+          "replace the code it runs; fix with: chmod go-w '{}'",
+          path, checked == path ? "the plugin file" : "its folder " + checked,
+          info.st_mode & 07777, checked);
+    }
+  }
+  return {};
+}
+
+bool ExportsEntry(const std::string& path, std::string& problem) {
+  try {
+    boost::dll::library_info info(path);
+    for (const auto& symbol : info.symbols()) {
+      if (symbol == CARBONBENCH_ENTRY_NAME_STRING) return true;
+    }
+    problem = fmt::format(
+        "{}: not a carbonbench plugin: it exports no '{}' entry point (build it with "
+        "carbonbench_add_plugin and one CARBONBENCH_REGISTER_* macro)",
+        path, CARBONBENCH_ENTRY_NAME_STRING);
+  } catch (const std::exception& e) {
+    problem = fmt::format("{}: not a readable shared object: {}", path, e.what());
+  }
+  return false;
+}
+
+bool KnownKind(PluginKind kind) {
+  return kind == PluginKind::kModel || kind == PluginKind::kOptimization ||
+         kind == PluginKind::kMeter;
+}
+
+}  // namespace
+
+std::vector<std::string> PluginSearchDirs(const PluginSearchOptions& options) {
+  std::vector<std::string> dirs = options.cli_dirs;
+  for (const auto& dir : SplitPath(options.env_path)) dirs.push_back(dir);
+  if (!options.executable_path.empty()) {
+    const fs::path exe_dir = fs::path(options.executable_path).parent_path();
+    dirs.push_back((exe_dir.parent_path() / "lib" / "carbonbench" / "plugins").string());
+#ifdef CARBONBENCH_BUILD_PLUGIN_DIR
+    // Run from the build tree: its plugins sit beside bin/.
+    if (fs::exists(exe_dir.parent_path() / "CMakeCache.txt"))
+      dirs.push_back(CARBONBENCH_BUILD_PLUGIN_DIR);
+#endif
+  }
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(dir, ec);
+    const std::string key = ec ? dir : canonical.string();
+    if (seen.insert(key).second) unique.push_back(dir);
+  }
+  return unique;
+}
+
+std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugin) const {
+  if (std::string problem = CheckPermissions(path); !problem.empty()) return problem;
+  if (std::string problem; !ExportsEntry(path, problem)) return problem;
+
+  auto library = std::make_shared<boost::dll::shared_library>();
+  try {
+    library->load(path, boost::dll::load_mode::default_mode);
+  } catch (const std::exception& e) {
+    return fmt::format("{}: cannot be loaded: {}", path, e.what());
+  }
+  const PluginDescriptor* descriptor = nullptr;
+  try {
+    auto& entry = library->get_alias<const PluginDescriptor*()>(CARBONBENCH_ENTRY_NAME_STRING);
+    descriptor = entry();
+  } catch (const std::exception& e) {
+    return fmt::format("{}: its entry point failed: {}", path, e.what());
+  }
+  if (descriptor == nullptr) return fmt::format("{}: its entry point returned nothing", path);
+
+  // The header is plain data: safe to read before anything else matches.
+  const PluginHeader& header = descriptor->header;
+  const std::string name = header.name ? header.name : "?";
+  if (header.abi_version != kAbiVersion) {
+    return fmt::format(
+        "{}: plugin '{}' was built for plugin ABI {}, this carbonbench uses ABI {}: rebuild "
+        "the plugin against this carbonbench's SDK",
+        path, name, header.abi_version, kAbiVersion);
+  }
+  const std::string tag = header.build_tag ? header.build_tag : "";
+  if (tag != CARBONBENCH_BUILD_TAG) {
+    return fmt::format(
+        "{}: plugin '{}' was built with '{}', this carbonbench with '{}': rebuild the "
+        "plugin with the same compiler, C++ ABI and torch version",
+        path, name, tag, CARBONBENCH_BUILD_TAG);
+  }
+  if (!KnownKind(header.kind)) {
+    return fmt::format("{}: plugin '{}' declares unknown kind {}", path, name,
+                       static_cast<unsigned>(header.kind));
+  }
+
+  plugin.path = path;
+  plugin.kind = header.kind;
+  plugin.name = name;
+  plugin.version = header.version ? header.version : "";
+  plugin.summary = header.summary ? header.summary : "";
+  plugin.build_tag = tag;
+  plugin.create = descriptor->create;
+  plugin.library = library;
+  try {
+    plugin.params = descriptor->parameters();
+    if (plugin.kind == PluginKind::kOptimization) {
+      std::unique_ptr<Plugin> probe(plugin.create());
+      plugin.conflicts_with = static_cast<Optimization*>(probe.get())->ConflictsWith();
+    }
+  } catch (const std::exception& e) {
+    return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name,
+                       e.what());
+  } catch (...) {
+    return fmt::format("{}: plugin '{}' threw a non-standard exception while describing "
+                       "itself", path, name);
+  }
+  return {};
+}
+
+void PluginRegistry::LoadFile(const std::string& path) {
+  LoadedPlugin plugin;
+  if (std::string problem = TryLoad(path, plugin); !problem.empty()) {
+    throw PluginLoadError({problem});
+  }
+  // One namespace for all kinds: suites address parameters as "<name>.<param>".
+  for (const auto& existing : plugins_) {
+    if (existing.name == plugin.name) {
+      throw PluginLoadError({fmt::format(
+          "plugin name '{}' is defined twice: {} ({}) and {} ({}); remove or rename one",
+          plugin.name, existing.path, PluginKindName(existing.kind), plugin.path,
+          PluginKindName(plugin.kind))});
+    }
+  }
+  plugins_.push_back(std::move(plugin));
+}
+
+void PluginRegistry::LoadDirectories(const std::vector<std::string>& dirs) {
+  std::vector<std::string> problems;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".so")
+        files.push_back(entry.path().string());
+    }
+    std::sort(files.begin(), files.end());  // stable order, stable messages
+    for (const auto& file : files) {
+      try {
+        LoadFile(file);
+      } catch (const PluginLoadError& e) {
+        problems.push_back(e.what());
+      }
+    }
+  }
+  if (!problems.empty()) throw PluginLoadError(problems);
+}
+
+const LoadedPlugin* PluginRegistry::Find(PluginKind kind, const std::string& name) const {
+  for (const auto& plugin : plugins_) {
+    if (plugin.kind == kind && plugin.name == name) return &plugin;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> PluginRegistry::Names(PluginKind kind) const {
+  std::vector<std::string> names;
+  for (const auto& plugin : plugins_) {
+    if (plugin.kind == kind) names.push_back(plugin.name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+PluginCatalog PluginRegistry::Catalog() const {
+  PluginCatalog catalog;
+  for (const auto& plugin : plugins_) {
+    catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with});
+  }
+  return catalog;
+}
+
+std::shared_ptr<Plugin> PluginRegistry::CreatePlugin(PluginKind kind,
+                                                     const std::string& name) const {
+  const LoadedPlugin* plugin = Find(kind, name);
+  if (plugin == nullptr) {
+    throw std::runtime_error(fmt::format("no {} plugin named '{}' (known: {})",
+                                         PluginKindName(kind), name,
+                                         JoinStrings(Names(kind), ", ")));
+  }
+  Plugin* raw = plugin->create();
+  // The deleter owns a reference to the library: the code behind the object's
+  // vtable stays mapped until the object is gone.
+  auto library = plugin->library;
+  return std::shared_ptr<Plugin>(raw, [library](Plugin* p) { delete p; });
+}
+
+}  // namespace carbonbench

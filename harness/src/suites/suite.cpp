@@ -1,0 +1,130 @@
+// Loading a suite: parse YAML, read and check every value, expand the matrix,
+// build the cells. Each stage records problems in one ErrorList so the user
+// sees all of them at once.
+#include "suites/suite.h"
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <yaml-cpp/yaml.h>
+
+#include "suites/cell_builder.h"
+#include "suites/matrix.h"
+#include "suites/settings_schema.h"
+#include "suites/suite_errors.h"
+#include "suites/suite_reader.h"
+#include "util/text.h"
+
+namespace carbonbench {
+
+SuiteError::SuiteError(std::vector<std::string> messages)
+    : std::runtime_error(JoinStrings(messages, "\n")),
+      messages_(std::move(messages)) {}
+
+const ParamValue& Cell::Get(const std::string& key) const {
+  const auto it = settings.find(key);
+  if (it == settings.end())
+    throw std::out_of_range("setting '" + key + "' is not in cell '" + name +
+                            "'");
+  return it->second;
+}
+
+std::map<std::string, ParamValue> Cell::PluginParams(
+    const std::string& plugin) const {
+  const std::string prefix = plugin + ".";
+  std::map<std::string, ParamValue> params;
+  // Keys are sorted, so one plugin's keys form a contiguous range.
+  for (auto it = settings.lower_bound(prefix);
+       it != settings.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    params.emplace(it->first.substr(prefix.size()), it->second);
+  }
+  return params;
+}
+
+const std::vector<ParamSpec>& TrainingSettingSpecs() {
+  static const std::vector<ParamSpec> specs = {
+      StringParam("model", "cnn", "model plugin to train"),
+      IntParam("epochs", 5, "passes over the training set", 1),
+      IntParam("batch_size", 64, "examples per training step", 1, 65536),
+      // The learning rate must be positive; ParamSpec has no exclusive
+      // minimum, so the smallest sensible value stands in for "> 0".
+      FloatParam("lr", 0.001, "learning rate", 1e-12, 10.0),
+      EnumParam("optimizer", "adam", {"sgd", "adam", "adamw"}, "optimizer"),
+      FloatParam("momentum", 0.9, "momentum (sgd only)", 0.0, 1.0),
+      FloatParam("weight_decay", 0.0, "L2 weight decay", 0.0, 1.0),
+      IntParam("seed", 42, "random seed for initialization and shuffling", 0),
+      IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
+      EnumParam("device", "auto", {"auto", "cpu", "cuda"},
+                "where to train (auto: cuda when available)"),
+  };
+  return specs;
+}
+
+const std::vector<ParamSpec>& DatasetSettingSpecs() {
+  static const std::vector<ParamSpec> specs = {
+      StringParam("dataset", "fashion_mnist", "dataset name"),
+      StringParam(
+          "dataset.path", "",
+          "directory holding the dataset files (empty: the standard place)"),
+      IntParam("dataset.train_size", 0, "training examples to use (0: all)", 0),
+      IntParam("dataset.test_size", 0, "test examples to use (0: all)", 0),
+  };
+  return specs;
+}
+
+Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
+                    const PluginCatalog& catalog) {
+  using namespace suite_internal;  // NOLINT(build/namespaces): local helpers
+  ErrorList errors(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    errors.Add(LocOf(e.mark), "YAML syntax error: " + e.msg +
+                                  " (check indentation, brackets and quotes "
+                                  "here or just above)");
+    errors.ThrowIfAny();
+  }
+  const SettingsSchema schema(catalog);
+  const SuiteDocument doc = ReadSuiteDocument(root, schema, errors);
+  // Expansion assumes well-formed values; stopping here also avoids
+  // follow-on errors that would only repeat the ones above.
+  errors.ThrowIfAny();
+  const auto combinations = ExpandMatrix(doc.matrix, errors);
+  std::vector<Cell> cells = BuildCells(doc, combinations, schema, errors);
+  errors.ThrowIfAny();
+
+  Suite suite;
+  suite.name = doc.name;
+  suite.description = doc.description;
+  suite.source = source;
+  suite.repetitions = doc.repetitions;
+  suite.carbon = doc.carbon;
+  suite.meters = doc.meters;
+  suite.cells = std::move(cells);
+  return suite;
+}
+
+Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
+  auto fail = [&path](const std::string& reason) {
+    return SuiteError({path + ": cannot read suite file: " + reason});
+  };
+  // A directory opens fine on Linux and only fails on read; say so plainly.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored))
+    throw fail("it is a directory");
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw fail(std::generic_category().message(EIO));
+  return LoadSuiteText(text.str(), path, catalog);
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,31 @@
+// The subcommands of `carbonbench`, each in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "plugins/plugin_registry.h"
+#include "runner/suite_runner.h"
+
+namespace carbonbench::cli {
+
+// Options every command shares.
+struct GlobalOptions {
+  std::vector<std::string> plugin_dirs;
+  std::string store_path = "results/carbonbench.db";
+  std::string reports_dir = "reports";
+  std::string executable_path;
+  int exit_code = 0;  // set by a command that ran but did not fully succeed
+};
+
+// Loads every plugin on the search path (throws PluginLoadError).
+PluginRegistry LoadPlugins(const GlobalOptions& global);
+
+void AddListCommand(CLI::App& app, GlobalOptions& global);
+void AddRunCommand(CLI::App& app, GlobalOptions& global);
+void AddTrainCommand(CLI::App& app, GlobalOptions& global);
+void AddReportCommand(CLI::App& app, GlobalOptions& global);
+
+}  // namespace carbonbench::cli

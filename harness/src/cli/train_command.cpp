@@ -1,0 +1,154 @@
+// `carbonbench train`: the single-run command line users know, turned into a
+// one-cell suite that runs through the same validation, runner and store.
+#include <cstdio>
+#include <memory>
+
+#include <yaml-cpp/yaml.h>
+
+#include "cli/commands.h"
+#include "suites/suite.h"
+
+namespace carbonbench::cli {
+namespace {
+
+struct TrainArguments {
+  std::string suite = "train";
+  std::string model = "cnn";
+  std::string dataset = "fashion_mnist";
+  std::string dataset_path;
+  long long train_size = 0;
+  long long test_size = 0;
+  int epochs = 5;
+  int batch_size = 64;
+  double lr = 0.001;
+  std::string optimizer = "adam";
+  long long seed = 42;
+  int threads = 0;
+  std::string device = "auto";
+  bool fp16 = false;
+  bool early_stop = false;
+  double target_acc = 0;
+  std::string time_budget;
+  std::string region = "WORLD";
+  double pue = 1.0;
+  int repetitions = 1;
+  std::vector<std::string> sets;  // key=value
+  bool fresh = false;
+};
+
+// "90", "90s", "30m", "1.5h" -> seconds.
+double ParseDuration(const std::string& text) {
+  if (text.empty()) return 0;
+  std::size_t used = 0;
+  double number = 0;
+  try {
+    number = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  double scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m" || unit == "min") scale = 60;
+  if (unit == "h") scale = 3600;
+  if (used == 0 || scale == 0 || number < 0) {
+    throw std::runtime_error("--time_budget '" + text +
+                             "' is not a duration: write seconds (1800), or 30m, 1.5h");
+  }
+  return number * scale;
+}
+
+// Writes the arguments as suite YAML; --set values are emitted as written so
+// the suite parser types and validates them like any suite value, and a --set
+// of a key that a flag also sets wins.
+std::string ToSuiteYaml(const TrainArguments& a) {
+  YAML::Node suite;
+  suite["suite"] = a.suite;
+  suite["description"] = "single runs from `carbonbench train`";
+  YAML::Node dataset;
+  dataset["name"] = a.dataset;
+  if (!a.dataset_path.empty()) dataset["path"] = a.dataset_path;
+  dataset["train_size"] = a.train_size;
+  dataset["test_size"] = a.test_size;
+  suite["dataset"] = dataset;
+
+  YAML::Node defaults;
+  defaults["model"] = a.model;
+  defaults["epochs"] = a.epochs;
+  defaults["batch_size"] = a.batch_size;
+  defaults["lr"] = a.lr;
+  defaults["optimizer"] = a.optimizer;
+  defaults["seed"] = a.seed;
+  defaults["threads"] = a.threads;
+  defaults["device"] = a.device;
+  YAML::Node optimizations(YAML::NodeType::Sequence);
+  if (a.fp16) optimizations.push_back("mixed_precision");
+  if (a.early_stop || a.target_acc > 0 || !a.time_budget.empty()) {
+    optimizations.push_back("early_stop");
+  }
+  defaults["optimizations"] = optimizations;
+  if (a.target_acc > 0) defaults["early_stop.target_acc"] = a.target_acc;
+  if (!a.time_budget.empty()) defaults["early_stop.time_budget_s"] = ParseDuration(a.time_budget);
+  for (const auto& assignment : a.sets) {
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw std::runtime_error("--set '" + assignment + "' must look like key=value, e.g. "
+                               "--set cnn.channels=16");
+    }
+    defaults[assignment.substr(0, equals)] = YAML::Load(assignment.substr(equals + 1));
+  }
+  suite["defaults"] = defaults;
+  suite["repetitions"] = a.repetitions;
+  suite["carbon"]["region"] = a.region;
+  suite["carbon"]["pue"] = a.pue;
+  return YAML::Dump(suite);
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
+  auto* command = app.add_subcommand(
+      "train", "train one model once (a one-cell suite, stored and reported like any other)");
+  auto a = std::make_shared<TrainArguments>();
+  command->add_option("--model", a->model, "model plugin")->capture_default_str();
+  command->add_option("--dataset", a->dataset, "dataset name")->capture_default_str();
+  command->add_option("--dataset_path", a->dataset_path, "folder holding the dataset files");
+  command->add_option("--train_size", a->train_size, "training examples (0: all)")->capture_default_str();
+  command->add_option("--test_size", a->test_size, "test examples (0: all)")->capture_default_str();
+  command->add_option("--epochs", a->epochs, "epochs")->capture_default_str();
+  command->add_option("--batch_size", a->batch_size, "batch size")->capture_default_str();
+  command->add_option("--lr", a->lr, "learning rate")->capture_default_str();
+  command->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str();
+  command->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  command->add_option("--threads", a->threads, "torch threads (0: all cores)")->capture_default_str();
+  command->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_flag("--fp16", a->fp16,
+                    "mixed precision (bf16 autocast on CPU, fp16 with loss scaling on CUDA)");
+  command->add_flag("--early_stop", a->early_stop, "stop when test accuracy stops improving");
+  command->add_option("--target_acc", a->target_acc,
+                      "stop at this test accuracy in percent (implies --early_stop)");
+  command->add_option("--time_budget", a->time_budget,
+                      "stop before this much training time: 1800, 30m, 1.5h (implies --early_stop)");
+  command->add_option("--region", a->region,
+                      "where the electricity comes from: ISO country code (FR, IND) or "
+                      "subdivision (IN-TN)")->capture_default_str();
+  command->add_option("--pue", a->pue, "power usage effectiveness of the data centre")->capture_default_str();
+  command->add_option("--repetitions", a->repetitions, "repetitions")->capture_default_str();
+  command->add_option("--set", a->sets, "any setting or plugin parameter: key=value "
+                                        "(e.g. cnn.channels=16); repeatable");
+  command->add_option("--suite", a->suite, "suite name the run is stored and reported under")->capture_default_str();
+  command->add_flag("--fresh", a->fresh, "run again even if this exact run is in the store");
+  command->allow_extras();
+  command->callback([&global, command, a] {
+    PluginRegistry registry = LoadPlugins(global);
+    const Suite suite = LoadSuiteText(ToSuiteYaml(*a), "command line", registry.Catalog());
+    RunOptions options;
+    options.store_path = global.store_path;
+    options.reports_dir = global.reports_dir;
+    options.fresh = a->fresh;
+    options.benchmark_args = command->remaining();
+    global.exit_code = RunSuite(suite, registry, options);
+  });
+}
+
+}  // namespace carbonbench::cli

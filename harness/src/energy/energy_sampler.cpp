@@ -1,0 +1,114 @@
+#include "energy/energy_sampler.h"
+
+#include <algorithm>
+
+namespace carbonbench {
+
+EnergySampler::EnergySampler(std::vector<NamedMeter> meters, SamplerSettings settings)
+    : meters_(std::move(meters)), settings_(settings) {
+  for (Component component : {Component::kCpu, Component::kGpu, Component::kRam}) {
+    for (const auto& named : meters_) {
+      const auto provided = named.meter->Components();
+      if (std::find(provided.begin(), provided.end(), component) != provided.end()) {
+        sources_.push_back({component, named.name, named.meter->ProvenanceOf(component)});
+        break;
+      }
+    }
+  }
+}
+
+EnergySampler::~EnergySampler() { Stop(); }
+
+void EnergySampler::Start(const std::string& phase) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) return;
+  for (auto& named : meters_) {
+    named.meter->Start();
+    last_joules_[named.name] = {};
+  }
+  phase_ = phase;
+  running_ = true;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void EnergySampler::MarkPhase(const std::string& phase) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  phase_ = phase;
+}
+
+void EnergySampler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!running_) return;
+    SampleLocked();
+    running_ = false;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EnergySampler::Loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (running_) {
+    wake_.wait_for(lock, settings_.interval, [this] { return !running_; });
+    if (running_) SampleLocked();
+  }
+}
+
+void EnergySampler::SampleLocked() {
+  for (auto& named : meters_) {
+    const std::map<Component, double> joules = named.meter->ReadJoules();
+    auto& last = last_joules_[named.name];
+    for (const auto& source : sources_) {
+      if (source.meter != named.name) continue;
+      auto it = joules.find(source.component);
+      if (it == joules.end()) continue;
+      // A meter that went backwards (counter reset) adds nothing rather than
+      // subtracting energy already spent.
+      const double increment = std::max(0.0, it->second - last[source.component]);
+      phase_joules_[{phase_, source.component}] += increment;
+      last[source.component] = it->second;
+    }
+  }
+}
+
+double EnergySampler::TotalWh() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  double joules = 0;
+  for (const auto& [key, value] : phase_joules_) joules += value;
+  return joules / 3600.0 * settings_.pue;
+}
+
+std::vector<PhaseEnergy> EnergySampler::PhaseTotals() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  std::vector<PhaseEnergy> totals;
+  for (const auto& [key, joules] : phase_joules_) {
+    const auto& [phase, component] = key;
+    for (const auto& source : sources_) {
+      if (source.component != component) continue;
+      totals.push_back({phase, ComponentName(component), joules / 3600.0 * settings_.pue,
+                        ProvenanceName(source.provenance), source.meter});
+    }
+  }
+  return totals;
+}
+
+std::string EnergySampler::ProvenanceSummary() const {
+  bool all_measured = true, all_estimated = true;
+  std::string detail;
+  for (const auto& source : sources_) {
+    all_measured &= source.provenance == Provenance::kMeasured;
+    all_estimated &= source.provenance == Provenance::kEstimated;
+    detail += std::string(detail.empty() ? "" : ", ") + ComponentName(source.component) + " " +
+              ProvenanceName(source.provenance);
+  }
+  if (sources_.empty()) return "absent";
+  if (all_measured) return "measured";
+  if (all_estimated) return "estimated";
+  return "mixed: " + detail;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,120 @@
+// Where and how the suite ran: machine, meters, carbon settings, warnings.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "report/report_sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+std::string ValueText(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// The first run's environment; nlohmann's objects iterate in key order.
+std::string EnvironmentTable(const RunRow& first) {
+  const auto environment = nlohmann::json::parse(
+      first.start.environment_json, nullptr, /*allow_exceptions=*/false);
+  if (!environment.is_object() || environment.empty()) {
+    return "No environment was recorded.\n\n";
+  }
+  MarkdownTable table({{"Key"}, {"Value"}});
+  for (const auto& [key, value] : environment.items()) {
+    table.AddRow({key, ValueText(value)});
+  }
+  return table.Render() + "\n";
+}
+
+// Runs resumed on another machine are flagged: their figures may not be
+// comparable with the rest.
+std::string EnvironmentDifferences(const std::vector<RunRow>& runs) {
+  const auto parse = [](const std::string& text) {
+    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  };
+  const auto first = parse(runs.front().start.environment_json);
+  std::vector<std::string> ids;
+  for (const RunRow& run : runs) {
+    if (parse(run.start.environment_json) != first) {
+      ids.push_back(std::to_string(run.id));
+    }
+  }
+  if (ids.empty()) return "";
+  return fmt::format(
+      "Note: {} of {} runs recorded a different environment than the first "
+      "(run ids {}); their figures may not be comparable.\n\n",
+      ids.size(), runs.size(), fmt::join(ids, ", "));
+}
+
+std::string MetersTable(const std::vector<MeterInfo>& meters) {
+  if (meters.empty()) return "Meters: none recorded.\n\n";
+  MarkdownTable table({{"Meter"}, {"Method"}, {"Components"}});
+  for (const MeterInfo& meter : meters) {
+    table.AddRow({meter.name, meter.method, meter.components});
+  }
+  return "Meters:\n\n" + table.Render() + "\n";
+}
+
+std::string CarbonLines(const RunRow& run) {
+  return fmt::format(
+      "- Region: requested {}, used {}\n"
+      "- Carbon intensity: {} g/kWh ({})\n"
+      "- PUE: {}\n",
+      run.start.region_requested.empty() ? kNone : run.start.region_requested,
+      run.start.region_used.empty() ? kNone : run.start.region_used,
+      Fixed(run.start.intensity_g_per_kwh, kIntensityDigits),
+      run.start.intensity_source.empty() ? "source not recorded"
+                                         : run.start.intensity_source,
+      Fixed(run.start.pue, kPueDigits));
+}
+
+// Normally one block: region and PUE are suite settings. Several appear only
+// when the store holds runs made under different carbon settings.
+std::string CarbonSettings(const std::vector<RunRow>& runs) {
+  std::vector<std::string> blocks;
+  for (const RunRow& run : runs) blocks.push_back(CarbonLines(run));
+  std::string text;
+  for (const std::string& block : Distinct(blocks)) text += block;
+  return text;
+}
+
+std::string TimeSpan(const std::vector<RunRow>& runs) {
+  std::string first_start;
+  std::string last_end;
+  for (const RunRow& run : runs) {
+    if (first_start.empty() || run.started_at < first_start) {
+      first_start = run.started_at;
+    }
+    last_end = std::max(last_end, run.finished_at);
+  }
+  if (first_start.empty()) return "";
+  return fmt::format("- Runs: started {}, last ended {}\n", first_start,
+                     last_end.empty() ? kNone : last_end);
+}
+
+std::string Warnings(const std::vector<RunRow>& runs) {
+  std::vector<std::string> all;
+  for (const RunRow& run : runs) {
+    all.insert(all.end(), run.summary.warnings.begin(),
+               run.summary.warnings.end());
+  }
+  std::string text = "### Warnings\n\n";
+  const std::vector<std::string> distinct = Distinct(all);
+  if (distinct.empty()) return text + "None.\n\n";
+  for (const std::string& warning : distinct) text += "- " + warning + "\n";
+  return text + "\n";
+}
+
+}  // namespace
+
+std::string EnvironmentSection(const ReportInput& input) {
+  if (input.runs.empty()) return "";
+  const RunRow& first = input.runs.front();
+  return "## Environment\n\n" + EnvironmentTable(first) +
+         EnvironmentDifferences(input.runs) +
+         MetersTable(MetersOf(input.runs)) + CarbonSettings(input.runs) +
+         TimeSpan(input.runs) + "\n" + Warnings(input.runs);
+}
+
+}  // namespace carbonbench::report

@@ -1,0 +1,149 @@
+#include "report/report_cells.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+namespace carbonbench::report {
+namespace {
+
+bool ByRepetition(const RunRow* a, const RunRow* b) {
+  return std::tie(a->start.repetition, a->id) <
+         std::tie(b->start.repetition, b->id);
+}
+
+CellRuns NewCell(const RunRow& run) {
+  CellRuns cell;
+  cell.name = run.start.cell_name;
+  cell.config_hash = run.start.config_hash;
+  cell.model = run.start.model;
+  cell.optimizations = run.start.optimizations;
+  cell.config_json = run.start.config_json;
+  return cell;
+}
+
+std::string ComponentsText(const nlohmann::json& components) {
+  std::vector<std::string> parts;
+  if (!components.is_object()) return "";
+  for (const auto& [component, provenance] : components.items()) {
+    parts.push_back(component + ": " +
+                    (provenance.is_string() ? provenance.get<std::string>()
+                                            : provenance.dump()));
+  }
+  std::string text;
+  for (const std::string& part : parts)
+    text += (text.empty() ? "" : ", ") + part;
+  return text;
+}
+
+std::optional<MeterInfo> ReadMeter(const nlohmann::json& item) {
+  if (!item.is_object() || !item.contains("name")) return std::nullopt;
+  MeterInfo meter;
+  meter.name = item.value("name", "");
+  meter.method = item.value("method", "");
+  meter.components = ComponentsText(item.value("components", nlohmann::json()));
+  return meter;
+}
+
+}  // namespace
+
+std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
+  std::map<std::pair<std::string, std::string>, CellRuns> by_key;
+  for (const RunRow& run : runs) {
+    const auto key = std::make_pair(run.start.cell_name, run.start.config_hash);
+    auto found = by_key.find(key);
+    if (found == by_key.end()) found = by_key.emplace(key, NewCell(run)).first;
+    auto& list = run.status == "finished" ? found->second.finished
+                                          : found->second.failed;
+    list.push_back(&run);
+  }
+  std::vector<CellRuns> cells;
+  for (auto& [key, cell] : by_key) {
+    std::sort(cell.finished.begin(), cell.finished.end(), ByRepetition);
+    std::sort(cell.failed.begin(), cell.failed.end(), ByRepetition);
+    cells.push_back(std::move(cell));
+  }
+  return cells;
+}
+
+std::optional<double> BestAccuracyPercent(const RunRow& run) {
+  return run.summary.best_accuracy * 100.0;
+}
+
+std::optional<double> FinalAccuracyPercent(const RunRow& run) {
+  return run.summary.final_accuracy * 100.0;
+}
+
+std::optional<double> DurationS(const RunRow& run) {
+  return run.summary.duration_s;
+}
+
+std::optional<double> EnergyWh(const RunRow& run) {
+  return run.summary.energy_wh;
+}
+
+std::optional<double> Co2G(const RunRow& run) { return run.summary.co2_g; }
+
+std::optional<double> AccuracyPerKwh(const RunRow& run) {
+  if (run.summary.energy_wh <= 0) return std::nullopt;
+  return run.summary.final_accuracy * 100.0 / (run.summary.energy_wh / 1000.0);
+}
+
+Stat StatOver(const CellRuns& cell, Metric metric) {
+  std::vector<double> values;
+  for (const RunRow* run : cell.finished) {
+    if (const auto value = metric(*run)) values.push_back(*value);
+  }
+  return Summarize(values);
+}
+
+std::vector<std::string> SplitOptimizations(const std::string& joined) {
+  std::vector<std::string> names;
+  std::size_t begin = 0;
+  while (begin < joined.size()) {
+    std::size_t end = joined.find('+', begin);
+    if (end == std::string::npos) end = joined.size();
+    if (end > begin) names.push_back(joined.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return names;
+}
+
+std::string CommonProvenance(const std::vector<const RunRow*>& runs) {
+  std::set<std::string> words;
+  for (const RunRow* run : runs) {
+    if (!run->summary.energy_provenance.empty()) {
+      words.insert(run->summary.energy_provenance);
+    }
+  }
+  if (words.empty()) return "unknown";
+  return words.size() == 1 ? *words.begin() : "mixed";
+}
+
+std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs) {
+  std::vector<MeterInfo> meters;
+  std::set<std::string> seen;
+  for (const RunRow& run : runs) {
+    const auto parsed = nlohmann::json::parse(run.start.meters_json, nullptr,
+                                              /*allow_exceptions=*/false);
+    if (!parsed.is_array()) continue;
+    for (const auto& item : parsed) {
+      const auto meter = ReadMeter(item);
+      if (meter && seen.insert(meter->name).second) meters.push_back(*meter);
+    }
+  }
+  return meters;
+}
+
+std::vector<std::string> Distinct(const std::vector<std::string>& values) {
+  std::vector<std::string> distinct;
+  std::set<std::string> seen;
+  for (const std::string& value : values) {
+    if (seen.insert(value).second) distinct.push_back(value);
+  }
+  return distinct;
+}
+
+}  // namespace carbonbench::report

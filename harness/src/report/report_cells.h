@@ -1,0 +1,67 @@
+// The report's view of a suite: runs grouped into cells (repetitions of one
+// configuration), with the per-run figures every section derives from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/report_format.h"
+#include "store/results_store.h"
+
+namespace carbonbench::report {
+
+struct CellRuns {
+  std::string name;
+  std::string config_hash;
+  std::string model;
+  std::string optimizations;  // as stored: "a+b", empty for none
+  std::string config_json;
+  std::vector<const RunRow*> finished;  // by repetition
+  std::vector<const RunRow*> failed;    // by repetition
+
+  // A cell counts as failed when any of its repetitions failed, even if
+  // others finished (those still appear in the results).
+  bool HasFailure() const { return !failed.empty(); }
+};
+
+// Cells sorted by name (then hash): unlike store ids, names do not change
+// when a cell is run again, so the report's order is stable across resumes.
+std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs);
+
+// Per-run figures the sections pool over repetitions. A metric returns no
+// value where the run has none (AccuracyPerKwh without energy).
+using Metric = std::optional<double> (*)(const RunRow&);
+std::optional<double> BestAccuracyPercent(const RunRow& run);
+std::optional<double> FinalAccuracyPercent(const RunRow& run);
+std::optional<double> DurationS(const RunRow& run);
+std::optional<double> EnergyWh(const RunRow& run);
+std::optional<double> Co2G(const RunRow& run);
+// Final accuracy in percent per kWh of energy.
+std::optional<double> AccuracyPerKwh(const RunRow& run);
+
+// The metric over a cell's finished runs. Runs for which `metric` has no
+// value are left out.
+Stat StatOver(const CellRuns& cell, Metric metric);
+
+// The optimization names of every cell, split at "+".
+std::vector<std::string> SplitOptimizations(const std::string& joined);
+
+// One energy provenance word for a set of runs: theirs if they agree,
+// "mixed" if not, "unknown" if none was recorded.
+std::string CommonProvenance(const std::vector<const RunRow*>& runs);
+
+// A meter as recorded in meters_json.
+struct MeterInfo {
+  std::string name;
+  std::string method;
+  std::string components;  // "cpu: estimated, ram: estimated"
+};
+// Distinct meters (by name) over all runs, in order of first appearance.
+// Unreadable meters_json is skipped: a report never fails on old metadata.
+std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs);
+
+// Values in order of first appearance, without repeats.
+std::vector<std::string> Distinct(const std::vector<std::string>& values);
+
+}  // namespace carbonbench::report

@@ -1,0 +1,65 @@
+// Number formats and Markdown tables of the report. Every quantity has one
+// precision, used wherever it appears, so the same figure never reads
+// differently in two sections (and golden tests stay stable).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace carbonbench::report {
+
+// Digits after the decimal point, per quantity.
+inline constexpr int kSecondsDigits = 1;
+inline constexpr int kWhDigits = 3;
+inline constexpr int kCo2Digits = 3;
+inline constexpr int kPercentDigits = 2;  // accuracies
+inline constexpr int kLossDigits = 4;
+inline constexpr int kAccPerKwhDigits = 1;  // accuracy % per kWh
+inline constexpr int kDeltaPercentDigits = 1;
+inline constexpr int kIntensityDigits = 1;  // g/kWh
+inline constexpr int kPueDigits = 2;
+
+// What a table shows where there is no value.
+inline constexpr const char* kNone = "—";
+
+// Fixed-point text; never "-0.0".
+std::string Fixed(double value, int digits);
+// Fixed-point with an explicit sign for changes: "+12.5", "-3.0", "0.0".
+std::string Signed(double value, int digits);
+
+// Mean and sample standard deviation of repeated runs.
+struct Stat {
+  double mean = 0;
+  double stddev = 0;
+  int count = 0;
+};
+Stat Summarize(const std::vector<double>& values);
+// "12.5" for one value, "12.5 ± 0.3" for several.
+std::string FormatStat(const Stat& stat, int digits);
+
+// Makes text safe inside a table cell: pipes escaped, line breaks flattened.
+std::string EscapeCell(const std::string& text);
+
+enum class Align { kLeft, kRight };
+
+struct Column {
+  std::string header;
+  Align align = Align::kLeft;
+};
+
+// A Markdown table padded to column width, so the raw text reads as a
+// table too. Cells are escaped when added.
+class MarkdownTable {
+ public:
+  explicit MarkdownTable(std::vector<Column> columns);
+  void AddRow(const std::vector<std::string>& cells);
+  std::string Render() const;
+
+ private:
+  std::vector<std::size_t> Widths() const;
+
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace carbonbench::report

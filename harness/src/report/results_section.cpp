@@ -1,0 +1,126 @@
+// One row per cell (repetitions pooled) and the failed runs with reasons.
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "report/report_sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+// "5" when every repetition ran as many epochs, "3–5" when an optimization
+// such as early stopping ended some sooner.
+std::string EpochRange(const CellRuns& cell) {
+  int low = cell.finished.front()->summary.epochs_run;
+  int high = low;
+  for (const RunRow* run : cell.finished) {
+    low = std::min(low, run->summary.epochs_run);
+    high = std::max(high, run->summary.epochs_run);
+  }
+  return low == high ? std::to_string(low) : fmt::format("{}–{}", low, high);
+}
+
+std::string StopReasons(const CellRuns& cell) {
+  std::vector<std::string> reasons;
+  for (const RunRow* run : cell.finished)
+    reasons.push_back(run->summary.stop_reason);
+  return fmt::format("{}", fmt::join(Distinct(reasons), "; "));
+}
+
+std::string ResultsTable(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Model"},
+                       {"Optimizations"},
+                       {"Epochs", Align::kRight},
+                       {"Best acc %", Align::kRight},
+                       {"Final acc %", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"CO2 g", Align::kRight},
+                       {"Acc/kWh", Align::kRight},
+                       {"Stop reason"}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    table.AddRow(
+        {cell.name, cell.model,
+         cell.optimizations.empty() ? kNone : cell.optimizations,
+         EpochRange(cell),
+         FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
+         FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
+         FormatStat(StatOver(cell, DurationS), kSecondsDigits),
+         FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+         FormatStat(StatOver(cell, Co2G), kCo2Digits),
+         FormatStat(StatOver(cell, AccuracyPerKwh), kAccPerKwhDigits),
+         StopReasons(cell)});
+  }
+  return table.Render();
+}
+
+// Provenance is stated once when every run agrees, else cell by cell, so a
+// measured and an estimated figure are never read as the same kind.
+std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
+  std::vector<const RunRow*> finished;
+  for (const CellRuns& cell : cells) {
+    finished.insert(finished.end(), cell.finished.begin(), cell.finished.end());
+  }
+  const std::string common = CommonProvenance(finished);
+  if (common != "mixed") {
+    return "Energy figures are " + common + " (PUE applied).\n\n";
+  }
+  std::vector<std::string> parts;
+  for (const CellRuns& cell : cells) {
+    if (!cell.finished.empty()) {
+      parts.push_back(cell.name + ": " + CommonProvenance(cell.finished));
+    }
+  }
+  return fmt::format(
+      "Energy provenance differs between cells (PUE applied): {}.\n\n",
+      fmt::join(parts, "; "));
+}
+
+std::string FailedCells(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Repetition", Align::kRight},
+                       {"Epochs", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"Reason"}});
+  bool any = false;
+  for (const CellRuns& cell : cells) {
+    for (const RunRow* run : cell.failed) {
+      any = true;
+      table.AddRow({cell.name, std::to_string(run->start.repetition),
+                    std::to_string(run->summary.epochs_run),
+                    Fixed(run->summary.duration_s, kSecondsDigits),
+                    Fixed(run->summary.energy_wh, kWhDigits),
+                    run->failure_reason});
+    }
+  }
+  if (!any) return "";
+  return "### Failed cells\n\n" + table.Render() + "\n";
+}
+
+bool AnyFinished(const std::vector<CellRuns>& cells) {
+  for (const CellRuns& cell : cells) {
+    if (!cell.finished.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ResultsSection(const ReportInput& input) {
+  if (input.runs.empty()) return "";
+  std::string text = "## Results\n\n";
+  if (AnyFinished(input.cells)) {
+    text +=
+        "Mean over finished repetitions, ± sample standard deviation where a "
+        "cell ran more than once. Acc/kWh is final accuracy % per kWh. " +
+        ProvenanceLine(input.cells) + ResultsTable(input.cells) + "\n";
+  } else {
+    text += "No cell finished.\n\n";
+  }
+  return text + FailedCells(input.cells);
+}
+
+}  // namespace carbonbench::report

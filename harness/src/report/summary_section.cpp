@@ -1,0 +1,82 @@
+// The title and the one-line summary of the suite.
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "report/report_sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+std::string Plural(std::size_t count, const std::string& noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+std::string CellCounts(const std::vector<CellRuns>& cells) {
+  std::size_t failed = 0;
+  for (const CellRuns& cell : cells) failed += cell.HasFailure() ? 1 : 0;
+  return fmt::format("{} ({} finished, {} failed)",
+                     Plural(cells.size(), "cell"), cells.size() - failed,
+                     failed);
+}
+
+std::string BestAccuracyPerKwh(const std::vector<CellRuns>& cells) {
+  const CellRuns* best = nullptr;
+  double best_value = 0;
+  for (const CellRuns& cell : cells) {
+    const Stat stat = StatOver(cell, AccuracyPerKwh);
+    // Strictly greater: on a tie the first cell by name wins,
+    // deterministically.
+    if (stat.count > 0 && (best == nullptr || stat.mean > best_value)) {
+      best = &cell;
+      best_value = stat.mean;
+    }
+  }
+  if (best == nullptr)
+    return "best accuracy per kWh: none (no finished run with energy)";
+  return fmt::format("best accuracy per kWh: {} ({} %/kWh)", best->name,
+                     Fixed(best_value, kAccPerKwhDigits));
+}
+
+}  // namespace
+
+std::string EnergyWithProvenance(double energy_wh,
+                                 const std::vector<const RunRow*>& runs,
+                                 const std::vector<MeterInfo>& meters) {
+  std::string detail = CommonProvenance(runs);
+  std::string separator = ": ";
+  for (const MeterInfo& meter : meters) {
+    std::string method = meter.method;
+    // The method is a sentence; inside parentheses its full stop is noise.
+    if (!method.empty() && method.back() == '.') method.pop_back();
+    detail += separator + meter.name + (method.empty() ? "" : ", " + method);
+    separator = "; ";
+  }
+  return fmt::format("{} Wh ({})", Fixed(energy_wh, kWhDigits), detail);
+}
+
+std::string SummarySection(const ReportInput& input) {
+  std::string text = "# carbonbench report: " + input.suite + "\n\n";
+  if (input.runs.empty()) return text + "No runs of this suite are stored.\n\n";
+
+  double duration_s = 0;
+  double energy_wh = 0;
+  double co2_g = 0;
+  std::vector<const RunRow*> all;
+  for (const RunRow& run : input.runs) {
+    duration_s += run.summary.duration_s;
+    energy_wh += run.summary.energy_wh;
+    co2_g += run.summary.co2_g;
+    all.push_back(&run);
+  }
+  text += fmt::format(
+      "{}, {}: {} s in total, {}, {} g CO2 (from {} energy); {}.\n\n",
+      CellCounts(input.cells), Plural(input.runs.size(), "run"),
+      Fixed(duration_s, kSecondsDigits),
+      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)),
+      Fixed(co2_g, kCo2Digits), CommonProvenance(all),
+      BestAccuracyPerKwh(input.cells));
+  return text;
+}
+
+}  // namespace carbonbench::report

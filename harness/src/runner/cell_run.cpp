@@ -1,0 +1,261 @@
+#include "runner/cell_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "carbonbench/meter.h"
+#include "carbonbench/model.h"
+#include "carbonbench/optimization.h"
+#include "energy/energy_sampler.h"
+#include "runner/environment.h"
+#include "training/trainer.h"
+#include "util/text.h"
+
+namespace carbonbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t IntSetting(const Cell& cell, const std::string& key) {
+  return std::get<std::int64_t>(cell.Get(key));
+}
+double FloatSetting(const Cell& cell, const std::string& key) {
+  const ParamValue& value = cell.Get(key);
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
+  return std::get<double>(value);
+}
+std::string StringSetting(const Cell& cell, const std::string& key) {
+  return std::get<std::string>(cell.Get(key));
+}
+
+std::string ResolveDevice(const std::string& requested) {
+  if (requested == "cuda" && !torch::cuda::is_available()) {
+    throw std::runtime_error(
+        "device: cuda was requested but this torch sees no CUDA device (Debian's libtorch is "
+        "CPU-only: build against a CUDA libtorch with -DTorch_DIR=...)");
+  }
+  if (requested == "auto") return torch::cuda::is_available() ? "cuda" : "cpu";
+  return requested;
+}
+
+std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const Cell& cell) {
+  DatasetRequest request;
+  request.name = StringSetting(cell, "dataset");
+  request.path = StringSetting(cell, "dataset.path");
+  request.train_size = IntSetting(cell, "dataset.train_size");
+  request.test_size = IntSetting(cell, "dataset.test_size");
+  request.seed = IntSetting(cell, "seed");
+  const std::string key = fmt::format("{}|{}|{}|{}|{}", request.name, request.path,
+                                      request.train_size, request.test_size, request.seed);
+  auto& cached = context.datasets[key];
+  if (!cached) cached = std::make_shared<const TensorDataset>(LoadDataset(request));
+  return cached;
+}
+
+struct ChosenMeters {
+  std::vector<NamedMeter> meters;
+  nlohmann::json description = nlohmann::json::array();
+};
+
+ChosenMeters ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads) {
+  ChosenMeters chosen;
+  std::vector<std::string> refusals;
+  for (const auto& name : context.suite->meters) {
+    auto meter = context.registry->Create<Meter>(PluginKind::kMeter, name);
+    const LoadedPlugin* plugin = context.registry->Find(PluginKind::kMeter, name);
+    meter->Configure(ResolveParams(plugin->params, cell.PluginParams(name)),
+                     MeterContext{context.reference_data_dir, threads});
+    const Availability availability = meter->Probe();
+    nlohmann::json entry = {{"name", name},
+                            {"available", availability.available},
+                            {"reason", availability.reason}};
+    if (availability.available) {
+      entry["method"] = meter->Method();
+      nlohmann::json components = nlohmann::json::object();
+      for (Component component : meter->Components()) {
+        components[ComponentName(component)] = ProvenanceName(meter->ProvenanceOf(component));
+      }
+      entry["components"] = components;
+      chosen.meters.push_back({name, meter});
+    } else {
+      refusals.push_back(name + ": " + availability.reason);
+    }
+    chosen.description.push_back(entry);
+  }
+  if (chosen.meters.empty()) {
+    throw std::runtime_error("no energy meter can measure or estimate here: " +
+                             JoinStrings(refusals, "; "));
+  }
+  return chosen;
+}
+
+std::vector<std::shared_ptr<Optimization>> MakeOptimizations(SuiteRunContext& context,
+                                                             const Cell& cell) {
+  std::vector<std::shared_ptr<Optimization>> optimizations;
+  for (const auto& name : cell.optimizations) {
+    auto optimization = context.registry->Create<Optimization>(PluginKind::kOptimization, name);
+    const LoadedPlugin* plugin = context.registry->Find(PluginKind::kOptimization, name);
+    optimization->Configure(ResolveParams(plugin->params, cell.PluginParams(name)));
+    optimizations.push_back(optimization);
+  }
+  std::stable_sort(optimizations.begin(), optimizations.end(),
+                   [](const auto& a, const auto& b) { return a->Order() < b->Order(); });
+  return optimizations;
+}
+
+TrainingSettings SettingsFor(const Cell& cell, std::int64_t seed, const std::string& device) {
+  TrainingSettings settings;
+  settings.epochs = static_cast<int>(IntSetting(cell, "epochs"));
+  settings.batch_size = IntSetting(cell, "batch_size");
+  settings.lr = FloatSetting(cell, "lr");
+  settings.optimizer = StringSetting(cell, "optimizer");
+  settings.momentum = FloatSetting(cell, "momentum");
+  settings.weight_decay = FloatSetting(cell, "weight_decay");
+  settings.seed = seed;
+  settings.device = device;
+  return settings;
+}
+
+std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repetition) {
+  return (std::filesystem::path(context.models_dir) / context.suite->name /
+          fmt::format("{}-r{}.pt", cell.config_hash, repetition))
+      .string();
+}
+
+}  // namespace
+
+CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh) {
+  const Suite& suite = *context.suite;
+  ResultsStore& store = *context.store;
+  CellOutcome outcome;
+  if (fresh && repetition == 0) store.ForgetCell(suite.name, cell.config_hash);
+  if (!fresh) {
+    if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
+      outcome.finished = true;
+      outcome.from_store = true;
+      outcome.summary = stored->summary;
+      return outcome;
+    }
+  }
+
+  const auto start_time = Clock::now();
+  // Repetitions differ only by seed, derived from the cell's seed.
+  const std::int64_t seed = IntSetting(cell, "seed") + repetition;
+  const int threads = ApplyThreadCount(static_cast<int>(IntSetting(cell, "threads")));
+  std::vector<std::string> warnings = context.intensity.warnings;
+  auto warn = [&warnings, &cell](const std::string& message) {
+    if (std::find(warnings.begin(), warnings.end(), message) != warnings.end()) return;
+    warnings.push_back(message);
+    std::fprintf(stderr, "warning: %s: %s\n", cell.name.c_str(), message.c_str());
+  };
+
+  RunStart start;
+  start.suite = suite.name;
+  start.cell_name = cell.name;
+  start.config_hash = cell.config_hash;
+  start.config_json = cell.config_json;
+  start.repetition = repetition;
+  start.seed = seed;
+  start.model = StringSetting(cell, "model");
+  start.optimizations = JoinStrings(cell.optimizations, "+");
+  start.dataset = StringSetting(cell, "dataset");
+  start.region_requested = context.intensity.region_requested;
+  start.region_used = context.intensity.region_used;
+  start.intensity_g_per_kwh = context.intensity.g_per_kwh;
+  start.intensity_source = context.intensity.source;
+  start.pue = suite.carbon.pue;
+
+  // Everything that can fail before training is done before the run row is
+  // written, but a failure anywhere is still stored with its reason.
+  std::int64_t run_id = 0;
+  std::unique_ptr<EnergySampler> sampler;
+  RunSummary& summary = outcome.summary;
+  try {
+    const std::string device = ResolveDevice(StringSetting(cell, "device"));
+    start.environment_json = DescribeEnvironment(threads, device).dump();
+    ChosenMeters meters = ChooseMeters(context, cell, threads);
+    start.meters_json = meters.description.dump();
+    run_id = store.BeginRun(start);
+
+    auto data = DatasetFor(context, cell);
+    const std::string model_name = start.model;
+    auto model = context.registry->Create<Model>(PluginKind::kModel, model_name);
+    const LoadedPlugin* model_plugin = context.registry->Find(PluginKind::kModel, model_name);
+    torch::manual_seed(static_cast<uint64_t>(seed));
+    std::shared_ptr<Network> network =
+        model->Build(data->spec, ResolveParams(model_plugin->params, cell.PluginParams(model_name)));
+    auto optimizations = MakeOptimizations(context, cell);
+
+    sampler = std::make_unique<EnergySampler>(
+        meters.meters,
+        SamplerSettings{std::chrono::milliseconds(context.sampler_interval_ms), suite.carbon.pue});
+    sampler->Start("train");
+    const std::string provenance = sampler->ProvenanceSummary();
+    const double intensity = context.intensity.g_per_kwh;
+
+    TrainingObserver observer;
+    observer.mark_phase = [&](const std::string& phase) { sampler->MarkPhase(phase); };
+    observer.energy_wh = [&] { return sampler->TotalWh(); };
+    observer.warn = warn;
+    observer.on_epoch = [&](const EpochRecord& epoch) {
+      EpochRecord record = epoch;
+      record.co2_g = record.energy_wh / 1000.0 * intensity;
+      record.energy_provenance = provenance;
+      store.AppendEpoch(run_id, record);
+      summary.epochs_run = record.epoch;
+      std::fprintf(stderr,
+                   "[%s] %s rep %d epoch %d/%lld: loss %.4f, test acc %.2f%%, %.1f s, "
+                   "%.4f Wh (%s)\n",
+                   suite.name.c_str(), cell.name.c_str(), repetition + 1, record.epoch,
+                   static_cast<long long>(IntSetting(cell, "epochs")), record.train_loss,
+                   100.0 * record.test_accuracy, record.train_s + record.eval_s,
+                   record.energy_wh, provenance.c_str());
+    };
+
+    const TrainingOutcome trained = Train(network, *data, optimizations,
+                                          SettingsFor(cell, seed, device), observer);
+    summary.model_path = ModelPath(context, cell, repetition);
+    SaveNetwork(network, summary.model_path);
+    sampler->Stop();
+
+    summary.epochs_run = trained.epochs_run;
+    summary.best_accuracy = trained.best_accuracy;
+    summary.final_accuracy = trained.final_accuracy;
+    summary.stop_reason = trained.stop_reason;
+    summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
+    summary.energy_wh = sampler->TotalWh();
+    summary.co2_g = summary.energy_wh / 1000.0 * intensity;
+    summary.energy_provenance = provenance;
+    summary.phases = sampler->PhaseTotals();
+    summary.warnings = warnings;
+    store.FinishRun(run_id, summary);
+    outcome.finished = true;
+  } catch (const std::exception& e) {
+    outcome.failure_reason = e.what();
+  } catch (...) {
+    outcome.failure_reason = "a non-standard exception escaped the cell";
+  }
+  if (!outcome.finished) {
+    if (sampler) {
+      sampler->Stop();
+      summary.energy_wh = sampler->TotalWh();
+      summary.co2_g = summary.energy_wh / 1000.0 * context.intensity.g_per_kwh;
+      summary.energy_provenance = sampler->ProvenanceSummary();
+      summary.phases = sampler->PhaseTotals();
+    }
+    summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
+    summary.warnings = warnings;
+    if (run_id == 0) run_id = store.BeginRun(start);
+    store.FailRun(run_id, outcome.failure_reason, summary);
+    std::fprintf(stderr, "[%s] %s rep %d FAILED: %s\n", suite.name.c_str(), cell.name.c_str(),
+                 repetition + 1, outcome.failure_reason.c_str());
+  }
+  return outcome;
+}
+
+}  // namespace carbonbench

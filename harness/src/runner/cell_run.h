@@ -1,0 +1,39 @@
+// One cell repetition, start to end: data, model, optimizations, meters,
+// training with the sampler beside it, the saved model and the stored rows.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "data/dataset.h"
+#include "energy/carbon_intensity.h"
+#include "plugins/plugin_registry.h"
+#include "store/results_store.h"
+#include "suites/suite.h"
+
+namespace carbonbench {
+
+// What every cell of a suite run shares.
+struct SuiteRunContext {
+  const Suite* suite = nullptr;
+  const PluginRegistry* registry = nullptr;
+  ResultsStore* store = nullptr;
+  CarbonIntensity intensity;
+  std::string reference_data_dir;
+  std::string models_dir;
+  int sampler_interval_ms = 200;
+  // Datasets already loaded, by request, so cells share one copy.
+  std::map<std::string, std::shared_ptr<const TensorDataset>> datasets;
+};
+
+struct CellOutcome {
+  bool finished = false;
+  bool from_store = false;  // resumed: an earlier finished run was reused
+  std::string failure_reason;
+  RunSummary summary;
+};
+
+CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh);
+
+}  // namespace carbonbench

@@ -1,0 +1,28 @@
+// Runtime settings the host applies by default, and the facts about this
+// machine that every result records.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace carbonbench {
+
+// glibc's malloc returns large tensor buffers to the OS after every step and
+// the page faults that follow dominate small models' step time; raising the
+// mmap and trim thresholds keeps them. Skipped when CARBONBENCH_MALLOC_TUNING=0
+// or when GLIBC_TUNABLES already sets malloc options.
+void ApplyAllocatorTuning();
+std::string AllocatorDescription();
+
+// Threads for torch: `requested` when > 0, else every core this process may
+// use. Sets torch's intra-op thread count and returns it.
+int ApplyThreadCount(int requested);
+
+// The BLAS library actually mapped into this process (e.g. OpenBLAS).
+std::string LoadedBlas();
+
+// cpu, cores, threads, blas, torch, allocator, device, os.
+nlohmann::json DescribeEnvironment(int threads, const std::string& device);
+
+}  // namespace carbonbench

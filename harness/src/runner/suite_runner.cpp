@@ -1,0 +1,115 @@
+#include "runner/suite_runner.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/markdown_report.h"
+#include "runner/cell_run.h"
+#include "store/results_store.h"
+
+#ifndef CARBONBENCH_SOURCE_DATA_DIR
+#define CARBONBENCH_SOURCE_DATA_DIR ""
+#endif
+
+namespace carbonbench {
+namespace {
+
+// Google Benchmark parses its flags from argv: hand it ours.
+void InitializeBenchmark(const std::vector<std::string>& args) {
+  // Google Benchmark keeps pointers into argv (it prints argv[0] later).
+  static std::vector<std::string> storage;
+  storage = {"carbonbench"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  static std::vector<char*> argv;
+  argv.clear();
+  for (auto& arg : storage) argv.push_back(arg.data());
+  int argc = static_cast<int>(argv.size());
+  benchmark::Initialize(&argc, argv.data());
+  if (argc > 1) {
+    throw std::runtime_error(fmt::format(
+        "unknown option '{}': options after the suite are Google Benchmark's "
+        "(--benchmark_filter, --benchmark_out, ...)", argv[1]));
+  }
+}
+
+void Report(benchmark::State& state, const CellOutcome& outcome) {
+  const RunSummary& summary = outcome.summary;
+  state.SetIterationTime(summary.duration_s);
+  state.counters["accuracy_pct"] = 100.0 * summary.final_accuracy;
+  state.counters["best_accuracy_pct"] = 100.0 * summary.best_accuracy;
+  state.counters["epochs"] = summary.epochs_run;
+  state.counters["energy_wh"] = summary.energy_wh;
+  state.counters["co2_g"] = summary.co2_g;
+  std::string label = summary.energy_provenance;
+  if (outcome.from_store) label += ", from store";
+  state.SetLabel(label);
+}
+
+}  // namespace
+
+std::string ReferenceDataDir() {
+  // Installed next to the executable's prefix, or the source tree's copy.
+  return CARBONBENCH_SOURCE_DATA_DIR;
+}
+
+int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
+  ResultsStore store(options.store_path);
+  SuiteRunContext context;
+  context.suite = &suite;
+  context.registry = &registry;
+  context.store = &store;
+  context.reference_data_dir = ReferenceDataDir();
+  context.models_dir = options.models_dir;
+  context.sampler_interval_ms = options.sampler_interval_ms;
+  // An unknown region is a suite error: found before any cell runs.
+  context.intensity = LookUpCarbonIntensity(suite.carbon.region, context.reference_data_dir);
+  for (const auto& warning : context.intensity.warnings) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
+
+  InitializeBenchmark(options.benchmark_args);
+  int failures = 0;
+  std::map<std::string, int> repetitions_done;
+  for (const Cell& cell : suite.cells) {
+    auto* benchmark = benchmark::RegisterBenchmark(
+        (suite.name + "/" + cell.name).c_str(),
+        [&context, &cell, &failures, &repetitions_done, &options](benchmark::State& state) {
+          const int repetition = repetitions_done[cell.config_hash]++;
+          CellOutcome outcome;
+          for (auto _ : state) {
+            outcome = RunCell(context, cell, repetition, options.fresh);
+            if (!outcome.finished) {
+              ++failures;
+              state.SkipWithError(outcome.failure_reason.c_str());
+              break;
+            }
+            Report(state, outcome);
+          }
+        });
+    benchmark->UseManualTime()->Iterations(1)->Repetitions(suite.repetitions)->Unit(
+        benchmark::kSecond);
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::ClearRegisteredBenchmarks();
+
+  if (options.write_report) {
+    try {
+      const std::string path = WriteMarkdownReport(store, suite.name, options.reports_dir);
+      std::fprintf(stderr, "report: %s\n", path.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "no report written: %s\n", e.what());
+    }
+  }
+  if (failures > 0) {
+    std::fprintf(stderr, "%d cell run(s) failed; their reasons are in the store and the report\n",
+                 failures);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace carbonbench

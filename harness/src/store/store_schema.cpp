@@ -1,0 +1,129 @@
+#include "store/store_schema.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "store/results_store.h"
+
+namespace carbonbench {
+namespace {
+
+// Long enough for a `carbonbench report` reading while a suite writes an
+// epoch (each write transaction is a handful of rows).
+constexpr int kBusyTimeoutMs = 10000;
+
+// Every run is one row, written as it goes: "running" at BeginRun, then
+// "finished" or "failed" with its summary. The UNIQUE constraint holds the
+// invariant BeginRun keeps: one stored attempt per cell repetition.
+// AUTOINCREMENT so that ids are never reused after an attempt is deleted,
+// which keeps "ordered by id" meaning "in the order they were started".
+constexpr const char* kCreateTables = R"sql(
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  suite TEXT NOT NULL,
+  cell_name TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  repetition INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  optimizations TEXT NOT NULL,
+  dataset TEXT NOT NULL,
+  environment_json TEXT NOT NULL,
+  meters_json TEXT NOT NULL,
+  region_requested TEXT NOT NULL,
+  region_used TEXT NOT NULL,
+  intensity_g_per_kwh REAL NOT NULL,
+  intensity_source TEXT NOT NULL,
+  pue REAL NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+  failure_reason TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '',
+  epochs_run INTEGER NOT NULL DEFAULT 0,
+  best_accuracy REAL NOT NULL DEFAULT 0,
+  final_accuracy REAL NOT NULL DEFAULT 0,
+  duration_s REAL NOT NULL DEFAULT 0,
+  energy_wh REAL NOT NULL DEFAULT 0,
+  co2_g REAL NOT NULL DEFAULT 0,
+  energy_provenance TEXT NOT NULL DEFAULT '',
+  stop_reason TEXT NOT NULL DEFAULT '',
+  model_path TEXT NOT NULL DEFAULT '',
+  phases_json TEXT NOT NULL DEFAULT '[]',
+  warnings_json TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (suite, config_hash, repetition)
+);
+CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);
+CREATE TABLE IF NOT EXISTS epochs (
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  epoch INTEGER NOT NULL,
+  train_loss REAL NOT NULL,
+  test_loss REAL NOT NULL,
+  test_accuracy REAL NOT NULL,
+  train_s REAL NOT NULL,
+  eval_s REAL NOT NULL,
+  data_s REAL NOT NULL,
+  energy_wh REAL NOT NULL,
+  co2_g REAL NOT NULL,
+  energy_provenance TEXT NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+);
+)sql";
+
+void CheckVersionIsReadable(int version, const std::string& path) {
+  if (version > kStoreSchemaVersion) {
+    throw std::runtime_error(
+        "store " + path + " has schema version " + std::to_string(version) +
+        "; this carbonbench reads up to " +
+        std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
+  }
+}
+
+void CreateTables(SQLite::Database& db, int version_on_disk) {
+  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+  db.exec(kCreateTables);
+  // Version 1 is the first layout, so there is nothing to migrate yet; a
+  // later version upgrades older files here, inside this transaction.
+  if (version_on_disk < kStoreSchemaVersion) {
+    SQLite::Statement upsert(
+        db,
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    upsert.bind(1, std::to_string(kStoreSchemaVersion));
+    upsert.exec();
+  }
+  transaction.commit();
+}
+
+}  // namespace
+
+int ReadStoreSchemaVersion(const SQLite::Database& db) {
+  if (!db.tableExists("meta")) return 0;
+  SQLite::Statement query(
+      db, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!query.executeStep()) return 0;
+  return std::stoi(query.getColumn(0).getString());
+}
+
+void PrepareStoreSchema(SQLite::Database& db, const std::string& path) {
+  db.setBusyTimeout(kBusyTimeoutMs);
+  // Check before anything writes to the file: a newer carbonbench's store
+  // must be left exactly as it was.
+  const int version = ReadStoreSchemaVersion(db);
+  CheckVersionIsReadable(version, path);
+  // WAL lets a report read while a suite writes. synchronous=FULL syncs the
+  // WAL at every commit, so a committed epoch survives even a power loss,
+  // not just a killed process; commits are per epoch, so the cost is nil.
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+  CreateTables(db, version);
+}
+
+}  // namespace carbonbench

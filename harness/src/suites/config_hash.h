@@ -1,0 +1,25 @@
+// The identity of a cell's configuration: canonical JSON and its digest. The
+// store keys finished runs by this hash, so it must never depend on the order
+// things were written in the YAML, on the machine, or on the run.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "carbonbench/params.h"
+#include "suites/suite.h"
+
+namespace carbonbench::suite_internal {
+
+// {"carbon":{"pue":..,"region":..},"meters":[..],"optimizations":[..],
+//  "settings":{..}} with sorted keys and no whitespace.
+std::string CanonicalConfigJson(
+    const std::map<std::string, ParamValue>& settings,
+    const std::vector<std::string>& optimizations, const CarbonSettings& carbon,
+    const std::vector<std::string>& meters);
+
+// FNV-1a 64-bit as 16 lowercase hex digits.
+std::string Fnv1a64Hex(const std::string& text);
+
+}  // namespace carbonbench::suite_internal

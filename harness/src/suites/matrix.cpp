@@ -1,0 +1,144 @@
+#include "suites/matrix.h"
+
+#include "util/text.h"
+
+namespace carbonbench::suite_internal {
+namespace {
+
+std::vector<Combination> CrossProduct(const MatrixSpec& matrix) {
+  std::vector<Combination> combinations = {Combination{{}, matrix.loc}};
+  for (const auto& axis : matrix.axes) {
+    std::vector<Combination> next;
+    for (const auto& partial : combinations) {
+      for (const auto& value : axis.values) {
+        Combination extended = partial;
+        extended.values[axis.key] = value;
+        next.push_back(std::move(extended));
+      }
+    }
+    combinations = std::move(next);
+  }
+  return combinations;
+}
+
+bool Matches(const Combination& combination, const MatrixEntry& entry) {
+  for (const auto& [key, wanted] : entry.values) {
+    const auto it = combination.values.find(key);
+    if (it == combination.values.end() || !(it->second.value == wanted.value))
+      return false;
+  }
+  return true;
+}
+
+bool IsAxis(const MatrixSpec& matrix, const std::string& key) {
+  for (const auto& axis : matrix.axes)
+    if (axis.key == key) return true;
+  return false;
+}
+
+std::vector<std::string> AxisKeys(const MatrixSpec& matrix) {
+  std::vector<std::string> keys;
+  for (const auto& axis : matrix.axes) keys.push_back(axis.key);
+  return keys;
+}
+
+// GitHub rejects exclude keys that are not axes; an entry matching nothing
+// is just as surely a typo, so both are reported rather than ignored.
+void CheckExcludes(const MatrixSpec& matrix,
+                   const std::vector<Combination>& all, ErrorList& errors) {
+  for (const auto& entry : matrix.exclude) {
+    bool keys_ok = true;
+    for (const auto& [key, value] : entry.values) {
+      if (IsAxis(matrix, key)) continue;
+      const std::string axes =
+          matrix.axes.empty() ? "the matrix has no axes"
+                              : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
+      errors.Add(value.key_loc, "exclude key '" + key +
+                                    "' is not a matrix axis, so it can never "
+                                    "match (" +
+                                    axes + ")");
+      keys_ok = false;
+    }
+    if (!keys_ok) continue;
+    bool matched = false;
+    for (const auto& combination : all) matched |= Matches(combination, entry);
+    if (!matched) {
+      errors.Add(entry.loc,
+                 "this exclude entry matches no combination; its "
+                 "values must be among the axes' values");
+    }
+  }
+}
+
+std::vector<Combination> WithoutExcluded(std::vector<Combination> all,
+                                         const MatrixSpec& matrix) {
+  std::vector<Combination> kept;
+  for (auto& combination : all) {
+    bool excluded = false;
+    for (const auto& entry : matrix.exclude)
+      excluded |= Matches(combination, entry);
+    if (!excluded) kept.push_back(std::move(combination));
+  }
+  return kept;
+}
+
+// Only axis values are protected: keys an earlier include added may change.
+bool CanMerge(const MatrixSpec& matrix, const Combination& combination,
+              const MatrixEntry& entry) {
+  for (const auto& [key, value] : entry.values) {
+    if (!IsAxis(matrix, key)) continue;
+    if (!(combination.values.at(key).value == value.value)) return false;
+  }
+  return true;
+}
+
+void ApplyIncludes(const MatrixSpec& matrix,
+                   std::vector<Combination>* combinations) {
+  // Combinations an include creates are not merge targets for later includes
+  // (GitHub's documented fruit/animal example relies on this).
+  const std::size_t original_count = combinations->size();
+  for (const auto& entry : matrix.include) {
+    bool merged = false;
+    for (std::size_t i = 0; i < original_count; ++i) {
+      Combination& combination = (*combinations)[i];
+      if (!CanMerge(matrix, combination, entry)) continue;
+      for (const auto& [key, value] : entry.values)
+        combination.values[key] = value;
+      merged = true;
+    }
+    if (!merged) combinations->push_back(Combination{entry.values, entry.loc});
+  }
+}
+
+}  // namespace
+
+std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix,
+                                      ErrorList& errors) {
+  if (!matrix.present) return {Combination{}};
+  // With no axes the product is one empty combination, but GitHub runs an
+  // include-only matrix as one job per entry; keep that reading.
+  std::vector<Combination> all;
+  if (!matrix.axes.empty() || matrix.include.empty())
+    all = CrossProduct(matrix);
+  CheckExcludes(matrix, all, errors);
+  std::vector<Combination> combinations =
+      WithoutExcluded(std::move(all), matrix);
+  ApplyIncludes(matrix, &combinations);
+  if (combinations.empty()) {
+    errors.Add(matrix.loc,
+               "the matrix has no combinations left after "
+               "'exclude'; remove an exclude entry or add an "
+               "include");
+  }
+  return combinations;
+}
+
+std::set<std::string> MatrixKeys(const MatrixSpec& matrix) {
+  std::set<std::string> keys;
+  for (const auto& axis : matrix.axes) keys.insert(axis.key);
+  for (const auto& entry : matrix.include)
+    for (const auto& [key, value] : entry.values) keys.insert(key);
+  return keys;
+}
+
+}  // namespace carbonbench::suite_internal

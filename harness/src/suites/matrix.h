@@ -1,0 +1,33 @@
+// Matrix expansion with GitHub Actions' semantics, so a suite's matrix reads
+// the way CI users already know:
+//   1. the cross-product of the axes, first axis outermost;
+//   2. 'exclude' drops every combination matching all of an entry's values;
+//   3. each 'include' entry is merged into every combination where it does
+//      not overwrite an axis value (values added by earlier includes may be
+//      overwritten); if it fits none, it becomes a combination of its own.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "suites/suite_document.h"
+#include "suites/suite_errors.h"
+
+namespace carbonbench::suite_internal {
+
+struct Combination {
+  SettingMap values;
+  Loc origin;  // where it came from: the matrix, or its include entry
+};
+
+// No matrix gives one empty combination (the defaults alone). Reports exclude
+// entries that can never match and a matrix left without combinations.
+std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix,
+                                      ErrorList& errors);
+
+// The keys the matrix sets anywhere (axes and include entries): the ones a
+// cell name may need to tell cells apart.
+std::set<std::string> MatrixKeys(const MatrixSpec& matrix);
+
+}  // namespace carbonbench::suite_internal

@@ -1,0 +1,40 @@
+// Error collection shared by the suite reader, the matrix and the cell
+// builder: every problem is gathered first so the user fixes them in one go.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/mark.h>
+
+namespace carbonbench::suite_internal {
+
+// A place in the suite text, 0-based like yaml-cpp's Mark.
+struct Loc {
+  int line = 0;
+  int column = 0;
+};
+
+// yaml-cpp gives a null mark (-1) for nodes it made up; those point at the
+// start of the text so a message never carries a negative position.
+Loc LocOf(const YAML::Mark& mark);
+
+class ErrorList {
+ public:
+  explicit ErrorList(std::string source) : source_(std::move(source)) {}
+
+  // Records "source:line:col: message" (1-based). The same message at the
+  // same place is kept once: many cells can trip over one bad line.
+  void Add(Loc loc, const std::string& message);
+  bool empty() const { return messages_.empty(); }
+  // Throws SuiteError with everything recorded so far, if anything.
+  void ThrowIfAny() const;
+
+ private:
+  std::string source_;
+  std::vector<std::string> messages_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace carbonbench::suite_internal

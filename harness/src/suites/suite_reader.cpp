@@ -1,0 +1,338 @@
+#include "suites/suite_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "suites/setting_reader.h"
+#include "suites/yaml_scalar.h"
+#include "util/text.h"
+
+namespace carbonbench::suite_internal {
+namespace {
+
+const std::vector<std::string>& TopLevelKeys() {
+  static const std::vector<std::string> keys = {
+      "suite",  "description", "dataset", "defaults",
+      "matrix", "repetitions", "carbon",  "meters"};
+  return keys;
+}
+
+std::string LineOf(Loc loc) { return std::to_string(loc.line + 1); }
+
+// --- suite, description, repetitions -------------------------------------
+
+void ReadName(const YAML::Node& node, Loc key_loc, ErrorList& errors,
+              SuiteDocument* doc) {
+  static const std::regex kValidName("[A-Za-z0-9_-]+");
+  if (!node.IsScalar() || node.Scalar().empty()) {
+    errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
+               "'suite' must be a name such as 'quickstart'");
+    return;
+  }
+  doc->name = node.Scalar();
+  if (!std::regex_match(doc->name, kValidName)) {
+    errors.Add(LocOf(node.Mark()),
+               "suite name '" + doc->name +
+                   "' may only use letters, digits, '_' and '-' (it names "
+                   "the result files)");
+  }
+}
+
+void ReadDescription(const YAML::Node& node, ErrorList& errors,
+                     SuiteDocument* doc) {
+  if (node.IsNull()) return;
+  if (!node.IsScalar()) {
+    errors.Add(LocOf(node.Mark()), "'description' must be text");
+    return;
+  }
+  doc->description = node.Scalar();
+}
+
+void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors,
+                     SuiteDocument* doc) {
+  // The cap keeps the value inside an int; nobody repeats a cell a million
+  // times.
+  static const ParamSpec kSpec =
+      IntParam("repetitions", 1, "runs per cell", 1, 1000000);
+  if (!node.IsScalar()) {
+    errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
+               "repetitions must be an integer >= 1, e.g. 'repetitions: 3'");
+    return;
+  }
+  const ParamValue value = ParseScalar(node);
+  const std::string problem = CheckParamValue(kSpec, value);
+  if (!problem.empty()) {
+    errors.Add(LocOf(node.Mark()), problem);
+    return;
+  }
+  doc->repetitions = static_cast<int>(std::get<std::int64_t>(value));
+}
+
+// --- dataset, defaults -----------------------------------------------------
+
+void ReadDataset(const YAML::Node& node, Loc key_loc,
+                 const SettingsSchema& schema, ErrorList& errors,
+                 SuiteDocument* doc) {
+  if (node.IsMap()) {
+    ReadSettingMap(node, "dataset", schema, errors, &doc->defaults);
+    return;
+  }
+  auto value = ReadSettingValue("dataset", key_loc, node, schema, errors);
+  if (value) AddSetting("dataset", std::move(*value), &doc->defaults, errors);
+}
+
+void ReadDefaults(const YAML::Node& node, const SettingsSchema& schema,
+                  ErrorList& errors, SuiteDocument* doc) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    errors.Add(LocOf(node.Mark()),
+               "'defaults' must be a mapping of settings, e.g. "
+               "'defaults: {epochs: 5, lr: 0.001}'");
+    return;
+  }
+  ReadSettingMap(node, "", schema, errors, &doc->defaults);
+}
+
+// --- matrix ------------------------------------------------------------------
+
+void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema,
+              ErrorList& errors, MatrixSpec* matrix) {
+  for (const auto& axis : matrix->axes) {
+    if (axis.key == entry.key) {
+      errors.Add(entry.key_loc, "matrix axis '" + entry.key +
+                                    "' is given twice (first at line " +
+                                    LineOf(axis.loc) + "); keep one");
+      return;
+    }
+  }
+  const YAML::Node& list = entry.value;
+  if (!list.IsSequence()) {
+    errors.Add(list.IsNull() ? entry.key_loc : LocOf(list.Mark()),
+               "matrix axis '" + entry.key +
+                   "' must be a list of values, e.g. '" + entry.key +
+                   ": [a, b]'");
+    return;
+  }
+  if (list.size() == 0) {
+    errors.Add(LocOf(list.Mark()), "matrix axis '" + entry.key +
+                                       "' is empty; give at least one value "
+                                       "or remove the axis");
+    return;
+  }
+  MatrixAxis axis{entry.key, entry.key_loc, {}};
+  for (const auto& element : list) {
+    auto value =
+        ReadSettingValue(entry.key, entry.key_loc, element, schema, errors);
+    if (!value) continue;
+    const bool repeated = std::any_of(
+        axis.values.begin(), axis.values.end(),
+        [&](const SettingValue& v) { return v.value == value->value; });
+    if (repeated) {
+      errors.Add(value->loc, "matrix axis '" + entry.key + "' lists " +
+                                 DisplayValue(entry.key, value->value) +
+                                 " twice; list each value once");
+      continue;
+    }
+    axis.values.push_back(std::move(*value));
+  }
+  matrix->axes.push_back(std::move(axis));
+}
+
+void ReadEntries(const YAML::Node& node, const std::string& which,
+                 const SettingsSchema& schema, ErrorList& errors,
+                 std::vector<MatrixEntry>* entries) {
+  if (node.IsNull()) return;
+  const std::string example = "e.g. '" + which + ": [{lr: 0.01}]'";
+  if (!node.IsSequence()) {
+    errors.Add(LocOf(node.Mark()),
+               "matrix '" + which + "' must be a list of mappings, " + example);
+    return;
+  }
+  for (const auto& element : node) {
+    const Loc loc = LocOf(element.Mark());
+    if (!element.IsMap() || element.size() == 0) {
+      errors.Add(loc, "each '" + which +
+                          "' entry must be a non-empty mapping "
+                          "of settings, " +
+                          example);
+      continue;
+    }
+    MatrixEntry entry{loc, {}};
+    ReadSettingMap(element, "", schema, errors, &entry.values);
+    entries->push_back(std::move(entry));
+  }
+}
+
+void ReadMatrix(const YAML::Node& node, Loc key_loc,
+                const SettingsSchema& schema, ErrorList& errors,
+                MatrixSpec* matrix) {
+  static const std::vector<std::string> kReserved = {"include", "exclude"};
+  matrix->present = true;
+  matrix->loc = key_loc;
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    errors.Add(LocOf(node.Mark()),
+               "'matrix' must be a mapping of axes, e.g. "
+               "'matrix: {lr: [0.001, 0.01]}'");
+    return;
+  }
+  for (const auto& entry : FlattenSettings(node, "", schema, kReserved, errors))
+    ReadAxis(entry, schema, errors, matrix);
+  for (const auto& item : node) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+    if (key == "exclude")
+      ReadEntries(item.second, key, schema, errors, &matrix->exclude);
+    if (key == "include")
+      ReadEntries(item.second, key, schema, errors, &matrix->include);
+  }
+}
+
+// --- carbon, meters
+// ------------------------------------------------------------
+
+void ReadCarbon(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kPue = FloatParam("carbon.pue", 1.0, "", 1.0, 3.0);
+  static const std::vector<std::string> kKeys = {"region", "pue"};
+  if (!node.IsMap()) {
+    errors.Add(
+        LocOf(node.Mark()),
+        "'carbon' must be a mapping, e.g. 'carbon: {region: FR, pue: 1.2}'");
+    return;
+  }
+  for (const auto& item : node) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+    const YAML::Node& value = item.second;
+    const Loc value_loc =
+        value.IsNull() ? LocOf(item.first.Mark()) : LocOf(value.Mark());
+    if (key == "region") {
+      if (!value.IsScalar() || value.Scalar().empty()) {
+        errors.Add(value_loc,
+                   "carbon.region must be a region code such as "
+                   "FR, USA or IN-TN");
+      } else {
+        doc->carbon.region = value.Scalar();
+      }
+    } else if (key == "pue") {
+      const ParamValue pue =
+          value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
+      const std::string problem = CheckParamValue(kPue, pue);
+      if (!problem.empty()) {
+        errors.Add(value_loc, problem);
+      } else {
+        doc->carbon.pue = std::get<double>(NormalizeForSpec(kPue, pue));
+      }
+    } else {
+      const std::string match = ClosestMatch(key, kKeys);
+      errors.Add(LocOf(item.first.Mark()),
+                 "unknown carbon setting '" + key + "' (" +
+                     (match.empty() ? "" : "did you mean '" + match + "'? ") +
+                     "carbon takes region and pue)");
+    }
+  }
+}
+
+void ReadMeters(const YAML::Node& node, Loc key_loc,
+                const SettingsSchema& schema, ErrorList& errors,
+                SuiteDocument* doc) {
+  doc->meters.clear();
+  std::vector<YAML::Node> items;
+  if (node.IsScalar()) items.push_back(node);  // "meters: x" means [x]
+  if (node.IsSequence())
+    for (const auto& element : node) items.push_back(element);
+  if (items.empty()) {
+    errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
+               "'meters' must list at least one meter (" +
+                   schema.KnownPluginsText(PluginKind::kMeter) + ")");
+    return;
+  }
+  for (const auto& item : items) {
+    const Loc loc = LocOf(item.Mark());
+    const std::string name = item.IsScalar() ? item.Scalar() : "";
+    std::string problem = schema.CheckPluginName(name, PluginKind::kMeter);
+    if (problem.empty() && std::find(doc->meters.begin(), doc->meters.end(),
+                                     name) != doc->meters.end())
+      problem = "meter '" + name + "' is listed twice; list it once";
+    if (!problem.empty()) {
+      errors.Add(loc, problem);
+      continue;
+    }
+    doc->meters.push_back(name);
+  }
+}
+
+// --- top level ---------------------------------------------------------------
+
+std::string UnknownTopLevelMessage(const std::string& key,
+                                   const SettingsSchema& schema) {
+  const std::string head = "unknown top-level key '" + key + "'";
+  const bool is_setting =
+      schema.IsKnown(key) || schema.FindPlugin(key) != nullptr;
+  if (is_setting)
+    return head + "; settings go under 'defaults:' (or a 'matrix:' axis)";
+  const std::string match = ClosestMatch(key, TopLevelKeys());
+  if (!match.empty()) return head + " (did you mean '" + match + "'?)";
+  return head + " (known keys: " + JoinStrings(TopLevelKeys(), ", ") + ")";
+}
+
+void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
+                  const SettingsSchema& schema, ErrorList& errors,
+                  SuiteDocument* doc) {
+  if (key == "suite") return ReadName(value, key_loc, errors, doc);
+  if (key == "description") return ReadDescription(value, errors, doc);
+  if (key == "dataset") return ReadDataset(value, key_loc, schema, errors, doc);
+  if (key == "defaults") return ReadDefaults(value, schema, errors, doc);
+  if (key == "matrix")
+    return ReadMatrix(value, key_loc, schema, errors, &doc->matrix);
+  if (key == "repetitions") return ReadRepetitions(value, key_loc, errors, doc);
+  if (key == "carbon") return ReadCarbon(value, errors, doc);
+  if (key == "meters") return ReadMeters(value, key_loc, schema, errors, doc);
+  errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
+}
+
+void CheckDefaultMeters(const SettingsSchema& schema, ErrorList& errors,
+                        const SuiteDocument& doc) {
+  for (const auto& meter : doc.meters) {
+    if (schema.CheckPluginName(meter, PluginKind::kMeter).empty()) continue;
+    errors.Add({}, "no 'meters' are listed and the default meter '" + meter +
+                       "' is not installed; add 'meters: [...]' (" +
+                       schema.KnownPluginsText(PluginKind::kMeter) + ")");
+  }
+}
+
+}  // namespace
+
+SuiteDocument ReadSuiteDocument(const YAML::Node& root,
+                                const SettingsSchema& schema,
+                                ErrorList& errors) {
+  SuiteDocument doc;
+  if (!root.IsNull() && !root.IsMap()) {
+    errors.Add(LocOf(root.Mark()),
+               "a suite must be a YAML mapping with keys such as 'suite:', "
+               "'defaults:' and 'matrix:'");
+    return doc;
+  }
+  std::map<std::string, Loc> seen;
+  if (root.IsMap()) {
+    for (const auto& item : root) {
+      const Loc key_loc = LocOf(item.first.Mark());
+      const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
+      const auto [first, fresh] = seen.emplace(key, key_loc);
+      if (!fresh) {
+        errors.Add(key_loc, "key '" + key + "' is given twice (first at line " +
+                                LineOf(first->second) + "); keep one");
+        continue;
+      }
+      ReadTopLevel(key, key_loc, item.second, schema, errors, &doc);
+    }
+  }
+  if (!seen.count("suite")) {
+    errors.Add({},
+               "missing required key 'suite'; add a line such as "
+               "'suite: my_suite' (it names the result files)");
+  }
+  if (!seen.count("meters")) CheckDefaultMeters(schema, errors, doc);
+  return doc;
+}
+
+}  // namespace carbonbench::suite_internal

@@ -1,0 +1,204 @@
+#include "training/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace carbonbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& settings,
+                                                       Network& network) {
+  auto parameters = network.parameters();
+  if (settings.optimizer == "sgd") {
+    return std::make_unique<torch::optim::SGD>(
+        parameters, torch::optim::SGDOptions(settings.lr)
+                        .momentum(settings.momentum)
+                        .weight_decay(settings.weight_decay));
+  }
+  if (settings.optimizer == "adam") {
+    return std::make_unique<torch::optim::Adam>(
+        parameters, torch::optim::AdamOptions(settings.lr).weight_decay(settings.weight_decay));
+  }
+  if (settings.optimizer == "adamw") {
+    return std::make_unique<torch::optim::AdamW>(
+        parameters, torch::optim::AdamWOptions(settings.lr).weight_decay(settings.weight_decay));
+  }
+  throw std::invalid_argument("unknown optimizer '" + settings.optimizer +
+                              "' (known: sgd, adam, adamw)");
+}
+
+// Holds every optimization's forward scope for one forward pass.
+class ForwardScopes {
+ public:
+  ForwardScopes(const std::vector<std::shared_ptr<Optimization>>& optimizations,
+                TrainingContext& ctx) {
+    for (const auto& optimization : optimizations) {
+      if (auto scope = optimization->EnterForward(ctx)) scopes_.push_back(std::move(scope));
+    }
+  }
+  ~ForwardScopes() {
+    while (!scopes_.empty()) scopes_.pop_back();  // leave in reverse order
+  }
+
+ private:
+  std::vector<std::unique_ptr<ForwardScope>> scopes_;
+};
+
+struct EvalResult {
+  double loss = 0;
+  double accuracy = 0;
+};
+
+EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
+                    const std::vector<std::shared_ptr<Optimization>>& optimizations,
+                    TrainingContext& ctx, std::int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  network->eval();
+  const std::int64_t count = data.test_inputs.size(0);
+  torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
+  torch::Tensor correct = torch::zeros({}, torch::kLong);
+  for (std::int64_t begin = 0; begin < count; begin += batch_size) {
+    const std::int64_t end = std::min(count, begin + batch_size);
+    torch::Tensor inputs = data.test_inputs.slice(0, begin, end).to(ctx.device);
+    torch::Tensor targets = data.test_targets.slice(0, begin, end).to(ctx.device);
+    torch::Tensor logits;
+    {
+      ForwardScopes scopes(optimizations, ctx);
+      logits = network->forward(inputs);
+    }
+    logits = logits.to(torch::kFloat32);
+    loss_sum += torch::cross_entropy_loss(logits, targets, {}, at::Reduction::Sum).to(torch::kCPU, torch::kFloat64);
+    correct += logits.argmax(1).eq(targets).sum().to(torch::kCPU);
+  }
+  return {loss_sum.item<double>() / static_cast<double>(count),
+          static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(count)};
+}
+
+}  // namespace
+
+TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
+                      const std::vector<std::shared_ptr<Optimization>>& optimizations,
+                      const TrainingSettings& settings, const TrainingObserver& observer) {
+  TrainingContext ctx;
+  ctx.device = torch::Device(settings.device);
+  ctx.dataset = &data.spec;
+  ctx.network = network;
+  ctx.planned_epochs = settings.epochs;
+  ctx.warn = observer.warn;
+  network->to(ctx.device);
+  auto optimizer = MakeOptimizer(settings, *network);
+  ctx.optimizer = optimizer.get();
+  for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
+
+  // The shuffling stream is separate from the weights' stream, so adding an
+  // optimization that draws random numbers does not change the batch order.
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings.seed));
+  const std::int64_t count = data.train_inputs.size(0);
+  const auto training_start = Clock::now();
+  double energy_before_wh = observer.energy_wh ? observer.energy_wh() : 0;
+
+  TrainingOutcome outcome;
+  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
+    ctx.epoch = epoch;
+    EpochRecord record;
+    record.epoch = epoch;
+    if (observer.mark_phase) observer.mark_phase("train");
+    network->train();
+    const auto train_start = Clock::now();
+    double data_s = 0;
+    torch::Tensor order = torch::randperm(count, generator, torch::kLong);
+    torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
+    for (std::int64_t begin = 0; begin < count; begin += settings.batch_size) {
+      const auto data_start = Clock::now();
+      const std::int64_t end = std::min(count, begin + settings.batch_size);
+      torch::Tensor indices = order.slice(0, begin, end);
+      torch::Tensor inputs = data.train_inputs.index_select(0, indices).to(ctx.device);
+      torch::Tensor targets = data.train_targets.index_select(0, indices).to(ctx.device);
+      data_s += SecondsSince(data_start);
+
+      optimizer->zero_grad();
+      torch::Tensor logits;
+      {
+        ForwardScopes scopes(optimizations, ctx);
+        logits = network->forward(inputs);
+      }
+      torch::Tensor loss = torch::cross_entropy_loss(logits.to(torch::kFloat32), targets);
+      torch::Tensor scaled = loss;
+      for (const auto& optimization : optimizations) scaled = optimization->ScaleLoss(ctx, scaled);
+      scaled.backward();
+      bool step = true;
+      for (const auto& optimization : optimizations) {
+        step = optimization->BeforeOptimizerStep(ctx) && step;
+      }
+      if (step) {
+        optimizer->step();
+        for (const auto& optimization : optimizations) optimization->AfterOptimizerStep(ctx);
+      }
+      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) * static_cast<double>(end - begin);
+    }
+    record.train_loss = loss_sum.item<double>() / static_cast<double>(count);
+    record.train_s = SecondsSince(train_start);
+    record.data_s = data_s;
+    if (!std::isfinite(record.train_loss)) {
+      throw std::runtime_error(fmt::format(
+          "training diverged: the training loss is {} at epoch {} (try a lower lr)",
+          record.train_loss, epoch));
+    }
+
+    if (observer.mark_phase) observer.mark_phase("eval");
+    const auto eval_start = Clock::now();
+    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size);
+    record.eval_s = SecondsSince(eval_start);
+    record.test_loss = eval.loss;
+    record.test_accuracy = eval.accuracy;
+
+    const double energy_now_wh = observer.energy_wh ? observer.energy_wh() : 0;
+    record.energy_wh = energy_now_wh - energy_before_wh;
+    energy_before_wh = energy_now_wh;
+
+    outcome.epochs_run = epoch;
+    outcome.final_accuracy = eval.accuracy;
+    outcome.best_accuracy = std::max(outcome.best_accuracy, eval.accuracy);
+    if (observer.on_epoch) observer.on_epoch(record);
+
+    EpochMetrics metrics{epoch, record.train_loss, record.test_loss, record.test_accuracy,
+                         SecondsSince(training_start), energy_now_wh};
+    EpochDecision decision;
+    for (const auto& optimization : optimizations) {
+      EpochDecision vote = optimization->OnEpochEnd(ctx, metrics);
+      if (vote.stop && !decision.stop) decision = vote;  // first in order wins
+    }
+    if (decision.stop) {
+      outcome.stop_reason = decision.reason;
+      break;
+    }
+  }
+  if (outcome.stop_reason.empty()) {
+    outcome.stop_reason = fmt::format("completed {} epochs", outcome.epochs_run);
+  }
+  if (observer.mark_phase) observer.mark_phase("optimize");
+  for (const auto& optimization : optimizations) optimization->OnTrainingEnd(ctx);
+  return outcome;
+}
+
+void SaveNetwork(const std::shared_ptr<Network>& network, const std::string& path) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  torch::serialize::OutputArchive archive;
+  network->save(archive);
+  const std::string partial = path + ".partial";
+  archive.save_to(partial);
+  std::filesystem::rename(partial, path);  // never leave a half-written model
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,54 @@
+// The training loop the harness owns: seeded, deterministic for a seed and a
+// thread count on CPU, with optimization hooks at the points DESIGN.md names.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "carbonbench/model.h"
+#include "carbonbench/optimization.h"
+#include "data/dataset.h"
+#include "store/results_store.h"
+
+namespace carbonbench {
+
+struct TrainingSettings {
+  int epochs = 5;
+  std::int64_t batch_size = 64;
+  std::int64_t eval_batch_size = 1024;
+  double lr = 1e-3;
+  std::string optimizer = "adam";  // sgd | adam | adamw
+  double momentum = 0.9;           // sgd only
+  double weight_decay = 0;
+  std::int64_t seed = 42;          // shuffling (the runner seeds the weights)
+  std::string device = "cpu";      // resolved: cpu | cuda
+};
+
+// How the loop reports to the runner (energy, store, progress).
+struct TrainingObserver {
+  std::function<void(const std::string& phase)> mark_phase;
+  std::function<double()> energy_wh;  // cumulative, all phases
+  std::function<void(const EpochRecord&)> on_epoch;
+  std::function<void(const std::string&)> warn;
+};
+
+struct TrainingOutcome {
+  int epochs_run = 0;
+  double best_accuracy = 0;   // fraction
+  double final_accuracy = 0;  // fraction
+  std::string stop_reason;
+};
+
+// Trains `network` in place. Throws std::runtime_error when the loss stops
+// being finite (diverged), naming the epoch.
+TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
+                      const std::vector<std::shared_ptr<Optimization>>& optimizations,
+                      const TrainingSettings& settings, const TrainingObserver& observer);
+
+// Saves the weights (and buffers) as a TorchScript-free .pt archive.
+void SaveNetwork(const std::shared_ptr<Network>& network, const std::string& path);
+
+}  // namespace carbonbench

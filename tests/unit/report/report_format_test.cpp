@@ -1,0 +1,47 @@
+#include "report/report_format.h"
+
+#include <gtest/gtest.h>
+
+namespace carbonbench::report {
+namespace {
+
+TEST(ReportFormatTest, FixedNeverPrintsNegativeZero) {
+  EXPECT_EQ(Fixed(1.25, 1), "1.2");  // round half to even, as printf
+  EXPECT_EQ(Fixed(-0.0001, 2), "0.00");
+  EXPECT_EQ(Fixed(-1.5, 1), "-1.5");
+}
+
+TEST(ReportFormatTest, SignedShowsTheDirectionOfAChange) {
+  EXPECT_EQ(Signed(12.345, 1), "+12.3");
+  EXPECT_EQ(Signed(-50, 1), "-50.0");
+  EXPECT_EQ(Signed(0.0, 1), "0.0");
+  EXPECT_EQ(Signed(-0.01, 1), "0.0");
+}
+
+TEST(ReportFormatTest, StatsUseTheSampleStandardDeviation) {
+  const Stat stat = Summarize({98, 102});
+  EXPECT_DOUBLE_EQ(stat.mean, 100);
+  EXPECT_NEAR(stat.stddev, 2.8284, 1e-4);
+  EXPECT_EQ(FormatStat(stat, 1), "100.0 ± 2.8");
+  EXPECT_EQ(FormatStat(Summarize({7}), 2), "7.00");
+  EXPECT_EQ(FormatStat(Summarize({}), 2), "—");
+}
+
+TEST(ReportFormatTest, TablesArePaddedByCharactersNotBytes) {
+  MarkdownTable table({{"Name"}, {"Δ %", Align::kRight}});
+  table.AddRow({"a|b", "—"});
+  table.AddRow({"", "-12.5"});
+  EXPECT_EQ(table.Render(),
+            "| Name |   Δ % |\n"
+            "| ---- | ----: |\n"
+            "| a\\|b |     — |\n"
+            "| —    | -12.5 |\n");
+}
+
+TEST(ReportFormatTest, RowsMustFitTheColumns) {
+  MarkdownTable table({{"One"}});
+  EXPECT_THROW(table.AddRow({"a", "b"}), std::logic_error);
+}
+
+}  // namespace
+}  // namespace carbonbench::report

@@ -1,0 +1,171 @@
+// Runs of a small suite built in code for the report tests: a baseline cell
+// with two repetitions, the same cell with mixed precision, an optimized
+// cell of another model (no baseline) and a cell that failed.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "store/results_store.h"
+
+namespace carbonbench::report_testing {
+
+inline std::string ConfigJson(nlohmann::json settings,
+                              const std::vector<std::string>& optimizations) {
+  return nlohmann::json{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
+                        {"meters", {"cpu_estimate"}},
+                        {"optimizations", optimizations},
+                        {"settings", std::move(settings)}}
+      .dump();
+}
+
+inline nlohmann::json BaseSettings(const std::string& model) {
+  return {{"model", model},   {"epochs", 2},        {"lr", 0.01},
+          {"batch_size", 64}, {"dataset", "mnist"}, {model + ".hidden", 128}};
+}
+
+inline RunStart Start(const std::string& cell, const std::string& model,
+                      const std::vector<std::string>& optimizations,
+                      const nlohmann::json& settings, int repetition) {
+  RunStart start;
+  start.suite = "mnist_quick";
+  start.cell_name = cell;
+  start.config_hash = "hash_" + cell;
+  start.config_json = ConfigJson(settings, optimizations);
+  start.repetition = repetition;
+  start.seed = 42 + repetition;
+  start.model = model;
+  for (const std::string& name : optimizations) {
+    start.optimizations += (start.optimizations.empty() ? "" : "+") + name;
+  }
+  start.dataset = "mnist";
+  start.environment_json =
+      R"({"allocator":"glibc","blas":"OpenBLAS 0.3.21","cores":8,)"
+      R"("cpu":"Test CPU 3000","threads":4,"torch":"2.1.2"})";
+  start.meters_json =
+      R"([{"components":{"cpu":"estimated"},"method":"CodeCarbon cpu_load model.",)"
+      R"("name":"cpu_estimate"}])";
+  start.region_requested = "WORLD";
+  start.region_used = "WORLD";
+  start.intensity_g_per_kwh = 475;
+  start.intensity_source = "CodeCarbon world average";
+  start.pue = 1.0;
+  return start;
+}
+
+// Two epochs sharing the run's energy 40/60, accuracy rising to `final`.
+inline std::vector<EpochRecord> Epochs(double energy_wh,
+                                       double final_accuracy) {
+  EpochRecord first;
+  first.epoch = 1;
+  first.train_loss = 0.5;
+  first.test_loss = 0.3;
+  first.test_accuracy = final_accuracy - 0.02;
+  first.energy_wh = energy_wh * 0.4;
+  first.co2_g = first.energy_wh * 0.475;
+  first.energy_provenance = "estimated";
+  EpochRecord second = first;
+  second.epoch = 2;
+  second.train_loss = 0.2;
+  second.test_loss = 0.1;
+  second.test_accuracy = final_accuracy;
+  second.energy_wh = energy_wh * 0.6;
+  second.co2_g = second.energy_wh * 0.475;
+  return {first, second};
+}
+
+inline RunRow Finished(std::int64_t id, RunStart start, double duration_s,
+                       double energy_wh, double final_accuracy) {
+  RunRow run;
+  run.id = id;
+  run.status = "finished";
+  run.started_at = "2024-05-01T10:0" + std::to_string(id) + ":00Z";
+  run.finished_at = "2024-05-01T10:0" + std::to_string(id) + ":59Z";
+  run.start = std::move(start);
+  run.summary.epochs_run = 2;
+  run.summary.best_accuracy = final_accuracy + 0.001;
+  run.summary.final_accuracy = final_accuracy;
+  run.summary.duration_s = duration_s;
+  run.summary.energy_wh = energy_wh;
+  run.summary.co2_g = energy_wh * 0.475;
+  run.summary.energy_provenance = "estimated";
+  run.summary.stop_reason = "completed 2 epochs";
+  run.summary.model_path = "models/" + run.start.cell_name + ".pt";
+  run.epochs = Epochs(energy_wh, final_accuracy);
+  return run;
+}
+
+inline std::vector<RunRow> SampleRuns() {
+  const nlohmann::json cnn = BaseSettings("cnn");
+  nlohmann::json mixed = cnn;
+  mixed["mixed_precision.dtype"] = "bf16";
+  nlohmann::json early = cnn;
+  early["early_stop.patience"] = 1;
+  nlohmann::json mlp = BaseSettings("mlp");
+  mlp["mixed_precision.dtype"] = "bf16";
+
+  std::vector<RunRow> runs;
+  runs.push_back(
+      Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 98, 9.5, 0.975));
+  runs.push_back(
+      Finished(2, Start("cnn/baseline", "cnn", {}, cnn, 1), 102, 10.5, 0.985));
+  runs.back().summary.warnings = {"threads capped at 4 by the cgroup"};
+  runs.push_back(Finished(
+      3, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, mixed, 0), 50,
+      6, 0.97));
+  runs.back().summary.warnings = {"threads capped at 4 by the cgroup",
+                                  "bf16 autocast is slow on this CPU"};
+  runs.push_back(Finished(
+      4, Start("mlp/mixed_precision", "mlp", {"mixed_precision"}, mlp, 0), 20,
+      2, 0.9));
+  RunRow failed = Finished(
+      5, Start("cnn/early_stop", "cnn", {"early_stop"}, early, 0), 30, 3, 0.5);
+  failed.status = "failed";
+  failed.failure_reason = "loss became NaN at epoch 2";
+  failed.summary.epochs_run = 1;
+  failed.epochs.resize(1);
+  runs.push_back(failed);
+  return runs;
+}
+
+// The lines of one "## " section of a rendered report, heading included.
+inline std::vector<std::string> SectionLines(const std::string& report,
+                                             const std::string& heading) {
+  std::istringstream in(report);
+  std::vector<std::string> lines;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) inside = line == heading;
+    if (inside) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The cells of the table row that starts with `first_cell`, trimmed.
+inline std::vector<std::string> RowCells(const std::vector<std::string>& lines,
+                                         const std::string& first_cell) {
+  for (const std::string& line : lines) {
+    std::vector<std::string> cells;
+    std::string cell;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '|' && line[i - 1] != '\\') {
+        const auto begin = cell.find_first_not_of(' ');
+        const auto end = cell.find_last_not_of(' ');
+        cells.push_back(begin == std::string::npos
+                            ? ""
+                            : cell.substr(begin, end - begin + 1));
+        cell.clear();
+      } else {
+        cell += line[i];
+      }
+    }
+    if (line.rfind("|", 0) == 0 && !cells.empty() && cells[0] == first_cell) {
+      return cells;
+    }
+  }
+  return {};
+}
+
+}  // namespace carbonbench::report_testing

@@ -1,0 +1,102 @@
+// From the store to the file on disk, as `carbonbench report` does it.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "report/markdown_report.h"
+#include "store/results_store.h"
+#include "unit/report/report_test_util.h"
+
+namespace carbonbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class WriteReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (fs::temp_directory_path() / "carbonbench_report_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  // Stores the sample runs the way a suite writes them, epoch by epoch.
+  static void StoreSampleRuns(ResultsStore& store) {
+    for (const RunRow& run : report_testing::SampleRuns()) {
+      const std::int64_t id = store.BeginRun(run.start);
+      for (const EpochRecord& epoch : run.epochs) store.AppendEpoch(id, epoch);
+      if (run.status == "failed") {
+        store.FailRun(id, run.failure_reason, run.summary);
+      } else {
+        store.FinishRun(id, run.summary);
+      }
+    }
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
+  ResultsStore store((dir_ / "results.sqlite").string());
+  StoreSampleRuns(store);
+  // A run still in flight is not reported.
+  store.BeginRun(report_testing::Start("cnn/in_flight", "cnn", {},
+                                       report_testing::BaseSettings("cnn"), 0));
+  const fs::path reports = dir_ / "out" / "reports";
+
+  const std::string path =
+      WriteMarkdownReport(store, "mnist_quick", reports.string());
+
+  EXPECT_EQ(path, (reports / "mnist_quick.md").string());
+  const std::string text = ReadFile(path);
+  EXPECT_EQ(text,
+            RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
+  EXPECT_NE(text.find("| cnn/mixed_precision | cnn/baseline     |    -50.0 |"
+                      "      -40.0 |   -40.0 |               -1.00 |"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("loss became NaN at epoch 2"), std::string::npos);
+  EXPECT_EQ(text.find("cnn/in_flight"), std::string::npos);
+  // Only the report is left in the folder: no temporary file.
+  EXPECT_EQ(
+      std::distance(fs::directory_iterator(reports), fs::directory_iterator()),
+      1);
+}
+
+TEST_F(WriteReportTest, ReplacesAnEarlierReport) {
+  ResultsStore store((dir_ / "results.sqlite").string());
+  StoreSampleRuns(store);
+  const fs::path path = dir_ / "mnist_quick.md";
+  std::ofstream(path) << "stale report";
+  WriteMarkdownReport(store, "mnist_quick", dir_.string());
+  EXPECT_EQ(ReadFile(path).rfind("# carbonbench report: mnist_quick", 0), 0u);
+}
+
+TEST_F(WriteReportTest, RefusesASuiteWithoutRuns) {
+  ResultsStore store((dir_ / "results.sqlite").string());
+  StoreSampleRuns(store);
+  const fs::path reports = dir_ / "reports";
+  EXPECT_THROW(WriteMarkdownReport(store, "other_suite", reports.string()),
+               std::runtime_error);
+  EXPECT_FALSE(fs::exists(reports / "other_suite.md"));
+}
+
+}  // namespace
+}  // namespace carbonbench

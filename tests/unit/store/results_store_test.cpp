@@ -1,0 +1,335 @@
+#include "store/results_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+#include <string>
+
+#include "unit/store/store_test_util.h"
+
+namespace carbonbench {
+namespace {
+
+using store_testing::SampleEpoch;
+using store_testing::SampleStart;
+using store_testing::SampleSummary;
+
+class ResultsStoreTest : public store_testing::TempDirTest {
+ protected:
+  std::string StorePath() const { return PathIn("results.sqlite"); }
+
+  // A finished run with two epochs, as a suite writes it.
+  std::int64_t AddFinished(ResultsStore& store, const RunStart& start) {
+    const std::int64_t id = store.BeginRun(start);
+    store.AppendEpoch(id, SampleEpoch(1));
+    store.AppendEpoch(id, SampleEpoch(2));
+    store.FinishRun(id, SampleSummary());
+    return id;
+  }
+};
+
+void ExpectSameStart(const RunStart& a, const RunStart& b) {
+  EXPECT_EQ(a.suite, b.suite);
+  EXPECT_EQ(a.cell_name, b.cell_name);
+  EXPECT_EQ(a.config_hash, b.config_hash);
+  EXPECT_EQ(a.config_json, b.config_json);
+  EXPECT_EQ(a.repetition, b.repetition);
+  EXPECT_EQ(a.seed, b.seed);
+  EXPECT_EQ(a.model, b.model);
+  EXPECT_EQ(a.optimizations, b.optimizations);
+  EXPECT_EQ(a.dataset, b.dataset);
+  EXPECT_EQ(a.environment_json, b.environment_json);
+  EXPECT_EQ(a.meters_json, b.meters_json);
+  EXPECT_EQ(a.region_requested, b.region_requested);
+  EXPECT_EQ(a.region_used, b.region_used);
+  EXPECT_EQ(a.intensity_g_per_kwh, b.intensity_g_per_kwh);
+  EXPECT_EQ(a.intensity_source, b.intensity_source);
+  EXPECT_EQ(a.pue, b.pue);
+}
+
+void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
+  EXPECT_EQ(a.epochs_run, b.epochs_run);
+  EXPECT_EQ(a.best_accuracy, b.best_accuracy);
+  EXPECT_EQ(a.final_accuracy, b.final_accuracy);
+  EXPECT_EQ(a.duration_s, b.duration_s);
+  EXPECT_EQ(a.energy_wh, b.energy_wh);
+  EXPECT_EQ(a.co2_g, b.co2_g);
+  EXPECT_EQ(a.energy_provenance, b.energy_provenance);
+  EXPECT_EQ(a.stop_reason, b.stop_reason);
+  EXPECT_EQ(a.model_path, b.model_path);
+  ASSERT_EQ(a.phases.size(), b.phases.size());
+  for (std::size_t i = 0; i < a.phases.size(); ++i) {
+    EXPECT_EQ(a.phases[i].phase, b.phases[i].phase);
+    EXPECT_EQ(a.phases[i].component, b.phases[i].component);
+    EXPECT_EQ(a.phases[i].energy_wh, b.phases[i].energy_wh);
+    EXPECT_EQ(a.phases[i].provenance, b.phases[i].provenance);
+    EXPECT_EQ(a.phases[i].meter, b.phases[i].meter);
+  }
+  EXPECT_EQ(a.warnings, b.warnings);
+}
+
+void ExpectSameEpoch(const EpochRecord& a, const EpochRecord& b) {
+  EXPECT_EQ(a.epoch, b.epoch);
+  EXPECT_EQ(a.train_loss, b.train_loss);
+  EXPECT_EQ(a.test_loss, b.test_loss);
+  EXPECT_EQ(a.test_accuracy, b.test_accuracy);
+  EXPECT_EQ(a.train_s, b.train_s);
+  EXPECT_EQ(a.eval_s, b.eval_s);
+  EXPECT_EQ(a.data_s, b.data_s);
+  EXPECT_EQ(a.energy_wh, b.energy_wh);
+  EXPECT_EQ(a.co2_g, b.co2_g);
+  EXPECT_EQ(a.energy_provenance, b.energy_provenance);
+}
+
+bool IsIso8601Utc(const std::string& text) {
+  static const std::regex kPattern(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)");
+  return std::regex_match(text, kPattern);
+}
+
+TEST_F(ResultsStoreTest, RoundTripKeepsEveryField) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart();
+  const std::int64_t id = AddFinished(store, start);
+
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 1u);
+  const RunRow& run = runs[0];
+  EXPECT_EQ(run.id, id);
+  EXPECT_EQ(run.status, "finished");
+  EXPECT_EQ(run.failure_reason, "");
+  EXPECT_TRUE(IsIso8601Utc(run.started_at)) << run.started_at;
+  EXPECT_TRUE(IsIso8601Utc(run.finished_at)) << run.finished_at;
+  EXPECT_LE(run.started_at, run.finished_at);
+  ExpectSameStart(run.start, start);
+  ExpectSameSummary(run.summary, SampleSummary());
+  ASSERT_EQ(run.epochs.size(), 2u);
+  ExpectSameEpoch(run.epochs[0], SampleEpoch(1));
+  ExpectSameEpoch(run.epochs[1], SampleEpoch(2));
+}
+
+TEST_F(ResultsStoreTest, FindFinishedFindsOnlyFinishedRuns) {
+  ResultsStore store(StorePath());
+  const RunStart running = SampleStart("s", "running_cell", 0);
+  const RunStart failed = SampleStart("s", "failed_cell", 0);
+  const RunStart finished = SampleStart("s", "finished_cell", 0);
+  store.BeginRun(running);
+  store.FailRun(store.BeginRun(failed), "out of memory", RunSummary{});
+  const std::int64_t id = AddFinished(store, finished);
+
+  EXPECT_FALSE(store.FindFinished("s", "running_cell", 0));
+  EXPECT_FALSE(store.FindFinished("s", "failed_cell", 0));
+  EXPECT_FALSE(store.FindFinished("s", "finished_cell", 1));
+  EXPECT_FALSE(store.FindFinished("other", "finished_cell", 0));
+  const auto found = store.FindFinished("s", "finished_cell", 0);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, id);
+  EXPECT_EQ(found->epochs.size(), 2u);
+  ExpectSameSummary(found->summary, SampleSummary());
+}
+
+TEST_F(ResultsStoreTest, BeginRunReplacesAnUnfinishedAttempt) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart();
+  const std::int64_t killed = store.BeginRun(start);
+  store.AppendEpoch(killed, SampleEpoch(1));
+
+  const std::int64_t retry = store.BeginRun(start);
+  EXPECT_GT(retry, killed);
+  // The killed attempt's epoch is gone: the retry may write epoch 1 again.
+  store.AppendEpoch(retry, SampleEpoch(1));
+  store.FinishRun(retry, SampleSummary());
+
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, retry);
+  EXPECT_EQ(runs[0].epochs.size(), 1u);
+}
+
+TEST_F(ResultsStoreTest, BeginRunReplacesAFailedAttempt) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart();
+  const std::int64_t failed = store.BeginRun(start);
+  store.AppendEpoch(failed, SampleEpoch(1));
+  store.FailRun(failed, "loss became NaN", RunSummary{});
+
+  const std::int64_t retry = AddFinished(store, start);
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, retry);
+  EXPECT_EQ(runs[0].status, "finished");
+}
+
+TEST_F(ResultsStoreTest, BeginRunRefusesWhenAFinishedRunExists) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart();
+  AddFinished(store, start);
+  EXPECT_THROW(store.BeginRun(start), std::runtime_error);
+  // Another repetition of the same cell is a different run.
+  EXPECT_NO_THROW(
+      store.BeginRun(SampleStart(start.suite, start.config_hash, 1)));
+  EXPECT_TRUE(store.FindFinished(start.suite, start.config_hash, 0));
+}
+
+TEST_F(ResultsStoreTest, ForgetCellRemovesEveryRunOfTheCellOnly) {
+  ResultsStore store(StorePath());
+  AddFinished(store, SampleStart("s", "forget_me", 0));
+  AddFinished(store, SampleStart("s", "forget_me", 1));
+  store.BeginRun(SampleStart("s", "forget_me", 2));
+  const std::int64_t kept = AddFinished(store, SampleStart("s", "keep_me", 0));
+  AddFinished(store, SampleStart("other_suite", "forget_me", 0));
+
+  store.ForgetCell("s", "forget_me");
+
+  const auto runs = store.LoadRuns("s");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].id, kept);
+  EXPECT_EQ(store.LoadRuns("other_suite").size(), 1u);
+  // Forgotten repetitions can run again.
+  EXPECT_NO_THROW(store.BeginRun(SampleStart("s", "forget_me", 0)));
+}
+
+TEST_F(ResultsStoreTest, FailedRunIsStoredWithItsReasonAndPartialFigures) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart();
+  const std::int64_t id = store.BeginRun(start);
+  store.AppendEpoch(id, SampleEpoch(1));
+  RunSummary partial;
+  partial.epochs_run = 1;
+  partial.duration_s = 12.5;
+  partial.energy_wh = 0.125;
+  partial.energy_provenance = "estimated";
+  store.FailRun(id, "loss became NaN at epoch 2", partial);
+
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_EQ(runs[0].failure_reason, "loss became NaN at epoch 2");
+  EXPECT_TRUE(IsIso8601Utc(runs[0].finished_at));
+  ExpectSameSummary(runs[0].summary, partial);
+  EXPECT_EQ(runs[0].epochs.size(), 1u);
+}
+
+TEST_F(ResultsStoreTest, OnlyRunningRunsTakeEpochsAndEndings) {
+  ResultsStore store(StorePath());
+  const std::int64_t id = AddFinished(store, SampleStart());
+  EXPECT_THROW(store.AppendEpoch(id, SampleEpoch(3)), std::runtime_error);
+  EXPECT_THROW(store.FinishRun(id, SampleSummary()), std::runtime_error);
+  EXPECT_THROW(store.FailRun(id, "late", SampleSummary()), std::runtime_error);
+  EXPECT_THROW(store.FinishRun(id + 100, SampleSummary()), std::runtime_error);
+  EXPECT_EQ(store.LoadRuns(SampleStart().suite)[0].status, "finished");
+}
+
+TEST_F(ResultsStoreTest, LoadRunsLeavesOutRunningRowsAndOrdersById) {
+  ResultsStore store(StorePath());
+  const std::int64_t first = AddFinished(store, SampleStart("s", "b", 0));
+  store.BeginRun(SampleStart("s", "running", 0));
+  const std::int64_t second = store.BeginRun(SampleStart("s", "a", 0));
+  store.FailRun(second, "crashed", RunSummary{});
+  const std::int64_t third = AddFinished(store, SampleStart("s", "c", 0));
+  AddFinished(store, SampleStart("t", "a", 0));
+
+  const auto runs = store.LoadRuns("s");
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].id, first);
+  EXPECT_EQ(runs[1].id, second);
+  EXPECT_EQ(runs[2].id, third);
+  EXPECT_TRUE(store.LoadRuns("nonexistent").empty());
+  EXPECT_EQ(store.Suites(), (std::vector<std::string>{"s", "t"}));
+}
+
+TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
+  const std::string path = StorePath();
+  { ResultsStore store(path); }
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+  }
+  try {
+    ResultsStore store(path);
+    FAIL() << "a newer schema version was accepted";
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "store " + path +
+                  " has schema version 7; this carbonbench reads up to 1: "
+                  "upgrade carbonbench");
+  }
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
+                .getString(),
+            "7");
+}
+
+TEST_F(ResultsStoreTest, ReopeningAFileKeepsItsData) {
+  const std::string path = StorePath();
+  std::int64_t id = 0;
+  {
+    ResultsStore store(path);
+    id = AddFinished(store, SampleStart());
+  }
+  ResultsStore reopened(path);
+  const auto found =
+      reopened.FindFinished(SampleStart().suite, SampleStart().config_hash, 0);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, id);
+  ExpectSameStart(found->start, SampleStart());
+  // Ids keep growing across sessions, so "ordered by id" stays meaningful.
+  reopened.ForgetCell(SampleStart().suite, SampleStart().config_hash);
+  EXPECT_GT(reopened.BeginRun(SampleStart()), id);
+}
+
+TEST_F(ResultsStoreTest, RecordsSchemaVersionAndUsesWal) {
+  const std::string path = StorePath();
+  { ResultsStore store(path); }
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
+                .getString(),
+            std::to_string(kStoreSchemaVersion));
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+}
+
+TEST_F(ResultsStoreTest, ReadersIgnoreColumnsTheyDoNotKnow) {
+  const std::string path = StorePath();
+  {
+    ResultsStore store(path);
+    AddFinished(store, SampleStart());
+  }
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE runs ADD COLUMN gpu_model TEXT DEFAULT 'x'");
+    db.exec("ALTER TABLE epochs ADD COLUMN lr REAL DEFAULT 0.1");
+  }
+  ResultsStore store(path);
+  const auto runs = store.LoadRuns(SampleStart().suite);
+  ASSERT_EQ(runs.size(), 1u);
+  ExpectSameSummary(runs[0].summary, SampleSummary());
+  ExpectSameEpoch(runs[0].epochs[1], SampleEpoch(2));
+}
+
+TEST_F(ResultsStoreTest, CreatesMissingParentFolders) {
+  const std::string path = PathIn("a/b/c/results.sqlite");
+  ResultsStore store(path);
+  EXPECT_EQ(store.path(), path);
+  EXPECT_TRUE(std::filesystem::exists(path));
+}
+
+TEST_F(ResultsStoreTest, NamesTheFileWhenItIsNotAStore) {
+  const std::string path = PathIn("not_a_store.sqlite");
+  {
+    std::ofstream out(path);
+    out << "this is not a SQLite database, just text long enough to matter";
+  }
+  try {
+    ResultsStore store(path);
+    FAIL() << "a text file was accepted as a store";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace carbonbench

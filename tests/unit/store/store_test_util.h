@@ -1,0 +1,92 @@
+// Shared fixtures of the store tests: a fresh temporary folder per test and
+// runs with every field set to a distinct value, so a column mixed up with
+// another shows up in a round trip.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/results_store.h"
+
+namespace carbonbench::store_testing {
+
+class TempDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "carbonbench_store_XXXXXX")
+            .string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string PathIn(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+
+  std::filesystem::path dir_;
+};
+
+inline RunStart SampleStart(const std::string& suite = "mnist_quick",
+                            const std::string& hash = "abc123",
+                            int repetition = 0) {
+  RunStart start;
+  start.suite = suite;
+  start.cell_name = "cnn/mixed_precision";
+  start.config_hash = hash;
+  start.config_json = R"({"optimizations":["mixed_precision"],"settings":{}})";
+  start.repetition = repetition;
+  start.seed = 9007199254740993;  // needs all 64 bits
+  start.model = "cnn";
+  start.optimizations = "mixed_precision";
+  start.dataset = "mnist";
+  start.environment_json = R"({"cores":8,"cpu":"Test CPU"})";
+  start.meters_json =
+      R"([{"components":{"cpu":"estimated"},"method":"m","name":"cpu_estimate"}])";
+  start.region_requested = "IN-TN";
+  start.region_used = "IND";
+  start.intensity_g_per_kwh = 713.25;
+  start.intensity_source = "CodeCarbon global_energy_mix.json";
+  start.pue = 1.2;
+  return start;
+}
+
+inline EpochRecord SampleEpoch(int number) {
+  EpochRecord epoch;
+  epoch.epoch = number;
+  epoch.train_loss = 0.5 / number;
+  epoch.test_loss = 0.6 / number;
+  epoch.test_accuracy = 0.9 + 0.01 * number;
+  epoch.train_s = 10.5 + number;
+  epoch.eval_s = 1.25;
+  epoch.data_s = 0.75;
+  epoch.energy_wh = 0.125 * number;
+  epoch.co2_g = 0.0625 * number;
+  epoch.energy_provenance = "estimated";
+  return epoch;
+}
+
+inline RunSummary SampleSummary() {
+  RunSummary summary;
+  summary.epochs_run = 2;
+  summary.best_accuracy = 0.93;
+  summary.final_accuracy = 0.92;
+  summary.duration_s = 25.5;
+  summary.energy_wh = 0.375;
+  summary.co2_g = 0.1875;
+  summary.energy_provenance = "estimated";
+  summary.stop_reason = "completed 2 epochs";
+  summary.model_path = "/tmp/models/cnn.pt";
+  summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate"},
+                    {"eval", "ram", 0.075, "estimated", "ram_estimate"}};
+  summary.warnings = {"intensity fell back to country", "second warning"};
+  return summary;
+}
+
+}  // namespace carbonbench::store_testing

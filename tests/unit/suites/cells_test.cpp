@@ -1,0 +1,247 @@
+// Cells: defaults, normalization, names, config JSON and hash.
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "suites/config_hash.h"
+#include "suites/yaml_scalar.h"
+#include "unit/suites/suite_test_support.h"
+
+namespace carbonbench {
+namespace {
+
+using testing_support::CellNames;
+using testing_support::Load;
+using Strings = std::vector<std::string>;
+
+TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
+  const Suite suite = Load("suite: s\n");
+  EXPECT_EQ(suite.name, "s");
+  EXPECT_EQ(suite.source, "quickstart.yaml");
+  EXPECT_EQ(suite.repetitions, 1);
+  EXPECT_EQ(suite.carbon.region, "WORLD");
+  EXPECT_EQ(suite.carbon.pue, 1.0);
+  EXPECT_EQ(suite.meters, Strings{"cpu_estimate"});
+  ASSERT_EQ(suite.cells.size(), 1u);
+  const Cell& cell = suite.cells[0];
+  EXPECT_EQ(cell.name, "cnn/baseline");
+  EXPECT_TRUE(cell.optimizations.empty());
+  const std::map<std::string, ParamValue> expected = {
+      {"model", std::string("cnn")},
+      {"epochs", std::int64_t{5}},
+      {"batch_size", std::int64_t{64}},
+      {"lr", 0.001},
+      {"optimizer", std::string("adam")},
+      {"momentum", 0.9},
+      {"weight_decay", 0.0},
+      {"seed", std::int64_t{42}},
+      {"threads", std::int64_t{0}},
+      {"device", std::string("auto")},
+      {"dataset", std::string("fashion_mnist")},
+      {"dataset.path", std::string("")},
+      {"dataset.train_size", std::int64_t{0}},
+      {"dataset.test_size", std::int64_t{0}},
+      {"cnn.channels", std::int64_t{32}},
+      {"cpu_estimate.tdp_w", 65.0},
+  };
+  EXPECT_EQ(cell.settings, expected);
+}
+
+TEST(CellsTest, SuiteLevelFieldsAreRead) {
+  const Suite suite = Load(R"(suite: quick-start_2
+description: "A first look"
+repetitions: 3
+carbon: {region: NO, pue: 2}
+meters: [cpu_estimate]
+)");
+  EXPECT_EQ(suite.description, "A first look");
+  EXPECT_EQ(suite.repetitions, 3);
+  EXPECT_EQ(suite.carbon.region, "NO");  // Norway, not YAML 1.1's false
+  EXPECT_EQ(suite.carbon.pue, 2.0);
+}
+
+TEST(CellsTest, OptimizationParamsAreFilledOnlyForUsedPlugins) {
+  const Suite suite = Load(R"(suite: s
+defaults:
+  optimizations: early_stop
+  mixed_precision.dtype: bf16
+)");
+  const Cell& cell = suite.cells[0];
+  EXPECT_EQ(cell.optimizations, Strings{"early_stop"});
+  EXPECT_EQ(std::get<std::int64_t>(cell.Get("early_stop.patience")), 3);
+  EXPECT_EQ(std::get<double>(cell.Get("early_stop.target_acc")), 0.0);
+  EXPECT_EQ(cell.settings.count("mixed_precision.dtype"), 0u);
+}
+
+TEST(CellsTest, IntegersForFloatsBecomeDoubles) {
+  const Suite suite = Load(R"(suite: s
+defaults: {lr: 1, cpu_estimate.tdp_w: 100, early_stop.target_acc: 90,
+           optimizations: [early_stop]}
+)");
+  const Cell& cell = suite.cells[0];
+  EXPECT_EQ(std::get<double>(cell.Get("lr")), 1.0);
+  EXPECT_EQ(std::get<double>(cell.Get("cpu_estimate.tdp_w")), 100.0);
+  EXPECT_EQ(std::get<double>(cell.Get("early_stop.target_acc")), 90.0);
+  EXPECT_EQ(cell.config_hash,
+            Load("suite: s\ndefaults: {lr: 1.0, cpu_estimate.tdp_w: 100.0, "
+                 "early_stop.target_acc: 90.0, optimizations: [early_stop]}\n")
+                .cells[0]
+                .config_hash);
+}
+
+TEST(CellsTest, NestedAndDottedPluginParamsAreEquivalent) {
+  const Suite nested = Load(R"(suite: s
+defaults:
+  optimizations: [mixed_precision, early_stop]
+  early_stop: {patience: 7, target_acc: 88.5}
+  mixed_precision:
+    dtype: fp16
+)");
+  const Suite dotted = Load(R"(suite: s
+defaults:
+  mixed_precision.dtype: fp16
+  early_stop.target_acc: 88.5
+  early_stop.patience: 7
+  optimizations: mixed_precision+early_stop
+)");
+  EXPECT_EQ(nested.cells[0].settings, dotted.cells[0].settings);
+  EXPECT_EQ(nested.cells[0].config_json, dotted.cells[0].config_json);
+  EXPECT_EQ(nested.cells[0].name, "cnn/mixed_precision+early_stop");
+  const auto params = nested.cells[0].PluginParams("early_stop");
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(params.at("patience")), 7);
+  EXPECT_EQ(std::get<double>(params.at("target_acc")), 88.5);
+}
+
+TEST(CellsTest, DatasetMapFillsDatasetSettings) {
+  const Suite suite = Load(R"(suite: s
+dataset: {name: mnist, path: /data/mnist, train_size: 1000}
+)");
+  const Cell& cell = suite.cells[0];
+  EXPECT_EQ(std::get<std::string>(cell.Get("dataset")), "mnist");
+  EXPECT_EQ(std::get<std::string>(cell.Get("dataset.path")), "/data/mnist");
+  EXPECT_EQ(std::get<std::int64_t>(cell.Get("dataset.train_size")), 1000);
+  EXPECT_EQ(std::get<std::int64_t>(cell.Get("dataset.test_size")), 0);
+  EXPECT_EQ(std::get<std::string>(
+                Load("suite: s\ndataset: kmnist\n").cells[0].Get("dataset")),
+            "kmnist");
+}
+
+TEST(CellsTest, NameListsOnlyMatrixKeysThatVary) {
+  const Suite suite = Load(R"(suite: s
+defaults: {epochs: 3}
+matrix:
+  optimizations: [[mixed_precision, early_stop]]
+  lr: [0.001, 0.01]
+  seed: [1]
+)");
+  EXPECT_EQ(CellNames(suite),
+            (Strings{"cnn/mixed_precision+early_stop/lr=0.001",
+                     "cnn/mixed_precision+early_stop/lr=0.01"}));
+}
+
+TEST(CellsTest, GetThrowsOutOfRangeNamingTheKey) {
+  const Cell cell = Load("suite: s\n").cells[0];
+  try {
+    cell.Get("eopchs");
+    FAIL() << "no exception";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("'eopchs'"), std::string::npos);
+  }
+}
+
+TEST(CellsTest, PluginParamsStripThePrefixAndOnlyThatPlugin) {
+  const Cell cell = Load("suite: s\ndefaults: {cnn.channels: 16}\n").cells[0];
+  const auto params = cell.PluginParams("cnn");
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(params.at("channels")), 16);
+  EXPECT_TRUE(cell.PluginParams("cn").empty());
+  EXPECT_TRUE(cell.PluginParams("early_stop").empty());
+}
+
+TEST(ScalarTest, PlainScalarsFollowYamlCoreSchema) {
+  using suite_internal::ParseScalarText;
+  EXPECT_EQ(ParseScalarText("true"), ParamValue(true));
+  EXPECT_EQ(ParseScalarText("False"), ParamValue(false));
+  EXPECT_EQ(ParseScalarText("-12"), ParamValue(std::int64_t{-12}));
+  EXPECT_EQ(ParseScalarText("0.5"), ParamValue(0.5));
+  EXPECT_EQ(ParseScalarText("1e-3"), ParamValue(0.001));
+  EXPECT_EQ(ParseScalarText("NO"), ParamValue(std::string("NO")));
+  EXPECT_EQ(ParseScalarText("1.2.3"), ParamValue(std::string("1.2.3")));
+  EXPECT_TRUE(std::isinf(std::get<double>(ParseScalarText(".inf"))));
+  // A quoted number stays text.
+  EXPECT_EQ(std::get<std::string>(
+                Load("suite: s\ndataset: \"5\"\n").cells[0].Get("dataset")),
+            "5");
+}
+
+TEST(ConfigHashTest, Fnv1a64MatchesReferenceVectors) {
+  using suite_internal::Fnv1a64Hex;
+  EXPECT_EQ(Fnv1a64Hex(""), "cbf29ce484222325");
+  EXPECT_EQ(Fnv1a64Hex("a"), "af63dc4c8601ec8c");
+  EXPECT_EQ(Fnv1a64Hex("foobar"), "85944171f73967e8");
+}
+
+TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
+  const Cell cell = Load("suite: s\n").cells[0];
+  EXPECT_EQ(
+      cell.config_json,
+      R"({"carbon":{"pue":1.0,"region":"WORLD"},"meters":["cpu_estimate"],)"
+      R"("optimizations":[],"settings":{"batch_size":64,"cnn.channels":32,)"
+      R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.path":"",)"
+      R"("dataset.test_size":0,"dataset.train_size":0,"device":"auto",)"
+      R"("epochs":5,"lr":0.001,"model":"cnn","momentum":0.9,"optimizer":"adam",)"
+      R"("seed":42,"threads":0,"weight_decay":0.0}})");
+  EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
+  // Pinned: the store finds finished cells by this value across versions.
+  EXPECT_EQ(cell.config_hash, "98f103d47efbec9f");
+}
+
+TEST(ConfigHashTest, HashIgnoresYamlOrderAndNameButTracksValues) {
+  const std::string base = Load(R"(suite: a
+defaults: {epochs: 2, lr: 0.01}
+)")
+                               .cells[0]
+                               .config_hash;
+  EXPECT_EQ(
+      base,
+      Load("suite: b\ndefaults: {lr: 0.01, epochs: 2}\n").cells[0].config_hash);
+  const Strings changed = {
+      "suite: a\ndefaults: {epochs: 2, lr: 0.02}\n",
+      "suite: a\ndefaults: {epochs: 3, lr: 0.01}\n",
+      "suite: a\ndefaults: {epochs: 2, lr: 0.01, optimizations: "
+      "[early_stop]}\n",
+      "suite: a\ndefaults: {epochs: 2, lr: 0.01}\ncarbon: {pue: 1.5}\n",
+      "suite: a\ndefaults: {epochs: 2, lr: 0.01}\ncarbon: {region: FR}\n",
+  };
+  for (const auto& yaml : changed)
+    EXPECT_NE(base, Load(yaml).cells[0].config_hash) << yaml;
+}
+
+TEST(LoadSuiteFileTest, ReadsAFileAndNamesItInErrors) {
+  const std::string dir = ::testing::TempDir() + "/suites_test_dir";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/ok.yaml";
+  std::ofstream(path) << "suite: from_file\n";
+  const Suite suite = LoadSuiteFile(path, testing_support::TestCatalog());
+  EXPECT_EQ(suite.name, "from_file");
+  EXPECT_EQ(suite.source, path);
+
+  const std::string bad = dir + "/bad.yaml";
+  std::ofstream(bad) << "suite: x\nrepetitions: 0\n";
+  try {
+    LoadSuiteFile(bad, testing_support::TestCatalog());
+    FAIL() << "no exception";
+  } catch (const SuiteError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              bad + ":2:14: repetitions = 0 is below its minimum 1");
+  }
+}
+
+}  // namespace
+}  // namespace carbonbench
