@@ -51,7 +51,11 @@ std::string MetersTable(const std::vector<MeterInfo>& meters) {
   if (meters.empty()) return "Meters: none recorded.\n\n";
   MarkdownTable table({{"Meter"}, {"Method"}, {"Components"}});
   for (const MeterInfo& meter : meters) {
-    table.AddRow({meter.name, meter.method, meter.components});
+    if (meter.available) {
+      table.AddRow({meter.name, meter.method, meter.components});
+    } else {
+      table.AddRow({meter.name, "not used: " + meter.reason, kNone});
+    }
   }
   return "Meters:\n\n" + table.Render() + "\n";
 }

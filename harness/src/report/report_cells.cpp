@@ -44,6 +44,8 @@ std::optional<MeterInfo> ReadMeter(const nlohmann::json& item) {
   meter.name = item.value("name", "");
   meter.method = item.value("method", "");
   meter.components = ComponentsText(item.value("components", nlohmann::json()));
+  meter.available = item.value("available", true);
+  meter.reason = item.value("reason", "");
   return meter;
 }
 
@@ -120,6 +122,10 @@ std::string CommonProvenance(const std::vector<const RunRow*>& runs) {
   }
   if (words.empty()) return "unknown";
   return words.size() == 1 ? *words.begin() : "mixed";
+}
+
+std::string ProvenanceWord(const std::string& provenance) {
+  return provenance.substr(0, provenance.find(':'));
 }
 
 std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs) {

@@ -50,12 +50,18 @@ std::vector<std::string> SplitOptimizations(const std::string& joined);
 // One energy provenance word for a set of runs: theirs if they agree,
 // "mixed" if not, "unknown" if none was recorded.
 std::string CommonProvenance(const std::vector<const RunRow*>& runs);
+// Its first word: "mixed: cpu measured, ram estimated" -> "mixed".
+std::string ProvenanceWord(const std::string& provenance);
 
 // A meter as recorded in meters_json.
 struct MeterInfo {
   std::string name;
   std::string method;
   std::string components;  // "cpu: estimated, ram: estimated"
+  // A meter the suite asked for but that could not run here produced no
+  // figure; `reason` says why.
+  bool available = true;
+  std::string reason;
 };
 // Distinct meters (by name) over all runs, in order of first appearance.
 // Unreadable meters_json is skipped: a report never fails on old metadata.

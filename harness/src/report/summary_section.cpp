@@ -44,8 +44,10 @@ std::string EnergyWithProvenance(double energy_wh,
                                  const std::vector<const RunRow*>& runs,
                                  const std::vector<MeterInfo>& meters) {
   std::string detail = CommonProvenance(runs);
-  std::string separator = ": ";
+  // "mixed: cpu measured, ..." already has its colon.
+  std::string separator = detail.find(':') == std::string::npos ? ": " : "; ";
   for (const MeterInfo& meter : meters) {
+    if (!meter.available) continue;
     std::string method = meter.method;
     // The method is a sentence; inside parentheses its full stop is noise.
     if (!method.empty() && method.back() == '.') method.pop_back();
@@ -74,7 +76,7 @@ std::string SummarySection(const ReportInput& input) {
       CellCounts(input.cells), Plural(input.runs.size(), "run"),
       Fixed(duration_s, kSecondsDigits),
       EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)),
-      Fixed(co2_g, kCo2Digits), CommonProvenance(all),
+      Fixed(co2_g, kCo2Digits), ProvenanceWord(CommonProvenance(all)),
       BestAccuracyPerKwh(input.cells));
   return text;
 }

@@ -46,7 +46,8 @@ void CheckDefaultModel(const SettingMap& given, const Cell& cell,
 Candidate MakeCandidate(const SuiteDocument& doc,
                         const Combination& combination,
                         const SettingsSchema& schema, ErrorList& errors) {
-  SettingMap given = doc.defaults;
+  SettingMap given = doc.dataset;
+  for (const auto& [key, value] : doc.defaults) given[key] = value;
   for (const auto& [key, value] : combination.values) given[key] = value;
 
   Candidate candidate;

@@ -47,7 +47,11 @@ struct SuiteDocument {
   int repetitions = 1;
   CarbonSettings carbon;
   std::vector<std::string> meters{"cpu_estimate"};
-  SettingMap defaults;  // the top-level 'dataset' folded in
+  // Layers, lowest first: the top-level 'dataset', then 'defaults' (which may
+  // override dataset keys, as `carbonbench train --set` does), then each
+  // matrix combination.
+  SettingMap dataset;
+  SettingMap defaults;
   MatrixSpec matrix;
 };
 

@@ -75,11 +75,11 @@ void ReadDataset(const YAML::Node& node, Loc key_loc,
                  const SettingsSchema& schema, ErrorList& errors,
                  SuiteDocument* doc) {
   if (node.IsMap()) {
-    ReadSettingMap(node, "dataset", schema, errors, &doc->defaults);
+    ReadSettingMap(node, "dataset", schema, errors, &doc->dataset);
     return;
   }
   auto value = ReadSettingValue("dataset", key_loc, node, schema, errors);
-  if (value) AddSetting("dataset", std::move(*value), &doc->defaults, errors);
+  if (value) AddSetting("dataset", std::move(*value), &doc->dataset, errors);
 }
 
 void ReadDefaults(const YAML::Node& node, const SettingsSchema& schema,

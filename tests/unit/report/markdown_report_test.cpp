@@ -112,6 +112,22 @@ TEST_F(MarkdownReportTest, MixedProvenanceIsStatedCellByCell) {
                        "mlp/mixed_precision: estimated."));
 }
 
+TEST_F(MarkdownReportTest, ComponentLevelProvenanceKeepsItsDetail) {
+  std::vector<RunRow> runs = SampleRuns();
+  for (RunRow& run : runs) {
+    run.summary.energy_provenance = "mixed: cpu measured, ram estimated";
+  }
+  const std::string report = RenderMarkdownReport("mnist_quick", runs);
+  EXPECT_TRUE(Contains(report,
+                       "31.000 Wh (mixed: cpu measured, ram estimated; "
+                       "cpu_estimate, CodeCarbon cpu_load model), 14.725 g "
+                       "CO2 (from mixed energy);"))
+      << report;
+  EXPECT_TRUE(Contains(report,
+                       "Energy figures are mixed: cpu measured, ram estimated "
+                       "(PUE applied)."));
+}
+
 TEST_F(MarkdownReportTest, EnvironmentListsKeysMetersCarbonAndWarnings) {
   const auto lines = SectionLines(report_, "## Environment");
   EXPECT_EQ(RowCells(lines, "blas"), (Cells{"blas", "OpenBLAS 0.3.21"}));
@@ -119,6 +135,8 @@ TEST_F(MarkdownReportTest, EnvironmentListsKeysMetersCarbonAndWarnings) {
   EXPECT_EQ(
       RowCells(lines, "cpu_estimate"),
       (Cells{"cpu_estimate", "CodeCarbon cpu_load model.", "cpu: estimated"}));
+  EXPECT_EQ(RowCells(lines, "rapl"),
+            (Cells{"rapl", "not used: no readable /sys/class/powercap", "—"}));
   const auto has = [&lines](const std::string& line) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
   };

@@ -44,9 +44,13 @@ inline RunStart Start(const std::string& cell, const std::string& model,
   start.environment_json =
       R"({"allocator":"glibc","blas":"OpenBLAS 0.3.21","cores":8,)"
       R"("cpu":"Test CPU 3000","threads":4,"torch":"2.1.2"})";
+  // As the runner writes it: a meter that could not run is kept, with why.
   start.meters_json =
-      R"([{"components":{"cpu":"estimated"},"method":"CodeCarbon cpu_load model.",)"
-      R"("name":"cpu_estimate"}])";
+      R"([{"available":false,"name":"rapl",)"
+      R"("reason":"no readable /sys/class/powercap"},)"
+      R"({"available":true,"components":{"cpu":"estimated"},)"
+      R"("method":"CodeCarbon cpu_load model.","name":"cpu_estimate",)"
+      R"("reason":""}])";
   start.region_requested = "WORLD";
   start.region_used = "WORLD";
   start.intensity_g_per_kwh = 475;

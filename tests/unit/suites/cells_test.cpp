@@ -132,6 +132,19 @@ dataset: {name: mnist, path: /data/mnist, train_size: 1000}
             "kmnist");
 }
 
+// Defaults override the top-level dataset: `carbonbench train --set
+// dataset.train_size=...` relies on it.
+TEST(CellsTest, DefaultsOverrideTheDatasetMap) {
+  const Cell cell = Load(R"(suite: s
+dataset: {name: mnist, train_size: 1000}
+defaults: {dataset.train_size: 50}
+matrix: {dataset: [kmnist]}
+)")
+                        .cells[0];
+  EXPECT_EQ(std::get<std::int64_t>(cell.Get("dataset.train_size")), 50);
+  EXPECT_EQ(std::get<std::string>(cell.Get("dataset")), "kmnist");
+}
+
 TEST(CellsTest, NameListsOnlyMatrixKeysThatVary) {
   const Suite suite = Load(R"(suite: s
 defaults: {epochs: 3}

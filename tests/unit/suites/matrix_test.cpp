@@ -1,5 +1,6 @@
 // Matrix expansion, checked against GitHub Actions' documented examples
 // (settings stand in for their made-up keys).
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -187,6 +188,49 @@ matrix:
     EXPECT_EQ(nested.cells[i].name, dotted.cells[i].name);
     EXPECT_EQ(nested.cells[i].config_hash, dotted.cells[i].config_hash);
   }
+}
+
+// The format's reference example, end to end.
+TEST(MatrixTest, ReferenceExampleExpandsAsDocumented) {
+  const Suite suite = Load(R"(suite: quickstart
+description: "CNN on Fashion-MNIST with and without optimizations"
+dataset: fashion_mnist
+defaults:
+  model: cnn
+  epochs: 5
+  lr: 0.001
+  early_stop: {patience: 2}
+  mixed_precision.dtype: bf16
+matrix:
+  optimizations: [[], [mixed_precision], [early_stop], [mixed_precision, early_stop]]
+  lr: [0.001, 0.01]
+  early_stop.patience: [2, 4]
+  exclude: [{lr: 0.01, optimizations: [early_stop]}]
+  include: [{lr: 0.1, model: cnn}]
+repetitions: 1
+carbon: {region: FR, pue: 1.2}
+meters: [cpu_estimate]
+)");
+  const std::string p = "early_stop.patience=";
+  EXPECT_EQ(
+      CellNames(suite),
+      (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
+               "cnn/mixed_precision/lr=0.001", "cnn/mixed_precision/lr=0.01",
+               "cnn/early_stop/" + p + "2/lr=0.001",
+               "cnn/early_stop/" + p + "4/lr=0.001",
+               "cnn/mixed_precision+early_stop/" + p + "2/lr=0.001",
+               "cnn/mixed_precision+early_stop/" + p + "4/lr=0.001",
+               "cnn/mixed_precision+early_stop/" + p + "2/lr=0.01",
+               "cnn/mixed_precision+early_stop/" + p + "4/lr=0.01",
+               "cnn/baseline/lr=0.1"}));
+  EXPECT_EQ(std::get<std::string>(suite.cells[2].Get("mixed_precision.dtype")),
+            "bf16");
+  EXPECT_EQ(suite.carbon.region, "FR");
+  EXPECT_EQ(suite.carbon.pue, 1.2);
+  // Every cell is distinct, so every hash is.
+  std::set<std::string> hashes;
+  for (const auto& cell : suite.cells) hashes.insert(cell.config_hash);
+  EXPECT_EQ(hashes.size(), suite.cells.size());
 }
 
 }  // namespace

@@ -202,9 +202,9 @@ defaults:
                     "given twice (first at line 3); keep one"});
 }
 
-TEST(ValidationTest, DatasetGivenAtTopLevelAndInDefaults) {
-  EXPECT_EQ(ErrorsOf("suite: q\ndataset: mnist\ndefaults: {dataset: kmnist}\n"),
-            Strings{"quickstart.yaml:3:12: setting 'dataset' is given twice "
+TEST(ValidationTest, DatasetKeyGivenTwiceInOneMapping) {
+  EXPECT_EQ(ErrorsOf("suite: q\ndataset: {name: mnist, name: kmnist}\n"),
+            Strings{"quickstart.yaml:2:24: setting 'dataset' is given twice "
                     "(first at line 2); keep one"});
 }
 

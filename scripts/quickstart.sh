@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, run the quickstart suite on
+# Fashion-MNIST and write reports/quickstart.md. Finished cells are kept in
+# results/carbonbench.db, so running it again only rewrites the report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+scripts/build.sh
+build/release/bin/carbonbench run suites/quickstart.yaml "$@"
+echo "report: reports/quickstart.md"

@@ -1,0 +1,262 @@
+// The whole path a user takes: suite file -> validation -> runner -> store ->
+// report, through the real binary and plugins, on data the test writes.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "store/results_store.h"
+
+namespace carbonbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+void WriteBigEndian(std::ofstream& out, uint32_t value) {
+  const unsigned char bytes[4] = {static_cast<unsigned char>(value >> 24),
+                                  static_cast<unsigned char>(value >> 16),
+                                  static_cast<unsigned char>(value >> 8),
+                                  static_cast<unsigned char>(value)};
+  out.write(reinterpret_cast<const char*>(bytes), 4);
+}
+
+// Writes a learnable 4-class task (the bright quadrant) in Fashion-MNIST's
+// file layout, with 12x12 images.
+void WriteIdxSplit(const fs::path& dir, const std::string& prefix, int count, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::ofstream images(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary);
+  std::ofstream labels(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary);
+  WriteBigEndian(images, 0x00000803);
+  WriteBigEndian(images, count);
+  WriteBigEndian(images, 12);
+  WriteBigEndian(images, 12);
+  WriteBigEndian(labels, 0x00000801);
+  WriteBigEndian(labels, count);
+  for (int i = 0; i < count; ++i) {
+    const int label = static_cast<int>(random() % 4);
+    labels.put(static_cast<char>(label));
+    for (int row = 0; row < 12; ++row) {
+      for (int col = 0; col < 12; ++col) {
+        const bool bright = (row / 6) * 2 + (col / 6) == label;
+        images.put(static_cast<char>((bright ? 150 : 0) + random() % 100));
+      }
+    }
+  }
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunCarbonbench(const std::string& arguments) {
+  const std::string command = std::string(CARBONBENCH_BINARY) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof(buffer), pipe)) result.output += buffer;
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class EndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = fs::temp_directory_path() /
+            ("carbonbench_e2e_" + std::string(info->name()) + "_" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "data");
+    WriteIdxSplit(root_ / "data", "train", 384, 1);
+    WriteIdxSplit(root_ / "data", "t10k", 128, 2);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path WriteSuite(const std::string& name, const std::string& body) {
+    const fs::path path = root_ / (name + ".yaml");
+    std::ofstream(path) << "suite: " << name << "\n"
+                        << "dataset: {name: fashion_mnist, path: " << (root_ / "data").string()
+                        << "}\n"
+                        << body;
+    return path;
+  }
+
+  std::string Common() const {
+    return "--store " + (root_ / "results.db").string() + " --reports-dir " +
+           (root_ / "reports").string();
+  }
+  std::string RunSuite(const fs::path& suite, const std::string& extra = "") const {
+    return Common() + " run " + suite.string() + " --models-dir " +
+           (root_ / "models").string() + " " + extra;
+  }
+
+  fs::path root_;
+};
+
+constexpr const char* kTinyMatrix = R"(defaults:
+  model: cnn
+  epochs: 2
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+matrix:
+  optimizations: [[], [mixed_precision], [early_stop]]
+carbon: {region: FR, pue: 1.5}
+)";
+
+TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
+  const fs::path suite = WriteSuite("tiny", kTinyMatrix);
+  const fs::path json = root_ / "bench.json";
+  const CommandResult run =
+      RunCarbonbench(RunSuite(suite, "--benchmark_out=" + json.string() + " --benchmark_out_format=json"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("tiny");
+  ASSERT_EQ(runs.size(), 3u);
+  for (const auto& row : runs) {
+    EXPECT_EQ(row.status, "finished") << row.start.cell_name;
+    EXPECT_EQ(row.summary.epochs_run, static_cast<int>(row.epochs.size()));
+    EXPECT_GT(row.summary.energy_wh, 0);
+    EXPECT_EQ(row.summary.energy_provenance, "estimated");
+    EXPECT_NEAR(row.summary.co2_g, row.summary.energy_wh / 1000 * row.start.intensity_g_per_kwh,
+                1e-9);
+    EXPECT_EQ(row.start.region_used, "FRA");
+    EXPECT_DOUBLE_EQ(row.start.pue, 1.5);
+    EXPECT_TRUE(fs::exists(row.summary.model_path)) << row.summary.model_path;
+    EXPECT_GT(row.summary.final_accuracy, 0.5) << row.start.cell_name;
+  }
+  EXPECT_EQ(runs[0].start.cell_name, "cnn/baseline");
+  EXPECT_EQ(runs[1].start.cell_name, "cnn/mixed_precision");
+
+  const std::string report = ReadFile(root_ / "reports" / "tiny.md");
+  EXPECT_NE(report.find("## Results"), std::string::npos);
+  EXPECT_NE(report.find("| cnn/baseline "), std::string::npos) << report;
+  EXPECT_NE(report.find("## Against the baseline"), std::string::npos);
+  EXPECT_NE(report.find("| cnn/mixed_precision | cnn/baseline"), std::string::npos) << report;
+  EXPECT_NE(report.find("estimated"), std::string::npos);
+
+  const auto benchmark = nlohmann::json::parse(ReadFile(json));
+  ASSERT_EQ(benchmark["benchmarks"].size(), 3u);
+  const auto& first = benchmark["benchmarks"][0];
+  EXPECT_EQ(first["name"], "tiny/cnn/baseline/iterations:1/repeats:1/manual_time");
+  EXPECT_EQ(first["time_unit"], "s");
+  EXPECT_TRUE(first.contains("energy_wh"));
+  EXPECT_TRUE(first.contains("co2_g"));
+  EXPECT_TRUE(first.contains("accuracy_pct"));
+}
+
+TEST_F(EndToEnd, ResumesSkippingFinishedCellsAndFreshRunsAgain) {
+  const fs::path suite = WriteSuite("resume", kTinyMatrix);
+  ASSERT_EQ(RunCarbonbench(RunSuite(suite, "--benchmark_filter=baseline")).exit_code, 0);
+  ResultsStore before((root_ / "results.db").string());
+  const auto first_runs = before.LoadRuns("resume");
+  ASSERT_EQ(first_runs.size(), 1u);
+
+  const CommandResult second = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(second.output.find("cnn/baseline rep 1 epoch"), std::string::npos)
+      << "the finished cell ran again:\n" << second.output;
+  EXPECT_NE(second.output.find("cnn/early_stop rep 1 epoch 1/2"), std::string::npos);
+  EXPECT_NE(second.output.find("from store"), std::string::npos);
+  ResultsStore after((root_ / "results.db").string());
+  const auto runs = after.LoadRuns("resume");
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].id, first_runs[0].id);  // the stored row was kept, not replaced
+
+  const CommandResult fresh = RunCarbonbench(RunSuite(suite, "--fresh --benchmark_filter=baseline"));
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_NE(fresh.output.find("cnn/baseline rep 1 epoch 1/2"), std::string::npos);
+}
+
+TEST_F(EndToEnd, AFailingCellIsStoredWithItsReasonAndTheSuiteGoesOn) {
+  const fs::path suite = WriteSuite("failing", R"(defaults:
+  model: cnn
+  epochs: 1
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+matrix:
+  optimizations: [[mixed_precision], []]
+  mixed_precision.dtype: [fp16]
+)");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("failing");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_NE(runs[0].failure_reason.find("fp16 needs a CUDA device"), std::string::npos);
+  EXPECT_EQ(runs[1].status, "finished");
+  const std::string report = ReadFile(root_ / "reports" / "failing.md");
+  EXPECT_NE(report.find("fp16 needs a CUDA device"), std::string::npos) << report;
+}
+
+TEST_F(EndToEnd, ASuiteErrorRunsNothingAndNamesFileLineAndColumn) {
+  const fs::path suite = WriteSuite("broken", "defaults:\n  model: cnn\n  eopchs: 3\n");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find(suite.string() + ":5:3: unknown setting 'eopchs' (did you mean "
+                                             "'epochs'?)"),
+            std::string::npos)
+      << run.output;
+  EXPECT_FALSE(fs::exists(root_ / "results.db"));
+}
+
+TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
+  const fs::path suite = root_ / "nodata.yaml";
+  std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: " << (root_ / "none").string()
+                       << "}\ndefaults: {epochs: 1}\n";
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find((root_ / "none").string()), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("apt-get install dataset-fashion-mnist"), std::string::npos)
+      << run.output;
+}
+
+TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
+  const CommandResult run =
+      RunCarbonbench(Common() + " train --model cnn --dataset fashion_mnist --dataset_path " +
+          (root_ / "data").string() +
+          " --epochs 3 --batch_size 32 --lr 0.01 --fp16 --early_stop --target_acc 60 "
+          "--region IN-TN --threads 1 --set cnn.channels=4 --set cnn.hidden=16");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("IN-TN"), std::string::npos) << run.output;
+
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("train");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].start.optimizations, "mixed_precision+early_stop");
+  EXPECT_EQ(runs[0].start.region_used, "IND");
+  ASSERT_FALSE(runs[0].summary.warnings.empty());
+  EXPECT_NE(runs[0].summary.warnings[0].find("IN-TN"), std::string::npos);
+  EXPECT_NE(runs[0].summary.stop_reason.find("reached the target accuracy 60.0%"),
+            std::string::npos);
+
+  const fs::path report = root_ / "reports" / "train.md";
+  const std::string written = ReadFile(report);
+  fs::remove(report);
+  const CommandResult regenerated = RunCarbonbench(Common() + " report train");
+  ASSERT_EQ(regenerated.exit_code, 0) << regenerated.output;
+  EXPECT_EQ(ReadFile(report), written);
+}
+
+}  // namespace
+}  // namespace carbonbench

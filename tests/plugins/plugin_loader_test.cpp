@@ -1,0 +1,140 @@
+// The loader's contract: what it accepts, and every way it refuses a plugin,
+// each with a message that names the file and both sides of a mismatch.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "carbonbench/meter.h"
+#include "plugins/plugin_registry.h"
+
+namespace carbonbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Fixture(const std::string& name) { return std::string(FIXTURE_ROOT) + "/" + name; }
+
+std::string LoadError(const std::vector<std::string>& dirs) {
+  PluginRegistry registry;
+  try {
+    registry.LoadDirectories(dirs);
+  } catch (const PluginLoadError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(PluginLoader, LoadsAWellFormedPluginWithItsMetadataAndParameters) {
+  PluginRegistry registry;
+  registry.LoadDirectories({Fixture("good")});
+  const LoadedPlugin* plugin = registry.Find(PluginKind::kMeter, "fixture_meter");
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->version, "0.1.0");
+  EXPECT_EQ(plugin->summary, "a well-formed fixture");
+  EXPECT_EQ(plugin->build_tag, CARBONBENCH_BUILD_TAG);
+  ASSERT_EQ(plugin->params.size(), 1u);
+  EXPECT_EQ(plugin->params[0].name, "watts");
+  EXPECT_EQ(registry.Find(PluginKind::kModel, "fixture_meter"), nullptr);
+}
+
+TEST(PluginLoader, CreatedObjectsKeepTheirLibraryLoaded) {
+  std::shared_ptr<Meter> meter;
+  {
+    PluginRegistry registry;
+    registry.LoadDirectories({Fixture("good")});
+    meter = registry.Create<Meter>(PluginKind::kMeter, "fixture_meter");
+  }  // the registry is gone; the object's deleter still holds the library
+  EXPECT_EQ(meter->Method(), "a fixed 10 W");
+  EXPECT_TRUE(meter->Probe().available);
+}
+
+TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
+  const std::string error = LoadError({Fixture("abi_mismatch")});
+  EXPECT_NE(error.find("libcarbonbench_fixture_abi.so: plugin 'abi_meter' was built for plugin "
+                       "ABI 999, this carbonbench uses ABI 1"),
+            std::string::npos)
+      << error;
+}
+
+TEST(PluginLoader, RefusesABuildTagMismatchNamingBothTags) {
+  const std::string error = LoadError({Fixture("tag_mismatch")});
+  EXPECT_NE(error.find("plugin 'tag_meter' was built with 'gcc-4 cxx11abi=0 torch=0.4', this "
+                       "carbonbench with '" CARBONBENCH_BUILD_TAG "'"),
+            std::string::npos)
+      << error;
+}
+
+TEST(PluginLoader, TwoPluginsWithOneNameAreAnError) {
+  const std::string error = LoadError({Fixture("duplicate")});
+  EXPECT_NE(error.find("plugin name 'same_name' is defined twice"), std::string::npos) << error;
+  EXPECT_NE(error.find("libcarbonbench_fixture_dup_a.so"), std::string::npos) << error;
+  EXPECT_NE(error.find("libcarbonbench_fixture_dup_b.so"), std::string::npos) << error;
+}
+
+TEST(PluginLoader, RefusesASharedObjectWithoutEntryPoint) {
+  const std::string error = LoadError({Fixture("no_entry")});
+  EXPECT_NE(error.find("libcarbonbench_fixture_no_entry.so: not a carbonbench plugin: it exports "
+                       "no 'carbonbench_plugin_entry' entry point"),
+            std::string::npos)
+      << error;
+}
+
+TEST(PluginLoader, CatchesAPluginThatThrowsAtTheBoundary) {
+  const std::string error = LoadError({Fixture("throws")});
+  EXPECT_NE(error.find("plugin 'throwing_meter' threw while describing itself: declaring "
+                       "parameters failed on purpose"),
+            std::string::npos)
+      << error;
+}
+
+TEST(PluginLoader, RefusesAWorldWritablePluginFile) {
+  const fs::path dir = fs::temp_directory_path() / ("cb_perm_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  const fs::path copy = dir / "libcarbonbench_copy.so";
+  fs::copy_file(Fixture("good") + "/libcarbonbench_fixture_good.so", copy);
+  fs::permissions(copy, fs::perms::all);  // 0777
+
+  std::string error = LoadError({dir.string()});
+  EXPECT_NE(error.find("refused: the plugin file is writable by group or others (mode 777)"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("chmod go-w"), std::string::npos) << error;
+
+  // The same file with safe permissions, in a world-writable folder.
+  fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(dir, fs::perms::all);
+  error = LoadError({dir.string()});
+  EXPECT_NE(error.find("its folder " + dir.string()), std::string::npos) << error;
+  fs::remove_all(dir);
+}
+
+TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
+  PluginRegistry registry;
+  registry.LoadDirectories({BUILD_PLUGIN_DIR});
+  EXPECT_EQ(registry.Names(PluginKind::kModel), std::vector<std::string>{"cnn"});
+  EXPECT_EQ(registry.Names(PluginKind::kOptimization),
+            (std::vector<std::string>{"early_stop", "mixed_precision"}));
+  EXPECT_EQ(registry.Names(PluginKind::kMeter), std::vector<std::string>{"cpu_estimate"});
+}
+
+TEST(PluginSearchDirs, OrdersCommandLineThenEnvironmentThenInstallLocation) {
+  PluginSearchOptions options;
+  options.cli_dirs = {"/a", "/b"};
+  options.env_path = "/c::/a";
+  options.executable_path = "/opt/cb/bin/carbonbench";
+  const auto dirs = PluginSearchDirs(options);
+  ASSERT_GE(dirs.size(), 4u);
+  EXPECT_EQ(dirs[0], "/a");
+  EXPECT_EQ(dirs[1], "/b");
+  EXPECT_EQ(dirs[2], "/c");  // "/a" again is dropped
+  EXPECT_EQ(dirs[3], "/opt/cb/lib/carbonbench/plugins");
+}
+
+}  // namespace
+}  // namespace carbonbench
