@@ -7,4 +7,3 @@ cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 scripts/build.sh
 build/release/bin/carbonbench run suites/quickstart.yaml "$@"
-echo "report: reports/quickstart.md"

@@ -220,6 +220,15 @@ TEST_F(EndToEnd, ASuiteErrorRunsNothingAndNamesFileLineAndColumn) {
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
 
+TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
+  const fs::path suite = WriteSuite("region", "carbon: {region: XX-NOPE}\n");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find(suite.string() + ": carbon.region: "), std::string::npos)
+      << run.output;
+  EXPECT_FALSE(fs::exists(root_ / "results.db"));
+}
+
 TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
   const fs::path suite = root_ / "nodata.yaml";
   std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: " << (root_ / "none").string()

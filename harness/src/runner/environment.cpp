@@ -84,6 +84,20 @@ std::string LoadedBlas() {
   return "none mapped (torch uses its own kernels)";
 }
 
+std::string ReferenceDataDir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "carbonbench" / "data";
+    if (std::filesystem::is_directory(installed / "codecarbon")) return installed.string();
+  }
+#ifdef CARBONBENCH_SOURCE_DATA_DIR
+  return CARBONBENCH_SOURCE_DATA_DIR;
+#else
+  return "harness/data";
+#endif
+}
+
 nlohmann::json DescribeEnvironment(int threads, const std::string& device) {
   struct utsname name {};
   uname(&name);

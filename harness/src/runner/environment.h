@@ -22,6 +22,10 @@ int ApplyThreadCount(int requested);
 // The BLAS library actually mapped into this process (e.g. OpenBLAS).
 std::string LoadedBlas();
 
+// The reference tables (codecarbon/...): <prefix>/share/carbonbench/data when
+// installed, else the source tree's harness/data.
+std::string ReferenceDataDir();
+
 // cpu, cores, threads, blas, torch, allocator, device, os.
 nlohmann::json DescribeEnvironment(int threads, const std::string& device);
 

@@ -9,11 +9,8 @@
 
 #include "report/markdown_report.h"
 #include "runner/cell_run.h"
+#include "runner/environment.h"
 #include "store/results_store.h"
-
-#ifndef CARBONBENCH_SOURCE_DATA_DIR
-#define CARBONBENCH_SOURCE_DATA_DIR ""
-#endif
 
 namespace carbonbench {
 namespace {
@@ -51,12 +48,14 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
 
 }  // namespace
 
-std::string ReferenceDataDir() {
-  // Installed next to the executable's prefix, or the source tree's copy.
-  return CARBONBENCH_SOURCE_DATA_DIR;
-}
-
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
+  // An unknown region is a suite error: found before the store is touched.
+  CarbonIntensity intensity;
+  try {
+    intensity = LookUpCarbonIntensity(suite.carbon.region, ReferenceDataDir());
+  } catch (const std::runtime_error& e) {
+    throw SuiteError({suite.source + ": carbon.region: " + e.what()});
+  }
   ResultsStore store(options.store_path);
   SuiteRunContext context;
   context.suite = &suite;
@@ -65,8 +64,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   context.reference_data_dir = ReferenceDataDir();
   context.models_dir = options.models_dir;
   context.sampler_interval_ms = options.sampler_interval_ms;
-  // An unknown region is a suite error: found before any cell runs.
-  context.intensity = LookUpCarbonIntensity(suite.carbon.region, context.reference_data_dir);
+  context.intensity = intensity;
   for (const auto& warning : context.intensity.warnings) {
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }
