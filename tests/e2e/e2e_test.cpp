@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -162,6 +163,42 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   EXPECT_TRUE(first.contains("energy_wh"));
   EXPECT_TRUE(first.contains("co2_g"));
   EXPECT_TRUE(first.contains("accuracy_pct"));
+}
+
+TEST_F(EndToEnd, RepetitionsGetTheirOwnSeedsAndGoogleBenchmarkAggregates) {
+  const fs::path suite = WriteSuite("repeated", R"(defaults:
+  model: cnn
+  epochs: 1
+  threads: 1
+  seed: 7
+  cnn: {channels: 4, hidden: 16}
+repetitions: 2
+)");
+  const fs::path json = root_ / "bench.json";
+  const CommandResult run = RunCarbonbench(RunSuite(suite, "--benchmark_out=" + json.string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("repeated");
+  ASSERT_EQ(runs.size(), 2u) << run.output;
+  EXPECT_EQ(runs[0].start.repetition, 0);
+  EXPECT_EQ(runs[1].start.repetition, 1);
+  EXPECT_EQ(runs[0].start.seed, 7);
+  EXPECT_EQ(runs[1].start.seed, 8);
+
+  std::map<std::string, nlohmann::json> aggregates;
+  const auto output = nlohmann::json::parse(ReadFile(json));
+  for (const auto& entry : output["benchmarks"]) {
+    if (entry["run_type"] == "aggregate") aggregates[entry["aggregate_name"]] = entry;
+  }
+  for (const char* name : {"mean", "median", "stddev", "cv"}) {
+    ASSERT_TRUE(aggregates.count(name)) << name << " missing from " << ReadFile(json);
+    EXPECT_TRUE(aggregates[name].contains("energy_wh")) << name;
+  }
+  const double mean_energy =
+      (runs[0].summary.energy_wh + runs[1].summary.energy_wh) / 2;
+  EXPECT_NEAR(aggregates["mean"]["energy_wh"].get<double>(), mean_energy, 1e-9);
+  const std::string report = ReadFile(root_ / "reports" / "repeated.md");
+  EXPECT_NE(report.find(" ± "), std::string::npos) << report;
 }
 
 TEST_F(EndToEnd, ResumesSkippingFinishedCellsAndFreshRunsAgain) {

@@ -9,6 +9,7 @@
 
 #include "report/markdown_report.h"
 #include "runner/cell_run.h"
+#include "runner/console_reporter.h"
 #include "runner/environment.h"
 #include "store/results_store.h"
 
@@ -91,7 +92,11 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
     benchmark->UseManualTime()->Iterations(1)->Repetitions(suite.repetitions)->Unit(
         benchmark::kSecond);
   }
-  benchmark::RunSpecifiedBenchmarks();
+  SuiteConsoleReporter console(fmt::format(
+      "suite {} ({}): {} cell(s) x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), PUE {:.2f}",
+      suite.name, suite.source, suite.cells.size(), suite.repetitions, intensity.g_per_kwh,
+      intensity.region_used, suite.carbon.pue));
+  benchmark::RunSpecifiedBenchmarks(&console);
   benchmark::ClearRegisteredBenchmarks();
 
   if (options.write_report) {

@@ -1,0 +1,127 @@
+// The sampler attributes each increment of energy to the phase in progress,
+// picks one meter per component, applies the PUE and never hides provenance.
+#include "energy/energy_sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace carbonbench {
+namespace {
+
+// A meter whose cumulative joules the test sets by hand.
+class ScriptedMeter : public Meter {
+ public:
+  ScriptedMeter(std::vector<Component> components, Provenance provenance)
+      : components_(std::move(components)), provenance_(provenance) {}
+  Availability Probe() override { return {true, "scripted"}; }
+  std::vector<Component> Components() const override { return components_; }
+  Provenance ProvenanceOf(Component) const override { return provenance_; }
+  std::string Method() const override { return "scripted"; }
+  void Start() override { joules = 0; }
+  std::map<Component, double> ReadJoules() override {
+    ++reads;
+    std::map<Component, double> out;
+    for (Component component : components_) out[component] = joules.load();
+    return out;
+  }
+  std::atomic<double> joules{0};
+  std::atomic<int> reads{0};
+
+ private:
+  std::vector<Component> components_;
+  Provenance provenance_;
+};
+
+double WhOf(const std::vector<PhaseEnergy>& totals, const std::string& phase,
+            const std::string& component) {
+  for (const auto& total : totals) {
+    if (total.phase == phase && total.component == component) return total.energy_wh;
+  }
+  return -1;
+}
+
+SamplerSettings SlowSampling(double pue = 1.0) {
+  // The background thread must not interfere: phases are closed by MarkPhase.
+  return SamplerSettings{std::chrono::milliseconds(60000), pue};
+}
+
+TEST(EnergySampler, AttributesEnergyToThePhaseInProgress) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kEstimated);
+  EnergySampler sampler({{"scripted", meter}}, SlowSampling());
+  sampler.Start("train");
+  meter->joules = 3600;  // 1 Wh during train
+  sampler.MarkPhase("eval");
+  meter->joules = 5400;  // 0.5 Wh during eval
+  sampler.Stop();
+  const auto totals = sampler.PhaseTotals();
+  EXPECT_DOUBLE_EQ(WhOf(totals, "train", "cpu"), 1.0);
+  EXPECT_DOUBLE_EQ(WhOf(totals, "eval", "cpu"), 0.5);
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 1.5);
+  EXPECT_EQ(totals[0].provenance, "estimated");
+  EXPECT_EQ(totals[0].meter, "scripted");
+}
+
+TEST(EnergySampler, AppliesThePue) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kMeasured);
+  EnergySampler sampler({{"scripted", meter}}, SlowSampling(1.5));
+  sampler.Start("train");
+  meter->joules = 7200;
+  sampler.Stop();
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 3.0);
+}
+
+TEST(EnergySampler, TakesEachComponentFromTheFirstMeterThatHasIt) {
+  auto measured = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                                  Provenance::kMeasured);
+  auto estimated = std::make_shared<ScriptedMeter>(
+      std::vector<Component>{Component::kCpu, Component::kRam}, Provenance::kEstimated);
+  EnergySampler sampler({{"rapl_like", measured}, {"estimate", estimated}}, SlowSampling());
+  ASSERT_EQ(sampler.sources().size(), 2u);
+  EXPECT_EQ(sampler.sources()[0].meter, "rapl_like");  // cpu
+  EXPECT_EQ(sampler.sources()[1].meter, "estimate");   // ram
+  EXPECT_EQ(sampler.ProvenanceSummary(), "mixed: cpu measured, ram estimated");
+
+  sampler.Start("train");
+  measured->joules = 3600;
+  estimated->joules = 36000;  // its cpu figure is ignored: not counted twice
+  sampler.Stop();
+  const auto totals = sampler.PhaseTotals();
+  EXPECT_DOUBLE_EQ(WhOf(totals, "train", "cpu"), 1.0);
+  EXPECT_DOUBLE_EQ(WhOf(totals, "train", "ram"), 10.0);
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 11.0);
+}
+
+TEST(EnergySampler, ACounterThatGoesBackwardsAddsNothing) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kMeasured);
+  EnergySampler sampler({{"scripted", meter}}, SlowSampling());
+  sampler.Start("train");
+  meter->joules = 3600;
+  sampler.MarkPhase("train");
+  meter->joules = 1800;  // reset
+  sampler.MarkPhase("train");
+  meter->joules = 5400;
+  sampler.Stop();
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 2.0);  // 1 Wh, then nothing, then 1 Wh
+}
+
+TEST(EnergySampler, TheBackgroundThreadReadsTheMetersOnItsOwn) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kEstimated);
+  EnergySampler sampler({{"scripted", meter}},
+                        SamplerSettings{std::chrono::milliseconds(5), 1.0});
+  sampler.Start("train");
+  // No call here reads the meter: only the sampler's thread can.
+  for (int i = 0; i < 1000 && meter->reads < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(meter->reads.load(), 3);
+  sampler.Stop();
+}
+
+}  // namespace
+}  // namespace carbonbench
