@@ -23,7 +23,7 @@ struct Availability {
 };
 
 struct MeterContext {
-  std::string reference_data_dir;  // holds hardware/cpu_power.csv etc.
+  std::string reference_data_dir;  // harness/data: codecarbon/hardware/cpu_power.csv etc.
   int threads = 1;                 // threads this process trains with
 };
 

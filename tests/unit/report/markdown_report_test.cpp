@@ -192,3 +192,26 @@ TEST(MarkdownReportEmptyTest, RendersATitleAndANote) {
 
 }  // namespace
 }  // namespace carbonbench
+
+namespace carbonbench {
+namespace {
+
+TEST(MarkdownReportDataLoadingTest, StatesTheShareOfEpochTimeSpentPreparingBatches) {
+  std::vector<RunRow> runs = report_testing::SampleRuns();
+  runs.resize(2);  // the two baseline repetitions
+  for (RunRow& run : runs) {
+    for (EpochRecord& epoch : run.epochs) {
+      epoch.train_s = 9;
+      epoch.eval_s = 1;
+      epoch.data_s = run.id == 1 ? 0.1 : 0.3;  // 1% and 3%
+    }
+  }
+  const std::string report = RenderMarkdownReport("loading", runs);
+  EXPECT_NE(report.find("Preparing batches took 2.00% of epoch time (training and evaluation) "
+                        "over all finished runs, 3.00% at most in one run."),
+            std::string::npos)
+      << report;
+}
+
+}  // namespace
+}  // namespace carbonbench
