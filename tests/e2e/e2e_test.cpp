@@ -266,6 +266,17 @@ TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
 
+TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
+  const CommandResult run = RunCarbonbench(Common() + " train --model resnet --epochs 0");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("train: unknown model 'resnet' (known models: cnn)"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("train: epochs = 0 is below its minimum 1"), std::string::npos)
+      << run.output;
+  EXPECT_FALSE(fs::exists(root_ / "results.db"));
+}
+
 TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
   const fs::path suite = root_ / "nodata.yaml";
   std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: " << (root_ / "none").string()

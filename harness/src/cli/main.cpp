@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   CLI::App app{"carbonbench: train ML models and measure what every choice costs in energy "
                "and CO2"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command
   app.add_option("--plugin-dir", global.plugin_dirs,
                  "folder to load plugins from (before CARBONBENCH_PLUGIN_PATH and the install "
                  "location); repeatable");

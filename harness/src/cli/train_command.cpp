@@ -2,6 +2,7 @@
 // one-cell suite that runs through the same validation, runner and store.
 #include <cstdio>
 #include <memory>
+#include <regex>
 
 #include <yaml-cpp/yaml.h>
 
@@ -104,6 +105,22 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   return YAML::Dump(suite);
 }
 
+// Positions in YAML the user never saw mean nothing to them: name the
+// command instead ("train: epochs = 0 is below its minimum 1").
+Suite LoadTrainSuite(const std::string& yaml, const PluginCatalog& catalog) {
+  constexpr const char* kSource = "command line";
+  try {
+    return LoadSuiteText(yaml, kSource, catalog);
+  } catch (const SuiteError& e) {
+    static const std::regex position(std::string("^") + kSource + R"(:\d+:\d+: )");
+    std::vector<std::string> messages;
+    for (const auto& message : e.messages()) {
+      messages.push_back(std::regex_replace(message, position, "train: "));
+    }
+    throw SuiteError(messages);
+  }
+}
+
 }  // namespace
 
 void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
@@ -141,7 +158,7 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
   command->allow_extras();
   command->callback([&global, command, a] {
     PluginRegistry registry = LoadPlugins(global);
-    const Suite suite = LoadSuiteText(ToSuiteYaml(*a), "command line", registry.Catalog());
+    const Suite suite = LoadTrainSuite(ToSuiteYaml(*a), registry.Catalog());
     RunOptions options;
     options.store_path = global.store_path;
     options.reports_dir = global.reports_dir;
