@@ -27,7 +27,8 @@ void PrintPlugins(const PluginRegistry& registry, bool verbose) {
       std::printf("  %-18s %-8s %s\n", plugin->name.c_str(), plugin->version.c_str(),
                   plugin->summary.c_str());
       if (!verbose) continue;
-      std::printf("      file: %s\n", plugin->path.c_str());
+      std::printf("      file: %s\n      built with: %s\n", plugin->path.c_str(),
+                  plugin->build_tag.c_str());
       for (const auto& spec : plugin->params) {
         std::printf("      %s.%-16s %-28s default %-8s %s\n", plugin->name.c_str(),
                     spec.name.c_str(), Range(spec).c_str(),

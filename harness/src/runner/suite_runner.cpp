@@ -51,9 +51,10 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
 
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   // An unknown region is a suite error: found before the store is touched.
+  const std::string reference_data_dir = ReferenceDataDir();
   CarbonIntensity intensity;
   try {
-    intensity = LookUpCarbonIntensity(suite.carbon.region, ReferenceDataDir());
+    intensity = LookUpCarbonIntensity(suite.carbon.region, reference_data_dir);
   } catch (const std::runtime_error& e) {
     throw SuiteError({suite.source + ": carbon.region: " + e.what()});
   }
@@ -62,7 +63,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   context.suite = &suite;
   context.registry = &registry;
   context.store = &store;
-  context.reference_data_dir = ReferenceDataDir();
+  context.reference_data_dir = reference_data_dir;
   context.models_dir = options.models_dir;
   context.sampler_interval_ms = options.sampler_interval_ms;
   context.intensity = intensity;
