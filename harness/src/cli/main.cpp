@@ -36,16 +36,23 @@ int main(int argc, char** argv) {
   CLI::App app{"carbonbench: train ML models and measure what every choice costs in energy "
                "and CO2"};
   app.require_subcommand(1);
-  app.fallthrough();  // global options may also follow the command
-  app.add_option("--plugin-dir", global.plugin_dirs,
-                 "folder to load plugins from (before CARBONBENCH_PLUGIN_PATH and the install "
-                 "location); repeatable");
-  app.add_option("--store", global.store_path, "results store (SQLite)")->capture_default_str();
-  app.add_option("--reports-dir", global.reports_dir, "where reports are written")->capture_default_str();
   cli::AddListCommand(app, global);
   cli::AddRunCommand(app, global);
   cli::AddTrainCommand(app, global);
   cli::AddReportCommand(app, global);
+  // Global options work before the command and after it. (Not fallthrough:
+  // `run` hands the arguments it does not know to Google Benchmark.)
+  std::vector<CLI::App*> apps = app.get_subcommands([](CLI::App*) { return true; });
+  apps.push_back(&app);
+  for (CLI::App* each : apps) {
+    each->add_option("--plugin-dir", global.plugin_dirs,
+                     "folder to load plugins from (before CARBONBENCH_PLUGIN_PATH and the "
+                     "install location); repeatable");
+    each->add_option("--store", global.store_path, "results store (SQLite)")
+        ->capture_default_str();
+    each->add_option("--reports-dir", global.reports_dir, "where reports are written")
+        ->capture_default_str();
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
