@@ -310,7 +310,7 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   const fs::path report = root_ / "reports" / "train.md";
   const std::string written = ReadFile(report);
   fs::remove(report);
-  const CommandResult regenerated = RunCarbonbench("report train " + Common());  // options may follow the command;
+  const CommandResult regenerated = RunCarbonbench("report train " + Common());  // options may follow the command
   ASSERT_EQ(regenerated.exit_code, 0) << regenerated.output;
   EXPECT_EQ(ReadFile(report), written);
 }
