@@ -147,6 +147,8 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   }
   EXPECT_EQ(runs[0].start.cell_name, "cnn/baseline");
   EXPECT_EQ(runs[1].start.cell_name, "cnn/mixed_precision");
+  EXPECT_EQ(runs[0].summary.compute_dtype, "fp32");
+  EXPECT_EQ(runs[1].summary.compute_dtype, "bf16 autocast");
 
   const std::string report = ReadFile(root_ / "reports" / "tiny.md");
   EXPECT_NE(report.find("## Results"), std::string::npos);

@@ -20,6 +20,9 @@ struct TrainingContext {
   torch::optim::Optimizer* optimizer = nullptr;
   int epoch = 0;           // 1-based while training
   int planned_epochs = 0;
+  // The arithmetic the forward pass runs in; an optimization that changes it
+  // says so here (in OnModelBuilt) so every result records it.
+  std::string compute_dtype = "fp32";
   // Records a warning that is printed and stored with the run.
   std::function<void(const std::string&)> warn;
 };

@@ -28,10 +28,20 @@ std::string StopReasons(const CellRuns& cell) {
   return fmt::format("{}", fmt::join(Distinct(reasons), "; "));
 }
 
+// What the forward pass computed in ("fp32", "bf16 autocast"), as recorded.
+std::string Precisions(const CellRuns& cell) {
+  std::vector<std::string> dtypes;
+  for (const RunRow* run : cell.finished) {
+    dtypes.push_back(run->summary.compute_dtype.empty() ? kNone : run->summary.compute_dtype);
+  }
+  return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
+}
+
 std::string ResultsTable(const std::vector<CellRuns>& cells) {
   MarkdownTable table({{"Cell"},
                        {"Model"},
                        {"Optimizations"},
+                       {"Precision"},
                        {"Epochs", Align::kRight},
                        {"Best acc %", Align::kRight},
                        {"Final acc %", Align::kRight},
@@ -45,6 +55,7 @@ std::string ResultsTable(const std::vector<CellRuns>& cells) {
     table.AddRow(
         {cell.name, cell.model,
          cell.optimizations.empty() ? kNone : cell.optimizations,
+         Precisions(cell),
          EpochRange(cell),
          FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
          FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),

@@ -21,7 +21,7 @@ constexpr const char* kRunColumns =
     "dataset, environment_json, meters_json, region_requested, region_used, "
     "intensity_g_per_kwh, intensity_source, pue, epochs_run, best_accuracy, "
     "final_accuracy, duration_s, energy_wh, co2_g, energy_provenance, "
-    "stop_reason, model_path, phases_json, warnings_json";
+    "stop_reason, model_path, compute_dtype, phases_json, warnings_json";
 
 constexpr const char* kEpochColumns =
     "epoch, train_loss, test_loss, test_accuracy, train_s, eval_s, data_s, "
@@ -63,6 +63,7 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.energy_provenance = Text(row, "energy_provenance");
   summary.stop_reason = Text(row, "stop_reason");
   summary.model_path = Text(row, "model_path");
+  summary.compute_dtype = Text(row, "compute_dtype");
   summary.phases = DecodePhases(Text(row, "phases_json"));
   summary.warnings = DecodeWarnings(Text(row, "warnings_json"));
   return summary;
@@ -211,7 +212,8 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       "UPDATE runs SET status = ?, failure_reason = ?, finished_at = ?, "
       "epochs_run = ?, best_accuracy = ?, final_accuracy = ?, "
       "duration_s = ?, energy_wh = ?, co2_g = ?, energy_provenance = ?, "
-      "stop_reason = ?, model_path = ?, phases_json = ?, warnings_json = ? "
+      "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
+      "warnings_json = ? "
       "WHERE id = ?");
   int index = 0;
   update.bind(++index, status);
@@ -226,6 +228,7 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, summary.energy_provenance);
   update.bind(++index, summary.stop_reason);
   update.bind(++index, summary.model_path);
+  update.bind(++index, summary.compute_dtype);
   update.bind(++index, EncodePhases(summary.phases));
   update.bind(++index, EncodeWarnings(summary.warnings));
   update.bind(++index, run_id);

@@ -71,6 +71,7 @@ struct RunSummary {
   std::string energy_provenance;
   std::string stop_reason;  // "completed 5 epochs" or the optimization's
   std::string model_path;   // saved weights (.pt)
+  std::string compute_dtype;  // "fp32", "bf16 autocast", ...
   std::vector<PhaseEnergy> phases;
   std::vector<std::string> warnings;
 };

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS runs (
   energy_provenance TEXT NOT NULL DEFAULT '',
   stop_reason TEXT NOT NULL DEFAULT '',
   model_path TEXT NOT NULL DEFAULT '',
+  compute_dtype TEXT NOT NULL DEFAULT '',
   phases_json TEXT NOT NULL DEFAULT '[]',
   warnings_json TEXT NOT NULL DEFAULT '[]',
   UNIQUE (suite, config_hash, repetition)

@@ -100,6 +100,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   auto optimizer = MakeOptimizer(settings, *network);
   ctx.optimizer = optimizer.get();
   for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
+  TrainingOutcome outcome;
+  outcome.compute_dtype = ctx.compute_dtype;
 
   // The shuffling stream is separate from the weights' stream, so adding an
   // optimization that draws random numbers does not change the batch order.
@@ -108,7 +110,6 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   const auto training_start = Clock::now();
   double energy_before_wh = observer.energy_wh ? observer.energy_wh() : 0;
 
-  TrainingOutcome outcome;
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     ctx.epoch = epoch;
     EpochRecord record;

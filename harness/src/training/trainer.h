@@ -40,6 +40,7 @@ struct TrainingOutcome {
   double best_accuracy = 0;   // fraction
   double final_accuracy = 0;  // fraction
   std::string stop_reason;
+  std::string compute_dtype;  // as the optimizations left TrainingContext
 };
 
 // Trains `network` in place. Throws std::runtime_error when the loss stops

@@ -87,6 +87,7 @@ class MixedPrecision : public Optimization {
     const bool fp16 = requested_ == "fp16" || (requested_ == "auto" && cuda_);
     dtype_ = fp16 ? at::kHalf : at::kBFloat16;
     scaling_ = fp16;
+    ctx.compute_dtype = fp16 ? "fp16 autocast, dynamic loss scaling" : "bf16 autocast";
     if (!cuda_ && !detail::CpuHasNativeBf16() && ctx.warn) {
       ctx.warn("mixed_precision: this CPU has no native bf16 instructions (avx512_bf16/amx_bf16); "
                "bf16 is emulated and may be slower than fp32");

@@ -72,12 +72,12 @@ TEST_F(MarkdownReportTest, BaselineMustMatchEverySettingButOptimizationParams) {
 TEST_F(MarkdownReportTest, ResultsShowStddevForRepetitions) {
   const auto lines = SectionLines(report_, "## Results");
   EXPECT_EQ(RowCells(lines, "cnn/baseline"),
-            (Cells{"cnn/baseline", "cnn", "—", "2", "98.10 ± 0.71",
+            (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10 ± 0.71",
                    "98.00 ± 0.71", "100.0 ± 2.8", "10.000 ± 0.707",
                    "4.750 ± 0.336", "9822.1 ± 623.8", "completed 2 epochs"}));
   // One repetition: no "±".
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "2",
+            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "bf16 autocast", "2",
                    "97.10", "97.00", "50.0", "6.000", "2.850", "16166.7",
                    "completed 2 epochs"}));
 }

@@ -97,6 +97,9 @@ inline RunRow Finished(std::int64_t id, RunStart start, double duration_s,
   run.summary.energy_provenance = "estimated";
   run.summary.stop_reason = "completed 2 epochs";
   run.summary.model_path = "models/" + run.start.cell_name + ".pt";
+  run.summary.compute_dtype =
+      run.start.optimizations.find("mixed_precision") != std::string::npos ? "bf16 autocast"
+                                                                            : "fp32";
   run.epochs = Epochs(energy_wh, final_accuracy);
   return run;
 }

@@ -61,6 +61,7 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
   EXPECT_EQ(a.stop_reason, b.stop_reason);
   EXPECT_EQ(a.model_path, b.model_path);
+  EXPECT_EQ(a.compute_dtype, b.compute_dtype);
   ASSERT_EQ(a.phases.size(), b.phases.size());
   for (std::size_t i = 0; i < a.phases.size(); ++i) {
     EXPECT_EQ(a.phases[i].phase, b.phases[i].phase);

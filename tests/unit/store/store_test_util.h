@@ -83,6 +83,7 @@ inline RunSummary SampleSummary() {
   summary.energy_provenance = "estimated";
   summary.stop_reason = "completed 2 epochs";
   summary.model_path = "/tmp/models/cnn.pt";
+  summary.compute_dtype = "bf16 autocast";
   summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate"},
                     {"eval", "ram", 0.075, "estimated", "ram_estimate"}};
   summary.warnings = {"intensity fell back to country", "second warning"};
