@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Configures (once) and builds the release preset: the host, the plugins, the
-# tests and the benchmarks.
+# Configures (once) and builds the release preset: everything, or the
+# targets given (e.g. `app`: the program and its plugins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f build/release/build.ninja ]; then
   cmake --preset release
 fi
-cmake --build --preset release
+if [ $# -gt 0 ]; then
+  cmake --build --preset release --target "$@"
+else
+  cmake --build --preset release
+fi
