@@ -3,6 +3,8 @@
 # Fashion-MNIST and write reports/quickstart.md. Finished cells are kept in
 # results/carbonbench.db, so running it again only rewrites the report.
 set -euo pipefail
+# carbonbench refuses plugins that group or others could overwrite: build them 0755.
+umask 022
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 scripts/build.sh app
