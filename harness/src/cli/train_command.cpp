@@ -2,7 +2,6 @@
 // one-cell suite that runs through the same validation, runner and store.
 #include <cstdio>
 #include <memory>
-#include <regex>
 
 #include <yaml-cpp/yaml.h>
 
@@ -105,22 +104,6 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   return YAML::Dump(suite);
 }
 
-// Positions in YAML the user never saw mean nothing to them: name the
-// command instead ("train: epochs = 0 is below its minimum 1").
-Suite LoadTrainSuite(const std::string& yaml, const PluginCatalog& catalog) {
-  constexpr const char* kSource = "command line";
-  try {
-    return LoadSuiteText(yaml, kSource, catalog);
-  } catch (const SuiteError& e) {
-    static const std::regex position(std::string("^") + kSource + R"(:\d+:\d+: )");
-    std::vector<std::string> messages;
-    for (const auto& message : e.messages()) {
-      messages.push_back(std::regex_replace(message, position, "train: "));
-    }
-    throw SuiteError(messages);
-  }
-}
-
 }  // namespace
 
 void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
@@ -158,7 +141,8 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
   command->allow_extras();
   command->callback([&global, command, a] {
     PluginRegistry registry = LoadPlugins(global);
-    const Suite suite = LoadTrainSuite(ToSuiteYaml(*a), registry.Catalog());
+    const Suite suite = LoadSuiteText(ToSuiteYaml(*a), "train", registry.Catalog(),
+                                      SuiteTextOrigin::kGeneratedText);
     RunOptions options;
     options.store_path = global.store_path;
     options.reports_dir = global.reports_dir;

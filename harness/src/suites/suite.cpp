@@ -77,9 +77,9 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
 }
 
 Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
-                    const PluginCatalog& catalog) {
+                    const PluginCatalog& catalog, SuiteTextOrigin origin) {
   using namespace suite_internal;  // NOLINT(build/namespaces): local helpers
-  ErrorList errors(source);
+  ErrorList errors(source, origin == SuiteTextOrigin::kWrittenByUser);
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);

@@ -80,8 +80,12 @@ const std::vector<ParamSpec>& TrainingSettingSpecs();
 const std::vector<ParamSpec>& DatasetSettingSpecs();
 
 Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog);
-// `source` names the text in error messages.
+// `source` names the text in error messages. Text generated from a command
+// line passes kGeneratedText: its errors then name the source only
+// ("train: epochs = 0 is below its minimum 1"), not lines the user never saw.
+enum class SuiteTextOrigin { kWrittenByUser, kGeneratedText };
 Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
-                    const PluginCatalog& catalog);
+                    const PluginCatalog& catalog,
+                    SuiteTextOrigin origin = SuiteTextOrigin::kWrittenByUser);
 
 }  // namespace carbonbench

@@ -10,8 +10,11 @@ Loc LocOf(const YAML::Mark& mark) {
 }
 
 void ErrorList::Add(Loc loc, const std::string& message) {
-  std::string line = source_ + ":" + std::to_string(loc.line + 1) + ":" +
-                     std::to_string(loc.column + 1) + ": " + message;
+  std::string line = source_ + ":";
+  if (with_positions_) {
+    line += std::to_string(loc.line + 1) + ":" + std::to_string(loc.column + 1) + ":";
+  }
+  line += " " + message;
   if (seen_.insert(line).second) messages_.push_back(std::move(line));
 }
 

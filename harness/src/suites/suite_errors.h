@@ -22,10 +22,14 @@ Loc LocOf(const YAML::Mark& mark);
 
 class ErrorList {
  public:
-  explicit ErrorList(std::string source) : source_(std::move(source)) {}
+  // `with_positions` is false for text the user never saw (generated from a
+  // command line): its lines and columns would point nowhere they can look.
+  ErrorList(std::string source, bool with_positions)
+      : source_(std::move(source)), with_positions_(with_positions) {}
 
-  // Records "source:line:col: message" (1-based). The same message at the
-  // same place is kept once: many cells can trip over one bad line.
+  // Records "source:line:col: message" (1-based), or "source: message"
+  // without positions. The same message at the same place is kept once:
+  // many cells can trip over one bad line.
   void Add(Loc loc, const std::string& message);
   bool empty() const { return messages_.empty(); }
   // Throws SuiteError with everything recorded so far, if anything.
@@ -33,6 +37,7 @@ class ErrorList {
 
  private:
   std::string source_;
+  bool with_positions_;
   std::vector<std::string> messages_;
   std::set<std::string> seen_;
 };
