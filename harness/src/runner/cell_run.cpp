@@ -33,6 +33,12 @@ std::string StringSetting(const Cell& cell, const std::string& key) {
   return std::get<std::string>(cell.Get(key));
 }
 
+// The cell's values for one plugin's declared parameters, defaults filled in.
+Params PluginParamsFor(const SuiteRunContext& context, PluginKind kind, const std::string& name,
+                       const Cell& cell) {
+  return ResolveParams(context.registry->Find(kind, name)->params, cell.PluginParams(name));
+}
+
 std::string ResolveDevice(const std::string& requested) {
   if (requested == "cuda" && !torch::cuda::is_available()) {
     throw std::runtime_error(
@@ -67,8 +73,7 @@ ChosenMeters ChooseMeters(SuiteRunContext& context, const Cell& cell, int thread
   std::vector<std::string> refusals;
   for (const auto& name : context.suite->meters) {
     auto meter = context.registry->Create<Meter>(PluginKind::kMeter, name);
-    const LoadedPlugin* plugin = context.registry->Find(PluginKind::kMeter, name);
-    meter->Configure(ResolveParams(plugin->params, cell.PluginParams(name)),
+    meter->Configure(PluginParamsFor(context, PluginKind::kMeter, name, cell),
                      MeterContext{context.reference_data_dir, threads});
     const Availability availability = meter->Probe();
     nlohmann::json entry = {{"name", name},
@@ -99,8 +104,7 @@ std::vector<std::shared_ptr<Optimization>> MakeOptimizations(SuiteRunContext& co
   std::vector<std::shared_ptr<Optimization>> optimizations;
   for (const auto& name : cell.optimizations) {
     auto optimization = context.registry->Create<Optimization>(PluginKind::kOptimization, name);
-    const LoadedPlugin* plugin = context.registry->Find(PluginKind::kOptimization, name);
-    optimization->Configure(ResolveParams(plugin->params, cell.PluginParams(name)));
+    optimization->Configure(PluginParamsFor(context, PluginKind::kOptimization, name, cell));
     optimizations.push_back(optimization);
   }
   std::stable_sort(optimizations.begin(), optimizations.end(),
@@ -188,10 +192,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
 
     const std::string model_name = start.model;
     auto model = context.registry->Create<Model>(PluginKind::kModel, model_name);
-    const LoadedPlugin* model_plugin = context.registry->Find(PluginKind::kModel, model_name);
     torch::manual_seed(static_cast<uint64_t>(seed));
     std::shared_ptr<Network> network =
-        model->Build(data->spec, ResolveParams(model_plugin->params, cell.PluginParams(model_name)));
+        model->Build(data->spec, PluginParamsFor(context, PluginKind::kModel, model_name, cell));
     auto optimizations = MakeOptimizations(context, cell);
 
     sampler = std::make_unique<EnergySampler>(
