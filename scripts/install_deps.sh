@@ -8,7 +8,8 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libyaml-cpp-dev libfmt-dev libbenchmark-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libgtest-dev zlib1g-dev
-  iso-codes dataset-fashion-mnist
+  libutf8proc-dev
+  iso-codes dataset-fashion-mnist fortunes python3-statsmodels
 )
 
 missing=()

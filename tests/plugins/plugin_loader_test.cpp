@@ -54,7 +54,7 @@ TEST(PluginLoader, CreatedObjectsKeepTheirLibraryLoaded) {
 TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
   const std::string error = LoadError({Fixture("abi_mismatch")});
   EXPECT_NE(error.find("libcarbonbench_fixture_abi.so: plugin 'abi_meter' was built for plugin "
-                       "ABI 999, this carbonbench uses ABI 1"),
+                       "ABI 999, this carbonbench uses ABI 2"),
             std::string::npos)
       << error;
 }

@@ -14,12 +14,16 @@ const char* InputKindName(InputKind kind);
 
 struct DatasetSpec {
   std::string name;
-  std::vector<std::int64_t> input_shape;  // one sample, e.g. {1, 28, 28}
+  // One sample: images {channels, height, width}, tokens {max_length} (int64
+  // ids), series {channels, window_length}.
+  std::vector<std::int64_t> input_shape;
   InputKind input_kind = InputKind::kImage;
   TaskKind task = TaskKind::kClassification;
   std::int64_t num_classes = 0;  // classification only
   std::vector<std::string> class_names;
-  std::int64_t vocab_size = 0;  // token inputs only
+  std::int64_t target_size = 1;   // regression only: values predicted per sample
+  std::int64_t vocab_size = 0;    // token inputs only
+  std::int64_t pad_token_id = 0;  // token inputs only: positions holding it are padding
 };
 
 }  // namespace carbonbench

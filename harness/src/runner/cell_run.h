@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "data/dataset.h"
+#include "pipeline/dataset.h"
 #include "energy/carbon_intensity.h"
 #include "plugins/plugin_registry.h"
 #include "store/results_store.h"

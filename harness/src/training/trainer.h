@@ -10,7 +10,7 @@
 
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
-#include "data/dataset.h"
+#include "pipeline/dataset.h"
 #include "store/results_store.h"
 
 namespace carbonbench {

@@ -1,4 +1,4 @@
-#include "data/dataset.h"
+#include "pipeline/dataset.h"
 
 #include <filesystem>
 #include <stdexcept>
