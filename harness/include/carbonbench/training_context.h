@@ -31,7 +31,8 @@ struct EpochMetrics {
   int epoch = 0;
   double train_loss = 0;
   double test_loss = 0;
-  double test_accuracy = 0;     // fraction in [0, 1]
+  double test_accuracy = 0;     // fraction in [0, 1]; classifiers
+  double test_rmse = 0;         // regressors, in the target's units
   double elapsed_s = 0;         // since training began, eval included
   double energy_wh = 0;         // cumulative, all components
 };

@@ -27,5 +27,6 @@ void AddListCommand(CLI::App& app, GlobalOptions& global);
 void AddRunCommand(CLI::App& app, GlobalOptions& global);
 void AddTrainCommand(CLI::App& app, GlobalOptions& global);
 void AddReportCommand(CLI::App& app, GlobalOptions& global);
+void AddDescribeCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace carbonbench::cli

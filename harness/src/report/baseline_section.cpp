@@ -1,5 +1,5 @@
 // Each optimized cell against the cell that differs from it only by its
-// optimizations.
+// optimizations: accuracy for classification, RMSE for regression.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -49,7 +49,8 @@ const CellRuns* FindBaseline(const CellRuns& cell,
   const auto wanted = ComparableSettings(cell, optimizations);
   if (!wanted) return nullptr;
   for (const CellRuns& candidate : cells) {
-    if (!candidate.optimizations.empty() || candidate.finished.empty())
+    if (!candidate.optimizations.empty() || candidate.finished.empty() ||
+        candidate.IsRegression() != cell.IsRegression())
       continue;
     if (ComparableSettings(candidate, optimizations) == wanted)
       return &candidate;
@@ -66,19 +67,48 @@ std::string DeltaPercent(const CellRuns& cell, const CellRuns& baseline,
   return Signed((value - base) / base * 100.0, kDeltaPercentDigits);
 }
 
+// The change of the task's quality figure: accuracy in percentage points,
+// or final RMSE relative to the baseline's, in percent.
+std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
+  if (cell.IsRegression()) return DeltaPercent(cell, baseline, FinalRmse);
+  const double accuracy_points = StatOver(cell, FinalAccuracyPercent).mean -
+                                 StatOver(baseline, FinalAccuracyPercent).mean;
+  return Signed(accuracy_points, kPercentDigits);
+}
+
 std::vector<std::string> DeltaRow(const CellRuns& cell,
                                   const CellRuns* baseline) {
   if (baseline == nullptr) {
     return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone};
   }
-  const double accuracy_points = StatOver(cell, FinalAccuracyPercent).mean -
-                                 StatOver(*baseline, FinalAccuracyPercent).mean;
   return {cell.name,
           baseline->name,
           DeltaPercent(cell, *baseline, DurationS),
           DeltaPercent(cell, *baseline, EnergyWh),
           DeltaPercent(cell, *baseline, Co2G),
-          Signed(accuracy_points, kPercentDigits)};
+          QualityDelta(cell, *baseline)};
+}
+
+// The table of one task's optimized cells; empty when it has none.
+std::string DeltaTable(const std::vector<CellRuns>& task_cells,
+                       const std::vector<CellRuns>& all_cells,
+                       const std::set<std::string>& optimizations,
+                       bool regression) {
+  MarkdownTable table({{"Cell"},
+                       {"Baseline"},
+                       {"Δ time %", Align::kRight},
+                       {"Δ energy %", Align::kRight},
+                       {"Δ CO2 %", Align::kRight},
+                       regression
+                           ? Column{"Δ RMSE %", Align::kRight}
+                           : Column{"Δ accuracy (points)", Align::kRight}});
+  bool any = false;
+  for (const CellRuns& cell : task_cells) {
+    if (cell.optimizations.empty() || cell.finished.empty()) continue;
+    any = true;
+    table.AddRow(DeltaRow(cell, FindBaseline(cell, all_cells, optimizations)));
+  }
+  return any ? table.Render() : "";
 }
 
 }  // namespace
@@ -87,26 +117,33 @@ std::string BaselineSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
   std::string text = "## Against the baseline\n\n";
   const std::set<std::string> optimizations = OptimizationNames(input.cells);
-  MarkdownTable table({{"Cell"},
-                       {"Baseline"},
-                       {"Δ time %", Align::kRight},
-                       {"Δ energy %", Align::kRight},
-                       {"Δ CO2 %", Align::kRight},
-                       {"Δ accuracy (points)", Align::kRight}});
-  bool any = false;
-  for (const CellRuns& cell : input.cells) {
-    if (cell.optimizations.empty() || cell.finished.empty()) continue;
-    any = true;
-    table.AddRow(
-        DeltaRow(cell, FindBaseline(cell, input.cells, optimizations)));
+  const CellsByTask split = SplitByTask(input.cells);
+  const std::string classification = DeltaTable(
+      split.classification, input.cells, optimizations, /*regression=*/false);
+  const std::string regression = DeltaTable(split.regression, input.cells,
+                                            optimizations, /*regression=*/true);
+  if (classification.empty() && regression.empty()) {
+    return text + "No finished cell uses an optimization.\n\n";
   }
-  if (!any) return text + "No finished cell uses an optimization.\n\n";
-  return text +
-         "Each finished cell with optimizations against the cell without "
-         "them whose other settings are equal (means over repetitions). "
-         "Negative time, energy and CO2 are savings; accuracy is the change "
-         "of final accuracy in percentage points.\n\n" +
-         table.Render() + "\n";
+  text +=
+      "Each finished cell with optimizations against the cell without them "
+      "whose other settings are equal (means over repetitions). Negative "
+      "time, energy and CO2 are savings";
+  if (!classification.empty()) {
+    text += "; accuracy is the change of final accuracy in percentage points";
+  }
+  if (!regression.empty()) {
+    text +=
+        "; RMSE is the relative change of final RMSE, negative being a "
+        "smaller error";
+  }
+  text += ".\n\n";
+  // A subheading each only when both tables are shown, as in the results.
+  if (!classification.empty() && !regression.empty()) {
+    return text + "### Classification\n\n" + classification +
+           "\n### Regression\n\n" + regression + "\n";
+  }
+  return text + classification + regression + "\n";
 }
 
 }  // namespace carbonbench::report

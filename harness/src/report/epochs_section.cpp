@@ -13,6 +13,7 @@ struct EpochValues {
   std::vector<double> train_loss;
   std::vector<double> test_loss;
   std::vector<double> test_accuracy_percent;
+  std::vector<double> test_rmse;
   std::vector<double> cumulative_wh;
 };
 
@@ -28,6 +29,7 @@ std::map<int, EpochValues> CollectEpochs(const CellRuns& cell) {
       values.train_loss.push_back(epoch.train_loss);
       values.test_loss.push_back(epoch.test_loss);
       values.test_accuracy_percent.push_back(epoch.test_accuracy * 100.0);
+      values.test_rmse.push_back(epoch.test_rmse);
       values.cumulative_wh.push_back(cumulative_wh);
     }
   }
@@ -46,15 +48,19 @@ std::string CellEpochs(const CellRuns& cell) {
     text += fmt::format("Mean of {} repetitions at each epoch.\n\n",
                         cell.finished.size());
   }
+  // The task's quality figure: accuracy, or the error in target units.
+  const bool regression = cell.IsRegression();
   MarkdownTable table({{"Epoch", Align::kRight},
                        {"Train loss", Align::kRight},
                        {"Test loss", Align::kRight},
-                       {"Test acc %", Align::kRight},
+                       {regression ? "Test RMSE" : "Test acc %", Align::kRight},
                        {"Energy Wh (cumulative)", Align::kRight}});
   for (const auto& [epoch, values] : by_epoch) {
     table.AddRow({std::to_string(epoch), Mean(values.train_loss, kLossDigits),
                   Mean(values.test_loss, kLossDigits),
-                  Mean(values.test_accuracy_percent, kPercentDigits),
+                  regression
+                      ? Mean(values.test_rmse, kErrorDigits)
+                      : Mean(values.test_accuracy_percent, kPercentDigits),
                   Mean(values.cumulative_wh, kWhDigits)});
   }
   return text + table.Render() + "\n";

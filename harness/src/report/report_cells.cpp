@@ -9,6 +9,10 @@
 namespace carbonbench::report {
 namespace {
 
+bool IsRegression(const RunRow& run) {
+  return run.start.task == kRegressionTask;
+}
+
 bool ByRepetition(const RunRow* a, const RunRow* b) {
   return std::tie(a->start.repetition, a->id) <
          std::tie(b->start.repetition, b->id);
@@ -20,6 +24,8 @@ CellRuns NewCell(const RunRow& run) {
   cell.config_hash = run.start.config_hash;
   cell.model = run.start.model;
   cell.optimizations = run.start.optimizations;
+  cell.dataset = run.start.dataset;
+  cell.task = run.start.task;
   cell.config_json = run.start.config_json;
   return cell;
 }
@@ -70,6 +76,21 @@ std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
   return cells;
 }
 
+CellsByTask SplitByTask(const std::vector<CellRuns>& cells) {
+  CellsByTask split;
+  for (const CellRuns& cell : cells) {
+    (cell.IsRegression() ? split.regression : split.classification)
+        .push_back(cell);
+  }
+  return split;
+}
+
+bool AnyFinished(const std::vector<CellRuns>& cells) {
+  return std::any_of(cells.begin(), cells.end(), [](const CellRuns& cell) {
+    return !cell.finished.empty();
+  });
+}
+
 std::optional<double> BestAccuracyPercent(const RunRow& run) {
   return run.summary.best_accuracy * 100.0;
 }
@@ -89,8 +110,23 @@ std::optional<double> EnergyWh(const RunRow& run) {
 std::optional<double> Co2G(const RunRow& run) { return run.summary.co2_g; }
 
 std::optional<double> AccuracyPerKwh(const RunRow& run) {
-  if (run.summary.energy_wh <= 0) return std::nullopt;
+  if (IsRegression(run) || run.summary.energy_wh <= 0) return std::nullopt;
   return run.summary.final_accuracy * 100.0 / (run.summary.energy_wh / 1000.0);
+}
+
+std::optional<double> BestRmse(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.best_rmse;
+}
+
+std::optional<double> FinalRmse(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.final_rmse;
+}
+
+std::optional<double> FinalMae(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.final_mae;
 }
 
 Stat StatOver(const CellRuns& cell, Metric metric) {

@@ -16,6 +16,8 @@ struct CellRuns {
   std::string config_hash;
   std::string model;
   std::string optimizations;  // as stored: "a+b", empty for none
+  std::string dataset;
+  std::string task;  // as stored; one per cell, since it follows the dataset
   std::string config_json;
   std::vector<const RunRow*> finished;  // by repetition
   std::vector<const RunRow*> failed;    // by repetition
@@ -23,11 +25,23 @@ struct CellRuns {
   // A cell counts as failed when any of its repetitions failed, even if
   // others finished (those still appear in the results).
   bool HasFailure() const { return !failed.empty(); }
+  // Any other task reads as classification, as rows from before tasks did.
+  bool IsRegression() const { return task == kRegressionTask; }
 };
 
 // Cells sorted by name (then hash): unlike store ids, names do not change
 // when a cell is run again, so the report's order is stable across resumes.
 std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs);
+
+// The cells of each task, each list in the order given. Accuracies and
+// errors are never compared with each other, so sections show them apart.
+struct CellsByTask {
+  std::vector<CellRuns> classification;
+  std::vector<CellRuns> regression;
+};
+CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
+// Whether any of the cells has a finished run.
+bool AnyFinished(const std::vector<CellRuns>& cells);
 
 // Per-run figures the sections pool over repetitions. A metric returns no
 // value where the run has none (AccuracyPerKwh without energy).
@@ -37,8 +51,12 @@ std::optional<double> FinalAccuracyPercent(const RunRow& run);
 std::optional<double> DurationS(const RunRow& run);
 std::optional<double> EnergyWh(const RunRow& run);
 std::optional<double> Co2G(const RunRow& run);
-// Final accuracy in percent per kWh of energy.
+// Final accuracy in percent per kWh of energy; none for a regression run.
 std::optional<double> AccuracyPerKwh(const RunRow& run);
+// Regression errors in the target's units; none for a classification run.
+std::optional<double> BestRmse(const RunRow& run);
+std::optional<double> FinalRmse(const RunRow& run);
+std::optional<double> FinalMae(const RunRow& run);
 
 // The metric over a cell's finished runs. Runs for which `metric` has no
 // value are left out.

@@ -15,6 +15,7 @@ inline constexpr int kCo2Digits = 3;
 inline constexpr int kPercentDigits = 2;  // accuracies
 inline constexpr int kLossDigits = 4;
 inline constexpr int kAccPerKwhDigits = 1;  // accuracy % per kWh
+inline constexpr int kErrorDigits = 3;      // RMSE and MAE, in the target's units
 inline constexpr int kDeltaPercentDigits = 1;
 inline constexpr int kIntensityDigits = 1;  // g/kWh
 inline constexpr int kPueDigits = 2;

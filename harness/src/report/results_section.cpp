@@ -1,4 +1,5 @@
-// One row per cell (repetitions pooled) and the failed runs with reasons.
+// One row per cell (repetitions pooled), a table per task, and the failed
+// runs with reasons.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,7 +38,7 @@ std::string Precisions(const CellRuns& cell) {
   return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
 }
 
-std::string ResultsTable(const std::vector<CellRuns>& cells) {
+std::string ClassificationTable(const std::vector<CellRuns>& cells) {
   MarkdownTable table({{"Cell"},
                        {"Model"},
                        {"Optimizations"},
@@ -66,6 +67,67 @@ std::string ResultsTable(const std::vector<CellRuns>& cells) {
          StopReasons(cell)});
   }
   return table.Render();
+}
+
+// As the classification table, with errors where accuracies are; no
+// accuracy per kWh, and no error per kWh either: it has no useful reading.
+std::string RegressionTable(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Model"},
+                       {"Optimizations"},
+                       {"Precision"},
+                       {"Epochs", Align::kRight},
+                       {"Best RMSE", Align::kRight},
+                       {"Final RMSE", Align::kRight},
+                       {"MAE", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"CO2 g", Align::kRight},
+                       {"Stop reason"}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    table.AddRow({cell.name, cell.model,
+                  cell.optimizations.empty() ? kNone : cell.optimizations,
+                  Precisions(cell), EpochRange(cell),
+                  FormatStat(StatOver(cell, BestRmse), kErrorDigits),
+                  FormatStat(StatOver(cell, FinalRmse), kErrorDigits),
+                  FormatStat(StatOver(cell, FinalMae), kErrorDigits),
+                  FormatStat(StatOver(cell, DurationS), kSecondsDigits),
+                  FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, Co2G), kCo2Digits),
+                  StopReasons(cell)});
+  }
+  return table.Render();
+}
+
+// What the columns mean, for the tables that are shown.
+std::string ColumnNotes(const CellsByTask& split) {
+  std::string notes;
+  if (AnyFinished(split.classification)) {
+    notes += " Acc/kWh is final accuracy % per kWh.";
+  }
+  if (AnyFinished(split.regression)) {
+    notes +=
+        " RMSE and MAE are in the units of the regression target, lower is "
+        "better; Best RMSE is the lowest of any epoch, Final RMSE and MAE are "
+        "the last epoch's.";
+  }
+  return notes;
+}
+
+// One table per task; a subheading each only when both are shown, so a
+// suite of one task reads as before tasks existed.
+std::string ResultsTables(const CellsByTask& split) {
+  const bool classification = AnyFinished(split.classification);
+  const bool regression = AnyFinished(split.regression);
+  if (classification && regression) {
+    return "### Classification\n\n" +
+           ClassificationTable(split.classification) + "\n### Regression\n\n" +
+           RegressionTable(split.regression) + "\n";
+  }
+  return (classification ? ClassificationTable(split.classification)
+                         : RegressionTable(split.regression)) +
+         "\n";
 }
 
 // Provenance is stated once when every run agrees, else cell by cell, so a
@@ -135,24 +197,18 @@ std::string DataLoadingLine(const std::vector<CellRuns>& cells) {
       100 * data_s / epoch_s, 100 * worst);
 }
 
-bool AnyFinished(const std::vector<CellRuns>& cells) {
-  for (const CellRuns& cell : cells) {
-    if (!cell.finished.empty()) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string ResultsSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
   std::string text = "## Results\n\n";
   if (AnyFinished(input.cells)) {
+    const CellsByTask split = SplitByTask(input.cells);
     text +=
         "Mean over finished repetitions, ± sample standard deviation where a "
-        "cell ran more than once. Acc/kWh is final accuracy % per kWh. " +
-        ProvenanceLine(input.cells) + ResultsTable(input.cells) + "\n" +
-        DataLoadingLine(input.cells);
+        "cell ran more than once." +
+        ColumnNotes(split) + " " + ProvenanceLine(input.cells) +
+        ResultsTables(split) + DataLoadingLine(input.cells);
   } else {
     text += "No cell finished.\n\n";
   }

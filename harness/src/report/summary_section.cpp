@@ -38,6 +38,47 @@ std::string BestAccuracyPerKwh(const std::vector<CellRuns>& cells) {
                      Fixed(best_value, kAccPerKwhDigits));
 }
 
+// One per dataset: errors are in the target's units, so cells on two
+// datasets are not compared.
+std::vector<std::string> LowestRmse(const std::vector<CellRuns>& cells) {
+  std::vector<std::string> datasets;
+  for (const CellRuns& cell : cells) datasets.push_back(cell.dataset);
+  std::vector<std::string> parts;
+  for (const std::string& dataset : Distinct(datasets)) {
+    const CellRuns* best = nullptr;
+    double best_value = 0;
+    for (const CellRuns& cell : cells) {
+      if (cell.dataset != dataset) continue;
+      const Stat stat = StatOver(cell, FinalRmse);
+      // Strictly less: on a tie the first cell by name wins.
+      if (stat.count > 0 && (best == nullptr || stat.mean < best_value)) {
+        best = &cell;
+        best_value = stat.mean;
+      }
+    }
+    parts.push_back(
+        best == nullptr
+            ? fmt::format("lowest RMSE on {}: none (no finished run)", dataset)
+            : fmt::format("lowest RMSE on {}: {} ({} final RMSE)", dataset,
+                          best->name, Fixed(best_value, kErrorDigits)));
+  }
+  return parts;
+}
+
+// The best cell of each task in the suite; accuracy per kWh also when the
+// suite has no cell, as before tasks existed.
+std::string BestCells(const std::vector<CellRuns>& cells) {
+  const CellsByTask split = SplitByTask(cells);
+  std::vector<std::string> parts;
+  if (!split.classification.empty() || split.regression.empty()) {
+    parts.push_back(BestAccuracyPerKwh(split.classification));
+  }
+  for (const std::string& part : LowestRmse(split.regression)) {
+    parts.push_back(part);
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
 }  // namespace
 
 std::string EnergyWithProvenance(double energy_wh,
@@ -77,7 +118,7 @@ std::string SummarySection(const ReportInput& input) {
       Fixed(duration_s, kSecondsDigits),
       EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)),
       Fixed(co2_g, kCo2Digits), ProvenanceWord(CommonProvenance(all)),
-      BestAccuracyPerKwh(input.cells));
+      BestCells(input.cells));
   return text;
 }
 

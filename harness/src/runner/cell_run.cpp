@@ -13,6 +13,7 @@
 #include "carbonbench/optimization.h"
 #include "energy/energy_sampler.h"
 #include "runner/environment.h"
+#include "text/wordpiece.h"
 #include "training/trainer.h"
 #include "util/text.h"
 
@@ -39,6 +40,14 @@ Params PluginParamsFor(const SuiteRunContext& context, PluginKind kind, const st
   return ResolveParams(context.registry->Find(kind, name)->params, cell.PluginParams(name));
 }
 
+// Every field, so two cells share a loaded dataset only when nothing differs.
+std::string RequestKey(const DatasetRequest& r) {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", r.name, r.path,
+                     r.train_size, r.test_size, r.seed, r.test_fraction, r.augment,
+                     r.crop_padding_px, r.normalize, r.max_length, r.vocab_path, r.vocab_size,
+                     r.categories, r.window, r.horizon, r.value_column);
+}
+
 std::string ResolveDevice(const std::string& requested) {
   if (requested == "cuda" && !torch::cuda::is_available()) {
     throw std::runtime_error(
@@ -50,14 +59,16 @@ std::string ResolveDevice(const std::string& requested) {
 }
 
 std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const Cell& cell) {
-  DatasetRequest request;
-  request.name = StringSetting(cell, "dataset");
-  request.path = StringSetting(cell, "dataset.path");
-  request.train_size = IntSetting(cell, "dataset.train_size");
-  request.test_size = IntSetting(cell, "dataset.test_size");
-  request.seed = IntSetting(cell, "seed");
-  const std::string key = fmt::format("{}|{}|{}|{}|{}", request.name, request.path,
-                                      request.train_size, request.test_size, request.seed);
+  DatasetRequest request = DatasetRequestFor(cell);
+  // A pretrained text model fixes the vocabulary: encode with its vocab.txt.
+  const std::string model = StringSetting(cell, "model");
+  const Params model_params = PluginParamsFor(context, PluginKind::kModel, model, cell);
+  if (request.vocab_path.empty() && model_params.Has("pretrained") &&
+      !model_params.GetString("pretrained").empty()) {
+    request.vocab_path =
+        (std::filesystem::path(model_params.GetString("pretrained")) / "vocab.txt").string();
+  }
+  const std::string key = RequestKey(request);
   auto& cached = context.datasets[key];
   if (!cached) cached = std::make_shared<const TensorDataset>(LoadDataset(request));
   return cached;
@@ -133,6 +144,27 @@ std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repe
 
 }  // namespace
 
+DatasetRequest DatasetRequestFor(const Cell& cell) {
+  DatasetRequest request;
+  request.name = StringSetting(cell, "dataset");
+  request.path = StringSetting(cell, "dataset.path");
+  request.train_size = IntSetting(cell, "dataset.train_size");
+  request.test_size = IntSetting(cell, "dataset.test_size");
+  request.seed = IntSetting(cell, "seed");
+  request.test_fraction = FloatSetting(cell, "dataset.test_fraction");
+  request.augment = std::get<bool>(cell.Get("dataset.augment"));
+  request.crop_padding_px = IntSetting(cell, "dataset.crop_padding_px");
+  request.normalize = std::get<bool>(cell.Get("dataset.normalize"));
+  request.max_length = IntSetting(cell, "dataset.max_length");
+  request.vocab_path = StringSetting(cell, "dataset.vocab");
+  request.vocab_size = IntSetting(cell, "dataset.vocab_size");
+  request.categories = StringSetting(cell, "dataset.categories");
+  request.window = IntSetting(cell, "dataset.window");
+  request.horizon = IntSetting(cell, "dataset.horizon");
+  request.value_column = StringSetting(cell, "dataset.value_column");
+  return request;
+}
+
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh) {
   const Suite& suite = *context.suite;
   ResultsStore& store = *context.store;
@@ -143,6 +175,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
       outcome.finished = true;
       outcome.from_store = true;
       outcome.summary = stored->summary;
+      outcome.task = stored->start.task;
       return outcome;
     }
   }
@@ -168,6 +201,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
   start.model = StringSetting(cell, "model");
   start.optimizations = JoinStrings(cell.optimizations, "+");
   start.dataset = StringSetting(cell, "dataset");
+  start.task = kClassificationTask;
   start.region_requested = context.intensity.region_requested;
   start.region_used = context.intensity.region_used;
   start.intensity_g_per_kwh = context.intensity.g_per_kwh;
@@ -187,6 +221,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
     // Loaded once and shared by the suite's cells, so it is no cell's cost:
     // the clock starts after it, or the first cell would look slower.
     auto data = DatasetFor(context, cell);
+    if (data->spec.task == TaskKind::kRegression) start.task = kRegressionTask;
+    outcome.task = start.task;
+    for (const auto& note : data->notes) warn(note);
     start_time = Clock::now();
     run_id = store.BeginRun(start);
 
@@ -214,12 +251,16 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
       record.energy_provenance = provenance;
       store.AppendEpoch(run_id, record);
       summary.epochs_run = record.epoch;
-      std::fprintf(stderr,
-                   "[%s] %s rep %d epoch %d/%lld: loss %.4f, test acc %.2f%%, %.1f s, "
+      const std::string metric =
+          data->spec.task == TaskKind::kRegression
+              ? fmt::format("test RMSE {:.4g}, MAE {:.4g}", record.test_rmse, record.test_mae)
+              : fmt::format("test acc {:.2f}%", 100.0 * record.test_accuracy);
+      std::fprintf(stderr, "[%s] %s rep %d epoch %d/%lld: loss %.4f, %s, %.1f s (data wait %.1f%%), "
                    "%.4f Wh (%s)\n",
                    suite.name.c_str(), cell.name.c_str(), repetition + 1, record.epoch,
                    static_cast<long long>(IntSetting(cell, "epochs")), record.train_loss,
-                   100.0 * record.test_accuracy, record.train_s + record.eval_s,
+                   metric.c_str(), record.train_s + record.eval_s,
+                   record.train_s > 0 ? 100.0 * record.data_s / record.train_s : 0.0,
                    record.energy_wh, provenance.c_str());
     };
 
@@ -227,11 +268,19 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
                                           SettingsFor(cell, seed, device), observer);
     summary.model_path = ModelPath(context, cell, repetition);
     SaveNetwork(network, summary.model_path);
+    if (data->vocabulary_built) {
+      // The model only makes sense with the ids it was trained on.
+      WordPieceVocabulary(data->vocabulary)
+          .Save(summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt");
+    }
     sampler->Stop();
 
     summary.epochs_run = trained.epochs_run;
     summary.best_accuracy = trained.best_accuracy;
     summary.final_accuracy = trained.final_accuracy;
+    summary.best_rmse = trained.best_rmse;
+    summary.final_rmse = trained.final_rmse;
+    summary.final_mae = trained.final_mae;
     summary.stop_reason = trained.stop_reason;
     summary.compute_dtype = trained.compute_dtype;
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();

@@ -30,9 +30,14 @@ struct SuiteRunContext {
 struct CellOutcome {
   bool finished = false;
   bool from_store = false;  // resumed: an earlier finished run was reused
+  std::string task = kClassificationTask;
   std::string failure_reason;
   RunSummary summary;
 };
+
+// The cell's dataset settings as a request (the model's pretrained
+// vocabulary is not applied here).
+DatasetRequest DatasetRequestFor(const Cell& cell);
 
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh);
 

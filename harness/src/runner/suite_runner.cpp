@@ -37,8 +37,14 @@ void InitializeBenchmark(const std::vector<std::string>& args) {
 void Report(benchmark::State& state, const CellOutcome& outcome) {
   const RunSummary& summary = outcome.summary;
   state.SetIterationTime(summary.duration_s);
-  state.counters["accuracy_pct"] = 100.0 * summary.final_accuracy;
-  state.counters["best_accuracy_pct"] = 100.0 * summary.best_accuracy;
+  if (outcome.task == kRegressionTask) {  // errors in the target's units
+    state.counters["rmse"] = summary.final_rmse;
+    state.counters["best_rmse"] = summary.best_rmse;
+    state.counters["mae"] = summary.final_mae;
+  } else {
+    state.counters["accuracy_pct"] = 100.0 * summary.final_accuracy;
+    state.counters["best_accuracy_pct"] = 100.0 * summary.best_accuracy;
+  }
   state.counters["epochs"] = summary.epochs_run;
   state.counters["energy_wh"] = summary.energy_wh;
   state.counters["co2_g"] = summary.co2_g;

@@ -18,14 +18,15 @@ namespace {
 constexpr const char* kRunColumns =
     "id, status, failure_reason, started_at, finished_at, suite, cell_name, "
     "config_hash, config_json, repetition, seed, model, optimizations, "
-    "dataset, environment_json, meters_json, region_requested, region_used, "
-    "intensity_g_per_kwh, intensity_source, pue, epochs_run, best_accuracy, "
-    "final_accuracy, duration_s, energy_wh, co2_g, energy_provenance, "
+    "dataset, task, environment_json, meters_json, region_requested, "
+    "region_used, intensity_g_per_kwh, intensity_source, pue, epochs_run, "
+    "best_accuracy, final_accuracy, best_rmse, final_rmse, final_mae, "
+    "duration_s, energy_wh, co2_g, energy_provenance, "
     "stop_reason, model_path, compute_dtype, phases_json, warnings_json";
 
 constexpr const char* kEpochColumns =
-    "epoch, train_loss, test_loss, test_accuracy, train_s, eval_s, data_s, "
-    "energy_wh, co2_g, energy_provenance";
+    "epoch, train_loss, test_loss, test_accuracy, test_rmse, test_mae, "
+    "train_s, eval_s, data_s, energy_wh, co2_g, energy_provenance";
 
 std::string Text(const SQLite::Statement& row, const char* column) {
   return row.getColumn(column).getString();
@@ -42,6 +43,7 @@ RunStart ReadRunStart(const SQLite::Statement& row) {
   start.model = Text(row, "model");
   start.optimizations = Text(row, "optimizations");
   start.dataset = Text(row, "dataset");
+  start.task = Text(row, "task");
   start.environment_json = Text(row, "environment_json");
   start.meters_json = Text(row, "meters_json");
   start.region_requested = Text(row, "region_requested");
@@ -57,6 +59,9 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.epochs_run = row.getColumn("epochs_run").getInt();
   summary.best_accuracy = row.getColumn("best_accuracy").getDouble();
   summary.final_accuracy = row.getColumn("final_accuracy").getDouble();
+  summary.best_rmse = row.getColumn("best_rmse").getDouble();
+  summary.final_rmse = row.getColumn("final_rmse").getDouble();
+  summary.final_mae = row.getColumn("final_mae").getDouble();
   summary.duration_s = row.getColumn("duration_s").getDouble();
   summary.energy_wh = row.getColumn("energy_wh").getDouble();
   summary.co2_g = row.getColumn("co2_g").getDouble();
@@ -88,6 +93,8 @@ EpochRecord ReadEpoch(const SQLite::Statement& row) {
   epoch.train_loss = row.getColumn("train_loss").getDouble();
   epoch.test_loss = row.getColumn("test_loss").getDouble();
   epoch.test_accuracy = row.getColumn("test_accuracy").getDouble();
+  epoch.test_rmse = row.getColumn("test_rmse").getDouble();
+  epoch.test_mae = row.getColumn("test_mae").getDouble();
   epoch.train_s = row.getColumn("train_s").getDouble();
   epoch.eval_s = row.getColumn("eval_s").getDouble();
   epoch.data_s = row.getColumn("data_s").getDouble();
@@ -157,14 +164,26 @@ std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db,
   return ids;
 }
 
+// A misspelt task would silently read as a classification run in reports.
+void RequireKnownTask(const RunStart& start) {
+  if (start.task == kClassificationTask || start.task == kRegressionTask) {
+    return;
+  }
+  throw std::runtime_error("cell '" + start.cell_name + "' has task '" +
+                           start.task + "'; the store knows '" +
+                           kClassificationTask + "' and '" + kRegressionTask +
+                           "'");
+}
+
 void InsertRun(SQLite::Database& db, const RunStart& start) {
   SQLite::Statement insert(
       db,
       "INSERT INTO runs (suite, cell_name, config_hash, config_json, "
-      "repetition, seed, model, optimizations, dataset, environment_json, "
-      "meters_json, region_requested, region_used, intensity_g_per_kwh, "
-      "intensity_source, pue, status, started_at) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)");
+      "repetition, seed, model, optimizations, dataset, task, "
+      "environment_json, meters_json, region_requested, region_used, "
+      "intensity_g_per_kwh, intensity_source, pue, status, started_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', "
+      "?)");
   int index = 0;
   insert.bind(++index, start.suite);
   insert.bind(++index, start.cell_name);
@@ -175,6 +194,7 @@ void InsertRun(SQLite::Database& db, const RunStart& start) {
   insert.bind(++index, start.model);
   insert.bind(++index, start.optimizations);
   insert.bind(++index, start.dataset);
+  insert.bind(++index, start.task);
   insert.bind(++index, start.environment_json);
   insert.bind(++index, start.meters_json);
   insert.bind(++index, start.region_requested);
@@ -211,7 +231,8 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       db,
       "UPDATE runs SET status = ?, failure_reason = ?, finished_at = ?, "
       "epochs_run = ?, best_accuracy = ?, final_accuracy = ?, "
-      "duration_s = ?, energy_wh = ?, co2_g = ?, energy_provenance = ?, "
+      "best_rmse = ?, final_rmse = ?, final_mae = ?, duration_s = ?, "
+      "energy_wh = ?, co2_g = ?, energy_provenance = ?, "
       "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
       "warnings_json = ? "
       "WHERE id = ?");
@@ -222,6 +243,9 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, summary.epochs_run);
   update.bind(++index, summary.best_accuracy);
   update.bind(++index, summary.final_accuracy);
+  update.bind(++index, summary.best_rmse);
+  update.bind(++index, summary.final_rmse);
+  update.bind(++index, summary.final_mae);
   update.bind(++index, summary.duration_s);
   update.bind(++index, summary.energy_wh);
   update.bind(++index, summary.co2_g);
@@ -287,6 +311,7 @@ void ResultsStore::ForgetCell(const std::string& suite,
 }
 
 std::int64_t ResultsStore::BeginRun(const RunStart& start) {
+  RequireKnownTask(start);
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   DeleteRunsWithEpochs(*db_, ReplaceableAttempts(*db_, start));
   InsertRun(*db_, start);
@@ -300,13 +325,15 @@ void ResultsStore::AppendEpoch(std::int64_t run_id, const EpochRecord& epoch) {
   RequireRunning(*db_, run_id);
   SQLite::Statement insert(
       *db_, std::string("INSERT INTO epochs (run_id, ") + kEpochColumns +
-                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   int index = 0;
   insert.bind(++index, run_id);
   insert.bind(++index, epoch.epoch);
   insert.bind(++index, epoch.train_loss);
   insert.bind(++index, epoch.test_loss);
   insert.bind(++index, epoch.test_accuracy);
+  insert.bind(++index, epoch.test_rmse);
+  insert.bind(++index, epoch.test_mae);
   insert.bind(++index, epoch.train_s);
   insert.bind(++index, epoch.eval_s);
   insert.bind(++index, epoch.data_s);

@@ -15,7 +15,12 @@ class Database;
 
 namespace carbonbench {
 
-inline constexpr int kStoreSchemaVersion = 1;
+// Version 2 added the task of a run and the regression figures (RMSE, MAE).
+inline constexpr int kStoreSchemaVersion = 2;
+
+// The values of RunStart::task.
+inline constexpr const char* kClassificationTask = "classification";
+inline constexpr const char* kRegressionTask = "regression";
 
 // Energy of one phase on one component. Figures carry their unit in their
 // name and their provenance ("measured" | "estimated" | "absent").
@@ -32,6 +37,8 @@ struct EpochRecord {
   double train_loss = 0;
   double test_loss = 0;
   double test_accuracy = 0;  // fraction in [0, 1]
+  double test_rmse = 0;      // regression only, in the target's units
+  double test_mae = 0;       // regression only, in the target's units
   double train_s = 0;
   double eval_s = 0;
   double data_s = 0;        // time spent preparing batches (part of train_s)
@@ -51,6 +58,7 @@ struct RunStart {
   std::string model;
   std::string optimizations;  // joined with "+", empty for none
   std::string dataset;
+  std::string task = kClassificationTask;  // or kRegressionTask
   std::string environment_json;  // cpu, cores, threads, blas, torch, allocator...
   std::string meters_json;       // [{name, method, components:{cpu:"estimated"}}]
   std::string region_requested;
@@ -65,6 +73,10 @@ struct RunSummary {
   int epochs_run = 0;
   double best_accuracy = 0;   // fraction
   double final_accuracy = 0;  // fraction
+  // Regression only, in the target's units; best is the lowest of any epoch.
+  double best_rmse = 0;
+  double final_rmse = 0;
+  double final_mae = 0;
   double duration_s = 0;      // wall time of the whole run
   double energy_wh = 0;       // all phases and components, PUE applied
   double co2_g = 0;
@@ -89,8 +101,9 @@ struct RunRow {
 
 class ResultsStore {
  public:
-  // Opens or creates the file (and its folder). Refuses a file whose schema
-  // version is newer than this program's, naming both versions.
+  // Opens or creates the file (and its folder). Upgrades a file of an older
+  // schema version in place, keeping its rows; refuses one whose version is
+  // newer than this program's, naming both versions, and leaves it as it is.
   explicit ResultsStore(const std::string& path);
   ~ResultsStore();
   ResultsStore(const ResultsStore&) = delete;
@@ -107,6 +120,7 @@ class ResultsStore {
 
   // Inserts a "running" row; an earlier unfinished or failed attempt of the
   // same (suite, hash, repetition) is removed in the same transaction.
+  // Refuses a task other than kClassificationTask or kRegressionTask.
   std::int64_t BeginRun(const RunStart& start);
   void AppendEpoch(std::int64_t run_id, const EpochRecord& epoch);
   void FinishRun(std::int64_t run_id, const RunSummary& summary);

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS runs (
   model TEXT NOT NULL,
   optimizations TEXT NOT NULL,
   dataset TEXT NOT NULL,
+  task TEXT NOT NULL DEFAULT 'classification',
   environment_json TEXT NOT NULL,
   meters_json TEXT NOT NULL,
   region_requested TEXT NOT NULL,
@@ -49,6 +50,9 @@ CREATE TABLE IF NOT EXISTS runs (
   epochs_run INTEGER NOT NULL DEFAULT 0,
   best_accuracy REAL NOT NULL DEFAULT 0,
   final_accuracy REAL NOT NULL DEFAULT 0,
+  best_rmse REAL NOT NULL DEFAULT 0,
+  final_rmse REAL NOT NULL DEFAULT 0,
+  final_mae REAL NOT NULL DEFAULT 0,
   duration_s REAL NOT NULL DEFAULT 0,
   energy_wh REAL NOT NULL DEFAULT 0,
   co2_g REAL NOT NULL DEFAULT 0,
@@ -67,6 +71,8 @@ CREATE TABLE IF NOT EXISTS epochs (
   train_loss REAL NOT NULL,
   test_loss REAL NOT NULL,
   test_accuracy REAL NOT NULL,
+  test_rmse REAL NOT NULL DEFAULT 0,
+  test_mae REAL NOT NULL DEFAULT 0,
   train_s REAL NOT NULL,
   eval_s REAL NOT NULL,
   data_s REAL NOT NULL,
@@ -76,6 +82,41 @@ CREATE TABLE IF NOT EXISTS epochs (
   PRIMARY KEY (run_id, epoch)
 );
 )sql";
+
+// What version 2 added to version 1's tables. Each column has a default, so
+// a version-1 row reads as a classification run with no regression figures.
+struct AddedColumn {
+  const char* table;
+  const char* name;
+  const char* definition;
+};
+constexpr AddedColumn kAddedInVersion2[] = {
+    {"runs", "task", "TEXT NOT NULL DEFAULT 'classification'"},
+    {"runs", "best_rmse", "REAL NOT NULL DEFAULT 0"},
+    {"runs", "final_rmse", "REAL NOT NULL DEFAULT 0"},
+    {"runs", "final_mae", "REAL NOT NULL DEFAULT 0"},
+    {"epochs", "test_rmse", "REAL NOT NULL DEFAULT 0"},
+    {"epochs", "test_mae", "REAL NOT NULL DEFAULT 0"},
+};
+
+bool HasColumn(const SQLite::Database& db, const std::string& table,
+               const std::string& column) {
+  SQLite::Statement query(db,
+                          "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+  query.bind(1, table);
+  query.bind(2, column);
+  return query.executeStep();
+}
+
+// Upgrades a version-1 file in place, keeping every row. A column is added
+// only where missing: tables that kCreateTables has just made have them all.
+void MigrateToVersion2(SQLite::Database& db) {
+  for (const AddedColumn& column : kAddedInVersion2) {
+    if (HasColumn(db, column.table, column.name)) continue;
+    db.exec(std::string("ALTER TABLE ") + column.table + " ADD COLUMN " +
+            column.name + " " + column.definition);
+  }
+}
 
 void CheckVersionIsReadable(int version, const std::string& path) {
   if (version > kStoreSchemaVersion) {
@@ -89,8 +130,9 @@ void CheckVersionIsReadable(int version, const std::string& path) {
 void CreateTables(SQLite::Database& db, int version_on_disk) {
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
   db.exec(kCreateTables);
-  // Version 1 is the first layout, so there is nothing to migrate yet; a
-  // later version upgrades older files here, inside this transaction.
+  // Older files are upgraded inside this transaction: a failed upgrade
+  // leaves the file as it was, still readable by the older carbonbench.
+  if (version_on_disk < 2) MigrateToVersion2(db);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(
         db,

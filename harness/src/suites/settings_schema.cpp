@@ -7,13 +7,6 @@
 namespace carbonbench::suite_internal {
 namespace {
 
-std::string Trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
-}
-
 std::string WithArticle(PluginKind kind) {
   return (kind == PluginKind::kOptimization ? "an " : "a ") +
          std::string(PluginKindName(kind));

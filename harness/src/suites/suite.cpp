@@ -72,6 +72,28 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
           "directory holding the dataset files (empty: the standard place)"),
       IntParam("dataset.train_size", 0, "training examples to use (0: all)", 0),
       IntParam("dataset.test_size", 0, "test examples to use (0: all)", 0),
+      // Images.
+      BoolParam("dataset.augment", false,
+                "images: random crop after padding and horizontal flip, training batches only"),
+      IntParam("dataset.crop_padding_px", 4, "images: padding before the random crop", 0, 64),
+      BoolParam("dataset.normalize", true, "images: per-channel standardisation"),
+      // Text.
+      IntParam("dataset.max_length", 128, "text: tokens per sample, [CLS] and [SEP] included",
+               8, 4096),
+      StringParam("dataset.vocab", "",
+                  "text: a WordPiece vocab.txt (empty: the model's pretrained folder's, or one "
+                  "built from the training split)"),
+      IntParam("dataset.vocab_size", 8000, "text: size of a vocabulary built from the training split",
+               16, 1000000),
+      StringParam("dataset.categories", "",
+                  "fortunes: comma-separated category files to classify (empty: the default set)"),
+      FloatParam("dataset.test_fraction", 0.2,
+                 "held out for testing where the data has no test split", 0.01, 0.9),
+      // Time series.
+      IntParam("dataset.window", 52, "series: past values in each input window", 1, 100000),
+      IntParam("dataset.horizon", 1, "series: steps ahead of the window's end to predict", 1,
+               100000),
+      StringParam("dataset.value_column", "", "series: CSV column with the values (empty: the second)"),
   };
   return specs;
 }

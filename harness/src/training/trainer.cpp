@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+
+#include "pipeline/batch_loader.h"
 
 namespace carbonbench {
 namespace {
@@ -55,9 +58,22 @@ class ForwardScopes {
   std::vector<std::unique_ptr<ForwardScope>> scopes_;
 };
 
+// Classifiers learn from cross-entropy on logits; regressors from the mean
+// squared error on standardised targets.
+torch::Tensor Loss(const DatasetSpec& spec, const torch::Tensor& outputs,
+                   const torch::Tensor& targets,
+                   at::Reduction::Reduction reduction = at::Reduction::Mean) {
+  if (spec.task == TaskKind::kRegression) {
+    return torch::mse_loss(outputs.reshape(targets.sizes()), targets, reduction);
+  }
+  return torch::cross_entropy_loss(outputs, targets, {}, reduction);
+}
+
 struct EvalResult {
   double loss = 0;
-  double accuracy = 0;
+  double accuracy = 0;  // classification
+  double rmse = 0;      // regression, in the target's units
+  double mae = 0;
 };
 
 EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
@@ -66,23 +82,43 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
   torch::NoGradGuard no_grad;
   network->eval();
   const std::int64_t count = data.test_inputs.size(0);
+  const bool regression = data.spec.task == TaskKind::kRegression;
   torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
   torch::Tensor correct = torch::zeros({}, torch::kLong);
+  torch::Tensor squared_error_sum = torch::zeros({}, torch::kFloat64);
+  torch::Tensor absolute_error_sum = torch::zeros({}, torch::kFloat64);
   for (std::int64_t begin = 0; begin < count; begin += batch_size) {
     const std::int64_t end = std::min(count, begin + batch_size);
     torch::Tensor inputs = data.test_inputs.slice(0, begin, end).to(ctx.device);
     torch::Tensor targets = data.test_targets.slice(0, begin, end).to(ctx.device);
-    torch::Tensor logits;
+    torch::Tensor outputs;
     {
       ForwardScopes scopes(optimizations, ctx);
-      logits = network->forward(inputs);
+      outputs = network->forward(inputs);
     }
-    logits = logits.to(torch::kFloat32);
-    loss_sum += torch::cross_entropy_loss(logits, targets, {}, at::Reduction::Sum).to(torch::kCPU, torch::kFloat64);
-    correct += logits.argmax(1).eq(targets).sum().to(torch::kCPU);
+    outputs = outputs.to(torch::kFloat32);
+    loss_sum += Loss(data.spec, outputs, targets, at::Reduction::Sum).to(torch::kCPU, torch::kFloat64);
+    if (regression) {
+      // Errors in the target's own units (e.g. ppm), not standardised ones.
+      torch::Tensor error = (outputs.reshape(targets.sizes()) - targets).to(torch::kFloat64) *
+                            data.target_stddev;
+      squared_error_sum += error.square().sum().to(torch::kCPU);
+      absolute_error_sum += error.abs().sum().to(torch::kCPU);
+    } else {
+      correct += outputs.argmax(1).eq(targets).sum().to(torch::kCPU);
+    }
   }
-  return {loss_sum.item<double>() / static_cast<double>(count),
-          static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(count)};
+  EvalResult result;
+  const auto n = static_cast<double>(count);
+  const double values = n * static_cast<double>(regression ? data.spec.target_size : 1);
+  result.loss = loss_sum.item<double>() / values;
+  if (regression) {
+    result.rmse = std::sqrt(squared_error_sum.item<double>() / values);
+    result.mae = absolute_error_sum.item<double>() / values;
+  } else {
+    result.accuracy = static_cast<double>(correct.item<std::int64_t>()) / n;
+  }
+  return result;
 }
 
 }  // namespace
@@ -120,21 +156,28 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
     double data_s = 0;
     torch::Tensor order = torch::randperm(count, generator, torch::kLong);
     torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
-    for (std::int64_t begin = 0; begin < count; begin += settings.batch_size) {
+    BatchLoaderSettings loader_settings;
+    loader_settings.batch_size = settings.batch_size;
+    loader_settings.augmentation = data.augmentation;
+    // One augmentation stream per epoch, independent of the shuffling one.
+    loader_settings.augmentation_seed =
+        static_cast<std::uint64_t>(settings.seed) * 1000003ULL + static_cast<std::uint64_t>(epoch);
+    BatchLoader loader(data.train_inputs, data.train_targets, order, loader_settings);
+    while (true) {
       const auto data_start = Clock::now();
-      const std::int64_t end = std::min(count, begin + settings.batch_size);
-      torch::Tensor indices = order.slice(0, begin, end);
-      torch::Tensor inputs = data.train_inputs.index_select(0, indices).to(ctx.device);
-      torch::Tensor targets = data.train_targets.index_select(0, indices).to(ctx.device);
+      std::optional<Batch> batch = loader.Next();
+      if (!batch) break;
+      torch::Tensor inputs = batch->inputs.to(ctx.device);
+      torch::Tensor targets = batch->targets.to(ctx.device);
       data_s += SecondsSince(data_start);
 
       optimizer->zero_grad();
-      torch::Tensor logits;
+      torch::Tensor outputs;
       {
         ForwardScopes scopes(optimizations, ctx);
-        logits = network->forward(inputs);
+        outputs = network->forward(inputs);
       }
-      torch::Tensor loss = torch::cross_entropy_loss(logits.to(torch::kFloat32), targets);
+      torch::Tensor loss = Loss(data.spec, outputs.to(torch::kFloat32), targets);
       torch::Tensor scaled = loss;
       for (const auto& optimization : optimizations) scaled = optimization->ScaleLoss(ctx, scaled);
       scaled.backward();
@@ -146,7 +189,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
         optimizer->step();
         for (const auto& optimization : optimizations) optimization->AfterOptimizerStep(ctx);
       }
-      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) * static_cast<double>(end - begin);
+      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
+                  static_cast<double>(inputs.size(0));
     }
     record.train_loss = loss_sum.item<double>() / static_cast<double>(count);
     record.train_s = SecondsSince(train_start);
@@ -163,6 +207,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
     record.eval_s = SecondsSince(eval_start);
     record.test_loss = eval.loss;
     record.test_accuracy = eval.accuracy;
+    record.test_rmse = eval.rmse;
+    record.test_mae = eval.mae;
 
     const double energy_now_wh = observer.energy_wh ? observer.energy_wh() : 0;
     record.energy_wh = energy_now_wh - energy_before_wh;
@@ -171,10 +217,19 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
     outcome.epochs_run = epoch;
     outcome.final_accuracy = eval.accuracy;
     outcome.best_accuracy = std::max(outcome.best_accuracy, eval.accuracy);
+    outcome.final_rmse = eval.rmse;
+    outcome.final_mae = eval.mae;
+    if (epoch == 1 || eval.rmse < outcome.best_rmse) outcome.best_rmse = eval.rmse;
     if (observer.on_epoch) observer.on_epoch(record);
 
-    EpochMetrics metrics{epoch, record.train_loss, record.test_loss, record.test_accuracy,
-                         SecondsSince(training_start), energy_now_wh};
+    EpochMetrics metrics;
+    metrics.epoch = epoch;
+    metrics.train_loss = record.train_loss;
+    metrics.test_loss = record.test_loss;
+    metrics.test_accuracy = record.test_accuracy;
+    metrics.test_rmse = record.test_rmse;
+    metrics.elapsed_s = SecondsSince(training_start);
+    metrics.energy_wh = energy_now_wh;
     EpochDecision decision;
     for (const auto& optimization : optimizations) {
       EpochDecision vote = optimization->OnEpochEnd(ctx, metrics);

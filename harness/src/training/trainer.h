@@ -39,6 +39,9 @@ struct TrainingOutcome {
   int epochs_run = 0;
   double best_accuracy = 0;   // fraction
   double final_accuracy = 0;  // fraction
+  double best_rmse = 0;       // regression, target units
+  double final_rmse = 0;
+  double final_mae = 0;
   std::string stop_reason;
   std::string compute_dtype;  // as the optimizations left TrainingContext
 };

@@ -49,4 +49,22 @@ std::string JoinStrings(const std::vector<std::string>& items, const std::string
   return out;
 }
 
+std::vector<std::string> SplitString(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string::size_type begin = 0;
+  while (true) {
+    const auto end = text.find(separator, begin);
+    parts.push_back(text.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+    if (end == std::string::npos) return parts;
+    begin = end + 1;
+  }
+}
+
+std::string Trim(const std::string& text) {
+  const char* space = " \t\r\n\v\f";
+  const auto begin = text.find_first_not_of(space);
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(space) - begin + 1);
+}
+
 }  // namespace carbonbench

@@ -16,4 +16,10 @@ std::string DidYouMean(const std::string& word, const std::vector<std::string>& 
 
 std::string JoinStrings(const std::vector<std::string>& items, const std::string& separator);
 
+// "a,b,,c" -> {"a", "b", "", "c"}.
+std::vector<std::string> SplitString(const std::string& text, char separator);
+
+// Without leading and trailing ASCII whitespace.
+std::string Trim(const std::string& text);
+
 }  // namespace carbonbench

@@ -1,6 +1,7 @@
-// Early stopping: stop when test accuracy stops improving, when it reaches a
-// target, or before the next epoch would overrun a time budget. Every epoch
-// not run is energy not spent.
+// Early stopping: stop when the test metric (accuracy for classifiers, RMSE
+// for regressors) stops improving, when it reaches a target, or before the
+// next epoch would overrun a time budget. Every epoch not run is energy not
+// spent.
 #include <fmt/format.h>
 
 #include "carbonbench/sdk.h"
@@ -11,8 +12,9 @@ class EarlyStop : public Optimization {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {IntParam("patience", 3, "epochs without improvement before stopping", 1, 10000),
-            FloatParam("min_delta", 0.1, "smallest gain in test accuracy, in points, that counts as improvement", 0.0, 100.0),
-            FloatParam("target_acc", 0.0, "stop once test accuracy reaches this percentage (0: no target)", 0.0, 100.0),
+            FloatParam("min_delta", 0.1, "smallest gain that counts as improvement: accuracy points (classifiers) or percent of the best RMSE (regressors)", 0.0, 100.0),
+            FloatParam("target_acc", 0.0, "classifiers: stop once test accuracy reaches this percentage (0: no target)", 0.0, 100.0),
+            FloatParam("target_rmse", 0.0, "regressors: stop once test RMSE is at or below this, in the target's units (0: no target)", 0.0, 1e12),
             FloatParam("time_budget_s", 0.0, "stop before the next epoch would end past this many seconds (0: no budget)", 0.0, 1e9)};
   }
 
@@ -20,28 +22,29 @@ class EarlyStop : public Optimization {
     patience_ = params.GetInt("patience");
     min_delta_points_ = params.GetFloat("min_delta");
     target_percent_ = params.GetFloat("target_acc");
+    target_rmse_ = params.GetFloat("target_rmse");
     time_budget_s_ = params.GetFloat("time_budget_s");
   }
 
   // After every other hook: the decision sees the epoch as others left it.
   int Order() const override { return 90; }
 
+  void OnModelBuilt(TrainingContext& ctx) override {
+    regression_ = ctx.dataset != nullptr && ctx.dataset->task == TaskKind::kRegression;
+    if (regression_ && target_percent_ > 0 && ctx.warn) {
+      ctx.warn("early_stop.target_acc does not apply to a regressor: use early_stop.target_rmse");
+    }
+    if (!regression_ && target_rmse_ > 0 && ctx.warn) {
+      ctx.warn("early_stop.target_rmse does not apply to a classifier: use early_stop.target_acc");
+    }
+  }
+
   EpochDecision OnEpochEnd(TrainingContext&, const EpochMetrics& metrics) override {
-    const double accuracy_percent = 100.0 * metrics.test_accuracy;
     const double epoch_s = metrics.elapsed_s - previous_elapsed_s_;
     previous_elapsed_s_ = metrics.elapsed_s;
-
-    if (accuracy_percent >= best_percent_ + min_delta_points_ || best_epoch_ == 0) {
-      best_percent_ = accuracy_percent;
-      best_epoch_ = metrics.epoch;
-    }
-    if (target_percent_ > 0 && accuracy_percent >= target_percent_) {
-      return {true, fmt::format("reached the target accuracy {:.1f}% at epoch {} ({:.2f}%)",
-                                target_percent_, metrics.epoch, accuracy_percent)};
-    }
-    if (metrics.epoch - best_epoch_ >= patience_) {
-      return {true, fmt::format("no gain of {:.2f} points in {} epochs (best {:.2f}% at epoch {})",
-                                min_delta_points_, patience_, best_percent_, best_epoch_)};
+    if (EpochDecision decision = regression_ ? JudgeRmse(metrics) : JudgeAccuracy(metrics);
+        decision.stop) {
+      return decision;
     }
     if (time_budget_s_ > 0 && metrics.elapsed_s + epoch_s > time_budget_s_) {
       return {true, fmt::format("the next epoch would end past the {:.0f} s time budget "
@@ -52,11 +55,49 @@ class EarlyStop : public Optimization {
   }
 
  private:
+  EpochDecision JudgeAccuracy(const EpochMetrics& metrics) {
+    const double accuracy_percent = 100.0 * metrics.test_accuracy;
+    if (accuracy_percent >= best_ + min_delta_points_ || best_epoch_ == 0) {
+      best_ = accuracy_percent;
+      best_epoch_ = metrics.epoch;
+    }
+    if (target_percent_ > 0 && accuracy_percent >= target_percent_) {
+      return {true, fmt::format("reached the target accuracy {:.1f}% at epoch {} ({:.2f}%)",
+                                target_percent_, metrics.epoch, accuracy_percent)};
+    }
+    if (metrics.epoch - best_epoch_ >= patience_) {
+      return {true, fmt::format("no gain of {:.2f} points in {} epochs (best {:.2f}% at epoch {})",
+                                min_delta_points_, patience_, best_, best_epoch_)};
+    }
+    return {};
+  }
+
+  // Lower is better; a gain is relative, as RMSE has the target's units.
+  EpochDecision JudgeRmse(const EpochMetrics& metrics) {
+    const double rmse = metrics.test_rmse;
+    if (best_epoch_ == 0 || rmse <= best_ * (1.0 - min_delta_points_ / 100.0)) {
+      best_ = rmse;
+      best_epoch_ = metrics.epoch;
+    }
+    if (target_rmse_ > 0 && rmse <= target_rmse_) {
+      return {true, fmt::format("reached the target RMSE {:.4g} at epoch {} ({:.4g})", target_rmse_,
+                                metrics.epoch, rmse)};
+    }
+    if (metrics.epoch - best_epoch_ >= patience_) {
+      return {true, fmt::format("no gain of {:.2f}% in RMSE in {} epochs (best {:.4g} at epoch {})",
+                                min_delta_points_, patience_, best_, best_epoch_)};
+    }
+    return {};
+  }
+
+ private:
   int64_t patience_ = 3;
   double min_delta_points_ = 0.1;
   double target_percent_ = 0;
   double time_budget_s_ = 0;
-  double best_percent_ = 0;
+  double target_rmse_ = 0;
+  bool regression_ = false;
+  double best_ = 0;  // accuracy percent, or RMSE
   int best_epoch_ = 0;
   double previous_elapsed_s_ = 0;
 };

@@ -14,8 +14,8 @@
 namespace carbonbench {
 namespace {
 
-const char* const kGoldenPath =
-    CARBONBENCH_TEST_SOURCE_DIR "/unit/report/golden/basic_report.md";
+const char* const kGoldenDir =
+    CARBONBENCH_TEST_SOURCE_DIR "/unit/report/golden/";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,21 +51,35 @@ std::string FirstDifference(const std::string& golden,
   return "the texts differ only in their final line break";
 }
 
-TEST(GoldenReportTest, MatchesTheReviewedReport) {
-  const std::string actual =
-      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns());
+// The rendered report against golden/<file>; with CARBONBENCH_UPDATE_GOLDEN
+// set, rewrites the file instead.
+void ExpectMatchesGolden(const std::string& file, const std::string& actual) {
+  const std::string path = kGoldenDir + file;
   if (std::getenv("CARBONBENCH_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(kGoldenPath, std::ios::binary) << actual;
-    GTEST_SKIP() << "wrote " << kGoldenPath << "; review it with git diff";
+    std::ofstream(path, std::ios::binary) << actual;
+    GTEST_SKIP() << "wrote " << path << "; review it with git diff";
   }
-  const std::string golden = ReadFile(kGoldenPath);
-  ASSERT_FALSE(golden.empty()) << "missing golden file " << kGoldenPath;
+  const std::string golden = ReadFile(path);
+  ASSERT_FALSE(golden.empty()) << "missing golden file " << path;
   // Not EXPECT_EQ: its dump of two whole reports hides where they part.
   EXPECT_TRUE(actual == golden)
-      << "the report differs from " << kGoldenPath << " at "
+      << "the report differs from " << path << " at "
       << FirstDifference(golden, actual)
       << "\nIf the change is intended, rerun with CARBONBENCH_UPDATE_GOLDEN=1 "
          "and review the file with git diff.";
+}
+
+TEST(GoldenReportTest, MatchesTheReviewedReport) {
+  ExpectMatchesGolden(
+      "basic_report.md",
+      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns()));
+}
+
+// Classification and regression cells side by side: a table per task.
+TEST(GoldenReportTest, MatchesTheReviewedMixedTaskReport) {
+  ExpectMatchesGolden(
+      "mixed_report.md",
+      RenderMarkdownReport("mixed_quick", report_testing::MixedRuns()));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// Runs of a small suite built in code for the report tests: a baseline cell
-// with two repetitions, the same cell with mixed precision, an optimized
-// cell of another model (no baseline) and a cell that failed.
+// Runs of small suites built in code for the report tests. SampleRuns: a
+// baseline cell with two repetitions, the same cell with mixed precision, an
+// optimized cell of another model (no baseline) and a cell that failed.
+// MixedRuns: classification and regression cells in one suite.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -133,6 +134,92 @@ inline std::vector<RunRow> SampleRuns() {
   failed.failure_reason = "loss became NaN at epoch 2";
   failed.summary.epochs_run = 1;
   failed.epochs.resize(1);
+  runs.push_back(failed);
+  return runs;
+}
+
+// A finished forecasting run on the Mauna Loa CO2 series: errors in ppm,
+// no accuracy. Its best epoch is the first, the second slightly worse.
+inline RunRow RegressionFinished(std::int64_t id, RunStart start,
+                                 double duration_s, double energy_wh,
+                                 double final_rmse, double final_mae) {
+  start.suite = "mixed_quick";
+  start.dataset = "mauna_loa_co2";
+  start.task = kRegressionTask;
+  RunRow run = Finished(id, std::move(start), duration_s, energy_wh, 0);
+  run.summary.best_accuracy = 0;
+  run.summary.best_rmse = final_rmse - 0.01;
+  run.summary.final_rmse = final_rmse;
+  run.summary.final_mae = final_mae;
+  for (EpochRecord& epoch : run.epochs) {
+    epoch.test_accuracy = 0;
+    epoch.test_rmse = epoch.epoch == 1 ? run.summary.best_rmse : final_rmse;
+    epoch.test_mae = epoch.epoch == 1 ? final_mae - 0.01 : final_mae;
+  }
+  return run;
+}
+
+inline nlohmann::json RegressionSettings(const std::string& model) {
+  nlohmann::json settings = BaseSettings(model);
+  settings["dataset"] = "mauna_loa_co2";
+  return settings;
+}
+
+// A suite of both tasks: two classification cells (a baseline and its
+// mixed-precision variant), and on the CO2 series a linear baseline with
+// two repetitions, its mixed-precision variant, a cnn1d baseline, its
+// early-stopped variant and a cnn1d cell that failed.
+inline std::vector<RunRow> MixedRuns() {
+  const nlohmann::json cnn = BaseSettings("cnn");
+  nlohmann::json cnn_mixed = cnn;
+  cnn_mixed["mixed_precision.dtype"] = "bf16";
+  const nlohmann::json linear = RegressionSettings("linear");
+  nlohmann::json linear_mixed = linear;
+  linear_mixed["mixed_precision.dtype"] = "bf16";
+  const nlohmann::json cnn1d = RegressionSettings("cnn1d");
+  nlohmann::json cnn1d_early = cnn1d;
+  cnn1d_early["early_stop.patience"] = 1;
+  nlohmann::json cnn1d_mixed = cnn1d;
+  cnn1d_mixed["mixed_precision.dtype"] = "bf16";
+
+  std::vector<RunRow> runs;
+  runs.push_back(
+      Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 100, 10, 0.98));
+  runs.push_back(Finished(
+      2, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, cnn_mixed, 0),
+      50, 6, 0.97));
+  for (RunRow& run : runs) run.start.suite = "mixed_quick";
+  runs.push_back(RegressionFinished(
+      3, Start("linear/baseline", "linear", {}, linear, 0), 4, 0.2, 1.2, 0.9));
+  runs.push_back(RegressionFinished(
+      4, Start("linear/baseline", "linear", {}, linear, 1), 6, 0.3, 1.4, 1.1));
+  runs.push_back(RegressionFinished(5,
+                                    Start("linear/mixed_precision", "linear",
+                                          {"mixed_precision"}, linear_mixed, 0),
+                                    3, 0.15, 1.56, 1.2));
+  runs.push_back(RegressionFinished(
+      6, Start("cnn1d/baseline", "cnn1d", {}, cnn1d, 0), 20, 1.0, 0.85, 0.64));
+  runs.push_back(RegressionFinished(
+      7, Start("cnn1d/early_stop", "cnn1d", {"early_stop"}, cnn1d_early, 0), 10,
+      0.6, 0.935, 0.7));
+  // Stopped after its first epoch, which is therefore its best and last.
+  RunRow& stopped = runs.back();
+  stopped.summary.epochs_run = 1;
+  stopped.summary.best_rmse = stopped.summary.final_rmse;
+  stopped.summary.stop_reason = "early stop: no improvement for 1 epoch";
+  stopped.epochs.resize(1);
+  stopped.epochs[0].test_rmse = stopped.summary.final_rmse;
+  stopped.epochs[0].test_mae = stopped.summary.final_mae;
+  stopped.epochs[0].energy_wh = stopped.summary.energy_wh;
+  stopped.epochs[0].co2_g = stopped.summary.co2_g;
+  RunRow failed = RegressionFinished(8,
+                                     Start("cnn1d/mixed_precision", "cnn1d",
+                                           {"mixed_precision"}, cnn1d_mixed, 0),
+                                     2, 0.1, 0, 0);
+  failed.status = "failed";
+  failed.failure_reason = "bf16 autocast is not supported for conv1d here";
+  failed.summary.epochs_run = 0;
+  failed.epochs.clear();
   runs.push_back(failed);
   return runs;
 }

@@ -15,6 +15,7 @@ namespace carbonbench {
 namespace {
 
 using store_testing::SampleEpoch;
+using store_testing::SampleRegressionStart;
 using store_testing::SampleStart;
 using store_testing::SampleSummary;
 
@@ -42,6 +43,7 @@ void ExpectSameStart(const RunStart& a, const RunStart& b) {
   EXPECT_EQ(a.model, b.model);
   EXPECT_EQ(a.optimizations, b.optimizations);
   EXPECT_EQ(a.dataset, b.dataset);
+  EXPECT_EQ(a.task, b.task);
   EXPECT_EQ(a.environment_json, b.environment_json);
   EXPECT_EQ(a.meters_json, b.meters_json);
   EXPECT_EQ(a.region_requested, b.region_requested);
@@ -55,6 +57,9 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.epochs_run, b.epochs_run);
   EXPECT_EQ(a.best_accuracy, b.best_accuracy);
   EXPECT_EQ(a.final_accuracy, b.final_accuracy);
+  EXPECT_EQ(a.best_rmse, b.best_rmse);
+  EXPECT_EQ(a.final_rmse, b.final_rmse);
+  EXPECT_EQ(a.final_mae, b.final_mae);
   EXPECT_EQ(a.duration_s, b.duration_s);
   EXPECT_EQ(a.energy_wh, b.energy_wh);
   EXPECT_EQ(a.co2_g, b.co2_g);
@@ -78,6 +83,8 @@ void ExpectSameEpoch(const EpochRecord& a, const EpochRecord& b) {
   EXPECT_EQ(a.train_loss, b.train_loss);
   EXPECT_EQ(a.test_loss, b.test_loss);
   EXPECT_EQ(a.test_accuracy, b.test_accuracy);
+  EXPECT_EQ(a.test_rmse, b.test_rmse);
+  EXPECT_EQ(a.test_mae, b.test_mae);
   EXPECT_EQ(a.train_s, b.train_s);
   EXPECT_EQ(a.eval_s, b.eval_s);
   EXPECT_EQ(a.data_s, b.data_s);
@@ -110,6 +117,51 @@ TEST_F(ResultsStoreTest, RoundTripKeepsEveryField) {
   ASSERT_EQ(run.epochs.size(), 2u);
   ExpectSameEpoch(run.epochs[0], SampleEpoch(1));
   ExpectSameEpoch(run.epochs[1], SampleEpoch(2));
+}
+
+TEST_F(ResultsStoreTest, RoundTripKeepsTheTaskAndRegressionFigures) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleRegressionStart();
+  ASSERT_EQ(start.task, "regression");
+  AddFinished(store, start);
+  // A classification run beside it keeps its own task.
+  AddFinished(store, SampleStart(start.suite, "classification_cell", 0));
+
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 2u);
+  ExpectSameStart(runs[0].start, start);
+  EXPECT_EQ(runs[0].summary.best_rmse, 0.71);
+  EXPECT_EQ(runs[0].summary.final_rmse, 0.75);
+  EXPECT_EQ(runs[0].summary.final_mae, 0.5625);
+  ASSERT_EQ(runs[0].epochs.size(), 2u);
+  EXPECT_EQ(runs[0].epochs[0].test_rmse, 1.5);
+  EXPECT_EQ(runs[0].epochs[0].test_mae, 1.25);
+  EXPECT_EQ(runs[0].epochs[1].test_rmse, 0.75);
+  EXPECT_EQ(runs[0].epochs[1].test_mae, 0.625);
+  EXPECT_EQ(runs[1].start.task, "classification");
+}
+
+TEST_F(ResultsStoreTest, RunStartDefaultsToClassification) {
+  ResultsStore store(StorePath());
+  RunStart start = SampleStart();
+  start.task = RunStart{}.task;
+  AddFinished(store, start);
+  EXPECT_EQ(store.LoadRuns(start.suite)[0].start.task, "classification");
+}
+
+TEST_F(ResultsStoreTest, BeginRunRefusesAnUnknownTask) {
+  ResultsStore store(StorePath());
+  RunStart start = SampleStart();
+  start.task = "regresion";
+  try {
+    store.BeginRun(start);
+    FAIL() << "an unknown task was stored";
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "cell 'cnn/mixed_precision' has task 'regresion'; the store "
+              "knows 'classification' and 'regression'");
+  }
+  EXPECT_TRUE(store.LoadRuns(start.suite).empty());
 }
 
 TEST_F(ResultsStoreTest, FindFinishedFindsOnlyFinishedRuns) {
@@ -255,13 +307,144 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
               "store " + path +
-                  " has schema version 7; this carbonbench reads up to 1: "
+                  " has schema version 7; this carbonbench reads up to 2: "
                   "upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
                 .getString(),
             "7");
+}
+
+// The layout carbonbench wrote as schema version 1, copied verbatim from
+// store_schema.cpp before version 2, so the upgrade is tested on a real one.
+constexpr const char* kVersion1Tables = R"sql(
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  suite TEXT NOT NULL,
+  cell_name TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  repetition INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  optimizations TEXT NOT NULL,
+  dataset TEXT NOT NULL,
+  environment_json TEXT NOT NULL,
+  meters_json TEXT NOT NULL,
+  region_requested TEXT NOT NULL,
+  region_used TEXT NOT NULL,
+  intensity_g_per_kwh REAL NOT NULL,
+  intensity_source TEXT NOT NULL,
+  pue REAL NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+  failure_reason TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '',
+  epochs_run INTEGER NOT NULL DEFAULT 0,
+  best_accuracy REAL NOT NULL DEFAULT 0,
+  final_accuracy REAL NOT NULL DEFAULT 0,
+  duration_s REAL NOT NULL DEFAULT 0,
+  energy_wh REAL NOT NULL DEFAULT 0,
+  co2_g REAL NOT NULL DEFAULT 0,
+  energy_provenance TEXT NOT NULL DEFAULT '',
+  stop_reason TEXT NOT NULL DEFAULT '',
+  model_path TEXT NOT NULL DEFAULT '',
+  compute_dtype TEXT NOT NULL DEFAULT '',
+  phases_json TEXT NOT NULL DEFAULT '[]',
+  warnings_json TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (suite, config_hash, repetition)
+);
+CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);
+CREATE TABLE IF NOT EXISTS epochs (
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  epoch INTEGER NOT NULL,
+  train_loss REAL NOT NULL,
+  test_loss REAL NOT NULL,
+  test_accuracy REAL NOT NULL,
+  train_s REAL NOT NULL,
+  eval_s REAL NOT NULL,
+  data_s REAL NOT NULL,
+  energy_wh REAL NOT NULL,
+  co2_g REAL NOT NULL,
+  energy_provenance TEXT NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+);
+)sql";
+
+// A version-1 file with one finished classification run of two epochs.
+void WriteVersion1Store(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec(kVersion1Tables);
+  db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1')");
+  db.exec(
+      "INSERT INTO runs (suite, cell_name, config_hash, config_json, "
+      "repetition, seed, model, optimizations, dataset, environment_json, "
+      "meters_json, region_requested, region_used, intensity_g_per_kwh, "
+      "intensity_source, pue, status, started_at, finished_at, epochs_run, "
+      "best_accuracy, final_accuracy, duration_s, energy_wh, co2_g, "
+      "energy_provenance, stop_reason, model_path, compute_dtype) VALUES "
+      "('old_suite', 'cnn/baseline', 'h1', '{}', 0, 7, 'cnn', '', 'mnist', "
+      "'{}', '[]', 'WORLD', 'WORLD', 475, 'test', 1.0, 'finished', "
+      "'2024-05-01T10:00:00Z', '2024-05-01T10:01:00Z', 2, 0.98, 0.97, 60.5, "
+      "1.25, 0.59375, 'estimated', 'completed 2 epochs', 'm.pt', 'fp32')");
+  for (int epoch = 1; epoch <= 2; ++epoch) {
+    db.exec(
+        "INSERT INTO epochs (run_id, epoch, train_loss, test_loss, "
+        "test_accuracy, train_s, eval_s, data_s, energy_wh, co2_g, "
+        "energy_provenance) VALUES (1, " +
+        std::to_string(epoch) +
+        ", 0.5, 0.25, 0.96, 25, 5, 1, 0.625, 0.296875, 'estimated')");
+  }
+}
+
+TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
+  const std::string path = StorePath();
+  WriteVersion1Store(path);
+  {
+    ResultsStore store(path);
+    const auto runs = store.LoadRuns("old_suite");
+    ASSERT_EQ(runs.size(), 1u);
+    const RunRow& run = runs[0];
+    EXPECT_EQ(run.status, "finished");
+    EXPECT_EQ(run.start.cell_name, "cnn/baseline");
+    EXPECT_EQ(run.start.seed, 7);
+    EXPECT_EQ(run.start.task, "classification");
+    EXPECT_EQ(run.summary.final_accuracy, 0.97);
+    EXPECT_EQ(run.summary.duration_s, 60.5);
+    EXPECT_EQ(run.summary.energy_wh, 1.25);
+    EXPECT_EQ(run.summary.best_rmse, 0);
+    EXPECT_EQ(run.summary.final_rmse, 0);
+    EXPECT_EQ(run.summary.final_mae, 0);
+    ASSERT_EQ(run.epochs.size(), 2u);
+    EXPECT_EQ(run.epochs[1].epoch, 2);
+    EXPECT_EQ(run.epochs[1].test_accuracy, 0.96);
+    EXPECT_EQ(run.epochs[1].energy_wh, 0.625);
+    EXPECT_EQ(run.epochs[1].test_rmse, 0);
+    // The old run still counts as done, so a resumed suite skips it.
+    EXPECT_TRUE(store.FindFinished("old_suite", "h1", 0));
+    // The upgraded file takes regression runs.
+    AddFinished(store, SampleRegressionStart());
+  }
+  {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(
+        db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
+            .getString(),
+        "2");
+  }
+  // Opening the upgraded file again changes nothing.
+  ResultsStore reopened(path);
+  EXPECT_EQ(reopened.LoadRuns("old_suite").size(), 1u);
+  const auto regression = reopened.LoadRuns(SampleRegressionStart().suite);
+  ASSERT_EQ(regression.size(), 1u);
+  ExpectSameStart(regression[0].start, SampleRegressionStart());
+  ExpectSameSummary(regression[0].summary, SampleSummary());
+  ExpectSameEpoch(regression[0].epochs[0], SampleEpoch(1));
 }
 
 TEST_F(ResultsStoreTest, ReopeningAFileKeepsItsData) {

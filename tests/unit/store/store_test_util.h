@@ -57,12 +57,27 @@ inline RunStart SampleStart(const std::string& suite = "mnist_quick",
   return start;
 }
 
+// A forecasting run: regression task, on another dataset.
+inline RunStart SampleRegressionStart(const std::string& suite = "co2_quick",
+                                      const std::string& hash = "def456",
+                                      int repetition = 0) {
+  RunStart start = SampleStart(suite, hash, repetition);
+  start.cell_name = "cnn1d/baseline";
+  start.model = "cnn1d";
+  start.optimizations = "";
+  start.dataset = "mauna_loa_co2";
+  start.task = kRegressionTask;
+  return start;
+}
+
 inline EpochRecord SampleEpoch(int number) {
   EpochRecord epoch;
   epoch.epoch = number;
   epoch.train_loss = 0.5 / number;
   epoch.test_loss = 0.6 / number;
   epoch.test_accuracy = 0.9 + 0.01 * number;
+  epoch.test_rmse = 1.5 / number;
+  epoch.test_mae = 1.25 / number;
   epoch.train_s = 10.5 + number;
   epoch.eval_s = 1.25;
   epoch.data_s = 0.75;
@@ -77,6 +92,9 @@ inline RunSummary SampleSummary() {
   summary.epochs_run = 2;
   summary.best_accuracy = 0.93;
   summary.final_accuracy = 0.92;
+  summary.best_rmse = 0.71;
+  summary.final_rmse = 0.75;
+  summary.final_mae = 0.5625;
   summary.duration_s = 25.5;
   summary.energy_wh = 0.375;
   summary.co2_g = 0.1875;

@@ -1,0 +1,187 @@
+#include "data/text_io.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace carbonbench {
+namespace detail {
+namespace {
+
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+// Length of the valid UTF-8 sequence starting at `pos`, or 0 if the byte
+// there does not start one. Rejects overlong forms, surrogates and code
+// points above U+10FFFF, as the Unicode standard's table 3-7 does.
+std::size_t ValidSequenceLength(const std::string& bytes, std::size_t pos) {
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(bytes[pos + i]); };
+  const std::size_t left = bytes.size() - pos;
+  const unsigned char lead = at(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (left < length) return 0;
+  if (at(1) < low || at(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (!IsContinuation(at(i))) return 0;
+  }
+  return length;
+}
+
+[[noreturn]] void ThrowCsvError(const std::string& path, std::int64_t line,
+                                const std::string& what) {
+  throw std::runtime_error("CSV file " + path + ":" + std::to_string(line) + ": " + what +
+                           "; expected RFC 4180 CSV (comma-separated fields, a field that "
+                           "holds commas, quotes or newlines enclosed in double quotes, a "
+                           "quote inside it doubled as \"\")");
+}
+
+}  // namespace
+
+std::string ReadWholeFile(const std::string& path, const std::string& what) {
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const std::string why = errno ? std::strerror(errno) : "unknown error";
+    throw std::runtime_error("cannot open " + what + " " + path + ": " + why);
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) throw std::runtime_error("cannot read " + what + " " + path + ": I/O error");
+  return contents.str();
+}
+
+std::string ToValidUtf8(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    const std::size_t length = ValidSequenceLength(bytes, pos);
+    if (length > 0) {
+      out.append(bytes, pos, length);
+      pos += length;
+    } else {
+      const auto byte = static_cast<unsigned char>(bytes[pos++]);
+      out.push_back(static_cast<char>(0xC0 | (byte >> 6)));
+      out.push_back(static_cast<char>(0x80 | (byte & 0x3F)));
+    }
+  }
+  return out;
+}
+
+std::string TrimAscii(const std::string& text) {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && IsAsciiSpace(text[begin])) ++begin;
+  while (end > begin && IsAsciiSpace(text[end - 1])) --end;
+  return text.substr(begin, end - begin);
+}
+
+std::string LowerAscii(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::vector<CsvRecord> ParseCsv(const std::string& text, const std::string& path) {
+  std::vector<CsvRecord> records;
+  std::size_t pos = 0;
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+  std::int64_t line = 1;
+  const std::size_t size = text.size();
+  while (pos < size) {
+    // A blank line (LF or CRLF alone) holds no record.
+    if (text[pos] == '\n' || (text[pos] == '\r' && pos + 1 < size && text[pos + 1] == '\n')) {
+      pos += text[pos] == '\n' ? 1 : 2;
+      ++line;
+      continue;
+    }
+    CsvRecord record;
+    record.line = line;
+    bool record_done = false;
+    while (!record_done) {
+      std::string field;
+      if (pos < size && text[pos] == '"') {
+        const std::int64_t quote_line = line;
+        ++pos;
+        while (true) {
+          if (pos >= size) {
+            ThrowCsvError(path, quote_line,
+                          "unterminated quoted field (the opening quote is never closed)");
+          }
+          const char c = text[pos++];
+          if (c == '"') {
+            if (pos < size && text[pos] == '"') {
+              field.push_back('"');
+              ++pos;
+            } else {
+              break;
+            }
+          } else {
+            if (c == '\n') ++line;
+            field.push_back(c);
+          }
+        }
+        const bool at_end = pos >= size || text[pos] == ',' || text[pos] == '\n' ||
+                            (text[pos] == '\r' && (pos + 1 >= size || text[pos + 1] == '\n'));
+        if (!at_end) {
+          ThrowCsvError(path, line,
+                        std::string("unexpected character '") + text[pos] +
+                            "' after the closing quote of a quoted field");
+        }
+      } else {
+        // Unquoted: a stray quote inside is kept as text, as most writers
+        // and readers (Python's csv module included) do.
+        while (pos < size && text[pos] != ',' && text[pos] != '\n' &&
+               !(text[pos] == '\r' && (pos + 1 >= size || text[pos + 1] == '\n'))) {
+          field.push_back(text[pos++]);
+        }
+      }
+      record.fields.push_back(std::move(field));
+      if (pos >= size) {
+        record_done = true;
+      } else if (text[pos] == ',') {
+        ++pos;
+      } else {  // LF, CRLF or a final CR
+        pos += (text[pos] == '\r' && pos + 1 < size) ? 2 : 1;
+        ++line;
+        record_done = true;
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+int FindColumn(const std::vector<std::string>& header, const std::string& name) {
+  const std::string wanted = LowerAscii(TrimAscii(name));
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (LowerAscii(TrimAscii(header[i])) == wanted) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace detail
+}  // namespace carbonbench

@@ -1,0 +1,120 @@
+#include "pipeline/batch_loader.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <omp.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+namespace carbonbench {
+
+torch::Tensor AugmentImages(const torch::Tensor& images, const ImageAugmentation& augmentation,
+                            at::Generator& generator) {
+  if (!augmentation.enabled()) return images;
+  if (images.dim() != 4) {
+    throw std::invalid_argument("image augmentation needs {batch, channels, height, width}");
+  }
+  const std::int64_t count = images.size(0), channels = images.size(1);
+  const std::int64_t height = images.size(2), width = images.size(3);
+  const std::int64_t pad = augmentation.crop_padding_px;
+
+  torch::Tensor padded = images;
+  if (pad > 0) {
+    std::vector<float> fill = augmentation.fill;
+    fill.resize(static_cast<std::size_t>(channels), 0.0f);
+    padded = torch::from_blob(fill.data(), {1, channels, 1, 1}, torch::kFloat32)
+                 .to(images.dtype())
+                 .expand({count, channels, height + 2 * pad, width + 2 * pad})
+                 .clone();
+    padded.slice(2, pad, pad + height).slice(3, pad, pad + width).copy_(images);
+  }
+  torch::Tensor offsets = torch::randint(0, 2 * pad + 1, {count, 2}, generator, torch::kLong);
+  torch::Tensor flips = torch::rand({count}, generator).lt(0.5);
+  auto offset = offsets.accessor<std::int64_t, 2>();
+  auto flip = flips.accessor<bool, 1>();
+
+  torch::Tensor out = torch::empty_like(images);
+  for (std::int64_t i = 0; i < count; ++i) {
+    torch::Tensor sample =
+        padded[i].slice(1, offset[i][0], offset[i][0] + height).slice(2, offset[i][1], offset[i][1] + width);
+    if (augmentation.horizontal_flip && flip[i]) sample = sample.flip({2});
+    out[i].copy_(sample);
+  }
+  return out;
+}
+
+BatchLoader::BatchLoader(torch::Tensor inputs, torch::Tensor targets, torch::Tensor order,
+                         const BatchLoaderSettings& settings)
+    : inputs_(std::move(inputs)),
+      targets_(std::move(targets)),
+      order_(std::move(order)),
+      settings_(settings) {
+  if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be 1 or more");
+  if (settings_.prefetch_batches < 1) settings_.prefetch_batches = 1;
+  producer_ = std::thread([this] { Produce(); });
+}
+
+BatchLoader::~BatchLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  producer_.join();
+}
+
+void BatchLoader::Produce() {
+  try {
+    // The producer's tensor work is small (an index_select and a few
+    // copies); one OpenMP thread keeps it off the cores the training step's
+    // kernels use. (This thread's setting only: at::set_num_threads would
+    // change the whole process.)
+    omp_set_num_threads(1);
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(settings_.augmentation_seed);
+    const std::int64_t count = order_.size(0);
+    for (std::int64_t begin = 0; begin < count; begin += settings_.batch_size) {
+      const std::int64_t end = std::min(count, begin + settings_.batch_size);
+      torch::Tensor rows = order_.slice(0, begin, end);
+      Batch batch{inputs_.index_select(0, rows), targets_.index_select(0, rows)};
+      if (settings_.augmentation.enabled()) {
+        batch.inputs = AugmentImages(batch.inputs, settings_.augmentation, generator);
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] {
+        return stopping_ || ready_.size() < settings_.prefetch_batches;
+      });
+      if (stopping_) return;
+      ready_.push_back(std::move(batch));
+      lock.unlock();
+      changed_.notify_all();
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = std::current_exception();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+  }
+  changed_.notify_all();
+}
+
+std::optional<Batch> BatchLoader::Next() {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
+  wait_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (ready_.empty()) {
+    if (error_) std::rethrow_exception(error_);
+    return std::nullopt;
+  }
+  Batch batch = std::move(ready_.front());
+  ready_.pop_front();
+  lock.unlock();
+  changed_.notify_all();
+  return batch;
+}
+
+}  // namespace carbonbench

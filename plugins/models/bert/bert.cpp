@@ -1,0 +1,495 @@
+// BERT and DistilBERT encoders with a sequence-classification head. Module
+// names follow Hugging Face's, so named_parameters() gives the keys of their
+// checkpoints ("bert.encoder.layer.0.attention.self.query.weight") and
+// pretrained weights load by name.
+#include <torch/nn/init.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/utils.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "bert_config.h"
+#include "carbonbench/sdk.h"
+
+namespace carbonbench::models {
+namespace detail {
+
+// The most negative finite value of `type`: added to the scores of padded
+// keys it drives their softmax weight to zero without producing inf - inf.
+double LowestValue(torch::ScalarType type) {
+  switch (type) {
+    case torch::kHalf:
+      return -65504.0;
+    case torch::kBFloat16:
+      return -3.3895313892515355e38;
+    case torch::kDouble:
+      return std::numeric_limits<double>::lowest();
+    default:
+      return std::numeric_limits<float>::lowest();
+  }
+}
+
+// Multi-head scaled dot-product attention. q, k, v: [batch, length, hidden];
+// padding: [batch, length], true where the key is padding.
+torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                     const torch::Tensor& padding, int64_t heads, double dropout, bool training) {
+  const int64_t batch = q.size(0), length = q.size(1), hidden = q.size(2);
+  const int64_t head_size = hidden / heads;
+  auto split = [&](const torch::Tensor& t) {
+    return t.view({batch, length, heads, head_size}).transpose(1, 2);
+  };
+  torch::Tensor scores = torch::matmul(split(q), split(k).transpose(-2, -1)) /
+                         std::sqrt(static_cast<double>(head_size));
+  const torch::Tensor additive_mask =
+      torch::zeros({batch, 1, 1, length}, scores.options())
+          .masked_fill(padding.view({batch, 1, 1, length}), LowestValue(scores.scalar_type()));
+  torch::Tensor probs = torch::softmax(scores + additive_mask, -1);
+  probs = torch::dropout(probs, dropout, training);
+  return torch::matmul(probs, split(v)).transpose(1, 2).reshape({batch, length, hidden});
+}
+
+torch::nn::LayerNorm MakeLayerNorm(const BertConfig& config) {
+  return torch::nn::LayerNorm(
+      torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps));
+}
+
+// DistilBERT's create_sinusoidal_embeddings: sin on even, cos on odd columns.
+torch::Tensor SinusoidalPositions(int64_t positions, int64_t dim) {
+  auto pos = torch::arange(positions, torch::kDouble).unsqueeze(1);
+  auto j = torch::arange(dim, torch::kDouble);
+  auto angles = pos / torch::pow(10000.0, 2.0 * torch::floor_divide(j, 2) / dim);
+  auto table = torch::empty({positions, dim}, torch::kDouble);
+  using torch::indexing::Slice;
+  table.index_put_({Slice(), Slice(0, torch::indexing::None, 2)},
+                   torch::sin(angles.index({Slice(), Slice(0, torch::indexing::None, 2)})));
+  table.index_put_({Slice(), Slice(1, torch::indexing::None, 2)},
+                   torch::cos(angles.index({Slice(), Slice(1, torch::indexing::None, 2)})));
+  return table.to(torch::kFloat);
+}
+
+// Word + position (+ token type, BERT only) embeddings, LayerNorm, dropout.
+class BertEmbeddingsImpl : public torch::nn::Module {
+ public:
+  BertEmbeddingsImpl(const BertConfig& config, int64_t pad_token_id)
+      : dropout_(config.hidden_dropout) {
+    word_embeddings = register_module(
+        "word_embeddings",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.hidden_size)
+                                 .padding_idx(pad_token_id)));
+    position_embeddings = register_module(
+        "position_embeddings", torch::nn::Embedding(config.max_positions, config.hidden_size));
+    if (config.architecture == BertArchitecture::kBert) {
+      token_type_embeddings =
+          register_module("token_type_embeddings",
+                          torch::nn::Embedding(config.type_vocab_size, config.hidden_size));
+    }
+    LayerNorm = register_module("LayerNorm", MakeLayerNorm(config));
+  }
+
+  torch::Tensor forward(const torch::Tensor& ids) {
+    const auto positions = torch::arange(ids.size(1), ids.options());
+    torch::Tensor x = word_embeddings->forward(ids) + position_embeddings->forward(positions);
+    // Single-segment inputs: every token has type 0.
+    if (token_type_embeddings) x = x + token_type_embeddings->weight[0];
+    return torch::dropout(LayerNorm->forward(x), dropout_, is_training());
+  }
+
+  torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
+      token_type_embeddings{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face's name
+
+ private:
+  double dropout_;
+};
+TORCH_MODULE(BertEmbeddings);
+
+// --- BERT encoder layer: attention.self, attention.output, intermediate, output.
+
+class BertSelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit BertSelfAttentionImpl(const BertConfig& config)
+      : heads_(config.num_heads), dropout_(config.attention_dropout) {
+    query = register_module("query", torch::nn::Linear(config.hidden_size, config.hidden_size));
+    key = register_module("key", torch::nn::Linear(config.hidden_size, config.hidden_size));
+    value = register_module("value", torch::nn::Linear(config.hidden_size, config.hidden_size));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
+    return Attend(query->forward(x), key->forward(x), value->forward(x), padding, heads_, dropout_,
+                  is_training());
+  }
+  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+
+ private:
+  int64_t heads_;
+  double dropout_;
+};
+TORCH_MODULE(BertSelfAttention);
+
+// dense -> dropout -> LayerNorm(residual + .); BERT's "attention.output" and
+// "output" modules have this one shape.
+class BertResidualOutputImpl : public torch::nn::Module {
+ public:
+  BertResidualOutputImpl(const BertConfig& config, int64_t in_features)
+      : dropout_(config.hidden_dropout) {
+    dense = register_module("dense", torch::nn::Linear(in_features, config.hidden_size));
+    LayerNorm = register_module("LayerNorm", MakeLayerNorm(config));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
+    return LayerNorm->forward(torch::dropout(dense->forward(x), dropout_, is_training()) +
+                              residual);
+  }
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face's name
+
+ private:
+  double dropout_;
+};
+TORCH_MODULE(BertResidualOutput);
+
+class BertAttentionImpl : public torch::nn::Module {
+ public:
+  explicit BertAttentionImpl(const BertConfig& config)
+      : self(register_module("self", BertSelfAttention(config))),
+        output(register_module("output", BertResidualOutput(config, config.hidden_size))) {}
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
+    return output->forward(self->forward(x, padding), x);
+  }
+  BertSelfAttention self;
+  BertResidualOutput output;
+};
+TORCH_MODULE(BertAttention);
+
+class BertIntermediateImpl : public torch::nn::Module {
+ public:
+  explicit BertIntermediateImpl(const BertConfig& config)
+      : dense(register_module("dense",
+                              torch::nn::Linear(config.hidden_size, config.intermediate_size))) {}
+  torch::Tensor forward(const torch::Tensor& x) { return torch::gelu(dense->forward(x)); }
+  torch::nn::Linear dense;
+};
+TORCH_MODULE(BertIntermediate);
+
+class BertLayerImpl : public torch::nn::Module {
+ public:
+  explicit BertLayerImpl(const BertConfig& config)
+      : attention(register_module("attention", BertAttention(config))),
+        intermediate(register_module("intermediate", BertIntermediate(config))),
+        output(register_module("output", BertResidualOutput(config, config.intermediate_size))) {}
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
+    const torch::Tensor attended = attention->forward(x, padding);
+    return output->forward(intermediate->forward(attended), attended);
+  }
+  BertAttention attention;
+  BertIntermediate intermediate;
+  BertResidualOutput output;
+};
+TORCH_MODULE(BertLayer);
+
+// --- DistilBERT transformer block: attention, sa_layer_norm, ffn, output_layer_norm.
+
+class DistilAttentionImpl : public torch::nn::Module {
+ public:
+  explicit DistilAttentionImpl(const BertConfig& config)
+      : heads_(config.num_heads), dropout_(config.attention_dropout) {
+    const int64_t dim = config.hidden_size;
+    q_lin = register_module("q_lin", torch::nn::Linear(dim, dim));
+    k_lin = register_module("k_lin", torch::nn::Linear(dim, dim));
+    v_lin = register_module("v_lin", torch::nn::Linear(dim, dim));
+    out_lin = register_module("out_lin", torch::nn::Linear(dim, dim));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
+    return out_lin->forward(Attend(q_lin->forward(x), k_lin->forward(x), v_lin->forward(x), padding,
+                                   heads_, dropout_, is_training()));
+  }
+  torch::nn::Linear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
+
+ private:
+  int64_t heads_;
+  double dropout_;
+};
+TORCH_MODULE(DistilAttention);
+
+class DistilFfnImpl : public torch::nn::Module {
+ public:
+  explicit DistilFfnImpl(const BertConfig& config) : dropout_(config.hidden_dropout) {
+    lin1 = register_module("lin1", torch::nn::Linear(config.hidden_size, config.intermediate_size));
+    lin2 = register_module("lin2", torch::nn::Linear(config.intermediate_size, config.hidden_size));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return torch::dropout(lin2->forward(torch::gelu(lin1->forward(x))), dropout_, is_training());
+  }
+  torch::nn::Linear lin1{nullptr}, lin2{nullptr};
+
+ private:
+  double dropout_;
+};
+TORCH_MODULE(DistilFfn);
+
+class DistilBlockImpl : public torch::nn::Module {
+ public:
+  explicit DistilBlockImpl(const BertConfig& config)
+      : attention(register_module("attention", DistilAttention(config))),
+        sa_layer_norm(register_module("sa_layer_norm", MakeLayerNorm(config))),
+        ffn(register_module("ffn", DistilFfn(config))),
+        output_layer_norm(register_module("output_layer_norm", MakeLayerNorm(config))) {}
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
+    const torch::Tensor attended = sa_layer_norm->forward(attention->forward(x, padding) + x);
+    return output_layer_norm->forward(ffn->forward(attended) + attended);
+  }
+  DistilAttention attention;
+  torch::nn::LayerNorm sa_layer_norm;
+  DistilFfn ffn;
+  torch::nn::LayerNorm output_layer_norm;
+};
+TORCH_MODULE(DistilBlock);
+
+// A module with one child list: BERT's "encoder" and DistilBERT's
+// "transformer" both hold their blocks as "layer".
+class LayerStackImpl : public torch::nn::Module {
+ public:
+  LayerStackImpl() : layer(register_module("layer", torch::nn::ModuleList())) {}
+  torch::nn::ModuleList layer;
+};
+TORCH_MODULE(LayerStack);
+
+// BERT's pooler: tanh(dense(hidden state of the first token)).
+class BertPoolerImpl : public torch::nn::Module {
+ public:
+  explicit BertPoolerImpl(const BertConfig& config)
+      : dense(register_module("dense", torch::nn::Linear(config.hidden_size, config.hidden_size))) {
+  }
+  torch::Tensor forward(const torch::Tensor& hidden) {
+    using torch::indexing::Slice;
+    return torch::tanh(dense->forward(hidden.index({Slice(), 0})));
+  }
+  torch::nn::Linear dense;
+};
+TORCH_MODULE(BertPooler);
+
+// "bert" / "distilbert": embeddings, the layer stack, and BERT's pooler.
+class EncoderImpl : public torch::nn::Module {
+ public:
+  EncoderImpl(const BertConfig& config, int64_t pad_token_id) : architecture_(config.architecture) {
+    embeddings = register_module("embeddings", BertEmbeddings(config, pad_token_id));
+    const bool bert = architecture_ == BertArchitecture::kBert;
+    stack = register_module(bert ? "encoder" : "transformer", LayerStack());
+    for (int64_t i = 0; i < config.num_layers; ++i) {
+      if (bert) {
+        stack->layer->push_back(BertLayer(config));
+      } else {
+        stack->layer->push_back(DistilBlock(config));
+      }
+    }
+    if (bert) pooler = register_module("pooler", BertPooler(config));
+  }
+
+  // [batch, length, hidden]: the last layer's hidden states.
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& padding) {
+    torch::Tensor x = embeddings->forward(ids);
+    for (const auto& block : *stack->layer) {
+      if (architecture_ == BertArchitecture::kBert) {
+        x = block->as<BertLayerImpl>()->forward(x, padding);
+      } else {
+        x = block->as<DistilBlockImpl>()->forward(x, padding);
+      }
+    }
+    return x;
+  }
+
+  BertEmbeddings embeddings{nullptr};
+  LayerStack stack{nullptr};
+  BertPooler pooler{nullptr};  // BERT only
+
+ private:
+  BertArchitecture architecture_;
+};
+TORCH_MODULE(Encoder);
+
+}  // namespace detail
+
+class BertNetworkImpl : public Network {
+ public:
+  BertNetworkImpl(const BertConfig& config, const DatasetSpec& dataset)
+      : config_(config), pad_token_id_(dataset.pad_token_id) {
+    const bool bert = config.architecture == BertArchitecture::kBert;
+    prefix_ = BertPrefix(config.architecture);
+    encoder = register_module(prefix_, detail::Encoder(config, dataset.pad_token_id));
+    if (!bert) {
+      pre_classifier = register_module("pre_classifier",
+                                       torch::nn::Linear(config.hidden_size, config.hidden_size));
+    }
+    classifier =
+        register_module("classifier", torch::nn::Linear(config.hidden_size, dataset.num_classes));
+    InitWeights();
+    if (config.sinusoidal_positions) {
+      torch::NoGradGuard no_grad;
+      auto& positions = encoder->embeddings->position_embeddings->weight;
+      positions.copy_(detail::SinusoidalPositions(config.max_positions, config.hidden_size));
+      positions.set_requires_grad(false);
+    }
+  }
+
+  torch::Tensor forward(torch::Tensor ids) override {
+    if (ids.dim() != 2) {
+      throw std::invalid_argument("bert expects token ids shaped [batch, length], got " +
+                                  std::to_string(ids.dim()) + " dimensions");
+    }
+    if (ids.size(1) > config_.max_positions) {
+      throw std::invalid_argument(
+          "bert: sequences of " + std::to_string(ids.size(1)) + " tokens are longer than the " +
+          std::to_string(config_.max_positions) +
+          " positions the model has: truncate them (the dataset's max_length)");
+    }
+    ids = ids.to(torch::kLong);
+    const torch::Tensor padding = ids.eq(pad_token_id_);
+    const torch::Tensor hidden = encoder->forward(ids, padding);
+    torch::Tensor pooled;
+    double dropout = config_.classifier_dropout;
+    if (config_.architecture == BertArchitecture::kBert) {
+      pooled = encoder->pooler->forward(hidden);
+    } else {
+      using torch::indexing::Slice;
+      pooled = torch::relu(pre_classifier->forward(hidden.index({Slice(), 0})));
+    }
+    return classifier->forward(torch::dropout(pooled, dropout, is_training()));
+  }
+
+  ModelStructure structure() const override {
+    ModelStructure structure;
+    structure.input_kind = InputKind::kTokens;
+    const bool bert = config_.architecture == BertArchitecture::kBert;
+    for (int64_t i = 0; i < config_.num_layers; ++i) {
+      const std::string block =
+          prefix_ + (bert ? ".encoder.layer." : ".transformer.layer.") + std::to_string(i);
+      structure.repeated_blocks.push_back(block);
+      if (bert) {
+        structure.prunable_layers.push_back(
+            {block + ".intermediate.dense", {block + ".output.dense"}});
+      } else {
+        structure.prunable_layers.push_back({block + ".ffn.lin1", {block + ".ffn.lin2"}});
+      }
+    }
+    return structure;
+  }
+
+  detail::Encoder encoder{nullptr};
+  torch::nn::Linear pre_classifier{nullptr}, classifier{nullptr};
+
+ private:
+  // Hugging Face's _init_weights: N(0, 0.02) weights, zero biases, LayerNorm
+  // ones/zeros, a zero padding embedding.
+  void InitWeights() {
+    torch::NoGradGuard no_grad;
+    constexpr double kInitStd = 0.02;
+    for (const auto& module : modules(/*include_self=*/false)) {
+      if (auto* linear = module->as<torch::nn::LinearImpl>()) {
+        torch::nn::init::normal_(linear->weight, 0.0, kInitStd);
+        if (linear->bias.defined()) linear->bias.zero_();
+      } else if (auto* embedding = module->as<torch::nn::EmbeddingImpl>()) {
+        torch::nn::init::normal_(embedding->weight, 0.0, kInitStd);
+        if (const auto& pad = embedding->options.padding_idx()) embedding->weight[*pad].zero_();
+      } else if (auto* norm = module->as<torch::nn::LayerNormImpl>()) {
+        norm->weight.fill_(1.0);
+        norm->bias.zero_();
+      }
+    }
+  }
+
+  BertConfig config_;
+  int64_t pad_token_id_;
+  std::string prefix_;
+};
+
+class BertModel : public Model {
+ public:
+  static std::vector<ParamSpec> Parameters() {
+    return {
+        EnumParam("config", "bert-tiny",
+                  {"bert-base-uncased", "distilbert-base-uncased", "bert-tiny", "custom"},
+                  "architecture: bert-base-uncased (12 layers, 768 wide), distilbert-base-uncased "
+                  "(6 layers, 768), bert-tiny (2 layers, 128), or custom (sized by layers, hidden, "
+                  "heads, intermediate); ignored when pretrained is set (its config.json decides)"),
+        IntParam("layers", 4, "encoder layers; used only when config is custom", 1, 48),
+        IntParam("hidden", 256, "hidden size, a multiple of heads; used only when config is custom",
+                 2, 8192),
+        IntParam("heads", 4, "attention heads; used only when config is custom", 1, 128),
+        IntParam("intermediate", 1024, "feed-forward width; used only when config is custom", 1,
+                 65536),
+        StringParam("pretrained", "",
+                    "local folder with Hugging Face config.json, vocab.txt and model.safetensors "
+                    "to fine-tune from (architecture and weights come from it; the dataset must "
+                    "be tokenised with its vocab.txt); empty trains from scratch"),
+    };
+  }
+
+  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
+    if (dataset.input_kind != InputKind::kTokens || dataset.input_shape.size() != 1) {
+      throw std::invalid_argument(std::string("bert needs token inputs shaped {max_length}; "
+                                              "dataset '") +
+                                  dataset.name + "' has " + InputKindName(dataset.input_kind) +
+                                  " inputs");
+    }
+    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
+      throw std::invalid_argument("bert is a sequence classifier: dataset '" + dataset.name +
+                                  "' needs 2 or more classes");
+    }
+    if (dataset.vocab_size < 1 || dataset.pad_token_id < 0 ||
+        dataset.pad_token_id >= dataset.vocab_size) {
+      throw std::invalid_argument("bert: dataset '" + dataset.name + "' has vocab_size " +
+                                  std::to_string(dataset.vocab_size) + " and pad_token_id " +
+                                  std::to_string(dataset.pad_token_id) +
+                                  "; the pad id must be a token of the vocabulary");
+    }
+
+    const std::string& pretrained = params.GetString("pretrained");
+    BertConfig config;
+    if (!pretrained.empty()) {
+      config = ReadPretrainedConfig(pretrained);
+      if (config.vocab_size != dataset.vocab_size) {
+        throw std::invalid_argument("bert: " + pretrained + "/config.json has vocab_size " +
+                                    std::to_string(config.vocab_size) + " but dataset '" +
+                                    dataset.name + "' has " + std::to_string(dataset.vocab_size) +
+                                    " tokens: the dataset must be tokenised with " + pretrained +
+                                    "/vocab.txt");
+      }
+    } else {
+      const std::string& name = params.GetString("config");
+      if (name == "custom") {
+        config.num_layers = params.GetInt("layers");
+        config.hidden_size = params.GetInt("hidden");
+        config.num_heads = params.GetInt("heads");
+        config.intermediate_size = params.GetInt("intermediate");
+        if (config.hidden_size % config.num_heads != 0) {
+          throw std::invalid_argument("bert: hidden (" + std::to_string(config.hidden_size) +
+                                      ") must be a multiple of heads (" +
+                                      std::to_string(config.num_heads) + ")");
+        }
+      } else {
+        config = BertPreset(name);
+      }
+      config.vocab_size = dataset.vocab_size;
+    }
+    if (dataset.input_shape[0] > config.max_positions) {
+      throw std::invalid_argument("bert: dataset '" + dataset.name + "' has max_length " +
+                                  std::to_string(dataset.input_shape[0]) + " but the model has " +
+                                  std::to_string(config.max_positions) +
+                                  " positions: lower the dataset's max_length");
+    }
+
+    auto network = std::make_shared<BertNetworkImpl>(config, dataset);
+    if (!pretrained.empty()) LoadPretrainedWeights(*network, config, pretrained);
+    return network;
+  }
+};
+
+}  // namespace carbonbench::models
+
+CARBONBENCH_REGISTER_MODEL(carbonbench::models::BertModel, "bert", "1.0.0",
+                           "BERT / DistilBERT encoder with a classification head, from scratch or "
+                           "fine-tuned from a local Hugging Face safetensors checkpoint")
