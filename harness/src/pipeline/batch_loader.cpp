@@ -53,16 +53,28 @@ BatchLoader::BatchLoader(torch::Tensor inputs, torch::Tensor targets, torch::Ten
       settings_(settings) {
   if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be 1 or more");
   if (settings_.prefetch_batches < 1) settings_.prefetch_batches = 1;
-  producer_ = std::thread([this] { Produce(); });
+  generator_ = at::make_generator<at::CPUGeneratorImpl>(settings_.augmentation_seed);
+  if (settings_.background) producer_ = std::thread([this] { Produce(); });
 }
 
 BatchLoader::~BatchLoader() {
+  if (!producer_.joinable()) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
   producer_.join();
+}
+
+Batch BatchLoader::MakeBatch(std::int64_t begin) {
+  const std::int64_t end = std::min(order_.size(0), begin + settings_.batch_size);
+  torch::Tensor rows = order_.slice(0, begin, end);
+  Batch batch{inputs_.index_select(0, rows), targets_.index_select(0, rows)};
+  if (settings_.augmentation.enabled()) {
+    batch.inputs = AugmentImages(batch.inputs, settings_.augmentation, generator_);
+  }
+  return batch;
 }
 
 void BatchLoader::Produce() {
@@ -72,15 +84,8 @@ void BatchLoader::Produce() {
     // kernels use. (This thread's setting only: at::set_num_threads would
     // change the whole process.)
     omp_set_num_threads(1);
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(settings_.augmentation_seed);
-    const std::int64_t count = order_.size(0);
-    for (std::int64_t begin = 0; begin < count; begin += settings_.batch_size) {
-      const std::int64_t end = std::min(count, begin + settings_.batch_size);
-      torch::Tensor rows = order_.slice(0, begin, end);
-      Batch batch{inputs_.index_select(0, rows), targets_.index_select(0, rows)};
-      if (settings_.augmentation.enabled()) {
-        batch.inputs = AugmentImages(batch.inputs, settings_.augmentation, generator);
-      }
+    for (std::int64_t begin = 0; begin < order_.size(0); begin += settings_.batch_size) {
+      Batch batch = MakeBatch(begin);
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] {
         return stopping_ || ready_.size() < settings_.prefetch_batches;
@@ -103,6 +108,13 @@ void BatchLoader::Produce() {
 
 std::optional<Batch> BatchLoader::Next() {
   const auto start = std::chrono::steady_clock::now();
+  if (!settings_.background) {
+    if (next_begin_ >= order_.size(0)) return std::nullopt;
+    Batch batch = MakeBatch(next_begin_);
+    next_begin_ += settings_.batch_size;
+    wait_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return batch;
+  }
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
   wait_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -43,6 +43,11 @@ struct BatchLoaderSettings {
   std::size_t prefetch_batches = 4;  // how far the producer runs ahead
   ImageAugmentation augmentation;    // training splits only
   std::uint64_t augmentation_seed = 0;
+  // Prepare batches on a background thread. Worth it only when a batch costs
+  // real work (augmentation): a plain batch is one index_select, far cheaper
+  // than handing it between threads, and on a small machine the extra thread
+  // competes with the training step's OpenMP threads for the cores.
+  bool background = true;
 };
 
 class BatchLoader {
@@ -64,6 +69,7 @@ class BatchLoader {
 
  private:
   void Produce();
+  Batch MakeBatch(std::int64_t begin);
 
   torch::Tensor inputs_, targets_, order_;
   BatchLoaderSettings settings_;
@@ -75,6 +81,8 @@ class BatchLoader {
   bool stopping_ = false;  // the consumer has gone away
   std::exception_ptr error_;
   double wait_s_ = 0;
+  std::int64_t next_begin_ = 0;  // inline mode: the next batch's first row
+  at::Generator generator_;
   std::thread producer_;
 };
 

@@ -159,6 +159,7 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
     BatchLoaderSettings loader_settings;
     loader_settings.batch_size = settings.batch_size;
     loader_settings.augmentation = data.augmentation;
+    loader_settings.background = data.augmentation.enabled();
     // One augmentation stream per epoch, independent of the shuffling one.
     loader_settings.augmentation_seed =
         static_cast<std::uint64_t>(settings.seed) * 1000003ULL + static_cast<std::uint64_t>(epoch);
