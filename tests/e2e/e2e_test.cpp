@@ -271,7 +271,8 @@ TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
 TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
   const CommandResult run = RunCarbonbench(Common() + " train --model resnet --epochs 0");
   EXPECT_EQ(run.exit_code, 2) << run.output;
-  EXPECT_NE(run.output.find("train: unknown model 'resnet' (known models: cnn)"),
+  EXPECT_NE(run.output.find("train: unknown model 'resnet' (did you mean 'resnet18'? known "
+                                 "models: bert, cnn, cnn1d, linear, mobilenet_v2, resnet18)"),
             std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("train: epochs = 0 is below its minimum 1"), std::string::npos)

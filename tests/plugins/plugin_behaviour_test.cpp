@@ -99,7 +99,13 @@ TEST(MixedPrecision, Fp16OnTheCpuIsRefusedWithAFix) {
 }
 
 EpochMetrics Epoch(int epoch, double accuracy, double elapsed_s) {
-  return {epoch, 0.5, 0.5, accuracy, elapsed_s, 0.0};
+  EpochMetrics metrics;
+  metrics.epoch = epoch;
+  metrics.train_loss = 0.5;
+  metrics.test_loss = 0.5;
+  metrics.test_accuracy = accuracy;
+  metrics.elapsed_s = elapsed_s;
+  return metrics;
 }
 
 TEST(EarlyStop, StopsAfterPatienceEpochsWithoutGain) {

@@ -117,7 +117,8 @@ TEST(PluginLoader, RefusesAWorldWritablePluginFile) {
 TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
   PluginRegistry registry;
   registry.LoadDirectories({BUILD_PLUGIN_DIR});
-  EXPECT_EQ(registry.Names(PluginKind::kModel), std::vector<std::string>{"cnn"});
+  EXPECT_EQ(registry.Names(PluginKind::kModel),
+            (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
             (std::vector<std::string>{"early_stop", "mixed_precision"}));
   EXPECT_EQ(registry.Names(PluginKind::kMeter), std::vector<std::string>{"cpu_estimate"});

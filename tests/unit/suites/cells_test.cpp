@@ -46,6 +46,17 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
       {"dataset.path", std::string("")},
       {"dataset.train_size", std::int64_t{0}},
       {"dataset.test_size", std::int64_t{0}},
+      {"dataset.test_fraction", 0.2},
+      {"dataset.augment", false},
+      {"dataset.crop_padding_px", std::int64_t{4}},
+      {"dataset.normalize", true},
+      {"dataset.max_length", std::int64_t{128}},
+      {"dataset.vocab", std::string("")},
+      {"dataset.vocab_size", std::int64_t{8000}},
+      {"dataset.categories", std::string("")},
+      {"dataset.window", std::int64_t{52}},
+      {"dataset.horizon", std::int64_t{1}},
+      {"dataset.value_column", std::string("")},
       {"cnn.channels", std::int64_t{32}},
       {"cpu_estimate.tdp_w", 65.0},
   };
@@ -206,13 +217,17 @@ TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
       cell.config_json,
       R"({"carbon":{"pue":1.0,"region":"WORLD"},"meters":["cpu_estimate"],)"
       R"("optimizations":[],"settings":{"batch_size":64,"cnn.channels":32,)"
-      R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.path":"",)"
-      R"("dataset.test_size":0,"dataset.train_size":0,"device":"auto",)"
+      R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.augment":false,)"
+      R"("dataset.categories":"","dataset.crop_padding_px":4,"dataset.horizon":1,)"
+      R"("dataset.max_length":128,"dataset.normalize":true,"dataset.path":"",)"
+      R"("dataset.test_fraction":0.2,"dataset.test_size":0,"dataset.train_size":0,)"
+      R"("dataset.value_column":"","dataset.vocab":"","dataset.vocab_size":8000,)"
+      R"("dataset.window":52,"device":"auto",)"
       R"("epochs":5,"lr":0.001,"model":"cnn","momentum":0.9,"optimizer":"adam",)"
       R"("seed":42,"threads":0,"weight_decay":0.0}})");
   EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
   // Pinned: the store finds finished cells by this value across versions.
-  EXPECT_EQ(cell.config_hash, "98f103d47efbec9f");
+  EXPECT_EQ(cell.config_hash, "50db8432878f5703");
 }
 
 TEST(ConfigHashTest, HashIgnoresYamlOrderAndNameButTracksValues) {
