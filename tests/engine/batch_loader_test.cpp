@@ -171,6 +171,12 @@ TEST(BatchLoader, ProducerErrorIsRethrownByNext) {
     settings.batch_size = 1;
     settings.background = background;
     BatchLoader loader(rows.inputs, rows.targets, order, settings);
+    if (!background) {
+      // Inline, a small split is gathered in visiting order at the first
+      // batch, so the bad row is found there.
+      EXPECT_ANY_THROW(loader.Next());
+      continue;
+    }
     // The batches before the bad one still arrive.
     for (std::int64_t expected : {0, 1}) {
       std::optional<Batch> batch = loader.Next();

@@ -82,6 +82,7 @@ class BatchLoader {
   std::exception_ptr error_;
   double wait_s_ = 0;
   std::int64_t next_begin_ = 0;  // inline mode: the next batch's first row
+  bool gathered_ = false;        // inline mode: rows already in visiting order
   at::Generator generator_;
   std::thread producer_;
 };

@@ -365,6 +365,7 @@ DatasetSpec TokenSpec(const DatasetRequest& request, std::vector<std::string> cl
 
 DatasetSpec SeriesSpec(const DatasetRequest& request) {
   DatasetSpec spec;
+  spec.class_names = {request.value_column.empty() ? "value" : request.value_column};
   spec.input_kind = InputKind::kSeries;
   spec.task = TaskKind::kRegression;
   spec.input_shape = {1, request.window};
@@ -397,10 +398,11 @@ const std::vector<DatasetEntry>& Datasets() {
       {"imdb", LoadText, [](const DatasetRequest& r) { return TokenSpec(r, {"neg", "pos"}); }},
       {"fortunes", LoadText,
        [](const DatasetRequest& r) { return TokenSpec(r, FortuneCategories(r)); }},
+      // The classes of user text data are only known from the data itself.
       {"text_folder", LoadText,
-       [](const DatasetRequest& r) { return TokenSpec(r, {"class 0", "class 1"}); }},
+       [](const DatasetRequest& r) { return TokenSpec(r, ReadText(r).class_names); }},
       {"text_csv", LoadText,
-       [](const DatasetRequest& r) { return TokenSpec(r, {"class 0", "class 1"}); }},
+       [](const DatasetRequest& r) { return TokenSpec(r, ReadText(r).class_names); }},
       {"co2", LoadSeries, SeriesSpec},
       {"timeseries_csv", LoadSeries, SeriesSpec},
   };

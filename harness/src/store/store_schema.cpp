@@ -91,6 +91,9 @@ struct AddedColumn {
   const char* definition;
 };
 constexpr AddedColumn kAddedInVersion2[] = {
+    // Columns that version 1 gained during its life: its early files lack them.
+    {"runs", "compute_dtype", "TEXT NOT NULL DEFAULT ''"},
+    {"epochs", "data_s", "REAL NOT NULL DEFAULT 0"},
     {"runs", "task", "TEXT NOT NULL DEFAULT 'classification'"},
     {"runs", "best_rmse", "REAL NOT NULL DEFAULT 0"},
     {"runs", "final_rmse", "REAL NOT NULL DEFAULT 0"},

@@ -106,11 +106,23 @@ std::string CellName(const Cell& cell,
   return name;
 }
 
+// A cell is named by its model and optimizations, plus the matrix values
+// that vary among the cells of its model: a suite that adds other models
+// with settings of their own (another dataset, fewer epochs) does not
+// lengthen every name in it.
 void NameCells(const std::set<std::string>& matrix_keys,
                std::vector<Candidate>* candidates) {
-  const auto varying = VaryingKeys(*candidates, matrix_keys);
-  for (auto& candidate : *candidates)
-    candidate.cell.name = CellName(candidate.cell, varying);
+  std::map<std::string, std::vector<std::size_t>> by_model;
+  for (std::size_t i = 0; i < candidates->size(); ++i)
+    by_model[std::get<std::string>((*candidates)[i].cell.settings.at(kModelKey))]
+        .push_back(i);
+  for (const auto& [model, members] : by_model) {
+    std::vector<Candidate> group;
+    for (std::size_t i : members) group.push_back((*candidates)[i]);
+    const auto varying = VaryingKeys(group, matrix_keys);
+    for (std::size_t i : members)
+      (*candidates)[i].cell.name = CellName((*candidates)[i].cell, varying);
+  }
 }
 
 // Keeps the first of each distinct cell. A repeated combination is an error;

@@ -69,7 +69,13 @@ class ConvBnReLU6Impl : public torch::nn::Module {
         bn(register_module("1", torch::nn::BatchNorm2d(out_channels))),
         relu6(register_module("2", torch::nn::ReLU6(torch::nn::ReLU6Options().inplace(true)))) {}
 
-  torch::Tensor forward(torch::Tensor x) { return relu6->forward(bn->forward(conv->forward(x))); }
+  // ReLU6 as a clamp: the same function, but libtorch 1.13's CPU backward of
+  // hardtanh (what nn::ReLU6 runs) has no bfloat16 kernel, which would make
+  // this model fail under bf16 autocast. The child stays registered so the
+  // module tree matches torchvision's.
+  torch::Tensor forward(torch::Tensor x) {
+    return torch::clamp(bn->forward(conv->forward(x)), 0.0, 6.0);
+  }
 
   torch::nn::Conv2d conv;
   torch::nn::BatchNorm2d bn;
