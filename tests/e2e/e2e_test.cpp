@@ -318,5 +318,72 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   EXPECT_EQ(ReadFile(report), written);
 }
 
+// Text end to end: a class-per-folder corpus, bert-tiny from scratch, a
+// vocabulary built from the training split and saved beside the model.
+TEST_F(EndToEnd, TrainsBertTinyOnATextFolderAndSavesItsVocabulary) {
+  const fs::path corpus = root_ / "corpus";
+  const std::vector<std::pair<std::string, std::string>> classes = {
+      {"space", "the rocket orbit planet moon launch star"},
+      {"kitchen", "the bread oven butter soup recipe salt"}};
+  for (const auto& [name, words] : classes) {
+    fs::create_directories(corpus / name);
+    for (int i = 0; i < 24; ++i) {
+      std::ofstream(corpus / name / ("doc" + std::to_string(i) + ".txt"))
+          << words << " number " << i << (i % 2 ? " again" : "") << "\n";
+    }
+  }
+  const fs::path suite = root_ / "text.yaml";
+  std::ofstream(suite) << "suite: text\n"
+                       << "dataset: {name: text_folder, path: " << corpus.string()
+                       << ", max_length: 16, test_fraction: 0.25}\n"
+                       << "defaults: {model: bert, epochs: 2, batch_size: 8, lr: 0.001, threads: 1}\n"
+                       << "carbon: {region: FR}\n";
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("built one of"), std::string::npos) << run.output;
+
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("text");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "finished");
+  EXPECT_EQ(runs[0].start.task, "classification");
+  const std::string model_path = runs[0].summary.model_path;
+  ASSERT_TRUE(fs::exists(model_path)) << model_path;
+  const fs::path vocabulary =
+      model_path.substr(0, model_path.size() - 3) + ".vocab.txt";
+  ASSERT_TRUE(fs::exists(vocabulary)) << vocabulary;
+  const std::string tokens = ReadFile(vocabulary);
+  EXPECT_EQ(tokens.rfind("[PAD]\n", 0), 0u) << "[PAD] must be id 0";
+  EXPECT_NE(tokens.find("\nrocket\n"), std::string::npos);
+}
+
+// Regression end to end: a CSV series with a gap, linear forecaster, RMSE in
+// the store and the report.
+TEST_F(EndToEnd, ForecastsACsvSeriesAndReportsRmse) {
+  const fs::path csv = root_ / "series.csv";
+  {
+    std::ofstream out(csv);
+    out << "date,value\n";
+    for (int i = 0; i < 200; ++i) {
+      out << 20000101 + i << ",";
+      if (i != 50) out << 300.0 + 0.1 * i + (i % 4);
+      out << "\n";
+    }
+  }
+  const CommandResult run = RunCarbonbench(
+      Common() + " train --model linear --dataset timeseries_csv --dataset_path " + csv.string() +
+      " --set dataset.window=8 --epochs 3 --batch_size 16 --lr 0.01 --threads 1 --region FR");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("1 missing values of 200 filled"), std::string::npos) << run.output;
+
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("train");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].start.task, "regression");
+  EXPECT_GT(runs[0].summary.final_rmse, 0.0);
+  EXPECT_LE(runs[0].summary.best_rmse, runs[0].summary.final_rmse);
+  EXPECT_NE(ReadFile(root_ / "reports" / "train.md").find("RMSE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace carbonbench
