@@ -18,36 +18,18 @@
 #include <vector>
 
 #include "carbonbench/sdk.h"
+#include "builtin_plugins.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using test_support::Registry;
+using test_support::Build;
+using test_support::Optimize;
 
-std::shared_ptr<Network> Build(const std::string& name, const DatasetSpec& spec,
-                               const std::map<std::string, ParamValue>& given = {}) {
-  const LoadedPlugin* plugin = Registry().Find(PluginKind::kModel, name);
-  if (plugin == nullptr) throw std::runtime_error("plugin not built: " + name);
-  auto model = Registry().Create<Model>(PluginKind::kModel, name);
-  return model->Build(spec, ResolveParams(plugin->params, given));
-}
 
-std::shared_ptr<Optimization> Optimize(const std::string& name,
-                                       const std::map<std::string, ParamValue>& given) {
-  const LoadedPlugin* plugin = Registry().Find(PluginKind::kOptimization, name);
-  if (plugin == nullptr) throw std::runtime_error("plugin not built: " + name);
-  auto optimization = Registry().Create<Optimization>(PluginKind::kOptimization, name);
-  optimization->Configure(ResolveParams(plugin->params, given));
-  return optimization;
-}
+
 
 // Two Gaussian blobs shaped as 1x4x4 images: class 0 around -1, class 1
 // around +1 (unit noise), so the classes are far apart in 16 dimensions.

@@ -13,27 +13,17 @@
 #include <vector>
 
 #include "carbonbench/sdk.h"
+#include "builtin_plugins.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using test_support::Registry;
+using test_support::Build;
+using test_support::CountParameters;
 
-std::shared_ptr<Network> Build(const std::string& name, const DatasetSpec& spec,
-                               const std::map<std::string, ParamValue>& given = {}) {
-  const LoadedPlugin* plugin = Registry().Find(PluginKind::kModel, name);
-  if (plugin == nullptr) throw std::runtime_error("plugin not built: " + name);
-  auto model = Registry().Create<Model>(PluginKind::kModel, name);
-  return model->Build(spec, ResolveParams(plugin->params, given));
-}
+
 
 DatasetSpec SeriesSpec(int64_t channels, int64_t window, int64_t targets) {
   DatasetSpec spec;
@@ -45,11 +35,6 @@ DatasetSpec SeriesSpec(int64_t channels, int64_t window, int64_t targets) {
   return spec;
 }
 
-int64_t CountParameters(const torch::nn::Module& module) {
-  int64_t count = 0;
-  for (const auto& p : module.parameters()) count += p.numel();
-  return count;
-}
 
 std::vector<int64_t> Shape(const torch::Tensor& t) { return t.sizes().vec(); }
 

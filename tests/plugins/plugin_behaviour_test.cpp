@@ -6,20 +6,16 @@
 #include <gtest/gtest.h>
 
 #include "carbonbench/sdk.h"
+#include "builtin_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "training/trainer.h"
 
 namespace carbonbench {
 namespace {
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using test_support::Registry;
+using test_support::CountParameters;
+
 
 Params DefaultsOf(PluginKind kind, const std::string& name,
                   std::map<std::string, ParamValue> given = {}) {
@@ -47,11 +43,6 @@ std::shared_ptr<Optimization> MakeOptimization(const std::string& name,
   return optimization;
 }
 
-int64_t CountParameters(const torch::nn::Module& module) {
-  int64_t count = 0;
-  for (const auto& p : module.parameters()) count += p.numel();
-  return count;
-}
 
 TEST(CnnModel, SizesItselfFromTheDataset) {
   auto network = BuildCnn(ImageSpec({1, 28, 28}, 10));

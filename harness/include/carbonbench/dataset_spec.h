@@ -26,4 +26,11 @@ struct DatasetSpec {
   std::int64_t pad_token_id = 0;  // token inputs only: positions holding it are padding
 };
 
+// For a model's Build(): throws std::invalid_argument, naming the model,
+// what it needs and what `dataset` has, unless the dataset has `input` inputs
+// of `input_rank` dimensions per sample (all 1 or more) for a `task` task
+// (with 2 or more classes, or 1 or more targets).
+void RequireDataset(const std::string& model, const DatasetSpec& dataset, InputKind input,
+                    std::size_t input_rank, TaskKind task);
+
 }  // namespace carbonbench

@@ -15,29 +15,6 @@
 
 namespace carbonbench::models {
 namespace detail {
-namespace {
-
-void CheckSeriesRegression(const char* model, const DatasetSpec& dataset) {
-  if (dataset.input_kind != InputKind::kSeries || dataset.input_shape.size() != 2) {
-    throw std::invalid_argument(fmt::format(
-        "{} needs series inputs shaped {{channels, window}}; dataset '{}' has {} inputs: pick a "
-        "series dataset or a model for {} inputs",
-        model, dataset.name, InputKindName(dataset.input_kind), InputKindName(dataset.input_kind)));
-  }
-  if (dataset.task != TaskKind::kRegression) {
-    throw std::invalid_argument(fmt::format(
-        "{} is a regressor: dataset '{}' is a classification task; use a classifier model", model,
-        dataset.name));
-  }
-  if (dataset.input_shape[0] < 1 || dataset.input_shape[1] < 1 || dataset.target_size < 1) {
-    throw std::invalid_argument(fmt::format(
-        "{}: dataset '{}' has {} channels, a window of {} and {} targets; all must be 1 or more",
-        model, dataset.name, dataset.input_shape[0], dataset.input_shape[1], dataset.target_size));
-  }
-}
-
-}  // namespace
-
 // conv (same padding, so the window length is kept) -> batch norm -> ReLU.
 class ConvBlock1dImpl : public torch::nn::Module {
  public:
@@ -60,7 +37,7 @@ TORCH_MODULE(ConvBlock1d);
 class Cnn1dImpl : public Network {
  public:
   Cnn1dImpl(const DatasetSpec& dataset, const Params& params) {
-    detail::CheckSeriesRegression("cnn1d", dataset);
+    RequireDataset("cnn1d", dataset, InputKind::kSeries, 2, TaskKind::kRegression);
     const int64_t channels = params.GetInt("channels");
     const int64_t num_blocks = params.GetInt("blocks");
     const int64_t kernel_size = params.GetInt("kernel_size");
