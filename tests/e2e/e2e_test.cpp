@@ -385,5 +385,27 @@ TEST_F(EndToEnd, ForecastsACsvSeriesAndReportsRmse) {
   EXPECT_NE(ReadFile(root_ / "reports" / "train.md").find("RMSE"), std::string::npos);
 }
 
+// The figures torchvision publishes, through the command line.
+TEST_F(EndToEnd, DescribePrintsTorchvisionsParameterAndMacCounts) {
+  const CommandResult resnet =
+      RunCarbonbench("describe resnet18 --input 3 224 224 --classes 1000");
+  ASSERT_EQ(resnet.exit_code, 0) << resnet.output;
+  EXPECT_NE(resnet.output.find("Total parameters: 11,689,512"), std::string::npos) << resnet.output;
+  EXPECT_NE(resnet.output.find("Multiply-accumulates per sample: 1,814,073,344"), std::string::npos)
+      << resnet.output;
+  EXPECT_NE(resnet.output.find("layer4.1.conv2"), std::string::npos) << resnet.output;
+
+  const CommandResult mobilenet =
+      RunCarbonbench("describe mobilenet_v2 --input 3 224 224 --classes 1000");
+  ASSERT_EQ(mobilenet.exit_code, 0) << mobilenet.output;
+  EXPECT_NE(mobilenet.output.find("Total parameters: 3,504,872"), std::string::npos)
+      << mobilenet.output;
+
+  const CommandResult wrong = RunCarbonbench("describe bert --dataset fashion_mnist");
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.output.find("bert cannot be built for dataset fashion_mnist"), std::string::npos)
+      << wrong.output;
+}
+
 }  // namespace
 }  // namespace carbonbench
