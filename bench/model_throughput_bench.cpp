@@ -149,12 +149,3 @@ const bool registered = [] {
 
 }  // namespace
 }  // namespace carbonbench
-
-int main(int argc, char** argv) {
-  // As the host does at start-up: without it, glibc returns large tensor
-  // buffers to the OS every step and page faults dominate.
-  carbonbench::ApplyAllocatorTuning();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  return 0;
-}

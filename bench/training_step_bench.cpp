@@ -86,10 +86,3 @@ BENCHMARK(BatchAssembly)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace carbonbench
-
-int main(int argc, char** argv) {
-  carbonbench::ApplyAllocatorTuning();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  return 0;
-}
