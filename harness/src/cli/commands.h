@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,11 @@ struct GlobalOptions {
   std::string executable_path;
   int exit_code = 0;  // set by a command that ran but did not fully succeed
 };
+
+// "key=value" from a --set option, split at the first '='; throws a
+// std::runtime_error that shows `example` when there is no key or no '='.
+std::pair<std::string, std::string> SplitAssignment(const std::string& assignment,
+                                                    const std::string& example);
 
 // Loads every plugin on the search path (throws PluginLoadError).
 PluginRegistry LoadPlugins(const GlobalOptions& global);

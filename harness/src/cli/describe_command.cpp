@@ -35,15 +35,10 @@ Cell DescribedCell(const DescribeArguments& a, const PluginRegistry& registry) {
   suite["dataset"]["name"] = a.dataset;
   suite["defaults"]["model"] = a.model;
   for (const auto& assignment : a.sets) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      throw std::runtime_error("--set '" + assignment +
-                               "' must look like key=value, e.g. --set resnet18.stem=cifar");
-    }
-    std::string key = assignment.substr(0, equals);
+    auto [key, value] = SplitAssignment(assignment, "resnet18.stem=cifar");
     // A bare parameter name means the model's own.
     if (key.find('.') == std::string::npos && key != "dataset") key = a.model + "." + key;
-    suite["defaults"][key] = YAML::Load(assignment.substr(equals + 1));
+    suite["defaults"][key] = YAML::Load(value);
   }
   const Suite parsed = LoadSuiteText(YAML::Dump(suite), "describe arguments", registry.Catalog(),
                                      SuiteTextOrigin::kGeneratedText);
@@ -63,14 +58,9 @@ torch::Tensor SampleInput(const DatasetSpec& spec, std::int64_t batch) {
 void Describe(const DescribeArguments& a, const GlobalOptions& global) {
   const PluginRegistry registry = LoadPlugins(global);
   const Cell cell = DescribedCell(a, registry);
-  DatasetRequest request = DatasetRequestFor(cell);
   const Params params =
       ResolveParams(registry.Find(PluginKind::kModel, a.model)->params, cell.PluginParams(a.model));
-  if (request.vocab_path.empty() && params.Has("pretrained") &&
-      !params.GetString("pretrained").empty()) {
-    request.vocab_path = params.GetString("pretrained") + "/vocab.txt";
-  }
-  DatasetSpec spec = NominalDatasetSpec(request);
+  DatasetSpec spec = NominalDatasetSpec(DatasetRequestFor(cell, params));
   if (!a.input.empty()) spec.input_shape.assign(a.input.begin(), a.input.end());
   if (a.classes > 0) spec.num_classes = a.classes;
 

@@ -90,12 +90,8 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   if (a.target_acc > 0) defaults["early_stop.target_acc"] = a.target_acc;
   if (!a.time_budget.empty()) defaults["early_stop.time_budget_s"] = ParseDuration(a.time_budget);
   for (const auto& assignment : a.sets) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      throw std::runtime_error("--set '" + assignment + "' must look like key=value, e.g. "
-                               "--set cnn.channels=16");
-    }
-    defaults[assignment.substr(0, equals)] = YAML::Load(assignment.substr(equals + 1));
+    const auto [key, value] = SplitAssignment(assignment, "cnn.channels=16");
+    defaults[key] = YAML::Load(value);
   }
   suite["defaults"] = defaults;
   suite["repetitions"] = a.repetitions;

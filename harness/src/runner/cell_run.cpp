@@ -59,15 +59,8 @@ std::string ResolveDevice(const std::string& requested) {
 }
 
 std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const Cell& cell) {
-  DatasetRequest request = DatasetRequestFor(cell);
-  // A pretrained text model fixes the vocabulary: encode with its vocab.txt.
-  const std::string model = StringSetting(cell, "model");
-  const Params model_params = PluginParamsFor(context, PluginKind::kModel, model, cell);
-  if (request.vocab_path.empty() && model_params.Has("pretrained") &&
-      !model_params.GetString("pretrained").empty()) {
-    request.vocab_path =
-        (std::filesystem::path(model_params.GetString("pretrained")) / "vocab.txt").string();
-  }
+  const DatasetRequest request = DatasetRequestFor(
+      cell, PluginParamsFor(context, PluginKind::kModel, StringSetting(cell, "model"), cell));
   const std::string key = RequestKey(request);
   auto& cached = context.datasets[key];
   if (!cached) cached = std::make_shared<const TensorDataset>(LoadDataset(request));
@@ -144,7 +137,7 @@ std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repe
 
 }  // namespace
 
-DatasetRequest DatasetRequestFor(const Cell& cell) {
+DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
   DatasetRequest request;
   request.name = StringSetting(cell, "dataset");
   request.path = StringSetting(cell, "dataset.path");
@@ -162,6 +155,12 @@ DatasetRequest DatasetRequestFor(const Cell& cell) {
   request.window = IntSetting(cell, "dataset.window");
   request.horizon = IntSetting(cell, "dataset.horizon");
   request.value_column = StringSetting(cell, "dataset.value_column");
+  // A pretrained text model fixes the vocabulary: encode with its vocab.txt.
+  if (request.vocab_path.empty() && model_params.Has("pretrained") &&
+      !model_params.GetString("pretrained").empty()) {
+    request.vocab_path =
+        (std::filesystem::path(model_params.GetString("pretrained")) / "vocab.txt").string();
+  }
   return request;
 }
 

@@ -35,9 +35,9 @@ struct CellOutcome {
   RunSummary summary;
 };
 
-// The cell's dataset settings as a request (the model's pretrained
-// vocabulary is not applied here).
-DatasetRequest DatasetRequestFor(const Cell& cell);
+// The cell's dataset settings as a request; a model with a `pretrained`
+// folder (`model_params`) supplies the vocabulary unless dataset.vocab does.
+DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params);
 
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh);
 

@@ -11,22 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "error_message.h"
+
 namespace carbonbench::testing_data {
 
-// Expects `call` to throw std::runtime_error whose message holds every piece.
-template <typename Call>
-void ExpectErrorContaining(Call call, const std::vector<std::string>& pieces) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::runtime_error";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    for (const std::string& piece : pieces) {
-      EXPECT_NE(message.find(piece), std::string::npos)
-          << "message: " << message << "\nmissing: " << piece;
-    }
-  }
-}
+using test_support::ExpectErrorContaining;
 
 // A fresh folder per test, removed afterwards.
 class TempDirTest : public ::testing::Test {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "error_message.h"
+
 namespace carbonbench {
 namespace {
 
@@ -33,20 +35,7 @@ Bytes Iota(std::size_t size, int modulo = 256) {
   return out;
 }
 
-// Expects `call` to throw std::runtime_error whose message holds every piece.
-template <typename Call>
-void ExpectErrorContaining(Call call, const std::vector<std::string>& pieces) {
-  try {
-    call();
-    FAIL() << "expected std::runtime_error";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    for (const std::string& piece : pieces) {
-      EXPECT_NE(message.find(piece), std::string::npos)
-          << "message: " << message << "\nmissing: " << piece;
-    }
-  }
-}
+using test_support::ExpectErrorContaining;
 
 class IdxTest : public ::testing::Test {
  protected:

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "error_message.h"
+
 #include "text/basic_tokenizer.h"
 
 namespace carbonbench {
@@ -35,20 +37,7 @@ Tokens Basic(const std::string& text, TokenizerSettings settings = {}) {
   return detail::BasicTokenize(text, settings);
 }
 
-// Expects `call` to throw std::runtime_error whose message holds every piece.
-template <typename Call>
-void ExpectErrorContaining(Call call, const Tokens& pieces) {
-  try {
-    call();
-    FAIL() << "expected std::runtime_error";
-  } catch (const std::runtime_error& error) {
-    const std::string message = error.what();
-    for (const std::string& piece : pieces) {
-      EXPECT_NE(message.find(piece), std::string::npos)
-          << "message: " << message << "\nmissing: " << piece;
-    }
-  }
-}
+using test_support::ExpectErrorContaining;
 
 class TempDir {
  public:

@@ -1,0 +1,17 @@
+#include <stdexcept>
+
+#include "cli/commands.h"
+
+namespace carbonbench::cli {
+
+std::pair<std::string, std::string> SplitAssignment(const std::string& assignment,
+                                                    const std::string& example) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw std::runtime_error("--set '" + assignment + "' must look like key=value, e.g. --set " +
+                             example);
+  }
+  return {assignment.substr(0, equals), assignment.substr(equals + 1)};
+}
+
+}  // namespace carbonbench::cli
