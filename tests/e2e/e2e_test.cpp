@@ -263,7 +263,8 @@ TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
   const fs::path suite = WriteSuite("region", "carbon: {region: XX-NOPE}\n");
   const CommandResult run = RunCarbonbench(RunSuite(suite));
   EXPECT_EQ(run.exit_code, 2) << run.output;
-  EXPECT_NE(run.output.find(suite.string() + ": carbon.region: "), std::string::npos)
+  EXPECT_NE(run.output.find(suite.string() + ": carbon: unknown region 'XX-NOPE'"),
+            std::string::npos)
       << run.output;
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
@@ -405,6 +406,69 @@ TEST_F(EndToEnd, DescribePrintsTorchvisionsParameterAndMacCounts) {
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.output.find("bert cannot be built for dataset fashion_mnist"), std::string::npos)
       << wrong.output;
+}
+
+// Energy from a declared wattage, carbon from an explicit intensity and a
+// cloud region's PUE: every figure follows from the inputs, and the exports
+// (report section, CodeCarbon CSV) carry them.
+TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
+  const CommandResult run = RunCarbonbench(
+      Common() + " train --model cnn --dataset fashion_mnist --dataset_path " +
+      (root_ / "data").string() +
+      " --epochs 2 --batch_size 32 --threads 1 --set cnn.channels=4 --set cnn.hidden=16"
+      " --meters constant --set constant.cpu_w=100 --region gcp:europe-west1 --intensity 500");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("train");
+  ASSERT_EQ(runs.size(), 1u);
+  const RunRow& stored = runs[0];
+  EXPECT_EQ(stored.start.intensity_g_per_kwh, 500);
+  EXPECT_GT(stored.start.pue, 1.0);  // the provider's published PUE
+  const auto carbon = nlohmann::json::parse(stored.start.carbon_json);
+  EXPECT_EQ(carbon["cloud_provider"], "gcp");
+  EXPECT_EQ(carbon["cloud_region"], "europe-west1");
+  EXPECT_FALSE(carbon["pue_source"].get<std::string>().empty());
+  // 100 W for (a little less than) the run's duration, the PUE on top.
+  const double ceiling_wh = 100.0 * stored.summary.duration_s / 3600.0 * stored.start.pue;
+  EXPECT_LE(stored.summary.energy_wh, ceiling_wh * 1.001);
+  EXPECT_GE(stored.summary.energy_wh, ceiling_wh * 0.5);
+  EXPECT_NEAR(stored.summary.co2_g, stored.summary.energy_wh * 0.5, 1e-9);
+  EXPECT_EQ(stored.summary.energy_provenance, "estimated");  // declared, not measured
+
+  const std::string csv = ReadFile(root_ / "reports" / "train.emissions.csv");
+  EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,experiment_id,duration,emissions,", 0), 0u)
+      << csv;
+  EXPECT_NE(csv.find(",gcp,europe-west1,"), std::string::npos) << csv;
+  const std::string report = ReadFile(root_ / "reports" / "train.md");
+  EXPECT_NE(report.find("## Where would this run be greener"), std::string::npos);
+}
+
+// `meters` explains each meter; a fake powercap tree stands in for RAPL.
+TEST_F(EndToEnd, MetersDiagnosesEachMeterAndSaysWhatARunWouldUse) {
+  const fs::path tree = root_ / "powercap";
+  auto zone = [&](const std::string& path, const std::string& name, const std::string& uj) {
+    fs::create_directories(tree / path);
+    std::ofstream(tree / path / "name") << name << "\n";
+    std::ofstream(tree / path / "energy_uj") << uj << "\n";
+    std::ofstream(tree / path / "max_energy_range_uj") << "262143328850\n";
+  };
+  zone("intel-rapl:0", "package-0", "1000000");
+  zone("intel-rapl:0/intel-rapl:0:0", "dram", "2000000");
+  const CommandResult found =
+      RunCarbonbench("meters --set rapl.powercap_root=" + tree.string());
+  ASSERT_EQ(found.exit_code, 0) << found.output;
+  EXPECT_NE(found.output.find("A run would use:"), std::string::npos) << found.output;
+  EXPECT_NE(found.output.find("cpu  rapl (measured)"), std::string::npos) << found.output;
+  EXPECT_NE(found.output.find("ram  rapl (measured)"), std::string::npos) << found.output;
+  EXPECT_NE(found.output.find("nvml"), std::string::npos) << found.output;
+
+  const CommandResult missing =
+      RunCarbonbench("meters --set rapl.powercap_root=" + (root_ / "none").string());
+  ASSERT_EQ(missing.exit_code, 0) << missing.output;
+  EXPECT_NE(missing.output.find("rapl          not available: "), std::string::npos)
+      << missing.output;
+  EXPECT_NE(missing.output.find("cpu  cpu_estimate (estimated)"), std::string::npos)
+      << missing.output;
 }
 
 }  // namespace

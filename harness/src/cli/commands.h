@@ -34,5 +34,6 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global);
 void AddTrainCommand(CLI::App& app, GlobalOptions& global);
 void AddReportCommand(CLI::App& app, GlobalOptions& global);
 void AddDescribeCommand(CLI::App& app, GlobalOptions& global);
+void AddMetersCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace carbonbench::cli

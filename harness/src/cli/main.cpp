@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::AddTrainCommand(app, global);
   cli::AddReportCommand(app, global);
   cli::AddDescribeCommand(app, global);
+  cli::AddMetersCommand(app, global);
   // Global options work before the command and after it. (Not fallthrough:
   // `run` hands the arguments it does not know to Google Benchmark.)
   std::vector<CLI::App*> apps = app.get_subcommands([](CLI::App*) { return true; });

@@ -15,7 +15,7 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
   command->add_flag("--fresh", options->fresh, "re-run cells already finished in the store");
   command->add_option("--models-dir", options->models_dir, "where trained weights go")->capture_default_str();
   command->add_option("--sample-interval-ms", options->sampler_interval_ms,
-                      "energy sampling interval")->capture_default_str()
+                      "energy sampling interval (default: the suite's sampler.interval_ms, 100)")
       ->check(CLI::Range(10, 60000));
   command->allow_extras();
   command->callback([&global, command, suite_path, options] {

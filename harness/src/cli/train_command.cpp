@@ -30,7 +30,10 @@ struct TrainArguments {
   double target_acc = 0;
   std::string time_budget;
   std::string region = "WORLD";
-  double pue = 1.0;
+  double pue = 0;        // 0: 1.0, or the cloud provider's published PUE
+  double intensity = 0;  // 0: the region's
+  std::string intensity_csv;
+  std::vector<std::string> meters;  // empty: the defaults
   int repetitions = 1;
   std::vector<std::string> sets;  // key=value
   bool fresh = false;
@@ -96,7 +99,10 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   suite["defaults"] = defaults;
   suite["repetitions"] = a.repetitions;
   suite["carbon"]["region"] = a.region;
-  suite["carbon"]["pue"] = a.pue;
+  if (a.pue > 0) suite["carbon"]["pue"] = a.pue;
+  if (a.intensity > 0) suite["carbon"]["intensity_g_per_kwh"] = a.intensity;
+  if (!a.intensity_csv.empty()) suite["carbon"]["intensity_csv"] = a.intensity_csv;
+  if (!a.meters.empty()) suite["meters"] = a.meters;
   return YAML::Dump(suite);
 }
 
@@ -126,9 +132,20 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
   command->add_option("--time_budget", a->time_budget,
                       "stop before this much training time: 1800, 30m, 1.5h (implies --early_stop)");
   command->add_option("--region", a->region,
-                      "where the electricity comes from: ISO country code (FR, IND) or "
-                      "subdivision (IN-TN)")->capture_default_str();
-  command->add_option("--pue", a->pue, "power usage effectiveness of the data centre")->capture_default_str();
+                      "where the electricity comes from: ISO country code (FR, IND), "
+                      "subdivision (IN-TN, US-CA, CA-QC), Nordic zone (SE3) or cloud "
+                      "region (gcp:europe-west1, aws:us-east-1, azure:westeurope)")->capture_default_str();
+  command->add_option("--pue", a->pue,
+                      "power usage effectiveness of the data centre (default 1.0, or the "
+                      "cloud provider's published figure for a cloud region)");
+  command->add_option("--intensity", a->intensity,
+                      "carbon intensity in g CO2e/kWh, replacing the region's figure");
+  command->add_option("--intensity_csv", a->intensity_csv,
+                      "hourly carbon intensity: a CSV with the header timestamp,g_per_kwh");
+  command->add_option("--meters", a->meters,
+                      "energy meters to try in order, per component (default: rapl, nvml, "
+                      "cpu_estimate, ram_estimate)")
+      ->delimiter(',');
   command->add_option("--repetitions", a->repetitions, "repetitions")->capture_default_str();
   command->add_option("--set", a->sets, "any setting or plugin parameter: key=value "
                                         "(e.g. cnn.channels=16); repeatable");

@@ -2,243 +2,311 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <optional>
+#include <cmath>
 #include <stdexcept>
 
+#include "energy/cloud_regions.h"
+#include "energy/iso_3166.h"
+#include "energy/reference_files.h"
+#include "energy/region_tables.h"
 #include "util/text.h"
 
 namespace carbonbench {
 namespace {
 
-using nlohmann::json;
+using detail::Country;
+using detail::Figure;
 
 constexpr const char* kWorld = "WORLD";
-constexpr const char* kMixFile = "global_energy_mix.json";
-constexpr const char* kPerSourceFile = "carbon_intensity_per_source.json";
-// carbon_intensity_per_source.json cites only a URL for world_average; the
-// year is that report's (see harness/data/codecarbon/SOURCE.md).
-constexpr const char* kWorldAverageOrigin = "IEA 2019";
+constexpr const char* kAcceptedForms =
+    "an ISO 3166-1 country code (alpha-2 like FR or alpha-3 like FRA), an ISO 3166-2 "
+    "subdivision like US-CA, CA-QC or IN-TN, a Nordic bidding zone like SE3, a cloud region "
+    "like gcp:europe-west1, aws:us-east-1 or azure:westeurope, or WORLD";
 
-struct Country {
-  std::string alpha2;
-  std::string alpha3;
-  std::string name;                    // the short common name where ISO gives one ("Iran")
-  std::vector<std::string> all_names;  // name, common and official, for hints
-};
+// What a region resolves to before the override, PUE and hourly series.
+class RegionResolver {
+ public:
+  RegionResolver(std::string reference_data_dir, std::string iso_codes_dir)
+      : data_dir_(std::move(reference_data_dir)), iso_dir_(std::move(iso_codes_dir)) {}
 
-std::string Upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
-
-json ReadJson(const std::string& path, const std::string& remedy) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path + " (" + remedy + ")");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& error) {
-    throw std::runtime_error(path + " is not valid JSON: " + error.what());
-  }
-}
-
-std::string CodecarbonPath(const std::string& reference_data_dir, const std::string& file) {
-  return reference_data_dir + "/codecarbon/" + file;
-}
-
-json ReadCodecarbonTable(const std::string& reference_data_dir, const std::string& file) {
-  return ReadJson(CodecarbonPath(reference_data_dir, file),
-                  "carbonbench's reference data; it ships in harness/data/codecarbon");
-}
-
-json ReadIsoTable(const std::string& iso_codes_dir, const std::string& standard) {
-  const json table = ReadJson(iso_codes_dir + "/iso_" + standard + ".json",
-                              "ISO 3166 codes; apt-get install iso-codes");
-  if (!table.contains(standard) || !table[standard].is_array()) {
-    throw std::runtime_error(iso_codes_dir + "/iso_" + standard + ".json has no \"" + standard +
-                             "\" list; is it iso-codes' file?");
-  }
-  return table[standard];
-}
-
-std::vector<Country> ReadCountries(const std::string& iso_codes_dir) {
-  std::vector<Country> countries;
-  for (const json& entry : ReadIsoTable(iso_codes_dir, "3166-1")) {
-    Country country;
-    country.alpha2 = entry.value("alpha_2", "");
-    country.alpha3 = entry.value("alpha_3", "");
-    country.name = entry.value("common_name", entry.value("name", country.alpha3));
-    for (const char* key : {"name", "common_name", "official_name"}) {
-      if (entry.contains(key)) country.all_names.push_back(entry[key].get<std::string>());
+  CarbonIntensity Resolve(const std::string& region) {
+    const std::string code = detail::Upper(Trim(region));
+    CarbonIntensity result;
+    result.region_requested = region;
+    if (code.empty()) {
+      throw std::runtime_error("empty carbon region: expected " + std::string(kAcceptedForms));
     }
-    countries.push_back(std::move(country));
-  }
-  return countries;
-}
-
-// Looks `code` up as alpha-2 or alpha-3 by its length; null when unknown.
-const Country* FindCountry(const std::vector<Country>& countries, const std::string& code) {
-  for (const Country& country : countries) {
-    if (code == (code.size() == 2 ? country.alpha2 : country.alpha3)) return &country;
-  }
-  return nullptr;
-}
-
-// A hint for a code that is no country: the code of a country the user
-// named in words, the ISO code behind a common non-ISO one, or a close code.
-std::string SuggestCountry(const std::string& code, const std::vector<Country>& countries) {
-  for (const Country& country : countries) {
-    for (const std::string& name : country.all_names) {
-      if (Upper(name) == code) {
-        return " (did you mean '" + country.alpha2 + "' for " + country.name + "?)";
-      }
+    if (const std::size_t colon = code.find(':'); colon != std::string::npos) {
+      ResolveCloud(region, detail::Lower(Trim(code.substr(0, colon))),
+                   detail::Lower(Trim(code.substr(colon + 1))), result);
+      return result;
     }
-  }
-  // ISO reserves these for the UK and Greece but assigns GB and GR.
-  static const std::map<std::string, std::string> kReserved = {{"UK", "GB"}, {"EL", "GR"}};
-  if (const auto it = kReserved.find(code); it != kReserved.end()) {
-    return " (did you mean '" + it->second + "'?)";
-  }
-  std::vector<std::string> candidates = {kWorld};
-  for (const Country& country : countries) {
-    candidates.push_back(code.size() == 3 ? country.alpha3 : country.alpha2);
-  }
-  return DidYouMean(code, candidates);
-}
+    result.fallback_path.push_back(code);
+    if (code == kWorld) {
+      UseWorld(result);
+      return result;
+    }
+    // Before ISO codes: "FI" is a zone first (see carbon_intensity.h).
+    if (const detail::NordicZone* zone = detail::FindNordicZone(code)) {
+      ResolveNordic(code, *zone, result);
+      return result;
+    }
 
-[[noreturn]] void ThrowUnknownRegion(const std::string& region, const std::string& code,
-                                     const std::vector<Country>& countries) {
-  const std::size_t dash = code.find('-');
-  if (dash != std::string::npos) {
+    const std::size_t dash = code.find('-');
     const std::string prefix = code.substr(0, dash);
-    throw std::runtime_error(
-        "unknown region '" + region + "': " + prefix + " is not an ISO 3166-1 country code" +
-        SuggestCountry(prefix, countries) + "; a subdivision is written like IN-TN");
+    if (dash != std::string::npos) RefuseZoneWithPrefix(region, prefix, code.substr(dash + 1));
+    const Country* country = detail::FindCountry(Countries(), prefix);
+    if (country == nullptr) ThrowUnknownRegion(region, code);
+    SetCountry(*country, result);
+    if (dash == std::string::npos) {
+      UseCountryOrWorld(code, *country, "", result);
+      return result;
+    }
+    const std::string name = detail::SubdivisionName(iso_dir_, region, code, *country);
+    result.subdivision = code;
+    const std::string local = code.substr(dash + 1);
+    std::optional<Figure> figure;
+    std::string table;
+    if (country->alpha2 == "US") {
+      figure = detail::UsStateFigure(data_dir_, local);
+      table = "usa_emissions.json (eGRID)";
+    } else if (country->alpha2 == "CA") {
+      figure = detail::CanadianProvinceFigure(data_dir_, local);
+      table = "canada_energy_mix.json";
+    }
+    if (figure) {
+      Use(*figure, code, false, result);
+      result.region_name = name;
+      return result;
+    }
+    UseCountryOrWorld(
+        code, *country,
+        table.empty() ? "no subdivision-level data" : "no row in CodeCarbon's " + table, result,
+        name);
+    return result;
   }
-  throw std::runtime_error(
-      "unknown region '" + region + "'" + SuggestCountry(code, countries) +
-      ": expected an ISO 3166-1 country code (alpha-2 like FR or alpha-3 like FRA), an "
-      "ISO 3166-2 subdivision like IN-TN, or WORLD");
-}
 
-// Checks `code` ("IN-TN") against ISO 3166-2 and returns the subdivision's
-// name. Subdivision codes always start with the alpha-2 country code, so an
-// alpha-3 prefix ("IND-TN") is refused with the right spelling.
-std::string SubdivisionName(const std::string& iso_codes_dir, const std::string& region,
-                            const std::string& code, const Country& country) {
-  const std::string canonical = country.alpha2 + code.substr(code.find('-'));
-  std::vector<std::string> siblings;
-  std::string name;
-  for (const json& entry : ReadIsoTable(iso_codes_dir, "3166-2")) {
-    const std::string entry_code = entry.value("code", "");
-    if (entry_code.compare(0, country.alpha2.size() + 1, country.alpha2 + "-") != 0) continue;
-    siblings.push_back(entry_code);
-    if (entry_code == canonical) name = entry.value("name", entry_code);
+ private:
+  const std::vector<Country>& Countries() {
+    if (countries_.empty()) countries_ = detail::ReadCountries(iso_dir_);
+    return countries_;
   }
-  if (!name.empty() && canonical == code) return name;
-  const std::string hint =
-      !name.empty() ? " (did you mean '" + canonical + "'?)" : DidYouMean(canonical, siblings);
-  throw std::runtime_error("unknown region '" + region + "'" + hint + ": not an ISO 3166-2 " +
-                           "subdivision of " + country.name + "; use " + country.alpha2 + " for " +
-                           country.name + "'s national intensity");
-}
 
-// A looked-up figure plus where it comes from in words ("Our World in Data
-// 2023"), which warnings quote next to the number.
-struct Figure {
-  CarbonIntensity intensity;
-  std::string origin;
+  // Takes `figure` as the one used, for `code`, which `fallback` appends to
+  // the fallback path (the requested code is already its first entry).
+  static void Use(const Figure& figure, const std::string& code, bool fallback,
+                  CarbonIntensity& result) {
+    result.g_per_kwh = figure.g_per_kwh;
+    result.source = figure.source;
+    result.year = figure.year;
+    result.region_used = code;
+    if (fallback) result.fallback_path.push_back(code);
+  }
 
-  std::string Quoted() const { return fmt::format("{:g} g/kWh, {}", intensity.g_per_kwh, origin); }
+  static void SetCountry(const Country& country, CarbonIntensity& result) {
+    result.country_iso_code = country.alpha3;
+    result.country_name = country.name;
+  }
+
+  Figure UseWorld(CarbonIntensity& result) {
+    const Figure world = detail::WorldAverage(data_dir_);
+    Use(world, kWorld, result.fallback_path.back() != kWorld, result);
+    result.region_name = world.name;
+    return world;
+  }
+
+  // The country's national figure, or the world average when it has none.
+  // `reason` (non-empty when `code` is a subdivision or zone whose own figure
+  // is missing) and `place` ("Tamil Nādu") explain the fallback.
+  void UseCountryOrWorld(const std::string& code, const Country& country, const std::string& reason,
+                         CarbonIntensity& result, const std::string& place = "") {
+    const std::string label =
+        "region " + code + " (" + (place.empty() ? country.name : place) + ")";
+    if (const std::optional<Figure> figure = detail::CountryFigure(data_dir_, country.alpha3)) {
+      Use(*figure, country.alpha3, !reason.empty(), result);
+      result.region_name = country.name;
+      if (!reason.empty()) {
+        result.warnings.push_back(label + ": " + reason + "; using " + country.name +
+                                  "'s national intensity (" + figure->Quoted() + ")");
+      }
+      return;
+    }
+    if (!reason.empty()) result.fallback_path.push_back(country.alpha3);
+    const Figure world = UseWorld(result);
+    result.warnings.push_back(label + ": " + (reason.empty() ? "" : reason + ", and ") +
+                              country.name + " (" + country.alpha3 +
+                              ") has no row in CodeCarbon's global_energy_mix.json; using "
+                              "CodeCarbon's world average (" +
+                              world.Quoted() + ")");
+  }
+
+  void ResolveNordic(const std::string& code, const detail::NordicZone& zone,
+                     CarbonIntensity& result) {
+    const Country* country = detail::FindCountry(Countries(), zone.country_alpha2);
+    if (country == nullptr) {
+      throw std::runtime_error("iso-codes in " + iso_dir_ + " lacks country " +
+                               zone.country_alpha2 + "; is it iso-codes' file?");
+    }
+    SetCountry(*country, result);
+    result.subdivision = code;
+    if (const std::optional<Figure> figure = detail::NordicZoneFigure(data_dir_, code)) {
+      Use(*figure, code, false, result);
+      result.region_name = figure->name;
+      return;
+    }
+    UseCountryOrWorld(code, *country,
+                      country->name + "'s bidding zone " + code +
+                          " has no row in CodeCarbon's nordic_emissions.json",
+                      result);
+  }
+
+  void ResolveCloud(const std::string& region, const std::string& provider,
+                    const std::string& cloud_region, CarbonIntensity& result) {
+    const detail::CloudRegion row =
+        detail::FindCloudRegion(data_dir_, provider, cloud_region, region);
+    const std::string code = provider + ":" + row.region;
+    result.fallback_path.push_back(code);
+    result.cloud_provider = provider;
+    result.cloud_region = row.region;
+    result.g_per_kwh = row.g_per_kwh;
+    result.region_used = code;
+    result.source = "CodeCarbon " + row.table + " (" + provider + " " + row.region +
+                    (row.upstream_source.empty() ? "" : ": " + row.upstream_source) + ")";
+
+    // The row's country: by name first, since AWS rows outside the US carry
+    // the code USA; by the code when ISO does not know the name ("Korea").
+    const Country* country = detail::FindCountryByName(Countries(), row.country_name);
+    if (country != nullptr && !row.country_iso_code.empty() &&
+        country->alpha3 != row.country_iso_code) {
+      result.warnings.push_back("region " + code + ": CodeCarbon's " + row.table +
+                                " gives country code " + row.country_iso_code +
+                                " for a region in " + row.country_name + "; recording " +
+                                country->alpha3);
+    }
+    if (country == nullptr) country = detail::FindCountry(Countries(), row.country_iso_code);
+    if (country != nullptr) {
+      SetCountry(*country, result);
+    } else {
+      result.country_iso_code = row.country_iso_code;
+      result.country_name = row.country_name;
+    }
+    std::string place = row.city;
+    if (!result.country_name.empty()) place += (place.empty() ? "" : ", ") + result.country_name;
+    result.region_name = (row.provider_name.empty() ? provider : row.provider_name) + " " +
+                         row.region + (row.region_name.empty() ? "" : " " + row.region_name) +
+                         (place.empty() ? "" : " (" + place + ")");
+  }
+
+  // "SE-SE3": zones are written bare.
+  void RefuseZoneWithPrefix(const std::string& region, const std::string& prefix,
+                            const std::string& suffix) {
+    const detail::NordicZone* zone = detail::FindNordicZone(suffix);
+    if (zone == nullptr) return;
+    const Country* country = detail::FindCountry(Countries(), zone->country_alpha2);
+    if (prefix != zone->country_alpha2 && (country == nullptr || prefix != country->alpha3)) {
+      return;
+    }
+    throw std::runtime_error("unknown region '" + region + "' (did you mean '" + zone->code +
+                             "'?): Nordic bidding zones are written without a country prefix, "
+                             "like SE3 or NO1");
+  }
+
+  [[noreturn]] void ThrowUnknownRegion(const std::string& region, const std::string& code) {
+    const std::size_t dash = code.find('-');
+    if (dash != std::string::npos) {
+      const std::vector<std::string> cloud =
+          detail::CloudRegionsNamed(data_dir_, detail::Lower(code));
+      if (!cloud.empty()) {
+        throw std::runtime_error("unknown region '" + region + "' (did you mean '" +
+                                 JoinStrings(cloud, "' or '") +
+                                 "'?): a cloud region is written provider:region");
+      }
+      const std::string prefix = code.substr(0, dash);
+      throw std::runtime_error("unknown region '" + region + "': " + prefix +
+                               " is not an ISO 3166-1 country code" +
+                               detail::SuggestCountry(prefix, Countries(), {}) +
+                               "; a subdivision is written like IN-TN");
+    }
+    std::vector<std::string> extra = {kWorld};
+    for (const detail::NordicZone& zone : detail::NordicBiddingZones()) extra.push_back(zone.code);
+    throw std::runtime_error("unknown region '" + region + "'" +
+                             detail::SuggestCountry(code, Countries(), extra) + ": expected " +
+                             kAcceptedForms);
+  }
+
+  std::string data_dir_;
+  std::string iso_dir_;
+  std::vector<Country> countries_;
 };
 
-Figure WorldAverage(const std::string& reference_data_dir) {
-  const json table = ReadCodecarbonTable(reference_data_dir, kPerSourceFile);
-  if (!table.contains("world_average") || !table["world_average"].is_number()) {
-    throw std::runtime_error(CodecarbonPath(reference_data_dir, kPerSourceFile) +
-                             " has no numeric world_average");
-  }
-  Figure figure;
-  figure.origin = kWorldAverageOrigin;
-  figure.intensity.region_used = kWorld;
-  figure.intensity.region_name = "World";
-  figure.intensity.g_per_kwh = table["world_average"].get<double>();
-  figure.intensity.source =
-      std::string("CodeCarbon ") + kPerSourceFile + " world_average (" + figure.origin + ")";
-  return figure;
-}
-
-// The country's row in global_energy_mix.json; nullopt when the table has no
-// usable row for it.
-std::optional<Figure> CountryIntensity(const json& mix, const Country& country) {
-  if (!mix.contains(country.alpha3)) return std::nullopt;
-  const json& row = mix[country.alpha3];
-  if (!row.contains("carbon_intensity") || !row["carbon_intensity"].is_number()) {
-    return std::nullopt;
-  }
-  Figure figure;
-  figure.origin = "Our World in Data";
-  if (row.contains("year") && row["year"].is_number_integer()) {
-    figure.origin += " " + std::to_string(row["year"].get<int>());
-  }
-  figure.intensity.region_used = country.alpha3;
-  figure.intensity.region_name = country.name;
-  figure.intensity.g_per_kwh = row["carbon_intensity"].get<double>();
-  figure.intensity.source = std::string("CodeCarbon ") + kMixFile + " (" + figure.origin + ")";
-  return figure;
-}
-
-// Resolves a known country (and optional subdivision name) to a figure,
-// with the warnings that explain any fallback.
-Figure ResolveCountry(const std::string& code, const Country& country,
-                      const std::string& subdivision, const std::string& reference_data_dir) {
-  const json mix = ReadCodecarbonTable(reference_data_dir, kMixFile);
-  if (std::optional<Figure> figure = CountryIntensity(mix, country)) {
-    if (!subdivision.empty()) {
-      figure->intensity.warnings.push_back("region " + code + " (" + subdivision +
-                                           "): no subdivision-level data; using " + country.name +
-                                           "'s national intensity (" + figure->Quoted() + ")");
+void ApplyPue(const CarbonRequest& request, const std::string& reference_data_dir,
+              CarbonIntensity& result) {
+  if (request.pue) {
+    if (!std::isfinite(*request.pue) || *request.pue < 1.0) {
+      throw std::runtime_error(fmt::format(
+          "carbon.pue is {:g}: PUE is a data centre's total energy over its IT energy, so it is "
+          "at least 1.0 (1.0 means no overhead; large cloud fleets publish 1.1 to 1.2)",
+          *request.pue));
     }
-    return *figure;
+    result.pue = *request.pue;
+    result.pue_source = kPueOverrideSource;
+    return;
   }
-  Figure world = WorldAverage(reference_data_dir);
-  world.intensity.warnings.push_back(
-      "region " + code + " (" + (subdivision.empty() ? country.name : subdivision) +
-      "): " + country.name + " (" + country.alpha3 + ") has no row in CodeCarbon's " + kMixFile +
-      "; using CodeCarbon's world average (" + world.Quoted() + ")");
-  return world;
+  result.pue = 1.0;
+  result.pue_source = kDefaultPueSource;
+  if (result.cloud_provider.empty()) return;
+  if (const std::optional<detail::CloudPue> published =
+          detail::FindCloudPue(reference_data_dir, result.cloud_provider)) {
+    result.pue = published->pue;
+    result.pue_source = published->source;
+    result.pue_year = published->year;
+    return;
+  }
+  result.warnings.push_back("no published PUE for " + result.cloud_provider + " in " +
+                            reference_data_dir +
+                            "/cloud_pue.csv; assuming 1.0 (set carbon.pue to override)");
 }
 
 }  // namespace
 
+double CarbonIntensity::GPerKwhAt(std::chrono::system_clock::time_point when) const {
+  if (hourly) {
+    if (const std::optional<double> value = hourly->At(when)) return *value;
+  }
+  return g_per_kwh;
+}
+
+CarbonIntensity ResolveCarbon(const CarbonRequest& request, const std::string& reference_data_dir,
+                              const std::string& iso_codes_dir) {
+  if (request.intensity_g_per_kwh &&
+      (!std::isfinite(*request.intensity_g_per_kwh) || *request.intensity_g_per_kwh < 0)) {
+    throw std::runtime_error(fmt::format(
+        "carbon.intensity_g_per_kwh is {:g}: it must be a number of gCO2e/kWh, at least 0",
+        *request.intensity_g_per_kwh));
+  }
+  CarbonIntensity result =
+      RegionResolver(reference_data_dir, iso_codes_dir).Resolve(request.region);
+  if (request.intensity_g_per_kwh) {
+    // The region's own figure and its fallbacks are not used.
+    result.g_per_kwh = *request.intensity_g_per_kwh;
+    result.source = kIntensityOverrideSource;
+    result.year = 0;
+    result.warnings.clear();
+  }
+  ApplyPue(request, reference_data_dir, result);
+  if (!request.hourly_csv.empty()) {
+    result.hourly =
+        std::make_shared<const IntensitySeries>(IntensitySeries::ReadCsv(request.hourly_csv));
+  }
+  return result;
+}
+
 CarbonIntensity LookUpCarbonIntensity(const std::string& region,
                                       const std::string& reference_data_dir,
                                       const std::string& iso_codes_dir) {
-  const std::string code = Upper(Trim(region));
-  if (code == kWorld) {
-    CarbonIntensity result = WorldAverage(reference_data_dir).intensity;
-    result.region_requested = region;
-    return result;
-  }
-
-  const std::vector<Country> countries = ReadCountries(iso_codes_dir);
-  const std::size_t dash = code.find('-');
-  const Country* country = FindCountry(countries, code.substr(0, dash));
-  if (country == nullptr) ThrowUnknownRegion(region, code, countries);
-  std::string subdivision;
-  if (dash != std::string::npos) {
-    subdivision = SubdivisionName(iso_codes_dir, region, code, *country);
-  }
-
-  CarbonIntensity result =
-      ResolveCountry(code, *country, subdivision, reference_data_dir).intensity;
-  result.region_requested = region;
-  return result;
+  CarbonRequest request;
+  request.region = region;
+  return ResolveCarbon(request, reference_data_dir, iso_codes_dir);
 }
 
 }  // namespace carbonbench

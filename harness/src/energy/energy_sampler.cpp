@@ -27,6 +27,7 @@ void EnergySampler::Start(const std::string& phase) {
     last_joules_[named.name] = {};
   }
   phase_ = phase;
+  last_sample_time_ = settings_.now();
   running_ = true;
   thread_ = std::thread([this] { Loop(); });
 }
@@ -57,6 +58,10 @@ void EnergySampler::Loop() {
 }
 
 void EnergySampler::SampleLocked() {
+  const WallClock::time_point now = settings_.now();
+  const WallClock::time_point midpoint = last_sample_time_ + (now - last_sample_time_) / 2;
+  const double g_per_kwh = settings_.g_per_kwh_at ? settings_.g_per_kwh_at(midpoint) : 0.0;
+  last_sample_time_ = now;
   for (auto& named : meters_) {
     const std::map<Component, double> joules = named.meter->ReadJoules();
     auto& last = last_joules_[named.name];
@@ -68,6 +73,8 @@ void EnergySampler::SampleLocked() {
       // subtracting energy already spent.
       const double increment = std::max(0.0, it->second - last[source.component]);
       phase_joules_[{phase_, source.component}] += increment;
+      phase_co2_g_[{phase_, source.component}] +=
+          increment / 3.6e6 * settings_.pue * g_per_kwh;
       last[source.component] = it->second;
     }
   }
@@ -81,6 +88,22 @@ double EnergySampler::TotalWh() {
   return joules / 3600.0 * settings_.pue;
 }
 
+double EnergySampler::TotalCo2G() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  double grams = 0;
+  for (const auto& [key, value] : phase_co2_g_) grams += value;
+  return grams;
+}
+
+std::map<Component, double> EnergySampler::ComponentJoules() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  std::map<Component, double> joules;
+  for (const auto& [key, value] : phase_joules_) joules[key.second] += value;
+  return joules;
+}
+
 std::vector<PhaseEnergy> EnergySampler::PhaseTotals() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (running_) SampleLocked();
@@ -90,7 +113,8 @@ std::vector<PhaseEnergy> EnergySampler::PhaseTotals() {
     for (const auto& source : sources_) {
       if (source.component != component) continue;
       totals.push_back({phase, ComponentName(component), joules / 3600.0 * settings_.pue,
-                        ProvenanceName(source.provenance), source.meter});
+                        ProvenanceName(source.provenance), source.meter,
+                        phase_co2_g_[key]});
     }
   }
   return totals;
@@ -109,6 +133,32 @@ std::string EnergySampler::ProvenanceSummary() const {
   if (all_measured) return "measured";
   if (all_estimated) return "estimated";
   return "mixed: " + detail;
+}
+
+double IdleBaseline::TotalWatts() const {
+  double total = 0;
+  for (const auto& [component, value] : watts) total += value;
+  return total;
+}
+
+IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters,
+                                 std::chrono::milliseconds duration,
+                                 std::chrono::milliseconds interval) {
+  SamplerSettings settings;
+  settings.interval = interval;
+  EnergySampler sampler(std::move(meters), settings);
+  const auto start = std::chrono::steady_clock::now();
+  sampler.Start("idle");
+  std::this_thread::sleep_for(duration);
+  sampler.Stop();
+  IdleBaseline baseline;
+  baseline.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  baseline.sources = sampler.sources();
+  for (const auto& [component, joules] : sampler.ComponentJoules()) {
+    baseline.watts[component] = baseline.duration_s > 0 ? joules / baseline.duration_s : 0;
+  }
+  return baseline;
 }
 
 }  // namespace carbonbench

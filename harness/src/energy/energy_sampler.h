@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,9 +22,17 @@ struct NamedMeter {
   std::shared_ptr<Meter> meter;
 };
 
+using WallClock = std::chrono::system_clock;
+
 struct SamplerSettings {
-  std::chrono::milliseconds interval{200};
+  std::chrono::milliseconds interval{100};
   double pue = 1.0;  // multiplies every figure: the data centre's overhead
+  // Carbon intensity in g/kWh at a moment; each increment of energy is
+  // charged at the intensity of its interval's midpoint, so an hourly series
+  // is followed as the run goes. Unset: no CO2 is counted.
+  std::function<double(WallClock::time_point)> g_per_kwh_at;
+  // Timestamps the samples; tests replace it.
+  std::function<WallClock::time_point()> now = [] { return WallClock::now(); };
 };
 
 // For each component, the first meter in order that provides it.
@@ -50,6 +59,10 @@ class EnergySampler {
 
   // Energy so far in Wh, PUE applied (a reading is taken first).
   double TotalWh();
+  // CO2 so far in grams, from the same readings as TotalWh().
+  double TotalCo2G();
+  // Joules per component so far, before PUE (a reading is taken first).
+  std::map<Component, double> ComponentJoules();
   std::vector<PhaseEnergy> PhaseTotals();
   // "estimated", "measured" or "mixed: cpu measured, ram estimated".
   std::string ProvenanceSummary() const;
@@ -68,7 +81,25 @@ class EnergySampler {
   std::string phase_;
   std::map<std::string, std::map<Component, double>> last_joules_;  // per meter
   std::map<std::pair<std::string, Component>, double> phase_joules_;
+  std::map<std::pair<std::string, Component>, double> phase_co2_g_;
+  WallClock::time_point last_sample_time_;
   std::thread thread_;
 };
+
+// The power a machine draws doing nothing, per component, measured with the
+// suite's meters before its first cell.
+struct IdleBaseline {
+  double duration_s = 0;
+  std::map<Component, double> watts;  // before PUE
+  std::vector<ComponentSource> sources;
+
+  double TotalWatts() const;
+};
+
+// Samples `meters` (configured and available) for `duration` while this
+// thread sleeps. Nothing else should run meanwhile: that is the point.
+IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters,
+                                 std::chrono::milliseconds duration,
+                                 std::chrono::milliseconds interval);
 
 }  // namespace carbonbench

@@ -1,5 +1,6 @@
 // Where and how the suite ran: machine, meters, carbon settings, warnings.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -60,17 +61,73 @@ std::string MetersTable(const std::vector<MeterInfo>& meters) {
   return "Meters:\n\n" + table.Render() + "\n";
 }
 
+nlohmann::json ParseObject(const std::string& text) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_object() ? parsed : nlohmann::json::object();
+}
+
+// "IN-TN → IND": the codes tried before the one whose figure was used.
+std::string FallbackLine(const nlohmann::json& carbon) {
+  if (!carbon.contains("fallback_path") || !carbon["fallback_path"].is_array() ||
+      carbon["fallback_path"].size() < 2) {
+    return "";
+  }
+  std::vector<std::string> codes;
+  for (const auto& code : carbon["fallback_path"]) {
+    if (code.is_string()) codes.push_back(code.get<std::string>());
+  }
+  return fmt::format("- Fallback: {}\n", fmt::join(codes, " → "));
+}
+
 std::string CarbonLines(const RunRow& run) {
+  const nlohmann::json carbon = ParseObject(run.start.carbon_json);
+  const int year = carbon.value("year", 0);
+  const std::string pue_source = carbon.value("pue_source", "");
+  const std::string hourly = carbon.value("intensity_csv", "");
   return fmt::format(
-      "- Region: requested {}, used {}\n"
-      "- Carbon intensity: {} g/kWh ({})\n"
-      "- PUE: {}\n",
-      run.start.region_requested.empty() ? kNone : run.start.region_requested,
-      run.start.region_used.empty() ? kNone : run.start.region_used,
-      Fixed(run.start.intensity_g_per_kwh, kIntensityDigits),
-      run.start.intensity_source.empty() ? "source not recorded"
-                                         : run.start.intensity_source,
-      Fixed(run.start.pue, kPueDigits));
+             "- Region: requested {}, used {}\n"
+             "- Carbon intensity: {} g/kWh ({}{})\n",
+             run.start.region_requested.empty() ? kNone : run.start.region_requested,
+             run.start.region_used.empty() ? kNone : run.start.region_used,
+             Fixed(run.start.intensity_g_per_kwh, kIntensityDigits),
+             run.start.intensity_source.empty() ? "source not recorded"
+                                                : run.start.intensity_source,
+             year > 0 ? fmt::format(", figure for {}", year) : "") +
+         FallbackLine(carbon) +
+         (hourly.empty() ? ""
+                         : "- Hourly intensity: " + hourly +
+                               " (each increment of energy is charged at its hour's "
+                               "intensity; the figure above covers hours outside the file)\n") +
+         fmt::format("- PUE: {}{}\n", Fixed(run.start.pue, kPueDigits),
+                     pue_source.empty() ? "" : " (" + pue_source + ")");
+}
+
+// The idle baseline the suite measured, once per distinct baseline.
+std::string IdleLines(const std::vector<RunRow>& runs) {
+  std::vector<std::string> lines;
+  for (const RunRow& run : runs) {
+    const nlohmann::json idle = ParseObject(run.start.idle_json);
+    if (!idle.contains("watts") || !idle["watts"].is_object()) continue;
+    double total_w = 0;
+    std::vector<std::string> parts;
+    for (const auto& [component, watts] : idle["watts"].items()) {
+      if (!watts.is_number()) continue;
+      total_w += watts.get<double>();
+      std::string part = fmt::format("{} {} W", component, Fixed(watts.get<double>(), 2));
+      if (idle.contains("provenance") && idle["provenance"].contains(component)) {
+        part += " " + ValueText(idle["provenance"][component]);
+      }
+      parts.push_back(part);
+    }
+    lines.push_back(fmt::format(
+        "- Idle baseline: {} W over {} s before the first cell ({}); \"above idle\" energy "
+        "subtracts it for the run's duration\n",
+        Fixed(total_w, 2), Fixed(idle.value("duration_s", 0.0), kSecondsDigits),
+        fmt::join(parts, ", ")));
+  }
+  std::string text;
+  for (const std::string& line : Distinct(lines)) text += line;
+  return text;
 }
 
 // Normally one block: region and PUE are suite settings. Several appear only
@@ -118,7 +175,7 @@ std::string EnvironmentSection(const ReportInput& input) {
   return "## Environment\n\n" + EnvironmentTable(first) +
          EnvironmentDifferences(input.runs) +
          MetersTable(MetersOf(input.runs)) + CarbonSettings(input.runs) +
-         TimeSpan(input.runs) + "\n" + Warnings(input.runs);
+         IdleLines(input.runs) + TimeSpan(input.runs) + "\n" + Warnings(input.runs);
 }
 
 }  // namespace carbonbench::report

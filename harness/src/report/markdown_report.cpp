@@ -58,20 +58,24 @@ void WriteFileAtomically(const std::filesystem::path& path,
 }  // namespace
 
 std::string RenderMarkdownReport(const std::string& suite,
-                                 const std::vector<RunRow>& runs) {
+                                 const std::vector<RunRow>& runs,
+                                 const ReportOptions& options) {
   report::ReportInput input;
   input.suite = suite;
+  input.options = options;
   input.runs = EndedRuns(runs);
   // Grouped after input.runs is final: cells point into it.
   input.cells = report::GroupCells(input.runs);
   return report::SummarySection(input) + report::EnvironmentSection(input) +
          report::ResultsSection(input) + report::BaselineSection(input) +
-         report::EpochsSection(input) + report::ClosingSection(input);
+         report::EpochsSection(input) + report::GreenerSection(input) +
+         report::ClosingSection(input);
 }
 
 std::string WriteMarkdownReport(const ResultsStore& store,
                                 const std::string& suite,
-                                const std::string& reports_dir) {
+                                const std::string& reports_dir,
+                                const ReportOptions& options) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
     throw std::runtime_error("store " + store.path() +
@@ -81,7 +85,7 @@ std::string WriteMarkdownReport(const ResultsStore& store,
   std::filesystem::create_directories(reports_dir);
   const std::filesystem::path path =
       std::filesystem::path(reports_dir) / (suite + ".md");
-  WriteFileAtomically(path, RenderMarkdownReport(suite, runs));
+  WriteFileAtomically(path, RenderMarkdownReport(suite, runs, options));
   return path.string();
 }
 

@@ -8,15 +8,32 @@
 
 namespace carbonbench {
 
+// A place the report compares the suite's carbon with, already resolved
+// (the report reads no reference tables).
+struct ComparedRegion {
+  std::string code;  // as the user wrote it: "FR", "gcp:europe-north1"
+  std::string name;  // "France", "Google Cloud europe-north1 (Finland)"
+  double g_per_kwh = 0;
+  double pue = 1.0;
+  std::string source;  // of the intensity and the PUE
+};
+
+struct ReportOptions {
+  // "Where would this run be greener"; the section is left out when empty.
+  std::vector<ComparedRegion> compare_regions;
+};
+
 // Renders reports/<suite>.md's text from the suite's stored runs.
 std::string RenderMarkdownReport(const std::string& suite,
-                                 const std::vector<RunRow>& runs);
+                                 const std::vector<RunRow>& runs,
+                                 const ReportOptions& options = {});
 
 // Loads the suite's runs, renders and writes <reports_dir>/<suite>.md
 // (atomically: a temporary file renamed into place). Returns the path.
 // Throws std::runtime_error when the store holds no run of the suite.
 std::string WriteMarkdownReport(const ResultsStore& store,
                                 const std::string& suite,
-                                const std::string& reports_dir);
+                                const std::string& reports_dir,
+                                const ReportOptions& options = {});
 
 }  // namespace carbonbench

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "report/markdown_report.h"
 #include "report/report_cells.h"
 #include "store/results_store.h"
 
@@ -15,6 +16,7 @@ struct ReportInput {
   std::string suite;
   std::vector<RunRow> runs;     // finished and failed, as given
   std::vector<CellRuns> cells;  // points into `runs`
+  ReportOptions options;
 };
 
 // Title and the one-line summary of the suite.
@@ -23,6 +25,8 @@ std::string EnvironmentSection(const ReportInput& input);
 std::string ResultsSection(const ReportInput& input);
 std::string BaselineSection(const ReportInput& input);
 std::string EpochsSection(const ReportInput& input);
+// Each cell's CO2 had it run in each of options.compare_regions.
+std::string GreenerSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 

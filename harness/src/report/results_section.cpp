@@ -197,6 +197,33 @@ std::string DataLoadingLine(const std::vector<CellRuns>& cells) {
       100 * data_s / epoch_s, 100 * worst);
 }
 
+std::optional<double> IdleEnergyWh(const RunRow& run) { return run.summary.idle_energy_wh; }
+std::optional<double> AboveIdleWh(const RunRow& run) {
+  return run.summary.energy_wh - run.summary.idle_energy_wh;
+}
+
+// Total and attributable energy side by side, when the suite measured the
+// machine's idle draw: a measured whole-machine figure (RAPL, a wall plug)
+// includes what the machine burns doing nothing.
+std::string AboveIdleTable(const std::vector<CellRuns>& cells) {
+  bool any = false;
+  MarkdownTable table({{"Cell"},
+                       {"Energy Wh", Align::kRight},
+                       {"Idle draw Wh", Align::kRight},
+                       {"Above idle Wh", Align::kRight}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    for (const RunRow* run : cell.finished) any |= run->summary.idle_energy_wh > 0;
+    table.AddRow({cell.name, FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, IdleEnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, AboveIdleWh), kWhDigits)});
+  }
+  if (!any) return "";
+  return "Energy above idle: the idle baseline's power times each run's duration, PUE "
+         "applied, taken from the total; what is left is the energy the run caused.\n\n" +
+         table.Render() + "\n";
+}
+
 }  // namespace
 
 std::string ResultsSection(const ReportInput& input) {
@@ -208,7 +235,7 @@ std::string ResultsSection(const ReportInput& input) {
         "Mean over finished repetitions, ± sample standard deviation where a "
         "cell ran more than once." +
         ColumnNotes(split) + " " + ProvenanceLine(input.cells) +
-        ResultsTables(split) + DataLoadingLine(input.cells);
+        ResultsTables(split) + AboveIdleTable(input.cells) + DataLoadingLine(input.cells);
   } else {
     text += "No cell finished.\n\n";
   }

@@ -12,7 +12,9 @@
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "energy/energy_sampler.h"
+#include "energy/host_usage.h"
 #include "runner/environment.h"
+#include "runner/meter_selection.h"
 #include "text/wordpiece.h"
 #include "training/trainer.h"
 #include "util/text.h"
@@ -67,38 +69,24 @@ std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const 
   return cached;
 }
 
-struct ChosenMeters {
-  std::vector<NamedMeter> meters;
-  nlohmann::json description = nlohmann::json::array();
-};
-
-ChosenMeters ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads) {
-  ChosenMeters chosen;
-  std::vector<std::string> refusals;
-  for (const auto& name : context.suite->meters) {
-    auto meter = context.registry->Create<Meter>(PluginKind::kMeter, name);
-    meter->Configure(PluginParamsFor(context, PluginKind::kMeter, name, cell),
-                     MeterContext{context.reference_data_dir, threads});
-    const Availability availability = meter->Probe();
-    nlohmann::json entry = {{"name", name},
-                            {"available", availability.available},
-                            {"reason", availability.reason}};
-    if (availability.available) {
-      entry["method"] = meter->Method();
-      nlohmann::json components = nlohmann::json::object();
-      for (Component component : meter->Components()) {
-        components[ComponentName(component)] = ProvenanceName(meter->ProvenanceOf(component));
-      }
-      entry["components"] = components;
-      chosen.meters.push_back({name, meter});
-    } else {
-      refusals.push_back(name + ": " + availability.reason);
+MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads) {
+  MeterSelection chosen = SelectMeters(
+      *context.registry, context.suite->meters,
+      [&](const std::string& name) {
+        return PluginParamsFor(context, PluginKind::kMeter, name, cell);
+      },
+      MeterContext{context.reference_data_dir, threads});
+  for (const MeterProbe& probe : chosen.probes) {
+    // Never a silent fallback: say once per suite why a meter is not used.
+    if (!probe.availability.available &&
+        context.unavailable_meters_reported.insert(probe.name).second) {
+      std::fprintf(stderr, "meter %s not used: %s\n", probe.name.c_str(),
+                   probe.availability.reason.c_str());
     }
-    chosen.description.push_back(entry);
   }
   if (chosen.meters.empty()) {
     throw std::runtime_error("no energy meter can measure or estimate here: " +
-                             JoinStrings(refusals, "; "));
+                             chosen.Refusals());
   }
   return chosen;
 }
@@ -164,6 +152,72 @@ DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
   return request;
 }
 
+// What the machine draws idle over `duration_s`, PUE applied, in Wh.
+double IdleEnergyWh(const IdleBaseline& idle, double duration_s, double pue) {
+  return idle.TotalWatts() * duration_s / 3600.0 * pue;
+}
+
+// Where the carbon figure came from, beyond the intensity and its source.
+std::string CarbonDetailsJson(const CarbonIntensity& carbon, const CarbonSettings& settings) {
+  // The file as loaded (resolved beside the suite), not as written.
+  nlohmann::json details = {{"country_iso_code", carbon.country_iso_code},
+                            {"country_name", carbon.country_name},
+                            {"subdivision", carbon.subdivision},
+                            {"cloud_provider", carbon.cloud_provider},
+                            {"cloud_region", carbon.cloud_region},
+                            {"year", carbon.year},
+                            {"fallback_path", carbon.fallback_path},
+                            {"pue_source", carbon.pue_source},
+                            {"pue_year", carbon.pue_year},
+                            {"intensity_csv", carbon.hourly ? carbon.hourly->path() : ""},
+                            {"compare_regions", settings.compare_regions}};
+  return details.dump();
+}
+
+std::string IdleBaselineJson(const IdleBaseline& idle) {
+  nlohmann::json watts = nlohmann::json::object(), provenance = nlohmann::json::object(),
+                 meters = nlohmann::json::object();
+  for (const auto& [component, value] : idle.watts) watts[ComponentName(component)] = value;
+  for (const auto& source : idle.sources) {
+    provenance[ComponentName(source.component)] = ProvenanceName(source.provenance);
+    meters[ComponentName(source.component)] = source.meter;
+  }
+  return nlohmann::json{{"duration_s", idle.duration_s},
+                        {"watts", watts},
+                        {"provenance", provenance},
+                        {"meters", meters}}
+      .dump();
+}
+
+// The idle baseline, measured once per suite before the first cell that
+// runs, with the meters that cell chose.
+const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelection& meters) {
+  const double seconds = context.suite->sampler.idle_baseline_s;
+  if (seconds <= 0) return nullptr;
+  if (!context.idle) {
+    std::fprintf(stderr, "measuring idle power for %.1f s before the first cell...\n", seconds);
+    context.idle = MeasureIdleBaseline(
+        meters.meters, std::chrono::milliseconds(static_cast<long long>(seconds * 1000)),
+        std::chrono::milliseconds(context.sampler_interval_ms));
+    std::fprintf(stderr, "idle power: %.2f W\n", context.idle->TotalWatts());
+  }
+  return &*context.idle;
+}
+
+// CodeCarbon's utilisation and hardware columns, for the CSV export.
+std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads) {
+  nlohmann::json usage = {{"ram_used_gb", PeakResidentRamGb()},
+                          {"ram_total_gb", TotalRamGb()},
+                          {"threads", threads}};
+  const std::optional<CpuTimes> cpu_after = ReadCpuTimes();
+  if (cpu_before && cpu_after) {
+    if (auto percent = CpuUtilizationPercent(*cpu_before, *cpu_after)) {
+      usage["cpu_utilization_percent"] = *percent;
+    }
+  }
+  return usage.dump();
+}
+
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh) {
   const Suite& suite = *context.suite;
   ResultsStore& store = *context.store;
@@ -205,18 +259,22 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
   start.region_used = context.intensity.region_used;
   start.intensity_g_per_kwh = context.intensity.g_per_kwh;
   start.intensity_source = context.intensity.source;
-  start.pue = suite.carbon.pue;
+  start.pue = context.intensity.pue;
+  start.carbon_json = CarbonDetailsJson(context.intensity, suite.carbon);
 
   // Everything that can fail before training is done before the run row is
   // written, but a failure anywhere is still stored with its reason.
   std::int64_t run_id = 0;
   std::unique_ptr<EnergySampler> sampler;
+  std::optional<CpuTimes> cpu_before;
   RunSummary& summary = outcome.summary;
   try {
     const std::string device = ResolveDevice(StringSetting(cell, "device"));
     start.environment_json = DescribeEnvironment(threads, device).dump();
-    ChosenMeters meters = ChooseMeters(context, cell, threads);
-    start.meters_json = meters.description.dump();
+    MeterSelection meters = ChooseMeters(context, cell, threads);
+    start.meters_json = meters.Describe().dump();
+    const IdleBaseline* idle = IdleBaselineFor(context, meters);
+    if (idle) start.idle_json = IdleBaselineJson(*idle);
     // Loaded once and shared by the suite's cells, so it is no cell's cost:
     // the clock starts after it, or the first cell would look slower.
     auto data = DatasetFor(context, cell);
@@ -233,12 +291,18 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
         model->Build(data->spec, PluginParamsFor(context, PluginKind::kModel, model_name, cell));
     auto optimizations = MakeOptimizations(context, cell);
 
-    sampler = std::make_unique<EnergySampler>(
-        meters.meters,
-        SamplerSettings{std::chrono::milliseconds(context.sampler_interval_ms), suite.carbon.pue});
+    SamplerSettings sampler_settings;
+    sampler_settings.interval = std::chrono::milliseconds(context.sampler_interval_ms);
+    sampler_settings.pue = context.intensity.pue;
+    const CarbonIntensity& carbon = context.intensity;
+    sampler_settings.g_per_kwh_at = [&carbon](WallClock::time_point when) {
+      return carbon.GPerKwhAt(when);
+    };
+    sampler = std::make_unique<EnergySampler>(meters.meters, sampler_settings);
+    cpu_before = ReadCpuTimes();
     sampler->Start("train");
     const std::string provenance = sampler->ProvenanceSummary();
-    const double intensity = context.intensity.g_per_kwh;
+    double co2_before_g = 0;
 
     TrainingObserver observer;
     observer.mark_phase = [&](const std::string& phase) { sampler->MarkPhase(phase); };
@@ -246,7 +310,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
     observer.warn = warn;
     observer.on_epoch = [&](const EpochRecord& epoch) {
       EpochRecord record = epoch;
-      record.co2_g = record.energy_wh / 1000.0 * intensity;
+      const double co2_now_g = sampler->TotalCo2G();
+      record.co2_g = co2_now_g - co2_before_g;
+      co2_before_g = co2_now_g;
       record.energy_provenance = provenance;
       store.AppendEpoch(run_id, record);
       summary.epochs_run = record.epoch;
@@ -284,8 +350,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
     summary.compute_dtype = trained.compute_dtype;
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
     summary.energy_wh = sampler->TotalWh();
-    summary.co2_g = summary.energy_wh / 1000.0 * intensity;
+    summary.co2_g = sampler->TotalCo2G();
+    if (idle) summary.idle_energy_wh = IdleEnergyWh(*idle, summary.duration_s, start.pue);
     summary.energy_provenance = provenance;
+    summary.usage_json = UsageJson(cpu_before, threads);
     summary.phases = sampler->PhaseTotals();
     summary.warnings = warnings;
     store.FinishRun(run_id, summary);
@@ -299,8 +367,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
     if (sampler) {
       sampler->Stop();
       summary.energy_wh = sampler->TotalWh();
-      summary.co2_g = summary.energy_wh / 1000.0 * context.intensity.g_per_kwh;
+      summary.co2_g = sampler->TotalCo2G();
       summary.energy_provenance = sampler->ProvenanceSummary();
+      summary.usage_json = UsageJson(cpu_before, threads);
       summary.phases = sampler->PhaseTotals();
     }
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();

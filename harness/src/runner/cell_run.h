@@ -4,10 +4,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "pipeline/dataset.h"
 #include "energy/carbon_intensity.h"
+#include "energy/energy_sampler.h"
 #include "plugins/plugin_registry.h"
 #include "store/results_store.h"
 #include "suites/suite.h"
@@ -22,7 +25,12 @@ struct SuiteRunContext {
   CarbonIntensity intensity;
   std::string reference_data_dir;
   std::string models_dir;
-  int sampler_interval_ms = 200;
+  int sampler_interval_ms = 100;
+  // The suite's idle baseline, measured before the first cell that runs
+  // when the suite asks for one (sampler.idle_baseline_s).
+  std::optional<IdleBaseline> idle;
+  // Meters already reported as unavailable, so each is explained once.
+  std::set<std::string> unavailable_meters_reported;
   // Datasets already loaded, by request, so cells share one copy.
   std::map<std::string, std::shared_ptr<const TensorDataset>> datasets;
 };

@@ -3,11 +3,14 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "report/emissions_csv.h"
 #include "report/markdown_report.h"
+#include "runner/compared_regions.h"
 #include "runner/cell_run.h"
 #include "runner/console_reporter.h"
 #include "runner/environment.h"
@@ -53,6 +56,25 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
   state.SetLabel(label);
 }
 
+// A relative intensity CSV is read from the suite file's folder, as a user
+// writing the suite next to the CSV expects.
+std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  const std::filesystem::path folder = std::filesystem::path(suite.source).parent_path();
+  const std::filesystem::path beside = folder / path;
+  if (!folder.empty() && std::filesystem::exists(beside)) return beside.string();
+  return path;
+}
+
+CarbonRequest CarbonRequestFor(const Suite& suite) {
+  CarbonRequest request;
+  request.region = suite.carbon.region;
+  request.pue = suite.carbon.pue;
+  request.intensity_g_per_kwh = suite.carbon.intensity_g_per_kwh;
+  request.hourly_csv = ResolveSuitePath(suite, suite.carbon.intensity_csv);
+  return request;
+}
+
 }  // namespace
 
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
@@ -60,9 +82,19 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   const std::string reference_data_dir = ReferenceDataDir();
   CarbonIntensity intensity;
   try {
-    intensity = LookUpCarbonIntensity(suite.carbon.region, reference_data_dir);
+    intensity = ResolveCarbon(CarbonRequestFor(suite), reference_data_dir);
   } catch (const std::runtime_error& e) {
-    throw SuiteError({suite.source + ": carbon.region: " + e.what()});
+    throw SuiteError({suite.source + ": carbon: " + e.what()});
+  }
+  // Checked now, so a misspelt region fails before hours of training.
+  std::vector<ComparedRegion> compared;
+  try {
+    compared = ResolveComparedRegions(
+        suite.carbon.compare_regions.empty() ? DefaultComparedRegions()
+                                             : suite.carbon.compare_regions,
+        reference_data_dir);
+  } catch (const std::runtime_error& e) {
+    throw SuiteError({suite.source + ": carbon." + e.what()});
   }
   ResultsStore store(options.store_path);
   SuiteRunContext context;
@@ -71,7 +103,8 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   context.store = &store;
   context.reference_data_dir = reference_data_dir;
   context.models_dir = options.models_dir;
-  context.sampler_interval_ms = options.sampler_interval_ms;
+  context.sampler_interval_ms =
+      options.sampler_interval_ms > 0 ? options.sampler_interval_ms : suite.sampler.interval_ms;
   context.intensity = intensity;
   for (const auto& warning : context.intensity.warnings) {
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
@@ -102,14 +135,19 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   SuiteConsoleReporter console(fmt::format(
       "suite {} ({}): {} cell(s) x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), PUE {:.2f}",
       suite.name, suite.source, suite.cells.size(), suite.repetitions, intensity.g_per_kwh,
-      intensity.region_used, suite.carbon.pue));
+      intensity.region_used, intensity.pue));
   benchmark::RunSpecifiedBenchmarks(&console);
   benchmark::ClearRegisteredBenchmarks();
 
   if (options.write_report) {
     try {
-      const std::string path = WriteMarkdownReport(store, suite.name, options.reports_dir);
+      ReportOptions report_options;
+      report_options.compare_regions = compared;
+      const std::string path =
+          WriteMarkdownReport(store, suite.name, options.reports_dir, report_options);
       std::fprintf(stderr, "report: %s\n", path.c_str());
+      const std::string csv = WriteEmissionsCsv(store, suite.name, options.reports_dir);
+      std::fprintf(stderr, "CodeCarbon-format emissions: %s\n", csv.c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "no report written: %s\n", e.what());
     }

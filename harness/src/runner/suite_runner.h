@@ -18,7 +18,7 @@ struct RunOptions {
   std::string models_dir = "results/models";
   bool fresh = false;                       // re-run finished cells
   bool write_report = true;
-  int sampler_interval_ms = 200;
+  int sampler_interval_ms = 0;  // 0: the suite's sampler.interval_ms
   std::vector<std::string> benchmark_args;  // --benchmark_* flags
 };
 

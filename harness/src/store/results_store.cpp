@@ -19,9 +19,10 @@ constexpr const char* kRunColumns =
     "id, status, failure_reason, started_at, finished_at, suite, cell_name, "
     "config_hash, config_json, repetition, seed, model, optimizations, "
     "dataset, task, environment_json, meters_json, region_requested, "
-    "region_used, intensity_g_per_kwh, intensity_source, pue, epochs_run, "
+    "region_used, intensity_g_per_kwh, intensity_source, pue, carbon_json, "
+    "idle_json, epochs_run, "
     "best_accuracy, final_accuracy, best_rmse, final_rmse, final_mae, "
-    "duration_s, energy_wh, co2_g, energy_provenance, "
+    "duration_s, energy_wh, co2_g, idle_energy_wh, energy_provenance, usage_json, "
     "stop_reason, model_path, compute_dtype, phases_json, warnings_json";
 
 constexpr const char* kEpochColumns =
@@ -51,6 +52,8 @@ RunStart ReadRunStart(const SQLite::Statement& row) {
   start.intensity_g_per_kwh = row.getColumn("intensity_g_per_kwh").getDouble();
   start.intensity_source = Text(row, "intensity_source");
   start.pue = row.getColumn("pue").getDouble();
+  start.carbon_json = Text(row, "carbon_json");
+  start.idle_json = Text(row, "idle_json");
   return start;
 }
 
@@ -65,7 +68,9 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.duration_s = row.getColumn("duration_s").getDouble();
   summary.energy_wh = row.getColumn("energy_wh").getDouble();
   summary.co2_g = row.getColumn("co2_g").getDouble();
+  summary.idle_energy_wh = row.getColumn("idle_energy_wh").getDouble();
   summary.energy_provenance = Text(row, "energy_provenance");
+  summary.usage_json = Text(row, "usage_json");
   summary.stop_reason = Text(row, "stop_reason");
   summary.model_path = Text(row, "model_path");
   summary.compute_dtype = Text(row, "compute_dtype");
@@ -181,9 +186,10 @@ void InsertRun(SQLite::Database& db, const RunStart& start) {
       "INSERT INTO runs (suite, cell_name, config_hash, config_json, "
       "repetition, seed, model, optimizations, dataset, task, "
       "environment_json, meters_json, region_requested, region_used, "
-      "intensity_g_per_kwh, intensity_source, pue, status, started_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', "
-      "?)");
+      "intensity_g_per_kwh, intensity_source, pue, carbon_json, idle_json, "
+      "status, started_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "'running', ?)");
   int index = 0;
   insert.bind(++index, start.suite);
   insert.bind(++index, start.cell_name);
@@ -202,6 +208,8 @@ void InsertRun(SQLite::Database& db, const RunStart& start) {
   insert.bind(++index, start.intensity_g_per_kwh);
   insert.bind(++index, start.intensity_source);
   insert.bind(++index, start.pue);
+  insert.bind(++index, start.carbon_json);
+  insert.bind(++index, start.idle_json);
   insert.bind(++index, NowIso8601Utc());
   insert.exec();
 }
@@ -232,7 +240,8 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       "UPDATE runs SET status = ?, failure_reason = ?, finished_at = ?, "
       "epochs_run = ?, best_accuracy = ?, final_accuracy = ?, "
       "best_rmse = ?, final_rmse = ?, final_mae = ?, duration_s = ?, "
-      "energy_wh = ?, co2_g = ?, energy_provenance = ?, "
+      "energy_wh = ?, co2_g = ?, idle_energy_wh = ?, energy_provenance = ?, "
+      "usage_json = ?, "
       "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
       "warnings_json = ? "
       "WHERE id = ?");
@@ -249,7 +258,9 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, summary.duration_s);
   update.bind(++index, summary.energy_wh);
   update.bind(++index, summary.co2_g);
+  update.bind(++index, summary.idle_energy_wh);
   update.bind(++index, summary.energy_provenance);
+  update.bind(++index, summary.usage_json);
   update.bind(++index, summary.stop_reason);
   update.bind(++index, summary.model_path);
   update.bind(++index, summary.compute_dtype);

@@ -15,8 +15,10 @@ class Database;
 
 namespace carbonbench {
 
-// Version 2 added the task of a run and the regression figures (RMSE, MAE).
-inline constexpr int kStoreSchemaVersion = 2;
+// Version 2 added the task of a run and the regression figures (RMSE, MAE);
+// version 3 the carbon accounting's details, the idle baseline and the
+// machine's use during a run.
+inline constexpr int kStoreSchemaVersion = 3;
 
 // The values of RunStart::task.
 inline constexpr const char* kClassificationTask = "classification";
@@ -30,6 +32,7 @@ struct PhaseEnergy {
   double energy_wh = 0;   // PUE applied
   std::string provenance;
   std::string meter;      // plugin name that produced it
+  double co2_g = 0;       // at the intensity of the hours it was drawn in
 };
 
 struct EpochRecord {
@@ -66,6 +69,12 @@ struct RunStart {
   double intensity_g_per_kwh = 0;
   std::string intensity_source;
   double pue = 1.0;
+  // {country_iso_code, country_name, subdivision, cloud_provider,
+  //  cloud_region, year, fallback_path, pue_source, intensity_csv}
+  std::string carbon_json = "{}";
+  // The suite's idle baseline: {duration_s, watts: {cpu: W, ...},
+  // provenance: {cpu: "measured"}, meters: {cpu: "rapl"}}; "{}" when none.
+  std::string idle_json = "{}";
 };
 
 // Known when it ends (or as far as it got, for a failure).
@@ -80,7 +89,14 @@ struct RunSummary {
   double duration_s = 0;      // wall time of the whole run
   double energy_wh = 0;       // all phases and components, PUE applied
   double co2_g = 0;
+  // What the machine would have drawn idle over the run (idle baseline power
+  // x duration, PUE applied); energy_wh minus this is what the run caused.
+  // 0 when the suite took no baseline.
+  double idle_energy_wh = 0;
   std::string energy_provenance;
+  // {cpu_utilization_percent, ram_used_gb, ram_total_gb, cpu_count,
+  //  cpu_model, gpu_count, gpu_model}: what CodeCarbon's CSV reports.
+  std::string usage_json = "{}";
   std::string stop_reason;  // "completed 5 epochs" or the optimization's
   std::string model_path;   // saved weights (.pt)
   std::string compute_dtype;  // "fp32", "bf16 autocast", ...

@@ -12,6 +12,7 @@ std::string EncodePhases(const std::vector<PhaseEnergy>& phases) {
     array.push_back({{"phase", phase.phase},
                      {"component", phase.component},
                      {"energy_wh", phase.energy_wh},
+                     {"co2_g", phase.co2_g},
                      {"provenance", phase.provenance},
                      {"meter", phase.meter}});
   }
@@ -26,6 +27,7 @@ std::vector<PhaseEnergy> DecodePhases(const std::string& json_text) {
     phase.phase = item.value("phase", "");
     phase.component = item.value("component", "");
     phase.energy_wh = item.value("energy_wh", 0.0);
+    phase.co2_g = item.value("co2_g", 0.0);
     phase.provenance = item.value("provenance", "");
     phase.meter = item.value("meter", "");
     phases.push_back(std::move(phase));

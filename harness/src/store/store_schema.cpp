@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS runs (
   intensity_g_per_kwh REAL NOT NULL,
   intensity_source TEXT NOT NULL,
   pue REAL NOT NULL,
+  carbon_json TEXT NOT NULL DEFAULT '{}',
+  idle_json TEXT NOT NULL DEFAULT '{}',
   status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
   failure_reason TEXT NOT NULL DEFAULT '',
   started_at TEXT NOT NULL,
@@ -56,7 +58,9 @@ CREATE TABLE IF NOT EXISTS runs (
   duration_s REAL NOT NULL DEFAULT 0,
   energy_wh REAL NOT NULL DEFAULT 0,
   co2_g REAL NOT NULL DEFAULT 0,
+  idle_energy_wh REAL NOT NULL DEFAULT 0,
   energy_provenance TEXT NOT NULL DEFAULT '',
+  usage_json TEXT NOT NULL DEFAULT '{}',
   stop_reason TEXT NOT NULL DEFAULT '',
   model_path TEXT NOT NULL DEFAULT '',
   compute_dtype TEXT NOT NULL DEFAULT '',
@@ -101,6 +105,13 @@ constexpr AddedColumn kAddedInVersion2[] = {
     {"epochs", "test_rmse", "REAL NOT NULL DEFAULT 0"},
     {"epochs", "test_mae", "REAL NOT NULL DEFAULT 0"},
 };
+// Version 3: a version-2 row reads as a run without these details.
+constexpr AddedColumn kAddedInVersion3[] = {
+    {"runs", "carbon_json", "TEXT NOT NULL DEFAULT '{}'"},
+    {"runs", "idle_json", "TEXT NOT NULL DEFAULT '{}'"},
+    {"runs", "idle_energy_wh", "REAL NOT NULL DEFAULT 0"},
+    {"runs", "usage_json", "TEXT NOT NULL DEFAULT '{}'"},
+};
 
 bool HasColumn(const SQLite::Database& db, const std::string& table,
                const std::string& column) {
@@ -111,10 +122,11 @@ bool HasColumn(const SQLite::Database& db, const std::string& table,
   return query.executeStep();
 }
 
-// Upgrades a version-1 file in place, keeping every row. A column is added
+// Upgrades an older file in place, keeping every row. A column is added
 // only where missing: tables that kCreateTables has just made have them all.
-void MigrateToVersion2(SQLite::Database& db) {
-  for (const AddedColumn& column : kAddedInVersion2) {
+template <std::size_t N>
+void AddMissingColumns(SQLite::Database& db, const AddedColumn (&columns)[N]) {
+  for (const AddedColumn& column : columns) {
     if (HasColumn(db, column.table, column.name)) continue;
     db.exec(std::string("ALTER TABLE ") + column.table + " ADD COLUMN " +
             column.name + " " + column.definition);
@@ -135,7 +147,8 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   db.exec(kCreateTables);
   // Older files are upgraded inside this transaction: a failed upgrade
   // leaves the file as it was, still readable by the older carbonbench.
-  if (version_on_disk < 2) MigrateToVersion2(db);
+  if (version_on_disk < 2) AddMissingColumns(db, kAddedInVersion2);
+  if (version_on_disk < 3) AddMissingColumns(db, kAddedInVersion3);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(
         db,

@@ -24,7 +24,13 @@ std::string CanonicalConfigJson(
   json_settings = nlohmann::json::object();
   for (const auto& [key, value] : settings) json_settings[key] = ToJson(value);
   config["optimizations"] = optimizations;
-  config["carbon"] = {{"region", carbon.region}, {"pue", carbon.pue}};
+  // Only what changes a figure: compare_regions changes none.
+  nlohmann::json& json_carbon = config["carbon"];
+  json_carbon = {{"region", carbon.region}};
+  json_carbon["pue"] = carbon.pue ? nlohmann::json(*carbon.pue) : nlohmann::json();
+  if (carbon.intensity_g_per_kwh)
+    json_carbon["intensity_g_per_kwh"] = *carbon.intensity_g_per_kwh;
+  if (!carbon.intensity_csv.empty()) json_carbon["intensity_csv"] = carbon.intensity_csv;
   config["meters"] = meters;
   return config.dump();
 }

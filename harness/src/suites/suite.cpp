@@ -24,6 +24,14 @@ SuiteError::SuiteError(std::vector<std::string> messages)
     : std::runtime_error(JoinStrings(messages, "\n")),
       messages_(std::move(messages)) {}
 
+const std::vector<std::string>& DefaultMeters() {
+  // A measuring meter before the estimate for the same component: RAPL for
+  // the CPU package (and DRAM), NVML for GPUs, then CodeCarbon's models.
+  static const std::vector<std::string> meters = {"rapl", "nvml", "cpu_estimate",
+                                                  "ram_estimate"};
+  return meters;
+}
+
 const ParamValue& Cell::Get(const std::string& key) const {
   const auto it = settings.find(key);
   if (it == settings.end())
@@ -126,6 +134,7 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
   suite.source = source;
   suite.repetitions = doc.repetitions;
   suite.carbon = doc.carbon;
+  suite.sampler = doc.sampler;
   suite.meters = doc.meters;
   suite.cells = std::move(cells);
   return suite;

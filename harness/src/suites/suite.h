@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,9 +61,27 @@ struct Cell {
 };
 
 struct CarbonSettings {
-  std::string region = "WORLD";  // ISO-2, ISO-3 or subdivision like IN-TN
-  double pue = 1.0;
+  // ISO-2, ISO-3, a subdivision (IN-TN, US-CA, CA-QC), a Nordic zone (SE3) or
+  // a cloud region (gcp:europe-west1, aws:us-east-1, azure:westeurope).
+  std::string region = "WORLD";
+  std::optional<double> pue;  // unset: 1.0, or the cloud provider's published PUE
+  std::optional<double> intensity_g_per_kwh;  // replaces the region's figure
+  std::string intensity_csv;  // hourly intensity (timestamp,g_per_kwh), optional
+  // Where the report shows each cell's CO2 had it run elsewhere, from the same
+  // energy. Not part of any cell's configuration: it changes no figure.
+  std::vector<std::string> compare_regions;
 };
+
+// How the energy sampler runs; neither changes a run's figures.
+struct SamplerSuiteSettings {
+  int interval_ms = 100;
+  // Seconds of idle power measured before the first cell, so reports can
+  // tell the energy a run caused from what the machine draws anyway.
+  double idle_baseline_s = 0;
+};
+
+// Tried in order per component; meters not installed are left out.
+const std::vector<std::string>& DefaultMeters();
 
 struct Suite {
   std::string name;
@@ -70,7 +89,8 @@ struct Suite {
   std::string source;  // file path, or "command line"
   int repetitions = 1;
   CarbonSettings carbon;
-  std::vector<std::string> meters;  // ordered; default {"cpu_estimate"}
+  SamplerSuiteSettings sampler;
+  std::vector<std::string> meters;  // ordered; default DefaultMeters() installed
   std::vector<Cell> cells;
 };
 

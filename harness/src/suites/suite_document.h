@@ -46,7 +46,8 @@ struct SuiteDocument {
   std::string description;
   int repetitions = 1;
   CarbonSettings carbon;
-  std::vector<std::string> meters{"cpu_estimate"};
+  SamplerSuiteSettings sampler;
+  std::vector<std::string> meters = DefaultMeters();
   // Layers, lowest first: the top-level 'dataset', then 'defaults' (which may
   // override dataset keys, as `carbonbench train --set` does), then each
   // matrix combination.

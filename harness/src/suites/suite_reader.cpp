@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include "suites/setting_reader.h"
@@ -14,7 +15,7 @@ namespace {
 const std::vector<std::string>& TopLevelKeys() {
   static const std::vector<std::string> keys = {
       "suite",  "description", "dataset", "defaults",
-      "matrix", "repetitions", "carbon",  "meters"};
+      "matrix", "repetitions", "carbon",  "meters", "sampler"};
   return keys;
 }
 
@@ -191,13 +192,28 @@ void ReadMatrix(const YAML::Node& node, Loc key_loc,
 // --- carbon, meters
 // ------------------------------------------------------------
 
-void ReadCarbon(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
-  static const ParamSpec kPue = FloatParam("carbon.pue", 1.0, "", 1.0, 3.0);
-  static const std::vector<std::string> kKeys = {"region", "pue"};
+// A number within a spec's range, or an error at the value; nullopt on error.
+std::optional<double> ReadNumber(const YAML::Node& value, Loc value_loc,
+                                 const ParamSpec& spec, ErrorList& errors) {
+  const ParamValue parsed =
+      value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
+  const std::string problem = CheckParamValue(spec, parsed);
+  if (!problem.empty()) {
+    errors.Add(value_loc, problem);
+    return std::nullopt;
+  }
+  return std::get<double>(NormalizeForSpec(spec, parsed));
+}
+
+// Calls read(key, value, value_loc) for each entry of a mapping section, and
+// reports keys outside `keys` with a did-you-mean.
+template <typename ReadEntry>
+void ReadSection(const YAML::Node& node, const std::string& section,
+                 const std::vector<std::string>& keys, const std::string& example,
+                 ErrorList& errors, ReadEntry read) {
   if (!node.IsMap()) {
-    errors.Add(
-        LocOf(node.Mark()),
-        "'carbon' must be a mapping, e.g. 'carbon: {region: FR, pue: 1.2}'");
+    errors.Add(LocOf(node.Mark()),
+               "'" + section + "' must be a mapping, e.g. '" + example + "'");
     return;
   }
   for (const auto& item : node) {
@@ -205,31 +221,95 @@ void ReadCarbon(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
     const YAML::Node& value = item.second;
     const Loc value_loc =
         value.IsNull() ? LocOf(item.first.Mark()) : LocOf(value.Mark());
-    if (key == "region") {
-      if (!value.IsScalar() || value.Scalar().empty()) {
-        errors.Add(value_loc,
-                   "carbon.region must be a region code such as "
-                   "FR, USA or IN-TN");
-      } else {
-        doc->carbon.region = value.Scalar();
-      }
-    } else if (key == "pue") {
-      const ParamValue pue =
-          value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
-      const std::string problem = CheckParamValue(kPue, pue);
-      if (!problem.empty()) {
-        errors.Add(value_loc, problem);
-      } else {
-        doc->carbon.pue = std::get<double>(NormalizeForSpec(kPue, pue));
-      }
-    } else {
-      const std::string match = ClosestMatch(key, kKeys);
-      errors.Add(LocOf(item.first.Mark()),
-                 "unknown carbon setting '" + key + "' (" +
-                     (match.empty() ? "" : "did you mean '" + match + "'? ") +
-                     "carbon takes region and pue)");
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      read(key, value, value_loc);
+      continue;
     }
+    const std::string match = ClosestMatch(key, keys);
+    errors.Add(LocOf(item.first.Mark()),
+               "unknown " + section + " setting '" + key + "' (" +
+                   (match.empty() ? "" : "did you mean '" + match + "'? ") +
+                   section + " takes " + JoinStrings(keys, ", ") + ")");
   }
+}
+
+// A region code, or an error naming the accepted forms.
+std::optional<std::string> ReadRegion(const YAML::Node& value, Loc value_loc,
+                                      const std::string& what, ErrorList& errors) {
+  if (value.IsScalar() && !value.Scalar().empty()) return value.Scalar();
+  errors.Add(value_loc, what +
+                            " must be a region code such as FR, USA, IN-TN, US-CA, "
+                            "SE3 or gcp:europe-west1");
+  return std::nullopt;
+}
+
+void ReadCarbon(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kPue = FloatParam("carbon.pue", 1.0, "", 1.0, 3.0);
+  static const ParamSpec kIntensity =
+      FloatParam("carbon.intensity_g_per_kwh", 0.0, "", 0.0, 5000.0);
+  static const std::vector<std::string> kKeys = {
+      "region", "pue", "intensity_g_per_kwh", "intensity_csv", "compare_regions"};
+  CarbonSettings& carbon = doc->carbon;
+  ReadSection(
+      node, "carbon", kKeys, "carbon: {region: FR, pue: 1.2}", errors,
+      [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+        if (key == "region") {
+          if (auto region = ReadRegion(value, value_loc, "carbon.region", errors))
+            carbon.region = *region;
+        } else if (key == "pue") {
+          carbon.pue = ReadNumber(value, value_loc, kPue, errors);
+        } else if (key == "intensity_g_per_kwh") {
+          carbon.intensity_g_per_kwh = ReadNumber(value, value_loc, kIntensity, errors);
+        } else if (key == "intensity_csv") {
+          if (value.IsScalar() && !value.Scalar().empty()) {
+            carbon.intensity_csv = value.Scalar();
+          } else {
+            errors.Add(value_loc,
+                       "carbon.intensity_csv must be the path of an hourly CSV "
+                       "with the header 'timestamp,g_per_kwh'");
+          }
+        } else if (key == "compare_regions") {
+          std::vector<YAML::Node> items;
+          if (value.IsSequence())
+            for (const auto& element : value) items.push_back(element);
+          if (items.empty()) {
+            errors.Add(value_loc,
+                       "carbon.compare_regions must list region codes, e.g. "
+                       "[FR, US-CA, gcp:europe-north1, aws:us-east-1]");
+          }
+          for (const auto& item : items) {
+            if (auto region = ReadRegion(item, LocOf(item.Mark()),
+                                         "each of carbon.compare_regions", errors))
+              carbon.compare_regions.push_back(*region);
+          }
+        }
+      });
+}
+
+void ReadSampler(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kInterval =
+      IntParam("sampler.interval_ms", 100, "", 10, 60000);
+  static const ParamSpec kIdle =
+      FloatParam("sampler.idle_baseline_s", 0.0, "", 0.0, 3600.0);
+  static const std::vector<std::string> kKeys = {"interval_ms", "idle_baseline_s"};
+  ReadSection(node, "sampler", kKeys, "sampler: {interval_ms: 100, idle_baseline_s: 10}",
+              errors, [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+                if (key == "interval_ms") {
+                  const ParamValue parsed = value.IsScalar()
+                                                ? ParseScalar(value)
+                                                : ParamValue(std::string("?"));
+                  const std::string problem = CheckParamValue(kInterval, parsed);
+                  if (!problem.empty()) {
+                    errors.Add(value_loc, problem);
+                  } else {
+                    doc->sampler.interval_ms =
+                        static_cast<int>(std::get<std::int64_t>(parsed));
+                  }
+                } else if (key == "idle_baseline_s") {
+                  if (auto seconds = ReadNumber(value, value_loc, kIdle, errors))
+                    doc->sampler.idle_baseline_s = *seconds;
+                }
+              });
 }
 
 void ReadMeters(const YAML::Node& node, Loc key_loc,
@@ -287,15 +367,22 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   if (key == "repetitions") return ReadRepetitions(value, key_loc, errors, doc);
   if (key == "carbon") return ReadCarbon(value, errors, doc);
   if (key == "meters") return ReadMeters(value, key_loc, schema, errors, doc);
+  if (key == "sampler") return ReadSampler(value, errors, doc);
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 
-void CheckDefaultMeters(const SettingsSchema& schema, ErrorList& errors,
-                        const SuiteDocument& doc) {
-  for (const auto& meter : doc.meters) {
-    if (schema.CheckPluginName(meter, PluginKind::kMeter).empty()) continue;
-    errors.Add({}, "no 'meters' are listed and the default meter '" + meter +
-                       "' is not installed; add 'meters: [...]' (" +
+// Without a 'meters' list, the installed ones of DefaultMeters(), in order.
+void UseInstalledDefaultMeters(const SettingsSchema& schema, ErrorList& errors,
+                               SuiteDocument* doc) {
+  doc->meters.clear();
+  for (const auto& meter : DefaultMeters()) {
+    if (schema.CheckPluginName(meter, PluginKind::kMeter).empty())
+      doc->meters.push_back(meter);
+  }
+  if (doc->meters.empty()) {
+    errors.Add({}, "no 'meters' are listed and none of the default meters (" +
+                       JoinStrings(DefaultMeters(), ", ") +
+                       ") is installed; add 'meters: [...]' (" +
                        schema.KnownPluginsText(PluginKind::kMeter) + ")");
   }
 }
@@ -331,7 +418,7 @@ SuiteDocument ReadSuiteDocument(const YAML::Node& root,
                "missing required key 'suite'; add a line such as "
                "'suite: my_suite' (it names the result files)");
   }
-  if (!seen.count("meters")) CheckDefaultMeters(schema, errors, doc);
+  if (!seen.count("meters")) UseInstalledDefaultMeters(schema, errors, &doc);
   return doc;
 }
 

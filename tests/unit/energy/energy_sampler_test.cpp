@@ -44,8 +44,17 @@ double WhOf(const std::vector<PhaseEnergy>& totals, const std::string& phase,
 
 SamplerSettings SlowSampling(double pue = 1.0) {
   // The background thread must not interfere: phases are closed by MarkPhase.
-  return SamplerSettings{std::chrono::milliseconds(60000), pue};
+  SamplerSettings settings;
+  settings.interval = std::chrono::milliseconds(60000);
+  settings.pue = pue;
+  return settings;
 }
+
+// A wall clock the test moves by hand.
+struct ManualClock {
+  WallClock::time_point now = WallClock::time_point(std::chrono::hours(490000));
+  void Advance(std::chrono::seconds seconds) { now += seconds; }
+};
 
 TEST(EnergySampler, AttributesEnergyToThePhaseInProgress) {
   auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
@@ -112,8 +121,9 @@ TEST(EnergySampler, ACounterThatGoesBackwardsAddsNothing) {
 TEST(EnergySampler, TheBackgroundThreadReadsTheMetersOnItsOwn) {
   auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
                                                Provenance::kEstimated);
-  EnergySampler sampler({{"scripted", meter}},
-                        SamplerSettings{std::chrono::milliseconds(5), 1.0});
+  SamplerSettings settings;
+  settings.interval = std::chrono::milliseconds(5);
+  EnergySampler sampler({{"scripted", meter}}, settings);
   sampler.Start("train");
   // No call here reads the meter: only the sampler's thread can.
   for (int i = 0; i < 1000 && meter->reads < 3; ++i) {
@@ -121,6 +131,77 @@ TEST(EnergySampler, TheBackgroundThreadReadsTheMetersOnItsOwn) {
   }
   EXPECT_GE(meter->reads.load(), 3);
   sampler.Stop();
+}
+
+TEST(EnergySampler, ChargesEachIncrementAtTheIntensityOfItsTime) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kMeasured);
+  auto clock = std::make_shared<ManualClock>();
+  const WallClock::time_point start = clock->now;
+  SamplerSettings settings = SlowSampling(1.5);
+  settings.now = [clock] { return clock->now; };
+  // 100 g/kWh for the first hour after start, 400 g/kWh afterwards.
+  settings.g_per_kwh_at = [start](WallClock::time_point when) {
+    return when < start + std::chrono::hours(1) ? 100.0 : 400.0;
+  };
+  EnergySampler sampler({{"scripted", meter}}, settings);
+  sampler.Start("train");
+  clock->Advance(std::chrono::seconds(1800));  // midpoint 15 min: 100 g/kWh
+  meter->joules = 3.6e6;                       // 1 kWh, 1.5 kWh with PUE
+  sampler.MarkPhase("eval");
+  clock->Advance(std::chrono::seconds(3600));  // midpoint 60 min: 400 g/kWh
+  meter->joules = 5.4e6;                       // 0.5 kWh more, 0.75 with PUE
+  sampler.Stop();
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 2250.0);
+  EXPECT_DOUBLE_EQ(sampler.TotalCo2G(), 1.5 * 100 + 0.75 * 400);
+  const auto totals = sampler.PhaseTotals();
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& total : totals) {
+    EXPECT_DOUBLE_EQ(total.co2_g, total.phase == "train" ? 150.0 : 300.0) << total.phase;
+  }
+}
+
+TEST(EnergySampler, CountsNoCarbonWithoutAnIntensity) {
+  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
+                                               Provenance::kMeasured);
+  EnergySampler sampler({{"scripted", meter}}, SlowSampling());
+  sampler.Start("train");
+  meter->joules = 3600;
+  sampler.Stop();
+  EXPECT_DOUBLE_EQ(sampler.TotalWh(), 1.0);
+  EXPECT_DOUBLE_EQ(sampler.TotalCo2G(), 0.0);
+}
+
+// A meter drawing a constant power on the steady clock, as an idle machine.
+class SteadyPowerMeter : public ScriptedMeter {
+ public:
+  explicit SteadyPowerMeter(double watts)
+      : ScriptedMeter({Component::kCpu, Component::kRam}, Provenance::kMeasured),
+        watts_(watts) {}
+  void Start() override { start_ = std::chrono::steady_clock::now(); }
+  std::map<Component, double> ReadJoules() override {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return {{Component::kCpu, watts_ * seconds}, {Component::kRam, watts_ / 2 * seconds}};
+  }
+
+ private:
+  double watts_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+TEST(EnergySampler, IdleBaselineIsTheMeanPowerPerComponent) {
+  auto meter = std::make_shared<SteadyPowerMeter>(20.0);
+  const IdleBaseline baseline = MeasureIdleBaseline(
+      {{"steady", meter}}, std::chrono::milliseconds(200), std::chrono::milliseconds(20));
+  EXPECT_GE(baseline.duration_s, 0.2);
+  // The meter's clock and the baseline's start within microseconds of each
+  // other, so the mean power is the meter's within a few percent.
+  EXPECT_NEAR(baseline.watts.at(Component::kCpu), 20.0, 1.0);
+  EXPECT_NEAR(baseline.watts.at(Component::kRam), 10.0, 0.5);
+  EXPECT_NEAR(baseline.TotalWatts(), 30.0, 1.5);
+  ASSERT_EQ(baseline.sources.size(), 2u);
+  EXPECT_EQ(baseline.sources[0].meter, "steady");
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ void ExpectSameStart(const RunStart& a, const RunStart& b) {
   EXPECT_EQ(a.intensity_g_per_kwh, b.intensity_g_per_kwh);
   EXPECT_EQ(a.intensity_source, b.intensity_source);
   EXPECT_EQ(a.pue, b.pue);
+  EXPECT_EQ(a.carbon_json, b.carbon_json);
+  EXPECT_EQ(a.idle_json, b.idle_json);
 }
 
 void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
@@ -63,7 +65,9 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.duration_s, b.duration_s);
   EXPECT_EQ(a.energy_wh, b.energy_wh);
   EXPECT_EQ(a.co2_g, b.co2_g);
+  EXPECT_EQ(a.idle_energy_wh, b.idle_energy_wh);
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
+  EXPECT_EQ(a.usage_json, b.usage_json);
   EXPECT_EQ(a.stop_reason, b.stop_reason);
   EXPECT_EQ(a.model_path, b.model_path);
   EXPECT_EQ(a.compute_dtype, b.compute_dtype);
@@ -74,6 +78,7 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
     EXPECT_EQ(a.phases[i].energy_wh, b.phases[i].energy_wh);
     EXPECT_EQ(a.phases[i].provenance, b.phases[i].provenance);
     EXPECT_EQ(a.phases[i].meter, b.phases[i].meter);
+    EXPECT_EQ(a.phases[i].co2_g, b.phases[i].co2_g);
   }
   EXPECT_EQ(a.warnings, b.warnings);
 }
@@ -307,7 +312,7 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
               "store " + path +
-                  " has schema version 7; this carbonbench reads up to 2: "
+                  " has schema version 7; this carbonbench reads up to 3: "
                   "upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
@@ -425,6 +430,9 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.epochs[1].test_accuracy, 0.96);
     EXPECT_EQ(run.epochs[1].energy_wh, 0.625);
     EXPECT_EQ(run.epochs[1].test_rmse, 0);
+    EXPECT_EQ(run.start.carbon_json, "{}");
+    EXPECT_EQ(run.summary.idle_energy_wh, 0);
+    EXPECT_EQ(run.summary.usage_json, "{}");
     // The old run still counts as done, so a resumed suite skips it.
     EXPECT_TRUE(store.FindFinished("old_suite", "h1", 0));
     // The upgraded file takes regression runs.
@@ -435,7 +443,7 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(
         db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
             .getString(),
-        "2");
+        std::to_string(kStoreSchemaVersion));
   }
   // Opening the upgraded file again changes nothing.
   ResultsStore reopened(path);

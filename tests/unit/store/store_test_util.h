@@ -54,6 +54,8 @@ inline RunStart SampleStart(const std::string& suite = "mnist_quick",
   start.intensity_g_per_kwh = 713.25;
   start.intensity_source = "CodeCarbon global_energy_mix.json";
   start.pue = 1.2;
+  start.carbon_json = R"({"country_iso_code":"IND","fallback_path":["IN-TN","IND"]})";
+  start.idle_json = R"({"duration_s":5.0,"watts":{"cpu":3.5}})";
   return start;
 }
 
@@ -98,12 +100,14 @@ inline RunSummary SampleSummary() {
   summary.duration_s = 25.5;
   summary.energy_wh = 0.375;
   summary.co2_g = 0.1875;
+  summary.idle_energy_wh = 0.0625;
   summary.energy_provenance = "estimated";
+  summary.usage_json = R"({"cpu_utilization_percent":87.5,"ram_used_gb":1.25})";
   summary.stop_reason = "completed 2 epochs";
   summary.model_path = "/tmp/models/cnn.pt";
   summary.compute_dtype = "bf16 autocast";
-  summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate"},
-                    {"eval", "ram", 0.075, "estimated", "ram_estimate"}};
+  summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate", 0.15},
+                    {"eval", "ram", 0.075, "estimated", "ram_estimate", 0.0375}};
   summary.warnings = {"intensity fell back to country", "second warning"};
   return summary;
 }

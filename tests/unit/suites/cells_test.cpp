@@ -25,7 +25,7 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
   EXPECT_EQ(suite.source, "quickstart.yaml");
   EXPECT_EQ(suite.repetitions, 1);
   EXPECT_EQ(suite.carbon.region, "WORLD");
-  EXPECT_EQ(suite.carbon.pue, 1.0);
+  EXPECT_FALSE(suite.carbon.pue.has_value());  // 1.0, or the cloud provider's
   EXPECT_EQ(suite.meters, Strings{"cpu_estimate"});
   ASSERT_EQ(suite.cells.size(), 1u);
   const Cell& cell = suite.cells[0];
@@ -74,6 +74,40 @@ meters: [cpu_estimate]
   EXPECT_EQ(suite.repetitions, 3);
   EXPECT_EQ(suite.carbon.region, "NO");  // Norway, not YAML 1.1's false
   EXPECT_EQ(suite.carbon.pue, 2.0);
+}
+
+TEST(CellsTest, CarbonAndSamplerSettingsAreRead) {
+  const Suite suite = Load(R"(suite: s
+carbon:
+  region: gcp:europe-west1
+  intensity_g_per_kwh: 120
+  intensity_csv: hourly.csv
+  compare_regions: [FR, aws:us-east-1]
+sampler: {interval_ms: 50, idle_baseline_s: 2.5}
+)");
+  EXPECT_EQ(suite.carbon.region, "gcp:europe-west1");
+  EXPECT_FALSE(suite.carbon.pue.has_value());
+  EXPECT_EQ(suite.carbon.intensity_g_per_kwh, 120.0);
+  EXPECT_EQ(suite.carbon.intensity_csv, "hourly.csv");
+  EXPECT_EQ(suite.carbon.compare_regions, (Strings{"FR", "aws:us-east-1"}));
+  EXPECT_EQ(suite.sampler.interval_ms, 50);
+  EXPECT_EQ(suite.sampler.idle_baseline_s, 2.5);
+  const std::string& config = suite.cells.at(0).config_json;
+  EXPECT_NE(config.find(R"("carbon":{"intensity_csv":"hourly.csv",)"
+                        R"("intensity_g_per_kwh":120.0,"pue":null,)"
+                        R"("region":"gcp:europe-west1"})"),
+            std::string::npos)
+      << config;
+}
+
+TEST(CellsTest, ComparedRegionsAndSamplingDoNotChangeTheConfigHash) {
+  const std::string plain = Load("suite: s\n").cells.at(0).config_hash;
+  EXPECT_EQ(Load("suite: s\ncarbon: {compare_regions: [FR]}\n"
+                 "sampler: {interval_ms: 20, idle_baseline_s: 1}\n")
+                .cells.at(0)
+                .config_hash,
+            plain);
+  EXPECT_NE(Load("suite: s\ncarbon: {pue: 1.0}\n").cells.at(0).config_hash, plain);
 }
 
 TEST(CellsTest, OptimizationParamsAreFilledOnlyForUsedPlugins) {
@@ -215,7 +249,7 @@ TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
   const Cell cell = Load("suite: s\n").cells[0];
   EXPECT_EQ(
       cell.config_json,
-      R"({"carbon":{"pue":1.0,"region":"WORLD"},"meters":["cpu_estimate"],)"
+      R"({"carbon":{"pue":null,"region":"WORLD"},"meters":["cpu_estimate"],)"
       R"("optimizations":[],"settings":{"batch_size":64,"cnn.channels":32,)"
       R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.augment":false,)"
       R"("dataset.categories":"","dataset.crop_padding_px":4,"dataset.horizon":1,)"
@@ -227,7 +261,7 @@ TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
       R"("seed":42,"threads":0,"weight_decay":0.0}})");
   EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
   // Pinned: the store finds finished cells by this value across versions.
-  EXPECT_EQ(cell.config_hash, "50db8432878f5703");
+  EXPECT_EQ(cell.config_hash, "2ec2ff31e95ac6bf");
 }
 
 TEST(ConfigHashTest, HashIgnoresYamlOrderAndNameButTracksValues) {

@@ -211,9 +211,24 @@ TEST(ValidationTest, DatasetKeyGivenTwiceInOneMapping) {
 TEST(ValidationTest, CarbonAndMetersShape) {
   EXPECT_EQ(ErrorsOf("suite: q\ncarbon: {regoin: FR}\nmeters: []\n"),
             (Strings{"quickstart.yaml:2:10: unknown carbon setting 'regoin' "
-                     "(did you mean 'region'? carbon takes region and pue)",
+                     "(did you mean 'region'? carbon takes region, pue, "
+                     "intensity_g_per_kwh, intensity_csv, compare_regions)",
                      "quickstart.yaml:3:9: 'meters' must list at least one "
                      "meter (known meters: cpu_estimate)"}));
+}
+
+TEST(ValidationTest, CarbonAndSamplerValues) {
+  EXPECT_EQ(ErrorsOf("suite: q\ncarbon: {pue: 0.5, intensity_g_per_kwh: -3, "
+                     "compare_regions: []}\nsampler: {interval_ms: 1, idle: 3}\n"),
+            (Strings{"quickstart.yaml:2:15: carbon.pue = 0.5 is below its minimum 1",
+                     "quickstart.yaml:2:41: carbon.intensity_g_per_kwh = -3 is below "
+                     "its minimum 0",
+                     "quickstart.yaml:2:62: carbon.compare_regions must list region "
+                     "codes, e.g. [FR, US-CA, gcp:europe-north1, aws:us-east-1]",
+                     "quickstart.yaml:3:24: sampler.interval_ms = 1 is below its "
+                     "minimum 10",
+                     "quickstart.yaml:3:27: unknown sampler setting 'idle' (sampler "
+                     "takes interval_ms, idle_baseline_s)"}));
 }
 
 TEST(ValidationTest, RootMustBeAMapping) {
@@ -222,21 +237,22 @@ TEST(ValidationTest, RootMustBeAMapping) {
                     "keys such as 'suite:', 'defaults:' and 'matrix:'"});
 }
 
-// A catalog without the default model and meter: the suite must name its own.
+// A catalog without the default model and meters: the suite must name its own.
 TEST(ValidationTest, DefaultPluginsMustBeInstalledWhenReliedOn) {
   const PluginCatalog catalog = {{"mlp", PluginKind::kModel, {}, {}},
-                                 {"rapl", PluginKind::kMeter, {}, {}}};
+                                 {"wattmeter", PluginKind::kMeter, {}, {}}};
   try {
-    LoadSuiteText("suite: q\n", "q.yaml", catalog);
+    LoadSuiteText("suite: q\ndefaults: {model: mlp}\n", "q.yaml", catalog);
     FAIL() << "no exception";
   } catch (const SuiteError& e) {
     EXPECT_EQ(e.messages(),
-              (Strings{"q.yaml:1:1: no 'meters' are listed and the default "
-                       "meter 'cpu_estimate' is not installed; add 'meters: "
-                       "[...]' (known meters: rapl)"}));
+              (Strings{"q.yaml:1:1: no 'meters' are listed and none of the "
+                       "default meters (rapl, nvml, cpu_estimate, ram_estimate) "
+                       "is installed; add 'meters: [...]' (known meters: "
+                       "wattmeter)"}));
   }
   try {
-    LoadSuiteText("suite: q\nmeters: [rapl]\n", "q.yaml", catalog);
+    LoadSuiteText("suite: q\nmeters: [wattmeter]\n", "q.yaml", catalog);
     FAIL() << "no exception";
   } catch (const SuiteError& e) {
     EXPECT_EQ(e.messages(),
@@ -245,7 +261,7 @@ TEST(ValidationTest, DefaultPluginsMustBeInstalledWhenReliedOn) {
                        "(known models: mlp)"}));
   }
   const Suite suite = LoadSuiteText(
-      "suite: q\nmeters: [rapl]\ndefaults: {model: mlp}\n", "q.yaml", catalog);
+      "suite: q\nmeters: [wattmeter]\ndefaults: {model: mlp}\n", "q.yaml", catalog);
   EXPECT_EQ(suite.cells.at(0).name, "mlp/baseline");
 }
 

@@ -1,0 +1,58 @@
+#include "energy/host_usage.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace carbonbench {
+namespace {
+
+// The value in kB of the "<key>:" line of a /proc status-style file, or 0.
+double KilobytesOf(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size() + 1, key + ":") != 0) continue;
+    std::istringstream fields(line.substr(key.size() + 1));
+    double kilobytes = 0;
+    fields >> kilobytes;
+    return kilobytes;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<CpuTimes> ReadCpuTimes(const std::string& proc_root) {
+  std::ifstream in(proc_root + "/stat");
+  std::string label;
+  if (!(in >> label) || label != "cpu") return std::nullopt;
+  // user nice system idle iowait irq softirq steal (guest time is already
+  // counted in user and nice).
+  std::uint64_t fields[8] = {};
+  int read = 0;
+  while (read < 8 && in >> fields[read]) ++read;
+  if (read < 4) return std::nullopt;
+  CpuTimes times;
+  for (int i = 0; i < read; ++i) times.total_jiffies += fields[i];
+  times.busy_jiffies = times.total_jiffies - fields[3] - (read > 4 ? fields[4] : 0);
+  return times;
+}
+
+std::optional<double> CpuUtilizationPercent(const CpuTimes& before, const CpuTimes& after) {
+  if (after.total_jiffies <= before.total_jiffies || after.busy_jiffies < before.busy_jiffies) {
+    return std::nullopt;
+  }
+  const double busy = static_cast<double>(after.busy_jiffies - before.busy_jiffies);
+  const double total = static_cast<double>(after.total_jiffies - before.total_jiffies);
+  return 100.0 * busy / total;
+}
+
+double TotalRamGb(const std::string& proc_root) {
+  return KilobytesOf(proc_root + "/meminfo", "MemTotal") * 1024.0 / 1e9;
+}
+
+double PeakResidentRamGb(const std::string& proc_root) {
+  return KilobytesOf(proc_root + "/self/status", "VmHWM") * 1024.0 / 1e9;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,25 @@
+// CodeCarbon's emissions.csv, one row per run, so dashboards and scripts
+// written for CodeCarbon read carbonbench's results unchanged.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/results_store.h"
+
+namespace carbonbench {
+
+// CodeCarbon v3's columns, in its order.
+const std::vector<std::string>& EmissionsCsvColumns();
+
+// The header and one row per finished run, in CodeCarbon's units: energy in
+// kWh (PUE applied, as CodeCarbon applies it), emissions in kg CO2e, power
+// in W (before PUE), duration in s. Fields carbonbench does not know
+// (python_version, longitude, water...) are left empty, never invented.
+std::string RenderEmissionsCsv(const std::vector<RunRow>& runs);
+
+// Writes <reports_dir>/<suite>.emissions.csv from the store; returns the path.
+std::string WriteEmissionsCsv(const ResultsStore& store, const std::string& suite,
+                              const std::string& reports_dir);
+
+}  // namespace carbonbench

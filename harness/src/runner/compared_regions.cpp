@@ -1,0 +1,55 @@
+#include "runner/compared_regions.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "energy/carbon_intensity.h"
+
+namespace carbonbench {
+
+const std::vector<std::string>& DefaultComparedRegions() {
+  static const std::vector<std::string> codes = {
+      "SE", "FR", "CA-QC", "US-CA", "DE", "US", "IN", "CN",
+      "gcp:europe-north1", "aws:us-east-1", "azure:westeurope"};
+  return codes;
+}
+
+std::vector<std::string> ComparedRegionCodes(const std::vector<RunRow>& runs,
+                                             const std::vector<std::string>& requested) {
+  if (!requested.empty()) return requested;
+  for (auto run = runs.rbegin(); run != runs.rend(); ++run) {
+    const nlohmann::json carbon =
+        nlohmann::json::parse(run->start.carbon_json, nullptr, /*allow_exceptions=*/false);
+    if (carbon.is_object() && carbon.contains("compare_regions") &&
+        carbon["compare_regions"].is_array() && !carbon["compare_regions"].empty()) {
+      return carbon["compare_regions"].get<std::vector<std::string>>();
+    }
+  }
+  return DefaultComparedRegions();
+}
+
+std::vector<ComparedRegion> ResolveComparedRegions(const std::vector<std::string>& codes,
+                                                   const std::string& reference_data_dir) {
+  std::vector<ComparedRegion> regions;
+  for (const std::string& code : codes) {
+    CarbonRequest request;
+    request.region = code;
+    CarbonIntensity carbon;
+    try {
+      carbon = ResolveCarbon(request, reference_data_dir);
+    } catch (const std::exception& error) {
+      throw std::runtime_error("compare_regions: " + std::string(error.what()));
+    }
+    ComparedRegion region;
+    region.code = code;
+    region.name = carbon.region_name;
+    region.g_per_kwh = carbon.g_per_kwh;
+    region.pue = carbon.pue;
+    region.source = carbon.source;
+    if (!carbon.pue_source.empty()) region.source += "; PUE: " + carbon.pue_source;
+    regions.push_back(std::move(region));
+  }
+  return regions;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,79 @@
+#include "runner/meter_selection.h"
+
+#include <algorithm>
+
+#include "util/text.h"
+
+namespace carbonbench {
+
+nlohmann::json MeterSelection::Describe() const {
+  nlohmann::json description = nlohmann::json::array();
+  for (const MeterProbe& probe : probes) {
+    nlohmann::json entry = {{"name", probe.name},
+                            {"available", probe.availability.available},
+                            {"reason", probe.availability.reason}};
+    if (probe.availability.available) {
+      entry["method"] = probe.method;
+      nlohmann::json components = nlohmann::json::object();
+      for (const auto& [component, provenance] : probe.components) {
+        components[ComponentName(component)] = ProvenanceName(provenance);
+      }
+      entry["components"] = components;
+    }
+    description.push_back(entry);
+  }
+  return description;
+}
+
+std::vector<ComponentSource> MeterSelection::Sources() const {
+  std::vector<ComponentSource> sources;
+  for (Component component : {Component::kCpu, Component::kGpu, Component::kRam}) {
+    for (const MeterProbe& probe : probes) {
+      const auto it = std::find_if(probe.components.begin(), probe.components.end(),
+                                   [component](const auto& c) { return c.first == component; });
+      if (it == probe.components.end()) continue;
+      sources.push_back({component, probe.name, it->second});
+      break;
+    }
+  }
+  return sources;
+}
+
+std::string MeterSelection::Refusals() const {
+  std::vector<std::string> refusals;
+  for (const MeterProbe& probe : probes) {
+    if (!probe.availability.available) {
+      refusals.push_back(probe.name + ": " + probe.availability.reason);
+    }
+  }
+  return JoinStrings(refusals, "; ");
+}
+
+MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<std::string>& names,
+                            const std::function<Params(const std::string&)>& params_of,
+                            const MeterContext& context) {
+  MeterSelection selection;
+  for (const std::string& name : names) {
+    auto meter = registry.Create<Meter>(PluginKind::kMeter, name);
+    MeterProbe probe;
+    probe.name = name;
+    try {
+      meter->Configure(params_of(name), context);
+      probe.availability = meter->Probe();
+    } catch (const std::exception& error) {
+      // A meter whose settings are wrong is unavailable, with the reason.
+      probe.availability = {false, error.what()};
+    }
+    if (probe.availability.available) {
+      probe.method = meter->Method();
+      for (Component component : meter->Components()) {
+        probe.components.emplace_back(component, meter->ProvenanceOf(component));
+      }
+      selection.meters.push_back({name, meter});
+    }
+    selection.probes.push_back(std::move(probe));
+  }
+  return selection;
+}
+
+}  // namespace carbonbench
