@@ -443,6 +443,37 @@ TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
   EXPECT_NE(report.find("## Where would this run be greener"), std::string::npos);
 }
 
+// An idle baseline measured before the first cell: with a declared 50 W the
+// machine "idles" at 50 W, so the whole run is idle draw and nothing above.
+TEST_F(EndToEnd, IdleBaselineIsStoredAndReportedAsEnergyAboveIdle) {
+  const fs::path suite = WriteSuite("idle", R"(defaults:
+  model: cnn
+  epochs: 1
+  batch_size: 64
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+  constant: {cpu_w: 50}
+meters: [constant]
+sampler: {interval_ms: 20, idle_baseline_s: 0.3}
+carbon: {region: SE3, compare_regions: [FR, aws:us-east-1]}
+)");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("idle power: "), std::string::npos) << run.output;
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("idle");
+  ASSERT_EQ(runs.size(), 1u);
+  const auto idle = nlohmann::json::parse(runs[0].start.idle_json);
+  EXPECT_NEAR(idle["watts"]["cpu"].get<double>(), 50.0, 1.0);
+  EXPECT_EQ(idle["provenance"]["cpu"], "estimated");
+  const double idle_wh = runs[0].summary.idle_energy_wh;
+  EXPECT_NEAR(idle_wh, 50.0 * runs[0].summary.duration_s / 3600.0, 0.02 * idle_wh);
+  const std::string report = ReadFile(root_ / "reports" / "idle.md");
+  EXPECT_NE(report.find("- Idle baseline: "), std::string::npos) << report;
+  EXPECT_NE(report.find("Energy above idle"), std::string::npos) << report;
+  EXPECT_NE(report.find("| aws:us-east-1 |"), std::string::npos) << report;
+}
+
 // `meters` explains each meter; a fake powercap tree stands in for RAPL.
 TEST_F(EndToEnd, MetersDiagnosesEachMeterAndSaysWhatARunWouldUse) {
   const fs::path tree = root_ / "powercap";

@@ -198,8 +198,10 @@ std::string DataLoadingLine(const std::vector<CellRuns>& cells) {
 }
 
 std::optional<double> IdleEnergyWh(const RunRow& run) { return run.summary.idle_energy_wh; }
+// Never below zero: a run that drew less than the baseline (noise in a
+// short run) caused nothing above idle.
 std::optional<double> AboveIdleWh(const RunRow& run) {
-  return run.summary.energy_wh - run.summary.idle_energy_wh;
+  return std::max(0.0, run.summary.energy_wh - run.summary.idle_energy_wh);
 }
 
 // Total and attributable energy side by side, when the suite measured the
