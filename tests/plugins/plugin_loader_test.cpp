@@ -121,7 +121,9 @@ TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
             (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
             (std::vector<std::string>{"early_stop", "mixed_precision"}));
-  EXPECT_EQ(registry.Names(PluginKind::kMeter), std::vector<std::string>{"cpu_estimate"});
+  EXPECT_EQ(registry.Names(PluginKind::kMeter),
+            (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml", "ram_estimate",
+                                      "rapl"}));
 }
 
 TEST(PluginSearchDirs, OrdersCommandLineThenEnvironmentThenInstallLocation) {

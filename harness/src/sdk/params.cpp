@@ -93,7 +93,9 @@ std::string CheckParamValue(const ParamSpec& spec, const ParamValue& value) {
       if (const auto* d = std::get_if<double>(&value)) return CheckRange(spec, *d);
       return spec.name + " must be a number, got '" + got + "'";
     case ParamType::kString:
-      if (!std::holds_alternative<std::string>(value))
+      // A number is text too where text is expected ("gpus: 1", a file
+      // named 2024); a bool is more likely a mistake.
+      if (std::holds_alternative<bool>(value))
         return spec.name + " must be a string, got '" + got + "'";
       return {};
     case ParamType::kEnum: {
@@ -143,9 +145,12 @@ Params ResolveParams(const std::vector<ParamSpec>& specs,
   for (const auto& spec : specs) {
     auto it = given.find(spec.name);
     ParamValue value = it != given.end() ? it->second : spec.default_value;
-    // A float declared parameter written as "1" arrives as an integer.
+    // A float declared parameter written as "1" arrives as an integer, and a
+    // string one written as 1 as a number.
     if (spec.type == ParamType::kFloat)
       if (const auto* i = std::get_if<std::int64_t>(&value)) value = static_cast<double>(*i);
+    if (spec.type == ParamType::kString && !std::holds_alternative<std::string>(value))
+      value = FormatParamValue(value);
     params.Set(spec.name, std::move(value));
   }
   return params;

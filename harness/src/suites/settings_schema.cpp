@@ -40,6 +40,8 @@ ParamValue NormalizeForSpec(const ParamSpec& spec, ParamValue value) {
   if (spec.type == ParamType::kFloat)
     if (const auto* i = std::get_if<std::int64_t>(&value))
       return static_cast<double>(*i);
+  if (spec.type == ParamType::kString && !std::holds_alternative<std::string>(value))
+    return FormatParamValue(value);
   return value;
 }
 

@@ -29,9 +29,12 @@ class ConstantMeter : public Meter {
 
   Availability Probe() override {
     if (watts_.empty()) {
-      return {false, "no wattage declared: set constant.cpu_w, constant.gpu_w or constant.ram_w"};
+      return {false,
+              "no wattage declared: set at least one of constant.cpu_w, constant.gpu_w and "
+              "constant.ram_w above 0 (a component left at 0 has no figure)"};
     }
-    return {true, "declared " + Declared()};
+    return {true,
+            "declared " + Declared() + " (estimated: a declared wattage is not a measurement)"};
   }
 
   std::vector<Component> Components() const override {
@@ -45,8 +48,8 @@ class ConstantMeter : public Meter {
   }
 
   std::string Method() const override {
-    return "declared constant power (" + Declared() +
-           ") times wall-clock time; estimated from the declaration, not measured.";
+    return "declared constant power: " + Declared() +
+           ", times wall-clock time since the start; not measured.";
   }
 
   void Start() override { start_ = std::chrono::steady_clock::now(); }

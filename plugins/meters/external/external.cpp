@@ -1,9 +1,15 @@
 // The external meter: cumulative energy from outside the process, a file a
 // wall-plug exporter keeps current or a command that prints the reading, so
-// a wall-plug meter can be the source of truth. Measured, and for whatever
-// the device behind it covers (a wall plug: the whole machine).
+// a wall-plug meter can be the source of truth. Measured, for whatever the
+// device behind it covers: a wall plug covers the whole machine, so its
+// figure goes under one component and the Method says so.
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -11,11 +17,15 @@
 #include "energy_reading.h"
 
 namespace carbonbench::meters {
-namespace {
+namespace detail {
 
-std::string Trimmed(std::string text) {
+constexpr std::size_t kMaxOutputBytes = 1 << 20;
+
+// Output as an error message quotes it: one line per line, at most 200 chars.
+std::string Quoted(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text.size() > 200 ? text.substr(0, 200) + "..." : text;
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  return "'" + text + "'";
 }
 
 Component ComponentNamed(const std::string& name) {
@@ -24,35 +34,54 @@ Component ComponentNamed(const std::string& name) {
   return Component::kCpu;
 }
 
-}  // namespace
+std::string ExitText(int status) {
+  if (WIFEXITED(status)) {
+    const int code = WEXITSTATUS(status);
+    std::string text = "exited with status " + std::to_string(code);
+    if (code == 127) text += " (the shell found no such command)";
+    if (code == 126) text += " (the command is not executable)";
+    return text;
+  }
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "failed (wait status " + std::to_string(status) + ")";
+}
+
+}  // namespace detail
 
 class ExternalMeter : public Meter {
  public:
   static std::vector<ParamSpec> Parameters() {
-    return {StringParam("file", "", "a file holding the cumulative energy reading"),
-            StringParam("command", "", "a shell command that prints the cumulative reading"),
+    return {StringParam("file", "", "a file holding a cumulative energy reading"),
+            StringParam("command", "",
+                        "a shell command printing a cumulative energy reading (instead of file)"),
             EnumParam("unit", "J", {"J", "Wh", "kWh"}, "unit of the reading"),
             EnumParam("component", "cpu", {"cpu", "gpu", "ram"},
-                      "component the figure is recorded under (a wall plug covers the whole "
-                      "machine: list it alone)")};
+                      "component the figure is recorded as; a wall plug measures the whole "
+                      "machine, so then list no other meter beside it")};
   }
 
   void Configure(const Params& params, const MeterContext&) override {
     file_ = params.Has("file") ? params.GetString("file") : "";
     command_ = params.Has("command") ? params.GetString("command") : "";
     unit_ = params.Has("unit") ? params.GetString("unit") : "J";
-    component_ = ComponentNamed(params.Has("component") ? params.GetString("component") : "cpu");
+    component_ =
+        detail::ComponentNamed(params.Has("component") ? params.GetString("component") : "cpu");
+    if (!external_meter::JoulesPerUnit(unit_)) {
+      throw std::invalid_argument("external.unit '" + unit_ + "' is not J, Wh or kWh");
+    }
   }
 
   Availability Probe() override {
     if (file_.empty() == command_.empty()) {
-      return {false, "set exactly one of external.file (a file holding the cumulative energy) "
-                     "and external.command (a command printing it)"};
+      return {false,
+              std::string(file_.empty() ? "neither external.file nor external.command is set"
+                                        : "both external.file and external.command are set") +
+                  ": set exactly one, a file holding the cumulative energy or a command "
+                  "printing it"};
     }
     try {
-      const double joules = ReadTotalJoules();
       std::ostringstream text;
-      text << "reads " << Source() << ": " << joules << " J now";
+      text << "reads " << Source() << ": " << ReadTotalJoules() << " J now";
       return {true, text.str()};
     } catch (const std::exception& error) {
       return {false, error.what()};
@@ -66,24 +95,32 @@ class ExternalMeter : public Meter {
   }
 
   std::string Method() const override {
-    return std::string("energy measured outside carbonbench: cumulative ") + unit_ + " from " +
+    return "energy measured outside carbonbench: the cumulative reading (" + unit_ + ") of " +
            Source() + ", recorded as " + ComponentName(component_) +
-           "; it covers whatever the device behind it meters (a wall plug: the whole machine).";
+           " though it covers whatever the device behind it meters (a wall plug: the whole "
+           "machine, idle draw and other processes included).";
   }
 
   void Start() override {
-    start_joules_ = ReadTotalJoules();
-    last_ = 0;
+    counter_.Reset(ReadTotalJoules());
+    failing_ = false;
   }
 
   std::map<Component, double> ReadJoules() override {
-    // A failed read mid-run repeats the last figure: the next good read
-    // catches up, since the source is cumulative.
+    // The sampler thread cannot take an exception: a failed read keeps the
+    // last figure, and the next good one catches up since the source is
+    // cumulative. Said once per failing streak so a dead source is noticed.
     try {
-      last_ = ReadTotalJoules() - start_joules_;
-    } catch (const std::exception&) {
+      counter_.Add(ReadTotalJoules());
+      failing_ = false;
+    } catch (const std::exception& error) {
+      if (!failing_) {
+        std::cerr << "carbonbench: external meter: " << error.what()
+                  << "; keeping the last reading until it reads again\n";
+      }
+      failing_ = true;
     }
-    return {{component_, last_}};
+    return {{component_, counter_.joules()}};
   }
 
  private:
@@ -94,20 +131,30 @@ class ExternalMeter : public Meter {
   std::string ReadText() const {
     if (!file_.empty()) {
       std::ifstream in(file_);
-      if (!in) throw std::runtime_error("cannot read external.file " + file_);
+      if (!in) {
+        throw std::runtime_error("cannot read external.file " + file_ + ": " +
+                                 std::strerror(errno) +
+                                 "; check the path and that the exporter writing it runs");
+      }
       std::stringstream text;
       text << in.rdbuf();
       return text.str();
     }
     std::FILE* pipe = popen(command_.c_str(), "r");
-    if (pipe == nullptr) throw std::runtime_error("cannot run external.command '" + command_ + "'");
+    if (pipe == nullptr) {
+      throw std::runtime_error("cannot run external.command '" + command_ +
+                               "': " + std::strerror(errno));
+    }
     std::string output;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    char buffer[4096];
+    while (std::size_t size = std::fread(buffer, 1, sizeof buffer, pipe)) {
+      if (output.size() < detail::kMaxOutputBytes) output.append(buffer, size);
+    }
     const int status = pclose(pipe);
     if (status != 0) {
-      throw std::runtime_error("external.command '" + command_ + "' failed (status " +
-                               std::to_string(status) + "); it printed: '" + Trimmed(output) + "'");
+      throw std::runtime_error("external.command '" + command_ + "' " + detail::ExitText(status) +
+                               "; it printed " + detail::Quoted(output) +
+                               " (its stderr went to the terminal)");
     }
     return output;
   }
@@ -116,17 +163,23 @@ class ExternalMeter : public Meter {
     const std::string text = ReadText();
     const std::optional<double> reading = external_meter::ParseReading(text);
     if (!reading) {
-      throw std::runtime_error(Source() + " gave no number: '" + Trimmed(text) +
-                               "' (expected a cumulative reading such as '1234.5' or "
-                               "'energy_joules_total 1234.5')");
+      throw std::runtime_error(Source() + " gave no number: " + detail::Quoted(text) +
+                               " (expected a cumulative reading on its first line, such as "
+                               "'1234.5' or 'energy_joules_total 1234.5')");
+    }
+    if (*reading < 0) {
+      throw std::runtime_error(Source() + " gave a negative reading: " + detail::Quoted(text) +
+                               " (a cumulative energy cannot be negative)");
     }
     return *reading * *external_meter::JoulesPerUnit(unit_);
   }
 
-  std::string file_, command_, unit_ = "J";
+  std::string file_;
+  std::string command_;
+  std::string unit_ = "J";
   Component component_ = Component::kCpu;
-  double start_joules_ = 0;
-  double last_ = 0;
+  external_meter::CumulativeJoules counter_;
+  bool failing_ = false;
 };
 
 }  // namespace carbonbench::meters

@@ -2,58 +2,95 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
 namespace carbonbench::nvml {
-namespace {
+namespace detail {
 
 template <typename Function>
 void Resolve(void* handle, const char* symbol, const std::string& path, Function*& out) {
+  dlerror();
   out = reinterpret_cast<Function*>(dlsym(handle, symbol));
   if (out == nullptr) {
-    throw std::runtime_error(path + " has no symbol " + symbol +
-                             ": the NVIDIA driver is too old or this is not NVML; update the "
-                             "driver");
+    throw std::runtime_error(path + " has no function " + symbol +
+                             ": it is not NVML, or the NVIDIA driver is too old for "
+                             "carbonbench (update the driver)");
   }
 }
 
-// "0,2" -> {0, 2}; nullopt when any item is not a plain index (UUIDs, MIG).
-std::optional<std::vector<unsigned>> ParseIndices(const std::string& text) {
-  std::vector<unsigned> indices;
-  std::stringstream items(text);
-  for (std::string item; std::getline(items, item, ',');) {
-    if (item.empty() || item.find_first_not_of("0123456789 ") != std::string::npos) {
-      return std::nullopt;
-    }
-    indices.push_back(static_cast<unsigned>(std::stoul(item)));
+// What an nvmlInit_v2 failure usually means on Linux.
+std::string InitHint(Return code) {
+  switch (code) {
+    case kErrorDriverNotLoaded:
+      return "the NVIDIA kernel module is not loaded (nvidia-smi says the same): load it with "
+             "sudo modprobe nvidia or reinstall the driver";
+    case kErrorNoPermission:
+      return "this user may not open /dev/nvidia*: add it to the group that owns them";
+    case kErrorLibRmVersionMismatch:
+      return "the driver library and the loaded kernel module are different versions, usually "
+             "after a driver update: reboot";
+    default:
+      return "nvidia-smi shows whether the driver works";
   }
-  if (indices.empty()) return std::nullopt;
-  return indices;
 }
 
-}  // namespace
+std::string Trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
 
-Library::Library(const std::string& path) {
+// "12" -> 12; nullopt for anything but a plain non-negative decimal.
+std::optional<unsigned> ParseIndex(const std::string& text) {
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return static_cast<unsigned>(std::strtoul(text.c_str(), nullptr, 10));
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) items.push_back(Trim(item));
+  if (!text.empty() && text.back() == ',') items.push_back("");
+  return items;
+}
+
+std::string RangeText(unsigned count) {
+  if (count == 0) return "none";
+  return count == 1 ? "index 0" : "indices 0 to " + std::to_string(count - 1);
+}
+
+}  // namespace detail
+
+Library::Library(const std::string& path) : path_(path) {
   handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {
-    const char* why = dlerror();
-    throw std::runtime_error("no NVIDIA driver here: " + path + " cannot be loaded (" +
-                             (why ? why : "unknown error") +
-                             "); install the NVIDIA driver, or drop nvml from the meters");
+    const char* error = dlerror();
+    const std::string why = error ? error : "unknown dlopen error";
+    const bool missing = why.find("No such file") != std::string::npos;
+    throw std::runtime_error(
+        (missing ? "no NVIDIA driver here: " + path + " not found" : path + " cannot be loaded") +
+        " (dlopen: " + why +
+        "); install the NVIDIA driver (it ships libnvidia-ml.so.1), point nvml.library at the "
+        "library, or drop nvml from meters");
   }
   try {
-    Resolve(handle_, "nvmlInit_v2", path, init_);
-    Resolve(handle_, "nvmlShutdown", path, shutdown_);
-    Resolve(handle_, "nvmlErrorString", path, error_string_);
-    Resolve(handle_, "nvmlDeviceGetCount_v2", path, count_);
-    Resolve(handle_, "nvmlDeviceGetHandleByIndex_v2", path, handle_by_index_);
-    Resolve(handle_, "nvmlDeviceGetName", path, name_);
-    Resolve(handle_, "nvmlDeviceGetTotalEnergyConsumption", path, energy_);
-    Resolve(handle_, "nvmlDeviceGetPowerUsage", path, power_);
+    detail::Resolve(handle_, "nvmlInit_v2", path, init_);
+    detail::Resolve(handle_, "nvmlShutdown", path, shutdown_);
+    detail::Resolve(handle_, "nvmlErrorString", path, error_string_);
+    detail::Resolve(handle_, "nvmlDeviceGetCount_v2", path, count_);
+    detail::Resolve(handle_, "nvmlDeviceGetHandleByIndex_v2", path, handle_by_index_);
+    detail::Resolve(handle_, "nvmlDeviceGetName", path, name_);
+    detail::Resolve(handle_, "nvmlDeviceGetTotalEnergyConsumption", path, energy_);
+    detail::Resolve(handle_, "nvmlDeviceGetPowerUsage", path, power_);
     if (const Return code = init_(); code != kSuccess) {
-      throw std::runtime_error("nvmlInit_v2 failed: " + Error(code) +
-                               " (is the NVIDIA kernel module loaded? nvidia-smi says more)");
+      throw std::runtime_error("NVML (" + path + ") loaded but nvmlInit_v2 failed: " +
+                               ErrorText(code) + "; " + detail::InitHint(code));
     }
   } catch (...) {
     dlclose(handle_);
@@ -62,19 +99,20 @@ Library::Library(const std::string& path) {
 }
 
 Library::~Library() {
-  if (shutdown_) shutdown_();
+  shutdown_();
   dlclose(handle_);
 }
 
-std::string Library::Error(Return code) const {
-  const char* text = error_string_ ? error_string_(code) : nullptr;
-  return (text ? std::string(text) : "error") + " (code " + std::to_string(code) + ")";
+std::string Library::ErrorText(Return code) const {
+  const char* text = error_string_(code);
+  return (text ? std::string(text) : std::string("unknown error")) + " (NVML error " +
+         std::to_string(code) + ")";
 }
 
 unsigned Library::DeviceCount() const {
   unsigned count = 0;
   if (const Return code = count_(&count); code != kSuccess) {
-    throw std::runtime_error("nvmlDeviceGetCount_v2 failed: " + Error(code));
+    throw std::runtime_error("nvmlDeviceGetCount_v2 failed: " + ErrorText(code));
   }
   return count;
 }
@@ -83,14 +121,16 @@ Device Library::DeviceAt(unsigned index) const {
   Device device = nullptr;
   if (const Return code = handle_by_index_(index, &device); code != kSuccess) {
     throw std::runtime_error("nvmlDeviceGetHandleByIndex_v2(" + std::to_string(index) +
-                             ") failed: " + Error(code));
+                             ") failed: " + ErrorText(code));
   }
   return device;
 }
 
 std::string Library::Name(Device device) const {
-  char name[96] = {};
-  return name_(device, name, sizeof name) == kSuccess ? name : "unknown GPU";
+  char name[96] = {};  // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+  if (name_(device, name, sizeof name) != kSuccess) return "unnamed GPU";
+  name[sizeof name - 1] = '\0';
+  return name;
 }
 
 std::optional<unsigned long long> Library::TotalEnergyMj(Device device) const {
@@ -107,33 +147,63 @@ std::optional<unsigned> Library::PowerMw(Device device) const {
 
 std::vector<unsigned> SelectGpus(const std::string& selection, unsigned count,
                                  const char* cuda_visible_devices) {
-  std::vector<unsigned> all;
-  for (unsigned i = 0; i < count; ++i) all.push_back(i);
-  std::optional<std::vector<unsigned>> chosen;
+  std::vector<unsigned> all(count);
+  for (unsigned i = 0; i < count; ++i) all[i] = i;
   if (selection == "all") return all;
+
   if (selection == "auto") {
     if (cuda_visible_devices == nullptr) return all;
-    chosen = ParseIndices(cuda_visible_devices);
-    if (!chosen) return all;  // UUIDs or MIG names: not indices NVML shares
-  } else {
-    chosen = ParseIndices(selection);
-    if (!chosen) {
-      throw std::runtime_error("nvml.gpus '" + selection +
-                               "' is not auto, all or a list of indices such as 0,2");
+    // CUDA's own rule: the list ends at the first index that is not a GPU
+    // ("-1" hides them all). UUIDs and MIG names are not indices: measure
+    // every GPU rather than guess.
+    std::vector<unsigned> visible;
+    for (const std::string& item : detail::SplitCommas(cuda_visible_devices)) {
+      if (item.empty() || item[0] == '-') break;
+      const std::optional<unsigned> index = detail::ParseIndex(item);
+      if (!index) return all;
+      if (*index >= count) break;
+      if (std::find(visible.begin(), visible.end(), *index) != visible.end()) break;
+      visible.push_back(*index);
     }
+    return visible;
   }
-  for (unsigned index : *chosen) {
-    if (index >= count) {
-      throw std::runtime_error("GPU " + std::to_string(index) + " does not exist: NVML sees " +
-                               std::to_string(count) + " GPU(s), indices 0 to " +
-                               std::to_string(count == 0 ? 0 : count - 1));
+
+  const std::vector<std::string> items = detail::SplitCommas(selection);
+  if (items.empty()) {
+    throw std::runtime_error("nvml.gpus is '': expected auto, all or GPU indices such as 0,2");
+  }
+  std::vector<unsigned> chosen;
+  for (const std::string& item : items) {
+    const std::optional<unsigned> index = detail::ParseIndex(item);
+    if (!index) {
+      throw std::runtime_error("nvml.gpus is '" + selection +
+                               "': expected auto, all or GPU indices such as 0,2");
     }
+    if (*index >= count) {
+      throw std::runtime_error("nvml.gpus names GPU " + item + " but NVML sees " +
+                               std::to_string(count) + " GPU(s), " + detail::RangeText(count) +
+                               " (nvidia-smi lists them)");
+    }
+    if (std::find(chosen.begin(), chosen.end(), *index) != chosen.end()) {
+      throw std::runtime_error("nvml.gpus '" + selection + "' names GPU " + item +
+                               " twice; its energy would be counted twice");
+    }
+    chosen.push_back(*index);
   }
-  return *chosen;
+  return chosen;
 }
 
-double TrapezoidJoules(double before_w, double after_w, double seconds) {
-  return seconds > 0 ? (before_w + after_w) / 2.0 * seconds : 0.0;
+void PowerIntegrator::Reset(double time_s, double watts) {
+  last_time_s_ = time_s;
+  last_watts_ = watts;
+  joules_ = 0;
+}
+
+void PowerIntegrator::Add(double time_s, double watts) {
+  // A clock that did not advance adds nothing but still updates the draw.
+  if (time_s > last_time_s_) joules_ += (last_watts_ + watts) / 2.0 * (time_s - last_time_s_);
+  last_time_s_ = std::max(last_time_s_, time_s);
+  last_watts_ = watts;
 }
 
 }  // namespace carbonbench::nvml

@@ -10,7 +10,7 @@
 
 namespace carbonbench::nvml {
 
-using Return = int;  // nvmlReturn_t
+using Return = int;                    // nvmlReturn_t
 using Device = struct nvmlDevice_st*;  // nvmlDevice_t
 
 // nvmlReturn_t values, as in nvml.h.
