@@ -10,6 +10,7 @@
 
 #include "carbonbench/sdk.h"
 #include "pipeline/dataset.h"
+#include "bench_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 #include "training/trainer.h"
@@ -17,14 +18,7 @@
 namespace carbonbench {
 namespace {
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using bench::Registry;
 
 struct Workload {
   const char* model;

@@ -15,6 +15,7 @@
 
 #include "carbonbench/sdk.h"
 #include "energy/energy_sampler.h"
+#include "bench_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 #include "suites/suite.h"
@@ -22,14 +23,7 @@
 namespace carbonbench {
 namespace {
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using bench::Registry;
 
 // A powercap tree like a two-socket server's, so the rapl meter's read
 // path runs as on real hardware (tmpfs reads cost about what sysfs reads do).

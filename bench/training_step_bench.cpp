@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "carbonbench/sdk.h"
+#include "bench_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 
@@ -16,14 +17,7 @@ namespace {
 constexpr int64_t kBatch = 64;
 constexpr int64_t kExamples = 12000;
 
-const PluginRegistry& Registry() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    r.LoadDirectories({BUILD_PLUGIN_DIR});
-    return r;
-  }();
-  return registry;
-}
+using bench::Registry;
 
 std::shared_ptr<Network> FreshCnn() {
   DatasetSpec spec;

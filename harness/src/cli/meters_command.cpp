@@ -68,12 +68,7 @@ std::vector<std::string> UnlistedMeters(const PluginRegistry& registry,
 }
 
 void PrintCarbon(const Suite& suite) {
-  CarbonRequest request;
-  request.region = suite.carbon.region;
-  request.pue = suite.carbon.pue;
-  request.intensity_g_per_kwh = suite.carbon.intensity_g_per_kwh;
-  request.hourly_csv = suite.carbon.intensity_csv;
-  const CarbonIntensity carbon = ResolveCarbon(request, ReferenceDataDir());
+  const CarbonIntensity carbon = ResolveCarbon(CarbonRequestFor(suite), ReferenceDataDir());
   std::printf("\nCarbon for region %s: %.1f g CO2e/kWh (%s); PUE %.2f (%s)\n",
               carbon.region_requested.c_str(), carbon.g_per_kwh, carbon.source.c_str(), carbon.pue,
               carbon.pue_source.c_str());

@@ -66,6 +66,8 @@ std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
   return path;
 }
 
+}  // namespace
+
 CarbonRequest CarbonRequestFor(const Suite& suite) {
   CarbonRequest request;
   request.region = suite.carbon.region;
@@ -74,8 +76,6 @@ CarbonRequest CarbonRequestFor(const Suite& suite) {
   request.hourly_csv = ResolveSuitePath(suite, suite.carbon.intensity_csv);
   return request;
 }
-
-}  // namespace
 
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   // An unknown region is a suite error: found before the store is touched.

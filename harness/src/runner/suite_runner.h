@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "energy/carbon_intensity.h"
 #include "plugins/plugin_registry.h"
 #include "suites/suite.h"
 
@@ -21,6 +22,10 @@ struct RunOptions {
   int sampler_interval_ms = 0;  // 0: the suite's sampler.interval_ms
   std::vector<std::string> benchmark_args;  // --benchmark_* flags
 };
+
+// The suite's carbon settings as a request; a relative intensity CSV is
+// looked for beside the suite file first.
+CarbonRequest CarbonRequestFor(const Suite& suite);
 
 // Returns the process exit code: 0 when every cell finished, 1 when any
 // failed (each failure is stored with its reason and the suite goes on).
