@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "report/atomic_file.h"
 
 namespace carbonbench {
 namespace {
@@ -159,13 +160,7 @@ std::string WriteEmissionsCsv(const ResultsStore& store, const std::string& suit
   std::filesystem::create_directories(reports_dir);
   const std::filesystem::path path =
       std::filesystem::path(reports_dir) / (suite + ".emissions.csv");
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << RenderEmissionsCsv(runs);
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  std::filesystem::rename(temporary, path);
+  WriteFileAtomically(path, RenderEmissionsCsv(runs));
   return path.string();
 }
 

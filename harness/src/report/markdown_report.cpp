@@ -1,13 +1,10 @@
 #include "report/markdown_report.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
-#include <system_error>
 
+#include "report/atomic_file.h"
 #include "report/report_sections.h"
 
 namespace carbonbench {
@@ -27,32 +24,6 @@ std::vector<RunRow> EndedRuns(const std::vector<RunRow>& runs) {
       ended.begin(), ended.end(),
       [](const RunRow& a, const RunRow& b) { return a.id < b.id; });
   return ended;
-}
-
-void WriteFileAtomically(const std::filesystem::path& path,
-                         const std::string& text) {
-  // Same folder as the target, so the rename never crosses file systems;
-  // the pid keeps two concurrent writers off each other's temporary file.
-  std::filesystem::path temporary = path;
-  temporary += ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error("cannot write " + temporary.string());
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error("cannot move the report into place at " +
-                             path.string() + ": " + error.message());
-  }
 }
 
 }  // namespace

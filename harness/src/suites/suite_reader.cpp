@@ -50,6 +50,34 @@ void ReadDescription(const YAML::Node& node, ErrorList& errors,
   doc->description = node.Scalar();
 }
 
+// A scalar checked against `spec` and normalized to its type, or an error
+// at the value; nullopt on error.
+std::optional<ParamValue> ReadChecked(const YAML::Node& value, Loc value_loc,
+                                      const ParamSpec& spec, ErrorList& errors) {
+  const ParamValue parsed =
+      value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
+  const std::string problem = CheckParamValue(spec, parsed);
+  if (!problem.empty()) {
+    errors.Add(value_loc, problem);
+    return std::nullopt;
+  }
+  return NormalizeForSpec(spec, parsed);
+}
+
+std::optional<double> ReadNumber(const YAML::Node& value, Loc value_loc,
+                                 const ParamSpec& spec, ErrorList& errors) {
+  const std::optional<ParamValue> checked = ReadChecked(value, value_loc, spec, errors);
+  if (!checked) return std::nullopt;
+  return std::get<double>(*checked);
+}
+
+std::optional<int> ReadInt(const YAML::Node& value, Loc value_loc, const ParamSpec& spec,
+                           ErrorList& errors) {
+  const std::optional<ParamValue> checked = ReadChecked(value, value_loc, spec, errors);
+  if (!checked) return std::nullopt;
+  return static_cast<int>(std::get<std::int64_t>(*checked));
+}
+
 void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors,
                      SuiteDocument* doc) {
   // The cap keeps the value inside an int; nobody repeats a cell a million
@@ -61,13 +89,8 @@ void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors,
                "repetitions must be an integer >= 1, e.g. 'repetitions: 3'");
     return;
   }
-  const ParamValue value = ParseScalar(node);
-  const std::string problem = CheckParamValue(kSpec, value);
-  if (!problem.empty()) {
-    errors.Add(LocOf(node.Mark()), problem);
-    return;
-  }
-  doc->repetitions = static_cast<int>(std::get<std::int64_t>(value));
+  if (auto repetitions = ReadInt(node, LocOf(node.Mark()), kSpec, errors))
+    doc->repetitions = *repetitions;
 }
 
 // --- dataset, defaults -----------------------------------------------------
@@ -192,19 +215,6 @@ void ReadMatrix(const YAML::Node& node, Loc key_loc,
 // --- carbon, meters
 // ------------------------------------------------------------
 
-// A number within a spec's range, or an error at the value; nullopt on error.
-std::optional<double> ReadNumber(const YAML::Node& value, Loc value_loc,
-                                 const ParamSpec& spec, ErrorList& errors) {
-  const ParamValue parsed =
-      value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
-  const std::string problem = CheckParamValue(spec, parsed);
-  if (!problem.empty()) {
-    errors.Add(value_loc, problem);
-    return std::nullopt;
-  }
-  return std::get<double>(NormalizeForSpec(spec, parsed));
-}
-
 // Calls read(key, value, value_loc) for each entry of a mapping section, and
 // reports keys outside `keys` with a did-you-mean.
 template <typename ReadEntry>
@@ -295,16 +305,8 @@ void ReadSampler(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) 
   ReadSection(node, "sampler", kKeys, "sampler: {interval_ms: 100, idle_baseline_s: 10}",
               errors, [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
                 if (key == "interval_ms") {
-                  const ParamValue parsed = value.IsScalar()
-                                                ? ParseScalar(value)
-                                                : ParamValue(std::string("?"));
-                  const std::string problem = CheckParamValue(kInterval, parsed);
-                  if (!problem.empty()) {
-                    errors.Add(value_loc, problem);
-                  } else {
-                    doc->sampler.interval_ms =
-                        static_cast<int>(std::get<std::int64_t>(parsed));
-                  }
+                  if (auto interval = ReadInt(value, value_loc, kInterval, errors))
+                    doc->sampler.interval_ms = *interval;
                 } else if (key == "idle_baseline_s") {
                   if (auto seconds = ReadNumber(value, value_loc, kIdle, errors))
                     doc->sampler.idle_baseline_s = *seconds;
