@@ -73,8 +73,10 @@ std::string GreenerSection(const ReportInput& input) {
   }
   return "## Where would this run be greener\n\n"
          "Each cell's mean energy as drawn by the hardware (the PUE taken out), times each "
-         "place's PUE and carbon intensity. The same measured or estimated energy is used "
-         "everywhere: only where it is drawn changes. \"Here\" is the CO2 as run.\n\n" +
+         "place's PUE and carbon intensity. The same energy (" +
+         CommonProvenance(FinishedRuns(input.cells)) +
+         ") is used everywhere: only where it is drawn changes. \"Here\" is the CO2 as "
+         "run.\n\n" +
          RegionsTable(regions) + table.Render() + "\n" + verdict;
 }
 

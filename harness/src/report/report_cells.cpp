@@ -85,6 +85,14 @@ CellsByTask SplitByTask(const std::vector<CellRuns>& cells) {
   return split;
 }
 
+std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells) {
+  std::vector<const RunRow*> finished;
+  for (const CellRuns& cell : cells) {
+    finished.insert(finished.end(), cell.finished.begin(), cell.finished.end());
+  }
+  return finished;
+}
+
 bool AnyFinished(const std::vector<CellRuns>& cells) {
   return std::any_of(cells.begin(), cells.end(), [](const CellRuns& cell) {
     return !cell.finished.empty();

@@ -40,6 +40,8 @@ struct CellsByTask {
   std::vector<CellRuns> regression;
 };
 CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
+// Every finished run of the cells, cell by cell.
+std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells);
 // Whether any of the cells has a finished run.
 bool AnyFinished(const std::vector<CellRuns>& cells);
 

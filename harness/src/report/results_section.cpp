@@ -133,11 +133,7 @@ std::string ResultsTables(const CellsByTask& split) {
 // Provenance is stated once when every run agrees, else cell by cell, so a
 // measured and an estimated figure are never read as the same kind.
 std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
-  std::vector<const RunRow*> finished;
-  for (const CellRuns& cell : cells) {
-    finished.insert(finished.end(), cell.finished.begin(), cell.finished.end());
-  }
-  const std::string common = CommonProvenance(finished);
+  const std::string common = CommonProvenance(FinishedRuns(cells));
   if (common != "mixed") {
     return "Energy figures are " + common + " (PUE applied).\n\n";
   }

@@ -44,6 +44,11 @@ TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
             (Cells{"resnet18/baseline", "4.000", "2.090", "0.160", "1.840"}));
   EXPECT_EQ(RowCells(lines, "aws:us-east-1"),
             (Cells{"aws:us-east-1", "AWS us-east-1 (USA)", "400.0", "1.15", "table B"}));
+  bool provenance = false;
+  for (const auto& line : lines) {
+    provenance |= line.find("The same energy (estimated)") != std::string::npos;
+  }
+  EXPECT_TRUE(provenance);  // the energy says what kind it is
   // The suite: 3.135 g here, 0.240 g in Sweden.
   bool verdict = false;
   for (const auto& line : lines) {
