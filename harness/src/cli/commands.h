@@ -35,5 +35,10 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global);
 void AddReportCommand(CLI::App& app, GlobalOptions& global);
 void AddDescribeCommand(CLI::App& app, GlobalOptions& global);
 void AddMetersCommand(CLI::App& app, GlobalOptions& global);
+void AddPlanCommand(CLI::App& app, GlobalOptions& global);
+void AddInferCommand(CLI::App& app, GlobalOptions& global);
+void AddMergeCommand(CLI::App& app, GlobalOptions& global);
+// Internal: one cell repetition in its own process, started by `run`.
+void AddCellCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace carbonbench::cli

@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
   cli::AddReportCommand(app, global);
   cli::AddDescribeCommand(app, global);
   cli::AddMetersCommand(app, global);
+  cli::AddPlanCommand(app, global);
+  cli::AddInferCommand(app, global);
+  cli::AddMergeCommand(app, global);
+  cli::AddCellCommand(app, global);
   // Global options work before the command and after it. (Not fallthrough:
   // `run` hands the arguments it does not know to Google Benchmark.)
   std::vector<CLI::App*> apps = app.get_subcommands([](CLI::App*) { return true; });

@@ -160,6 +160,8 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
     options.store_path = global.store_path;
     options.reports_dir = global.reports_dir;
     options.fresh = a->fresh;
+    options.executable_path = global.executable_path;
+    options.plugin_dirs = global.plugin_dirs;
     options.benchmark_args = command->remaining();
     global.exit_code = RunSuite(suite, registry, options);
   });

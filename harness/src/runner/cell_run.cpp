@@ -15,6 +15,7 @@
 #include "energy/host_usage.h"
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
+#include "runner/progress_display.h"
 #include "text/wordpiece.h"
 #include "training/trainer.h"
 #include "util/text.h"
@@ -69,28 +70,6 @@ std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const 
   return cached;
 }
 
-MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads) {
-  MeterSelection chosen = SelectMeters(
-      *context.registry, context.suite->meters,
-      [&](const std::string& name) {
-        return PluginParamsFor(context, PluginKind::kMeter, name, cell);
-      },
-      MeterContext{context.reference_data_dir, threads});
-  for (const MeterProbe& probe : chosen.probes) {
-    // Never a silent fallback: say once per suite why a meter is not used.
-    if (!probe.availability.available &&
-        context.unavailable_meters_reported.insert(probe.name).second) {
-      std::fprintf(stderr, "meter %s not used: %s\n", probe.name.c_str(),
-                   probe.availability.reason.c_str());
-    }
-  }
-  if (chosen.meters.empty()) {
-    throw std::runtime_error("no energy meter can measure or estimate here: " +
-                             chosen.Refusals());
-  }
-  return chosen;
-}
-
 std::vector<std::shared_ptr<Optimization>> MakeOptimizations(SuiteRunContext& context,
                                                              const Cell& cell) {
   std::vector<std::shared_ptr<Optimization>> optimizations;
@@ -124,6 +103,28 @@ std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repe
 }
 
 }  // namespace
+
+MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads) {
+  MeterSelection chosen = SelectMeters(
+      *context.registry, context.suite->meters,
+      [&](const std::string& name) {
+        return PluginParamsFor(context, PluginKind::kMeter, name, cell);
+      },
+      MeterContext{context.reference_data_dir, threads});
+  for (const MeterProbe& probe : chosen.probes) {
+    // Never a silent fallback: say once per suite why a meter is not used.
+    if (!probe.availability.available && context.explain_unavailable_meters &&
+        context.unavailable_meters_reported.insert(probe.name).second) {
+      std::fprintf(stderr, "meter %s not used: %s\n", probe.name.c_str(),
+                   probe.availability.reason.c_str());
+    }
+  }
+  if (chosen.meters.empty()) {
+    throw std::runtime_error("no energy meter can measure or estimate here: " +
+                             chosen.Refusals());
+  }
+  return chosen;
+}
 
 DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
   DatasetRequest request;
@@ -174,21 +175,6 @@ std::string CarbonDetailsJson(const CarbonIntensity& carbon, const CarbonSetting
   return details.dump();
 }
 
-std::string IdleBaselineJson(const IdleBaseline& idle) {
-  nlohmann::json watts = nlohmann::json::object(), provenance = nlohmann::json::object(),
-                 meters = nlohmann::json::object();
-  for (const auto& [component, value] : idle.watts) watts[ComponentName(component)] = value;
-  for (const auto& source : idle.sources) {
-    provenance[ComponentName(source.component)] = ProvenanceName(source.provenance);
-    meters[ComponentName(source.component)] = source.meter;
-  }
-  return nlohmann::json{{"duration_s", idle.duration_s},
-                        {"watts", watts},
-                        {"provenance", provenance},
-                        {"meters", meters}}
-      .dump();
-}
-
 // The idle baseline, measured once per suite before the first cell that
 // runs, with the meters that cell chose.
 const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelection& meters) {
@@ -218,39 +204,15 @@ std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads) {
   return usage.dump();
 }
 
-CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh) {
-  const Suite& suite = *context.suite;
-  ResultsStore& store = *context.store;
-  CellOutcome outcome;
-  if (fresh && repetition == 0) store.ForgetCell(suite.name, cell.config_hash);
-  if (!fresh) {
-    if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
-      outcome.finished = true;
-      outcome.from_store = true;
-      outcome.summary = stored->summary;
-      outcome.task = stored->start.task;
-      return outcome;
-    }
-  }
-
-  auto start_time = Clock::now();
-  // Repetitions differ only by seed, derived from the cell's seed.
-  const std::int64_t seed = IntSetting(cell, "seed") + repetition;
-  const int threads = ApplyThreadCount(static_cast<int>(IntSetting(cell, "threads")));
-  std::vector<std::string> warnings = context.intensity.warnings;
-  auto warn = [&warnings, &cell](const std::string& message) {
-    if (std::find(warnings.begin(), warnings.end(), message) != warnings.end()) return;
-    warnings.push_back(message);
-    std::fprintf(stderr, "warning: %s: %s\n", cell.name.c_str(), message.c_str());
-  };
-
+RunStart BasicRunStart(const SuiteRunContext& context, const Cell& cell, int repetition) {
   RunStart start;
-  start.suite = suite.name;
+  start.suite = context.suite->name;
   start.cell_name = cell.name;
   start.config_hash = cell.config_hash;
   start.config_json = cell.config_json;
   start.repetition = repetition;
-  start.seed = seed;
+  // Repetitions differ only by seed, derived from the cell's seed.
+  start.seed = IntSetting(cell, "seed") + repetition;
   start.model = StringSetting(cell, "model");
   start.optimizations = JoinStrings(cell.optimizations, "+");
   start.dataset = StringSetting(cell, "dataset");
@@ -260,7 +222,24 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
   start.intensity_g_per_kwh = context.intensity.g_per_kwh;
   start.intensity_source = context.intensity.source;
   start.pue = context.intensity.pue;
-  start.carbon_json = CarbonDetailsJson(context.intensity, suite.carbon);
+  start.carbon_json = CarbonDetailsJson(context.intensity, context.suite->carbon);
+  return start;
+}
+
+CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) {
+  const Suite& suite = *context.suite;
+  ResultsStore& store = *context.store;
+  CellOutcome outcome;
+  auto start_time = Clock::now();
+  RunStart start = BasicRunStart(context, cell, repetition);
+  const std::int64_t seed = start.seed;
+  const int threads = ApplyThreadCount(static_cast<int>(IntSetting(cell, "threads")));
+  std::vector<std::string> warnings = context.intensity.warnings;
+  auto warn = [&warnings, &cell](const std::string& message) {
+    if (std::find(warnings.begin(), warnings.end(), message) != warnings.end()) return;
+    warnings.push_back(message);
+    std::fprintf(stderr, "warning: %s: %s\n", cell.name.c_str(), message.c_str());
+  };
 
   // Everything that can fail before training is done before the run row is
   // written, but a failure anywhere is still stored with its reason.
@@ -275,8 +254,8 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
     start.meters_json = meters.Describe().dump();
     const IdleBaseline* idle = IdleBaselineFor(context, meters);
     if (idle) start.idle_json = IdleBaselineJson(*idle);
-    // Loaded once and shared by the suite's cells, so it is no cell's cost:
-    // the clock starts after it, or the first cell would look slower.
+    // Loading the data is no cell's cost: the clock starts after it, or a
+    // cell whose data loads slowly would look slower to train.
     auto data = DatasetFor(context, cell);
     if (data->spec.task == TaskKind::kRegression) start.task = kRegressionTask;
     outcome.task = start.task;
@@ -316,17 +295,27 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, 
       record.energy_provenance = provenance;
       store.AppendEpoch(run_id, record);
       summary.epochs_run = record.epoch;
-      const std::string metric =
+      CellEvent event;
+      event.type = "epoch";
+      event.epoch = record.epoch;
+      event.epochs = static_cast<int>(IntSetting(cell, "epochs"));
+      event.metric =
           data->spec.task == TaskKind::kRegression
               ? fmt::format("test RMSE {:.4g}, MAE {:.4g}", record.test_rmse, record.test_mae)
               : fmt::format("test acc {:.2f}%", 100.0 * record.test_accuracy);
-      std::fprintf(stderr, "[%s] %s rep %d epoch %d/%lld: loss %.4f, %s, %.1f s (data wait %.1f%%), "
-                   "%.4f Wh (%s)\n",
-                   suite.name.c_str(), cell.name.c_str(), repetition + 1, record.epoch,
-                   static_cast<long long>(IntSetting(cell, "epochs")), record.train_loss,
-                   metric.c_str(), record.train_s + record.eval_s,
-                   record.train_s > 0 ? 100.0 * record.data_s / record.train_s : 0.0,
-                   record.energy_wh, provenance.c_str());
+      event.train_loss = record.train_loss;
+      event.elapsed_s = std::chrono::duration<double>(Clock::now() - start_time).count();
+      event.epoch_s = record.train_s + record.eval_s;
+      event.data_wait_pct = record.train_s > 0 ? 100.0 * record.data_s / record.train_s : 0.0;
+      event.energy_wh = sampler->TotalWh();
+      event.epoch_energy_wh = record.energy_wh;
+      event.provenance = provenance;
+      if (context.on_event) {
+        context.on_event(event);
+      } else {
+        std::fprintf(stderr, "[%s] %s rep %d %s\n", suite.name.c_str(), cell.name.c_str(),
+                     repetition + 1, ProgressDisplay::EpochText(event).c_str());
+      }
     };
 
     const TrainingOutcome trained = Train(network, *data, optimizations,

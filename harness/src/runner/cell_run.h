@@ -2,6 +2,7 @@
 // training with the sampler beside it, the saved model and the stored rows.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,8 @@
 #include "energy/carbon_intensity.h"
 #include "energy/energy_sampler.h"
 #include "plugins/plugin_registry.h"
+#include "runner/cell_request.h"
+#include "runner/meter_selection.h"
 #include "store/results_store.h"
 #include "suites/suite.h"
 
@@ -29,8 +32,12 @@ struct SuiteRunContext {
   // The suite's idle baseline, measured before the first cell that runs
   // when the suite asks for one (sampler.idle_baseline_s).
   std::optional<IdleBaseline> idle;
-  // Meters already reported as unavailable, so each is explained once.
+  // Meters already reported as unavailable, so each is explained once; a
+  // cell's child process leaves that to the suite's process.
   std::set<std::string> unavailable_meters_reported;
+  bool explain_unavailable_meters = true;
+  // Progress as the cell goes; unset: one plain line per epoch on stderr.
+  std::function<void(const CellEvent&)> on_event;
   // Datasets already loaded, by request, so cells share one copy.
   std::map<std::string, std::shared_ptr<const TensorDataset>> datasets;
 };
@@ -47,6 +54,20 @@ struct CellOutcome {
 // folder (`model_params`) supplies the vocabulary unless dataset.vocab does.
 DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params);
 
-CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition, bool fresh);
+// What is known of a run before it starts (no environment or meters yet):
+// enough to store a failure that happened before the run could say more.
+RunStart BasicRunStart(const SuiteRunContext& context, const Cell& cell, int repetition);
+
+// The meters the cell would use, each unavailable one explained once.
+// Throws when none can measure or estimate.
+MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int threads);
+
+// The suite's idle baseline, measured with `meters` the first time it is
+// asked for when the suite wants one (sampler.idle_baseline_s); else null.
+const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelection& meters);
+
+// Trains, saves and measures one cell repetition in this process, storing
+// every row as it goes; a failure is stored with its reason, not thrown.
+CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition);
 
 }  // namespace carbonbench

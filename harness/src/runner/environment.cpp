@@ -58,8 +58,10 @@ std::string AllocatorDescription() {
   return "glibc malloc, default thresholds";
 }
 
+int ResolveThreadCount(int requested) { return requested > 0 ? requested : UsableCores(); }
+
 int ApplyThreadCount(int requested) {
-  const int threads = requested > 0 ? requested : UsableCores();
+  const int threads = ResolveThreadCount(requested);
   at::set_num_threads(threads);
   return threads;
 }

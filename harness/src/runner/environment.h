@@ -18,6 +18,8 @@ std::string AllocatorDescription();
 // Threads for torch: `requested` when > 0, else every core this process may
 // use. Sets torch's intra-op thread count and returns it.
 int ApplyThreadCount(int requested);
+// The count ApplyThreadCount would set, without touching torch.
+int ResolveThreadCount(int requested);
 
 // The BLAS library actually mapped into this process (e.g. OpenBLAS).
 std::string LoadedBlas();

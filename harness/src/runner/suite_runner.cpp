@@ -14,6 +14,8 @@
 #include "runner/cell_run.h"
 #include "runner/console_reporter.h"
 #include "runner/environment.h"
+#include "runner/isolated_cell.h"
+#include "runner/progress_display.h"
 #include "store/results_store.h"
 
 namespace carbonbench {
@@ -56,6 +58,55 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
   state.SetLabel(label);
 }
 
+struct SuiteTally {
+  int total = 0;    // cell repetitions this run covers
+  int started = 0;
+  int failures = 0;
+  std::map<std::string, int> repetitions_done;  // by config hash
+  std::map<std::string, std::vector<double>> child_cpu_s;  // by benchmark name
+};
+
+bool InShard(std::size_t position, int index, int count) {
+  return count <= 1 || static_cast<int>(position % static_cast<std::size_t>(count)) == index - 1;
+}
+
+// A repetition already finished is taken from the store; otherwise the
+// suite's process chooses the meters (explaining each unavailable one once),
+// takes the idle baseline before the first cell that runs, and hands the
+// cell to a child process.
+IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSettings& isolation,
+                                  const Cell& cell, int repetition, bool fresh,
+                                  ProgressDisplay& progress, int position, int total) {
+  ResultsStore& store = *context.store;
+  const Suite& suite = *context.suite;
+  if (fresh && repetition == 0) store.ForgetCell(suite.name, cell.config_hash);
+  IsolatedCellOutcome result;
+  if (!fresh) {
+    if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
+      result.cell.finished = true;
+      result.cell.from_store = true;
+      result.cell.summary = stored->summary;
+      result.cell.task = stored->start.task;
+      return result;
+    }
+  }
+  try {
+    const int threads = ResolveThreadCount(static_cast<int>(
+        std::get<std::int64_t>(cell.Get("threads"))));
+    const MeterSelection meters = ChooseMeters(context, cell, threads);
+    IdleBaselineFor(context, meters);
+  } catch (const std::exception& e) {
+    result.cell.failure_reason = e.what();
+    const std::int64_t run_id = store.BeginRun(BasicRunStart(context, cell, repetition));
+    store.FailRun(run_id, result.cell.failure_reason, RunSummary{});
+    progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name,
+                               repetition + 1, result.cell.failure_reason));
+    return result;
+  }
+  progress.CellStarted(suite.name, cell.name, repetition, suite.repetitions, position, total);
+  return RunCellInChild(context, isolation, cell, repetition, progress);
+}
+
 // A relative intensity CSV is read from the suite file's folder, as a user
 // writing the suite next to the CSV expects.
 std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
@@ -77,15 +128,18 @@ CarbonRequest CarbonRequestFor(const Suite& suite) {
   return request;
 }
 
-int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
-  // An unknown region is a suite error: found before the store is touched.
-  const std::string reference_data_dir = ReferenceDataDir();
-  CarbonIntensity intensity;
+CarbonIntensity ResolveSuiteCarbon(const Suite& suite) {
   try {
-    intensity = ResolveCarbon(CarbonRequestFor(suite), reference_data_dir);
+    return ResolveCarbon(CarbonRequestFor(suite), ReferenceDataDir());
   } catch (const std::runtime_error& e) {
     throw SuiteError({suite.source + ": carbon: " + e.what()});
   }
+}
+
+int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
+  // An unknown region is a suite error: found before the store is touched.
+  const std::string reference_data_dir = ReferenceDataDir();
+  const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   // Checked now, so a misspelt region fails before hours of training.
   std::vector<ComparedRegion> compared;
   try {
@@ -110,32 +164,65 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }
 
+  IsolatedCellSettings isolation;
+  isolation.executable_path = options.executable_path;
+  isolation.plugin_dirs = options.plugin_dirs;
+  isolation.limits.timeout_s =
+      options.cell_timeout_s > 0 ? options.cell_timeout_s : suite.limits.cell_timeout_s;
+  isolation.limits.memory_mb =
+      options.cell_memory_mb > 0 ? options.cell_memory_mb : suite.limits.cell_memory_mb;
+  if (isolation.limits.memory_mb <= 0) isolation.limits.memory_mb = MachineMemoryMb() * 9 / 10;
+
+  std::vector<const Cell*> cells;
+  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
+    if (InShard(position, options.shard_index, options.shard_count)) {
+      cells.push_back(&suite.cells[position]);
+    }
+  }
+
   InitializeBenchmark(options.benchmark_args);
-  int failures = 0;
-  std::map<std::string, int> repetitions_done;
-  for (const Cell& cell : suite.cells) {
+  ProgressDisplay progress(ProgressDisplay::ShouldBeLive());
+  SuiteTally tally;
+  tally.total = static_cast<int>(cells.size()) * suite.repetitions;
+  for (const Cell* cell : cells) {
+    const std::string benchmark_name = suite.name + "/" + cell->name;
     auto* benchmark = benchmark::RegisterBenchmark(
-        (suite.name + "/" + cell.name).c_str(),
-        [&context, &cell, &failures, &repetitions_done, &options](benchmark::State& state) {
-          const int repetition = repetitions_done[cell.config_hash]++;
-          CellOutcome outcome;
+        benchmark_name.c_str(),
+        [&context, cell, &tally, &options, &isolation, &progress,
+         benchmark_name](benchmark::State& state) {
+          const int repetition = tally.repetitions_done[cell->config_hash]++;
+          ++tally.started;
           for (auto _ : state) {
-            outcome = RunCell(context, cell, repetition, options.fresh);
-            if (!outcome.finished) {
-              ++failures;
-              state.SkipWithError(outcome.failure_reason.c_str());
+            if (options.fail_fast && tally.failures > 0) {
+              state.SkipWithError("not run: --fail-fast stopped the suite at the first failure");
               break;
             }
-            Report(state, outcome);
+            const IsolatedCellOutcome outcome =
+                RunRepetition(context, isolation, *cell, repetition, options.fresh, progress,
+                              tally.started, tally.total);
+            tally.child_cpu_s[benchmark_name].push_back(outcome.cpu_s);
+            if (!outcome.cell.finished) {
+              ++tally.failures;
+              state.SkipWithError(outcome.cell.failure_reason.c_str());
+              break;
+            }
+            Report(state, outcome.cell);
           }
         });
     benchmark->UseManualTime()->Iterations(1)->Repetitions(suite.repetitions)->Unit(
         benchmark::kSecond);
   }
+  const std::string shard =
+      options.shard_count > 1
+          ? fmt::format(" (shard {}/{} of {} cells)", options.shard_index, options.shard_count,
+                        suite.cells.size())
+          : "";
   SuiteConsoleReporter console(fmt::format(
-      "suite {} ({}): {} cell(s) x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), PUE {:.2f}",
-      suite.name, suite.source, suite.cells.size(), suite.repetitions, intensity.g_per_kwh,
-      intensity.region_used, intensity.pue));
+      "suite {} ({}): {} cell(s){} x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), "
+      "PUE {:.2f}; each cell in its own process, limits {:g} s and {} MB",
+      suite.name, suite.source, cells.size(), shard, suite.repetitions, intensity.g_per_kwh,
+      intensity.region_used, intensity.pue, isolation.limits.timeout_s,
+      isolation.limits.memory_mb));
   benchmark::RunSpecifiedBenchmarks(&console);
   benchmark::ClearRegisteredBenchmarks();
 
@@ -152,9 +239,9 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
       std::fprintf(stderr, "no report written: %s\n", e.what());
     }
   }
-  if (failures > 0) {
+  if (tally.failures > 0) {
     std::fprintf(stderr, "%d cell run(s) failed; their reasons are in the store and the report\n",
-                 failures);
+                 tally.failures);
     return 1;
   }
   return 0;

@@ -1,9 +1,12 @@
 // Runs a validated suite on Google Benchmark: each resolved cell is one
 // benchmark (manual time, repetitions, user counters), so the console table,
 // --benchmark_filter and --benchmark_out work as Google Benchmark users
-// expect. Results go to the store as they come; the report is written last.
+// expect. Each cell repetition runs in its own child process under a time
+// and a memory limit; results go to the store as they come (the child
+// writes them), and the report is written last.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,7 +22,16 @@ struct RunOptions {
   std::string models_dir = "results/models";
   bool fresh = false;                       // re-run finished cells
   bool write_report = true;
+  bool fail_fast = false;  // stop at the first failed cell (default: keep going)
   int sampler_interval_ms = 0;  // 0: the suite's sampler.interval_ms
+  double cell_timeout_s = 0;    // 0: the suite's limits.cell_timeout_s
+  std::int64_t cell_memory_mb = 0;  // 0: the suite's limits.cell_memory_mb
+  int shard_index = 1;  // run only the cells of shard index/count (1-based)
+  int shard_count = 1;
+  // What runs each cell: this program's `cell` command, with these plugin
+  // folders (the parent's --plugin-dir list).
+  std::string executable_path;
+  std::vector<std::string> plugin_dirs;
   std::vector<std::string> benchmark_args;  // --benchmark_* flags
 };
 
@@ -27,8 +39,13 @@ struct RunOptions {
 // looked for beside the suite file first.
 CarbonRequest CarbonRequestFor(const Suite& suite);
 
+// The carbon intensity a suite's runs use; an unknown region is a
+// SuiteError naming the suite file.
+CarbonIntensity ResolveSuiteCarbon(const Suite& suite);
+
 // Returns the process exit code: 0 when every cell finished, 1 when any
-// failed (each failure is stored with its reason and the suite goes on).
+// failed (each failure is stored with its reason and the suite goes on,
+// unless fail_fast).
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options);
 
 }  // namespace carbonbench

@@ -135,7 +135,11 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
   suite.repetitions = doc.repetitions;
   suite.carbon = doc.carbon;
   suite.sampler = doc.sampler;
+  suite.limits = doc.limits;
+  suite.inference = doc.inference;
   suite.meters = doc.meters;
+  suite.text = yaml_text;
+  suite.generated = origin == SuiteTextOrigin::kGeneratedText;
   suite.cells = std::move(cells);
   return suite;
 }

@@ -2,6 +2,7 @@
 // here runs anything; every error is found before the first cell starts.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -80,6 +81,26 @@ struct SamplerSuiteSettings {
   double idle_baseline_s = 0;
 };
 
+// What each cell's child process may use before it is stopped and recorded
+// as failed; neither changes a run's figures.
+struct LimitsSuiteSettings {
+  double cell_timeout_s = 24 * 3600;  // wall time of one cell repetition
+  // Resident memory of one cell's process; 0: 90% of the machine's memory.
+  std::int64_t cell_memory_mb = 0;
+};
+
+// The inference phase measured after each cell's training: a Google
+// Benchmark-style loop per batch size (warm-up, then iterations until both
+// minimums are met). Not part of a cell's configuration: it changes no
+// training figure.
+struct InferenceSuiteSettings {
+  bool enabled = true;
+  std::vector<std::int64_t> batch_sizes = {1, 64};
+  int warmup_iterations = 3;
+  double min_time_s = 0.5;    // per batch size
+  int min_iterations = 10;    // per batch size, so p99 has samples to stand on
+};
+
 // Tried in order per component; meters not installed are left out.
 const std::vector<std::string>& DefaultMeters();
 
@@ -90,8 +111,13 @@ struct Suite {
   int repetitions = 1;
   CarbonSettings carbon;
   SamplerSuiteSettings sampler;
+  LimitsSuiteSettings limits;
+  InferenceSuiteSettings inference;
   std::vector<std::string> meters;  // ordered; default DefaultMeters() installed
   std::vector<Cell> cells;
+  // The YAML it was read from, so a cell's child process reads the same.
+  std::string text;
+  bool generated = false;  // text made from a command line (SuiteTextOrigin)
 };
 
 // The training and dataset keys with their types, defaults, ranges and docs.

@@ -47,6 +47,8 @@ struct SuiteDocument {
   int repetitions = 1;
   CarbonSettings carbon;
   SamplerSuiteSettings sampler;
+  LimitsSuiteSettings limits;
+  InferenceSuiteSettings inference;
   std::vector<std::string> meters = DefaultMeters();
   // Layers, lowest first: the top-level 'dataset', then 'defaults' (which may
   // override dataset keys, as `carbonbench train --set` does), then each

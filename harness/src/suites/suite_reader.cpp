@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::string>& TopLevelKeys() {
   static const std::vector<std::string> keys = {
       "suite",  "description", "dataset", "defaults",
-      "matrix", "repetitions", "carbon",  "meters", "sampler"};
+      "matrix", "repetitions", "carbon",  "meters", "sampler",
+      "limits", "inference"};
   return keys;
 }
 
@@ -314,6 +315,76 @@ void ReadSampler(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) 
               });
 }
 
+void ReadLimits(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kTimeout =
+      FloatParam("limits.cell_timeout_s", 86400.0, "", 1.0, 30.0 * 86400);
+  static const ParamSpec kMemory =
+      IntParam("limits.cell_memory_mb", 0, "", 0, 1 << 30);
+  static const std::vector<std::string> kKeys = {"cell_timeout_s", "cell_memory_mb"};
+  ReadSection(node, "limits", kKeys, "limits: {cell_timeout_s: 3600, cell_memory_mb: 8000}",
+              errors, [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+                if (key == "cell_timeout_s") {
+                  if (auto seconds = ReadNumber(value, value_loc, kTimeout, errors))
+                    doc->limits.cell_timeout_s = *seconds;
+                } else if (key == "cell_memory_mb") {
+                  if (auto checked = ReadChecked(value, value_loc, kMemory, errors))
+                    doc->limits.cell_memory_mb = std::get<std::int64_t>(*checked);
+                }
+              });
+}
+
+void ReadInference(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kEnabled = BoolParam("inference.enabled", true, "");
+  static const ParamSpec kBatch = IntParam("inference.batch_sizes", 1, "", 1, 1 << 20);
+  static const ParamSpec kWarmup = IntParam("inference.warmup_iterations", 3, "", 0, 100000);
+  static const ParamSpec kMinTime = FloatParam("inference.min_time_s", 0.5, "", 0.0, 3600.0);
+  static const ParamSpec kMinIterations =
+      IntParam("inference.min_iterations", 10, "", 1, 10000000);
+  static const std::vector<std::string> kKeys = {"enabled", "batch_sizes", "warmup_iterations",
+                                                 "min_time_s", "min_iterations"};
+  InferenceSuiteSettings& inference = doc->inference;
+  ReadSection(
+      node, "inference", kKeys, "inference: {batch_sizes: [1, 64], min_time_s: 0.5}", errors,
+      [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+        if (key == "enabled") {
+          if (auto checked = ReadChecked(value, value_loc, kEnabled, errors))
+            inference.enabled = std::get<bool>(*checked);
+        } else if (key == "batch_sizes") {
+          std::vector<YAML::Node> items;
+          if (value.IsScalar()) items.push_back(value);
+          if (value.IsSequence())
+            for (const auto& element : value) items.push_back(element);
+          if (items.empty()) {
+            errors.Add(value_loc, "inference.batch_sizes must list batch sizes, e.g. [1, 64]");
+            return;
+          }
+          inference.batch_sizes.clear();
+          for (const auto& item : items) {
+            const Loc loc = LocOf(item.Mark());
+            const auto checked = ReadChecked(item, loc, kBatch, errors);
+            if (!checked) continue;
+            const std::int64_t size = std::get<std::int64_t>(*checked);
+            if (std::find(inference.batch_sizes.begin(), inference.batch_sizes.end(), size) !=
+                inference.batch_sizes.end()) {
+              errors.Add(loc, "inference.batch_sizes lists " + std::to_string(size) +
+                                  " twice; list each once");
+              continue;
+            }
+            inference.batch_sizes.push_back(size);
+          }
+        } else if (key == "warmup_iterations") {
+          if (auto n = ReadInt(value, value_loc, kWarmup, errors))
+            inference.warmup_iterations = *n;
+        } else if (key == "min_time_s") {
+          if (auto seconds = ReadNumber(value, value_loc, kMinTime, errors))
+            inference.min_time_s = *seconds;
+        } else if (key == "min_iterations") {
+          if (auto n = ReadInt(value, value_loc, kMinIterations, errors))
+            inference.min_iterations = *n;
+        }
+      });
+}
+
 void ReadMeters(const YAML::Node& node, Loc key_loc,
                 const SettingsSchema& schema, ErrorList& errors,
                 SuiteDocument* doc) {
@@ -370,6 +441,8 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   if (key == "carbon") return ReadCarbon(value, errors, doc);
   if (key == "meters") return ReadMeters(value, key_loc, schema, errors, doc);
   if (key == "sampler") return ReadSampler(value, errors, doc);
+  if (key == "limits") return ReadLimits(value, errors, doc);
+  if (key == "inference") return ReadInference(value, errors, doc);
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 

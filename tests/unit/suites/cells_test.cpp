@@ -110,6 +110,29 @@ TEST(CellsTest, ComparedRegionsAndSamplingDoNotChangeTheConfigHash) {
   EXPECT_NE(Load("suite: s\ncarbon: {pue: 1.0}\n").cells.at(0).config_hash, plain);
 }
 
+TEST(CellsTest, LimitsAndInferenceAreReadAndChangeNoConfigHash) {
+  const Suite defaults = Load("suite: s\n");
+  EXPECT_EQ(defaults.limits.cell_timeout_s, 86400.0);
+  EXPECT_EQ(defaults.limits.cell_memory_mb, 0);
+  EXPECT_TRUE(defaults.inference.enabled);
+  EXPECT_EQ(defaults.inference.batch_sizes, (std::vector<std::int64_t>{1, 64}));
+  const Suite suite = Load(
+      "suite: s\nlimits: {cell_timeout_s: 600, cell_memory_mb: 4000}\n"
+      "inference: {batch_sizes: [1, 8, 256], warmup_iterations: 5, min_time_s: 2, "
+      "min_iterations: 20}\n");
+  EXPECT_EQ(suite.limits.cell_timeout_s, 600.0);
+  EXPECT_EQ(suite.limits.cell_memory_mb, 4000);
+  EXPECT_EQ(suite.inference.batch_sizes, (std::vector<std::int64_t>{1, 8, 256}));
+  EXPECT_EQ(suite.inference.warmup_iterations, 5);
+  EXPECT_EQ(suite.inference.min_time_s, 2.0);
+  EXPECT_EQ(suite.inference.min_iterations, 20);
+  EXPECT_EQ(suite.cells.at(0).config_hash, defaults.cells.at(0).config_hash);
+  EXPECT_FALSE(Load("suite: s\ninference: {enabled: false}\n").inference.enabled);
+  // The child process of a cell reads the very same text.
+  EXPECT_EQ(defaults.text, "suite: s\n");
+  EXPECT_FALSE(defaults.generated);
+}
+
 TEST(CellsTest, OptimizationParamsAreFilledOnlyForUsedPlugins) {
   const Suite suite = Load(R"(suite: s
 defaults:

@@ -217,6 +217,19 @@ TEST(ValidationTest, CarbonAndMetersShape) {
                      "meter (known meters: cpu_estimate)"}));
 }
 
+TEST(ValidationTest, LimitsAndInferenceValues) {
+  EXPECT_EQ(ErrorsOf("suite: q\nlimits: {cell_timeout_s: 0, memory: 3}\n"
+                     "inference: {batch_sizes: [1, 1, 0], min_time: 2}\n"),
+            (Strings{"quickstart.yaml:2:26: limits.cell_timeout_s = 0 is below its minimum 1",
+                     "quickstart.yaml:2:29: unknown limits setting 'memory' (limits takes "
+                     "cell_timeout_s, cell_memory_mb)",
+                     "quickstart.yaml:3:30: inference.batch_sizes lists 1 twice; list each once",
+                     "quickstart.yaml:3:33: inference.batch_sizes = 0 is below its minimum 1",
+                     "quickstart.yaml:3:37: unknown inference setting 'min_time' (did you mean "
+                     "'min_time_s'? inference takes enabled, batch_sizes, warmup_iterations, "
+                     "min_time_s, min_iterations)"}));
+}
+
 TEST(ValidationTest, CarbonAndSamplerValues) {
   EXPECT_EQ(ErrorsOf("suite: q\ncarbon: {pue: 0.5, intensity_g_per_kwh: -3, "
                      "compare_regions: []}\nsampler: {interval_ms: 1, idle: 3}\n"),

@@ -1,0 +1,74 @@
+// `carbonbench cell`: one cell repetition, in the process `run` started for
+// it. It reads its request (the suite text, which cell, where to store) as
+// JSON on standard input, writes progress events on descriptor 3 and exits
+// 0 when the cell finished, 3 when it failed (the reason is stored).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "cli/commands.h"
+#include "process/child_process.h"
+#include "runner/cell_request.h"
+#include "runner/cell_run.h"
+#include "runner/environment.h"
+#include "runner/suite_runner.h"
+#include "store/results_store.h"
+
+namespace carbonbench::cli {
+namespace {
+
+const Cell& FindCell(const Suite& suite, const std::string& config_hash) {
+  for (const Cell& cell : suite.cells) {
+    if (cell.config_hash == config_hash) return cell;
+  }
+  throw std::runtime_error("the suite " + suite.source + " has no cell with configuration " +
+                           config_hash + " (was the file changed while the suite ran?)");
+}
+
+int RunRequestedCell(const GlobalOptions& global) {
+  const std::string input{std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>()};
+  const CellRequest request = CellRequest::FromJson(nlohmann::json::parse(input));
+  PluginRegistry registry = LoadPlugins(global);
+  const Suite suite = LoadSuiteText(
+      request.suite_text, request.suite_source, registry.Catalog(),
+      request.suite_generated ? SuiteTextOrigin::kGeneratedText : SuiteTextOrigin::kWrittenByUser);
+  const Cell& cell = FindCell(suite, request.config_hash);
+  ResultsStore store(request.store_path);
+
+  SuiteRunContext context;
+  context.suite = &suite;
+  context.registry = &registry;
+  context.store = &store;
+  context.reference_data_dir = ReferenceDataDir();
+  context.models_dir = request.models_dir;
+  context.sampler_interval_ms = request.sampler_interval_ms;
+  context.intensity = ResolveSuiteCarbon(suite);
+  context.idle = request.idle;
+  context.explain_unavailable_meters = false;  // the suite's process did
+  // Progress goes to the suite's process on descriptor 3 when it is open.
+  std::FILE* events = fcntl(kChildEventsFd, F_GETFD) != -1 ? fdopen(kChildEventsFd, "w") : nullptr;
+  if (events) {
+    context.on_event = [events](const CellEvent& event) {
+      std::fprintf(events, "%s\n", event.ToLine().c_str());
+      std::fflush(events);
+    };
+  }
+  const CellOutcome outcome = RunCell(context, cell, request.repetition);
+  return outcome.finished ? kCellFinishedExit : kCellFailedExit;
+}
+
+}  // namespace
+
+void AddCellCommand(CLI::App& app, GlobalOptions& global) {
+  auto* command = app.add_subcommand(
+      "cell", "run one cell repetition as `run` asks on standard input (used by `run`)");
+  command->group("");  // internal: not listed in --help
+  command->callback([&global] { global.exit_code = RunRequestedCell(global); });
+}
+
+}  // namespace carbonbench::cli

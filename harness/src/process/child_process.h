@@ -1,0 +1,63 @@
+// Runs a program in a child process under a wall-time limit and a resident
+// memory limit, and says exactly how it ended. The child dies with its
+// parent (a killed suite leaves no orphan training on), reads `stdin_text`
+// on its standard input, and writes line-oriented events on file
+// descriptor 3; its standard error is read line by line, so the caller can
+// show it and keep its last lines for a failure reason.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace carbonbench {
+
+inline constexpr int kChildEventsFd = 3;
+
+struct ChildLimits {
+  double timeout_s = 0;          // wall time; 0: none
+  std::int64_t memory_mb = 0;    // resident memory (VmRSS); 0: none
+  int poll_interval_ms = 50;     // how often time and memory are checked
+};
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is the executable's path
+  std::string stdin_text;
+  ChildLimits limits;
+};
+
+struct ChildCallbacks {
+  std::function<void(const std::string& line)> on_event;   // fd 3, one line
+  std::function<void(const std::string& line)> on_stderr;  // one line
+};
+
+struct ChildExit {
+  int exit_code = -1;  // when it exited; -1 when a signal ended it
+  int signal = 0;      // the signal that ended it, 0 when it exited
+  bool timed_out = false;        // stopped by the time limit
+  bool memory_exceeded = false;  // stopped by the memory limit
+  std::int64_t peak_rss_mb = 0;  // largest resident memory seen while polling
+  double wall_s = 0;
+  double cpu_s = 0;  // user + system time of the child (wait4)
+  std::vector<std::string> stderr_tail;  // the last lines it wrote there
+
+  bool Exited(int code) const { return signal == 0 && exit_code == code; }
+  // "exited with code 2", "crashed: segmentation fault (SIGSEGV)", ...
+  std::string Describe(const ChildLimits& limits) const;
+};
+
+// Throws std::runtime_error when the child cannot be started at all.
+ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks = {});
+
+// "segmentation fault (SIGSEGV)", or "signal 42".
+std::string SignalDescription(int signal);
+
+// The resident memory of a process in MiB, from /proc/<pid>/status; -1 when
+// it cannot be read (the process is gone).
+std::int64_t ResidentMemoryMb(int pid);
+
+// The machine's memory in MiB (MemTotal), 0 when unknown.
+std::int64_t MachineMemoryMb();
+
+}  // namespace carbonbench

@@ -1,0 +1,126 @@
+#include "runner/cell_request.h"
+
+#include <stdexcept>
+
+namespace carbonbench {
+namespace {
+
+std::optional<Component> ComponentNamed(const std::string& name) {
+  for (Component c : {Component::kCpu, Component::kGpu, Component::kRam}) {
+    if (name == ComponentName(c)) return c;
+  }
+  return std::nullopt;
+}
+
+Provenance ProvenanceNamed(const std::string& name) {
+  for (Provenance p : {Provenance::kMeasured, Provenance::kEstimated, Provenance::kAbsent}) {
+    if (name == ProvenanceName(p)) return p;
+  }
+  return Provenance::kAbsent;
+}
+
+}  // namespace
+
+std::string IdleBaselineJson(const IdleBaseline& idle) {
+  nlohmann::json watts = nlohmann::json::object(), provenance = nlohmann::json::object(),
+                 meters = nlohmann::json::object();
+  for (const auto& [component, value] : idle.watts) watts[ComponentName(component)] = value;
+  for (const auto& source : idle.sources) {
+    provenance[ComponentName(source.component)] = ProvenanceName(source.provenance);
+    meters[ComponentName(source.component)] = source.meter;
+  }
+  return nlohmann::json{{"duration_s", idle.duration_s},
+                        {"watts", watts},
+                        {"provenance", provenance},
+                        {"meters", meters}}
+      .dump();
+}
+
+IdleBaseline IdleBaselineFromJson(const nlohmann::json& json) {
+  IdleBaseline idle;
+  idle.duration_s = json.at("duration_s").get<double>();
+  for (const auto& [name, value] : json.at("watts").items()) {
+    if (auto component = ComponentNamed(name)) idle.watts[*component] = value.get<double>();
+  }
+  // Named copies: a range-for over items() of a temporary would dangle.
+  const nlohmann::json meters = json.value("meters", nlohmann::json::object());
+  const nlohmann::json provenance = json.value("provenance", nlohmann::json::object());
+  for (const auto& [name, value] : provenance.items()) {
+    auto component = ComponentNamed(name);
+    if (!component) continue;
+    ComponentSource source;
+    source.component = *component;
+    source.provenance = ProvenanceNamed(value.get<std::string>());
+    source.meter = meters.value(name, "");
+    idle.sources.push_back(source);
+  }
+  return idle;
+}
+
+nlohmann::json CellRequest::ToJson() const {
+  nlohmann::json json = {{"suite_text", suite_text},
+                         {"suite_source", suite_source},
+                         {"suite_generated", suite_generated},
+                         {"config_hash", config_hash},
+                         {"repetition", repetition},
+                         {"store_path", store_path},
+                         {"models_dir", models_dir},
+                         {"sampler_interval_ms", sampler_interval_ms},
+                         {"probe_steps", probe_steps}};
+  json["idle"] = idle ? nlohmann::json::parse(IdleBaselineJson(*idle)) : nlohmann::json();
+  return json;
+}
+
+CellRequest CellRequest::FromJson(const nlohmann::json& json) {
+  CellRequest request;
+  request.suite_text = json.at("suite_text").get<std::string>();
+  request.suite_source = json.at("suite_source").get<std::string>();
+  request.suite_generated = json.at("suite_generated").get<bool>();
+  request.config_hash = json.at("config_hash").get<std::string>();
+  request.repetition = json.at("repetition").get<int>();
+  request.store_path = json.at("store_path").get<std::string>();
+  request.models_dir = json.at("models_dir").get<std::string>();
+  request.sampler_interval_ms = json.at("sampler_interval_ms").get<int>();
+  request.probe_steps = json.value("probe_steps", 0);
+  if (json.contains("idle") && !json.at("idle").is_null()) {
+    request.idle = IdleBaselineFromJson(json.at("idle"));
+  }
+  return request;
+}
+
+std::string CellEvent::ToLine() const {
+  return nlohmann::json{{"type", type},
+                        {"epoch", epoch},
+                        {"epochs", epochs},
+                        {"metric", metric},
+                        {"train_loss", train_loss},
+                        {"elapsed_s", elapsed_s},
+                        {"epoch_s", epoch_s},
+                        {"data_wait_pct", data_wait_pct},
+                        {"energy_wh", energy_wh},
+                        {"epoch_energy_wh", epoch_energy_wh},
+                        {"provenance", provenance},
+                        {"phase", phase}}
+      .dump();
+}
+
+std::optional<CellEvent> CellEvent::FromLine(const std::string& line) {
+  const nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  CellEvent event;
+  event.type = json.value("type", "");
+  event.epoch = json.value("epoch", 0);
+  event.epochs = json.value("epochs", 0);
+  event.metric = json.value("metric", "");
+  event.train_loss = json.value("train_loss", 0.0);
+  event.elapsed_s = json.value("elapsed_s", 0.0);
+  event.epoch_s = json.value("epoch_s", 0.0);
+  event.data_wait_pct = json.value("data_wait_pct", 0.0);
+  event.energy_wh = json.value("energy_wh", 0.0);
+  event.epoch_energy_wh = json.value("epoch_energy_wh", 0.0);
+  event.provenance = json.value("provenance", "");
+  event.phase = json.value("phase", "");
+  return event;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,63 @@
+// What `run` hands the child process of one cell repetition on its standard
+// input, and the progress events the child sends back on descriptor 3. The
+// child reads the suite from the same text the parent validated, so both
+// resolve the very same cell.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "energy/energy_sampler.h"
+
+namespace carbonbench {
+
+// Exit codes of `carbonbench cell`: anything else (or a signal) means the
+// child ended without storing how the cell went.
+inline constexpr int kCellFinishedExit = 0;
+inline constexpr int kCellFailedExit = 3;  // the failure is stored with its reason
+
+struct CellRequest {
+  std::string suite_text;
+  std::string suite_source;  // the file, for relative paths and messages
+  bool suite_generated = false;
+  std::string config_hash;
+  int repetition = 0;
+  std::string store_path;
+  std::string models_dir;
+  int sampler_interval_ms = 100;
+  std::optional<IdleBaseline> idle;  // measured by the parent, once per suite
+  // Only a short probe of the training, for a plan (no store, no model).
+  int probe_steps = 0;
+
+  nlohmann::json ToJson() const;
+  static CellRequest FromJson(const nlohmann::json& json);  // throws on bad input
+};
+
+// {duration_s, watts: {cpu: W}, provenance: {cpu: "measured"}, meters: {cpu: "rapl"}}
+std::string IdleBaselineJson(const IdleBaseline& idle);
+IdleBaseline IdleBaselineFromJson(const nlohmann::json& json);
+
+// One progress event: an epoch ended, or a phase began.
+struct CellEvent {
+  std::string type;  // "epoch" | "phase"
+  int epoch = 0;
+  int epochs = 0;     // planned
+  std::string metric;  // "test acc 85.20%" or "test RMSE 1.2"
+  double train_loss = 0;
+  double elapsed_s = 0;  // since the run started
+  double epoch_s = 0;
+  double data_wait_pct = 0;
+  double energy_wh = 0;  // cumulative
+  double epoch_energy_wh = 0;
+  std::string provenance;
+  std::string phase;  // for "phase"
+
+  std::string ToLine() const;  // one JSON line, no newline
+  static std::optional<CellEvent> FromLine(const std::string& line);
+};
+
+}  // namespace carbonbench

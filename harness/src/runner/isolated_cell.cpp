@@ -1,0 +1,103 @@
+#include "runner/isolated_cell.h"
+
+#include <fmt/format.h>
+
+namespace carbonbench {
+namespace {
+
+// The stored attempt of this cell repetition (finished or failed), if any.
+std::optional<RunRow> StoredAttempt(const ResultsStore& store, const std::string& suite,
+                                    const std::string& config_hash, int repetition) {
+  std::optional<RunRow> found;
+  for (RunRow& row : store.LoadRuns(suite)) {
+    if (row.start.config_hash == config_hash && row.start.repetition == repetition) {
+      found = std::move(row);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits) {
+  std::string reason = exit.Describe(limits);
+  if (exit.timed_out) {
+    reason += " (raise limits.cell_timeout_s in the suite, or run with --cell-timeout-s)";
+  } else if (exit.memory_exceeded) {
+    reason += " (lower batch_size, or raise limits.cell_memory_mb in the suite or "
+              "--cell-memory-mb)";
+  } else if (!exit.stderr_tail.empty()) {
+    // An abort's own message ("terminate called after ...") says most.
+    reason += "; its last words: " + exit.stderr_tail.back();
+  }
+  return reason;
+}
+
+ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
+                        const CellRequest& request) {
+  ChildSpec spec;
+  spec.argv = {settings.executable_path};
+  for (const auto& dir : settings.plugin_dirs) {
+    spec.argv.push_back("--plugin-dir");
+    spec.argv.push_back(dir);
+  }
+  spec.argv.push_back("--store");
+  spec.argv.push_back(context.store->path());
+  spec.argv.push_back("cell");
+  spec.stdin_text = request.ToJson().dump();
+  spec.limits = settings.limits;
+  return spec;
+}
+
+IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
+                                   const IsolatedCellSettings& settings, const Cell& cell,
+                                   int repetition, ProgressDisplay& progress) {
+  const Suite& suite = *context.suite;
+  CellRequest request;
+  request.suite_text = suite.text;
+  request.suite_source = suite.source;
+  request.suite_generated = suite.generated;
+  request.config_hash = cell.config_hash;
+  request.repetition = repetition;
+  request.store_path = context.store->path();
+  request.models_dir = context.models_dir;
+  request.sampler_interval_ms = context.sampler_interval_ms;
+  request.idle = context.idle;
+
+  ChildCallbacks callbacks;
+  callbacks.on_event = [&progress](const std::string& line) {
+    if (auto event = CellEvent::FromLine(line)) progress.Event(*event);
+  };
+  callbacks.on_stderr = [&progress](const std::string& line) { progress.Print(line); };
+  const ChildExit exit = RunChild(CellChildSpec(context, settings, request), callbacks);
+  progress.CellEnded();
+
+  IsolatedCellOutcome result;
+  result.cpu_s = exit.cpu_s;
+  CellOutcome& outcome = result.cell;
+  ResultsStore& store = *context.store;
+  if (exit.Exited(kCellFinishedExit) || exit.Exited(kCellFailedExit)) {
+    if (auto stored = StoredAttempt(store, suite.name, cell.config_hash, repetition)) {
+      outcome.finished = stored->status == "finished";
+      outcome.failure_reason = stored->failure_reason;
+      outcome.summary = stored->summary;
+      outcome.task = stored->start.task;
+      if (outcome.finished || !outcome.failure_reason.empty()) return result;
+    }
+  }
+  // It ended without storing how the cell went: store that for it.
+  outcome.finished = false;
+  outcome.failure_reason = AbnormalEndReason(exit, settings.limits);
+  RunStart start = BasicRunStart(context, cell, repetition);
+  RunSummary partial;
+  partial.duration_s = exit.wall_s;
+  partial.energy_provenance = "absent: the cell's process ended before it stored its energy";
+  const std::int64_t run_id = store.BeginRun(start);
+  store.FailRun(run_id, outcome.failure_reason, partial);
+  outcome.summary = partial;
+  progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name, repetition + 1,
+                             outcome.failure_reason));
+  return result;
+}
+
+}  // namespace carbonbench
