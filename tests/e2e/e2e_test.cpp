@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -83,6 +85,11 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   EXPECT_TRUE(first.contains("accuracy_pct"));
 }
 
+// Google Benchmark's aggregates as hand-computed from the stored runs, in
+// the JSON that google/benchmark's tools/compare.py reads: it groups entries
+// by "name", orders them by family_index, per_family_instance_index,
+// run_type and repetition_index, and compares real_time and cpu_time in
+// time_unit; aggregates are told by run_type and aggregate_name.
 TEST_F(EndToEnd, RepetitionsGetTheirOwnSeedsAndGoogleBenchmarkAggregates) {
   const fs::path suite = WriteSuite("repeated", R"(defaults:
   model: cnn
@@ -90,31 +97,77 @@ TEST_F(EndToEnd, RepetitionsGetTheirOwnSeedsAndGoogleBenchmarkAggregates) {
   threads: 1
   seed: 7
   cnn: {channels: 4, hidden: 16}
-repetitions: 2
+repetitions: 3
+inference: {enabled: false}
 )");
   const fs::path json = root_ / "bench.json";
   const CommandResult run = RunCarbonbench(RunSuite(suite, "--benchmark_out=" + json.string()));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   ResultsStore store((root_ / "results.db").string());
   const auto runs = store.LoadRuns("repeated");
-  ASSERT_EQ(runs.size(), 2u) << run.output;
-  EXPECT_EQ(runs[0].start.repetition, 0);
-  EXPECT_EQ(runs[1].start.repetition, 1);
-  EXPECT_EQ(runs[0].start.seed, 7);
-  EXPECT_EQ(runs[1].start.seed, 8);
+  ASSERT_EQ(runs.size(), 3u) << run.output;
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_EQ(runs[r].start.repetition, r);
+    EXPECT_EQ(runs[r].start.seed, 7 + r);
+  }
 
-  std::map<std::string, nlohmann::json> aggregates;
   const auto output = nlohmann::json::parse(ReadFile(json));
+  std::map<std::string, nlohmann::json> aggregates;
+  std::vector<nlohmann::json> iterations;
+  const std::string base = "repeated/cnn/baseline/iterations:1/repeats:3/manual_time";
   for (const auto& entry : output["benchmarks"]) {
-    if (entry["run_type"] == "aggregate") aggregates[entry["aggregate_name"]] = entry;
+    for (const char* field : {"name", "run_name", "run_type", "family_index",
+                              "per_family_instance_index", "repetitions", "time_unit",
+                              "real_time", "cpu_time", "iterations"}) {
+      EXPECT_TRUE(entry.contains(field)) << field << " missing from " << entry.dump();
+    }
+    EXPECT_EQ(entry["time_unit"], "s");
+    EXPECT_EQ(entry["run_name"], base);
+    EXPECT_EQ(entry["repetitions"], 3);
+    if (entry["run_type"] == "aggregate") {
+      aggregates[entry["aggregate_name"]] = entry;
+      EXPECT_EQ(entry["name"], base + "_" + entry["aggregate_name"].get<std::string>());
+    } else {
+      EXPECT_EQ(entry["run_type"], "iteration");
+      EXPECT_EQ(entry["name"], base);
+      EXPECT_EQ(entry["repetition_index"], static_cast<int>(iterations.size()));
+      iterations.push_back(entry);
+    }
+  }
+  ASSERT_EQ(iterations.size(), 3u);
+  std::vector<double> time, cpu, energy;
+  for (int r = 0; r < 3; ++r) {
+    // Wall time is the cell's stored duration; CPU time the cell process's own.
+    EXPECT_NEAR(iterations[r]["real_time"].get<double>(), runs[r].summary.duration_s, 1e-6);
+    EXPECT_GT(iterations[r]["cpu_time"].get<double>(), 0.05) << "the waiting thread's, not the cell's";
+    time.push_back(iterations[r]["real_time"].get<double>());
+    cpu.push_back(iterations[r]["cpu_time"].get<double>());
+    energy.push_back(runs[r].summary.energy_wh);
   }
   for (const char* name : {"mean", "median", "stddev", "cv"}) {
     ASSERT_TRUE(aggregates.count(name)) << name << " missing from " << ReadFile(json);
     EXPECT_TRUE(aggregates[name].contains("energy_wh")) << name;
   }
-  const double mean_energy =
-      (runs[0].summary.energy_wh + runs[1].summary.energy_wh) / 2;
-  EXPECT_NEAR(aggregates["mean"]["energy_wh"].get<double>(), mean_energy, 1e-9);
+  auto mean = [](const std::vector<double>& v) { return (v[0] + v[1] + v[2]) / 3; };
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[1];
+  };
+  auto stddev = [&mean](const std::vector<double>& v) {  // the sample's, n - 1
+    const double m = mean(v);
+    return std::sqrt(((v[0] - m) * (v[0] - m) + (v[1] - m) * (v[1] - m) +
+                      (v[2] - m) * (v[2] - m)) / 2);
+  };
+  EXPECT_NEAR(aggregates["mean"]["real_time"].get<double>(), mean(time), 1e-9);
+  EXPECT_NEAR(aggregates["median"]["real_time"].get<double>(), median(time), 1e-9);
+  EXPECT_NEAR(aggregates["stddev"]["real_time"].get<double>(), stddev(time), 1e-9);
+  EXPECT_EQ(aggregates["cv"]["aggregate_unit"], "percentage");
+  EXPECT_NEAR(aggregates["cv"]["real_time"].get<double>(), stddev(time) / mean(time), 1e-9);
+  EXPECT_NEAR(aggregates["mean"]["cpu_time"].get<double>(), mean(cpu), 1e-9);
+  EXPECT_NEAR(aggregates["stddev"]["cpu_time"].get<double>(), stddev(cpu), 1e-9);
+  EXPECT_NEAR(aggregates["mean"]["energy_wh"].get<double>(), mean(energy), 1e-12);
+  EXPECT_NEAR(aggregates["median"]["energy_wh"].get<double>(), median(energy), 1e-12);
+  EXPECT_NEAR(aggregates["stddev"]["energy_wh"].get<double>(), stddev(energy), 1e-12);
   const std::string report = ReadFile(root_ / "reports" / "repeated.md");
   EXPECT_NE(report.find(" ± "), std::string::npos) << report;
 }

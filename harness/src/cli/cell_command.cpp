@@ -58,6 +58,14 @@ int RunRequestedCell(const GlobalOptions& global) {
       std::fflush(events);
     };
   }
+  if (request.probe_steps > 0) {
+    const ProbeResult probe = ProbeCell(context, cell, request.probe_steps);
+    if (!events) throw std::runtime_error("a probe reports on descriptor 3, which is not open");
+    std::fprintf(events, "%s\n",
+                 nlohmann::json{{"type", "probe"}, {"probe", probe.ToJson()}}.dump().c_str());
+    std::fflush(events);
+    return kCellFinishedExit;
+  }
   const CellOutcome outcome = RunCell(context, cell, request.repetition);
   return outcome.finished ? kCellFinishedExit : kCellFailedExit;
 }

@@ -26,6 +26,10 @@ struct GlobalOptions {
 std::pair<std::string, std::string> SplitAssignment(const std::string& assignment,
                                                     const std::string& example);
 
+// "--shard i/n" into its index and count (unchanged when `text` is empty);
+// throws std::invalid_argument naming the accepted form.
+void ApplyShardOption(const std::string& text, int* index, int* count);
+
 // Loads every plugin on the search path (throws PluginLoadError).
 PluginRegistry LoadPlugins(const GlobalOptions& global);
 

@@ -1,6 +1,9 @@
+#include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
+#include "runner/suite_plan.h"
+#include "store/results_store.h"
 #include "suites/suite.h"
 
 namespace carbonbench::cli {
@@ -33,18 +36,49 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
   command->add_option("--shard", *shard,
                       "run only shard i of n (1-based, e.g. 1/2 and 2/2 on two machines); "
                       "combine the stores with `carbonbench merge`");
+  auto max_energy_wh = std::make_shared<double>(0);
+  auto max_co2_g = std::make_shared<double>(0);
+  command->add_option("--max-energy-wh", *max_energy_wh,
+                      "refuse to start when the suite is predicted to use more (see `plan`)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--max-co2-g", *max_co2_g,
+                      "refuse to start when the suite is predicted to emit more (see `plan`)")
+      ->check(CLI::PositiveNumber);
   command->allow_extras();
-  command->callback([&global, command, suite_path, options, shard] {
+  command->callback([&global, command, suite_path, options, shard, max_energy_wh, max_co2_g] {
     options->store_path = global.store_path;
     options->reports_dir = global.reports_dir;
     options->benchmark_args = command->remaining();
     options->executable_path = global.executable_path;
     options->plugin_dirs = global.plugin_dirs;
-    if (!shard->empty()) {
-      // SHARD-WIRING
-    }
+    ApplyShardOption(*shard, &options->shard_index, &options->shard_count);
     PluginRegistry registry = LoadPlugins(global);
     const Suite suite = LoadSuiteFile(*suite_path, registry.Catalog());
+    if (*max_energy_wh > 0 || *max_co2_g > 0) {
+      // Checked before anything runs; the probes are the only cost.
+      PlanOptions plan_options;
+      plan_options.models_dir = options->models_dir;
+      plan_options.shard_index = options->shard_index;
+      plan_options.shard_count = options->shard_count;
+      plan_options.fresh = options->fresh;
+      plan_options.executable_path = options->executable_path;
+      plan_options.plugin_dirs = options->plugin_dirs;
+      SuitePlan plan;
+      {
+        ResultsStore store(options->store_path);
+        plan = PlanSuite(suite, registry, store, plan_options);
+      }
+      const std::string refusal = CheckBudget(plan, *max_energy_wh, *max_co2_g);
+      if (!refusal.empty()) {
+        std::fprintf(stderr, "%s%s\n",
+                     FormatPlan(suite, plan, ResolveSuiteCarbon(suite).g_per_kwh).c_str(),
+                     refusal.c_str());
+        global.exit_code = 2;
+        return;
+      }
+      std::fprintf(stderr, "predicted %.4g Wh and %.4g g CO2: within the budget\n",
+                   plan.energy_wh, plan.co2_g);
+    }
     const int code = RunSuite(suite, registry, *options);
     global.exit_code = code;
   });

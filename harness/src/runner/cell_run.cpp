@@ -96,6 +96,22 @@ TrainingSettings SettingsFor(const Cell& cell, std::int64_t seed, const std::str
   return settings;
 }
 
+std::unique_ptr<EnergySampler> MakeSampler(const SuiteRunContext& context,
+                                           const MeterSelection& meters) {
+  SamplerSettings settings;
+  settings.interval = std::chrono::milliseconds(context.sampler_interval_ms);
+  settings.pue = context.intensity.pue;
+  const CarbonIntensity& carbon = context.intensity;
+  settings.g_per_kwh_at = [&carbon](WallClock::time_point when) {
+    return carbon.GPerKwhAt(when);
+  };
+  return std::make_unique<EnergySampler>(meters.meters, settings);
+}
+
+std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
+  return (samples + batch_size - 1) / batch_size;
+}
+
 std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repetition) {
   return (std::filesystem::path(context.models_dir) / context.suite->name /
           fmt::format("{}-r{}.pt", cell.config_hash, repetition))
@@ -270,14 +286,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
         model->Build(data->spec, PluginParamsFor(context, PluginKind::kModel, model_name, cell));
     auto optimizations = MakeOptimizations(context, cell);
 
-    SamplerSettings sampler_settings;
-    sampler_settings.interval = std::chrono::milliseconds(context.sampler_interval_ms);
-    sampler_settings.pue = context.intensity.pue;
-    const CarbonIntensity& carbon = context.intensity;
-    sampler_settings.g_per_kwh_at = [&carbon](WallClock::time_point when) {
-      return carbon.GPerKwhAt(when);
-    };
-    sampler = std::make_unique<EnergySampler>(meters.meters, sampler_settings);
+    sampler = MakeSampler(context, meters);
     cpu_before = ReadCpuTimes();
     sampler->Start("train");
     const std::string provenance = sampler->ProvenanceSummary();
@@ -369,6 +378,72 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
                  repetition + 1, outcome.failure_reason.c_str());
   }
   return outcome;
+}
+
+ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
+  const RunStart start = BasicRunStart(context, cell, 0);
+  const int threads = ApplyThreadCount(static_cast<int>(IntSetting(cell, "threads")));
+  const std::string device = ResolveDevice(StringSetting(cell, "device"));
+  const MeterSelection meters = ChooseMeters(context, cell, threads);
+  const auto data = DatasetFor(context, cell);
+  TrainingSettings settings = SettingsFor(cell, start.seed, device);
+
+  ProbeResult probe;
+  probe.epochs = settings.epochs;
+  const std::int64_t train_count = data->train_inputs.size(0);
+  const std::int64_t test_count = data->test_inputs.size(0);
+  probe.train_batches_per_epoch = Batches(train_count, settings.batch_size);
+  probe.eval_batches_per_epoch = Batches(test_count, settings.eval_batch_size);
+  // The same loop on a slice of the data: the pace per step is what scales.
+  TensorDataset slice = *data;
+  const std::int64_t train_n = std::min(train_count, steps * settings.batch_size);
+  // Evaluation scales with samples: a few hundred time it well enough.
+  constexpr std::int64_t kProbeEvalSamples = 256;
+  const std::int64_t eval_batch = std::min(test_count, settings.eval_batch_size);
+  const std::int64_t test_n = std::min(eval_batch, kProbeEvalSamples);
+  slice.train_inputs = data->train_inputs.slice(0, 0, train_n);
+  slice.train_targets = data->train_targets.slice(0, 0, train_n);
+  slice.test_inputs = data->test_inputs.slice(0, 0, test_n);
+  slice.test_targets = data->test_targets.slice(0, 0, test_n);
+  settings.epochs = 2;
+
+  auto model = context.registry->Create<Model>(PluginKind::kModel, start.model);
+  torch::manual_seed(static_cast<uint64_t>(start.seed));
+  std::shared_ptr<Network> network =
+      model->Build(slice.spec, PluginParamsFor(context, PluginKind::kModel, start.model, cell));
+  auto optimizations = MakeOptimizations(context, cell);
+  auto sampler = MakeSampler(context, meters);
+  sampler->Start("train");
+  EpochRecord last;
+  TrainingObserver observer;
+  observer.mark_phase = [&](const std::string& phase) { sampler->MarkPhase(phase); };
+  observer.energy_wh = [&] { return sampler->TotalWh(); };
+  observer.warn = [](const std::string&) {};
+  observer.on_epoch = [&](const EpochRecord& record) { last = record; };
+  Train(network, slice, optimizations, settings, observer);
+  sampler->Stop();
+
+  probe.steps = static_cast<int>(Batches(train_n, settings.batch_size));
+  probe.train_step_s = last.train_s / std::max(1, probe.steps);
+  probe.eval_batches = 1;
+  probe.eval_batch_s =
+      test_n > 0 ? last.eval_s * static_cast<double>(eval_batch) / static_cast<double>(test_n) : 0;
+  const double seconds = last.train_s + last.eval_s;
+  probe.watts = seconds > 0 ? last.energy_wh * 3600.0 / seconds : 0;
+  probe.provenance = sampler->ProvenanceSummary();
+  // The inference phase: per batch size, its warm-up and then the longer of
+  // its minimum time and its minimum iterations, at evaluation's pace.
+  const Suite& suite = *context.suite;
+  if (suite.inference.enabled && test_n > 0) {
+    const double per_sample_s = last.eval_s / static_cast<double>(test_n);
+    for (const std::int64_t batch : suite.inference.batch_sizes) {
+      const double batch_s = per_sample_s * static_cast<double>(batch);
+      probe.inference_s += suite.inference.warmup_iterations * batch_s +
+                           std::max(suite.inference.min_time_s,
+                                    suite.inference.min_iterations * batch_s);
+    }
+  }
+  return probe;
 }
 
 }  // namespace carbonbench

@@ -15,6 +15,7 @@
 #include "plugins/plugin_registry.h"
 #include "runner/cell_request.h"
 #include "runner/meter_selection.h"
+#include "runner/plan.h"
 #include "store/results_store.h"
 #include "suites/suite.h"
 
@@ -69,5 +70,11 @@ const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelecti
 // Trains, saves and measures one cell repetition in this process, storing
 // every row as it goes; a failure is stored with its reason, not thrown.
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition);
+
+// A short measurement of the cell for a plan: two epochs on `steps`
+// batches of its training data and one evaluation batch (the first epoch
+// warms up), with its meters; nothing is stored. Throws what the cell
+// would fail with.
+ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps);
 
 }  // namespace carbonbench

@@ -6,9 +6,14 @@
 
 namespace carbonbench {
 
-SuiteConsoleReporter::SuiteConsoleReporter(std::string heading)
+SuiteConsoleReporter::SuiteConsoleReporter(std::string heading, const ChildCpuTimes* cpu_times)
     : benchmark::ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular),
-      heading_(std::move(heading)) {}
+      heading_(std::move(heading)),
+      cpu_times_(cpu_times) {}
+
+void SuiteConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
+  benchmark::ConsoleReporter::ReportRuns(cpu_times_->Patch(runs));
+}
 
 bool SuiteConsoleReporter::ReportContext(const Context& context) {
   name_field_width_ = context.name_field_width;

@@ -8,15 +8,19 @@
 
 #include <benchmark/benchmark.h>
 
+#include "runner/child_cpu_time.h"
+
 namespace carbonbench {
 
 class SuiteConsoleReporter : public benchmark::ConsoleReporter {
  public:
-  explicit SuiteConsoleReporter(std::string heading);
+  SuiteConsoleReporter(std::string heading, const ChildCpuTimes* cpu_times);
   bool ReportContext(const Context& context) override;
+  void ReportRuns(const std::vector<Run>& runs) override;
 
  private:
   std::string heading_;
+  const ChildCpuTimes* cpu_times_;
 };
 
 }  // namespace carbonbench

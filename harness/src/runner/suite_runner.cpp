@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "report/emissions_csv.h"
 #include "report/markdown_report.h"
+#include "runner/child_cpu_time.h"
 #include "runner/compared_regions.h"
 #include "runner/cell_run.h"
 #include "runner/console_reporter.h"
@@ -58,12 +60,30 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
   state.SetLabel(label);
 }
 
+// The reporter Google Benchmark would make for --benchmark_out, but with
+// the cells' own CPU time; none without --benchmark_out.
+std::unique_ptr<benchmark::BenchmarkReporter> FileReporter(const RunOptions& options,
+                                                          const ChildCpuTimes& cpu) {
+  std::string out, format = "json";
+  for (const std::string& arg : options.benchmark_args) {
+    if (arg.rfind("--benchmark_out=", 0) == 0) out = arg.substr(16);
+    if (arg.rfind("--benchmark_out_format=", 0) == 0) format = arg.substr(23);
+  }
+  if (out.empty()) return nullptr;
+  if (format == "csv") return std::make_unique<WithChildCpuTime<benchmark::CSVReporter>>(&cpu);
+  if (format == "console") {
+    return std::make_unique<WithChildCpuTime<benchmark::ConsoleReporter>>(
+        &cpu, benchmark::ConsoleReporter::OO_None);
+  }
+  return std::make_unique<WithChildCpuTime<benchmark::JSONReporter>>(&cpu);
+}
+
 struct SuiteTally {
   int total = 0;    // cell repetitions this run covers
   int started = 0;
   int failures = 0;
   std::map<std::string, int> repetitions_done;  // by config hash
-  std::map<std::string, std::vector<double>> child_cpu_s;  // by benchmark name
+  ChildCpuTimes child_cpu;
 };
 
 bool InShard(std::size_t position, int index, int count) {
@@ -200,11 +220,13 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
             const IsolatedCellOutcome outcome =
                 RunRepetition(context, isolation, *cell, repetition, options.fresh, progress,
                               tally.started, tally.total);
-            tally.child_cpu_s[benchmark_name].push_back(outcome.cpu_s);
             if (!outcome.cell.finished) {
               ++tally.failures;
               state.SkipWithError(outcome.cell.failure_reason.c_str());
               break;
+            }
+            if (!outcome.cell.from_store) {
+              tally.child_cpu.Record(benchmark_name, repetition, outcome.cpu_s);
             }
             Report(state, outcome.cell);
           }
@@ -222,8 +244,9 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
       "PUE {:.2f}; each cell in its own process, limits {:g} s and {} MB",
       suite.name, suite.source, cells.size(), shard, suite.repetitions, intensity.g_per_kwh,
       intensity.region_used, intensity.pue, isolation.limits.timeout_s,
-      isolation.limits.memory_mb));
-  benchmark::RunSpecifiedBenchmarks(&console);
+      isolation.limits.memory_mb), &tally.child_cpu);
+  std::unique_ptr<benchmark::BenchmarkReporter> file = FileReporter(options, tally.child_cpu);
+  benchmark::RunSpecifiedBenchmarks(&console, file.get());
   benchmark::ClearRegisteredBenchmarks();
 
   if (options.write_report) {

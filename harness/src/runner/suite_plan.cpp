@@ -1,0 +1,147 @@
+#include "runner/suite_plan.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "runner/cell_run.h"
+#include "runner/environment.h"
+#include "runner/isolated_cell.h"
+
+namespace carbonbench {
+namespace {
+
+bool InPlanShard(std::size_t position, const PlanOptions& options) {
+  return options.shard_count <= 1 ||
+         static_cast<int>(position % static_cast<std::size_t>(options.shard_count)) ==
+             options.shard_index - 1;
+}
+
+// Finished runs of every suite in the store, by configuration.
+std::map<std::string, std::vector<RunRow>> FinishedRunsByConfig(const ResultsStore& store) {
+  std::map<std::string, std::vector<RunRow>> runs;
+  for (const std::string& suite : store.Suites()) {
+    for (RunRow& row : store.LoadRuns(suite)) {
+      if (row.status == "finished") runs[row.start.config_hash].push_back(std::move(row));
+    }
+  }
+  return runs;
+}
+
+// The probe in the cell's own process, so a cell that crashes cannot take
+// the plan down with it.
+CellPrediction Probe(SuiteRunContext& context, const PlanOptions& options, const Cell& cell) {
+  CellRequest request;
+  request.suite_text = context.suite->text;
+  request.suite_source = context.suite->source;
+  request.suite_generated = context.suite->generated;
+  request.config_hash = cell.config_hash;
+  request.store_path = context.store->path();
+  request.models_dir = options.models_dir;
+  request.sampler_interval_ms = context.sampler_interval_ms;
+  request.probe_steps = options.probe_steps;
+  IsolatedCellSettings settings;
+  settings.executable_path = options.executable_path;
+  settings.plugin_dirs = options.plugin_dirs;
+  settings.limits.timeout_s = options.probe_timeout_s;
+  settings.limits.memory_mb = context.suite->limits.cell_memory_mb > 0
+                                  ? context.suite->limits.cell_memory_mb
+                                  : MachineMemoryMb() * 9 / 10;
+  std::optional<ProbeResult> probe;
+  ChildCallbacks callbacks;
+  callbacks.on_event = [&probe](const std::string& line) {
+    const nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_object() && json.value("type", "") == "probe") {
+      probe = ProbeResult::FromJson(json.at("probe"));
+    }
+  };
+  std::vector<std::string> output;
+  callbacks.on_stderr = [&output](const std::string& line) { output.push_back(line); };
+  const ChildExit exit = RunChild(CellChildSpec(context, settings, request), callbacks);
+  if (probe && exit.Exited(kCellFinishedExit)) {
+    return PredictFromProbe(*probe, context.intensity.g_per_kwh);
+  }
+  CellPrediction failed;
+  failed.basis = "the probe failed: " + (exit.Exited(1) && !exit.stderr_tail.empty()
+                                            ? exit.stderr_tail.back()
+                                            : AbnormalEndReason(exit, settings.limits));
+  return failed;
+}
+
+}  // namespace
+
+SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
+                    const PlanOptions& options,
+                    const std::function<void(const std::string&)>& progress) {
+  SuiteRunContext context;
+  context.suite = &suite;
+  context.registry = &registry;
+  context.store = &store;
+  context.reference_data_dir = ReferenceDataDir();
+  context.models_dir = options.models_dir;
+  context.sampler_interval_ms = suite.sampler.interval_ms;
+  context.intensity = ResolveSuiteCarbon(suite);
+
+  const auto earlier = FinishedRunsByConfig(store);
+  std::vector<CellPrediction> cells;
+  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
+    if (!InPlanShard(position, options)) continue;
+    const Cell& cell = suite.cells[position];
+    int finished = 0;
+    for (int repetition = 0; repetition < suite.repetitions && !options.fresh; ++repetition) {
+      if (store.FindFinished(suite.name, cell.config_hash, repetition)) ++finished;
+    }
+    CellPrediction prediction;
+    const auto stored = earlier.find(cell.config_hash);
+    if (stored != earlier.end()) {
+      prediction = *PredictFromRuns(stored->second);
+    } else if (finished < suite.repetitions && options.probe_steps > 0) {
+      if (progress) progress(fmt::format("probing {} ({} steps)...", cell.name, options.probe_steps));
+      prediction = Probe(context, options, cell);
+    } else if (finished < suite.repetitions) {
+      prediction.basis = "no stored run, and probing is off";
+    }
+    prediction.cell_name = cell.name;
+    prediction.config_hash = cell.config_hash;
+    prediction.repetitions_finished = finished;
+    prediction.repetitions_to_run = suite.repetitions - finished;
+    cells.push_back(std::move(prediction));
+  }
+  return TotalPlan(std::move(cells));
+}
+
+std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_kwh) {
+  auto duration = [](double s) {
+    if (s < 120) return fmt::format("{:.1f} s", s);
+    if (s < 7200) return fmt::format("{:.1f} min", s / 60);
+    return fmt::format("{:.1f} h", s / 3600);
+  };
+  std::string text = fmt::format(
+      "plan for suite {} ({}): {} cell(s) x {} repetition(s), {:.1f} g CO2/kWh\n\n"
+      "| cell | to run | time each | energy each (Wh) | CO2 each (g) | predicted from |\n"
+      "|---|---|---|---|---|---|\n",
+      suite.name, suite.source, plan.cells.size(), suite.repetitions, g_per_kwh);
+  for (const CellPrediction& cell : plan.cells) {
+    const std::string to_run =
+        cell.repetitions_finished > 0
+            ? fmt::format("{} ({} finished)", cell.repetitions_to_run, cell.repetitions_finished)
+            : fmt::format("{}", cell.repetitions_to_run);
+    if (cell.predicted) {
+      text += fmt::format("| {} | {} | {} | {:.4g} | {:.4g} | {} ({}) |\n", cell.cell_name,
+                          to_run, duration(cell.duration_s), cell.energy_wh, cell.co2_g,
+                          cell.basis, cell.provenance);
+    } else {
+      text += fmt::format("| {} | {} | ? | ? | ? | {} |\n", cell.cell_name, to_run, cell.basis);
+    }
+  }
+  text += fmt::format("\ntotal still to run: {}, {:.4g} Wh, {:.4g} g CO2", duration(plan.duration_s),
+                      plan.energy_wh, plan.co2_g);
+  if (plan.unpredicted > 0) {
+    text += fmt::format(" (+ {} cell(s) that could not be predicted)", plan.unpredicted);
+  }
+  text += "\nEnergy of a probe-based prediction is the full schedule at the probe's mean power; "
+          "early stopping can only make a run cheaper.\n";
+  return text;
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,34 @@
+// `carbonbench plan` and the budget check of `run`: each cell's prediction
+// from the store, or from a probe in the cell's own process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plugins/plugin_registry.h"
+#include "runner/plan.h"
+#include "runner/suite_runner.h"
+#include "store/results_store.h"
+
+namespace carbonbench {
+
+struct PlanOptions {
+  int probe_steps = 5;  // 0: predict from the store only
+  std::string models_dir;
+  int shard_index = 1;
+  int shard_count = 1;
+  bool fresh = false;  // every repetition is to run again
+  std::string executable_path;
+  std::vector<std::string> plugin_dirs;
+  double probe_timeout_s = 600;
+};
+
+// `progress` gets one line per probe as it starts ("probing cnn/baseline").
+SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
+                    const PlanOptions& options,
+                    const std::function<void(const std::string&)>& progress = {});
+
+// The plan as a Markdown-style table with the totals.
+std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_kwh);
+
+}  // namespace carbonbench
