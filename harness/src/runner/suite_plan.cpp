@@ -7,15 +7,10 @@
 #include "runner/cell_run.h"
 #include "runner/environment.h"
 #include "runner/isolated_cell.h"
+#include "suites/shard.h"
 
 namespace carbonbench {
 namespace {
-
-bool InPlanShard(std::size_t position, const PlanOptions& options) {
-  return options.shard_count <= 1 ||
-         static_cast<int>(position % static_cast<std::size_t>(options.shard_count)) ==
-             options.shard_index - 1;
-}
 
 // Finished runs of every suite in the store, by configuration.
 std::map<std::string, std::vector<RunRow>> FinishedRunsByConfig(const ResultsStore& store) {
@@ -85,7 +80,7 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
   const auto earlier = FinishedRunsByConfig(store);
   std::vector<CellPrediction> cells;
   for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-    if (!InPlanShard(position, options)) continue;
+    if (!InShard(position, {options.shard_index, options.shard_count})) continue;
     const Cell& cell = suite.cells[position];
     int finished = 0;
     for (int repetition = 0; repetition < suite.repetitions && !options.fresh; ++repetition) {

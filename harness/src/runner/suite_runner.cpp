@@ -19,6 +19,7 @@
 #include "runner/isolated_cell.h"
 #include "runner/progress_display.h"
 #include "store/results_store.h"
+#include "suites/shard.h"
 
 namespace carbonbench {
 namespace {
@@ -85,10 +86,6 @@ struct SuiteTally {
   std::map<std::string, int> repetitions_done;  // by config hash
   ChildCpuTimes child_cpu;
 };
-
-bool InShard(std::size_t position, int index, int count) {
-  return count <= 1 || static_cast<int>(position % static_cast<std::size_t>(count)) == index - 1;
-}
 
 // A repetition already finished is taken from the store; otherwise the
 // suite's process chooses the meters (explaining each unavailable one once),
@@ -195,7 +192,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
 
   std::vector<const Cell*> cells;
   for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-    if (InShard(position, options.shard_index, options.shard_count)) {
+    if (InShard(position, {options.shard_index, options.shard_count})) {
       cells.push_back(&suite.cells[position]);
     }
   }

@@ -1,0 +1,258 @@
+#include "store/store_merge.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <tuple>
+
+#include "store/results_store.h"
+#include "store/store_schema.h"
+
+namespace carbonbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Candidate {
+  std::size_t input = 0;
+  std::int64_t id = 0;
+  std::string status;
+  std::string cell_name;
+  std::string started_at;
+  std::string finished_at;
+  std::string config_json;
+};
+
+using RunKey = std::tuple<std::string, std::string, int>;  // suite, hash, repetition
+
+// Columns of `table` that must have a value and have no default: an older
+// input lacking one gets the type's zero, as the upgrade of a store would.
+std::map<std::string, std::string> RequiredWithoutDefault(const SQLite::Database& db,
+                                                          const std::string& table) {
+  std::map<std::string, std::string> columns;
+  SQLite::Statement query(
+      db, "SELECT name, type FROM pragma_table_info(?) WHERE \"notnull\" = 1 AND "
+          "dflt_value IS NULL AND pk = 0");
+  query.bind(1, table);
+  while (query.executeStep()) {
+    columns[query.getColumn(0).getString()] = query.getColumn(1).getString();
+  }
+  return columns;
+}
+
+std::vector<std::string> Columns(const SQLite::Database& db, const std::string& table) {
+  std::vector<std::string> columns;
+  SQLite::Statement query(db, "SELECT name FROM pragma_table_info(?)");
+  query.bind(1, table);
+  while (query.executeStep()) columns.push_back(query.getColumn(0).getString());
+  return columns;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::unique_ptr<SQLite::Database> OpenInput(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw std::runtime_error(path + ": no such store (check the path)");
+  }
+  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+  db->setBusyTimeout(10000);
+  int version = 0;
+  try {
+    version = ReadStoreSchemaVersion(*db);
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error(path + ": not a carbonbench store (" + e.what() + ")");
+  }
+  if (version == 0 || !db->tableExists("runs")) {
+    throw std::runtime_error(path + ": not a carbonbench store (no schema version or no runs "
+                                    "table)");
+  }
+  if (version > kStoreSchemaVersion) {
+    throw std::runtime_error(path + " has store schema version " + std::to_string(version) +
+                             "; this carbonbench reads up to " +
+                             std::to_string(kStoreSchemaVersion) + ": merge with a newer "
+                             "carbonbench");
+  }
+  return db;
+}
+
+void BindColumn(SQLite::Statement& insert, int index, const SQLite::Column& value) {
+  if (value.isNull()) {
+    insert.bind(index);
+  } else if (value.isInteger()) {
+    insert.bind(index, value.getInt64());
+  } else if (value.isFloat()) {
+    insert.bind(index, value.getDouble());
+  } else if (value.isBlob()) {
+    insert.bind(index, value.getBlob(), value.getBytes());
+  } else {
+    insert.bind(index, value.getString());
+  }
+}
+
+// Copies the rows `where` selects from `table` of `from` into `to`, by the
+// columns both have; `run_id`, when given, replaces that column's value.
+// Returns the last inserted row id.
+std::int64_t CopyRows(SQLite::Database& from, SQLite::Database& to, const std::string& table,
+                      const std::string& where, std::int64_t key, bool skip_id,
+                      std::optional<std::int64_t> run_id) {
+  const std::vector<std::string> source = Columns(from, table);
+  std::vector<std::string> shared;
+  for (const std::string& column : Columns(to, table)) {
+    if (skip_id && column == "id") continue;
+    if (Contains(source, column)) shared.push_back(column);
+  }
+  std::string names, marks, selected;
+  for (const std::string& column : shared) {
+    names += (names.empty() ? "\"" : ", \"") + column + "\"";
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  selected = names;
+  for (const auto& [column, type] : RequiredWithoutDefault(to, table)) {
+    if (Contains(shared, column) || (skip_id && column == "id")) continue;
+    names += ", \"" + column + "\"";
+    marks += type == "TEXT" ? ", ''" : ", 0";
+  }
+  SQLite::Statement select(from, "SELECT " + selected + " FROM \"" + table + "\" WHERE " + where);
+  select.bind(1, key);
+  SQLite::Statement insert(to, "INSERT INTO \"" + table + "\" (" + names + ") VALUES (" +
+                                   marks + ")");
+  std::int64_t last = 0;
+  while (select.executeStep()) {
+    for (std::size_t i = 0; i < shared.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      if (run_id && shared[i] == "run_id") {
+        insert.bind(index, *run_id);
+      } else {
+        BindColumn(insert, index, select.getColumn(static_cast<int>(i)));
+      }
+    }
+    insert.exec();
+    insert.reset();
+    insert.clearBindings();
+    last = to.getLastInsertRowid();
+  }
+  return last;
+}
+
+void CheckOutput(const std::vector<std::string>& inputs, const std::string& output) {
+  std::error_code ec;
+  if (fs::exists(output, ec)) {
+    throw std::runtime_error(output + " already exists: choose a new name for the merged store, "
+                                      "or list " + output + " as an input");
+  }
+  const fs::path out = fs::weakly_canonical(output, ec);
+  for (const std::string& input : inputs) {
+    if (fs::weakly_canonical(input, ec) == out) {
+      throw std::runtime_error(output + " is also an input: write the merge to a new file");
+    }
+  }
+}
+
+}  // namespace
+
+MergeSummary MergeStores(const std::vector<std::string>& inputs, const std::string& output) {
+  if (inputs.empty()) throw std::runtime_error("merge needs at least one input store");
+  CheckOutput(inputs, output);
+  std::vector<std::unique_ptr<SQLite::Database>> dbs;
+  MergeSummary summary;
+  for (const std::string& input : inputs) {
+    dbs.push_back(OpenInput(input));
+    summary.inputs.push_back({input});
+  }
+
+  // Which attempt of each cell repetition the output keeps.
+  std::map<RunKey, Candidate> chosen;
+  for (std::size_t i = 0; i < dbs.size(); ++i) {
+    SQLite::Statement query(*dbs[i],
+                            "SELECT id, suite, config_hash, repetition, status, cell_name, "
+                            "started_at, finished_at, config_json FROM runs ORDER BY id");
+    while (query.executeStep()) {
+      Candidate candidate{i,
+                          query.getColumn(0).getInt64(),
+                          query.getColumn(4).getString(),
+                          query.getColumn(5).getString(),
+                          query.getColumn(6).getString(),
+                          query.getColumn(7).getString(),
+                          query.getColumn(8).getString()};
+      if (candidate.status != "finished" && candidate.status != "failed") {
+        ++summary.inputs[i].unfinished;
+        continue;
+      }
+      const RunKey key{query.getColumn(1).getString(), query.getColumn(2).getString(),
+                       query.getColumn(3).getInt()};
+      auto [at, fresh] = chosen.emplace(key, candidate);
+      if (fresh) continue;
+      Candidate& kept = at->second;
+      if (kept.status == "finished" && candidate.status == "finished") {
+        if (kept.started_at == candidate.started_at && kept.config_json == candidate.config_json) {
+          ++summary.inputs[i].duplicates;
+        } else {
+          summary.conflicts.push_back({std::get<0>(key), kept.cell_name, std::get<2>(key),
+                                       inputs[kept.input], kept.started_at, inputs[i],
+                                       candidate.started_at});
+        }
+      } else if (kept.status == "failed" &&
+                 (candidate.status == "finished" || candidate.finished_at > kept.finished_at)) {
+        ++summary.inputs[kept.input].superseded;
+        kept = candidate;
+      } else {
+        ++summary.inputs[i].superseded;
+      }
+    }
+  }
+
+  const std::string partial = output + ".partial-" + std::to_string(getpid());
+  { ResultsStore create(partial); }  // the current schema, then closed
+  try {
+    SQLite::Database out(partial, SQLite::OPEN_READWRITE);
+    out.setBusyTimeout(10000);
+    std::vector<std::string> child_tables;
+    {
+      SQLite::Statement tables(out, "SELECT name FROM sqlite_master WHERE type = 'table'");
+      while (tables.executeStep()) {
+        const std::string table = tables.getColumn(0).getString();
+        if (table != "runs" && Contains(Columns(out, table), "run_id")) {
+          child_tables.push_back(table);
+        }
+      }
+    }
+    SQLite::Transaction transaction(out);
+    // In the order the inputs ran them, so ids still mean "started earlier".
+    std::vector<const Candidate*> order;
+    for (const auto& [key, candidate] : chosen) order.push_back(&candidate);
+    std::sort(order.begin(), order.end(), [](const Candidate* a, const Candidate* b) {
+      return std::tie(a->started_at, a->input, a->id) < std::tie(b->started_at, b->input, b->id);
+    });
+    for (const Candidate* candidate : order) {
+      SQLite::Database& from = *dbs[candidate->input];
+      const std::int64_t id =
+          CopyRows(from, out, "runs", "id = ?", candidate->id, true, std::nullopt);
+      for (const std::string& table : child_tables) {
+        if (!from.tableExists(table) || !Contains(Columns(from, table), "run_id")) continue;
+        CopyRows(from, out, table, "run_id = ?", candidate->id, false, id);
+      }
+      ++summary.inputs[candidate->input].runs_taken;
+      ++summary.runs_written;
+    }
+    transaction.commit();
+    // One self-contained file to rename: nothing left in a WAL beside it.
+    out.exec("PRAGMA journal_mode = DELETE");
+  } catch (...) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(partial + suffix, ec);
+    throw;
+  }
+  fs::rename(partial, output);
+  return summary;
+}
+
+}  // namespace carbonbench

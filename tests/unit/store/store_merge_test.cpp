@@ -1,0 +1,211 @@
+// Merging stores: every finished run and its epochs carried over, finished
+// beating failed, duplicates collapsed, conflicts reported, inputs untouched.
+#include "store/store_merge.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "store_test_util.h"
+
+namespace carbonbench {
+namespace {
+
+using store_testing::SampleEpoch;
+using store_testing::SampleStart;
+using store_testing::SampleSummary;
+
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class StoreMerge : public store_testing::TempDirTest {
+ protected:
+  std::int64_t Finished(ResultsStore& store, const RunStart& start, double energy_wh,
+                        int epochs = 2) {
+    const std::int64_t id = store.BeginRun(start);
+    for (int e = 1; e <= epochs; ++e) store.AppendEpoch(id, SampleEpoch(e));
+    RunSummary summary = SampleSummary();
+    summary.energy_wh = energy_wh;
+    store.FinishRun(id, summary);
+    return id;
+  }
+  void Failed(ResultsStore& store, const RunStart& start, const std::string& reason) {
+    store.FailRun(store.BeginRun(start), reason, RunSummary{});
+  }
+};
+
+TEST_F(StoreMerge, CarriesEveryRunWithItsEpochsFromEachInput) {
+  const std::string a = PathIn("a.db"), b = PathIn("b.db"), out = PathIn("all.db");
+  {
+    ResultsStore store(a);
+    Finished(store, SampleStart("s", "h1"), 1.5, 3);
+    Finished(store, SampleStart("s", "h2"), 2.5);
+  }
+  {
+    ResultsStore store(b);
+    Finished(store, SampleStart("s", "h3"), 3.5);
+    Finished(store, SampleStart("other", "h1"), 4.5);
+  }
+  const MergeSummary summary = MergeStores({a, b}, out);
+  EXPECT_EQ(summary.runs_written, 4);
+  EXPECT_TRUE(summary.conflicts.empty());
+  ASSERT_EQ(summary.inputs.size(), 2u);
+  EXPECT_EQ(summary.inputs[0].runs_taken, 2);
+  EXPECT_EQ(summary.inputs[1].runs_taken, 2);
+
+  ResultsStore merged(out);
+  const auto runs = merged.LoadRuns("s");
+  ASSERT_EQ(runs.size(), 3u);
+  std::map<std::string, const RunRow*> by_hash;
+  for (const RunRow& run : runs) by_hash[run.start.config_hash] = &run;
+  EXPECT_DOUBLE_EQ(by_hash.at("h1")->summary.energy_wh, 1.5);
+  EXPECT_EQ(by_hash.at("h1")->epochs.size(), 3u);
+  EXPECT_DOUBLE_EQ(by_hash.at("h1")->epochs[2].test_accuracy, SampleEpoch(3).test_accuracy);
+  EXPECT_EQ(by_hash.at("h1")->start.seed, SampleStart().seed);
+  EXPECT_EQ(by_hash.at("h1")->start.idle_json, SampleStart().idle_json);
+  EXPECT_DOUBLE_EQ(by_hash.at("h3")->summary.energy_wh, 3.5);
+  EXPECT_EQ(merged.LoadRuns("other").size(), 1u);
+}
+
+TEST_F(StoreMerge, FinishedBeatsFailedAndDuplicatesCollapse) {
+  const std::string a = PathIn("a.db"), b = PathIn("b.db"), out = PathIn("all.db");
+  {
+    ResultsStore store(a);
+    Failed(store, SampleStart("s", "h1"), "crashed");
+    Finished(store, SampleStart("s", "h2"), 2.0);
+  }
+  std::filesystem::copy_file(a, PathIn("copy.db"));
+  {
+    ResultsStore store(b);
+    Finished(store, SampleStart("s", "h1"), 1.0);
+  }
+  const MergeSummary summary = MergeStores({a, b, PathIn("copy.db")}, out);
+  EXPECT_TRUE(summary.conflicts.empty());
+  EXPECT_EQ(summary.runs_written, 2);
+  EXPECT_EQ(summary.inputs[0].superseded, 1);  // its failed h1
+  EXPECT_EQ(summary.inputs[2].duplicates, 1);  // the copy's h2
+  const auto runs = ResultsStore(out).LoadRuns("s");
+  ASSERT_EQ(runs.size(), 2u);
+  for (const RunRow& run : runs) EXPECT_EQ(run.status, "finished") << run.start.config_hash;
+}
+
+TEST_F(StoreMerge, TwoDifferentFinishedRunsAreAConflictAndTheFirstInputWins) {
+  const std::string a = PathIn("a.db"), b = PathIn("b.db"), out = PathIn("all.db");
+  {
+    ResultsStore store(a);
+    Finished(store, SampleStart("s", "h1"), 1.0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another started_at
+  {
+    ResultsStore store(b);
+    Finished(store, SampleStart("s", "h1"), 9.0);
+  }
+  const MergeSummary summary = MergeStores({a, b}, out);
+  ASSERT_EQ(summary.conflicts.size(), 1u);
+  EXPECT_EQ(summary.conflicts[0].suite, "s");
+  EXPECT_EQ(summary.conflicts[0].cell_name, "cnn/mixed_precision");
+  EXPECT_EQ(summary.conflicts[0].kept_file, a);
+  EXPECT_EQ(summary.conflicts[0].dropped_file, b);
+  EXPECT_NE(summary.conflicts[0].kept_started_at, summary.conflicts[0].dropped_started_at);
+  const auto runs = ResultsStore(out).LoadRuns("s");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_DOUBLE_EQ(runs[0].summary.energy_wh, 1.0);
+}
+
+TEST_F(StoreMerge, RunningRowsAreSkippedAndInputsAreLeftByteForByte) {
+  const std::string a = PathIn("a.db"), out = PathIn("all.db");
+  {
+    ResultsStore store(a);
+    Finished(store, SampleStart("s", "h1"), 1.0);
+    store.AppendEpoch(store.BeginRun(SampleStart("s", "h2")), SampleEpoch(1));  // killed
+  }
+  const std::string before = Bytes(a);
+  const MergeSummary summary = MergeStores({a}, out);
+  EXPECT_EQ(summary.inputs[0].unfinished, 1);
+  EXPECT_EQ(summary.runs_written, 1);
+  EXPECT_EQ(Bytes(a), before);
+  EXPECT_FALSE(std::filesystem::exists(out + "-wal"));  // one self-contained file
+}
+
+TEST_F(StoreMerge, RefusesAnExistingOutputAnInputAsOutputANewerStoreAndAStranger) {
+  const std::string a = PathIn("a.db");
+  {
+    ResultsStore store(a);
+    Finished(store, SampleStart("s", "h1"), 1.0);
+  }
+  auto message = [](const std::function<void()>& merge) {
+    try {
+      merge();
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([&] { MergeStores({a}, a); }).find("already exists"), std::string::npos);
+  EXPECT_NE(message([&] { MergeStores({PathIn("none.db")}, PathIn("o.db")); })
+                .find("none.db: no such store"),
+            std::string::npos);
+  {
+    std::ofstream(PathIn("text.db")) << "hello";
+  }
+  EXPECT_NE(message([&] { MergeStores({PathIn("text.db")}, PathIn("o.db")); })
+                .find("not a carbonbench store"),
+            std::string::npos);
+  std::filesystem::copy_file(a, PathIn("newer.db"));
+  {
+    SQLite::Database db(PathIn("newer.db"), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+  }
+  const std::string newer = message([&] { MergeStores({a, PathIn("newer.db")}, PathIn("o.db")); });
+  EXPECT_NE(newer.find("has store schema version 99; this carbonbench reads up to " +
+                       std::to_string(kStoreSchemaVersion)),
+            std::string::npos)
+      << newer;
+  EXPECT_FALSE(std::filesystem::exists(PathIn("o.db")));  // nothing written
+}
+
+TEST_F(StoreMerge, AnOlderInputWithoutNewerColumnsMergesWithTheirDefaults) {
+  const std::string old = PathIn("old.db");
+  {
+    SQLite::Database db(old, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema_version', '1');"
+        "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, suite TEXT, cell_name TEXT,"
+        " config_hash TEXT, config_json TEXT, repetition INTEGER, seed INTEGER, model TEXT,"
+        " optimizations TEXT, dataset TEXT, environment_json TEXT, meters_json TEXT,"
+        " region_requested TEXT, region_used TEXT, intensity_g_per_kwh REAL,"
+        " intensity_source TEXT, pue REAL, status TEXT, failure_reason TEXT, started_at TEXT,"
+        " finished_at TEXT, epochs_run INTEGER, energy_wh REAL, co2_g REAL);"
+        "INSERT INTO runs VALUES (1, 's', 'cnn/baseline', 'h9', '{}', 0, 1, 'cnn', '', 'mnist',"
+        " '{}', '[]', 'FR', 'FRA', 56, 'src', 1.0, 'finished', '', '2026-01-01T00:00:00Z',"
+        " '2026-01-01T00:01:00Z', 3, 0.25, 0.014);"
+        "CREATE TABLE epochs (run_id INTEGER, epoch INTEGER, train_loss REAL, test_loss REAL,"
+        " test_accuracy REAL, train_s REAL, eval_s REAL, energy_wh REAL, co2_g REAL,"
+        " energy_provenance TEXT);"
+        "INSERT INTO epochs VALUES (1, 1, 0.5, 0.6, 0.8, 1.0, 0.1, 0.1, 0.005, 'estimated');");
+  }
+  const std::string before = Bytes(old);
+  const MergeSummary summary = MergeStores({old}, PathIn("all.db"));
+  EXPECT_EQ(summary.runs_written, 1);
+  EXPECT_EQ(Bytes(old), before);  // not upgraded in place
+  const auto runs = ResultsStore(PathIn("all.db")).LoadRuns("s");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].start.task, kClassificationTask);  // the newer column's default
+  EXPECT_DOUBLE_EQ(runs[0].summary.energy_wh, 0.25);
+  ASSERT_EQ(runs[0].epochs.size(), 1u);
+  EXPECT_DOUBLE_EQ(runs[0].epochs[0].test_accuracy, 0.8);
+  EXPECT_EQ(runs[0].epochs[0].data_s, 0.0);
+}
+
+}  // namespace
+}  // namespace carbonbench
