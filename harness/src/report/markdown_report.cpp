@@ -39,7 +39,8 @@ std::string RenderMarkdownReport(const std::string& suite,
   input.cells = report::GroupCells(input.runs);
   return report::SummarySection(input) + report::EnvironmentSection(input) +
          report::ResultsSection(input) + report::BaselineSection(input) +
-         report::EpochsSection(input) + report::GreenerSection(input) +
+         report::EpochsSection(input) + report::InferenceSection(input) +
+         report::GreenerSection(input) +
          report::ClosingSection(input);
 }
 

@@ -25,6 +25,8 @@ std::string EnvironmentSection(const ReportInput& input);
 std::string ResultsSection(const ReportInput& input);
 std::string BaselineSection(const ReportInput& input);
 std::string EpochsSection(const ReportInput& input);
+// Latency, throughput and energy of serving each trained model.
+std::string InferenceSection(const ReportInput& input);
 // Each cell's CO2 had it run in each of options.compare_regions.
 std::string GreenerSection(const ReportInput& input);
 // How the figures were obtained.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -16,7 +17,9 @@
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
 #include "runner/progress_display.h"
+#include "runner/saved_model.h"
 #include "text/wordpiece.h"
+#include "training/inference.h"
 #include "training/trainer.h"
 #include "util/text.h"
 
@@ -106,6 +109,16 @@ std::unique_ptr<EnergySampler> MakeSampler(const SuiteRunContext& context,
     return carbon.GPerKwhAt(when);
   };
   return std::make_unique<EnergySampler>(meters.meters, settings);
+}
+
+InferenceSettings InferenceSettingsFor(const Suite& suite, const std::string& device) {
+  InferenceSettings settings;
+  settings.batch_sizes = suite.inference.batch_sizes;
+  settings.warmup_iterations = suite.inference.warmup_iterations;
+  settings.min_time_s = suite.inference.min_time_s;
+  settings.min_iterations = suite.inference.min_iterations;
+  settings.device = device;
+  return settings;
 }
 
 std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
@@ -331,10 +344,41 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
                                           SettingsFor(cell, seed, device), observer);
     summary.model_path = ModelPath(context, cell, repetition);
     SaveNetwork(network, summary.model_path);
+    SavedModelInfo saved;
+    saved.model = model_name;
+    saved.model_params = PluginParamsFor(context, PluginKind::kModel, model_name, cell);
+    saved.dataset = start.dataset;
+    saved.spec = data->spec;
+    saved.config_json = cell.config_json;
+    saved.vocab_path = DatasetRequestFor(cell, saved.model_params).vocab_path;
     if (data->vocabulary_built) {
       // The model only makes sense with the ids it was trained on.
-      WordPieceVocabulary(data->vocabulary)
-          .Save(summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt");
+      saved.vocab_path =
+          summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt";
+      WordPieceVocabulary(data->vocabulary).Save(saved.vocab_path);
+    }
+    WriteSavedModelInfo(summary.model_path, saved);
+    if (suite.inference.enabled) {
+      sampler->MarkPhase("inference");
+      if (context.on_event) {
+        CellEvent event;
+        event.type = "phase";
+        event.phase = "inference";
+        context.on_event(event);
+      }
+      // Served as a user would serve it: rebuilt from the saved file.
+      const ColdStart cold = MeasureColdStart(
+          [&] {
+            std::shared_ptr<Network> loaded = model->Build(data->spec, saved.model_params);
+            LoadNetworkWeights(*loaded, summary.model_path);
+            return loaded;
+          },
+          data->test_inputs, device);
+      summary.cold_start_s = cold.seconds;
+      summary.inference = MeasureInference(
+          *cold.network, data->test_inputs, InferenceSettingsFor(suite, device),
+          InferenceEnergy{[&] { return sampler->TotalWh(); },
+                          [&] { return sampler->TotalCo2G(); }, provenance});
     }
     sampler->Stop();
 
@@ -444,6 +488,65 @@ ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
     }
   }
   return probe;
+}
+
+InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
+                             const std::string& model_path) {
+  const SavedModelInfo saved = ReadSavedModelInfo(model_path);
+  const int threads = ApplyThreadCount(static_cast<int>(IntSetting(cell, "threads")));
+  const std::string device = ResolveDevice(StringSetting(cell, "device"));
+  const MeterSelection meters = ChooseMeters(context, cell, threads);
+  const auto data = DatasetFor(context, cell);
+  const std::string mismatch = SpecMismatch(saved.spec, data->spec);
+  if (!mismatch.empty()) throw std::runtime_error(model_path + ": " + mismatch);
+  auto model = context.registry->Create<Model>(PluginKind::kModel, saved.model);
+
+  InferOutcome outcome;
+  outcome.model = saved.model;
+  auto sampler = MakeSampler(context, meters);
+  sampler->Start("inference");
+  outcome.provenance = sampler->ProvenanceSummary();
+  const ColdStart cold = MeasureColdStart(
+      [&] {
+        std::shared_ptr<Network> loaded = model->Build(saved.spec, saved.model_params);
+        LoadNetworkWeights(*loaded, model_path);
+        return loaded;
+      },
+      data->test_inputs, device);
+  outcome.cold_start_s = cold.seconds;
+  outcome.records = MeasureInference(
+      *cold.network, data->test_inputs, InferenceSettingsFor(*context.suite, device),
+      InferenceEnergy{[&] { return sampler->TotalWh(); }, [&] { return sampler->TotalCo2G(); },
+                      outcome.provenance});
+  sampler->Stop();
+
+  // Proof that the file holds the trained model: its quality on this data.
+  torch::NoGradGuard no_grad;
+  const std::int64_t count = data->test_inputs.size(0);
+  double correct = 0, squared_error = 0;
+  for (std::int64_t begin = 0; begin < count; begin += 1024) {
+    const std::int64_t end = std::min(count, begin + 1024);
+    torch::Tensor outputs =
+        cold.network->forward(data->test_inputs.slice(0, begin, end).to(torch::Device(device)))
+            .to(torch::kCPU, torch::kFloat32);
+    torch::Tensor targets = data->test_targets.slice(0, begin, end);
+    if (data->spec.task == TaskKind::kRegression) {
+      torch::Tensor error =
+          (outputs.reshape(targets.sizes()) - targets).to(torch::kFloat64) * data->target_stddev;
+      squared_error += error.square().sum().item<double>();
+    } else {
+      correct += static_cast<double>(outputs.argmax(1).eq(targets).sum().item<std::int64_t>());
+    }
+  }
+  if (data->spec.task == TaskKind::kRegression) {
+    const double values = static_cast<double>(count * data->spec.target_size);
+    outcome.quality = fmt::format("test RMSE {:.4g} ({} samples)",
+                                  std::sqrt(squared_error / std::max(1.0, values)), count);
+  } else {
+    outcome.quality = fmt::format("test accuracy {:.2f}% ({} samples)",
+                                  100.0 * correct / std::max<double>(1, count), count);
+  }
+  return outcome;
 }
 
 }  // namespace carbonbench

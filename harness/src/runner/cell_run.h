@@ -71,6 +71,18 @@ const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelecti
 // every row as it goes; a failure is stored with its reason, not thrown.
 CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition);
 
+// `carbonbench infer`: the inference phase of a saved model alone, on the
+// test split of the cell's dataset, with the cell's meters and carbon.
+struct InferOutcome {
+  double cold_start_s = 0;
+  std::vector<InferenceRecord> records;
+  std::string quality;     // "test accuracy 88.20% (2000 samples)" or RMSE
+  std::string provenance;  // of the energy figures
+  std::string model;       // the plugin it was rebuilt with
+};
+InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
+                             const std::string& model_path);
+
 // A short measurement of the cell for a plan: two epochs on `steps`
 // batches of its training data and one evaluation batch (the first epoch
 // warms up), with its meters; nothing is stored. Throws what the cell

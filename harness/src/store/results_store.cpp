@@ -23,7 +23,11 @@ constexpr const char* kRunColumns =
     "idle_json, epochs_run, "
     "best_accuracy, final_accuracy, best_rmse, final_rmse, final_mae, "
     "duration_s, energy_wh, co2_g, idle_energy_wh, energy_provenance, usage_json, "
-    "stop_reason, model_path, compute_dtype, phases_json, warnings_json";
+    "stop_reason, model_path, compute_dtype, phases_json, warnings_json, cold_start_s";
+
+constexpr const char* kInferenceColumns =
+    "batch_size, iterations, predictions, mean_ms, p50_ms, p90_ms, p99_ms, "
+    "throughput_per_s, energy_wh, co2_g, energy_wh_per_1000, energy_provenance";
 
 constexpr const char* kEpochColumns =
     "epoch, train_loss, test_loss, test_accuracy, test_rmse, test_mae, "
@@ -76,6 +80,7 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.compute_dtype = Text(row, "compute_dtype");
   summary.phases = DecodePhases(Text(row, "phases_json"));
   summary.warnings = DecodeWarnings(Text(row, "warnings_json"));
+  summary.cold_start_s = row.getColumn("cold_start_s").getDouble();
   return summary;
 }
 
@@ -120,23 +125,81 @@ std::vector<EpochRecord> LoadEpochs(const SQLite::Database& db,
   return epochs;
 }
 
-// Runs the (already bound) query and reads every row with its epochs.
+std::vector<InferenceRecord> LoadInference(const SQLite::Database& db, std::int64_t run_id) {
+  SQLite::Statement query(db, std::string("SELECT ") + kInferenceColumns +
+                                  " FROM inference WHERE run_id = ? ORDER BY batch_size");
+  query.bind(1, run_id);
+  std::vector<InferenceRecord> records;
+  while (query.executeStep()) {
+    InferenceRecord record;
+    record.batch_size = query.getColumn("batch_size").getInt64();
+    record.iterations = query.getColumn("iterations").getInt64();
+    record.predictions = query.getColumn("predictions").getInt64();
+    record.mean_ms = query.getColumn("mean_ms").getDouble();
+    record.p50_ms = query.getColumn("p50_ms").getDouble();
+    record.p90_ms = query.getColumn("p90_ms").getDouble();
+    record.p99_ms = query.getColumn("p99_ms").getDouble();
+    record.throughput_per_s = query.getColumn("throughput_per_s").getDouble();
+    record.energy_wh = query.getColumn("energy_wh").getDouble();
+    record.co2_g = query.getColumn("co2_g").getDouble();
+    record.energy_wh_per_1000 = query.getColumn("energy_wh_per_1000").getDouble();
+    record.energy_provenance = Text(query, "energy_provenance");
+    records.push_back(record);
+  }
+  return records;
+}
+
+void InsertInference(SQLite::Database& db, std::int64_t run_id,
+                     const std::vector<InferenceRecord>& records) {
+  SQLite::Statement insert(db, std::string("INSERT INTO inference (run_id, ") +
+                                   kInferenceColumns +
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const InferenceRecord& record : records) {
+    int index = 0;
+    insert.bind(++index, run_id);
+    insert.bind(++index, record.batch_size);
+    insert.bind(++index, record.iterations);
+    insert.bind(++index, record.predictions);
+    insert.bind(++index, record.mean_ms);
+    insert.bind(++index, record.p50_ms);
+    insert.bind(++index, record.p90_ms);
+    insert.bind(++index, record.p99_ms);
+    insert.bind(++index, record.throughput_per_s);
+    insert.bind(++index, record.energy_wh);
+    insert.bind(++index, record.co2_g);
+    insert.bind(++index, record.energy_wh_per_1000);
+    insert.bind(++index, record.energy_provenance);
+    insert.exec();
+    insert.reset();
+    insert.clearBindings();
+  }
+}
+
+// Runs the (already bound) query and reads every row with its epochs and
+// inference rows.
 std::vector<RunRow> ReadRuns(const SQLite::Database& db,
                              SQLite::Statement& query) {
   std::vector<RunRow> runs;
   while (query.executeStep()) runs.push_back(ReadRun(query));
-  for (RunRow& run : runs) run.epochs = LoadEpochs(db, run.id);
+  for (RunRow& run : runs) {
+    run.epochs = LoadEpochs(db, run.id);
+    run.summary.inference = LoadInference(db, run.id);
+  }
   return runs;
 }
 
 void DeleteRunsWithEpochs(SQLite::Database& db,
                           const std::vector<std::int64_t>& run_ids) {
   SQLite::Statement delete_epochs(db, "DELETE FROM epochs WHERE run_id = ?");
+  SQLite::Statement delete_inference(db, "DELETE FROM inference WHERE run_id = ?");
   SQLite::Statement delete_run(db, "DELETE FROM runs WHERE id = ?");
   for (const std::int64_t id : run_ids) {
     delete_epochs.bind(1, id);
     delete_epochs.exec();
     delete_epochs.reset();
+    delete_inference.bind(1, id);
+    delete_inference.exec();
+    delete_inference.reset();
     delete_run.bind(1, id);
     delete_run.exec();
     delete_run.reset();
@@ -243,7 +306,7 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       "energy_wh = ?, co2_g = ?, idle_energy_wh = ?, energy_provenance = ?, "
       "usage_json = ?, "
       "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
-      "warnings_json = ? "
+      "warnings_json = ?, cold_start_s = ? "
       "WHERE id = ?");
   int index = 0;
   update.bind(++index, status);
@@ -266,8 +329,10 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, summary.compute_dtype);
   update.bind(++index, EncodePhases(summary.phases));
   update.bind(++index, EncodeWarnings(summary.warnings));
+  update.bind(++index, summary.cold_start_s);
   update.bind(++index, run_id);
   update.exec();
+  InsertInference(db, run_id, summary.inference);
   transaction.commit();
 }
 

@@ -17,8 +17,8 @@ namespace carbonbench {
 
 // Version 2 added the task of a run and the regression figures (RMSE, MAE);
 // version 3 the carbon accounting's details, the idle baseline and the
-// machine's use during a run.
-inline constexpr int kStoreSchemaVersion = 3;
+// machine's use during a run; version 4 the inference phase.
+inline constexpr int kStoreSchemaVersion = 4;
 
 // The values of RunStart::task.
 inline constexpr const char* kClassificationTask = "classification";
@@ -48,6 +48,24 @@ struct EpochRecord {
   double energy_wh = 0;     // this epoch, all phases and components, PUE applied
   double co2_g = 0;
   std::string energy_provenance;  // "estimated", "measured" or "mixed: ..."
+};
+
+// The inference phase at one batch size: a Google Benchmark-style loop
+// (warm-up, then iterations until a minimum time and count) over the test
+// split with the trained model.
+struct InferenceRecord {
+  std::int64_t batch_size = 1;
+  std::int64_t iterations = 0;
+  std::int64_t predictions = 0;  // iterations x batch size
+  double mean_ms = 0;            // latency of one batch
+  double p50_ms = 0;
+  double p90_ms = 0;
+  double p99_ms = 0;
+  double throughput_per_s = 0;   // predictions per second
+  double energy_wh = 0;          // the loop's, PUE applied
+  double co2_g = 0;
+  double energy_wh_per_1000 = 0;  // per 1,000 predictions
+  std::string energy_provenance;
 };
 
 // Known when a run starts.
@@ -102,6 +120,10 @@ struct RunSummary {
   std::string compute_dtype;  // "fp32", "bf16 autocast", ...
   std::vector<PhaseEnergy> phases;
   std::vector<std::string> warnings;
+  // Loading the saved model and its first prediction (batch 1), in s; 0
+  // when the inference phase did not run.
+  double cold_start_s = 0;
+  std::vector<InferenceRecord> inference;  // one per batch size
 };
 
 struct RunRow {
@@ -131,7 +153,8 @@ class ResultsStore {
   std::optional<RunRow> FindFinished(const std::string& suite,
                                      const std::string& config_hash,
                                      int repetition) const;
-  // Deletes every stored run of the cell (for --fresh), in one transaction.
+  // Deletes every stored run of the cell (for --fresh), with its epochs and
+  // inference rows, in one transaction.
   void ForgetCell(const std::string& suite, const std::string& config_hash);
 
   // Inserts a "running" row; an earlier unfinished or failed attempt of the
@@ -139,12 +162,13 @@ class ResultsStore {
   // Refuses a task other than kClassificationTask or kRegressionTask.
   std::int64_t BeginRun(const RunStart& start);
   void AppendEpoch(std::int64_t run_id, const EpochRecord& epoch);
+  // Writes the summary (with its inference rows) in one transaction.
   void FinishRun(std::int64_t run_id, const RunSummary& summary);
   void FailRun(std::int64_t run_id, const std::string& reason,
                const RunSummary& partial);
 
   // Every run of the suite (finished and failed; running ones are left out),
-  // with epochs, ordered by id.
+  // with epochs and inference rows, ordered by id.
   std::vector<RunRow> LoadRuns(const std::string& suite) const;
   std::vector<std::string> Suites() const;
 

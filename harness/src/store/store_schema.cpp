@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS runs (
   compute_dtype TEXT NOT NULL DEFAULT '',
   phases_json TEXT NOT NULL DEFAULT '[]',
   warnings_json TEXT NOT NULL DEFAULT '[]',
+  cold_start_s REAL NOT NULL DEFAULT 0,
   UNIQUE (suite, config_hash, repetition)
 );
 CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);
@@ -84,6 +85,22 @@ CREATE TABLE IF NOT EXISTS epochs (
   co2_g REAL NOT NULL,
   energy_provenance TEXT NOT NULL,
   PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE IF NOT EXISTS inference (
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  batch_size INTEGER NOT NULL,
+  iterations INTEGER NOT NULL,
+  predictions INTEGER NOT NULL,
+  mean_ms REAL NOT NULL,
+  p50_ms REAL NOT NULL,
+  p90_ms REAL NOT NULL,
+  p99_ms REAL NOT NULL,
+  throughput_per_s REAL NOT NULL,
+  energy_wh REAL NOT NULL,
+  co2_g REAL NOT NULL,
+  energy_wh_per_1000 REAL NOT NULL,
+  energy_provenance TEXT NOT NULL,
+  PRIMARY KEY (run_id, batch_size)
 );
 )sql";
 
@@ -111,6 +128,11 @@ constexpr AddedColumn kAddedInVersion3[] = {
     {"runs", "idle_json", "TEXT NOT NULL DEFAULT '{}'"},
     {"runs", "idle_energy_wh", "REAL NOT NULL DEFAULT 0"},
     {"runs", "usage_json", "TEXT NOT NULL DEFAULT '{}'"},
+};
+// Version 4: the inference table is created by kCreateTables; a version-3
+// row reads as a run whose inference phase did not run.
+constexpr AddedColumn kAddedInVersion4[] = {
+    {"runs", "cold_start_s", "REAL NOT NULL DEFAULT 0"},
 };
 
 bool HasColumn(const SQLite::Database& db, const std::string& table,
@@ -149,6 +171,7 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   // leaves the file as it was, still readable by the older carbonbench.
   if (version_on_disk < 2) AddMissingColumns(db, kAddedInVersion2);
   if (version_on_disk < 3) AddMissingColumns(db, kAddedInVersion3);
+  if (version_on_disk < 4) AddMissingColumns(db, kAddedInVersion4);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(
         db,

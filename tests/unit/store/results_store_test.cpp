@@ -312,8 +312,8 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
               "store " + path +
-                  " has schema version 7; this carbonbench reads up to 3: "
-                  "upgrade carbonbench");
+                  " has schema version 7; this carbonbench reads up to " +
+                  std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
@@ -425,6 +425,8 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.summary.best_rmse, 0);
     EXPECT_EQ(run.summary.final_rmse, 0);
     EXPECT_EQ(run.summary.final_mae, 0);
+    EXPECT_EQ(run.summary.cold_start_s, 0);  // version 4: no inference phase then
+    EXPECT_TRUE(run.summary.inference.empty());
     ASSERT_EQ(run.epochs.size(), 2u);
     EXPECT_EQ(run.epochs[1].epoch, 2);
     EXPECT_EQ(run.epochs[1].test_accuracy, 0.96);

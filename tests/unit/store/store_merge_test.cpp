@@ -209,3 +209,63 @@ TEST_F(StoreMerge, AnOlderInputWithoutNewerColumnsMergesWithTheirDefaults) {
 
 }  // namespace
 }  // namespace carbonbench
+
+namespace carbonbench {
+namespace {
+
+TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
+  const std::string a = PathIn("a.db");
+  RunSummary summary = SampleSummary();
+  summary.cold_start_s = 0.125;
+  for (std::int64_t batch : {1, 64}) {
+    InferenceRecord record;
+    record.batch_size = batch;
+    record.iterations = 100 / batch + 10;
+    record.predictions = record.iterations * batch;
+    record.mean_ms = 1.5 * batch;
+    record.p50_ms = 1.4 * batch;
+    record.p90_ms = 1.8 * batch;
+    record.p99_ms = 2.5 * batch;
+    record.throughput_per_s = 700.0 * batch;
+    record.energy_wh = 0.01 * batch;
+    record.co2_g = 0.002 * batch;
+    record.energy_wh_per_1000 = record.energy_wh / record.predictions * 1000;
+    record.energy_provenance = "estimated";
+    summary.inference.push_back(record);
+  }
+  {
+    ResultsStore store(a);
+    store.FinishRun(store.BeginRun(SampleStart("s", "h1")), summary);
+    store.FinishRun(store.BeginRun(SampleStart("s", "h2")), summary);
+    store.ForgetCell("s", "h2");
+  }
+  auto check = [&summary](const RunRow& run) {
+    EXPECT_DOUBLE_EQ(run.summary.cold_start_s, 0.125);
+    ASSERT_EQ(run.summary.inference.size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+      const InferenceRecord& got = run.summary.inference[i];
+      const InferenceRecord& want = summary.inference[i];
+      EXPECT_EQ(got.batch_size, want.batch_size);
+      EXPECT_EQ(got.iterations, want.iterations);
+      EXPECT_EQ(got.predictions, want.predictions);
+      EXPECT_DOUBLE_EQ(got.p99_ms, want.p99_ms);
+      EXPECT_DOUBLE_EQ(got.throughput_per_s, want.throughput_per_s);
+      EXPECT_DOUBLE_EQ(got.energy_wh_per_1000, want.energy_wh_per_1000);
+      EXPECT_EQ(got.energy_provenance, "estimated");
+    }
+  };
+  const auto runs = ResultsStore(a).LoadRuns("s");
+  ASSERT_EQ(runs.size(), 1u);
+  check(runs[0]);
+  {
+    SQLite::Database db(a, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM inference").getInt(), 2);  // h2's forgotten
+  }
+  ASSERT_EQ(MergeStores({a}, PathIn("all.db")).runs_written, 1);
+  const auto merged = ResultsStore(PathIn("all.db")).LoadRuns("s");
+  ASSERT_EQ(merged.size(), 1u);
+  check(merged[0]);
+}
+
+}  // namespace
+}  // namespace carbonbench

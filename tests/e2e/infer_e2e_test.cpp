@@ -1,0 +1,75 @@
+// A run measures inference after training and stores it; `infer` measures a
+// saved model alone.
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e_util.h"
+#include "store/results_store.h"
+
+namespace carbonbench {
+namespace {
+
+namespace fs = std::filesystem;
+using e2e::CommandResult;
+using e2e::EndToEnd;
+using e2e::RunCarbonbench;
+
+TEST_F(EndToEnd, ARunStoresItsInferencePhaseAndInferMeasuresTheSavedModel) {
+  const fs::path suite = WriteSuite("served", R"(defaults:
+  model: cnn
+  epochs: 2
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+inference: {batch_sizes: [1, 8], min_time_s: 0.05, min_iterations: 5, warmup_iterations: 1}
+)");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("served");
+  ASSERT_EQ(runs.size(), 1u);
+  const RunSummary& summary = runs[0].summary;
+  EXPECT_GT(summary.cold_start_s, 0);
+  ASSERT_EQ(summary.inference.size(), 2u);
+  EXPECT_EQ(summary.inference[0].batch_size, 1);
+  EXPECT_EQ(summary.inference[1].batch_size, 8);
+  EXPECT_GE(summary.inference[1].iterations, 5);
+  EXPECT_GT(summary.inference[1].energy_wh, 0);
+  bool inference_phase = false;
+  for (const PhaseEnergy& phase : summary.phases) inference_phase |= phase.phase == "inference";
+  EXPECT_TRUE(inference_phase);
+  const std::string report = e2e::ReadFile(root_ / "reports" / "served.md");
+  EXPECT_NE(report.find("## Inference"), std::string::npos);
+
+  const std::string model = summary.model_path;
+  ASSERT_TRUE(fs::exists(model));
+  ASSERT_TRUE(fs::exists(fs::path(model).replace_extension(".json")));
+  const fs::path json = root_ / "infer.json";
+  const CommandResult infer =
+      RunCarbonbench("infer --model-file " + model + " --dataset-path " +
+                     (root_ / "data").string() + " --batch-sizes 1,4 --min-time-s 0.05 --json " +
+                     json.string());
+  ASSERT_EQ(infer.exit_code, 0) << infer.output;
+  // The loaded model is the trained one: the same test accuracy.
+  char accuracy[64];
+  std::snprintf(accuracy, sizeof(accuracy), "test accuracy %.2f%%",
+                100.0 * summary.final_accuracy);
+  EXPECT_NE(infer.output.find(accuracy), std::string::npos) << infer.output;
+  EXPECT_NE(infer.output.find("| 4 |"), std::string::npos) << infer.output;
+  const auto figures = nlohmann::json::parse(e2e::ReadFile(json));
+  EXPECT_EQ(figures["model"], "cnn");
+  ASSERT_EQ(figures["inference"].size(), 2u);
+  EXPECT_EQ(figures["inference"][1]["batch_size"], 4);
+  EXPECT_GT(figures["inference"][1]["p99_ms"].get<double>(), 0);
+
+  const CommandResult missing = RunCarbonbench("infer --model-file " +
+                                               (root_ / "none.pt").string());
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("none.pt: no such model file"), std::string::npos)
+      << missing.output;
+}
+
+}  // namespace
+}  // namespace carbonbench
