@@ -40,14 +40,8 @@ int RunRequestedCell(const GlobalOptions& global) {
   const Cell& cell = FindCell(suite, request.config_hash);
   ResultsStore store(request.store_path);
 
-  SuiteRunContext context;
-  context.suite = &suite;
-  context.registry = &registry;
-  context.store = &store;
-  context.reference_data_dir = ReferenceDataDir();
-  context.models_dir = request.models_dir;
-  context.sampler_interval_ms = request.sampler_interval_ms;
-  context.intensity = ResolveSuiteCarbon(suite);
+  SuiteRunContext context = MakeSuiteRunContext(suite, registry, &store, request.models_dir,
+                                                request.sampler_interval_ms);
   context.idle = request.idle;
   context.explain_unavailable_meters = false;  // the suite's process did
   // Progress goes to the suite's process on descriptor 3 when it is open.

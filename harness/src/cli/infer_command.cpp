@@ -87,14 +87,8 @@ void Infer(const InferArguments& a, GlobalOptions& global) {
   const SavedModelInfo saved = ReadSavedModelInfo(a.model_file);
   PluginRegistry registry = LoadPlugins(global);
   const Suite suite = InferSuite(a, saved, registry);
-  ResultsStore* no_store = nullptr;
-  SuiteRunContext context;
-  context.suite = &suite;
-  context.registry = &registry;
-  context.store = no_store;  // nothing is stored
-  context.reference_data_dir = ReferenceDataDir();
-  context.sampler_interval_ms = suite.sampler.interval_ms;
-  context.intensity = ResolveSuiteCarbon(suite);
+  SuiteRunContext context = MakeSuiteRunContext(suite, registry, /*store=*/nullptr, "",
+                                                suite.sampler.interval_ms);
   const InferOutcome outcome = InferSavedModel(context, suite.cells.at(0), a.model_file);
 
   std::printf("%s (%s), %s; cold start (load + first prediction) %.3f s\n",

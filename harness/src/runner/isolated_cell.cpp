@@ -33,6 +33,20 @@ std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits) 
   return reason;
 }
 
+CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int repetition) {
+  CellRequest request;
+  request.suite_text = context.suite->text;
+  request.suite_source = context.suite->source;
+  request.suite_generated = context.suite->generated;
+  request.config_hash = cell.config_hash;
+  request.repetition = repetition;
+  request.store_path = context.store->path();
+  request.models_dir = context.models_dir;
+  request.sampler_interval_ms = context.sampler_interval_ms;
+  request.idle = context.idle;
+  return request;
+}
+
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
                         const CellRequest& request) {
   ChildSpec spec;
@@ -53,16 +67,7 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
                                    const IsolatedCellSettings& settings, const Cell& cell,
                                    int repetition, ProgressDisplay& progress) {
   const Suite& suite = *context.suite;
-  CellRequest request;
-  request.suite_text = suite.text;
-  request.suite_source = suite.source;
-  request.suite_generated = suite.generated;
-  request.config_hash = cell.config_hash;
-  request.repetition = repetition;
-  request.store_path = context.store->path();
-  request.models_dir = context.models_dir;
-  request.sampler_interval_ms = context.sampler_interval_ms;
-  request.idle = context.idle;
+  const CellRequest request = RequestFor(context, cell, repetition);
 
   ChildCallbacks callbacks;
   callbacks.on_event = [&progress](const std::string& line) {

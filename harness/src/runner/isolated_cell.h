@@ -23,6 +23,9 @@ struct IsolatedCellOutcome {
   double cpu_s = 0;  // the child's user + system time
 };
 
+// The request for one cell repetition, as the context stands.
+CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int repetition);
+
 // The arguments that start the child, and what it reads on standard input.
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
                         const CellRequest& request);

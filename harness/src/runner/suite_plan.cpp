@@ -26,14 +26,7 @@ std::map<std::string, std::vector<RunRow>> FinishedRunsByConfig(const ResultsSto
 // The probe in the cell's own process, so a cell that crashes cannot take
 // the plan down with it.
 CellPrediction Probe(SuiteRunContext& context, const PlanOptions& options, const Cell& cell) {
-  CellRequest request;
-  request.suite_text = context.suite->text;
-  request.suite_source = context.suite->source;
-  request.suite_generated = context.suite->generated;
-  request.config_hash = cell.config_hash;
-  request.store_path = context.store->path();
-  request.models_dir = options.models_dir;
-  request.sampler_interval_ms = context.sampler_interval_ms;
+  CellRequest request = RequestFor(context, cell, 0);
   request.probe_steps = options.probe_steps;
   IsolatedCellSettings settings;
   settings.executable_path = options.executable_path;
@@ -68,14 +61,8 @@ CellPrediction Probe(SuiteRunContext& context, const PlanOptions& options, const
 SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
                     const PlanOptions& options,
                     const std::function<void(const std::string&)>& progress) {
-  SuiteRunContext context;
-  context.suite = &suite;
-  context.registry = &registry;
-  context.store = &store;
-  context.reference_data_dir = ReferenceDataDir();
-  context.models_dir = options.models_dir;
-  context.sampler_interval_ms = suite.sampler.interval_ms;
-  context.intensity = ResolveSuiteCarbon(suite);
+  SuiteRunContext context =
+      MakeSuiteRunContext(suite, registry, &store, options.models_dir, suite.sampler.interval_ms);
 
   const auto earlier = FinishedRunsByConfig(store);
   std::vector<CellPrediction> cells;

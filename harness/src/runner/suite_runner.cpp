@@ -153,10 +153,23 @@ CarbonIntensity ResolveSuiteCarbon(const Suite& suite) {
   }
 }
 
+SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
+                                    ResultsStore* store, const std::string& models_dir,
+                                    int sampler_interval_ms) {
+  SuiteRunContext context;
+  context.suite = &suite;
+  context.registry = &registry;
+  context.store = store;
+  context.reference_data_dir = ReferenceDataDir();
+  context.models_dir = models_dir;
+  context.sampler_interval_ms = sampler_interval_ms;
+  context.intensity = ResolveSuiteCarbon(suite);
+  return context;
+}
+
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   // An unknown region is a suite error: found before the store is touched.
   const std::string reference_data_dir = ReferenceDataDir();
-  const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   // Checked now, so a misspelt region fails before hours of training.
   std::vector<ComparedRegion> compared;
   try {
@@ -167,16 +180,11 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   } catch (const std::runtime_error& e) {
     throw SuiteError({suite.source + ": carbon." + e.what()});
   }
+  const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   ResultsStore store(options.store_path);
-  SuiteRunContext context;
-  context.suite = &suite;
-  context.registry = &registry;
-  context.store = &store;
-  context.reference_data_dir = reference_data_dir;
-  context.models_dir = options.models_dir;
-  context.sampler_interval_ms =
-      options.sampler_interval_ms > 0 ? options.sampler_interval_ms : suite.sampler.interval_ms;
-  context.intensity = intensity;
+  SuiteRunContext context = MakeSuiteRunContext(
+      suite, registry, &store, options.models_dir,
+      options.sampler_interval_ms > 0 ? options.sampler_interval_ms : suite.sampler.interval_ms);
   for (const auto& warning : context.intensity.warnings) {
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }

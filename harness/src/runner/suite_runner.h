@@ -12,6 +12,7 @@
 
 #include "energy/carbon_intensity.h"
 #include "plugins/plugin_registry.h"
+#include "runner/cell_run.h"
 #include "suites/suite.h"
 
 namespace carbonbench {
@@ -42,6 +43,12 @@ CarbonRequest CarbonRequestFor(const Suite& suite);
 // The carbon intensity a suite's runs use; an unknown region is a
 // SuiteError naming the suite file.
 CarbonIntensity ResolveSuiteCarbon(const Suite& suite);
+
+// What the cells of a suite share, its carbon resolved (a SuiteError for an
+// unknown region). `store` may be null where nothing is stored.
+SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
+                                    ResultsStore* store, const std::string& models_dir,
+                                    int sampler_interval_ms);
 
 // Returns the process exit code: 0 when every cell finished, 1 when any
 // failed (each failure is stored with its reason and the suite goes on,
