@@ -93,13 +93,11 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
   // It ended without storing how the cell went: store that for it.
   outcome.finished = false;
   outcome.failure_reason = AbnormalEndReason(exit, settings.limits);
-  RunStart start = BasicRunStart(context, cell, repetition);
-  RunSummary partial;
-  partial.duration_s = exit.wall_s;
-  partial.energy_provenance = "absent: the cell's process ended before it stored its energy";
-  const std::int64_t run_id = store.BeginRun(start);
-  store.FailRun(run_id, outcome.failure_reason, partial);
-  outcome.summary = partial;
+  store.FailUnfinishedAttempt(BasicRunStart(context, cell, repetition), outcome.failure_reason,
+                              exit.wall_s);
+  if (auto stored = StoredAttempt(store, suite.name, cell.config_hash, repetition)) {
+    outcome.summary = stored->summary;
+  }
   progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name, repetition + 1,
                              outcome.failure_reason));
   return result;

@@ -429,6 +429,39 @@ void ResultsStore::FailRun(std::int64_t run_id, const std::string& reason,
   EndRun(*db_, run_id, "failed", reason, partial);
 }
 
+std::int64_t ResultsStore::FailUnfinishedAttempt(const RunStart& start,
+                                                const std::string& reason,
+                                                double duration_s) {
+  std::int64_t id = 0;
+  {
+    SQLite::Statement query(*db_,
+                            "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
+                            "repetition = ? AND status = 'running'");
+    query.bind(1, start.suite);
+    query.bind(2, start.config_hash);
+    query.bind(3, start.repetition);
+    if (query.executeStep()) id = query.getColumn(0).getInt64();
+  }
+  if (id == 0) id = BeginRun(start);
+  RunSummary partial;
+  partial.duration_s = duration_s;
+  partial.energy_provenance = "absent: the cell's process ended before it stored any epoch";
+  SQLite::Statement epochs(*db_,
+                           "SELECT COUNT(*), COALESCE(SUM(energy_wh), 0), "
+                           "COALESCE(SUM(co2_g), 0), MAX(energy_provenance) "
+                           "FROM epochs WHERE run_id = ?");
+  epochs.bind(1, id);
+  if (epochs.executeStep() && epochs.getColumn(0).getInt() > 0) {
+    partial.epochs_run = epochs.getColumn(0).getInt();
+    partial.energy_wh = epochs.getColumn(1).getDouble();
+    partial.co2_g = epochs.getColumn(2).getDouble();
+    partial.energy_provenance =
+        epochs.getColumn(3).getString() + " (the epochs it stored; the one in flight is lost)";
+  }
+  EndRun(*db_, id, "failed", reason, partial);
+  return id;
+}
+
 std::vector<RunRow> ResultsStore::LoadRuns(const std::string& suite) const {
   SQLite::Statement query(
       *db_, std::string("SELECT ") + kRunColumns +

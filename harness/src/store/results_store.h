@@ -166,6 +166,12 @@ class ResultsStore {
   void FinishRun(std::int64_t run_id, const RunSummary& summary);
   void FailRun(std::int64_t run_id, const std::string& reason,
                const RunSummary& partial);
+  // Ends as failed the unfinished attempt of `start`'s cell repetition whose
+  // process died without saying so, keeping the epochs it stored and
+  // charging their energy and CO2 to it; inserts the failed row when the
+  // attempt never began. Returns its id.
+  std::int64_t FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
+                                     double duration_s);
 
   // Every run of the suite (finished and failed; running ones are left out),
   // with epochs and inference rows, ordered by id.

@@ -269,3 +269,36 @@ TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
 
 }  // namespace
 }  // namespace carbonbench
+
+namespace carbonbench {
+namespace {
+
+using StoreFailure = StoreMerge;
+
+TEST_F(StoreFailure, AnAttemptWhoseProcessDiedKeepsItsEpochsAndTheirEnergy) {
+  ResultsStore store(PathIn("r.db"));
+  const std::int64_t id = store.BeginRun(SampleStart("s", "h1"));
+  store.AppendEpoch(id, SampleEpoch(1));
+  store.AppendEpoch(id, SampleEpoch(2));
+  EXPECT_EQ(store.FailUnfinishedAttempt(SampleStart("s", "h1"), "crashed: SIGSEGV", 12.5), id);
+  // One that never began gets its failed row all the same.
+  store.FailUnfinishedAttempt(SampleStart("s", "h2"), "crashed: SIGABRT", 1.0);
+  const auto runs = store.LoadRuns("s");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_EQ(runs[0].failure_reason, "crashed: SIGSEGV");
+  EXPECT_EQ(runs[0].epochs.size(), 2u);
+  EXPECT_EQ(runs[0].summary.epochs_run, 2);
+  EXPECT_DOUBLE_EQ(runs[0].summary.duration_s, 12.5);
+  EXPECT_DOUBLE_EQ(runs[0].summary.energy_wh, SampleEpoch(1).energy_wh + SampleEpoch(2).energy_wh);
+  EXPECT_DOUBLE_EQ(runs[0].summary.co2_g, SampleEpoch(1).co2_g + SampleEpoch(2).co2_g);
+  EXPECT_NE(runs[0].summary.energy_provenance.find("the one in flight is lost"),
+            std::string::npos);
+  EXPECT_EQ(runs[1].status, "failed");
+  EXPECT_TRUE(runs[1].epochs.empty());
+  EXPECT_EQ(runs[1].summary.energy_wh, 0);
+  EXPECT_EQ(runs[1].summary.energy_provenance.rfind("absent", 0), 0u);
+}
+
+}  // namespace
+}  // namespace carbonbench
