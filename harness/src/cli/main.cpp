@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   cli::AddPlanCommand(app, global);
   cli::AddInferCommand(app, global);
   cli::AddMergeCommand(app, global);
+  cli::AddRecommendCommand(app, global);
   cli::AddCellCommand(app, global);
   // Global options work before the command and after it. (Not fallthrough:
   // `run` hands the arguments it does not know to Google Benchmark.)

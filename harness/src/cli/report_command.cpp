@@ -4,8 +4,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
-#include "report/emissions_csv.h"
-#include "report/markdown_report.h"
+#include "report/leaderboard.h"
+#include "report/suite_report.h"
 #include "runner/compared_regions.h"
 #include "runner/environment.h"
 #include "store/results_store.h"
@@ -27,28 +27,43 @@ std::string SuiteName(const std::string& argument) {
 
 void AddReportCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "report", "regenerate reports/<suite>.md and <suite>.emissions.csv (CodeCarbon's columns) from "
-      "the results store alone (nothing is re-run)");
+      "report", "regenerate reports/<suite>.md, its plots, <suite>.emissions.csv (CodeCarbon's "
+      "columns) and the CSV/JSON exports from the results store alone (nothing is re-run)");
   auto suite = std::make_shared<std::string>();
   auto regions = std::make_shared<std::vector<std::string>>();
+  auto options = std::make_shared<ReportOptions>();
   command->add_option("suite", *suite, "suite name or suite YAML file")->required();
   command->add_option("--compare-regions", *regions,
                       "places to compare the suite's CO2 with (comma-separated; default: the "
                       "suite's carbon.compare_regions, else a spread of grids and clouds)")
       ->delimiter(',');
-  command->callback([&global, suite, regions] {
+  command->add_option("--objective", options->objective,
+                      "what the leaderboard ranks by: acc_per_kwh (default), or co2, energy or "
+                      "time to reach the target accuracy");
+  command->add_option("--target-acc", options->target_accuracy_percent,
+                      "target accuracy in percent (default: the cells' early_stop.target_acc, "
+                      "else 1 point below the best)")
+      ->check(CLI::Range(0.0, 100.0));
+  command->add_option("--min-gain", options->min_gain_points,
+                      "the optimal epoch is the one after which further epochs gained less than "
+                      "this many accuracy points (default 0.5)")
+      ->check(CLI::NonNegativeNumber);
+  command->callback([&global, suite, regions, options] {
+    if (!report::ParseObjective(options->objective)) {
+      throw std::runtime_error("--objective " + options->objective + ": unknown objective; use one of " +
+                               report::ObjectiveChoices());
+    }
     const std::string name = SuiteName(*suite);
     if (!std::filesystem::exists(global.store_path)) {
       throw std::runtime_error("no results store at " + global.store_path +
                                ": run the suite first, or pass --store PATH");
     }
     ResultsStore store(global.store_path);
-    ReportOptions options;
-    options.compare_regions = ResolveComparedRegions(
+    options->compare_regions = ResolveComparedRegions(
         ComparedRegionCodes(store.LoadRuns(name), *regions), ReferenceDataDir());
-    const std::string path = WriteMarkdownReport(store, name, global.reports_dir, options);
-    std::printf("%s\n", path.c_str());
-    std::printf("%s\n", WriteEmissionsCsv(store, name, global.reports_dir).c_str());
+    for (const std::string& path : WriteSuiteReport(store, name, global.reports_dir, *options)) {
+      std::printf("%s\n", path.c_str());
+    }
   });
 }
 

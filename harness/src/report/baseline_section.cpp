@@ -1,83 +1,43 @@
 // Each optimized cell against the cell that differs from it only by its
-// optimizations: accuracy for classification, RMSE for regression.
+// optimizations: accuracy for classification, RMSE for regression. A change
+// no larger than the run-to-run spread is marked as not significant.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 
 #include "report/report_sections.h"
+#include "report/tradeoffs.h"
 
 namespace carbonbench::report {
 namespace {
 
-// Every optimization named by any cell: their "<opt>.<param>" settings are
-// what an optimized cell adds to its baseline's settings.
-std::set<std::string> OptimizationNames(const std::vector<CellRuns>& cells) {
-  std::set<std::string> names;
-  for (const CellRuns& cell : cells) {
-    for (const std::string& name : SplitOptimizations(cell.optimizations)) {
-      names.insert(name);
-    }
-  }
-  return names;
-}
+constexpr const char* kNotSignificant = " (n.s.)";
 
-// The cell's settings without optimization parameters; empty when the
-// config cannot be read, which makes the cell match no baseline.
-std::optional<nlohmann::json> ComparableSettings(
-    const CellRuns& cell, const std::set<std::string>& optimizations) {
-  const auto config = nlohmann::json::parse(cell.config_json, nullptr,
-                                            /*allow_exceptions=*/false);
-  if (!config.is_object() || !config.contains("settings") ||
-      !config["settings"].is_object()) {
-    return std::nullopt;
-  }
-  nlohmann::json settings = nlohmann::json::object();
-  for (const auto& [key, value] : config["settings"].items()) {
-    const std::size_t dot = key.find('.');
-    const bool optimization_param =
-        dot != std::string::npos && optimizations.count(key.substr(0, dot)) > 0;
-    if (!optimization_param) settings[key] = value;
-  }
-  return settings;
-}
-
-const CellRuns* FindBaseline(const CellRuns& cell,
-                             const std::vector<CellRuns>& cells,
-                             const std::set<std::string>& optimizations) {
-  const auto wanted = ComparableSettings(cell, optimizations);
-  if (!wanted) return nullptr;
-  for (const CellRuns& candidate : cells) {
-    if (!candidate.optimizations.empty() || candidate.finished.empty() ||
-        candidate.IsRegression() != cell.IsRegression())
-      continue;
-    if (ComparableSettings(candidate, optimizations) == wanted)
-      return &candidate;
-  }
-  return nullptr;
+// " (n.s.)" when the two cells' means differ by no more than their spread.
+std::string Significance(const Stat& value, const Stat& base) {
+  const std::optional<bool> within = WithinSpread(value, base);
+  return within && *within ? kNotSignificant : "";
 }
 
 // Relative change of the means, in percent; none against a zero baseline.
-std::string DeltaPercent(const CellRuns& cell, const CellRuns& baseline,
-                         Metric metric) {
-  const double base = StatOver(baseline, metric).mean;
-  if (base == 0) return kNone;
-  const double value = StatOver(cell, metric).mean;
-  return Signed((value - base) / base * 100.0, kDeltaPercentDigits);
+std::string DeltaPercent(const CellRuns& cell, const CellRuns& baseline, Metric metric) {
+  const Stat base = StatOver(baseline, metric);
+  const Stat value = StatOver(cell, metric);
+  const auto change = PercentChange(value.mean, base.mean);
+  if (!change) return kNone;
+  return Signed(*change, kDeltaPercentDigits) + Significance(value, base);
 }
 
 // The change of the task's quality figure: accuracy in percentage points,
 // or final RMSE relative to the baseline's, in percent.
 std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
   if (cell.IsRegression()) return DeltaPercent(cell, baseline, FinalRmse);
-  const double accuracy_points = StatOver(cell, FinalAccuracyPercent).mean -
-                                 StatOver(baseline, FinalAccuracyPercent).mean;
-  return Signed(accuracy_points, kPercentDigits);
+  const Stat value = StatOver(cell, FinalAccuracyPercent);
+  const Stat base = StatOver(baseline, FinalAccuracyPercent);
+  return Signed(value.mean - base.mean, kPercentDigits) + Significance(value, base);
 }
 
-std::vector<std::string> DeltaRow(const CellRuns& cell,
-                                  const CellRuns* baseline) {
+std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline) {
   if (baseline == nullptr) {
     return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone};
   }
@@ -91,24 +51,34 @@ std::vector<std::string> DeltaRow(const CellRuns& cell,
 
 // The table of one task's optimized cells; empty when it has none.
 std::string DeltaTable(const std::vector<CellRuns>& task_cells,
-                       const std::vector<CellRuns>& all_cells,
-                       const std::set<std::string>& optimizations,
-                       bool regression) {
+                       const std::vector<CellRuns>& all_cells, bool regression) {
   MarkdownTable table({{"Cell"},
                        {"Baseline"},
                        {"Δ time %", Align::kRight},
                        {"Δ energy %", Align::kRight},
                        {"Δ CO2 %", Align::kRight},
-                       regression
-                           ? Column{"Δ RMSE %", Align::kRight}
-                           : Column{"Δ accuracy (points)", Align::kRight}});
+                       regression ? Column{"Δ RMSE %", Align::kRight}
+                                  : Column{"Δ accuracy (points)", Align::kRight}});
   bool any = false;
   for (const CellRuns& cell : task_cells) {
     if (cell.optimizations.empty() || cell.finished.empty()) continue;
     any = true;
-    table.AddRow(DeltaRow(cell, FindBaseline(cell, all_cells, optimizations)));
+    table.AddRow(DeltaRow(cell, FindBaseline(cell, all_cells)));
   }
   return any ? table.Render() : "";
+}
+
+// Whether every compared pair has repetitions on both sides, so the spread
+// is known wherever a change is shown.
+bool SpreadKnownEverywhere(const std::vector<CellRuns>& cells) {
+  for (const CellRuns& cell : cells) {
+    if (cell.optimizations.empty() || cell.finished.empty()) continue;
+    const CellRuns* baseline = FindBaseline(cell, cells);
+    if (baseline != nullptr && (cell.finished.size() < 2 || baseline->finished.size() < 2)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -116,12 +86,10 @@ std::string DeltaTable(const std::vector<CellRuns>& task_cells,
 std::string BaselineSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
   std::string text = "## Against the baseline\n\n";
-  const std::set<std::string> optimizations = OptimizationNames(input.cells);
   const CellsByTask split = SplitByTask(input.cells);
-  const std::string classification = DeltaTable(
-      split.classification, input.cells, optimizations, /*regression=*/false);
-  const std::string regression = DeltaTable(split.regression, input.cells,
-                                            optimizations, /*regression=*/true);
+  const std::string classification =
+      DeltaTable(split.classification, input.cells, /*regression=*/false);
+  const std::string regression = DeltaTable(split.regression, input.cells, /*regression=*/true);
   if (classification.empty() && regression.empty()) {
     return text + "No finished cell uses an optimization.\n\n";
   }
@@ -137,11 +105,19 @@ std::string BaselineSection(const ReportInput& input) {
         "; RMSE is the relative change of final RMSE, negative being a "
         "smaller error";
   }
-  text += ".\n\n";
+  text +=
+      ". (n.s.) marks a change no larger than the run-to-run spread "
+      "(√(sd² + sd²) of the two cells' repetitions): not significant.";
+  if (!SpreadKnownEverywhere(input.cells)) {
+    text +=
+        " Where either side ran once the spread is unknown and nothing is "
+        "marked: run `repetitions: 3` or more to tell noise from savings.";
+  }
+  text += "\n\n";
   // A subheading each only when both tables are shown, as in the results.
   if (!classification.empty() && !regression.empty()) {
-    return text + "### Classification\n\n" + classification +
-           "\n### Regression\n\n" + regression + "\n";
+    return text + "### Classification\n\n" + classification + "\n### Regression\n\n" +
+           regression + "\n";
   }
   return text + classification + regression + "\n";
 }

@@ -41,7 +41,7 @@ std::string Mean(const std::vector<double>& values, int digits) {
 }
 
 std::string CellEpochs(const CellRuns& cell) {
-  std::string text = "### " + cell.name + "\n\n";
+  std::string text = "### " + EscapeText(cell.name) + "\n\n";
   const std::map<int, EpochValues> by_epoch = CollectEpochs(cell);
   if (by_epoch.empty()) return text + "No epochs recorded.\n\n";
   if (cell.finished.size() > 1) {

@@ -37,11 +37,13 @@ std::string RenderMarkdownReport(const std::string& suite,
   input.runs = EndedRuns(runs);
   // Grouped after input.runs is final: cells point into it.
   input.cells = report::GroupCells(input.runs);
-  return report::SummarySection(input) + report::EnvironmentSection(input) +
-         report::ResultsSection(input) + report::BaselineSection(input) +
-         report::EpochsSection(input) + report::InferenceSection(input) +
-         report::GreenerSection(input) +
-         report::ClosingSection(input);
+  // The answer first, then the evidence, then how it was measured.
+  return report::SummarySection(input) + report::LeaderboardSection(input) +
+         report::BaselineSection(input) + report::ParetoSection(input) +
+         report::OptimalEpochSection(input) + report::ResultsSection(input) +
+         report::InferenceSection(input) + report::PlotsSection(input) +
+         report::EpochsSection(input) + report::GreenerSection(input) +
+         report::EnvironmentSection(input) + report::ClosingSection(input);
 }
 
 std::string WriteMarkdownReport(const ResultsStore& store,

@@ -55,7 +55,53 @@ std::optional<MeterInfo> ReadMeter(const nlohmann::json& item) {
   return meter;
 }
 
+// Every optimization named by any cell: their "<opt>.<param>" settings are
+// what an optimized cell adds to its baseline's settings.
+std::set<std::string> OptimizationNames(const std::vector<CellRuns>& cells) {
+  std::set<std::string> names;
+  for (const CellRuns& cell : cells) {
+    for (const std::string& name : SplitOptimizations(cell.optimizations)) {
+      names.insert(name);
+    }
+  }
+  return names;
+}
+
+// The cell's settings without optimization parameters; empty when the
+// config cannot be read, which makes the cell match no baseline.
+std::optional<nlohmann::json> ComparableSettings(
+    const CellRuns& cell, const std::set<std::string>& optimizations) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr,
+                                            /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("settings") ||
+      !config["settings"].is_object()) {
+    return std::nullopt;
+  }
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& [key, value] : config["settings"].items()) {
+    const std::size_t dot = key.find('.');
+    const bool optimization_param =
+        dot != std::string::npos && optimizations.count(key.substr(0, dot)) > 0;
+    if (!optimization_param) settings[key] = value;
+  }
+  return settings;
+}
+
 }  // namespace
+
+const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells) {
+  const std::set<std::string> optimizations = OptimizationNames(cells);
+  const auto wanted = ComparableSettings(cell, optimizations);
+  if (!wanted) return nullptr;
+  for (const CellRuns& candidate : cells) {
+    if (!candidate.optimizations.empty() || candidate.finished.empty() ||
+        candidate.IsRegression() != cell.IsRegression())
+      continue;
+    if (ComparableSettings(candidate, optimizations) == wanted)
+      return &candidate;
+  }
+  return nullptr;
+}
 
 std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
   std::map<std::pair<std::string, std::string>, CellRuns> by_key;

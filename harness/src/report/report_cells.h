@@ -40,6 +40,9 @@ struct CellsByTask {
   std::vector<CellRuns> regression;
 };
 CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
+// The finished cell without optimizations whose other settings equal the
+// cell's (its optimizations' own parameters aside); nullptr when none.
+const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells);
 // Every finished run of the cells, cell by cell.
 std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells);
 // Whether any of the cells has a finished run.

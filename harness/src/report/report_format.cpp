@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string_view>
 #include <stdexcept>
 
 namespace carbonbench::report {
@@ -35,6 +37,22 @@ std::string Fixed(double value, int digits) {
   return DropSignOfZero(fmt::format("{:.{}f}", value, digits));
 }
 
+std::string Significant(double value, int digits) {
+  if (value == 0 || !std::isfinite(value)) return Fixed(value, 0);
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(value))));
+  const int decimals = std::max(0, digits - 1 - magnitude);
+  // Rounding may carry into a new digit (9.995 -> 10.0): drop the extra one.
+  std::string text = Fixed(value, decimals);
+  const double rounded = std::stod(text);
+  if (decimals > 0 && rounded != 0 &&
+      static_cast<int>(std::floor(std::log10(std::abs(rounded)))) > magnitude) {
+    text = Fixed(value, decimals - 1);
+  }
+  return text;
+}
+
+std::string Compact(double value) { return fmt::format("{:g}", value); }
+
 std::string Signed(double value, int digits) {
   return DropSignOfZero(fmt::format("{:+.{}f}", value, digits));
 }
@@ -63,9 +81,42 @@ std::string FormatStat(const Stat& stat, int digits) {
   return text;
 }
 
+std::string FormatStatSignificant(const Stat& stat, int digits) {
+  if (stat.count == 0) return kNone;
+  std::string text = Significant(stat.mean, digits);
+  if (stat.count > 1) text += " ± " + Significant(stat.stddev, digits);
+  return text;
+}
+
+std::string FormatCount(const Stat& stat) {
+  if (stat.count == 0) return kNone;
+  const int digits = stat.mean == std::floor(stat.mean) ? 0 : 1;
+  std::string text = Fixed(stat.mean, digits);
+  if (stat.count > 1) text += " ± " + Fixed(stat.stddev, stat.stddev == 0 ? 0 : 1);
+  return text;
+}
+
+std::string EscapeText(const std::string& text) {
+  auto word = [&text](std::size_t i) {
+    return i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) ||
+                               (static_cast<unsigned char>(text[i]) & 0x80) != 0);
+  };
+  std::string escaped;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool inside_word = i > 0 && word(i - 1) && word(i + 1);
+    if (std::string_view("\\*`[]<>").find(c) != std::string_view::npos ||
+        (c == '_' && !inside_word)) {
+      escaped += '\\';
+    }
+    escaped += c;
+  }
+  return escaped;
+}
+
 std::string EscapeCell(const std::string& text) {
   std::string escaped;
-  for (const char c : text) {
+  for (const char c : EscapeText(text)) {
     if (c == '|') {
       escaped += "\\|";
     } else if (c == '\n' || c == '\r') {

@@ -25,6 +25,11 @@ inline constexpr const char* kNone = "—";
 
 // Fixed-point text; never "-0.0".
 std::string Fixed(double value, int digits);
+// `digits` significant digits in fixed-point, never an exponent: 0.000494,
+// 12.3, 1235. For figures that span orders of magnitude (Wh, g CO2).
+std::string Significant(double value, int digits = 3);
+// The shortest text that reads back as the value: 1, 0.5, 2.25.
+std::string Compact(double value);
 // Fixed-point with an explicit sign for changes: "+12.5", "-3.0", "0.0".
 std::string Signed(double value, int digits);
 
@@ -38,7 +43,18 @@ Stat Summarize(const std::vector<double>& values);
 // "12.5" for one value, "12.5 ± 0.3" for several.
 std::string FormatStat(const Stat& stat, int digits);
 
-// Makes text safe inside a table cell: pipes escaped, line breaks flattened.
+// As FormatStat, in significant digits: "0.0412", "0.0412 ± 0.0013".
+std::string FormatStatSignificant(const Stat& stat, int digits = 3);
+
+// Counts such as epochs: "3", "3 ± 0", "2.5 ± 0.7".
+std::string FormatCount(const Stat& stat);
+
+// Makes text read literally in Markdown: backslashes, emphasis, code,
+// links and HTML characters escaped, and underscores that could open or
+// close emphasis (at a word's edge; "mixed_precision" is left as it is).
+std::string EscapeText(const std::string& text);
+// Makes text safe inside a table cell: as EscapeText, with pipes escaped
+// and line breaks flattened.
 std::string EscapeCell(const std::string& text);
 
 enum class Align { kLeft, kRight };

@@ -3,11 +3,14 @@
 // line, so the report is their concatenation.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "report/markdown_report.h"
 #include "report/report_cells.h"
+#include "report/leaderboard.h"
+#include "report/tradeoffs.h"
 #include "store/results_store.h"
 
 namespace carbonbench::report {
@@ -19,8 +22,17 @@ struct ReportInput {
   ReportOptions options;
 };
 
-// Title and the one-line summary of the suite.
+// Title, the one-line summary of the suite, the recommendations and the
+// best cell per objective.
 std::string SummarySection(const ReportInput& input);
+// Cells ranked by options.objective, per classification dataset.
+std::string LeaderboardSection(const ReportInput& input);
+// Which cells are on the front of quality against energy and CO2.
+std::string ParetoSection(const ReportInput& input);
+// Where each cell's training stopped paying, and what the rest cost.
+std::string OptimalEpochSection(const ReportInput& input);
+// Links to the plots drawn beside the report.
+std::string PlotsSection(const ReportInput& input);
 std::string EnvironmentSection(const ReportInput& input);
 std::string ResultsSection(const ReportInput& input);
 std::string BaselineSection(const ReportInput& input);
@@ -31,6 +43,12 @@ std::string InferenceSection(const ReportInput& input);
 std::string GreenerSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
+
+// The report's objective and target, as the options give them.
+Objective ReportObjective(const ReportOptions& options);
+std::optional<double> ReportTarget(const ReportOptions& options);
+// A run's optimal epoch at the report's min-gain threshold.
+std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_points);
 
 // "12.300 Wh (estimated: cpu_estimate, CodeCarbon cpu_load model)": an
 // energy figure with the provenance of the runs behind it and the meters

@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "report/leaderboard.h"
+#include "report/recommendations.h"
 #include "report/report_sections.h"
 
 namespace carbonbench::report {
@@ -79,6 +81,90 @@ std::string BestCells(const std::vector<CellRuns>& cells) {
   return fmt::format("{}", fmt::join(parts, "; "));
 }
 
+// The recommendations, as a list: the cheapest way to each dataset's target,
+// the cheapest cell close to the most accurate, what each optimization did,
+// and what stopping at the optimal epoch would have saved.
+std::string Recommendations(const ReportInput& input) {
+  std::vector<std::string> items;
+  const Objective objective = ReportObjective(input.options);
+  const Objective target_objective =
+      objective == Objective::kAccuracyPerKwh ? Objective::kCo2ToTarget : objective;
+  for (const Leaderboard& board :
+       BuildLeaderboards(input.cells, target_objective, ReportTarget(input.options))) {
+    items.push_back(EscapeText(AnswerForTarget(board).sentence));
+    const std::string similar = SimilarAccuracySentence(board, 1.0);
+    if (!similar.empty()) items.push_back(EscapeText(similar));
+  }
+  for (const std::string& sentence : OptimizationEffectSentences(input.cells)) {
+    items.push_back(EscapeText(sentence));
+  }
+  double saved_wh = 0;
+  double epoch_wh = 0;
+  for (const RunRow* run : FinishedRuns(input.cells)) {
+    for (const EpochRecord& epoch : run->epochs) epoch_wh += epoch.energy_wh;
+    if (const auto optimum = OptimalEpochOf(*run, input.options.min_gain_points)) {
+      saved_wh += optimum->saved_energy_wh;
+    }
+  }
+  if (epoch_wh > 0 && saved_wh > 0) {
+    items.push_back(fmt::format(
+        "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
+        "training energy: set `early_stop` on the cells with the most energy after it.",
+        Significant(saved_wh), Fixed(saved_wh / epoch_wh * 100.0, 0)));
+  }
+  if (items.empty()) return "";
+  std::string text = "## Recommendations\n\n";
+  for (const std::string& item : items) text += "- " + item + "\n";
+  return text + "\n";
+}
+
+// One row per objective: the best cell and its figure, per classification
+// dataset.
+std::string BestPerObjective(const ReportInput& input) {
+  const auto boards = BuildLeaderboards(input.cells, Objective::kCo2ToTarget,
+                                        ReportTarget(input.options));
+  if (boards.empty()) return "";
+  MarkdownTable table({{"Dataset"}, {"Objective"}, {"Best cell"}, {"Value", Align::kRight}});
+  for (const Leaderboard& board : boards) {
+    struct Pick {
+      const char* objective;
+      const CellStanding* best = nullptr;
+      double value = 0;
+      std::string unit;
+    };
+    std::vector<Pick> picks = {{"highest final accuracy"}, {"best accuracy per kWh"},
+                               {"least energy"},           {"least CO2"},
+                               {"shortest time"},          {"least CO2 to reach the target"}};
+    for (const CellStanding& standing : board.ranked) {
+      const std::optional<double> values[] = {
+          standing.final_accuracy.mean,
+          standing.accuracy_per_kwh.count ? std::optional<double>(standing.accuracy_per_kwh.mean)
+                                          : std::nullopt,
+          standing.energy_wh.mean, standing.co2_g.mean, standing.duration_s.mean,
+          standing.runs_reaching ? std::optional<double>(standing.reach_co2_g.mean) : std::nullopt};
+      for (std::size_t i = 0; i < picks.size(); ++i) {
+        if (!values[i]) continue;
+        const bool higher_better = i < 2;
+        if (picks[i].best == nullptr || (higher_better ? *values[i] > picks[i].value
+                                                       : *values[i] < picks[i].value)) {
+          picks[i].best = &standing;
+          picks[i].value = *values[i];
+        }
+      }
+    }
+    const char* units[] = {"%", " %/kWh", " Wh", " g", " s", " g"};
+    for (std::size_t i = 0; i < picks.size(); ++i) {
+      if (picks[i].best == nullptr) continue;
+      std::string objective = picks[i].objective;
+      if (i == 5) objective += " of " + Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
+      table.AddRow({board.dataset, objective, picks[i].best->cell->name,
+                    (i == 0 ? Fixed(picks[i].value, kPercentDigits) : Significant(picks[i].value)) +
+                        units[i]});
+    }
+  }
+  return "## Best cell per objective\n\n" + table.Render() + "\n";
+}
+
 }  // namespace
 
 std::string EnergyWithProvenance(double energy_wh,
@@ -119,7 +205,7 @@ std::string SummarySection(const ReportInput& input) {
       EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)),
       Fixed(co2_g, kCo2Digits), ProvenanceWord(CommonProvenance(all)),
       BestCells(input.cells));
-  return text;
+  return text + Recommendations(input) + BestPerObjective(input);
 }
 
 }  // namespace carbonbench::report

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "report/emissions_csv.h"
-#include "report/markdown_report.h"
+#include "report/suite_report.h"
 #include "runner/child_cpu_time.h"
 #include "runner/compared_regions.h"
 #include "runner/cell_run.h"
@@ -258,11 +258,11 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
     try {
       ReportOptions report_options;
       report_options.compare_regions = compared;
-      const std::string path =
-          WriteMarkdownReport(store, suite.name, options.reports_dir, report_options);
-      std::fprintf(stderr, "report: %s\n", path.c_str());
-      const std::string csv = WriteEmissionsCsv(store, suite.name, options.reports_dir);
-      std::fprintf(stderr, "CodeCarbon-format emissions: %s\n", csv.c_str());
+      const std::vector<std::string> paths =
+          WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
+      std::fprintf(stderr, "report: %s\n", paths.front().c_str());
+      std::fprintf(stderr, "also written: %zu files beside it (plots, CodeCarbon's emissions.csv, "
+                   "CSV and JSON exports)\n", paths.size() - 1);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "no report written: %s\n", e.what());
     }

@@ -181,7 +181,7 @@ TEST_F(MarkdownReportTest, EscapesPipesInTableCells) {
   runs[4].failure_reason = "shape mismatch | [64, 10] vs [64, 2]\nat layer fc";
   const std::string report = RenderMarkdownReport("mnist_quick", runs);
   EXPECT_TRUE(
-      Contains(report, "shape mismatch \\| [64, 10] vs [64, 2] at layer fc |"));
+      Contains(report, "shape mismatch \\| \\[64, 10\\] vs \\[64, 2\\] at layer fc |"));
 }
 
 TEST(MarkdownReportEmptyTest, RendersATitleAndANote) {

@@ -147,7 +147,7 @@ TEST_F(RegressionReportTest, BaselineDeltaIsTheRelativeChangeOfRmse) {
                    "-40.0", "+10.0"}));
   EXPECT_TRUE(Contains(report_,
                        "; RMSE is the relative change of final RMSE, negative "
-                       "being a smaller error.\n"));
+                       "being a smaller error. (n.s.) marks"));
 }
 
 TEST_F(RegressionReportTest, ASmallerErrorIsANegativeDelta) {

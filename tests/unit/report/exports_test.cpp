@@ -1,0 +1,81 @@
+// The CSV and JSON exports: stable columns with units, one row per run and
+// per epoch, fields quoted as RFC 4180 wants, figures read back unchanged.
+#include "report/exports.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "unit/report/report_test_util.h"
+
+namespace carbonbench::report {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(CsvField, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(CsvField("cnn/baseline"), "cnn/baseline");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+}
+
+TEST(Exports, RunsCsvHasItsColumnsAndARowPerRun) {
+  const auto runs = report_testing::SampleRuns();
+  const auto lines = Lines(RunsCsv(runs));
+  ASSERT_EQ(lines.size(), runs.size() + 1);
+  EXPECT_EQ(lines[0].rfind("run_id,suite,cell,config_hash,repetition,seed,model,", 0), 0u);
+  EXPECT_NE(lines[0].find(",duration_s,energy_wh,co2_g,"), std::string::npos);
+  EXPECT_EQ(lines[1].rfind("1,mnist_quick,cnn/baseline,hash_cnn/baseline,0,42,cnn,,mnist,", 0), 0u)
+      << lines[1];
+  // Full precision: 0.975 final accuracy is 97.5 percent, energy 9.5 Wh.
+  EXPECT_NE(lines[1].find(",97.5,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(",9.5,"), std::string::npos) << lines[1];
+  // The failed run is there with its reason.
+  EXPECT_NE(lines[5].find(",failed,loss became NaN at epoch 2,"), std::string::npos) << lines[5];
+}
+
+TEST(Exports, EpochsCsvHasARowPerEpochWithCumulativeEnergy) {
+  const auto runs = report_testing::SampleRuns();
+  const auto lines = Lines(EpochsCsv(runs));
+  std::size_t epochs = 0;
+  for (const RunRow& run : runs) epochs += run.epochs.size();
+  ASSERT_EQ(lines.size(), epochs + 1);
+  EXPECT_EQ(lines[0],
+            "run_id,suite,cell,repetition,epoch,train_loss,test_loss,test_accuracy_percent,"
+            "test_rmse,test_mae,train_s,eval_s,data_s,energy_wh,cumulative_energy_wh,co2_g,"
+            "energy_provenance");
+  // Run 1's second epoch: 60% of 9.5 Wh, 9.5 Wh so far.
+  EXPECT_NE(lines[2].find(",5.7,9.5,"), std::string::npos) << lines[2];
+}
+
+TEST(Exports, RunsJsonCarriesEpochsAndNullsWhatATaskHasNot) {
+  const auto runs = report_testing::MixedRuns();
+  const auto json = nlohmann::json::parse(RunsJson("mixed_quick", runs));
+  EXPECT_EQ(json["format"], "carbonbench runs");
+  ASSERT_EQ(json["runs"].size(), runs.size());
+  const auto& classifier = json["runs"][0];
+  EXPECT_DOUBLE_EQ(classifier["final_accuracy_percent"].get<double>(), 98.0);
+  EXPECT_TRUE(classifier["final_rmse"].is_null());
+  EXPECT_EQ(classifier["epochs"].size(), 2u);
+  EXPECT_EQ(classifier["settings"]["model"], "cnn");
+  const auto& regressor = json["runs"][2];
+  EXPECT_TRUE(regressor["final_accuracy_percent"].is_null());
+  EXPECT_DOUBLE_EQ(regressor["final_rmse"].get<double>(), 1.2);
+}
+
+TEST(Exports, LeaderboardCsvRanksAsTheReportDoes) {
+  const auto lines = Lines(LeaderboardCsv(report_testing::SampleRuns(), ReportOptions{}));
+  ASSERT_EQ(lines.size(), 4u);  // header and the three finished cells
+  EXPECT_EQ(lines[0].rfind("dataset,objective,target_accuracy_percent,rank,cell,", 0), 0u);
+  EXPECT_EQ(lines[1].rfind("mnist,acc_per_kwh,97,1,mlp/mixed_precision,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[3].rfind("mnist,acc_per_kwh,97,3,cnn/baseline,", 0), 0u) << lines[3];
+}
+
+}  // namespace
+}  // namespace carbonbench::report

@@ -1,0 +1,92 @@
+// Plots drawn by gnuplot: each figure as a non-empty SVG and PNG; a missing
+// gnuplot is a note in the report, never a failure.
+#include "report/plots.h"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "report/markdown_report.h"
+#include "unit/report/report_test_util.h"
+
+namespace carbonbench::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PlotsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("carbonbench_plots_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(PlotsTest, DrawsEveryFigureAsSvgAndPng) {
+  std::vector<RunRow> runs = report_testing::MixedRuns();
+  // Odd characters in a cell name reach gnuplot's strings and data files.
+  runs[0].start.cell_name = "cnn/it's \"quoted\"";
+  runs[0].summary.phases = {{"train", "cpu", 8.0, "estimated", "cpu_estimate", 3.8},
+                            {"eval", "cpu", 2.0, "estimated", "cpu_estimate", 0.95}};
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", runs, dir_.string());
+  EXPECT_EQ(outcome.note, "") << Read(dir_ / "mixed_quick.plots" / "gnuplot.log");
+  // Accuracy and RMSE against energy (two datasets), a curve per model
+  // (cnn, linear, cnn1d) and the energy breakdown.
+  ASSERT_EQ(outcome.plots.size(), 6u);
+  for (const PlotLink& plot : outcome.plots) {
+    const std::string svg = Read(dir_ / plot.svg_path);
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << plot.svg_path;
+    const std::string png = Read(dir_ / plot.png_path);
+    ASSERT_GT(png.size(), 1000u) << plot.png_path;
+    EXPECT_EQ(png.substr(1, 3), "PNG") << plot.png_path;
+  }
+  EXPECT_EQ(outcome.plots[0].svg_path, "mixed_quick.plots/quality_vs_energy_1_mnist.svg");
+  EXPECT_NE(Read(dir_ / outcome.plots[0].svg_path).find("Pareto front"), std::string::npos);
+}
+
+TEST_F(PlotsTest, AReportsFolderGivenRelativeToTheWorkingDirectoryWorksToo) {
+  fs::create_directories(dir_);
+  const fs::path before = fs::current_path();
+  fs::current_path(dir_);
+  const PlotsOutcome outcome = DrawPlots("mnist_quick", report_testing::SampleRuns(), "reports");
+  fs::current_path(before);
+  EXPECT_EQ(outcome.note, "");
+  EXPECT_FALSE(outcome.plots.empty());
+  EXPECT_TRUE(fs::exists(dir_ / "reports" / outcome.plots.front().svg_path));
+}
+
+TEST_F(PlotsTest, AMissingGnuplotIsANoteThatSaysHowToGetIt) {
+  const PlotsOutcome outcome = DrawPlots("mnist_quick", report_testing::SampleRuns(),
+                                         dir_.string(), "/nonexistent/gnuplot");
+  EXPECT_TRUE(outcome.plots.empty());
+  EXPECT_NE(outcome.note.find("apt-get install gnuplot-nox"), std::string::npos) << outcome.note;
+  ReportOptions options;
+  options.plots_note = outcome.note;
+  const std::string report =
+      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(), options);
+  EXPECT_NE(report.find("## Plots"), std::string::npos);
+  EXPECT_NE(report.find("gnuplot-nox"), std::string::npos);
+}
+
+TEST(GnuplotQuoted, DoublesSingleQuotes) {
+  EXPECT_EQ(GnuplotQuoted("it's"), "'it''s'");
+  EXPECT_EQ(GnuplotQuoted("a\nb"), "'a b'");
+}
+
+}  // namespace
+}  // namespace carbonbench::report
