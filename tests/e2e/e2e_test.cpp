@@ -74,6 +74,31 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   EXPECT_NE(report.find("## Against the baseline"), std::string::npos);
   EXPECT_NE(report.find("| cnn/mixed_precision | cnn/baseline"), std::string::npos) << report;
   EXPECT_NE(report.find("estimated"), std::string::npos);
+  for (const char* section : {"## Recommendations", "## Leaderboard", "## Pareto front",
+                              "## Optimal epoch", "## Plots"}) {
+    EXPECT_NE(report.find(section), std::string::npos) << section << " in\n" << report;
+  }
+  // Beside the report: plots, the exports, each with a row per run.
+  EXPECT_GT(fs::file_size(root_ / "reports" / "tiny.plots" / "energy_breakdown.svg"), 0u);
+  EXPECT_GT(fs::file_size(root_ / "reports" / "tiny.plots" / "curves_cnn.png"), 0u);
+  const std::string runs_csv = ReadFile(root_ / "reports" / "tiny.runs.csv");
+  EXPECT_EQ(std::count(runs_csv.begin(), runs_csv.end(), '\n'), 4) << runs_csv;
+  EXPECT_TRUE(nlohmann::json::parse(ReadFile(root_ / "reports" / "tiny.runs.json"))["runs"].size() == 3);
+
+  // The recommender answers from the same store, as JSON too.
+  const CommandResult answer = RunCarbonbench(Common() + " recommend --target-acc 1 --json");
+  ASSERT_EQ(answer.exit_code, 0) << answer.output;
+  const auto answers = nlohmann::json::parse(answer.output.substr(answer.output.find('[')));
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_TRUE(answers[0]["reached"].get<bool>());
+  EXPECT_EQ(answers[0]["cells_compared"], 3);
+  // A dataset the store has no run of: an error naming the ones it has.
+  const CommandResult other =
+      RunCarbonbench(Common() + " recommend --target-acc 50 --dataset cifar10");
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find("it holds finished classifier runs on fashion_mnist"),
+            std::string::npos)
+      << other.output;
 
   const auto benchmark = nlohmann::json::parse(ReadFile(json));
   ASSERT_EQ(benchmark["benchmarks"].size(), 3u);

@@ -2,7 +2,6 @@
 // gnuplot is a note in the report, never a failure.
 #include "report/plots.h"
 
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -12,23 +11,14 @@
 
 #include "report/markdown_report.h"
 #include "unit/report/report_test_util.h"
+#include "unit/store/store_test_util.h"
 
 namespace carbonbench::report {
 namespace {
 
 namespace fs = std::filesystem;
 
-class PlotsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("carbonbench_plots_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using PlotsTest = store_testing::TempDirTest;
 
 std::string Read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -60,7 +50,6 @@ TEST_F(PlotsTest, DrawsEveryFigureAsSvgAndPng) {
 }
 
 TEST_F(PlotsTest, AReportsFolderGivenRelativeToTheWorkingDirectoryWorksToo) {
-  fs::create_directories(dir_);
   const fs::path before = fs::current_path();
   fs::current_path(dir_);
   const PlotsOutcome outcome = DrawPlots("mnist_quick", report_testing::SampleRuns(), "reports");

@@ -9,6 +9,7 @@
 #include "report/leaderboard.h"
 #include "report/recommendations.h"
 #include "unit/report/report_test_util.h"
+#include "unit/store/store_test_util.h"
 
 namespace carbonbench::report {
 namespace {
@@ -17,17 +18,8 @@ namespace fs = std::filesystem;
 using report_testing::Finished;
 using report_testing::Start;
 
-class RecommendTest : public ::testing::Test {
+class RecommendTest : public store_testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("carbonbench_recommend_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static void Store(ResultsStore& store, RunRow run, const std::string& suite) {
     run.start.suite = suite;
     const std::int64_t id = store.BeginRun(run.start);
@@ -56,7 +48,6 @@ class RecommendTest : public ::testing::Test {
     Store(store, Finished(4, Start("mlp/baseline", "mlp", {}, mlp, 0), 20, 2, 0.90), "b");
   }
 
-  fs::path dir_;
 };
 
 TEST_F(RecommendTest, AnswersWithTheCheapestConfigurationThatReachedTheTarget) {
