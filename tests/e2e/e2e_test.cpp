@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -41,6 +44,36 @@ matrix:
 carbon: {region: FR, pue: 1.5}
 )";
 
+// The report's skeleton: its headings, and each table's header and rule,
+// up to the environment (which depends on the machine), with digits masked
+// and padding collapsed, as Google Benchmark's output tests mask the
+// figures that change from run to run.
+std::string ReportSkeleton(const std::string& report) {
+  std::istringstream in(report);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line == "## Environment") break;
+    lines.push_back(line);
+  }
+  std::string skeleton;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const bool heading = lines[i].rfind("#", 0) == 0;
+    const bool rule = lines[i].rfind("| -", 0) == 0 || lines[i].rfind("| :", 0) == 0;
+    const bool header = i + 1 < lines.size() &&
+                        (lines[i + 1].rfind("| -", 0) == 0 || lines[i + 1].rfind("| :", 0) == 0);
+    if (!heading && !rule && !header) continue;
+    std::string masked;
+    for (const char c : lines[i]) {
+      const char shown = std::isdigit(static_cast<unsigned char>(c)) ? '#' : c;
+      // Column widths follow the figures: runs of spaces and dashes are one.
+      if ((shown == ' ' || shown == '-') && !masked.empty() && masked.back() == shown) continue;
+      masked += shown;
+    }
+    skeleton += masked + "\n";
+  }
+  return skeleton;
+}
+
 TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   const fs::path suite = WriteSuite("tiny", kTinyMatrix);
   const fs::path json = root_ / "bench.json";
@@ -62,6 +95,18 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
     EXPECT_DOUBLE_EQ(row.start.pue, 1.5);
     EXPECT_TRUE(fs::exists(row.summary.model_path)) << row.summary.model_path;
     EXPECT_GT(row.summary.final_accuracy, 0.5) << row.start.cell_name;
+    // The last epoch's predictions by class: 128 test images, the diagonal
+    // being the final accuracy.
+    const auto confusion = nlohmann::json::parse(row.summary.confusion_json);
+    ASSERT_EQ(confusion["classes"].size(), 10u) << row.summary.confusion_json;
+    ASSERT_EQ(confusion["matrix"].size(), 10u);
+    std::int64_t total = 0, right = 0;
+    for (std::size_t r = 0; r < 10; ++r) {
+      for (std::size_t c = 0; c < 10; ++c) total += confusion["matrix"][r][c].get<std::int64_t>();
+      right += confusion["matrix"][r][r].get<std::int64_t>();
+    }
+    EXPECT_EQ(total, 128);
+    EXPECT_DOUBLE_EQ(right / 128.0, row.summary.final_accuracy);
   }
   EXPECT_EQ(runs[0].start.cell_name, "cnn/baseline");
   EXPECT_EQ(runs[1].start.cell_name, "cnn/mixed_precision");
@@ -75,9 +120,17 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   EXPECT_NE(report.find("| cnn/mixed_precision | cnn/baseline"), std::string::npos) << report;
   EXPECT_NE(report.find("estimated"), std::string::npos);
   for (const char* section : {"## Recommendations", "## Leaderboard", "## Pareto front",
-                              "## Optimal epoch", "## Plots"}) {
+                              "## Optimal epoch", "## Per-class metrics", "## Plots"}) {
     EXPECT_NE(report.find(section), std::string::npos) << section << " in\n" << report;
   }
+  // Every section and table of a real run's report, against a reviewed
+  // copy (CARBONBENCH_UPDATE_GOLDEN=1 rewrites it).
+  const fs::path golden = fs::path(CARBONBENCH_TEST_SOURCE_DIR) / "golden" / "tiny_report_skeleton.md";
+  if (std::getenv("CARBONBENCH_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden, std::ios::binary) << ReportSkeleton(report);
+  }
+  EXPECT_EQ(ReportSkeleton(report), ReadFile(golden));
+
   // Beside the report: plots, the exports, each with a row per run.
   EXPECT_GT(fs::file_size(root_ / "reports" / "tiny.plots" / "energy_breakdown.svg"), 0u);
   EXPECT_GT(fs::file_size(root_ / "reports" / "tiny.plots" / "curves_cnn.png"), 0u);

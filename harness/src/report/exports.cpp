@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/atomic_file.h"
+#include "report/class_metrics.h"
 #include "report/leaderboard.h"
 #include "report/report_cells.h"
 #include "report/report_sections.h"
@@ -22,6 +23,12 @@ std::string Line(const std::vector<std::string>& fields) {
   return line + "\n";
 }
 
+// Empty for a run without a confusion matrix.
+std::string MacroF1(const RunSummary& summary) {
+  const auto matrix = ParseConfusion(summary.confusion_json);
+  return matrix ? Number(AveragesOf(*matrix).macro_f1 * 100) : "";
+}
+
 std::vector<std::string> RunFields(const RunRow& run) {
   const RunStart& s = run.start;
   const RunSummary& r = run.summary;
@@ -34,7 +41,7 @@ std::vector<std::string> RunFields(const RunRow& run) {
           regression ? Number(r.final_rmse) : "", regression ? Number(r.final_mae) : "",
           Number(r.duration_s), Number(r.energy_wh), Number(r.co2_g), Number(r.idle_energy_wh),
           r.energy_provenance, r.compute_dtype, s.region_used, Number(s.intensity_g_per_kwh),
-          Number(s.pue), Number(r.cold_start_s), r.stop_reason, r.model_path};
+          Number(s.pue), Number(r.cold_start_s), r.stop_reason, r.model_path, MacroF1(r)};
 }
 
 nlohmann::json ParsedOr(const std::string& text, nlohmann::json fallback) {
@@ -49,7 +56,8 @@ const std::vector<std::string> kRunColumns = {
     "dataset", "task", "status", "failure_reason", "started_at", "finished_at", "epochs_run",
     "best_accuracy_percent", "final_accuracy_percent", "best_rmse", "final_rmse", "final_mae",
     "duration_s", "energy_wh", "co2_g", "idle_energy_wh", "energy_provenance", "compute_dtype",
-    "region", "intensity_g_per_kwh", "pue", "cold_start_s", "stop_reason", "model_path"};
+    "region", "intensity_g_per_kwh", "pue", "cold_start_s", "stop_reason", "model_path",
+    "macro_f1_percent"};
 
 const std::vector<std::string> kEpochColumns = {
     "run_id", "suite", "cell", "repetition", "epoch", "train_loss", "test_loss",
@@ -123,6 +131,12 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
         {"region", s.region_used}, {"intensity_g_per_kwh", s.intensity_g_per_kwh},
         {"pue", s.pue}, {"cold_start_s", r.cold_start_s}, {"stop_reason", r.stop_reason},
         {"model_path", r.model_path}};
+    if (const auto matrix = ParseConfusion(r.confusion_json)) {
+      item["macro_f1_percent"] = AveragesOf(*matrix).macro_f1 * 100;
+      item["confusion"] = {{"classes", matrix->classes}, {"matrix", matrix->counts}};
+    } else {
+      item["macro_f1_percent"] = nullptr;
+    }
     item["settings"] = ParsedOr(run.start.config_json, nlohmann::json::object()).value("settings", nlohmann::json::object());
     item["environment"] = ParsedOr(run.start.environment_json, nlohmann::json::object());
     item["meters"] = ParsedOr(run.start.meters_json, nlohmann::json::array());

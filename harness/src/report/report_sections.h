@@ -29,6 +29,8 @@ std::string SummarySection(const ReportInput& input);
 std::string LeaderboardSection(const ReportInput& input);
 // Which cells are on the front of quality against energy and CO2.
 std::string ParetoSection(const ReportInput& input);
+// Precision, recall, F1 and the confusion matrix of each classifier cell.
+std::string ClassMetricsSection(const ReportInput& input);
 // Where each cell's training stopped paying, and what the rest cost.
 std::string OptimalEpochSection(const ReportInput& input);
 // Links to the plots drawn beside the report.

@@ -219,6 +219,26 @@ const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelecti
   return &*context.idle;
 }
 
+// {"classes": [...], "matrix": [[...]]}, a row per true class; "{}" when the
+// run has no confusion matrix (a regressor).
+std::string ConfusionJson(const DatasetSpec& spec, const std::vector<std::int64_t>& flat) {
+  const std::int64_t classes = spec.num_classes;
+  if (flat.empty() || classes <= 0 || static_cast<std::int64_t>(flat.size()) != classes * classes) {
+    return "{}";
+  }
+  nlohmann::json names = nlohmann::json::array();
+  for (std::int64_t c = 0; c < classes; ++c) {
+    names.push_back(c < static_cast<std::int64_t>(spec.class_names.size()) ? spec.class_names[c]
+                                                                          : std::to_string(c));
+  }
+  nlohmann::json matrix = nlohmann::json::array();
+  for (std::int64_t row = 0; row < classes; ++row) {
+    matrix.push_back(std::vector<std::int64_t>(flat.begin() + row * classes,
+                                               flat.begin() + (row + 1) * classes));
+  }
+  return nlohmann::json{{"classes", names}, {"matrix", matrix}}.dump();
+}
+
 // CodeCarbon's utilisation and hardware columns, for the CSV export.
 std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads) {
   nlohmann::json usage = {{"ram_used_gb", PeakResidentRamGb()},
@@ -388,6 +408,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     summary.best_rmse = trained.best_rmse;
     summary.final_rmse = trained.final_rmse;
     summary.final_mae = trained.final_mae;
+    summary.confusion_json = ConfusionJson(data->spec, trained.final_confusion);
     summary.stop_reason = trained.stop_reason;
     summary.compute_dtype = trained.compute_dtype;
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();

@@ -23,7 +23,8 @@ constexpr const char* kRunColumns =
     "idle_json, epochs_run, "
     "best_accuracy, final_accuracy, best_rmse, final_rmse, final_mae, "
     "duration_s, energy_wh, co2_g, idle_energy_wh, energy_provenance, usage_json, "
-    "stop_reason, model_path, compute_dtype, phases_json, warnings_json, cold_start_s";
+    "stop_reason, model_path, compute_dtype, phases_json, warnings_json, cold_start_s, "
+    "confusion_json";
 
 constexpr const char* kInferenceColumns =
     "batch_size, iterations, predictions, mean_ms, p50_ms, p90_ms, p99_ms, "
@@ -81,6 +82,7 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.phases = DecodePhases(Text(row, "phases_json"));
   summary.warnings = DecodeWarnings(Text(row, "warnings_json"));
   summary.cold_start_s = row.getColumn("cold_start_s").getDouble();
+  summary.confusion_json = Text(row, "confusion_json");
   return summary;
 }
 
@@ -306,7 +308,7 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       "energy_wh = ?, co2_g = ?, idle_energy_wh = ?, energy_provenance = ?, "
       "usage_json = ?, "
       "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
-      "warnings_json = ?, cold_start_s = ? "
+      "warnings_json = ?, cold_start_s = ?, confusion_json = ? "
       "WHERE id = ?");
   int index = 0;
   update.bind(++index, status);
@@ -330,6 +332,7 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, EncodePhases(summary.phases));
   update.bind(++index, EncodeWarnings(summary.warnings));
   update.bind(++index, summary.cold_start_s);
+  update.bind(++index, summary.confusion_json);
   update.bind(++index, run_id);
   update.exec();
   InsertInference(db, run_id, summary.inference);

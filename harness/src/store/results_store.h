@@ -17,8 +17,9 @@ namespace carbonbench {
 
 // Version 2 added the task of a run and the regression figures (RMSE, MAE);
 // version 3 the carbon accounting's details, the idle baseline and the
-// machine's use during a run; version 4 the inference phase.
-inline constexpr int kStoreSchemaVersion = 4;
+// machine's use during a run; version 4 the inference phase; version 5 a
+// classifier's confusion matrix.
+inline constexpr int kStoreSchemaVersion = 5;
 
 // The values of RunStart::task.
 inline constexpr const char* kClassificationTask = "classification";
@@ -124,6 +125,10 @@ struct RunSummary {
   // when the inference phase did not run.
   double cold_start_s = 0;
   std::vector<InferenceRecord> inference;  // one per batch size
+  // Classifiers: the test split after the last epoch, as {"classes":
+  // [names], "matrix": [[count]]} with a row per true class and a column per
+  // predicted one; "{}" for regressors and for runs from before version 5.
+  std::string confusion_json = "{}";
 };
 
 struct RunRow {

@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS runs (
   phases_json TEXT NOT NULL DEFAULT '[]',
   warnings_json TEXT NOT NULL DEFAULT '[]',
   cold_start_s REAL NOT NULL DEFAULT 0,
+  confusion_json TEXT NOT NULL DEFAULT '{}',
   UNIQUE (suite, config_hash, repetition)
 );
 CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);
@@ -134,6 +135,10 @@ constexpr AddedColumn kAddedInVersion3[] = {
 constexpr AddedColumn kAddedInVersion4[] = {
     {"runs", "cold_start_s", "REAL NOT NULL DEFAULT 0"},
 };
+// Version 5: a version-4 row reads as a run without a confusion matrix.
+constexpr AddedColumn kAddedInVersion5[] = {
+    {"runs", "confusion_json", "TEXT NOT NULL DEFAULT '{}'"},
+};
 
 bool HasColumn(const SQLite::Database& db, const std::string& table,
                const std::string& column) {
@@ -172,6 +177,7 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   if (version_on_disk < 2) AddMissingColumns(db, kAddedInVersion2);
   if (version_on_disk < 3) AddMissingColumns(db, kAddedInVersion3);
   if (version_on_disk < 4) AddMissingColumns(db, kAddedInVersion4);
+  if (version_on_disk < 5) AddMissingColumns(db, kAddedInVersion5);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(
         db,

@@ -74,6 +74,9 @@ struct EvalResult {
   double accuracy = 0;  // classification
   double rmse = 0;      // regression, in the target's units
   double mae = 0;
+  // Classification: counts by true class (row) and predicted class
+  // (column), flattened row by row.
+  std::vector<std::int64_t> confusion;
 };
 
 EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
@@ -84,7 +87,8 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
   const std::int64_t count = data.test_inputs.size(0);
   const bool regression = data.spec.task == TaskKind::kRegression;
   torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
-  torch::Tensor correct = torch::zeros({}, torch::kLong);
+  const std::int64_t classes = regression ? 0 : data.spec.num_classes;
+  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kLong);
   torch::Tensor squared_error_sum = torch::zeros({}, torch::kFloat64);
   torch::Tensor absolute_error_sum = torch::zeros({}, torch::kFloat64);
   for (std::int64_t begin = 0; begin < count; begin += batch_size) {
@@ -105,7 +109,9 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
       squared_error_sum += error.square().sum().to(torch::kCPU);
       absolute_error_sum += error.abs().sum().to(torch::kCPU);
     } else {
-      correct += outputs.argmax(1).eq(targets).sum().to(torch::kCPU);
+      // One bincount per batch: the pair (true, predicted) as one index.
+      const torch::Tensor pairs = targets.to(torch::kLong) * classes + outputs.argmax(1);
+      confusion += torch::bincount(pairs.to(torch::kCPU), {}, classes * classes);
     }
   }
   EvalResult result;
@@ -116,7 +122,12 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
     result.rmse = std::sqrt(squared_error_sum.item<double>() / values);
     result.mae = absolute_error_sum.item<double>() / values;
   } else {
-    result.accuracy = static_cast<double>(correct.item<std::int64_t>()) / n;
+    const torch::Tensor counts = confusion.contiguous();
+    result.confusion.assign(counts.data_ptr<std::int64_t>(),
+                            counts.data_ptr<std::int64_t>() + counts.numel());
+    std::int64_t correct = 0;
+    for (std::int64_t c = 0; c < classes; ++c) correct += result.confusion[c * classes + c];
+    result.accuracy = static_cast<double>(correct) / n;
   }
   return result;
 }
@@ -220,6 +231,7 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
     outcome.best_accuracy = std::max(outcome.best_accuracy, eval.accuracy);
     outcome.final_rmse = eval.rmse;
     outcome.final_mae = eval.mae;
+    outcome.final_confusion = eval.confusion;
     if (epoch == 1 || eval.rmse < outcome.best_rmse) outcome.best_rmse = eval.rmse;
     if (observer.on_epoch) observer.on_epoch(record);
 

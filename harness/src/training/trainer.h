@@ -42,6 +42,9 @@ struct TrainingOutcome {
   double best_rmse = 0;       // regression, target units
   double final_rmse = 0;
   double final_mae = 0;
+  // Classifiers: the last epoch's test predictions by true class (row) and
+  // predicted class (column), num_classes x num_classes flattened.
+  std::vector<std::int64_t> final_confusion;
   std::string stop_reason;
   std::string compute_dtype;  // as the optimizations left TrainingContext
 };

@@ -215,3 +215,43 @@ TEST(MarkdownReportDataLoadingTest, StatesTheShareOfEpochTimeSpentPreparingBatch
 
 }  // namespace
 }  // namespace carbonbench
+
+namespace carbonbench {
+namespace {
+
+// Cells of a table row: pipes not escaped with a backslash, minus one.
+std::size_t CellCount(const std::string& line) {
+  std::size_t pipes = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++pipes;
+  }
+  return pipes - 1;
+}
+
+// Every table of both sample reports has as many cells in each row as in
+// its header, odd names included, so Markdown renders each as a table.
+TEST(MarkdownReportShape, EveryTableIsRectangular) {
+  std::vector<RunRow> runs = report_testing::SampleRuns();
+  runs[0].start.cell_name = "cnn|odd_*name*`x`";
+  runs[1].start.cell_name = runs[0].start.cell_name;
+  for (const std::vector<RunRow>& suite : {runs, report_testing::MixedRuns()}) {
+    std::istringstream in(RenderMarkdownReport("shape", suite));
+    std::size_t expected = 0;
+    int tables = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("|", 0) != 0) {
+        expected = 0;
+        continue;
+      }
+      if (expected == 0) {
+        expected = CellCount(line);
+        ++tables;
+      }
+      EXPECT_EQ(CellCount(line), expected) << line;
+    }
+    EXPECT_GT(tables, 8);
+  }
+}
+
+}  // namespace
+}  // namespace carbonbench

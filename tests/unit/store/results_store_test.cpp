@@ -57,6 +57,7 @@ void ExpectSameStart(const RunStart& a, const RunStart& b) {
 
 void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.epochs_run, b.epochs_run);
+  EXPECT_EQ(a.confusion_json, b.confusion_json);
   EXPECT_EQ(a.best_accuracy, b.best_accuracy);
   EXPECT_EQ(a.final_accuracy, b.final_accuracy);
   EXPECT_EQ(a.best_rmse, b.best_rmse);
@@ -426,6 +427,7 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.summary.final_rmse, 0);
     EXPECT_EQ(run.summary.final_mae, 0);
     EXPECT_EQ(run.summary.cold_start_s, 0);  // version 4: no inference phase then
+    EXPECT_EQ(run.summary.confusion_json, "{}");  // version 5: no confusion matrix then
     EXPECT_TRUE(run.summary.inference.empty());
     ASSERT_EQ(run.epochs.size(), 2u);
     EXPECT_EQ(run.epochs[1].epoch, 2);

@@ -109,6 +109,7 @@ inline RunSummary SampleSummary() {
   summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate", 0.15},
                     {"eval", "ram", 0.075, "estimated", "ram_estimate", 0.0375}};
   summary.warnings = {"intensity fell back to country", "second warning"};
+  summary.confusion_json = R"({"classes":["a","b"],"matrix":[[5,1],[0,6]]})";
   return summary;
 }
 
