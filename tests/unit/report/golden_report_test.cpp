@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "report/exports.h"
 #include "report/markdown_report.h"
 #include "unit/report/report_test_util.h"
 
@@ -80,6 +81,14 @@ TEST(GoldenReportTest, MatchesTheReviewedMixedTaskReport) {
   ExpectMatchesGolden(
       "mixed_report.md",
       RenderMarkdownReport("mixed_quick", report_testing::MixedRuns()));
+}
+
+// The exports' text too: a changed column or format is a deliberate change.
+TEST(GoldenReportTest, ExportsMatchTheReviewedCsvFiles) {
+  const auto runs = report_testing::MixedRuns();
+  ExpectMatchesGolden("mixed.runs.csv", report::RunsCsv(runs));
+  ExpectMatchesGolden("mixed.epochs.csv", report::EpochsCsv(runs));
+  ExpectMatchesGolden("mixed.leaderboard.csv", report::LeaderboardCsv(runs, ReportOptions{}));
 }
 
 }  // namespace
