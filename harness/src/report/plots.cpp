@@ -8,13 +8,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
+#include <optional>
 
 #include "report/report_cells.h"
 #include "report/tradeoffs.h"
