@@ -190,6 +190,86 @@ TEST(Trainer, RejectsAnUnknownOptimizer) {
   EXPECT_THROW(TrainModel("cnn", kSmallCnn, data, settings), std::invalid_argument);
 }
 
+// ---------------------------------------------------------------- knobs
+
+// Without batch statistics or dropout, a batch's gradient is the same
+// whether it is taken whole or as the sum of its halves.
+const std::map<std::string, ParamValue> kPlainCnn = {{"channels", std::int64_t{4}},
+                                                     {"hidden", std::int64_t{16}},
+                                                     {"batch_norm", false},
+                                                     {"dropout", 0.0}};
+
+TEST(TrainerKnobs, AccumulatingTwoHalfBatchesStepsLikeTheWholeBatch) {
+  const TensorDataset data = Blobs(128, 64, 5);
+  TrainingSettings whole = ClassifierSettings();
+  whole.epochs = 2;
+  whole.optimizer = "sgd";
+  whole.lr = 0.05;
+  TrainingSettings halves = whole;
+  halves.batch_size = whole.batch_size / 2;
+  halves.grad_accumulation = 2;
+  const TrainedRun a = TrainModel("cnn", kPlainCnn, data, whole);
+  const TrainedRun b = TrainModel("cnn", kPlainCnn, data, halves);
+  ASSERT_EQ(a.epochs.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(a.epochs[i].test_loss, b.epochs[i].test_loss, 1e-4) << "epoch " << i + 1;
+  }
+  // Without accumulation the half batches take twice the steps: another run.
+  halves.grad_accumulation = 1;
+  const TrainedRun c = TrainModel("cnn", kPlainCnn, data, halves);
+  EXPECT_GT(std::abs(c.epochs[1].test_loss - a.epochs[1].test_loss), 1e-3);
+}
+
+TEST(TrainerKnobs, AStepScheduleWithGammaZeroFreezesTheWeightsAfterItsFirstEpoch) {
+  const TensorDataset data = Blobs(128, 64, 6);
+  TrainingSettings settings = ClassifierSettings();
+  settings.epochs = 3;
+  settings.schedule.kind = "step";
+  settings.schedule.step_epochs = 1;
+  settings.schedule.gamma = 0;
+  // No batch norm: its running statistics would move even at a zero rate.
+  const TrainedRun run = TrainModel("cnn", kPlainCnn, data, settings);
+  ASSERT_EQ(run.epochs.size(), 3u);
+  EXPECT_EQ(run.epochs[1].test_loss, run.epochs[2].test_loss);
+  // The constant schedule goes on learning.
+  settings.schedule.kind = "constant";
+  const TrainedRun constant = TrainModel("cnn", kPlainCnn, data, settings);
+  EXPECT_NE(constant.epochs[1].test_loss, constant.epochs[2].test_loss);
+}
+
+TEST(TrainerKnobs, LabelSmoothingRaisesTheTrainingLoss) {
+  const TensorDataset data = Blobs(128, 64, 7);
+  TrainingSettings settings = ClassifierSettings();
+  settings.epochs = 2;
+  const TrainedRun plain = TrainModel("cnn", kSmallCnn, data, settings);
+  settings.label_smoothing = 0.3;
+  const TrainedRun smoothed = TrainModel("cnn", kSmallCnn, data, settings);
+  // A smoothed target cannot be met exactly: the training loss stays higher.
+  EXPECT_GT(smoothed.epochs.back().train_loss, plain.epochs.back().train_loss);
+}
+
+TEST(TrainerKnobs, NesterovNeedsSgdWithMomentum) {
+  const TensorDataset data = Blobs(32, 16, 8);
+  TrainingSettings settings = ClassifierSettings();
+  settings.nesterov = true;
+  settings.optimizer = "adam";
+  try {
+    TrainModel("cnn", kSmallCnn, data, settings);
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("nesterov needs optimizer: sgd with momentum > 0"),
+              std::string::npos)
+        << e.what();
+  }
+  // With sgd and momentum it trains, and steps otherwise than plain momentum.
+  settings.optimizer = "sgd";
+  settings.lr = 0.05;
+  const TrainedRun nesterov = TrainModel("cnn", kSmallCnn, data, settings);
+  settings.nesterov = false;
+  const TrainedRun plain = TrainModel("cnn", kSmallCnn, data, settings);
+  EXPECT_NE(nesterov.epochs.back().test_loss, plain.epochs.back().test_loss);
+}
+
 // ---------------------------------------------------------------- regression
 
 TrainingSettings RegressorSettings() {

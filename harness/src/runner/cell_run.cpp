@@ -94,6 +94,13 @@ TrainingSettings SettingsFor(const Cell& cell, std::int64_t seed, const std::str
   settings.optimizer = StringSetting(cell, "optimizer");
   settings.momentum = FloatSetting(cell, "momentum");
   settings.weight_decay = FloatSetting(cell, "weight_decay");
+  settings.nesterov = std::get<bool>(cell.Get("nesterov"));
+  settings.schedule.kind = StringSetting(cell, "lr_schedule");
+  settings.schedule.warmup_epochs = static_cast<int>(IntSetting(cell, "warmup_epochs"));
+  settings.schedule.step_epochs = static_cast<int>(IntSetting(cell, "lr_step_epochs"));
+  settings.schedule.gamma = FloatSetting(cell, "lr_gamma");
+  settings.label_smoothing = FloatSetting(cell, "label_smoothing");
+  settings.grad_accumulation = IntSetting(cell, "grad_accumulation");
   settings.seed = seed;
   settings.device = device;
   return settings;

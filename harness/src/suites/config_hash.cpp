@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,32 @@ namespace {
 
 nlohmann::json ToJson(const ParamValue& value) {
   return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
+}
+
+// Equal values, a number written as 0 or 0.0 alike.
+bool SameValue(const ParamValue& a, const ParamValue& b) {
+  auto number = [](const ParamValue& v) -> std::optional<double> {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (const auto* d = std::get_if<double>(&v)) return *d;
+    return std::nullopt;
+  };
+  if (number(a) && number(b)) return *number(a) == *number(b);
+  return a == b;
+}
+
+// Training settings added after stores of finished cells existed. At its
+// default each trains exactly as before it existed, so it is left out of
+// the configuration there: the older cells keep their hashes and a resumed
+// suite does not run them again.
+bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
+  static const std::set<std::string> kLaterSettings = {
+      "nesterov",       "lr_schedule",     "warmup_epochs",    "lr_step_epochs",
+      "lr_gamma",       "label_smoothing", "grad_accumulation"};
+  if (kLaterSettings.count(key) == 0) return false;
+  for (const ParamSpec& spec : TrainingSettingSpecs()) {
+    if (spec.name == key) return SameValue(spec.default_value, value);
+  }
+  return false;
 }
 
 }  // namespace
@@ -22,7 +50,9 @@ std::string CanonicalConfigJson(
   nlohmann::json config;
   nlohmann::json& json_settings = config["settings"];
   json_settings = nlohmann::json::object();
-  for (const auto& [key, value] : settings) json_settings[key] = ToJson(value);
+  for (const auto& [key, value] : settings) {
+    if (!LeftOutAtDefault(key, value)) json_settings[key] = ToJson(value);
+  }
   config["optimizations"] = optimizations;
   // Only what changes a figure: compare_regions changes none.
   nlohmann::json& json_carbon = config["carbon"];

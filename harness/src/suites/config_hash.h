@@ -13,7 +13,8 @@
 namespace carbonbench::suite_internal {
 
 // {"carbon":{"pue":..,"region":..},"meters":[..],"optimizations":[..],
-//  "settings":{..}} with sorted keys and no whitespace.
+//  "settings":{..}} with sorted keys and no whitespace. Training knobs added
+// later (nesterov, lr_schedule, ...) appear only away from their defaults.
 std::string CanonicalConfigJson(
     const std::map<std::string, ParamValue>& settings,
     const std::vector<std::string>& optimizations, const CarbonSettings& carbon,

@@ -23,10 +23,16 @@ double SecondsSince(Clock::time_point start) {
 std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& settings,
                                                        Network& network) {
   auto parameters = network.parameters();
+  if (settings.nesterov && (settings.optimizer != "sgd" || settings.momentum <= 0)) {
+    throw std::invalid_argument(
+        "nesterov needs optimizer: sgd with momentum > 0 (this cell has optimizer: " +
+        settings.optimizer + ", momentum: " + fmt::format("{:g}", settings.momentum) + ")");
+  }
   if (settings.optimizer == "sgd") {
     return std::make_unique<torch::optim::SGD>(
         parameters, torch::optim::SGDOptions(settings.lr)
                         .momentum(settings.momentum)
+                        .nesterov(settings.nesterov)
                         .weight_decay(settings.weight_decay));
   }
   if (settings.optimizer == "adam") {
@@ -60,13 +66,16 @@ class ForwardScopes {
 
 // Classifiers learn from cross-entropy on logits; regressors from the mean
 // squared error on standardised targets.
+// Label smoothing shapes training only: evaluation passes 0, so test losses
+// stay comparable between cells.
 torch::Tensor Loss(const DatasetSpec& spec, const torch::Tensor& outputs,
                    const torch::Tensor& targets,
-                   at::Reduction::Reduction reduction = at::Reduction::Mean) {
+                   at::Reduction::Reduction reduction = at::Reduction::Mean,
+                   double label_smoothing = 0) {
   if (spec.task == TaskKind::kRegression) {
     return torch::mse_loss(outputs.reshape(targets.sizes()), targets, reduction);
   }
-  return torch::cross_entropy_loss(outputs, targets, {}, reduction);
+  return torch::cross_entropy_loss(outputs, targets, {}, reduction, -100, label_smoothing);
 }
 
 struct EvalResult {
@@ -157,8 +166,17 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   const auto training_start = Clock::now();
   double energy_before_wh = observer.energy_wh ? observer.energy_wh() : 0;
 
+  const std::int64_t accumulation = std::max<std::int64_t>(1, settings.grad_accumulation);
+  const std::int64_t batches = (count + settings.batch_size - 1) / settings.batch_size;
+  const std::int64_t steps_per_epoch = (batches + accumulation - 1) / accumulation;
+  const std::int64_t total_steps = steps_per_epoch * settings.epochs;
+  std::int64_t optimizer_step = 0;
+  LearningRateSchedule schedule = settings.schedule;
+  schedule.base_lr = settings.lr;
+
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     ctx.epoch = epoch;
+    std::int64_t batch_index = 0;
     EpochRecord record;
     record.epoch = epoch;
     if (observer.mark_phase) observer.mark_phase("train");
@@ -183,16 +201,33 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
       torch::Tensor targets = batch->targets.to(ctx.device);
       data_s += SecondsSince(data_start);
 
-      optimizer->zero_grad();
+      // With accumulation, gradients of `grad_accumulation` batches add up
+      // (each loss divided by that count) before one step; a last, shorter
+      // group at the end of the epoch steps all the same.
+      const bool group_starts = batch_index % accumulation == 0;
+      const bool group_ends = (batch_index + 1) % accumulation == 0 || batch_index + 1 == batches;
+      ++batch_index;
+      if (group_starts) optimizer->zero_grad();
       torch::Tensor outputs;
       {
         ForwardScopes scopes(optimizations, ctx);
         outputs = network->forward(inputs);
       }
-      torch::Tensor loss = Loss(data.spec, outputs.to(torch::kFloat32), targets);
-      torch::Tensor scaled = loss;
+      torch::Tensor loss = Loss(data.spec, outputs.to(torch::kFloat32), targets,
+                                at::Reduction::Mean, settings.label_smoothing);
+      torch::Tensor scaled = accumulation > 1 ? loss / static_cast<double>(accumulation) : loss;
       for (const auto& optimization : optimizations) scaled = optimization->ScaleLoss(ctx, scaled);
       scaled.backward();
+      if (!group_ends) {
+        loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
+                    static_cast<double>(inputs.size(0));
+        continue;
+      }
+      for (auto& group : optimizer->param_groups()) {
+        group.options().set_lr(
+            LearningRateAt(schedule, optimizer_step, steps_per_epoch, total_steps));
+      }
+      ++optimizer_step;
       bool step = true;
       for (const auto& optimization : optimizations) {
         step = optimization->BeforeOptimizerStep(ctx) && step;

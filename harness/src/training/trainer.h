@@ -12,6 +12,7 @@
 #include "carbonbench/optimization.h"
 #include "pipeline/dataset.h"
 #include "store/results_store.h"
+#include "training/learning_rate.h"
 
 namespace carbonbench {
 
@@ -23,6 +24,10 @@ struct TrainingSettings {
   std::string optimizer = "adam";  // sgd | adam | adamw
   double momentum = 0.9;           // sgd only
   double weight_decay = 0;
+  bool nesterov = false;           // sgd with momentum only
+  LearningRateSchedule schedule;  // its base_lr is taken from `lr`
+  double label_smoothing = 0;      // classifiers only
+  std::int64_t grad_accumulation = 1;  // batches per optimizer step
   std::int64_t seed = 42;          // shuffling (the runner seeds the weights)
   std::string device = "cpu";      // resolved: cpu | cuda
 };

@@ -39,6 +39,13 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
       {"optimizer", std::string("adam")},
       {"momentum", 0.9},
       {"weight_decay", 0.0},
+      {"nesterov", false},
+      {"lr_schedule", std::string("constant")},
+      {"warmup_epochs", std::int64_t{0}},
+      {"lr_step_epochs", std::int64_t{10}},
+      {"lr_gamma", 0.1},
+      {"label_smoothing", 0.0},
+      {"grad_accumulation", std::int64_t{1}},
       {"seed", std::int64_t{42}},
       {"threads", std::int64_t{0}},
       {"device", std::string("auto")},
@@ -285,6 +292,26 @@ TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
   EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
   // Pinned: the store finds finished cells by this value across versions.
   EXPECT_EQ(cell.config_hash, "2ec2ff31e95ac6bf");
+}
+
+// The knobs added after stores existed leave the pinned hash alone at their
+// defaults, and enter the configuration, as any setting, when changed.
+TEST(ConfigHashTest, LaterTrainingKnobsEnterTheConfigOnlyAwayFromTheirDefaults) {
+  const Cell plain = Load("suite: s\n").cells[0];
+  EXPECT_EQ(plain.config_json.find("lr_schedule"), std::string::npos);
+  EXPECT_EQ(plain.config_json.find("grad_accumulation"), std::string::npos);
+  const Cell same =
+      Load("suite: s\ndefaults: {lr_schedule: constant, grad_accumulation: 1, label_smoothing: 0}\n")
+          .cells[0];
+  EXPECT_EQ(same.config_hash, plain.config_hash);
+  for (const char* knob : {"lr_schedule: cosine", "nesterov: true", "warmup_epochs: 1",
+                           "lr_step_epochs: 3", "lr_gamma: 0.5", "label_smoothing: 0.1",
+                           "grad_accumulation: 4"}) {
+    const Cell changed = Load(std::string("suite: s\ndefaults: {") + knob + "}\n").cells[0];
+    EXPECT_NE(changed.config_hash, plain.config_hash) << knob;
+    const std::string key = std::string(knob).substr(0, std::string(knob).find(':'));
+    EXPECT_NE(changed.config_json.find("\"" + key + "\""), std::string::npos) << knob;
+  }
 }
 
 TEST(ConfigHashTest, HashIgnoresYamlOrderAndNameButTracksValues) {
