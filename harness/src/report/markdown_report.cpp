@@ -40,7 +40,8 @@ std::string RenderMarkdownReport(const std::string& suite,
   // The answer first, then the evidence, then how it was measured.
   return report::SummarySection(input) + report::LeaderboardSection(input) +
          report::BaselineSection(input) + report::ParetoSection(input) +
-         report::OptimalEpochSection(input) + report::ResultsSection(input) +
+         report::OptimalEpochSection(input) + report::EarlyStopSection(input) +
+         report::ResultsSection(input) +
          report::ClassMetricsSection(input) +
          report::InferenceSection(input) + report::PlotsSection(input) +
          report::EpochsSection(input) + report::GreenerSection(input) +

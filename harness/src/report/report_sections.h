@@ -31,6 +31,8 @@ std::string LeaderboardSection(const ReportInput& input);
 std::string ParetoSection(const ReportInput& input);
 // Precision, recall, F1 and the confusion matrix of each classifier cell.
 std::string ClassMetricsSection(const ReportInput& input);
+// What stopping before the planned epochs saved, projected.
+std::string EarlyStopSection(const ReportInput& input);
 // Where each cell's training stopped paying, and what the rest cost.
 std::string OptimalEpochSection(const ReportInput& input);
 // Links to the plots drawn beside the report.

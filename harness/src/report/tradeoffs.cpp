@@ -67,6 +67,28 @@ std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs,
   return std::nullopt;
 }
 
+std::optional<ProjectedSaving> ProjectRemainingEpochs(const std::vector<EpochPoint>& epochs,
+                                                      int epochs_planned) {
+  const int run = static_cast<int>(epochs.size());
+  if (run == 0 || run >= epochs_planned) return std::nullopt;
+  ProjectedSaving saving;
+  saving.epochs_run = run;
+  saving.epochs_planned = epochs_planned;
+  double co2 = 0;
+  double seconds = 0;
+  for (const EpochPoint& epoch : epochs) {
+    saving.spent_wh += epoch.energy_wh;
+    co2 += epoch.co2_g;
+    seconds += epoch.duration_s;
+  }
+  const double remaining = static_cast<double>(epochs_planned - run) / run;
+  saving.saved_wh = saving.spent_wh * remaining;
+  saving.saved_co2_g = co2 * remaining;
+  saving.saved_s = seconds * remaining;
+  saving.full_schedule_wh = saving.spent_wh + saving.saved_wh;
+  return saving;
+}
+
 std::optional<bool> WithinSpread(const Stat& a, const Stat& b) {
   if (a.count < 2 || b.count < 2) return std::nullopt;
   const double spread = std::sqrt(a.stddev * a.stddev + b.stddev * b.stddev);

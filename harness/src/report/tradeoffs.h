@@ -59,6 +59,21 @@ struct TargetReach {
 std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs,
                                          double target);
 
+// What the epochs a run did not train would have cost, at the mean cost of
+// the epochs it did: an estimate of what stopping early saved.
+struct ProjectedSaving {
+  int epochs_run = 0;
+  int epochs_planned = 0;
+  double spent_wh = 0;         // its epochs' energy
+  double full_schedule_wh = 0;  // spent plus the projected rest
+  double saved_wh = 0;
+  double saved_co2_g = 0;
+  double saved_s = 0;
+};
+// Empty when the run trained every planned epoch, or none.
+std::optional<ProjectedSaving> ProjectRemainingEpochs(const std::vector<EpochPoint>& epochs,
+                                                      int epochs_planned);
+
 // Whether the difference of two means is no larger than the spread one
 // would see between single runs of the two (the square root of the sum of
 // their variances), so it is not significant. Empty when either side has

@@ -95,3 +95,25 @@ TEST(EscapeText, MakesOddNamesReadLiterally) {
 
 }  // namespace
 }  // namespace carbonbench::report
+
+namespace carbonbench::report {
+namespace {
+
+TEST(ProjectRemainingEpochs, ChargesTheEpochsNotRunAtTheRunsMeanCost) {
+  // 2 of 5 epochs, 1 Wh, 0.5 g and 10 s each: 3 more would have cost 3 Wh.
+  const std::vector<EpochPoint> epochs = {{80, 1.0, 0.5, 10}, {85, 1.0, 0.5, 10}};
+  const auto saving = ProjectRemainingEpochs(epochs, 5);
+  ASSERT_TRUE(saving.has_value());
+  EXPECT_EQ(saving->epochs_run, 2);
+  EXPECT_DOUBLE_EQ(saving->spent_wh, 2.0);
+  EXPECT_DOUBLE_EQ(saving->saved_wh, 3.0);
+  EXPECT_DOUBLE_EQ(saving->full_schedule_wh, 5.0);
+  EXPECT_DOUBLE_EQ(saving->saved_co2_g, 1.5);
+  EXPECT_DOUBLE_EQ(saving->saved_s, 30.0);
+  // A run that trained every planned epoch saved nothing.
+  EXPECT_FALSE(ProjectRemainingEpochs(epochs, 2).has_value());
+  EXPECT_FALSE(ProjectRemainingEpochs({}, 5).has_value());
+}
+
+}  // namespace
+}  // namespace carbonbench::report

@@ -1,0 +1,69 @@
+// What stopping early saved against the full schedule, projected from each
+// run's own epochs.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "report/leaderboard.h"
+#include "report/report_sections.h"
+#include "report/tradeoffs.h"
+
+namespace carbonbench::report {
+namespace {
+
+// The cell's `epochs` setting; 0 when its configuration does not say.
+int PlannedEpochs(const CellRuns& cell) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, false);
+  if (!config.is_object() || !config.contains("settings")) return 0;
+  const auto& settings = config["settings"];
+  const auto epochs = settings.find("epochs");
+  return epochs != settings.end() && epochs->is_number_integer() ? epochs->get<int>() : 0;
+}
+
+}  // namespace
+
+std::string EarlyStopSection(const ReportInput& input) {
+  MarkdownTable table({{"Cell"},
+                       {"Epochs run", Align::kRight},
+                       {"Planned", Align::kRight},
+                       {"Epochs Wh", Align::kRight},
+                       {"Full schedule Wh (projected)", Align::kRight},
+                       {"Saved Wh", Align::kRight},
+                       {"Saved g CO2", Align::kRight},
+                       {"Saved s", Align::kRight},
+                       {"Saved %", Align::kRight}});
+  bool any = false;
+  double saved_total = 0;
+  for (const CellRuns& cell : input.cells) {
+    const int planned = PlannedEpochs(cell);
+    std::vector<double> run, spent, full, saved, co2, seconds, percent;
+    for (const RunRow* row : cell.finished) {
+      const auto saving = ProjectRemainingEpochs(EpochPoints(*row), planned);
+      if (!saving) continue;
+      run.push_back(saving->epochs_run);
+      spent.push_back(saving->spent_wh);
+      full.push_back(saving->full_schedule_wh);
+      saved.push_back(saving->saved_wh);
+      co2.push_back(saving->saved_co2_g);
+      seconds.push_back(saving->saved_s);
+      percent.push_back(saving->full_schedule_wh > 0
+                            ? saving->saved_wh / saving->full_schedule_wh * 100.0
+                            : 0);
+      saved_total += saving->saved_wh;
+    }
+    if (run.empty()) continue;
+    any = true;
+    table.AddRow({cell.name, FormatCount(Summarize(run)), std::to_string(planned),
+                  FormatStatSignificant(Summarize(spent)), FormatStatSignificant(Summarize(full)),
+                  FormatStatSignificant(Summarize(saved)), FormatStatSignificant(Summarize(co2)),
+                  FormatStatSignificant(Summarize(seconds)), FormatStat(Summarize(percent), 0)});
+  }
+  if (!any) return "";
+  return "## Stopped early\n\nRuns that ended before their planned epochs, against the full "
+         "schedule. The epochs not trained are projected at the mean cost of the run's own "
+         "epochs: an estimate of what stopping saved, not a measurement.\n\n" +
+         table.Render() +
+         fmt::format("\nStopping early saved about {} Wh in all.\n\n", Significant(saved_total));
+}
+
+}  // namespace carbonbench::report
