@@ -2,26 +2,11 @@
 // run's own epochs.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "report/leaderboard.h"
 #include "report/report_sections.h"
 #include "report/tradeoffs.h"
 
 namespace carbonbench::report {
-namespace {
-
-// The cell's `epochs` setting; 0 when its configuration does not say.
-int PlannedEpochs(const CellRuns& cell) {
-  const auto config = nlohmann::json::parse(cell.config_json, nullptr, false);
-  if (!config.is_object() || !config.contains("settings")) return 0;
-  const auto& settings = config["settings"];
-  const auto epochs = settings.find("epochs");
-  return epochs != settings.end() && epochs->is_number_integer() ? epochs->get<int>() : 0;
-}
-
-}  // namespace
-
 std::string EarlyStopSection(const ReportInput& input) {
   MarkdownTable table({{"Cell"},
                        {"Epochs run", Align::kRight},
@@ -35,7 +20,8 @@ std::string EarlyStopSection(const ReportInput& input) {
   bool any = false;
   double saved_total = 0;
   for (const CellRuns& cell : input.cells) {
-    const int planned = PlannedEpochs(cell);
+    // 0 when the configuration does not say: nothing is projected then.
+    const int planned = static_cast<int>(NumberSetting(cell, "epochs").value_or(0));
     std::vector<double> run, spent, full, saved, co2, seconds, percent;
     for (const RunRow* row : cell.finished) {
       const auto saving = ProjectRemainingEpochs(EpochPoints(*row), planned);

@@ -23,25 +23,41 @@ std::string Line(const std::vector<std::string>& fields) {
   return line + "\n";
 }
 
-// Empty for a run without a confusion matrix.
-std::string MacroF1(const RunSummary& summary) {
-  const auto matrix = ParseConfusion(summary.confusion_json);
-  return matrix ? Number(AveragesOf(*matrix).macro_f1 * 100) : "";
-}
-
-std::vector<std::string> RunFields(const RunRow& run) {
+// A run's flat fields, typed, keyed by kRunColumns: the JSON export's and,
+// formatted, the CSV's. A classifier has no RMSE and a regressor no
+// accuracy: null, not 0.
+nlohmann::json RunFields(const RunRow& run) {
   const RunStart& s = run.start;
   const RunSummary& r = run.summary;
   const bool regression = s.task == kRegressionTask;
-  return {std::to_string(run.id), s.suite, s.cell_name, s.config_hash,
-          std::to_string(s.repetition), std::to_string(s.seed), s.model, s.optimizations,
-          s.dataset, s.task, run.status, run.failure_reason, run.started_at, run.finished_at,
-          std::to_string(r.epochs_run), regression ? "" : Number(r.best_accuracy * 100),
-          regression ? "" : Number(r.final_accuracy * 100), regression ? Number(r.best_rmse) : "",
-          regression ? Number(r.final_rmse) : "", regression ? Number(r.final_mae) : "",
-          Number(r.duration_s), Number(r.energy_wh), Number(r.co2_g), Number(r.idle_energy_wh),
-          r.energy_provenance, r.compute_dtype, s.region_used, Number(s.intensity_g_per_kwh),
-          Number(s.pue), Number(r.cold_start_s), r.stop_reason, r.model_path, MacroF1(r)};
+  auto classifier_only = [regression](double v) { return regression ? nlohmann::json() : nlohmann::json(v); };
+  auto regressor_only = [regression](double v) { return regression ? nlohmann::json(v) : nlohmann::json(); };
+  const auto matrix = ParseConfusion(r.confusion_json);
+  return {{"run_id", run.id}, {"suite", s.suite}, {"cell", s.cell_name},
+          {"config_hash", s.config_hash}, {"repetition", s.repetition}, {"seed", s.seed},
+          {"model", s.model}, {"optimizations", s.optimizations}, {"dataset", s.dataset},
+          {"task", s.task}, {"status", run.status}, {"failure_reason", run.failure_reason},
+          {"started_at", run.started_at}, {"finished_at", run.finished_at},
+          {"epochs_run", r.epochs_run},
+          {"best_accuracy_percent", classifier_only(r.best_accuracy * 100)},
+          {"final_accuracy_percent", classifier_only(r.final_accuracy * 100)},
+          {"best_rmse", regressor_only(r.best_rmse)}, {"final_rmse", regressor_only(r.final_rmse)},
+          {"final_mae", regressor_only(r.final_mae)}, {"duration_s", r.duration_s},
+          {"energy_wh", r.energy_wh}, {"co2_g", r.co2_g}, {"idle_energy_wh", r.idle_energy_wh},
+          {"energy_provenance", r.energy_provenance}, {"compute_dtype", r.compute_dtype},
+          {"region", s.region_used}, {"intensity_g_per_kwh", s.intensity_g_per_kwh},
+          {"pue", s.pue}, {"cold_start_s", r.cold_start_s}, {"stop_reason", r.stop_reason},
+          {"model_path", r.model_path},
+          {"macro_f1_percent", matrix ? nlohmann::json(AveragesOf(*matrix).macro_f1 * 100)
+                                      : nlohmann::json()}};
+}
+
+// A typed field as CSV text: null empty, numbers at full precision.
+std::string CsvText(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
+  return Number(value.get<double>());
 }
 
 nlohmann::json ParsedOr(const std::string& text, nlohmann::json fallback) {
@@ -83,7 +99,12 @@ std::string CsvField(const std::string& text) {
 
 std::string RunsCsv(const std::vector<RunRow>& runs) {
   std::string text = Line(kRunColumns);
-  for (const RunRow& run : runs) text += Line(RunFields(run));
+  for (const RunRow& run : runs) {
+    const nlohmann::json fields = RunFields(run);
+    std::vector<std::string> cells;
+    for (const std::string& column : kRunColumns) cells.push_back(CsvText(fields.at(column)));
+    text += Line(cells);
+  }
   return text;
 }
 
@@ -109,33 +130,9 @@ std::string EpochsCsv(const std::vector<RunRow>& runs) {
 std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) {
   nlohmann::json all = nlohmann::json::array();
   for (const RunRow& run : runs) {
-    const RunStart& s = run.start;
-    const RunSummary& r = run.summary;
-    const bool regression = s.task == kRegressionTask;
-    // A regressor has no accuracy and a classifier no RMSE: null, not 0.
-    auto classifier_only = [regression](double v) { return regression ? nlohmann::json() : nlohmann::json(v); };
-    auto regressor_only = [regression](double v) { return regression ? nlohmann::json(v) : nlohmann::json(); };
-    nlohmann::json item = {
-        {"run_id", run.id}, {"suite", s.suite}, {"cell", s.cell_name},
-        {"config_hash", s.config_hash}, {"repetition", s.repetition}, {"seed", s.seed},
-        {"model", s.model}, {"optimizations", s.optimizations}, {"dataset", s.dataset},
-        {"task", s.task}, {"status", run.status}, {"failure_reason", run.failure_reason},
-        {"started_at", run.started_at}, {"finished_at", run.finished_at},
-        {"epochs_run", r.epochs_run},
-        {"best_accuracy_percent", classifier_only(r.best_accuracy * 100)},
-        {"final_accuracy_percent", classifier_only(r.final_accuracy * 100)},
-        {"best_rmse", regressor_only(r.best_rmse)}, {"final_rmse", regressor_only(r.final_rmse)},
-        {"final_mae", regressor_only(r.final_mae)}, {"duration_s", r.duration_s},
-        {"energy_wh", r.energy_wh}, {"co2_g", r.co2_g}, {"idle_energy_wh", r.idle_energy_wh},
-        {"energy_provenance", r.energy_provenance}, {"compute_dtype", r.compute_dtype},
-        {"region", s.region_used}, {"intensity_g_per_kwh", s.intensity_g_per_kwh},
-        {"pue", s.pue}, {"cold_start_s", r.cold_start_s}, {"stop_reason", r.stop_reason},
-        {"model_path", r.model_path}};
-    if (const auto matrix = ParseConfusion(r.confusion_json)) {
-      item["macro_f1_percent"] = AveragesOf(*matrix).macro_f1 * 100;
+    nlohmann::json item = RunFields(run);
+    if (const auto matrix = ParseConfusion(run.summary.confusion_json)) {
       item["confusion"] = {{"classes", matrix->classes}, {"matrix", matrix->counts}};
-    } else {
-      item["macro_f1_percent"] = nullptr;
     }
     item["settings"] = ParsedOr(run.start.config_json, nlohmann::json::object()).value("settings", nlohmann::json::object());
     item["environment"] = ParsedOr(run.start.environment_json, nlohmann::json::object());

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace carbonbench::report {
 namespace {
@@ -21,14 +20,9 @@ constexpr NamedObjective kObjectives[] = {
 };
 
 std::optional<double> TargetAccuracyOf(const CellRuns& cell) {
-  const auto config = nlohmann::json::parse(cell.config_json, nullptr, false);
-  if (!config.is_object() || !config.contains("settings")) return std::nullopt;
-  const auto& settings = config["settings"];
-  const auto found = settings.find("early_stop.target_acc");
-  if (found == settings.end() || !found->is_number() || found->get<double>() <= 0) {
-    return std::nullopt;
-  }
-  return found->get<double>();
+  const auto target = NumberSetting(cell, "early_stop.target_acc");
+  if (!target || *target <= 0) return std::nullopt;
+  return target;
 }
 
 CellStanding Stand(const CellRuns& cell, Objective objective, double target) {
@@ -100,6 +94,13 @@ std::string ObjectiveChoices() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+std::string ObjectiveName(Objective objective) {
+  for (const NamedObjective& named : kObjectives) {
+    if (named.objective == objective) return named.name;
+  }
+  return "";
+}
+
 std::string ObjectiveTitle(Objective objective) {
   for (const NamedObjective& named : kObjectives) {
     if (named.objective == objective) return named.title;
@@ -144,20 +145,12 @@ std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>&
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells,
                                            Objective objective,
                                            std::optional<double> target_percent) {
-  std::vector<std::string> datasets;
-  for (const CellRuns& cell : cells) {
-    if (!cell.IsRegression() && !cell.finished.empty()) datasets.push_back(cell.dataset);
-  }
   std::vector<Leaderboard> boards;
-  for (const std::string& dataset : Distinct(datasets)) {
-    std::vector<const CellRuns*> members;
-    for (const CellRuns& cell : cells) {
-      if (!cell.IsRegression() && !cell.finished.empty() && cell.dataset == dataset) {
-        members.push_back(&cell);
-      }
-    }
+  for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
+    if (group.regression) continue;
+    const std::vector<const CellRuns*>& members = group.cells;
     Leaderboard board;
-    board.dataset = dataset;
+    board.dataset = group.dataset;
     board.objective = objective;
     if (target_percent) {
       board.target_accuracy_percent = *target_percent;

@@ -19,6 +19,8 @@ enum class Objective { kAccuracyPerKwh, kCo2ToTarget, kEnergyToTarget, kTimeToTa
 std::optional<Objective> ParseObjective(const std::string& text);
 // The accepted spellings, for error messages: "acc_per_kwh, co2, energy, time".
 std::string ObjectiveChoices();
+// The spelling ParseObjective reads: "co2".
+std::string ObjectiveName(Objective objective);
 // "CO2 to reach the target", ... for headings and sentences.
 std::string ObjectiveTitle(Objective objective);
 

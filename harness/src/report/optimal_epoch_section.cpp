@@ -19,6 +19,18 @@ std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_po
   return FindOptimalEpoch(EpochPoints(run), MinGainFor(run, min_gain_points));
 }
 
+OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
+                                             double min_gain_points) {
+  OptimalEpochSavings savings;
+  for (const RunRow* run : FinishedRuns(cells)) {
+    for (const EpochRecord& epoch : run->epochs) savings.epochs_wh += epoch.energy_wh;
+    if (const auto optimum = OptimalEpochOf(*run, min_gain_points)) {
+      savings.saved_wh += optimum->saved_energy_wh;
+    }
+  }
+  return savings;
+}
+
 namespace {
 
 struct CellOptimum {
@@ -70,8 +82,6 @@ std::string OptimalEpochSection(const ReportInput& input) {
                        {"Wh after it", Align::kRight},
                        {"g CO2 after it", Align::kRight},
                        {"% of epoch energy", Align::kRight}});
-  double saved_wh = 0;
-  double total_wh = 0;
   for (const CellRuns& cell : input.cells) {
     if (cell.finished.empty()) continue;
     const CellOptimum optimum = Pool(cell, gain);
@@ -84,17 +94,14 @@ std::string OptimalEpochSection(const ReportInput& input) {
                   FormatStat(optimum.best_quality, digits) + unit,
                   FormatStatSignificant(optimum.saved_wh), FormatStatSignificant(optimum.saved_co2_g),
                   FormatStat(optimum.saved_percent, 0)});
-    for (const RunRow* run : cell.finished) {
-      for (const EpochRecord& epoch : run->epochs) total_wh += epoch.energy_wh;
-      if (const auto one = OptimalEpochOf(*run, gain)) saved_wh += one->saved_energy_wh;
-    }
   }
   text += table.Render();
-  if (total_wh > 0) {
+  const OptimalEpochSavings savings = SuiteOptimalEpochSavings(input.cells, gain);
+  if (savings.epochs_wh > 0) {
     text += fmt::format(
         "\nStopping every run at its optimal epoch would have saved {} Wh, {}% of the energy of "
         "all epochs.\n",
-        Significant(saved_wh), Fixed(saved_wh / total_wh * 100.0, 0));
+        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0));
   }
   return text + "\n";
 }

@@ -52,29 +52,20 @@ std::string DatasetTable(const std::vector<const CellRuns*>& cells, bool regress
 }  // namespace
 
 std::string ParetoSection(const ReportInput& input) {
-  std::vector<std::string> datasets;
-  for (const CellRuns& cell : input.cells) {
-    if (!cell.finished.empty()) datasets.push_back(cell.dataset + (cell.IsRegression() ? " (regression)" : ""));
-  }
-  if (datasets.empty()) return "";
+  const std::vector<DatasetCells> groups = FinishedCellsByDataset(input.cells);
+  if (groups.empty()) return "";
   std::string text =
       "## Pareto front\n\nPer dataset, cells ordered by energy (means over repetitions). A cell "
       "on the front has no other cell that used no more energy (or CO2) for at least its "
       "quality, with one of the two strictly better; a dominated cell should not be chosen: the "
       "cell named beside it is cheaper and no worse.\n\n";
-  for (const std::string& key : Distinct(datasets)) {
-    std::vector<const CellRuns*> cells;
-    for (const CellRuns& cell : input.cells) {
-      if (!cell.finished.empty() &&
-          cell.dataset + (cell.IsRegression() ? " (regression)" : "") == key) {
-        cells.push_back(&cell);
-      }
-    }
+  for (const DatasetCells& group : groups) {
+    std::vector<const CellRuns*> cells = group.cells;
     std::stable_sort(cells.begin(), cells.end(), [](const CellRuns* a, const CellRuns* b) {
       return StatOver(*a, EnergyWh).mean < StatOver(*b, EnergyWh).mean;
     });
-    const bool regression = cells.front()->IsRegression();
-    text += "### " + EscapeText(key) + "\n\n" + DatasetTable(cells, regression) + "\n";
+    text += "### " + EscapeText(group.Label()) + "\n\n" + DatasetTable(cells, group.regression) +
+            "\n";
   }
   return text;
 }

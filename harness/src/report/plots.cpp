@@ -73,22 +73,12 @@ double MeanOf(const CellRuns& cell, Metric metric) { return StatOver(cell, metri
 // Final accuracy (or RMSE) against energy, one figure per dataset, with
 // the Pareto front as a staircase through its cells.
 std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, const fs::path& dir) {
-  std::vector<std::string> keys;
-  for (const CellRuns& cell : cells) {
-    if (!cell.finished.empty()) keys.push_back(cell.dataset + (cell.IsRegression() ? " (regression)" : ""));
-  }
   std::vector<Figure> figures;
   int index = 0;
-  for (const std::string& key : Distinct(keys)) {
+  for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
     ++index;
-    std::vector<const CellRuns*> members;
-    for (const CellRuns& cell : cells) {
-      if (!cell.finished.empty() &&
-          cell.dataset + (cell.IsRegression() ? " (regression)" : "") == key) {
-        members.push_back(&cell);
-      }
-    }
-    const bool regression = members.front()->IsRegression();
+    const std::vector<const CellRuns*>& members = group.cells;
+    const bool regression = group.regression;
     std::vector<TradeoffPoint> points;
     std::string data = "# energy_wh\tquality\tcell\n";
     for (const CellRuns* cell : members) {
@@ -114,8 +104,8 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
       front_data += fmt::format("{}\t{}\n", point.cost, regression ? -point.quality : point.quality);
     }
     Figure figure;
-    figure.stem = fmt::format("quality_vs_energy_{}_{}", index, Slug(members.front()->dataset));
-    figure.title = fmt::format("{}: {} against energy, with the Pareto front", key,
+    figure.stem = fmt::format("quality_vs_energy_{}_{}", index, Slug(group.dataset));
+    figure.title = fmt::format("{}: {} against energy, with the Pareto front", group.Label(),
                                regression ? "final RMSE" : "final accuracy");
     const std::string points_file = Write(dir / (figure.stem + ".dat"), data);
     const std::string front_file = Write(dir / (figure.stem + ".front.dat"), front_data);

@@ -35,16 +35,6 @@ nlohmann::json CellJson(const CellStanding& standing,
   return json;
 }
 
-const char* ObjectiveName(Objective objective) {
-  switch (objective) {
-    case Objective::kCo2ToTarget: return "co2";
-    case Objective::kEnergyToTarget: return "energy";
-    case Objective::kTimeToTarget: return "time";
-    case Objective::kAccuracyPerKwh: return "acc_per_kwh";
-  }
-  return "";
-}
-
 }  // namespace
 
 std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const RecommendRequest& request) {

@@ -46,15 +46,9 @@ std::string ReachText(const CellStanding& standing) {
 }  // namespace
 
 std::string EpochsText(const CellRuns& cell) {
-  int low = 0;
-  int high = 0;
-  for (const RunRow* run : cell.finished) {
-    const int epochs = run->summary.epochs_run;
-    low = low == 0 ? epochs : std::min(low, epochs);
-    high = std::max(high, epochs);
-  }
-  const std::string range = low == high ? std::to_string(low) : fmt::format("{}–{}", low, high);
-  return range + (high == 1 ? " epoch" : " epochs");
+  int most = 0;
+  for (const RunRow* run : cell.finished) most = std::max(most, run->summary.epochs_run);
+  return EpochRange(cell) + (most == 1 ? " epoch" : " epochs");
 }
 
 TargetAnswer AnswerForTarget(const Leaderboard& board) {

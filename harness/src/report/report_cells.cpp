@@ -1,5 +1,7 @@
 #include "report/report_cells.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -129,6 +131,41 @@ CellsByTask SplitByTask(const std::vector<CellRuns>& cells) {
         .push_back(cell);
   }
   return split;
+}
+
+std::string EpochRange(const CellRuns& cell) {
+  int low = cell.finished.front()->summary.epochs_run;
+  int high = low;
+  for (const RunRow* run : cell.finished) {
+    low = std::min(low, run->summary.epochs_run);
+    high = std::max(high, run->summary.epochs_run);
+  }
+  return low == high ? std::to_string(low) : fmt::format("{}–{}", low, high);
+}
+
+std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("settings")) return std::nullopt;
+  const auto& settings = config["settings"];
+  const auto found = settings.find(key);
+  if (found == settings.end() || !found->is_number()) return std::nullopt;
+  return found->get<double>();
+}
+
+std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells) {
+  std::vector<DatasetCells> groups;
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    auto group = std::find_if(groups.begin(), groups.end(), [&cell](const DatasetCells& g) {
+      return g.dataset == cell.dataset && g.regression == cell.IsRegression();
+    });
+    if (group == groups.end()) {
+      groups.push_back({cell.dataset, cell.IsRegression(), {}});
+      group = std::prev(groups.end());
+    }
+    group->cells.push_back(&cell);
+  }
+  return groups;
 }
 
 std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells) {

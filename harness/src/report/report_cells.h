@@ -43,6 +43,22 @@ CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
 // The finished cell without optimizations whose other settings equal the
 // cell's (its optimizations' own parameters aside); nullptr when none.
 const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells);
+// "5" when every finished repetition ran as many epochs, "3–5" when an
+// optimization such as early stopping ended some sooner.
+std::string EpochRange(const CellRuns& cell);
+// A number among the cell's stored settings ("epochs",
+// "early_stop.target_acc"); empty when its configuration has none.
+std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key);
+// The finished cells of one dataset and task, in the order given.
+struct DatasetCells {
+  std::string dataset;
+  bool regression = false;
+  std::vector<const CellRuns*> cells;
+  // "co2 (regression)", or the dataset alone for classification.
+  std::string Label() const { return regression ? dataset + " (regression)" : dataset; }
+};
+// Groups in order of first appearance; cells without a finished run are left out.
+std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells);
 // Every finished run of the cells, cell by cell.
 std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells);
 // Whether any of the cells has a finished run.

@@ -53,6 +53,14 @@ Objective ReportObjective(const ReportOptions& options);
 std::optional<double> ReportTarget(const ReportOptions& options);
 // A run's optimal epoch at the report's min-gain threshold.
 std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_points);
+// What stopping every finished run at its optimal epoch would have saved,
+// against the energy of all their epochs.
+struct OptimalEpochSavings {
+  double saved_wh = 0;
+  double epochs_wh = 0;
+};
+OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
+                                             double min_gain_points);
 
 // "12.300 Wh (estimated: cpu_estimate, CodeCarbon cpu_load model)": an
 // energy figure with the provenance of the runs behind it and the meters

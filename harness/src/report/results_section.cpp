@@ -10,18 +10,6 @@
 namespace carbonbench::report {
 namespace {
 
-// "5" when every repetition ran as many epochs, "3–5" when an optimization
-// such as early stopping ended some sooner.
-std::string EpochRange(const CellRuns& cell) {
-  int low = cell.finished.front()->summary.epochs_run;
-  int high = low;
-  for (const RunRow* run : cell.finished) {
-    low = std::min(low, run->summary.epochs_run);
-    high = std::max(high, run->summary.epochs_run);
-  }
-  return low == high ? std::to_string(low) : fmt::format("{}–{}", low, high);
-}
-
 std::string StopReasons(const CellRuns& cell) {
   std::vector<std::string> reasons;
   for (const RunRow* run : cell.finished)

@@ -98,19 +98,13 @@ std::string Recommendations(const ReportInput& input) {
   for (const std::string& sentence : OptimizationEffectSentences(input.cells)) {
     items.push_back(EscapeText(sentence));
   }
-  double saved_wh = 0;
-  double epoch_wh = 0;
-  for (const RunRow* run : FinishedRuns(input.cells)) {
-    for (const EpochRecord& epoch : run->epochs) epoch_wh += epoch.energy_wh;
-    if (const auto optimum = OptimalEpochOf(*run, input.options.min_gain_points)) {
-      saved_wh += optimum->saved_energy_wh;
-    }
-  }
-  if (epoch_wh > 0 && saved_wh > 0) {
+  const OptimalEpochSavings savings =
+      SuiteOptimalEpochSavings(input.cells, input.options.min_gain_points);
+  if (savings.epochs_wh > 0 && savings.saved_wh > 0) {
     items.push_back(fmt::format(
         "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
         "training energy: set `early_stop` on the cells with the most energy after it.",
-        Significant(saved_wh), Fixed(saved_wh / epoch_wh * 100.0, 0)));
+        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0)));
   }
   if (items.empty()) return "";
   std::string text = "## Recommendations\n\n";
@@ -124,42 +118,62 @@ std::string BestPerObjective(const ReportInput& input) {
   const auto boards = BuildLeaderboards(input.cells, Objective::kCo2ToTarget,
                                         ReportTarget(input.options));
   if (boards.empty()) return "";
+  // Each objective: its name, whether more is better, whether the target
+  // belongs in its name, its figure of a cell (none where the cell has no
+  // such figure) and how that figure reads.
+  struct Pick {
+    const char* name;
+    bool higher_is_better;
+    bool names_the_target;
+    std::optional<double> (*value)(const CellStanding&);
+    std::string (*text)(double);
+  };
+  const Pick picks[] = {
+      {"highest final accuracy", true, false,
+       [](const CellStanding& s) -> std::optional<double> { return s.final_accuracy.mean; },
+       [](double v) { return Fixed(v, kPercentDigits) + "%"; }},
+      {"best accuracy per kWh", true, false,
+       [](const CellStanding& s) -> std::optional<double> {
+         if (s.accuracy_per_kwh.count == 0) return std::nullopt;
+         return s.accuracy_per_kwh.mean;
+       },
+       [](double v) { return Significant(v) + " %/kWh"; }},
+      {"least energy", false, false,
+       [](const CellStanding& s) -> std::optional<double> { return s.energy_wh.mean; },
+       [](double v) { return Significant(v) + " Wh"; }},
+      {"least CO2", false, false,
+       [](const CellStanding& s) -> std::optional<double> { return s.co2_g.mean; },
+       [](double v) { return Significant(v) + " g"; }},
+      {"shortest time", false, false,
+       [](const CellStanding& s) -> std::optional<double> { return s.duration_s.mean; },
+       [](double v) { return Significant(v) + " s"; }},
+      {"least CO2 to reach the target", false, true,
+       [](const CellStanding& s) -> std::optional<double> {
+         if (s.runs_reaching == 0) return std::nullopt;
+         return s.reach_co2_g.mean;
+       },
+       [](double v) { return Significant(v) + " g"; }},
+  };
   MarkdownTable table({{"Dataset"}, {"Objective"}, {"Best cell"}, {"Value", Align::kRight}});
   for (const Leaderboard& board : boards) {
-    struct Pick {
-      const char* objective;
+    for (const Pick& pick : picks) {
       const CellStanding* best = nullptr;
-      double value = 0;
-      std::string unit;
-    };
-    std::vector<Pick> picks = {{"highest final accuracy"}, {"best accuracy per kWh"},
-                               {"least energy"},           {"least CO2"},
-                               {"shortest time"},          {"least CO2 to reach the target"}};
-    for (const CellStanding& standing : board.ranked) {
-      const std::optional<double> values[] = {
-          standing.final_accuracy.mean,
-          standing.accuracy_per_kwh.count ? std::optional<double>(standing.accuracy_per_kwh.mean)
-                                          : std::nullopt,
-          standing.energy_wh.mean, standing.co2_g.mean, standing.duration_s.mean,
-          standing.runs_reaching ? std::optional<double>(standing.reach_co2_g.mean) : std::nullopt};
-      for (std::size_t i = 0; i < picks.size(); ++i) {
-        if (!values[i]) continue;
-        const bool higher_better = i < 2;
-        if (picks[i].best == nullptr || (higher_better ? *values[i] > picks[i].value
-                                                       : *values[i] < picks[i].value)) {
-          picks[i].best = &standing;
-          picks[i].value = *values[i];
+      double best_value = 0;
+      for (const CellStanding& standing : board.ranked) {
+        const std::optional<double> value = pick.value(standing);
+        if (!value) continue;
+        if (best == nullptr ||
+            (pick.higher_is_better ? *value > best_value : *value < best_value)) {
+          best = &standing;
+          best_value = *value;
         }
       }
-    }
-    const char* units[] = {"%", " %/kWh", " Wh", " g", " s", " g"};
-    for (std::size_t i = 0; i < picks.size(); ++i) {
-      if (picks[i].best == nullptr) continue;
-      std::string objective = picks[i].objective;
-      if (i == 5) objective += " of " + Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
-      table.AddRow({board.dataset, objective, picks[i].best->cell->name,
-                    (i == 0 ? Fixed(picks[i].value, kPercentDigits) : Significant(picks[i].value)) +
-                        units[i]});
+      if (best == nullptr) continue;
+      std::string name = pick.name;
+      if (pick.names_the_target) {
+        name += " of " + Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
+      }
+      table.AddRow({board.dataset, name, best->cell->name, pick.text(best_value)});
     }
   }
   return "## Best cell per objective\n\n" + table.Render() + "\n";

@@ -218,11 +218,9 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
       torch::Tensor scaled = accumulation > 1 ? loss / static_cast<double>(accumulation) : loss;
       for (const auto& optimization : optimizations) scaled = optimization->ScaleLoss(ctx, scaled);
       scaled.backward();
-      if (!group_ends) {
-        loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
-                    static_cast<double>(inputs.size(0));
-        continue;
-      }
+      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
+                  static_cast<double>(inputs.size(0));
+      if (!group_ends) continue;
       for (auto& group : optimizer->param_groups()) {
         group.options().set_lr(
             LearningRateAt(schedule, optimizer_step, steps_per_epoch, total_steps));
@@ -236,8 +234,6 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
         optimizer->step();
         for (const auto& optimization : optimizations) optimization->AfterOptimizerStep(ctx);
       }
-      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
-                  static_cast<double>(inputs.size(0));
     }
     record.train_loss = loss_sum.item<double>() / static_cast<double>(count);
     record.train_s = SecondsSince(train_start);
