@@ -47,8 +47,8 @@ std::string EarlyStopSection(const ReportInput& input) {
   if (!any) return "";
   return "## Stopped early\n\nRuns that ended before their planned epochs, against the full "
          "schedule. The epochs not trained are projected at the mean cost of the run's own "
-         "epochs: an estimate of what stopping saved, not a measurement.\n\n" +
-         table.Render() +
+         "epochs: an estimate of what stopping saved, not a measurement. " +
+         ProvenanceLine(input.cells) + table.Render() +
          fmt::format("\nStopping early saved about {} Wh in all.\n\n", Significant(saved_total));
 }
 

@@ -69,6 +69,7 @@ std::string LeaderboardSection(const ReportInput& input) {
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
       ObjectiveChoices());
+  text += ProvenanceLine(input.cells);
   for (const Leaderboard& board : boards) {
     text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,
                         Fixed(board.target_accuracy_percent, kPercentDigits), board.target_source);

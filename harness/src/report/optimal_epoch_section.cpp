@@ -74,6 +74,7 @@ std::string OptimalEpochSection(const ReportInput& input) {
       "SUITE --min-gain G`.\n\n",
       thresholds.size() > 1 ? thresholds[0] + " (regressors: less than " + thresholds[1] + ")"
                             : thresholds.front());
+  text += ProvenanceLine(input.cells);
   MarkdownTable table({{"Cell"},
                        {"Epochs run", Align::kRight},
                        {"Optimal epoch", Align::kRight},

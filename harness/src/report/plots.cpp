@@ -72,7 +72,8 @@ double MeanOf(const CellRuns& cell, Metric metric) { return StatOver(cell, metri
 
 // Final accuracy (or RMSE) against energy, one figure per dataset, with
 // the Pareto front as a staircase through its cells.
-std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, const fs::path& dir) {
+std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, const fs::path& dir,
+                                         const std::string& provenance) {
   std::vector<Figure> figures;
   int index = 0;
   for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
@@ -110,12 +111,12 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     const std::string points_file = Write(dir / (figure.stem + ".dat"), data);
     const std::string front_file = Write(dir / (figure.stem + ".front.dat"), front_data);
     figure.body = fmt::format(
-        "set title {}\nset xlabel 'energy per run (Wh)'\nset ylabel {}\nset grid\n"
+        "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n"
         "set key {} box opaque\nset offsets graph 0.05, graph 0.25, graph 0.08, graph 0.08\n"
         "plot {} using 1:2 with points pt 7 ps 1.3 lc rgb '#4477aa' title 'cell (mean over "
         "repetitions)', \\\n  {} using 1:2:3 with labels left offset 0.7,0.5 font ',9' notitle, "
         "\\\n  {} using 1:2 with steps lw 2 lc rgb '#cc3311' title 'Pareto front'\n",
-        GnuplotQuoted(figure.title),
+        GnuplotQuoted(figure.title), GnuplotQuoted("energy per run (Wh, " + provenance + ")"),
         GnuplotQuoted(regression ? "final RMSE (target units, lower is better)" : "final accuracy (%)"),
         regression ? "top right" : "bottom right", GnuplotQuoted(points_file),
         GnuplotQuoted(points_file), GnuplotQuoted(front_file));
@@ -126,7 +127,8 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
 
 // Per model: each cell's test accuracy (or RMSE) per epoch on the left axis
 // and its cumulative energy on the right, averaged over repetitions.
-std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs::path& dir) {
+std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs::path& dir,
+                                   const std::string& provenance) {
   std::vector<std::string> models;
   for (const CellRuns& cell : cells) {
     if (!cell.finished.empty()) models.push_back(cell.model);
@@ -175,17 +177,19 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
       plot += (i == 0 ? "" : ", \\\n  ") + clause;
     }
     figure.body = fmt::format(
-        "set title {}\nset xlabel 'epoch'\nset ylabel {}\nset y2label 'cumulative energy (Wh)'\n"
+        "set title {}\nset xlabel 'epoch'\nset ylabel {}\nset y2label {}\n"
         "set ytics nomirror\nset y2tics\nset grid\nset key outside right top\n{}\n",
         GnuplotQuoted(figure.title),
-        GnuplotQuoted(regression ? "test RMSE (solid)" : "test accuracy % (solid)"), plot);
+        GnuplotQuoted(regression ? "test RMSE (solid)" : "test accuracy % (solid)"),
+        GnuplotQuoted("cumulative energy (Wh, " + provenance + ", dashed)"), plot);
     figures.push_back(std::move(figure));
   }
   return figures;
 }
 
 // Every cell's energy split by phase and component, stacked.
-std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const fs::path& dir) {
+std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const fs::path& dir,
+                                      const std::string& provenance) {
   std::vector<std::string> parts;
   for (const CellRuns& cell : cells) {
     for (const RunRow* run : cell.finished) {
@@ -216,11 +220,12 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
   figure.title = "energy per run by phase and component (mean over repetitions)";
   const std::string file = GnuplotQuoted(Write(dir / "energy_breakdown.dat", data));
   figure.body = fmt::format(
-      "set title {}\nset ylabel 'energy (Wh)'\nset style data histograms\n"
+      "set title {}\nset ylabel {}\nset style data histograms\n"
       "set style histogram rowstacked\nset style fill solid 0.85 border -1\nset boxwidth 0.7\n"
       "set xtics rotate by -35 left font ',9'\nset grid ytics\nset key outside right top\n"
       "set bmargin 9\nplot for [i=2:{}] {} using i:xtic(1) title columnheader(i)\n",
-      GnuplotQuoted(figure.title), parts.size() + 1, file);
+      GnuplotQuoted(figure.title), GnuplotQuoted("energy (Wh, " + provenance + ")"),
+      parts.size() + 1, file);
   return figure;
 }
 
@@ -297,9 +302,13 @@ PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs
   fs::remove_all(dir, ignored);
   fs::create_directories(dir);
 
-  std::vector<Figure> figures = QualityAgainstEnergy(cells, dir);
-  for (Figure& figure : TrainingCurves(cells, dir)) figures.push_back(std::move(figure));
-  if (auto breakdown = EnergyBreakdown(cells, dir)) figures.push_back(std::move(*breakdown));
+  // Every energy axis says how its figures were obtained.
+  const std::string provenance = ProvenanceWord(CommonProvenance(FinishedRuns(cells)));
+  std::vector<Figure> figures = QualityAgainstEnergy(cells, dir, provenance);
+  for (Figure& figure : TrainingCurves(cells, dir, provenance)) figures.push_back(std::move(figure));
+  if (auto breakdown = EnergyBreakdown(cells, dir, provenance)) {
+    figures.push_back(std::move(*breakdown));
+  }
   std::string script;
   for (const Figure& figure : figures) script += ScriptFor(figure);
   Write(dir / "plots.gp", script);

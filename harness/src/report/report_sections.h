@@ -62,6 +62,11 @@ struct OptimalEpochSavings {
 OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
                                              double min_gain_points);
 
+// "Energy figures are estimated (PUE applied).\n\n", or cell by cell
+// when the finished runs' provenance differs: every section that shows
+// energy or CO2 says how it was obtained.
+std::string ProvenanceLine(const std::vector<CellRuns>& cells);
+
 // "12.300 Wh (estimated: cpu_estimate, CodeCarbon cpu_load model)": an
 // energy figure with the provenance of the runs behind it and the meters
 // that produced it.

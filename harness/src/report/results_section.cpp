@@ -118,24 +118,6 @@ std::string ResultsTables(const CellsByTask& split) {
          "\n";
 }
 
-// Provenance is stated once when every run agrees, else cell by cell, so a
-// measured and an estimated figure are never read as the same kind.
-std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
-  const std::string common = CommonProvenance(FinishedRuns(cells));
-  if (common != "mixed") {
-    return "Energy figures are " + common + " (PUE applied).\n\n";
-  }
-  std::vector<std::string> parts;
-  for (const CellRuns& cell : cells) {
-    if (!cell.finished.empty()) {
-      parts.push_back(cell.name + ": " + CommonProvenance(cell.finished));
-    }
-  }
-  return fmt::format(
-      "Energy provenance differs between cells (PUE applied): {}.\n\n",
-      fmt::join(parts, "; "));
-}
-
 std::string FailedCells(const std::vector<CellRuns>& cells) {
   MarkdownTable table({{"Cell"},
                        {"Repetition", Align::kRight},
@@ -211,6 +193,24 @@ std::string AboveIdleTable(const std::vector<CellRuns>& cells) {
 }
 
 }  // namespace
+
+// Provenance is stated once when every run agrees, else cell by cell, so a
+// measured and an estimated figure are never read as the same kind.
+std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
+  const std::string common = CommonProvenance(FinishedRuns(cells));
+  if (common != "mixed") {
+    return "Energy figures are " + common + " (PUE applied).\n\n";
+  }
+  std::vector<std::string> parts;
+  for (const CellRuns& cell : cells) {
+    if (!cell.finished.empty()) {
+      parts.push_back(cell.name + ": " + CommonProvenance(cell.finished));
+    }
+  }
+  return fmt::format(
+      "Energy provenance differs between cells (PUE applied): {}.\n\n",
+      fmt::join(parts, "; "));
+}
 
 std::string ResultsSection(const ReportInput& input) {
   if (input.runs.empty()) return "";

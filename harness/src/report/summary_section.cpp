@@ -107,7 +107,7 @@ std::string Recommendations(const ReportInput& input) {
         Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0)));
   }
   if (items.empty()) return "";
-  std::string text = "## Recommendations\n\n";
+  std::string text = "## Recommendations\n\n" + ProvenanceLine(input.cells);
   for (const std::string& item : items) text += "- " + item + "\n";
   return text + "\n";
 }
@@ -176,7 +176,7 @@ std::string BestPerObjective(const ReportInput& input) {
       table.AddRow({board.dataset, name, best->cell->name, pick.text(best_value)});
     }
   }
-  return "## Best cell per objective\n\n" + table.Render() + "\n";
+  return "## Best cell per objective\n\n" + ProvenanceLine(input.cells) + table.Render() + "\n";
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ TEST_F(PlotsTest, DrawsEveryFigureAsSvgAndPng) {
   }
   EXPECT_EQ(outcome.plots[0].svg_path, "mixed_quick.plots/quality_vs_energy_1_mnist.svg");
   EXPECT_NE(Read(dir_ / outcome.plots[0].svg_path).find("Pareto front"), std::string::npos);
+  // The energy axis says how the figures were obtained.
+  EXPECT_NE(Read(dir_ / outcome.plots[0].svg_path).find("energy per run (Wh, estimated)"),
+            std::string::npos);
 }
 
 TEST_F(PlotsTest, AReportsFolderGivenRelativeToTheWorkingDirectoryWorksToo) {
