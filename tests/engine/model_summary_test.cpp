@@ -127,11 +127,12 @@ TEST(ModelSummary, CnnRowsInForwardOrderWithShapesAndFoldedLinears) {
   EXPECT_EQ(bn2[0]->macs, 0);
   EXPECT_EQ(bn2[0]->output_shape, (std::vector<std::int64_t>{2, 64, 14, 14}));
 
-  // A Linear dispatches more than one operator (t + addmm, or linear):
-  // one row, with the whole layer's MACs and the layer's output.
+  // A linear layer (a QuantizableLinear, which is a torch::nn::Linear)
+  // dispatches more than one operator (t + addmm, or linear): one row, with
+  // the whole layer's MACs and the layer's output.
   const auto fc1 = RowsNamed(summary, "fc1");
   ASSERT_EQ(fc1.size(), 1u) << Table(summary);
-  EXPECT_EQ(fc1[0]->operation, "Linear");
+  EXPECT_EQ(fc1[0]->operation, "QuantizableLinear");
   EXPECT_EQ(fc1[0]->output_shape, (std::vector<std::int64_t>{2, 128}));
   EXPECT_EQ(fc1[0]->parameters, 64 * 7 * 7 * 128 + 128);
   EXPECT_EQ(fc1[0]->macs, 2 * kFc1Macs);

@@ -54,7 +54,7 @@ TEST(PluginLoader, CreatedObjectsKeepTheirLibraryLoaded) {
 TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
   const std::string error = LoadError({Fixture("abi_mismatch")});
   EXPECT_NE(error.find("libcarbonbench_fixture_abi.so: plugin 'abi_meter' was built for plugin "
-                       "ABI 999, this carbonbench uses ABI 2"),
+                       "ABI 999, this carbonbench uses ABI 3"),
             std::string::npos)
       << error;
 }
@@ -120,7 +120,8 @@ TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
   EXPECT_EQ(registry.Names(PluginKind::kModel),
             (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
-            (std::vector<std::string>{"early_stop", "mixed_precision"}));
+            (std::vector<std::string>{"checkpointing", "early_stop", "mixed_precision", "pruning",
+                                      "quantization"}));
   EXPECT_EQ(registry.Names(PluginKind::kMeter),
             (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml", "ram_estimate",
                                       "rapl"}));

@@ -3,8 +3,10 @@
 // model-specific code.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -35,6 +37,20 @@ class Network : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(torch::Tensor input) = 0;
   virtual ModelStructure structure() const = 0;
+
+  using Block = std::function<torch::Tensor(torch::Tensor)>;
+  using BlockRunner =
+      std::function<torch::Tensor(const std::string& name, const Block& block, torch::Tensor)>;
+
+  // Models run each block structure() declares as repeated through this, by
+  // its declared name, so an optimization (checkpointing) can run it its own
+  // way. `block` must capture by value: it may run again during backward.
+  torch::Tensor RunBlock(const std::string& name, const Block& block, torch::Tensor input) const {
+    return block_runner ? block_runner(name, block, std::move(input)) : block(std::move(input));
+  }
+
+  // Set by an optimization; empty runs every block as it is.
+  BlockRunner block_runner;
 };
 
 class Model : public Plugin {

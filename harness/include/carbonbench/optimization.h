@@ -29,6 +29,10 @@ class Optimization : public Plugin {
   virtual int Order() const { return 50; }
   // Names of optimizations this one cannot be combined with.
   virtual std::vector<std::string> ConflictsWith() const { return {}; }
+  // Why this optimization cannot run with this build or machine (e.g. the
+  // torch build lacks its kernels); empty when it can. Suites that use it
+  // are refused at validation with this reason.
+  virtual std::string UnavailableReason() const { return ""; }
 
   virtual void OnModelBuilt(TrainingContext& ctx) { (void)ctx; }
   virtual std::unique_ptr<ForwardScope> EnterForward(TrainingContext& ctx) {
@@ -52,7 +56,25 @@ class Optimization : public Plugin {
     (void)metrics;
     return {};
   }
+  // After the last training epoch (planned, or stopped early).
   virtual void OnTrainingEnd(TrainingContext& ctx) { (void)ctx; }
+
+  // Epochs to train after OnTrainingEnd, as their own "finetune" phase
+  // (e.g. after pruning); stopping rules do not end them.
+  virtual int FineTuneEpochs() const { return 0; }
+
+  // After fine-tuning: the network is final (e.g. quantize it). Set
+  // ctx.network_changed when it changes, so the final figures are measured
+  // on it.
+  virtual void OnFinalNetwork(TrainingContext& ctx) { (void)ctx; }
+
+  // The network as the inference phase serves it: rebuilt from the saved
+  // weights (shapes as trained). Re-apply what the weights alone do not
+  // carry, e.g. int8 quantization.
+  virtual void PrepareForInference(Network& network, const torch::Device& device) {
+    (void)network;
+    (void)device;
+  }
 };
 
 }  // namespace carbonbench

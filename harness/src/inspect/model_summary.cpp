@@ -65,7 +65,10 @@ std::int64_t MacsOf(const std::string& op, const std::vector<std::int64_t>& inpu
     return weight.size() >= 2 ? out * Product(weight, 1) : 0;
   }
   if (op == "linear") return weight.size() == 2 ? out * weight[1] : 0;
-  if (op == "matmul" || op == "mm" || op == "bmm" || op == "addmm" || op == "baddbmm") {
+  // An int8 linear layer's packed weight is no tensor: its inputs' last
+  // dimension is the sum's length all the same.
+  if (op == "matmul" || op == "mm" || op == "bmm" || op == "addmm" || op == "baddbmm" ||
+      op == "quantized::linear_dynamic") {
     return input.empty() ? 0 : out * input.back();
   }
   return 0;

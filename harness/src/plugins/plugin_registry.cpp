@@ -151,7 +151,9 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
     plugin.params = descriptor->parameters();
     if (plugin.kind == PluginKind::kOptimization) {
       std::unique_ptr<Plugin> probe(plugin.create());
-      plugin.conflicts_with = static_cast<Optimization*>(probe.get())->ConflictsWith();
+      const auto* optimization = static_cast<Optimization*>(probe.get());
+      plugin.conflicts_with = optimization->ConflictsWith();
+      plugin.unavailable_reason = optimization->UnavailableReason();
     }
   } catch (const std::exception& e) {
     return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name,
@@ -221,7 +223,8 @@ std::vector<std::string> PluginRegistry::Names(PluginKind kind) const {
 PluginCatalog PluginRegistry::Catalog() const {
   PluginCatalog catalog;
   for (const auto& plugin : plugins_) {
-    catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with});
+    catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
+                       plugin.unavailable_reason});
   }
   return catalog;
 }

@@ -31,6 +31,7 @@ struct LoadedPlugin {
   std::string build_tag;
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;
+  std::string unavailable_reason;
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };

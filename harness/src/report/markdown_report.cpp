@@ -41,7 +41,7 @@ std::string RenderMarkdownReport(const std::string& suite,
   return report::SummarySection(input) + report::LeaderboardSection(input) +
          report::BaselineSection(input) + report::ParetoSection(input) +
          report::OptimalEpochSection(input) + report::EarlyStopSection(input) +
-         report::ResultsSection(input) +
+         report::OptimizationsSection(input) + report::ResultsSection(input) +
          report::ClassMetricsSection(input) +
          report::InferenceSection(input) + report::PlotsSection(input) +
          report::EpochsSection(input) + report::GreenerSection(input) +

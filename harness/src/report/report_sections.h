@@ -33,6 +33,9 @@ std::string ParetoSection(const ReportInput& input);
 std::string ClassMetricsSection(const ReportInput& input);
 // What stopping before the planned epochs saved, projected.
 std::string EarlyStopSection(const ReportInput& input);
+// Network size, compute and peak memory per phase, and what each
+// optimization measured, per cell.
+std::string OptimizationsSection(const ReportInput& input);
 // Where each cell's training stopped paying, and what the rest cost.
 std::string OptimalEpochSection(const ReportInput& input);
 // Links to the plots drawn beside the report.

@@ -14,6 +14,8 @@
 #include "carbonbench/optimization.h"
 #include "energy/energy_sampler.h"
 #include "energy/host_usage.h"
+#include "energy/phase_memory.h"
+#include "inspect/model_summary.h"
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
 #include "runner/progress_display.h"
@@ -126,6 +128,16 @@ InferenceSettings InferenceSettingsFor(const Suite& suite, const std::string& de
   settings.min_iterations = suite.inference.min_iterations;
   settings.device = device;
   return settings;
+}
+
+// The network's size and compute per sample, as one forward pass of a test
+// sample finds them: before and after training show what an optimization
+// that changes the network's structure did to it.
+void RecordNetworkSize(Network& network, const torch::Tensor& sample, const std::string& when,
+                       nlohmann::json& figures) {
+  const ModelSummary summary = SummarizeModel(network, sample);
+  figures["model.parameters_" + when] = summary.parameters;
+  figures["model.macs_per_sample_" + when] = summary.macs_per_sample;
 }
 
 std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
@@ -247,8 +259,10 @@ std::string ConfusionJson(const DatasetSpec& spec, const std::vector<std::int64_
 }
 
 // CodeCarbon's utilisation and hardware columns, for the CSV export.
-std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads) {
-  nlohmann::json usage = {{"ram_used_gb", PeakResidentRamGb()},
+// `peak_rss_gb` is the run's peak resident memory; the process's high-water
+// mark alone would be the last phase's, as each phase resets it.
+std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads, double peak_rss_gb) {
+  nlohmann::json usage = {{"ram_used_gb", std::max(peak_rss_gb, PeakResidentRamGb())},
                           {"ram_total_gb", TotalRamGb()},
                           {"threads", threads}};
   const std::optional<CpuTimes> cpu_after = ReadCpuTimes();
@@ -302,7 +316,13 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
   std::int64_t run_id = 0;
   std::unique_ptr<EnergySampler> sampler;
   std::optional<CpuTimes> cpu_before;
+  PhaseMemory memory;
+  nlohmann::json figures = nlohmann::json::object();
   RunSummary& summary = outcome.summary;
+  auto mark_phase = [&](const std::string& phase) {
+    sampler->MarkPhase(phase);
+    memory.Mark(phase);
+  };
   try {
     const std::string device = ResolveDevice(StringSetting(cell, "device"));
     start.environment_json = DescribeEnvironment(threads, device).dump();
@@ -325,16 +345,21 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     std::shared_ptr<Network> network =
         model->Build(data->spec, PluginParamsFor(context, PluginKind::kModel, model_name, cell));
     auto optimizations = MakeOptimizations(context, cell);
+    const torch::Tensor sample = data->test_inputs.slice(0, 0, 1);
+    RecordNetworkSize(*network, sample, "before", figures);
 
     sampler = MakeSampler(context, meters);
     cpu_before = ReadCpuTimes();
     sampler->Start("train");
+    memory.Mark("train");
     const std::string provenance = sampler->ProvenanceSummary();
     double co2_before_g = 0;
 
     TrainingObserver observer;
-    observer.mark_phase = [&](const std::string& phase) { sampler->MarkPhase(phase); };
+    observer.mark_phase = mark_phase;
     observer.energy_wh = [&] { return sampler->TotalWh(); };
+    observer.co2_g = [&] { return sampler->TotalCo2G(); };
+    observer.record = [&](const std::string& key, double value) { figures[key] = value; };
     observer.warn = warn;
     observer.on_epoch = [&](const EpochRecord& epoch) {
       EpochRecord record = epoch;
@@ -369,6 +394,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
 
     const TrainingOutcome trained = Train(network, *data, optimizations,
                                           SettingsFor(cell, seed, device), observer);
+    RecordNetworkSize(*network, sample.to(torch::Device(device)), "after", figures);
     summary.model_path = ModelPath(context, cell, repetition);
     SaveNetwork(network, summary.model_path);
     SavedModelInfo saved;
@@ -386,7 +412,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     }
     WriteSavedModelInfo(summary.model_path, saved);
     if (suite.inference.enabled) {
-      sampler->MarkPhase("inference");
+      mark_phase("inference");
       if (context.on_event) {
         CellEvent event;
         event.type = "phase";
@@ -398,6 +424,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
           [&] {
             std::shared_ptr<Network> loaded = model->Build(data->spec, saved.model_params);
             LoadNetworkWeights(*loaded, summary.model_path);
+            for (const auto& optimization : optimizations) {
+              optimization->PrepareForInference(*loaded, torch::Device(device));
+            }
             return loaded;
           },
           data->test_inputs, device);
@@ -408,6 +437,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
                           [&] { return sampler->TotalCo2G(); }, provenance});
     }
     sampler->Stop();
+    memory.Stop();
 
     summary.epochs_run = trained.epochs_run;
     summary.best_accuracy = trained.best_accuracy;
@@ -423,8 +453,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     summary.co2_g = sampler->TotalCo2G();
     if (idle) summary.idle_energy_wh = IdleEnergyWh(*idle, summary.duration_s, start.pue);
     summary.energy_provenance = provenance;
-    summary.usage_json = UsageJson(cpu_before, threads);
+    summary.usage_json = UsageJson(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
     summary.phases = sampler->PhaseTotals();
+    summary.memory_json = memory.Json().dump();
+    summary.figures_json = figures.dump();
     summary.warnings = warnings;
     store.FinishRun(run_id, summary);
     outcome.finished = true;
@@ -439,8 +471,11 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
       summary.energy_wh = sampler->TotalWh();
       summary.co2_g = sampler->TotalCo2G();
       summary.energy_provenance = sampler->ProvenanceSummary();
-      summary.usage_json = UsageJson(cpu_before, threads);
+      memory.Stop();
+      summary.usage_json = UsageJson(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
       summary.phases = sampler->PhaseTotals();
+      summary.memory_json = memory.Json().dump();
+      summary.figures_json = figures.dump();
     }
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
     summary.warnings = warnings;
@@ -528,6 +563,7 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
   const std::string mismatch = SpecMismatch(saved.spec, data->spec);
   if (!mismatch.empty()) throw std::runtime_error(model_path + ": " + mismatch);
   auto model = context.registry->Create<Model>(PluginKind::kModel, saved.model);
+  const auto optimizations = MakeOptimizations(context, cell);
 
   InferOutcome outcome;
   outcome.model = saved.model;
@@ -538,6 +574,9 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
       [&] {
         std::shared_ptr<Network> loaded = model->Build(saved.spec, saved.model_params);
         LoadNetworkWeights(*loaded, model_path);
+        for (const auto& optimization : optimizations) {
+          optimization->PrepareForInference(*loaded, torch::Device(device));
+        }
         return loaded;
       },
       data->test_inputs, device);

@@ -24,7 +24,7 @@ constexpr const char* kRunColumns =
     "best_accuracy, final_accuracy, best_rmse, final_rmse, final_mae, "
     "duration_s, energy_wh, co2_g, idle_energy_wh, energy_provenance, usage_json, "
     "stop_reason, model_path, compute_dtype, phases_json, warnings_json, cold_start_s, "
-    "confusion_json";
+    "confusion_json, memory_json, figures_json";
 
 constexpr const char* kInferenceColumns =
     "batch_size, iterations, predictions, mean_ms, p50_ms, p90_ms, p99_ms, "
@@ -32,7 +32,7 @@ constexpr const char* kInferenceColumns =
 
 constexpr const char* kEpochColumns =
     "epoch, train_loss, test_loss, test_accuracy, test_rmse, test_mae, "
-    "train_s, eval_s, data_s, energy_wh, co2_g, energy_provenance";
+    "train_s, eval_s, data_s, energy_wh, co2_g, energy_provenance, phase";
 
 std::string Text(const SQLite::Statement& row, const char* column) {
   return row.getColumn(column).getString();
@@ -83,6 +83,8 @@ RunSummary ReadRunSummary(const SQLite::Statement& row) {
   summary.warnings = DecodeWarnings(Text(row, "warnings_json"));
   summary.cold_start_s = row.getColumn("cold_start_s").getDouble();
   summary.confusion_json = Text(row, "confusion_json");
+  summary.memory_json = Text(row, "memory_json");
+  summary.figures_json = Text(row, "figures_json");
   return summary;
 }
 
@@ -113,6 +115,7 @@ EpochRecord ReadEpoch(const SQLite::Statement& row) {
   epoch.energy_wh = row.getColumn("energy_wh").getDouble();
   epoch.co2_g = row.getColumn("co2_g").getDouble();
   epoch.energy_provenance = Text(row, "energy_provenance");
+  epoch.phase = Text(row, "phase");
   return epoch;
 }
 
@@ -308,8 +311,8 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
       "energy_wh = ?, co2_g = ?, idle_energy_wh = ?, energy_provenance = ?, "
       "usage_json = ?, "
       "stop_reason = ?, model_path = ?, compute_dtype = ?, phases_json = ?, "
-      "warnings_json = ?, cold_start_s = ?, confusion_json = ? "
-      "WHERE id = ?");
+      "warnings_json = ?, cold_start_s = ?, confusion_json = ?, memory_json = ?, "
+      "figures_json = ? WHERE id = ?");
   int index = 0;
   update.bind(++index, status);
   update.bind(++index, reason);
@@ -333,6 +336,8 @@ void EndRun(SQLite::Database& db, std::int64_t run_id,
   update.bind(++index, EncodeWarnings(summary.warnings));
   update.bind(++index, summary.cold_start_s);
   update.bind(++index, summary.confusion_json);
+  update.bind(++index, summary.memory_json);
+  update.bind(++index, summary.figures_json);
   update.bind(++index, run_id);
   update.exec();
   InsertInference(db, run_id, summary.inference);
@@ -404,7 +409,7 @@ void ResultsStore::AppendEpoch(std::int64_t run_id, const EpochRecord& epoch) {
   RequireRunning(*db_, run_id);
   SQLite::Statement insert(
       *db_, std::string("INSERT INTO epochs (run_id, ") + kEpochColumns +
-                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   int index = 0;
   insert.bind(++index, run_id);
   insert.bind(++index, epoch.epoch);
@@ -419,6 +424,7 @@ void ResultsStore::AppendEpoch(std::int64_t run_id, const EpochRecord& epoch) {
   insert.bind(++index, epoch.energy_wh);
   insert.bind(++index, epoch.co2_g);
   insert.bind(++index, epoch.energy_provenance);
+  insert.bind(++index, epoch.phase);
   insert.exec();
   transaction.commit();
 }

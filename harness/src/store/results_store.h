@@ -18,8 +18,9 @@ namespace carbonbench {
 // Version 2 added the task of a run and the regression figures (RMSE, MAE);
 // version 3 the carbon accounting's details, the idle baseline and the
 // machine's use during a run; version 4 the inference phase; version 5 a
-// classifier's confusion matrix.
-inline constexpr int kStoreSchemaVersion = 5;
+// classifier's confusion matrix; version 6 peak memory per phase, the
+// figures optimizations measured, and each epoch's phase.
+inline constexpr int kStoreSchemaVersion = 6;
 
 // The values of RunStart::task.
 inline constexpr const char* kClassificationTask = "classification";
@@ -49,6 +50,7 @@ struct EpochRecord {
   double energy_wh = 0;     // this epoch, all phases and components, PUE applied
   double co2_g = 0;
   std::string energy_provenance;  // "estimated", "measured" or "mixed: ..."
+  std::string phase = "train";    // or "finetune": after the planned epochs
 };
 
 // The inference phase at one batch size: a Google Benchmark-style loop
@@ -129,6 +131,11 @@ struct RunSummary {
   // [names], "matrix": [[count]]} with a row per true class and a column per
   // predicted one; "{}" for regressors and for runs from before version 5.
   std::string confusion_json = "{}";
+  // Peak memory per phase: {"train": {"peak_rss_mb": 812.4}, ...}, with
+  // "peak_cuda_mb" on CUDA; "{}" for runs from before version 6.
+  std::string memory_json = "{}";
+  // What optimizations measured: {"pruning.sparsity": 0.5, ...}.
+  std::string figures_json = "{}";
 };
 
 struct RunRow {

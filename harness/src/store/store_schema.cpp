@@ -68,6 +68,8 @@ CREATE TABLE IF NOT EXISTS runs (
   warnings_json TEXT NOT NULL DEFAULT '[]',
   cold_start_s REAL NOT NULL DEFAULT 0,
   confusion_json TEXT NOT NULL DEFAULT '{}',
+  memory_json TEXT NOT NULL DEFAULT '{}',
+  figures_json TEXT NOT NULL DEFAULT '{}',
   UNIQUE (suite, config_hash, repetition)
 );
 CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);
@@ -85,6 +87,7 @@ CREATE TABLE IF NOT EXISTS epochs (
   energy_wh REAL NOT NULL,
   co2_g REAL NOT NULL,
   energy_provenance TEXT NOT NULL,
+  phase TEXT NOT NULL DEFAULT 'train',
   PRIMARY KEY (run_id, epoch)
 );
 CREATE TABLE IF NOT EXISTS inference (
@@ -139,6 +142,13 @@ constexpr AddedColumn kAddedInVersion4[] = {
 constexpr AddedColumn kAddedInVersion5[] = {
     {"runs", "confusion_json", "TEXT NOT NULL DEFAULT '{}'"},
 };
+// Version 6: a version-5 row reads as a run without peak memory or
+// optimization figures, whose epochs were all planned training epochs.
+constexpr AddedColumn kAddedInVersion6[] = {
+    {"runs", "memory_json", "TEXT NOT NULL DEFAULT '{}'"},
+    {"runs", "figures_json", "TEXT NOT NULL DEFAULT '{}'"},
+    {"epochs", "phase", "TEXT NOT NULL DEFAULT 'train'"},
+};
 
 bool HasColumn(const SQLite::Database& db, const std::string& table,
                const std::string& column) {
@@ -178,6 +188,7 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   if (version_on_disk < 3) AddMissingColumns(db, kAddedInVersion3);
   if (version_on_disk < 4) AddMissingColumns(db, kAddedInVersion4);
   if (version_on_disk < 5) AddMissingColumns(db, kAddedInVersion5);
+  if (version_on_disk < 6) AddMissingColumns(db, kAddedInVersion6);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(
         db,

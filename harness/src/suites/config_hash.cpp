@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -30,6 +31,13 @@ bool SameValue(const ParamValue& a, const ParamValue& b) {
 // the configuration there: the older cells keep their hashes and a resumed
 // suite does not run them again.
 bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
+  // Plugin parameters added the same way, with the value at which they
+  // change nothing.
+  static const std::map<std::string, ParamValue> kLaterPluginParams = {
+      {"early_stop.max_energy_wh", 0.0}, {"early_stop.max_co2_g", 0.0}};
+  if (const auto later = kLaterPluginParams.find(key); later != kLaterPluginParams.end()) {
+    return SameValue(later->second, value);
+  }
   static const std::set<std::string> kLaterSettings = {
       "nesterov",       "lr_schedule",     "warmup_epochs",    "lr_step_epochs",
       "lr_gamma",       "label_smoothing", "grad_accumulation"};

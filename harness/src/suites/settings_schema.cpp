@@ -151,6 +151,11 @@ std::vector<std::string> SettingsSchema::CheckOptimizationSet(
     const std::vector<std::string>& names) const {
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < names.size(); ++i) {
+    if (const auto* plugin = FindPlugin(names[i]);
+        plugin && !plugin->unavailable_reason.empty()) {
+      problems.push_back("optimization '" + names[i] + "' cannot run here: " +
+                         plugin->unavailable_reason);
+    }
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i] == names[j]) {
         problems.push_back("optimization '" + names[i] +

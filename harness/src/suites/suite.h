@@ -20,6 +20,7 @@ struct PluginCatalogEntry {
   PluginKind kind = PluginKind::kModel;
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;  // optimizations only
+  std::string unavailable_reason;           // optimizations only; empty: usable
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 

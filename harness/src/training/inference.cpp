@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "carbonbench/module_shapes.h"
+
 namespace carbonbench {
 namespace {
 
@@ -101,7 +103,10 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
 void LoadNetworkWeights(Network& network, const std::string& path) {
   torch::serialize::InputArchive archive;
   archive.load_from(path);
+  // Loading adopts the saved shapes (a pruned model's are smaller than a
+  // fresh build's); the layers' options follow them.
   network.load(archive);
+  SyncOptionsWithWeights(network);
 }
 
 ColdStart MeasureColdStart(const std::function<std::shared_ptr<Network>()>& load,

@@ -141,98 +141,98 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
   return result;
 }
 
-}  // namespace
+// One run of the loop: the optimizer, the schedule's position and the
+// shuffling stream persist from epoch to epoch.
+class EpochLoop {
+ public:
+  EpochLoop(const std::shared_ptr<Network>& network, const TensorDataset& data,
+            const std::vector<std::shared_ptr<Optimization>>& optimizations,
+            const TrainingSettings& settings, const TrainingObserver& observer,
+            TrainingContext& ctx, torch::optim::Optimizer& optimizer)
+      : network_(network),
+        data_(data),
+        optimizations_(optimizations),
+        settings_(settings),
+        observer_(observer),
+        ctx_(ctx),
+        optimizer_(optimizer),
+        // The shuffling stream is separate from the weights' stream, so adding
+        // an optimization that draws random numbers does not change the order.
+        generator_(at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings.seed))),
+        accumulation_(std::max<std::int64_t>(1, settings.grad_accumulation)),
+        batches_((data.train_inputs.size(0) + settings.batch_size - 1) / settings.batch_size),
+        steps_per_epoch_((batches_ + accumulation_ - 1) / accumulation_),
+        total_steps_(steps_per_epoch_ * settings.epochs),
+        training_start_(Clock::now()),
+        energy_before_wh_(observer.energy_wh ? observer.energy_wh() : 0) {
+    schedule_ = settings.schedule;
+    schedule_.base_lr = settings.lr;
+  }
 
-TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
-                      const std::vector<std::shared_ptr<Optimization>>& optimizations,
-                      const TrainingSettings& settings, const TrainingObserver& observer) {
-  TrainingContext ctx;
-  ctx.device = torch::Device(settings.device);
-  ctx.dataset = &data.spec;
-  ctx.network = network;
-  ctx.planned_epochs = settings.epochs;
-  ctx.warn = observer.warn;
-  network->to(ctx.device);
-  auto optimizer = MakeOptimizer(settings, *network);
-  ctx.optimizer = optimizer.get();
-  for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
-  TrainingOutcome outcome;
-  outcome.compute_dtype = ctx.compute_dtype;
-
-  // The shuffling stream is separate from the weights' stream, so adding an
-  // optimization that draws random numbers does not change the batch order.
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings.seed));
-  const std::int64_t count = data.train_inputs.size(0);
-  const auto training_start = Clock::now();
-  double energy_before_wh = observer.energy_wh ? observer.energy_wh() : 0;
-
-  const std::int64_t accumulation = std::max<std::int64_t>(1, settings.grad_accumulation);
-  const std::int64_t batches = (count + settings.batch_size - 1) / settings.batch_size;
-  const std::int64_t steps_per_epoch = (batches + accumulation - 1) / accumulation;
-  const std::int64_t total_steps = steps_per_epoch * settings.epochs;
-  std::int64_t optimizer_step = 0;
-  LearningRateSchedule schedule = settings.schedule;
-  schedule.base_lr = settings.lr;
-
-  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    ctx.epoch = epoch;
-    std::int64_t batch_index = 0;
+  // Trains one epoch and evaluates it. `phase` is "train" for planned epochs
+  // and "finetune" after them, which run at the constant base learning rate.
+  std::pair<EpochRecord, EvalResult> Run(int epoch, const std::string& phase) {
+    ctx_.epoch = epoch;
     EpochRecord record;
     record.epoch = epoch;
-    if (observer.mark_phase) observer.mark_phase("train");
-    network->train();
+    record.phase = phase;
+    if (observer_.mark_phase) observer_.mark_phase(phase);
+    network_->train();
     const auto train_start = Clock::now();
     double data_s = 0;
-    torch::Tensor order = torch::randperm(count, generator, torch::kLong);
+    const std::int64_t count = data_.train_inputs.size(0);
+    torch::Tensor order = torch::randperm(count, generator_, torch::kLong);
     torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
     BatchLoaderSettings loader_settings;
-    loader_settings.batch_size = settings.batch_size;
-    loader_settings.augmentation = data.augmentation;
-    loader_settings.background = data.augmentation.enabled();
+    loader_settings.batch_size = settings_.batch_size;
+    loader_settings.augmentation = data_.augmentation;
+    loader_settings.background = data_.augmentation.enabled();
     // One augmentation stream per epoch, independent of the shuffling one.
     loader_settings.augmentation_seed =
-        static_cast<std::uint64_t>(settings.seed) * 1000003ULL + static_cast<std::uint64_t>(epoch);
-    BatchLoader loader(data.train_inputs, data.train_targets, order, loader_settings);
+        static_cast<std::uint64_t>(settings_.seed) * 1000003ULL + static_cast<std::uint64_t>(epoch);
+    BatchLoader loader(data_.train_inputs, data_.train_targets, order, loader_settings);
+    std::int64_t batch_index = 0;
     while (true) {
       const auto data_start = Clock::now();
       std::optional<Batch> batch = loader.Next();
       if (!batch) break;
-      torch::Tensor inputs = batch->inputs.to(ctx.device);
-      torch::Tensor targets = batch->targets.to(ctx.device);
+      torch::Tensor inputs = batch->inputs.to(ctx_.device);
+      torch::Tensor targets = batch->targets.to(ctx_.device);
       data_s += SecondsSince(data_start);
 
       // With accumulation, gradients of `grad_accumulation` batches add up
       // (each loss divided by that count) before one step; a last, shorter
       // group at the end of the epoch steps all the same.
-      const bool group_starts = batch_index % accumulation == 0;
-      const bool group_ends = (batch_index + 1) % accumulation == 0 || batch_index + 1 == batches;
+      const bool group_starts = batch_index % accumulation_ == 0;
+      const bool group_ends =
+          (batch_index + 1) % accumulation_ == 0 || batch_index + 1 == batches_;
       ++batch_index;
-      if (group_starts) optimizer->zero_grad();
+      if (group_starts) optimizer_.zero_grad();
       torch::Tensor outputs;
       {
-        ForwardScopes scopes(optimizations, ctx);
-        outputs = network->forward(inputs);
+        ForwardScopes scopes(optimizations_, ctx_);
+        outputs = network_->forward(inputs);
       }
-      torch::Tensor loss = Loss(data.spec, outputs.to(torch::kFloat32), targets,
-                                at::Reduction::Mean, settings.label_smoothing);
-      torch::Tensor scaled = accumulation > 1 ? loss / static_cast<double>(accumulation) : loss;
-      for (const auto& optimization : optimizations) scaled = optimization->ScaleLoss(ctx, scaled);
+      torch::Tensor loss = Loss(data_.spec, outputs.to(torch::kFloat32), targets,
+                                at::Reduction::Mean, settings_.label_smoothing);
+      torch::Tensor scaled = accumulation_ > 1 ? loss / static_cast<double>(accumulation_) : loss;
+      for (const auto& optimization : optimizations_) scaled = optimization->ScaleLoss(ctx_, scaled);
       scaled.backward();
       loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
                   static_cast<double>(inputs.size(0));
       if (!group_ends) continue;
-      for (auto& group : optimizer->param_groups()) {
-        group.options().set_lr(
-            LearningRateAt(schedule, optimizer_step, steps_per_epoch, total_steps));
-      }
-      ++optimizer_step;
+      const double lr = phase == "train" ? LearningRateAt(schedule_, optimizer_step_,
+                                                          steps_per_epoch_, total_steps_)
+                                         : settings_.lr;
+      for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
+      ++optimizer_step_;
       bool step = true;
-      for (const auto& optimization : optimizations) {
-        step = optimization->BeforeOptimizerStep(ctx) && step;
+      for (const auto& optimization : optimizations_) {
+        step = optimization->BeforeOptimizerStep(ctx_) && step;
       }
       if (step) {
-        optimizer->step();
-        for (const auto& optimization : optimizations) optimization->AfterOptimizerStep(ctx);
+        optimizer_.step();
+        for (const auto& optimization : optimizations_) optimization->AfterOptimizerStep(ctx_);
       }
     }
     record.train_loss = loss_sum.item<double>() / static_cast<double>(count);
@@ -244,36 +244,95 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
           record.train_loss, epoch));
     }
 
-    if (observer.mark_phase) observer.mark_phase("eval");
+    if (observer_.mark_phase) observer_.mark_phase("eval");
     const auto eval_start = Clock::now();
-    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size);
+    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_.eval_batch_size);
     record.eval_s = SecondsSince(eval_start);
     record.test_loss = eval.loss;
     record.test_accuracy = eval.accuracy;
     record.test_rmse = eval.rmse;
     record.test_mae = eval.mae;
 
-    const double energy_now_wh = observer.energy_wh ? observer.energy_wh() : 0;
-    record.energy_wh = energy_now_wh - energy_before_wh;
-    energy_before_wh = energy_now_wh;
+    const double energy_now_wh = observer_.energy_wh ? observer_.energy_wh() : 0;
+    record.energy_wh = energy_now_wh - energy_before_wh_;
+    energy_before_wh_ = energy_now_wh;
+    if (observer_.on_epoch) observer_.on_epoch(record);
+    return {record, std::move(eval)};
+  }
 
-    outcome.epochs_run = epoch;
-    outcome.final_accuracy = eval.accuracy;
-    outcome.best_accuracy = std::max(outcome.best_accuracy, eval.accuracy);
-    outcome.final_rmse = eval.rmse;
-    outcome.final_mae = eval.mae;
-    outcome.final_confusion = eval.confusion;
-    if (epoch == 1 || eval.rmse < outcome.best_rmse) outcome.best_rmse = eval.rmse;
-    if (observer.on_epoch) observer.on_epoch(record);
-
+  EpochMetrics MetricsOf(const EpochRecord& record) const {
     EpochMetrics metrics;
-    metrics.epoch = epoch;
+    metrics.epoch = record.epoch;
     metrics.train_loss = record.train_loss;
     metrics.test_loss = record.test_loss;
     metrics.test_accuracy = record.test_accuracy;
     metrics.test_rmse = record.test_rmse;
-    metrics.elapsed_s = SecondsSince(training_start);
-    metrics.energy_wh = energy_now_wh;
+    metrics.elapsed_s = SecondsSince(training_start_);
+    metrics.energy_wh = observer_.energy_wh ? observer_.energy_wh() : 0;
+    metrics.co2_g = observer_.co2_g ? observer_.co2_g() : 0;
+    return metrics;
+  }
+
+ private:
+  const std::shared_ptr<Network>& network_;
+  const TensorDataset& data_;
+  const std::vector<std::shared_ptr<Optimization>>& optimizations_;
+  const TrainingSettings& settings_;
+  const TrainingObserver& observer_;
+  TrainingContext& ctx_;
+  torch::optim::Optimizer& optimizer_;
+  at::Generator generator_;
+  std::int64_t accumulation_;
+  std::int64_t batches_;
+  std::int64_t steps_per_epoch_;
+  std::int64_t total_steps_;
+  std::int64_t optimizer_step_ = 0;
+  LearningRateSchedule schedule_;
+  Clock::time_point training_start_;
+  double energy_before_wh_;
+};
+
+void TakeFinalFigures(const EvalResult& eval, TrainingOutcome& outcome) {
+  outcome.final_accuracy = eval.accuracy;
+  outcome.final_rmse = eval.rmse;
+  outcome.final_mae = eval.mae;
+  outcome.final_confusion = eval.confusion;
+}
+
+}  // namespace
+
+TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
+                      const std::vector<std::shared_ptr<Optimization>>& optimizations,
+                      const TrainingSettings& settings, const TrainingObserver& observer) {
+  TrainingContext ctx;
+  ctx.device = torch::Device(settings.device);
+  ctx.dataset = &data.spec;
+  ctx.network = network;
+  ctx.planned_epochs = settings.epochs;
+  ctx.warn = observer.warn;
+  ctx.mark_phase = observer.mark_phase;
+  ctx.record = observer.record;
+  ctx.evaluate = [&] {
+    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size);
+    network->train();
+    return EvalFigures{eval.loss, eval.accuracy, eval.rmse};
+  };
+  network->to(ctx.device);
+  auto optimizer = MakeOptimizer(settings, *network);
+  ctx.optimizer = optimizer.get();
+  for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
+  TrainingOutcome outcome;
+  outcome.compute_dtype = ctx.compute_dtype;
+
+  EpochLoop loop(network, data, optimizations, settings, observer, ctx, *optimizer);
+  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
+    auto [record, eval] = loop.Run(epoch, "train");
+    outcome.epochs_run = epoch;
+    outcome.best_accuracy = std::max(outcome.best_accuracy, eval.accuracy);
+    if (epoch == 1 || eval.rmse < outcome.best_rmse) outcome.best_rmse = eval.rmse;
+    TakeFinalFigures(eval, outcome);
+
+    const EpochMetrics metrics = loop.MetricsOf(record);
     EpochDecision decision;
     for (const auto& optimization : optimizations) {
       EpochDecision vote = optimization->OnEpochEnd(ctx, metrics);
@@ -289,6 +348,25 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   }
   if (observer.mark_phase) observer.mark_phase("optimize");
   for (const auto& optimization : optimizations) optimization->OnTrainingEnd(ctx);
+
+  int finetune_epochs = 0;
+  for (const auto& optimization : optimizations) {
+    finetune_epochs = std::max(finetune_epochs, optimization->FineTuneEpochs());
+  }
+  for (int i = 1; i <= finetune_epochs; ++i) {
+    auto [record, eval] = loop.Run(outcome.epochs_run + 1, "finetune");
+    ++outcome.epochs_run;
+    ++outcome.finetune_epochs;
+    TakeFinalFigures(eval, outcome);
+    ctx.network_changed = false;  // this epoch's evaluation saw the network as it is
+  }
+  if (finetune_epochs > 0 && observer.mark_phase) observer.mark_phase("optimize");
+  for (const auto& optimization : optimizations) optimization->OnFinalNetwork(ctx);
+  if (ctx.network_changed) {
+    if (observer.mark_phase) observer.mark_phase("eval");
+    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings.eval_batch_size),
+                     outcome);
+  }
   return outcome;
 }
 

@@ -38,6 +38,9 @@ struct TrainingObserver {
   std::function<double()> energy_wh;  // cumulative, all phases
   std::function<void(const EpochRecord&)> on_epoch;
   std::function<void(const std::string&)> warn;
+  std::function<double()> co2_g;  // cumulative, all phases
+  // A figure an optimization measured (TrainingContext::record).
+  std::function<void(const std::string& key, double value)> record;
 };
 
 struct TrainingOutcome {
@@ -52,6 +55,7 @@ struct TrainingOutcome {
   std::vector<std::int64_t> final_confusion;
   std::string stop_reason;
   std::string compute_dtype;  // as the optimizations left TrainingContext
+  int finetune_epochs = 0;    // of epochs_run, those after the planned ones
 };
 
 // Trains `network` in place. Throws std::runtime_error when the loss stops

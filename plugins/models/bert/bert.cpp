@@ -115,15 +115,15 @@ class BertSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit BertSelfAttentionImpl(const BertConfig& config)
       : heads_(config.num_heads), dropout_(config.attention_dropout) {
-    query = register_module("query", torch::nn::Linear(config.hidden_size, config.hidden_size));
-    key = register_module("key", torch::nn::Linear(config.hidden_size, config.hidden_size));
-    value = register_module("value", torch::nn::Linear(config.hidden_size, config.hidden_size));
+    query = register_module("query", QuantizableLinear(config.hidden_size, config.hidden_size));
+    key = register_module("key", QuantizableLinear(config.hidden_size, config.hidden_size));
+    value = register_module("value", QuantizableLinear(config.hidden_size, config.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
     return Attend(query->forward(x), key->forward(x), value->forward(x), padding, heads_, dropout_,
                   is_training());
   }
-  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+  QuantizableLinear query{nullptr}, key{nullptr}, value{nullptr};
 
  private:
   int64_t heads_;
@@ -137,14 +137,14 @@ class BertResidualOutputImpl : public torch::nn::Module {
  public:
   BertResidualOutputImpl(const BertConfig& config, int64_t in_features)
       : dropout_(config.hidden_dropout) {
-    dense = register_module("dense", torch::nn::Linear(in_features, config.hidden_size));
+    dense = register_module("dense", QuantizableLinear(in_features, config.hidden_size));
     LayerNorm = register_module("LayerNorm", MakeLayerNorm(config));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
     return LayerNorm->forward(torch::dropout(dense->forward(x), dropout_, is_training()) +
                               residual);
   }
-  torch::nn::Linear dense{nullptr};
+  QuantizableLinear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face's name
 
  private:
@@ -169,9 +169,9 @@ class BertIntermediateImpl : public torch::nn::Module {
  public:
   explicit BertIntermediateImpl(const BertConfig& config)
       : dense(register_module("dense",
-                              torch::nn::Linear(config.hidden_size, config.intermediate_size))) {}
+                              QuantizableLinear(config.hidden_size, config.intermediate_size))) {}
   torch::Tensor forward(const torch::Tensor& x) { return torch::gelu(dense->forward(x)); }
-  torch::nn::Linear dense;
+  QuantizableLinear dense;
 };
 TORCH_MODULE(BertIntermediate);
 
@@ -198,16 +198,16 @@ class DistilAttentionImpl : public torch::nn::Module {
   explicit DistilAttentionImpl(const BertConfig& config)
       : heads_(config.num_heads), dropout_(config.attention_dropout) {
     const int64_t dim = config.hidden_size;
-    q_lin = register_module("q_lin", torch::nn::Linear(dim, dim));
-    k_lin = register_module("k_lin", torch::nn::Linear(dim, dim));
-    v_lin = register_module("v_lin", torch::nn::Linear(dim, dim));
-    out_lin = register_module("out_lin", torch::nn::Linear(dim, dim));
+    q_lin = register_module("q_lin", QuantizableLinear(dim, dim));
+    k_lin = register_module("k_lin", QuantizableLinear(dim, dim));
+    v_lin = register_module("v_lin", QuantizableLinear(dim, dim));
+    out_lin = register_module("out_lin", QuantizableLinear(dim, dim));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
     return out_lin->forward(Attend(q_lin->forward(x), k_lin->forward(x), v_lin->forward(x), padding,
                                    heads_, dropout_, is_training()));
   }
-  torch::nn::Linear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
+  QuantizableLinear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
 
  private:
   int64_t heads_;
@@ -218,13 +218,13 @@ TORCH_MODULE(DistilAttention);
 class DistilFfnImpl : public torch::nn::Module {
  public:
   explicit DistilFfnImpl(const BertConfig& config) : dropout_(config.hidden_dropout) {
-    lin1 = register_module("lin1", torch::nn::Linear(config.hidden_size, config.intermediate_size));
-    lin2 = register_module("lin2", torch::nn::Linear(config.intermediate_size, config.hidden_size));
+    lin1 = register_module("lin1", QuantizableLinear(config.hidden_size, config.intermediate_size));
+    lin2 = register_module("lin2", QuantizableLinear(config.intermediate_size, config.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     return torch::dropout(lin2->forward(torch::gelu(lin1->forward(x))), dropout_, is_training());
   }
-  torch::nn::Linear lin1{nullptr}, lin2{nullptr};
+  QuantizableLinear lin1{nullptr}, lin2{nullptr};
 
  private:
   double dropout_;
@@ -262,13 +262,13 @@ TORCH_MODULE(LayerStack);
 class BertPoolerImpl : public torch::nn::Module {
  public:
   explicit BertPoolerImpl(const BertConfig& config)
-      : dense(register_module("dense", torch::nn::Linear(config.hidden_size, config.hidden_size))) {
+      : dense(register_module("dense", QuantizableLinear(config.hidden_size, config.hidden_size))) {
   }
   torch::Tensor forward(const torch::Tensor& hidden) {
     using torch::indexing::Slice;
     return torch::tanh(dense->forward(hidden.index({Slice(), 0})));
   }
-  torch::nn::Linear dense;
+  QuantizableLinear dense;
 };
 TORCH_MODULE(BertPooler);
 
@@ -289,15 +289,23 @@ class EncoderImpl : public torch::nn::Module {
     if (bert) pooler = register_module("pooler", BertPooler(config));
   }
 
-  // [batch, length, hidden]: the last layer's hidden states.
-  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& padding) {
+  // [batch, length, hidden]: the last layer's hidden states. Each layer
+  // runs through `network`, under the name `block_names` gives it.
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& padding,
+                        const Network& network, const std::vector<std::string>& block_names) {
     torch::Tensor x = embeddings->forward(ids);
-    for (const auto& block : *stack->layer) {
+    for (std::size_t i = 0; i < stack->layer->size(); ++i) {
+      Network::Block block;
       if (architecture_ == BertArchitecture::kBert) {
-        x = block->as<BertLayerImpl>()->forward(x, padding);
+        block = [layer = stack->layer->ptr<BertLayerImpl>(i), padding](torch::Tensor t) {
+          return layer->forward(t, padding);
+        };
       } else {
-        x = block->as<DistilBlockImpl>()->forward(x, padding);
+        block = [layer = stack->layer->ptr<DistilBlockImpl>(i), padding](torch::Tensor t) {
+          return layer->forward(t, padding);
+        };
       }
+      x = network.RunBlock(block_names[i], block, x);
     }
     return x;
   }
@@ -319,13 +327,14 @@ class BertNetworkImpl : public Network {
       : config_(config), pad_token_id_(dataset.pad_token_id) {
     const bool bert = config.architecture == BertArchitecture::kBert;
     prefix_ = BertPrefix(config.architecture);
+    block_names_ = structure().repeated_blocks;
     encoder = register_module(prefix_, detail::Encoder(config, dataset.pad_token_id));
     if (!bert) {
       pre_classifier = register_module("pre_classifier",
-                                       torch::nn::Linear(config.hidden_size, config.hidden_size));
+                                       QuantizableLinear(config.hidden_size, config.hidden_size));
     }
     classifier =
-        register_module("classifier", torch::nn::Linear(config.hidden_size, dataset.num_classes));
+        register_module("classifier", QuantizableLinear(config.hidden_size, dataset.num_classes));
     InitWeights();
     if (config.sinusoidal_positions) {
       torch::NoGradGuard no_grad;
@@ -348,7 +357,7 @@ class BertNetworkImpl : public Network {
     }
     ids = ids.to(torch::kLong);
     const torch::Tensor padding = ids.eq(pad_token_id_);
-    const torch::Tensor hidden = encoder->forward(ids, padding);
+    const torch::Tensor hidden = encoder->forward(ids, padding, *this, block_names_);
     torch::Tensor pooled;
     double dropout = config_.classifier_dropout;
     if (config_.architecture == BertArchitecture::kBert) {
@@ -379,7 +388,7 @@ class BertNetworkImpl : public Network {
   }
 
   detail::Encoder encoder{nullptr};
-  torch::nn::Linear pre_classifier{nullptr}, classifier{nullptr};
+  QuantizableLinear pre_classifier{nullptr}, classifier{nullptr};
 
  private:
   // Hugging Face's _init_weights: N(0, 0.02) weights, zero biases, LayerNorm
@@ -404,6 +413,7 @@ class BertNetworkImpl : public Network {
   BertConfig config_;
   int64_t pad_token_id_;
   std::string prefix_;
+  std::vector<std::string> block_names_;  // as structure() declares them
 };
 
 class BertModel : public Model {

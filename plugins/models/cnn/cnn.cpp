@@ -56,13 +56,14 @@ class CnnImpl : public Network {
     block1 = register_module("block1", detail::ConvBlock(dataset.input_shape[0], channels,
                                                          batch_norm));
     block2 = register_module("block2", detail::ConvBlock(channels, 2 * channels, batch_norm));
-    fc1 = register_module("fc1", torch::nn::Linear(2 * channels * height * width, hidden));
+    fc1 = register_module("fc1", QuantizableLinear(2 * channels * height * width, hidden));
     dropout = register_module("dropout", torch::nn::Dropout(params.GetFloat("dropout")));
-    fc2 = register_module("fc2", torch::nn::Linear(hidden, dataset.num_classes));
+    fc2 = register_module("fc2", QuantizableLinear(hidden, dataset.num_classes));
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    x = block2->forward(block1->forward(x));
+    x = RunBlock("block1", [block = block1.ptr()](torch::Tensor t) { return block->forward(t); }, x);
+    x = RunBlock("block2", [block = block2.ptr()](torch::Tensor t) { return block->forward(t); }, x);
     x = torch::relu(fc1->forward(x.flatten(1)));
     return fc2->forward(dropout->forward(x));
   }
@@ -78,7 +79,7 @@ class CnnImpl : public Network {
   }
 
   detail::ConvBlock block1{nullptr}, block2{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  QuantizableLinear fc1{nullptr}, fc2{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 

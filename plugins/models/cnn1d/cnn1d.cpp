@@ -56,13 +56,17 @@ class Cnn1dImpl : public Network {
     const int64_t features = num_blocks == 0 ? in_channels * window
                              : average_pool_ ? channels
                                              : channels * window;
-    fc1 = register_module("fc1", torch::nn::Linear(features, hidden));
+    fc1 = register_module("fc1", QuantizableLinear(features, hidden));
     dropout = register_module("dropout", torch::nn::Dropout(params.GetFloat("dropout")));
-    fc2 = register_module("fc2", torch::nn::Linear(hidden, dataset.target_size));
+    fc2 = register_module("fc2", QuantizableLinear(hidden, dataset.target_size));
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    for (const auto& block : *blocks) x = block->as<detail::ConvBlock1d>()->forward(x);
+    for (std::size_t i = 0; i < blocks->size(); ++i) {
+      auto block = blocks->ptr<detail::ConvBlock1dImpl>(i);
+      x = RunBlock(fmt::format("blocks.{}", i),
+                   [block](torch::Tensor t) { return block->forward(t); }, x);
+    }
     x = average_pool_ && !blocks->is_empty() ? x.mean(/*dim=*/2) : x.flatten(1);
     x = torch::relu(fc1->forward(x));
     return fc2->forward(dropout->forward(x));
@@ -83,7 +87,7 @@ class Cnn1dImpl : public Network {
   }
 
   torch::nn::ModuleList blocks{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  QuantizableLinear fc1{nullptr}, fc2{nullptr};
   torch::nn::Dropout dropout{nullptr};
 
  private:

@@ -15,7 +15,7 @@ class LinearImpl : public Network {
     RequireDataset("linear", dataset, InputKind::kSeries, 2, TaskKind::kRegression);
     fc = register_module(
         "fc",
-        torch::nn::Linear(torch::nn::LinearOptions(dataset.input_shape[0] * dataset.input_shape[1],
+        QuantizableLinear(torch::nn::LinearOptions(dataset.input_shape[0] * dataset.input_shape[1],
                                                    dataset.target_size)
                               .bias(params.GetBool("bias"))));
   }
@@ -28,7 +28,7 @@ class LinearImpl : public Network {
     return structure;  // one layer: nothing repeats, and its outputs are the targets
   }
 
-  torch::nn::Linear fc{nullptr};
+  QuantizableLinear fc{nullptr};
 };
 
 class LinearModel : public Model {

@@ -181,7 +181,7 @@ class MobileNetV2Impl : public Network {
     features = register_module("features", layers);
     classifier = register_module(
         "classifier", torch::nn::Sequential(torch::nn::Dropout(params.GetFloat("dropout")),
-                                            torch::nn::Linear(last_channels, dataset.num_classes)));
+                                            QuantizableLinear(last_channels, dataset.num_classes)));
 
     // torchvision's init.
     for (auto& module : modules(/*include_self=*/false)) {
@@ -199,7 +199,13 @@ class MobileNetV2Impl : public Network {
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    x = features->forward(x);
+    // Each layer by its name, so the declared blocks can be checkpointed.
+    for (std::size_t i = 0; i < features->size(); ++i) {
+      x = RunBlock(fmt::format("features.{}", i),
+                   [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](
+                       torch::Tensor t) mutable { return layer.forward(t); },
+                   x);
+    }
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return classifier->forward(x);
   }

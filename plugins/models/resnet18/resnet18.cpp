@@ -119,7 +119,7 @@ class ResNet18Impl : public Network {
     layer4 = register_module("layer4", MakeLayer(in_planes, 512, 2));
     avgpool = register_module(
         "avgpool", torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1})));
-    fc = register_module("fc", torch::nn::Linear(512, dataset.num_classes));
+    fc = register_module("fc", QuantizableLinear(512, dataset.num_classes));
 
     // torchvision's init; fc keeps the default Linear init, as there.
     for (auto& module : modules(/*include_self=*/false)) {
@@ -135,7 +135,14 @@ class ResNet18Impl : public Network {
   torch::Tensor forward(torch::Tensor x) override {
     x = relu->forward(bn1->forward(conv1->forward(x)));
     if (maxpool) x = maxpool->forward(x);
-    x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
+    const torch::nn::Sequential* stages[] = {&layer1, &layer2, &layer3, &layer4};
+    for (int stage = 0; stage < 4; ++stage) {
+      for (std::size_t i = 0; i < (*stages[stage])->size(); ++i) {
+        auto block = (*stages[stage])->ptr<detail::BasicBlockImpl>(i);
+        x = RunBlock(block_names_[stage * detail::kBlocksPerStage + i],
+                     [block](torch::Tensor t) { return block->forward(t); }, x);
+      }
+    }
     return fc->forward(avgpool->forward(x).flatten(1));
   }
 
@@ -162,7 +169,7 @@ class ResNet18Impl : public Network {
   torch::nn::MaxPool2d maxpool{nullptr};  // absent with the CIFAR stem
   torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
   torch::nn::AdaptiveAvgPool2d avgpool{nullptr};
-  torch::nn::Linear fc{nullptr};
+  QuantizableLinear fc{nullptr};
 
  private:
   static torch::nn::Sequential MakeLayer(int64_t& in_planes, int64_t planes, int64_t stride) {
@@ -175,6 +182,9 @@ class ResNet18Impl : public Network {
   }
 
   bool cifar_stem_ = false;
+  // "layer1.0" ... "layer4.1", as structure() declares them.
+  std::vector<std::string> block_names_ = {"layer1.0", "layer1.1", "layer2.0", "layer2.1",
+                                           "layer3.0", "layer3.1", "layer4.0", "layer4.1"};
 };
 
 class ResNet18Model : public Model {

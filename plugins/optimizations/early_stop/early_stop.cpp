@@ -1,6 +1,6 @@
 // Early stopping: stop when the test metric (accuracy for classifiers, RMSE
 // for regressors) stops improving, when it reaches a target, or before the
-// next epoch would overrun a time budget. Every epoch not run is energy not
+// next epoch would overrun a time, energy or CO2 budget. Every epoch not run is energy not
 // spent.
 #include <fmt/format.h>
 
@@ -15,7 +15,9 @@ class EarlyStop : public Optimization {
             FloatParam("min_delta", 0.1, "smallest gain that counts as improvement: accuracy points (classifiers) or percent of the best RMSE (regressors)", 0.0, 100.0),
             FloatParam("target_acc", 0.0, "classifiers: stop once test accuracy reaches this percentage (0: no target)", 0.0, 100.0),
             FloatParam("target_rmse", 0.0, "regressors: stop once test RMSE is at or below this, in the target's units (0: no target)", 0.0, 1e12),
-            FloatParam("time_budget_s", 0.0, "stop before the next epoch would end past this many seconds (0: no budget)", 0.0, 1e9)};
+            FloatParam("time_budget_s", 0.0, "stop before the next epoch would end past this many seconds (0: no budget)", 0.0, 1e9),
+            FloatParam("max_energy_wh", 0.0, "stop before the next epoch would take training past this energy, in Wh, PUE applied (0: no budget)", 0.0, 1e12),
+            FloatParam("max_co2_g", 0.0, "stop before the next epoch would take training past this CO2, in g (0: no budget)", 0.0, 1e12)};
   }
 
   void Configure(const Params& params) override {
@@ -24,6 +26,8 @@ class EarlyStop : public Optimization {
     target_percent_ = params.GetFloat("target_acc");
     target_rmse_ = params.GetFloat("target_rmse");
     time_budget_s_ = params.GetFloat("time_budget_s");
+    max_energy_wh_ = params.GetFloat("max_energy_wh");
+    max_co2_g_ = params.GetFloat("max_co2_g");
   }
 
   // After every other hook: the decision sees the epoch as others left it.
@@ -42,6 +46,11 @@ class EarlyStop : public Optimization {
   EpochDecision OnEpochEnd(TrainingContext&, const EpochMetrics& metrics) override {
     const double epoch_s = metrics.elapsed_s - previous_elapsed_s_;
     previous_elapsed_s_ = metrics.elapsed_s;
+    // Budgets project the next epoch from the last one's measured cost.
+    const double epoch_wh = metrics.energy_wh - previous_energy_wh_;
+    previous_energy_wh_ = metrics.energy_wh;
+    const double epoch_co2_g = metrics.co2_g - previous_co2_g_;
+    previous_co2_g_ = metrics.co2_g;
     if (EpochDecision decision = regression_ ? JudgeRmse(metrics) : JudgeAccuracy(metrics);
         decision.stop) {
       return decision;
@@ -50,6 +59,16 @@ class EarlyStop : public Optimization {
       return {true, fmt::format("the next epoch would end past the {:.0f} s time budget "
                                 "({:.1f} s used, about {:.1f} s per epoch)",
                                 time_budget_s_, metrics.elapsed_s, epoch_s)};
+    }
+    if (max_energy_wh_ > 0 && metrics.energy_wh + epoch_wh > max_energy_wh_) {
+      return {true, fmt::format("the next epoch would take training past the {:.4g} Wh energy "
+                                "budget ({:.4g} Wh used, about {:.4g} Wh per epoch)",
+                                max_energy_wh_, metrics.energy_wh, epoch_wh)};
+    }
+    if (max_co2_g_ > 0 && metrics.co2_g + epoch_co2_g > max_co2_g_) {
+      return {true, fmt::format("the next epoch would take training past the {:.4g} g CO2 budget "
+                                "({:.4g} g used, about {:.4g} g per epoch)",
+                                max_co2_g_, metrics.co2_g, epoch_co2_g)};
     }
     return {};
   }
@@ -100,6 +119,10 @@ class EarlyStop : public Optimization {
   double best_ = 0;  // accuracy percent, or RMSE
   int best_epoch_ = 0;
   double previous_elapsed_s_ = 0;
+  double max_energy_wh_ = 0;
+  double max_co2_g_ = 0;
+  double previous_energy_wh_ = 0;
+  double previous_co2_g_ = 0;
 };
 
 }  // namespace carbonbench::optimizations

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "carbonbench/sdk.h"
+#include "loss_scaler.h"
 
 namespace carbonbench::optimizations {
 namespace detail {
@@ -71,8 +72,10 @@ class MixedPrecision : public Optimization {
 
   void Configure(const Params& params) override {
     requested_ = params.GetString("dtype");
-    scale_ = params.GetFloat("loss_scale");
-    growth_interval_ = params.GetInt("growth_interval");
+    LossScalerSettings scaling;
+    scaling.initial_scale = params.GetFloat("loss_scale");
+    scaling.growth_interval = params.GetInt("growth_interval");
+    scaler_ = DynamicLossScaler(scaling);
   }
 
   int Order() const override { return 10; }
@@ -99,28 +102,18 @@ class MixedPrecision : public Optimization {
   }
 
   torch::Tensor ScaleLoss(TrainingContext&, torch::Tensor loss) override {
-    return scaling_ ? loss * scale_ : loss;
+    return scaling_ ? scaler_.Scale(loss) : loss;
   }
 
   bool BeforeOptimizerStep(TrainingContext& ctx) override {
-    if (!scaling_) return true;
-    bool finite = true;
-    torch::NoGradGuard no_grad;
-    for (auto& parameter : ctx.network->parameters()) {
-      if (!parameter.grad().defined()) continue;
-      parameter.grad().div_(scale_);
-      if (finite && !torch::isfinite(parameter.grad()).all().item<bool>()) finite = false;
+    return !scaling_ || scaler_.UnscaleAndUpdate(ctx.network->parameters());
+  }
+
+  void OnFinalNetwork(TrainingContext& ctx) override {
+    if (scaling_ && ctx.record) {
+      ctx.record("mixed_precision.skipped_steps", static_cast<double>(scaler_.skipped_steps()));
+      ctx.record("mixed_precision.final_loss_scale", scaler_.scale());
     }
-    if (!finite) {  // overflow: skip this step and try a smaller scale
-      scale_ = std::max(1.0, scale_ / 2);
-      good_steps_ = 0;
-      return false;
-    }
-    if (++good_steps_ >= growth_interval_) {
-      scale_ *= 2;
-      good_steps_ = 0;
-    }
-    return true;
   }
 
  private:
@@ -128,9 +121,7 @@ class MixedPrecision : public Optimization {
   bool cuda_ = false;
   bool scaling_ = false;
   at::ScalarType dtype_ = at::kBFloat16;
-  double scale_ = 65536.0;
-  int64_t growth_interval_ = 2000;
-  int64_t good_steps_ = 0;
+  DynamicLossScaler scaler_;
 };
 
 }  // namespace carbonbench::optimizations

@@ -58,6 +58,8 @@ void ExpectSameStart(const RunStart& a, const RunStart& b) {
 void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.epochs_run, b.epochs_run);
   EXPECT_EQ(a.confusion_json, b.confusion_json);
+  EXPECT_EQ(a.memory_json, b.memory_json);
+  EXPECT_EQ(a.figures_json, b.figures_json);
   EXPECT_EQ(a.best_accuracy, b.best_accuracy);
   EXPECT_EQ(a.final_accuracy, b.final_accuracy);
   EXPECT_EQ(a.best_rmse, b.best_rmse);
@@ -97,6 +99,7 @@ void ExpectSameEpoch(const EpochRecord& a, const EpochRecord& b) {
   EXPECT_EQ(a.energy_wh, b.energy_wh);
   EXPECT_EQ(a.co2_g, b.co2_g);
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
+  EXPECT_EQ(a.phase, b.phase);
 }
 
 bool IsIso8601Utc(const std::string& text) {
@@ -428,12 +431,15 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.summary.final_mae, 0);
     EXPECT_EQ(run.summary.cold_start_s, 0);  // version 4: no inference phase then
     EXPECT_EQ(run.summary.confusion_json, "{}");  // version 5: no confusion matrix then
+    EXPECT_EQ(run.summary.memory_json, "{}");     // version 6: no peak memory then
+    EXPECT_EQ(run.summary.figures_json, "{}");
     EXPECT_TRUE(run.summary.inference.empty());
     ASSERT_EQ(run.epochs.size(), 2u);
     EXPECT_EQ(run.epochs[1].epoch, 2);
     EXPECT_EQ(run.epochs[1].test_accuracy, 0.96);
     EXPECT_EQ(run.epochs[1].energy_wh, 0.625);
     EXPECT_EQ(run.epochs[1].test_rmse, 0);
+    EXPECT_EQ(run.epochs[1].phase, "train");
     EXPECT_EQ(run.start.carbon_json, "{}");
     EXPECT_EQ(run.summary.idle_energy_wh, 0);
     EXPECT_EQ(run.summary.usage_json, "{}");

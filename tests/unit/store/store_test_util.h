@@ -86,6 +86,7 @@ inline EpochRecord SampleEpoch(int number) {
   epoch.energy_wh = 0.125 * number;
   epoch.co2_g = 0.0625 * number;
   epoch.energy_provenance = "estimated";
+  epoch.phase = number > 1 ? "finetune" : "train";
   return epoch;
 }
 
@@ -110,6 +111,8 @@ inline RunSummary SampleSummary() {
                     {"eval", "ram", 0.075, "estimated", "ram_estimate", 0.0375}};
   summary.warnings = {"intensity fell back to country", "second warning"};
   summary.confusion_json = R"({"classes":["a","b"],"matrix":[[5,1],[0,6]]})";
+  summary.memory_json = R"({"train":{"peak_rss_mb":812.5}})";
+  summary.figures_json = R"({"pruning.sparsity":0.5})";
   return summary;
 }
 

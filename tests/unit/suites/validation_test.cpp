@@ -309,5 +309,20 @@ TEST(ValidationTest, MissingFileSaysWhy) {
   }
 }
 
+TEST(ValidationTest, AnOptimizationThatCannotRunHereIsRefusedWithItsReason) {
+  PluginCatalog catalog = TestCatalog();
+  PluginCatalogEntry int8{"int8", PluginKind::kOptimization, {}, {}};
+  int8.unavailable_reason = "this torch build has no quantized CPU engine";
+  catalog.push_back(int8);
+  try {
+    LoadSuiteText("suite: q\nmatrix:\n  optimizations: [[], [int8]]\n", "q.yaml", catalog);
+    FAIL() << "a suite using an unavailable optimization was accepted";
+  } catch (const SuiteError& e) {
+    EXPECT_EQ(e.messages(),
+              Strings{"q.yaml:3:23: optimization 'int8' cannot run here: this torch build has no "
+                      "quantized CPU engine"});
+  }
+}
+
 }  // namespace
 }  // namespace carbonbench

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Issue 8's comparison: the Python reference (bench/reference/torch_reference.py) for
+# every case, dtype and mode, once as users run it (glibc malloc's default thresholds)
+# and once with the thresholds carbonbench's host sets through mallopt, collected as
+# JSON Lines; then carbonbench's records, and the table of ratios between them.
+#
+#   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-t THREADS] [OUTPUT]
+#
+#   -c  cases, space-separated      (env CASES;   default: cnn resnet18 mobilenet_v2 bert_tiny)
+#   -d  dtypes                      (env DTYPES;  default: fp32 bf16)
+#   -m  modes                       (env MODES;   default: train infer1 infer64)
+#   -s  seconds measured per run    (env RUN_SECONDS; default: 10)
+#   -t  torch threads               (env THREADS; default: every usable core)
+#   OUTPUT  the JSONL file, replaced (default: bench/results/python.jsonl)
+#
+# e.g. a quick look at one case: bench/compare_python.sh -c cnn -d fp32 -s 2 /tmp/cnn.jsonl
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+python=/usr/bin/python3  # Debian's interpreter: the one that sees python3-torch
+# What ApplyAllocatorTuning() sets with mallopt (harness/src/runner/environment.cpp).
+tuned_tunables="glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456"
+
+cases="${CASES:-cnn resnet18 mobilenet_v2 bert_tiny}"
+dtypes="${DTYPES:-fp32 bf16}"
+modes="${MODES:-train infer1 infer64}"
+seconds="${RUN_SECONDS:-10}"  # not SECONDS: bash keeps its own clock in that name
+threads="${THREADS:-$(nproc)}"
+
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+while getopts "c:d:m:s:t:h" opt; do
+  case "$opt" in
+    c) cases="$OPTARG" ;;
+    d) dtypes="$OPTARG" ;;
+    m) modes="$OPTARG" ;;
+    s) seconds="$OPTARG" ;;
+    t) threads="$OPTARG" ;;
+    h) usage 0 ;;
+    *) usage 2 >&2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+output="${1:-$here/results/python.jsonl}"
+
+# One run of the reference; its JSON line goes to stdout.
+run_python() {
+  local case=$1 dtype=$2 mode=$3 allocator=$4
+  local args=(--case "$case" --dtype "$dtype" --mode "$mode" --threads "$threads"
+              --seconds "$seconds")
+  if [[ $allocator == tuned ]]; then
+    env GLIBC_TUNABLES="$tuned_tunables" "$python" "$here/reference/torch_reference.py" "${args[@]}"
+  else
+    env -u GLIBC_TUNABLES "$python" "$here/reference/torch_reference.py" "${args[@]}"
+  fi
+}
+
+# Default and tuned runs of one case alternate, so drift in the machine's state
+# (frequency, other load) falls on both alike. Counts failed runs in $failures.
+failures=0
+run_python_side() {
+  local case dtype mode allocator
+  for case in $cases; do
+    for dtype in $dtypes; do
+      for mode in $modes; do
+        for allocator in default tuned; do
+          echo "python: $case $dtype $mode, allocator $allocator" >&2
+          if ! run_python "$case" "$dtype" "$mode" "$allocator" >>"$output"; then
+            echo "python: $case $dtype $mode ($allocator) failed" >&2
+            failures=$((failures + 1))
+          fi
+        done
+      done
+    done
+  done
+}
+
+# --- carbonbench's side: not written yet. Run the same cases, dtypes and
+# modes through carbonbench with the same threads and append one JSON line per run
+# to "$1", with the keys the Python records have (case, dtype, mode, allocator,
+# samples_per_s, median_ms, peak_rss_mb) and "source": "carbonbench".
+merge_carbonbench_results() {
+  echo "carbonbench: its side of the comparison is not wired in yet; $1 has Python records only" >&2
+}
+
+mkdir -p "$(dirname "$output")"
+: >"$output"
+run_python_side
+merge_carbonbench_results "$output"
+if grep -q '"source": *"carbonbench"' "$output"; then
+  "$python" "$here/reference/ratio_table.py" "$output"
+fi
+echo "records: $output" >&2
+if ((failures != 0)); then
+  echo "$failures Python run(s) failed" >&2
+  exit 1
+fi

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""The optimization targets table, from a carbonbench results store.
+
+Reads the cells of bench/targets/optimization_targets.yaml (and, when the
+store has it, the quickstart's early-stopping cells) and prints one Markdown
+row per target: the figure measured, the target, and whether it was met.
+
+  /usr/bin/python3 bench/targets/optimization_targets.py STORE.db [QUICKSTART.db]
+"""
+import json
+import sqlite3
+import sys
+
+
+def runs(db, suite):
+    """Finished runs of `suite` by cell name, each with its epochs and inference."""
+    found = {}
+    rows = db.execute(
+        "SELECT id, cell_name, final_accuracy, energy_wh, figures_json, memory_json, "
+        "phases_json, duration_s FROM runs WHERE suite = ? AND status = 'finished'", (suite,))
+    for run_id, cell, accuracy, energy_wh, figures, memory, phases, duration_s in rows:
+        epochs = db.execute(
+            "SELECT epoch, train_s, energy_wh, test_accuracy, phase FROM epochs "
+            "WHERE run_id = ? ORDER BY epoch", (run_id,)).fetchall()
+        inference = {b: (ms, wh) for b, ms, wh in db.execute(
+            "SELECT batch_size, mean_ms, energy_wh_per_1000 FROM inference WHERE run_id = ?",
+            (run_id,))}
+        found[cell] = {
+            "accuracy_pct": 100 * accuracy, "energy_wh": energy_wh,
+            "figures": json.loads(figures or "{}"), "memory": json.loads(memory or "{}"),
+            "phases": json.loads(phases or "[]"), "epochs": epochs, "inference": inference,
+            "duration_s": duration_s,
+        }
+    return found
+
+
+def cell(found, *words):
+    """The one cell whose name has every word (e.g. 'pruning', 'structured')."""
+    matches = [name for name in found if all(w in name for w in words)]
+    if len(matches) != 1:
+        raise SystemExit(f"expected one cell with {words}, found {matches}: run the suite first")
+    return found[matches[0]]
+
+
+def plain(found, batch):
+    """The cell without optimizations at a batch size (the suite has two)."""
+    for name, run in found.items():
+        if "baseline" in name and (f"batch_size={batch}" in name) == (batch != 64):
+            return run
+    raise SystemExit(f"no baseline cell at batch {batch}: run the suite first")
+
+
+def train_seconds(run):
+    """Seconds of the planned training epochs (fine-tuning left out)."""
+    return sum(e[1] for e in run["epochs"] if e[4] == "train")
+
+
+def training_samples(run):
+    return len([e for e in run["epochs"] if e[4] == "train"])
+
+
+def row(what, measured, target, met):
+    return f"| {what} | {measured} | {target} | {'met' if met else 'missed'} |"
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    db = sqlite3.connect(sys.argv[1])
+    found = runs(db, "optimization_targets")
+    base = plain(found, 64)
+    rows = []
+
+    bf16 = cell(found, "mixed_precision")
+    speedup = (train_seconds(base) / training_samples(base)) / (
+        train_seconds(bf16) / training_samples(bf16))
+    accuracy_gap = base["accuracy_pct"] - bf16["accuracy_pct"]
+    rows.append(row("bf16 ResNet18 training step rate vs fp32 (same epochs)",
+                    f"{speedup:.2f}x, accuracy {bf16['accuracy_pct']:.1f}% vs "
+                    f"{base['accuracy_pct']:.1f}%", ">= 1.8x, within 1 point",
+                    speedup >= 1.8 and abs(accuracy_gap) <= 1))
+
+    for method in ("structured", "unstructured"):
+        pruned = cell(found, "pruning", f"method={method}")
+        ms_base, wh_base = base["inference"][64]
+        ms_pruned, wh_pruned = pruned["inference"][64]
+        time_cut = 1 - ms_pruned / ms_base
+        energy_cut = 1 - wh_pruned / wh_base
+        loss = base["accuracy_pct"] - pruned["accuracy_pct"]
+        figures = pruned["figures"]
+        macs = (f"MACs/sample {figures['model.macs_per_sample_before'] / 1e6:.0f}M -> "
+                f"{figures['model.macs_per_sample_after'] / 1e6:.0f}M")
+        if method == "structured":
+            rows.append(row("structured pruning, 50% of channels: batch-64 inference time, "
+                            "energy, accuracy after 1 fine-tuning epoch",
+                            f"time -{100 * time_cut:.0f}%, energy -{100 * energy_cut:.0f}%, "
+                            f"accuracy {loss:+.1f} points lost ({macs})",
+                            ">= 30% less time and energy, <= 2 points lost",
+                            time_cut >= 0.3 and energy_cut >= 0.3 and loss <= 2))
+        else:
+            rows.append(row("unstructured pruning, 50% of weights: batch-64 inference",
+                            f"time {-100 * time_cut:+.0f}%, energy {-100 * energy_cut:+.0f}%, "
+                            f"zero weights {100 * figures['pruning.zero_weight_fraction']:.0f}% "
+                            f"({macs}: dense kernels)",
+                            "reported as measured", True))
+
+    plain128 = plain(found, 128)
+    checkpointed = cell(found, "checkpointing")
+    peak_plain = plain128["memory"]["train"]["peak_rss_mb"]
+    peak_ckpt = checkpointed["memory"]["train"]["peak_rss_mb"]
+    memory_cut = 1 - peak_ckpt / peak_plain
+    time_cost = train_seconds(checkpointed) / train_seconds(plain128) - 1
+    rows.append(row("checkpointing, ResNet18 batch 128: peak resident memory in training",
+                    f"{peak_plain:.0f} MiB -> {peak_ckpt:.0f} MiB (-{100 * memory_cut:.0f}%), "
+                    f"training time {100 * time_cost:+.0f}%",
+                    ">= 30% less, at the time cost reported", memory_cut >= 0.3))
+
+    if len(sys.argv) > 2:
+        quick = runs(sqlite3.connect(sys.argv[2]), "quickstart")
+        full = quick.get("cnn/baseline")
+        stopped = quick.get("cnn/early_stop")
+        if full and stopped:
+            saving = 1 - stopped["energy_wh"] / full["energy_wh"]
+            rows.append(row("early stopping on the quickstart cnn: energy vs the full schedule",
+                            f"-{100 * saving:.0f}% ({stopped['energy_wh']:.3f} vs "
+                            f"{full['energy_wh']:.3f} Wh, {len(stopped['epochs'])} of "
+                            f"{len(full['epochs'])} epochs)", ">= 20% less", saving >= 0.2))
+
+    print("| target | measured | wanted | |")
+    print("|---|---|---|---|")
+    print("\n".join(rows))
+    print("\nEnergy figures are those the store holds for each cell, with their provenance "
+          "(on a machine without RAPL: estimated from CPU time and TDP).")
+
+
+if __name__ == "__main__":
+    main()

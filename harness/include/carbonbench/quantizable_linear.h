@@ -1,0 +1,31 @@
+// A linear layer that an optimization can switch to int8 for inference.
+// libtorch modules have no forward hooks, so a model that wants its linear
+// layers quantized builds them as QuantizableLinear: it is a
+// torch::nn::Linear (same options, parameter names and state_dict; found by
+// module->as<torch::nn::Linear>()), whose forward runs `quantized_forward`
+// once quantization has set it.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <functional>
+
+namespace carbonbench {
+
+class QuantizableLinearImpl : public torch::nn::LinearImpl {
+ public:
+  using torch::nn::LinearImpl::LinearImpl;
+
+  torch::Tensor forward(const torch::Tensor& input) {
+    return quantized_forward ? quantized_forward(input) : torch::nn::LinearImpl::forward(input);
+  }
+
+  // Set by an optimization (int8 quantization for inference); empty runs the
+  // layer in floating point.
+  std::function<torch::Tensor(const torch::Tensor&)> quantized_forward;
+};
+TORCH_MODULE(QuantizableLinear);
+
+}  // namespace carbonbench

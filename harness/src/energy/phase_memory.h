@@ -1,0 +1,42 @@
+// Peak resident memory per phase of a run. Linux keeps one high-water mark
+// per process (VmHWM); writing "5" to /proc/self/clear_refs resets it, so
+// each phase's peak is read when the phase ends and the mark is reset for
+// the next. Each cell runs in its own process, so no other work shares it.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace carbonbench {
+
+class PhaseMemory {
+ public:
+  explicit PhaseMemory(std::string proc_root = "/proc");
+
+  // Ends the current phase (if any) and starts `phase`. A phase that comes
+  // back (train, eval, train, ...) keeps the largest of its peaks.
+  void Mark(const std::string& phase);
+  // Ends the current phase.
+  void Stop();
+
+  double PeakMb(const std::string& phase) const;  // 0 for a phase never seen
+  double OverallPeakMb() const;
+  // False where the mark cannot be reset (clear_refs not writable): every
+  // phase's figure is then the peak since the process started.
+  bool per_phase() const { return per_phase_; }
+
+  // {"train": {"peak_rss_mb": 812.4}, ..., "method": "..."}
+  nlohmann::json Json() const;
+
+ private:
+  bool ResetMark();
+  double HighWaterMb() const;
+
+  std::string proc_root_;
+  std::string phase_;
+  bool per_phase_ = true;
+  std::map<std::string, double> peak_mb_;
+};
+
+}  // namespace carbonbench

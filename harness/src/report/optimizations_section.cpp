@@ -1,0 +1,117 @@
+// What each cell's optimizations did to its network and its memory: size and
+// compute per sample before and after training, peak resident memory per
+// phase, and the figures the optimizations measured themselves.
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "report/report_format.h"
+#include "report/report_sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+// Means over the finished runs of each figure they carry.
+struct CellFigures {
+  std::map<std::string, double> figures;
+  std::map<std::string, double> peak_mb;  // by phase
+};
+
+CellFigures MeanFigures(const CellRuns& cell) {
+  std::map<std::string, std::vector<double>> figures, peaks;
+  for (const RunRow* row : cell.finished) {
+    const auto parsed = nlohmann::json::parse(row->summary.figures_json, nullptr, false);
+    if (parsed.is_object()) {
+      for (const auto& [key, value] : parsed.items()) {
+        if (value.is_number()) figures[key].push_back(value.get<double>());
+      }
+    }
+    const auto memory = nlohmann::json::parse(row->summary.memory_json, nullptr, false);
+    if (memory.is_object()) {
+      for (const auto& [phase, value] : memory.items()) {
+        if (value.is_object() && value.contains("peak_rss_mb")) {
+          peaks[phase].push_back(value["peak_rss_mb"].get<double>());
+        }
+      }
+    }
+  }
+  CellFigures means;
+  for (const auto& [key, values] : figures) means.figures[key] = Summarize(values).mean;
+  for (const auto& [phase, values] : peaks) means.peak_mb[phase] = Summarize(values).mean;
+  return means;
+}
+
+// 421738 -> "422k", 4241152 -> "4.24M": counts read at a glance.
+std::string Scaled(double count) {
+  if (count < 1e3) return fmt::format("{:.0f}", count);
+  if (count < 1e6) return fmt::format("{:.3g}k", count / 1e3);
+  if (count < 1e9) return fmt::format("{:.3g}M", count / 1e6);
+  return fmt::format("{:.3g}G", count / 1e9);
+}
+
+std::string BeforeAfter(const CellFigures& cell, const std::string& key) {
+  const auto before = cell.figures.find(key + "_before");
+  const auto after = cell.figures.find(key + "_after");
+  if (before == cell.figures.end() || after == cell.figures.end()) return "-";
+  if (before->second == after->second) return Scaled(after->second);
+  const double change = before->second > 0 ? (after->second / before->second - 1) * 100 : 0;
+  return fmt::format("{} → {} ({:+.0f}%)", Scaled(before->second), Scaled(after->second), change);
+}
+
+std::string PeakText(const CellFigures& cell, const std::string& phase) {
+  const auto found = cell.peak_mb.find(phase);
+  return found == cell.peak_mb.end() ? "-" : fmt::format("{:.0f}", found->second);
+}
+
+// The optimizations' own figures ("pruning.sparsity 0.5"), model size left
+// to its columns.
+std::string OwnFigures(const CellFigures& cell) {
+  std::string text;
+  for (const auto& [key, value] : cell.figures) {
+    if (key.rfind("model.", 0) == 0) continue;
+    text += (text.empty() ? "" : "; ") + key + " " + fmt::format("{:.4g}", value);
+  }
+  return text.empty() ? "-" : EscapeCell(text);
+}
+
+}  // namespace
+
+std::string OptimizationsSection(const ReportInput& input) {
+  MarkdownTable table({{"Cell"},
+                       {"Parameters", Align::kRight},
+                       {"MACs per sample", Align::kRight},
+                       {"Peak MiB train", Align::kRight},
+                       {"Peak MiB eval", Align::kRight},
+                       {"Peak MiB inference", Align::kRight},
+                       {"Measured by the optimizations"}});
+  bool any = false;
+  std::set<std::string> methods;
+  for (const CellRuns& cell : input.cells) {
+    const CellFigures figures = MeanFigures(cell);
+    if (figures.figures.empty() && figures.peak_mb.empty()) continue;
+    any = true;
+    for (const RunRow* row : cell.finished) {
+      const auto memory = nlohmann::json::parse(row->summary.memory_json, nullptr, false);
+      if (memory.is_object() && memory.contains("method")) {
+        methods.insert(memory["method"].get<std::string>());
+      }
+    }
+    table.AddRow({EscapeCell(cell.name), BeforeAfter(figures, "model.parameters"),
+                  BeforeAfter(figures, "model.macs_per_sample"), PeakText(figures, "train"),
+                  PeakText(figures, "eval"), PeakText(figures, "inference"), OwnFigures(figures)});
+  }
+  if (!any) return "";
+  std::string how;
+  for (const auto& method : methods) how += (how.empty() ? "" : "; ") + method;
+  return "## What the optimizations did\n\nParameters and multiply-accumulates per sample of "
+         "the network as built and as trained (one forward pass of a test sample counts "
+         "them); peak resident memory of the cell's process per phase (" +
+         (how.empty() ? std::string("VmHWM") : how) +
+         "), means over repetitions. Unstructured pruning keeps dense tensors: its zeros cut "
+         "neither parameters nor multiply-accumulates.\n\n" +
+         table.Render() + "\n";
+}
+
+}  // namespace carbonbench::report
