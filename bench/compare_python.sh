@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 8's comparison: the Python reference (bench/reference/torch_reference.py) for
+# carbonbench against the Python loop it replaces: the Python reference (bench/reference/torch_reference.py) for
 # every case, dtype and mode, once as users run it (glibc malloc's default thresholds)
 # and once with the thresholds carbonbench's host sets through mallopt, collected as
 # JSON Lines; then carbonbench's records, and the table of ratios between them.
@@ -75,12 +75,32 @@ run_python_side() {
   done
 }
 
-# --- carbonbench's side: not written yet. Run the same cases, dtypes and
-# modes through carbonbench with the same threads and append one JSON line per run
-# to "$1", with the keys the Python records have (case, dtype, mode, allocator,
-# samples_per_s, median_ms, peak_rss_mb) and "source": "carbonbench".
+# carbonbench's side: the same cases through its own loops
+# (build/release/bench/python_parity_bench, one case per process so each peak
+# memory is its own), one JSON line each in the Python records' keys.
+bench="$here/../build/release/bench/python_parity_bench"
 merge_carbonbench_results() {
-  echo "carbonbench: its side of the comparison is not wired in yet; $1 has Python records only" >&2
+  local case dtype mode
+  for case in $cases; do
+    for dtype in $dtypes; do
+      for mode in $modes; do
+        echo "carbonbench: $case $dtype $mode" >&2
+        if ! BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype\$" \
+            --benchmark_min_time="$seconds" --benchmark_format=json 2>/dev/null |
+            "$python" -c '
+import json, sys
+run = json.load(sys.stdin)["benchmarks"][0]
+mode, case, dtype = run["name"].split("/")[:3]
+print(json.dumps({"source": "carbonbench", "case": case, "dtype": dtype, "mode": mode,
+                  "allocator": "tuned", "samples_per_s": run["samples_per_s"],
+                  "median_ms": run["median_ms"], "peak_rss_mb": run["peak_rss_mb"]}))' >>"$1"
+        then
+          echo "carbonbench: $case $dtype $mode failed" >&2
+          failures=$((failures + 1))
+        fi
+      done
+    done
+  done
 }
 
 mkdir -p "$(dirname "$output")"

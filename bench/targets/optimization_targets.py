@@ -15,12 +15,17 @@ import sys
 def runs(db, suite):
     """Finished runs of `suite` by cell name, each with its epochs and inference."""
     found = {}
+    # A store from before schema 6 has no figures or memory: read them as empty.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    extra = ", ".join(c if c in columns else f"'{{}}' AS {c}" for c in ("figures_json", "memory_json"))
     rows = db.execute(
-        "SELECT id, cell_name, final_accuracy, energy_wh, figures_json, memory_json, "
+        f"SELECT id, cell_name, final_accuracy, energy_wh, {extra}, "
         "phases_json, duration_s FROM runs WHERE suite = ? AND status = 'finished'", (suite,))
     for run_id, cell, accuracy, energy_wh, figures, memory, phases, duration_s in rows:
+        epoch_columns = {row[1] for row in db.execute("PRAGMA table_info(epochs)")}
+        phase = "phase" if "phase" in epoch_columns else "'train' AS phase"
         epochs = db.execute(
-            "SELECT epoch, train_s, energy_wh, test_accuracy, phase FROM epochs "
+            f"SELECT epoch, train_s, energy_wh, test_accuracy, {phase} FROM epochs "
             "WHERE run_id = ? ORDER BY epoch", (run_id,)).fetchall()
         inference = {b: (ms, wh) for b, ms, wh in db.execute(
             "SELECT batch_size, mean_ms, energy_wh_per_1000 FROM inference WHERE run_id = ?",
@@ -45,7 +50,7 @@ def cell(found, *words):
 def plain(found, batch):
     """The cell without optimizations at a batch size (the suite has two)."""
     for name, run in found.items():
-        if "baseline" in name and (f"batch_size={batch}" in name) == (batch != 64):
+        if "baseline" in name and f"batch_size={batch}/" in name:
             return run
     raise SystemExit(f"no baseline cell at batch {batch}: run the suite first")
 

@@ -160,15 +160,24 @@ TEST(BertModel, BertBaseHasHuggingFaceNamesAndParameterCount) {
   EXPECT_EQ(structure.input_kind, InputKind::kTokens);
   ASSERT_EQ(structure.repeated_blocks.size(), 12u);
   EXPECT_EQ(structure.repeated_blocks[3], "bert.encoder.layer.3");
-  ASSERT_EQ(structure.prunable_layers.size(), 12u);
+  // The feed-forward layers, then the attention heads.
+  ASSERT_EQ(structure.prunable_layers.size(), 24u);
   EXPECT_EQ(structure.prunable_layers[0].name, "bert.encoder.layer.0.intermediate.dense");
   EXPECT_EQ(structure.prunable_layers[0].dependents,
             std::vector<std::string>{"bert.encoder.layer.0.output.dense"});
+  const PrunableLayer& heads = structure.prunable_layers[12];
+  EXPECT_EQ(heads.name, "bert.encoder.layer.0.attention.self.query");
+  EXPECT_EQ(heads.coupled, (std::vector<std::string>{"bert.encoder.layer.0.attention.self.key",
+                                                     "bert.encoder.layer.0.attention.self.value"}));
+  EXPECT_EQ(heads.dependents,
+            std::vector<std::string>{"bert.encoder.layer.0.attention.output.dense"});
+  EXPECT_EQ(heads.group_size, 64);
   const auto modules = ModuleNames(*network);
   for (const auto& block : structure.repeated_blocks) EXPECT_TRUE(modules.count(block)) << block;
   for (const auto& layer : structure.prunable_layers) {
     EXPECT_TRUE(modules.count(layer.name)) << layer.name;
     for (const auto& dependent : layer.dependents) EXPECT_TRUE(modules.count(dependent));
+    for (const auto& coupled : layer.coupled) EXPECT_TRUE(modules.count(coupled));
   }
 
   // Hugging Face's initialisation: N(0, 0.02) weights, zero biases,

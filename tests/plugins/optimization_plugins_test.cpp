@@ -148,15 +148,14 @@ void ZeroHalfOfEachPrunableLayer(Network& network) {
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules;
   for (const auto& item : network.named_modules("", false)) modules[item.key()] = item.value();
   for (const PrunableLayer& layer : network.structure().prunable_layers) {
-    auto& module = *modules.at(layer.name);
-    torch::Tensor weight, bias;
-    if (auto* conv = module.as<torch::nn::Conv2d>())
-      std::tie(weight, bias) = std::tie(conv->weight, conv->bias);
-    if (auto* linear = module.as<torch::nn::Linear>())
-      std::tie(weight, bias) = std::tie(linear->weight, linear->bias);
-    const int64_t half = weight.size(0) / 2;
-    weight.slice(0, 0, half).zero_();
-    if (bias.defined()) bias.slice(0, 0, half).zero_();
+    // A head goes with its key and value: zero them all.
+    std::vector<std::string> names = layer.coupled;
+    names.push_back(layer.name);
+    for (const std::string& name : names) {
+      for (auto& parameter : modules.at(name)->parameters(/*recurse=*/false)) {
+        parameter.slice(0, 0, parameter.size(0) / 2).zero_();  // weight rows, bias entries
+      }
+    }
   }
 }
 
@@ -229,6 +228,28 @@ TEST_P(StructuredPruning, ThePrunedNetworkTrainsAndReloadsIntoAFreshBuild) {
   fresh->eval();
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(fresh->forward(c.input), network.forward(c.input)));
+}
+
+TEST(StructuredPruning, RemovesWholeAttentionHeadsWithTheirKeysAndValues) {
+  torch::manual_seed(8);
+  // bert-tiny: 2 layers of 2 heads of 64 dimensions.
+  auto hooked = Hook(Build("bert", TokenSpec(), kTinyBert));
+  auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
+  pruning->OnModelBuilt(hooked->ctx);
+  pruning->OnTrainingEnd(hooked->ctx);
+  auto modules = hooked->network->named_modules();
+  const std::string self = "bert.encoder.layer.0.attention.self.";
+  for (const char* projection : {"query", "key", "value"}) {
+    EXPECT_EQ(modules[self + projection]->as<torch::nn::Linear>()->weight.size(0), 64)
+        << projection;
+  }
+  EXPECT_EQ(
+      modules["bert.encoder.layer.0.attention.output.dense"]->as<torch::nn::Linear>()->weight.size(
+          1),
+      64);
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(hooked->network->forward(torch::randint(1, 50, {2, 16}, torch::kLong)).sizes(),
+            (std::vector<int64_t>{2, 3}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, StructuredPruning,

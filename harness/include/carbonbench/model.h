@@ -3,6 +3,7 @@
 // model-specific code.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +24,12 @@ namespace carbonbench {
 struct PrunableLayer {
   std::string name;  // as in named_modules()
   std::vector<std::string> dependents;
+  // Layers whose outputs go with this one's, entry for entry (an attention
+  // head's key and value beside its query); their norms add to the ranking.
+  std::vector<std::string> coupled;
+  // Outputs are kept or removed in groups of this many (an attention head's
+  // dimensions); 1: one channel at a time.
+  std::int64_t group_size = 1;
 };
 
 struct ModelStructure {

@@ -76,8 +76,8 @@ class LineReader {
 };
 
 // In the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(const ChildSpec& spec, char* const* argv, pid_t parent, int stdin_fd,
-                            int stderr_fd, int events_fd) {
+[[noreturn]] void ExecChild(const ChildSpec& spec, char* const* argv, char* const* envp,
+                            pid_t parent, int stdin_fd, int stderr_fd, int events_fd) {
   // The child must not outlive a parent killed with SIGKILL: it would train
   // on, unseen, and write to the store the next run is using.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -96,7 +96,7 @@ class LineReader {
   close(in);
   close(err);
   close(events);
-  execv(spec.argv[0].c_str(), argv);
+  execve(spec.argv[0].c_str(), argv, envp);
   static const char kMessage[] = "cannot execute the cell process\n";
   ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
   (void)ignored;
@@ -164,6 +164,19 @@ ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks) {
   std::vector<char*> argv;
   for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  // The environment is built before fork: the child may only exec.
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const std::string name = text.substr(0, text.find('='));
+    bool replaced = false;
+    for (const auto& own : spec.environment) replaced |= own.rfind(name + "=", 0) == 0;
+    if (!replaced) environment.push_back(text);
+  }
+  environment.insert(environment.end(), spec.environment.begin(), spec.environment.end());
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   Pipe in = MakePipe(), err = MakePipe(), events = MakePipe();
   const pid_t parent = getpid();
@@ -175,7 +188,9 @@ ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks) {
     throw std::runtime_error(std::string("cannot start a child process: ") +
                              std::strerror(errno));
   }
-  if (pid == 0) ExecChild(spec, argv.data(), parent, in.read, err.write, events.write);
+  if (pid == 0) {
+    ExecChild(spec, argv.data(), envp.data(), parent, in.read, err.write, events.write);
+  }
   CloseFd(in.read);
   CloseFd(err.write);
   CloseFd(events.write);

@@ -23,6 +23,8 @@ struct ChildLimits {
 
 struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is the executable's path
+  // "NAME=value" entries set in the child's environment, over the parent's.
+  std::vector<std::string> environment;
   std::string stdin_text;
   ChildLimits limits;
 };

@@ -140,6 +140,19 @@ void RecordNetworkSize(Network& network, const torch::Tensor& sample, const std:
   figures["model.macs_per_sample_" + when] = summary.macs_per_sample;
 }
 
+// The optimizations' forward scopes (autocast), for the inference phase.
+std::function<std::vector<std::unique_ptr<ForwardScope>>()> ForwardScopesOf(
+    const std::vector<std::shared_ptr<Optimization>>& optimizations) {
+  return [optimizations] {
+    TrainingContext ctx;
+    std::vector<std::unique_ptr<ForwardScope>> scopes;
+    for (const auto& optimization : optimizations) {
+      if (auto scope = optimization->EnterForward(ctx)) scopes.push_back(std::move(scope));
+    }
+    return scopes;
+  };
+}
+
 std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
   return (samples + batch_size - 1) / batch_size;
 }
@@ -325,7 +338,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
   };
   try {
     const std::string device = ResolveDevice(StringSetting(cell, "device"));
-    start.environment_json = DescribeEnvironment(threads, device).dump();
+    nlohmann::json environment = DescribeEnvironment(threads, device);
+    environment["flush_denormal"] = ApplyDenormalFlushing(std::get<bool>(cell.Get("flush_denormal")));
+    start.environment_json = environment.dump();
     MeterSelection meters = ChooseMeters(context, cell, threads);
     start.meters_json = meters.Describe().dump();
     const IdleBaseline* idle = IdleBaselineFor(context, meters);
@@ -431,8 +446,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
           },
           data->test_inputs, device);
       summary.cold_start_s = cold.seconds;
+      InferenceSettings inference = InferenceSettingsFor(suite, device);
+      inference.enter_forward = ForwardScopesOf(optimizations);
       summary.inference = MeasureInference(
-          *cold.network, data->test_inputs, InferenceSettingsFor(suite, device),
+          *cold.network, data->test_inputs, inference,
           InferenceEnergy{[&] { return sampler->TotalWh(); },
                           [&] { return sampler->TotalCo2G(); }, provenance});
     }
@@ -581,8 +598,10 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
       },
       data->test_inputs, device);
   outcome.cold_start_s = cold.seconds;
+  InferenceSettings inference = InferenceSettingsFor(*context.suite, device);
+  inference.enter_forward = ForwardScopesOf(optimizations);
   outcome.records = MeasureInference(
-      *cold.network, data->test_inputs, InferenceSettingsFor(*context.suite, device),
+      *cold.network, data->test_inputs, inference,
       InferenceEnergy{[&] { return sampler->TotalWh(); }, [&] { return sampler->TotalCo2G(); },
                       outcome.provenance});
   sampler->Stop();

@@ -66,6 +66,10 @@ int ApplyThreadCount(int requested) {
   return threads;
 }
 
+bool ApplyDenormalFlushing(bool on) {
+  return at::globalContext().setFlushDenormal(on) && on;
+}
+
 std::string LoadedBlas() {
   std::ifstream maps("/proc/self/maps");
   std::string line;
@@ -106,6 +110,7 @@ nlohmann::json DescribeEnvironment(int threads, const std::string& device) {
   return {{"cpu", CpuModelName()},
           {"cores", UsableCores()},
           {"threads", threads},
+          {"interop_threads", at::get_num_interop_threads()},
           {"blas", LoadedBlas()},
           {"torch", TORCH_VERSION},
           {"allocator", AllocatorDescription()},

@@ -21,6 +21,11 @@ int ApplyThreadCount(int requested);
 // The count ApplyThreadCount would set, without touching torch.
 int ResolveThreadCount(int requested);
 
+// Turns flushing of denormal floats to zero (FTZ/DAZ) on or off for this
+// thread's CPU arithmetic; returns whether it is on (false where the CPU
+// cannot).
+bool ApplyDenormalFlushing(bool on);
+
 // The BLAS library actually mapped into this process (e.g. OpenBLAS).
 std::string LoadedBlas();
 

@@ -48,7 +48,7 @@ CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int rep
 }
 
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
-                        const CellRequest& request) {
+                        const Cell& cell, const CellRequest& request) {
   ChildSpec spec;
   spec.argv = {settings.executable_path};
   for (const auto& dir : settings.plugin_dirs) {
@@ -60,6 +60,10 @@ ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettin
   spec.argv.push_back("cell");
   spec.stdin_text = request.ToJson().dump();
   spec.limits = settings.limits;
+  // The allocator is set up when the process starts, before the cell is read.
+  if (!std::get<bool>(cell.Get("malloc_tuning"))) {
+    spec.environment.push_back("CARBONBENCH_MALLOC_TUNING=0");
+  }
   return spec;
 }
 
@@ -74,7 +78,7 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
     if (auto event = CellEvent::FromLine(line)) progress.Event(*event);
   };
   callbacks.on_stderr = [&progress](const std::string& line) { progress.Print(line); };
-  const ChildExit exit = RunChild(CellChildSpec(context, settings, request), callbacks);
+  const ChildExit exit = RunChild(CellChildSpec(context, settings, cell, request), callbacks);
   progress.CellEnded();
 
   IsolatedCellOutcome result;

@@ -27,8 +27,9 @@ struct IsolatedCellOutcome {
 CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int repetition);
 
 // The arguments that start the child, and what it reads on standard input.
+// The cell's own runtime settings (malloc_tuning) go in its environment.
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
-                        const CellRequest& request);
+                        const Cell& cell, const CellRequest& request);
 
 IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
                                    const IsolatedCellSettings& settings, const Cell& cell,

@@ -45,7 +45,7 @@ CellPrediction Probe(SuiteRunContext& context, const PlanOptions& options, const
   };
   std::vector<std::string> output;
   callbacks.on_stderr = [&output](const std::string& line) { output.push_back(line); };
-  const ChildExit exit = RunChild(CellChildSpec(context, settings, request), callbacks);
+  const ChildExit exit = RunChild(CellChildSpec(context, settings, cell, request), callbacks);
   if (probe && exit.Exited(kCellFinishedExit)) {
     return PredictFromProbe(*probe, context.intensity.g_per_kwh);
   }

@@ -77,6 +77,11 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                "batches whose gradients add up before each optimizer step", 1, 1024),
       IntParam("seed", 42, "random seed for initialization and shuffling", 0),
       IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
+      BoolParam("malloc_tuning", true,
+                "raise glibc malloc's mmap and trim thresholds to 256 MiB in the cell's process "
+                "(false: glibc's defaults, as a plain program runs)"),
+      BoolParam("flush_denormal", true,
+                "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their slow path"),
       EnumParam("device", "auto", {"auto", "cpu", "cuda"},
                 "where to train (auto: cuda when available)"),
   };

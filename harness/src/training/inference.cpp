@@ -60,7 +60,10 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
     const std::vector<torch::Tensor> batches = Batches(inputs, batch_size, device);
     std::size_t next = 0;
     auto predict = [&] {
+      std::vector<std::unique_ptr<ForwardScope>> scopes;
+      if (settings.enter_forward) scopes = settings.enter_forward();
       torch::Tensor outputs = network.forward(batches[next]);
+      while (!scopes.empty()) scopes.pop_back();  // leave in reverse order
       next = (next + 1) % batches.size();
       Synchronize(device);
       return outputs;

@@ -38,9 +38,12 @@ double LowestValue(torch::ScalarType type) {
 // Multi-head scaled dot-product attention. q, k, v: [batch, length, hidden];
 // padding: [batch, length], true where the key is padding.
 torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& padding, int64_t heads, double dropout, bool training) {
+                     const torch::Tensor& padding, int64_t head_size, double dropout,
+                     bool training) {
+  // The heads are counted from the projections, so heads pruned away (their
+  // query, key and value rows removed) are simply not there.
   const int64_t batch = q.size(0), length = q.size(1), hidden = q.size(2);
-  const int64_t head_size = hidden / heads;
+  const int64_t heads = hidden / head_size;
   auto split = [&](const torch::Tensor& t) {
     return t.view({batch, length, heads, head_size}).transpose(1, 2);
   };
@@ -114,19 +117,19 @@ TORCH_MODULE(BertEmbeddings);
 class BertSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit BertSelfAttentionImpl(const BertConfig& config)
-      : heads_(config.num_heads), dropout_(config.attention_dropout) {
+      : head_size_(config.hidden_size / config.num_heads), dropout_(config.attention_dropout) {
     query = register_module("query", QuantizableLinear(config.hidden_size, config.hidden_size));
     key = register_module("key", QuantizableLinear(config.hidden_size, config.hidden_size));
     value = register_module("value", QuantizableLinear(config.hidden_size, config.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
-    return Attend(query->forward(x), key->forward(x), value->forward(x), padding, heads_, dropout_,
-                  is_training());
+    return Attend(query->forward(x), key->forward(x), value->forward(x), padding, head_size_,
+                  dropout_, is_training());
   }
   QuantizableLinear query{nullptr}, key{nullptr}, value{nullptr};
 
  private:
-  int64_t heads_;
+  int64_t head_size_;
   double dropout_;
 };
 TORCH_MODULE(BertSelfAttention);
@@ -196,7 +199,7 @@ TORCH_MODULE(BertLayer);
 class DistilAttentionImpl : public torch::nn::Module {
  public:
   explicit DistilAttentionImpl(const BertConfig& config)
-      : heads_(config.num_heads), dropout_(config.attention_dropout) {
+      : head_size_(config.hidden_size / config.num_heads), dropout_(config.attention_dropout) {
     const int64_t dim = config.hidden_size;
     q_lin = register_module("q_lin", QuantizableLinear(dim, dim));
     k_lin = register_module("k_lin", QuantizableLinear(dim, dim));
@@ -205,12 +208,12 @@ class DistilAttentionImpl : public torch::nn::Module {
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding) {
     return out_lin->forward(Attend(q_lin->forward(x), k_lin->forward(x), v_lin->forward(x), padding,
-                                   heads_, dropout_, is_training()));
+                                   head_size_, dropout_, is_training()));
   }
   QuantizableLinear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
 
  private:
-  int64_t heads_;
+  int64_t head_size_;
   double dropout_;
 };
 TORCH_MODULE(DistilAttention);
@@ -382,6 +385,23 @@ class BertNetworkImpl : public Network {
             {block + ".intermediate.dense", {block + ".output.dense"}});
       } else {
         structure.prunable_layers.push_back({block + ".ffn.lin1", {block + ".ffn.lin2"}});
+      }
+    }
+    // Attention heads: a head is its rows of query, key and value, kept or
+    // removed together, and its columns of the output projection.
+    const int64_t head_size = config_.hidden_size / config_.num_heads;
+    for (const std::string& block : structure.repeated_blocks) {
+      if (bert) {
+        structure.prunable_layers.push_back(
+            {block + ".attention.self.query",
+             {block + ".attention.output.dense"},
+             {block + ".attention.self.key", block + ".attention.self.value"},
+             head_size});
+      } else {
+        structure.prunable_layers.push_back({block + ".attention.q_lin",
+                                             {block + ".attention.out_lin"},
+                                             {block + ".attention.k_lin", block + ".attention.v_lin"},
+                                             head_size});
       }
     }
     return structure;

@@ -285,24 +285,51 @@ class Pruning : public Optimization {
       }
       return *found->second;
     };
-    for (const PrunableLayer& layer : network.structure().prunable_layers) {
-      torch::Tensor* bias = nullptr;
-      torch::Tensor* weight = detail::ProducerWeight(find(layer.name), &bias);
+    auto producer = [&](const std::string& name, torch::Tensor** bias) {
+      torch::Tensor* weight = detail::ProducerWeight(find(name), bias);
       if (weight == nullptr) {
-        throw std::invalid_argument("pruning: prunable layer '" + layer.name +
+        throw std::invalid_argument("pruning: prunable layer '" + name +
                                     "' is not a conv or linear layer");
       }
+      return weight;
+    };
+    for (const PrunableLayer& layer : network.structure().prunable_layers) {
+      torch::Tensor* bias = nullptr;
+      torch::Tensor* weight = producer(layer.name, &bias);
       const int64_t channels = weight->size(0);
-      const int64_t original = original_channels_.emplace(layer.name, channels).first->second;
+      const int64_t group = std::max<int64_t>(1, layer.group_size);
+      if (channels % group != 0) {
+        throw std::invalid_argument(fmt::format(
+            "pruning: '{}' has {} outputs, not a whole number of groups of {}: the model's "
+            "prunable-layer declaration is wrong",
+            layer.name, channels, group));
+      }
+      const int64_t groups = channels / group;
+      const int64_t original = original_channels_.emplace(layer.name, groups).first->second;
       const int64_t keep_count = std::max<int64_t>(
           1, static_cast<int64_t>(std::llround(static_cast<double>(original) * (1.0 - sparsity))));
-      if (keep_count >= channels) continue;
-      // The channels with the largest L2 norm stay, in their order.
-      const torch::Tensor norms = weight->detach().flatten(1).norm(2, 1);
-      const torch::Tensor keep =
+      if (keep_count >= groups) continue;
+      // The groups (channels, or heads) with the largest L2 norm over this
+      // layer and its coupled ones stay, in their order.
+      torch::Tensor squared = weight->detach().flatten(1).square().sum(1);
+      std::vector<std::pair<torch::Tensor*, torch::Tensor*>> coupled;
+      for (const std::string& name : layer.coupled) {
+        torch::Tensor* coupled_bias = nullptr;
+        torch::Tensor* coupled_weight = producer(name, &coupled_bias);
+        squared = squared + coupled_weight->detach().flatten(1).square().sum(1);
+        coupled.emplace_back(coupled_weight, coupled_bias);
+      }
+      const torch::Tensor norms = squared.view({groups, group}).sum(1).sqrt();
+      const torch::Tensor kept_groups =
           std::get<0>(std::get<1>(norms.topk(keep_count)).sort()).to(torch::kLong);
+      const torch::Tensor keep =
+          (kept_groups.unsqueeze(1) * group + torch::arange(group, kept_groups.options())).flatten();
       detail::KeepEntries(*weight, 0, keep);
       detail::KeepEntries(*bias, 0, keep);
+      for (auto& [coupled_weight, coupled_bias] : coupled) {
+        detail::KeepEntries(*coupled_weight, 0, keep);
+        detail::KeepEntries(*coupled_bias, 0, keep);
+      }
       for (const std::string& dependent : layer.dependents) {
         detail::ShrinkDependent(find(dependent), dependent, keep, channels);
       }

@@ -3,6 +3,7 @@
 #include "process/child_process.h"
 
 #include <signal.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -39,6 +40,21 @@ TEST(ChildProcess, EventsArriveOnDescriptorThreeAndStandardInputIsFed) {
   const ChildExit exit = RunChild(spec, callbacks);
   EXPECT_TRUE(exit.Exited(0));
   EXPECT_EQ(events, (std::vector<std::string>{"got hello", "done"}));
+}
+
+TEST(ChildProcess, TheSpecsEnvironmentIsSetOverTheParents) {
+  setenv("CARBONBENCH_TEST_INHERITED", "kept", 1);
+  setenv("CARBONBENCH_TEST_REPLACED", "parent", 1);
+  std::vector<std::string> events;
+  ChildCallbacks callbacks;
+  callbacks.on_event = [&](const std::string& line) { events.push_back(line); };
+  ChildSpec spec = Shell(
+      "echo \"$CARBONBENCH_TEST_INHERITED $CARBONBENCH_TEST_REPLACED $CARBONBENCH_TEST_NEW\" >&3");
+  spec.environment = {"CARBONBENCH_TEST_REPLACED=child", "CARBONBENCH_TEST_NEW=1"};
+  EXPECT_TRUE(RunChild(spec, callbacks).Exited(0));
+  EXPECT_EQ(events, (std::vector<std::string>{"kept child 1"}));
+  unsetenv("CARBONBENCH_TEST_INHERITED");
+  unsetenv("CARBONBENCH_TEST_REPLACED");
 }
 
 TEST(ChildProcess, ALargeStandardInputIsWrittenWithoutBlocking) {

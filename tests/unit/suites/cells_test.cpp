@@ -48,6 +48,8 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
       {"grad_accumulation", std::int64_t{1}},
       {"seed", std::int64_t{42}},
       {"threads", std::int64_t{0}},
+      {"malloc_tuning", true},
+      {"flush_denormal", true},
       {"device", std::string("auto")},
       {"dataset", std::string("fashion_mnist")},
       {"dataset.path", std::string("")},
