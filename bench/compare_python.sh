@@ -85,7 +85,7 @@ merge_carbonbench_results() {
     for dtype in $dtypes; do
       for mode in $modes; do
         echo "carbonbench: $case $dtype $mode" >&2
-        if ! BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype\$" \
+        if ! BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype/" \
             --benchmark_min_time="$seconds" --benchmark_format=json 2>/dev/null |
             "$python" -c '
 import json, sys
