@@ -146,14 +146,7 @@ void InferCase(benchmark::State& state, const Case& c, bool bf16, std::int64_t b
   InferenceSettings settings;
   settings.batch_sizes = {batch};
   settings.min_time_s = 2.0;
-  settings.enter_forward = [optimizations] {
-    TrainingContext ctx;
-    std::vector<std::unique_ptr<ForwardScope>> scopes;
-    for (const auto& optimization : optimizations) {
-      if (auto scope = optimization->EnterForward(ctx)) scopes.push_back(std::move(scope));
-    }
-    return scopes;
-  };
+  settings.optimizations = optimizations;
   const torch::Tensor inputs = Inputs(c, 8 * batch);
   InferenceRecord record;
   for (auto _ : state) {

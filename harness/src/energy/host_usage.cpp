@@ -55,4 +55,8 @@ double PeakResidentRamGb(const std::string& proc_root) {
   return KilobytesOf(proc_root + "/self/status", "VmHWM") * 1024.0 / 1e9;
 }
 
+double PeakResidentMib(const std::string& proc_root) {
+  return KilobytesOf(proc_root + "/self/status", "VmHWM") / 1024.0;
+}
+
 }  // namespace carbonbench

@@ -28,5 +28,7 @@ double TotalRamGb(const std::string& proc_root = "/proc");
 // This process's peak resident memory (VmHWM of <proc_root>/self/status)
 // in GB, or 0 where it is not reported.
 double PeakResidentRamGb(const std::string& proc_root = "/proc");
+// The same high-water mark in MiB (2^20 bytes), as per-phase peaks report it.
+double PeakResidentMib(const std::string& proc_root = "/proc");
 
 }  // namespace carbonbench

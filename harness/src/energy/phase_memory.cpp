@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
+
+#include "energy/host_usage.h"
 
 namespace carbonbench {
 
@@ -15,19 +16,6 @@ bool PhaseMemory::ResetMark() {
   return static_cast<bool>(clear);
 }
 
-double PhaseMemory::HighWaterMb() const {
-  std::ifstream in(proc_root_ + "/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
-    double kilobytes = 0;
-    fields >> kilobytes;
-    return kilobytes / 1024.0;
-  }
-  return 0;
-}
-
 void PhaseMemory::Mark(const std::string& phase) {
   Stop();
   phase_ = phase;
@@ -37,7 +25,7 @@ void PhaseMemory::Mark(const std::string& phase) {
 void PhaseMemory::Stop() {
   if (phase_.empty()) return;
   double& peak = peak_mb_[phase_];
-  peak = std::max(peak, HighWaterMb());
+  peak = std::max(peak, PeakResidentMib(proc_root_));
   phase_.clear();
 }
 

@@ -31,7 +31,6 @@ class PhaseMemory {
 
  private:
   bool ResetMark();
-  double HighWaterMb() const;
 
   std::string proc_root_;
   std::string phase_;

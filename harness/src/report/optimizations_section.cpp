@@ -17,9 +17,11 @@ namespace {
 struct CellFigures {
   std::map<std::string, double> figures;
   std::map<std::string, double> peak_mb;  // by phase
+  std::set<std::string> memory_methods;   // how the peaks were read
 };
 
 CellFigures MeanFigures(const CellRuns& cell) {
+  CellFigures means;
   std::map<std::string, std::vector<double>> figures, peaks;
   for (const RunRow* row : cell.finished) {
     const auto parsed = nlohmann::json::parse(row->summary.figures_json, nullptr, false);
@@ -30,6 +32,9 @@ CellFigures MeanFigures(const CellRuns& cell) {
     }
     const auto memory = nlohmann::json::parse(row->summary.memory_json, nullptr, false);
     if (memory.is_object()) {
+      if (memory.contains("method")) {
+        means.memory_methods.insert(memory["method"].get<std::string>());
+      }
       for (const auto& [phase, value] : memory.items()) {
         if (value.is_object() && value.contains("peak_rss_mb")) {
           peaks[phase].push_back(value["peak_rss_mb"].get<double>());
@@ -37,7 +42,6 @@ CellFigures MeanFigures(const CellRuns& cell) {
       }
     }
   }
-  CellFigures means;
   for (const auto& [key, values] : figures) means.figures[key] = Summarize(values).mean;
   for (const auto& [phase, values] : peaks) means.peak_mb[phase] = Summarize(values).mean;
   return means;
@@ -92,12 +96,7 @@ std::string OptimizationsSection(const ReportInput& input) {
     const CellFigures figures = MeanFigures(cell);
     if (figures.figures.empty() && figures.peak_mb.empty()) continue;
     any = true;
-    for (const RunRow* row : cell.finished) {
-      const auto memory = nlohmann::json::parse(row->summary.memory_json, nullptr, false);
-      if (memory.is_object() && memory.contains("method")) {
-        methods.insert(memory["method"].get<std::string>());
-      }
-    }
+    methods.insert(figures.memory_methods.begin(), figures.memory_methods.end());
     table.AddRow({EscapeCell(cell.name), BeforeAfter(figures, "model.parameters"),
                   BeforeAfter(figures, "model.macs_per_sample"), PeakText(figures, "train"),
                   PeakText(figures, "eval"), PeakText(figures, "inference"), OwnFigures(figures)});

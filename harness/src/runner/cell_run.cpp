@@ -140,19 +140,6 @@ void RecordNetworkSize(Network& network, const torch::Tensor& sample, const std:
   figures["model.macs_per_sample_" + when] = summary.macs_per_sample;
 }
 
-// The optimizations' forward scopes (autocast), for the inference phase.
-std::function<std::vector<std::unique_ptr<ForwardScope>>()> ForwardScopesOf(
-    const std::vector<std::shared_ptr<Optimization>>& optimizations) {
-  return [optimizations] {
-    TrainingContext ctx;
-    std::vector<std::unique_ptr<ForwardScope>> scopes;
-    for (const auto& optimization : optimizations) {
-      if (auto scope = optimization->EnterForward(ctx)) scopes.push_back(std::move(scope));
-    }
-    return scopes;
-  };
-}
-
 std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
   return (samples + batch_size - 1) / batch_size;
 }
@@ -447,7 +434,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
           data->test_inputs, device);
       summary.cold_start_s = cold.seconds;
       InferenceSettings inference = InferenceSettingsFor(suite, device);
-      inference.enter_forward = ForwardScopesOf(optimizations);
+      inference.optimizations = optimizations;
       summary.inference = MeasureInference(
           *cold.network, data->test_inputs, inference,
           InferenceEnergy{[&] { return sampler->TotalWh(); },
@@ -599,7 +586,7 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
       data->test_inputs, device);
   outcome.cold_start_s = cold.seconds;
   InferenceSettings inference = InferenceSettingsFor(*context.suite, device);
-  inference.enter_forward = ForwardScopesOf(optimizations);
+  inference.optimizations = optimizations;
   outcome.records = MeasureInference(
       *cold.network, data->test_inputs, inference,
       InferenceEnergy{[&] { return sampler->TotalWh(); }, [&] { return sampler->TotalCo2G(); },

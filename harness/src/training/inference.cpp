@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "carbonbench/module_shapes.h"
+#include "training/forward_scopes.h"
 
 namespace carbonbench {
 namespace {
@@ -59,11 +60,13 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
   for (const std::int64_t batch_size : settings.batch_sizes) {
     const std::vector<torch::Tensor> batches = Batches(inputs, batch_size, device);
     std::size_t next = 0;
+    TrainingContext ctx;
     auto predict = [&] {
-      std::vector<std::unique_ptr<ForwardScope>> scopes;
-      if (settings.enter_forward) scopes = settings.enter_forward();
-      torch::Tensor outputs = network.forward(batches[next]);
-      while (!scopes.empty()) scopes.pop_back();  // leave in reverse order
+      torch::Tensor outputs;
+      {
+        ForwardScopes scopes(settings.optimizations, ctx);
+        outputs = network.forward(batches[next]);
+      }
       next = (next + 1) % batches.size();
       Synchronize(device);
       return outputs;

@@ -22,9 +22,9 @@ struct InferenceSettings {
   double min_time_s = 0.5;
   int min_iterations = 10;
   std::string device = "cpu";
-  // Held around each forward pass, as in training (e.g. bf16 autocast for a
-  // mixed-precision cell); empty runs the network as it is.
-  std::function<std::vector<std::unique_ptr<ForwardScope>>()> enter_forward;
+  // Their forward scopes are held around each forward pass, as in training
+  // (e.g. bf16 autocast for a mixed-precision cell).
+  std::vector<std::shared_ptr<Optimization>> optimizations;
 };
 
 // Cumulative readings of the run's sampler (each call takes a reading).

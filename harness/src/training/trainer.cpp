@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "pipeline/batch_loader.h"
+#include "training/forward_scopes.h"
 
 namespace carbonbench {
 namespace {
@@ -46,23 +47,6 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& s
   throw std::invalid_argument("unknown optimizer '" + settings.optimizer +
                               "' (known: sgd, adam, adamw)");
 }
-
-// Holds every optimization's forward scope for one forward pass.
-class ForwardScopes {
- public:
-  ForwardScopes(const std::vector<std::shared_ptr<Optimization>>& optimizations,
-                TrainingContext& ctx) {
-    for (const auto& optimization : optimizations) {
-      if (auto scope = optimization->EnterForward(ctx)) scopes_.push_back(std::move(scope));
-    }
-  }
-  ~ForwardScopes() {
-    while (!scopes_.empty()) scopes_.pop_back();  // leave in reverse order
-  }
-
- private:
-  std::vector<std::unique_ptr<ForwardScope>> scopes_;
-};
 
 // Classifiers learn from cross-entropy on logits; regressors from the mean
 // squared error on standardised targets.

@@ -59,13 +59,13 @@ class Cnn1dImpl : public Network {
     fc1 = register_module("fc1", QuantizableLinear(features, hidden));
     dropout = register_module("dropout", torch::nn::Dropout(params.GetFloat("dropout")));
     fc2 = register_module("fc2", QuantizableLinear(hidden, dataset.target_size));
+    block_names_ = structure().repeated_blocks;
   }
 
   torch::Tensor forward(torch::Tensor x) override {
     for (std::size_t i = 0; i < blocks->size(); ++i) {
       auto block = blocks->ptr<detail::ConvBlock1dImpl>(i);
-      x = RunBlock(fmt::format("blocks.{}", i),
-                   [block](torch::Tensor t) { return block->forward(t); }, x);
+      x = RunBlock(block_names_[i], [block](torch::Tensor t) { return block->forward(t); }, x);
     }
     x = average_pool_ && !blocks->is_empty() ? x.mean(/*dim=*/2) : x.flatten(1);
     x = torch::relu(fc1->forward(x));
@@ -92,6 +92,7 @@ class Cnn1dImpl : public Network {
 
  private:
   bool average_pool_ = false;
+  std::vector<std::string> block_names_;  // "blocks.0", ..., as structure() declares them
 };
 
 class Cnn1dModel : public Model {

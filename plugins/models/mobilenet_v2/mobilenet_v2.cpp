@@ -179,6 +179,9 @@ class MobileNetV2Impl : public Network {
     }
     layers->push_back(detail::ConvBnReLU6(channels, last_channels, 1, 1, 1));
     features = register_module("features", layers);
+    for (std::size_t i = 0; i < features->size(); ++i) {
+      layer_names_.push_back(fmt::format("features.{}", i));
+    }
     classifier = register_module(
         "classifier", torch::nn::Sequential(torch::nn::Dropout(params.GetFloat("dropout")),
                                             QuantizableLinear(last_channels, dataset.num_classes)));
@@ -201,7 +204,7 @@ class MobileNetV2Impl : public Network {
   torch::Tensor forward(torch::Tensor x) override {
     // Each layer by its name, so the declared blocks can be checkpointed.
     for (std::size_t i = 0; i < features->size(); ++i) {
-      x = RunBlock(fmt::format("features.{}", i),
+      x = RunBlock(layer_names_[i],
                    [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](
                        torch::Tensor t) mutable { return layer.forward(t); },
                    x);
@@ -227,6 +230,7 @@ class MobileNetV2Impl : public Network {
   bool small_input_ = false;
   std::vector<std::string> repeated_blocks_;
   std::vector<PrunableLayer> prunable_layers_;
+  std::vector<std::string> layer_names_;  // "features.0", ...: every layer, declared blocks among them
 };
 
 class MobileNetV2Model : public Model {

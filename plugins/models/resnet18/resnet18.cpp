@@ -120,6 +120,7 @@ class ResNet18Impl : public Network {
     avgpool = register_module(
         "avgpool", torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({1, 1})));
     fc = register_module("fc", QuantizableLinear(512, dataset.num_classes));
+    block_names_ = structure().repeated_blocks;
 
     // torchvision's init; fc keeps the default Linear init, as there.
     for (auto& module : modules(/*include_self=*/false)) {
@@ -182,9 +183,7 @@ class ResNet18Impl : public Network {
   }
 
   bool cifar_stem_ = false;
-  // "layer1.0" ... "layer4.1", as structure() declares them.
-  std::vector<std::string> block_names_ = {"layer1.0", "layer1.1", "layer2.0", "layer2.1",
-                                           "layer3.0", "layer3.1", "layer4.0", "layer4.1"};
+  std::vector<std::string> block_names_;  // "layer1.0" ... "layer4.1", as structure() declares them
 };
 
 class ResNet18Model : public Model {
