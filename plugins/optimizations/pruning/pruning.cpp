@@ -186,8 +186,7 @@ class Pruning : public Optimization {
     }
     if (end_epoch_ == 0) end_epoch_ = ctx.planned_epochs;
     end_epoch_ = std::min(end_epoch_, ctx.planned_epochs);
-    parameters_before_ = CountParameters(*ctx.network);
-    Record(ctx, "pruning.parameters_before", static_cast<double>(parameters_before_));
+    Record(ctx, "pruning.parameters_before", static_cast<double>(CountParameters(*ctx.network)));
   }
 
   void AfterOptimizerStep(TrainingContext&) override {
@@ -199,14 +198,14 @@ class Pruning : public Optimization {
   EpochDecision OnEpochEnd(TrainingContext& ctx, const EpochMetrics&) override {
     if (gradual_ && ctx.epoch >= start_epoch_ && ctx.epoch <= end_epoch_) {
       const int steps = end_epoch_ - start_epoch_ + 1;
-      PruneTo(ctx, detail::CubicSparsity(sparsity_, ctx.epoch - start_epoch_ + 1, steps));
+      PruneTo(ctx, detail::CubicSparsity(sparsity_, ctx.epoch - start_epoch_ + 1, steps), "eval");
     }
     return {};
   }
 
   void OnTrainingEnd(TrainingContext& ctx) override {
     // A run stopped early, or a once-schedule, reaches the target here.
-    if (reached_ < sparsity_) PruneTo(ctx, sparsity_);
+    if (reached_ < sparsity_) PruneTo(ctx, sparsity_, "optimize");
   }
 
   int FineTuneEpochs() const override { return finetune_epochs_; }
@@ -240,7 +239,9 @@ class Pruning : public Optimization {
     if (ctx.record) ctx.record(key, value);
   }
 
-  void PruneTo(TrainingContext& ctx, double sparsity) {
+  // Pruning is a phase of its own; `resume_phase` is the trainer's phase
+  // the hook was called in, marked again afterwards.
+  void PruneTo(TrainingContext& ctx, double sparsity, const std::string& resume_phase) {
     if (sparsity <= reached_) return;
     if (ctx.mark_phase) ctx.mark_phase("prune");
     if (structured_) {
@@ -249,7 +250,7 @@ class Pruning : public Optimization {
       UpdateMasks(*ctx.network, sparsity);
     }
     reached_ = sparsity;
-    if (ctx.mark_phase) ctx.mark_phase(ctx.epoch > ctx.planned_epochs ? "finetune" : "train");
+    if (ctx.mark_phase) ctx.mark_phase(resume_phase);
   }
 
   void UpdateMasks(Network& network, double sparsity) {
@@ -347,7 +348,6 @@ class Pruning : public Optimization {
   int start_epoch_ = 1;
   int end_epoch_ = 0;
   double reached_ = 0;
-  int64_t parameters_before_ = 0;
   std::vector<std::pair<torch::Tensor, torch::Tensor>> masks_;  // weight, 0/1 mask
   std::map<std::string, int64_t> original_channels_;
 };
