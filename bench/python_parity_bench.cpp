@@ -14,12 +14,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 
 #include "bench_plugins.h"
 #include "carbonbench/sdk.h"
 #include "pipeline/dataset.h"
 #include "runner/environment.h"
 #include "training/inference.h"
+#include "training/memory_layout.h"
 #include "training/trainer.h"
 
 namespace carbonbench {
@@ -88,6 +90,13 @@ int Threads() {
   return ApplyThreadCount(threads ? std::atoi(threads) : 0);
 }
 
+// BENCH_CHANNELS_LAST=0 runs the image models in the default NCHW layout,
+// as the Python reference does; carbonbench's default is channels-last.
+bool ChannelsLast() {
+  const char* layout = std::getenv("BENCH_CHANNELS_LAST");
+  return layout == nullptr || std::string(layout) != "0";
+}
+
 double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -114,6 +123,7 @@ void TrainCase(benchmark::State& state, const Case& c, bool bf16) {
   settings.batch_size = c.train_batch;
   settings.lr = 1e-3;
   settings.optimizer = "adam";
+  settings.channels_last = ChannelsLast();
   std::vector<double> epoch_s;
   TrainingObserver observer;
   observer.on_epoch = [&](const EpochRecord& record) { epoch_s.push_back(record.train_s); };
@@ -147,6 +157,7 @@ void InferCase(benchmark::State& state, const Case& c, bool bf16, std::int64_t b
   settings.batch_sizes = {batch};
   settings.min_time_s = 2.0;
   settings.optimizations = optimizations;
+  settings.channels_last = ChannelsLast();
   const torch::Tensor inputs = Inputs(c, 8 * batch);
   InferenceRecord record;
   for (auto _ : state) {
@@ -159,7 +170,7 @@ void InferCase(benchmark::State& state, const Case& c, bool bf16, std::int64_t b
 }
 
 // The loop a user would write without carbonbench, with the same runtime
-// settings: shuffle, gather each batch, zero_grad, forward, loss, backward,
+// settings (threads, allocator, channels-last): shuffle, gather each batch, zero_grad, forward, loss, backward,
 // step. bench/harness_overhead.sh sets a full carbonbench cell's epoch
 // against it.
 void BareLoop(benchmark::State& state, const Case& c, std::int64_t samples) {
@@ -168,13 +179,15 @@ void BareLoop(benchmark::State& state, const Case& c, std::int64_t samples) {
   const torch::Tensor targets = torch::randint(0, c.spec.num_classes, {samples}, torch::kLong);
   auto network = BuildNetwork(c);
   network->train();
+  const bool channels_last = ChannelsLast();
+  if (channels_last) ToChannelsLast(*network);
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(1e-3));
   auto epoch = [&] {
     const torch::Tensor order = torch::randperm(samples, torch::kLong);
     for (std::int64_t begin = 0; begin < samples; begin += c.train_batch) {
       const torch::Tensor index = order.slice(0, begin, std::min(samples, begin + c.train_batch));
       optimizer.zero_grad();
-      torch::cross_entropy_loss(network->forward(inputs.index_select(0, index)),
+      torch::cross_entropy_loss(network->forward(InLayout(inputs.index_select(0, index), channels_last)),
                                 targets.index_select(0, index))
           .backward();
       optimizer.step();

@@ -111,13 +111,26 @@ def main():
 
     plain128 = plain(found, 128)
     checkpointed = cell(found, "checkpointing")
-    peak_plain = plain128["memory"]["train"]["peak_rss_mb"]
-    peak_ckpt = checkpointed["memory"]["train"]["peak_rss_mb"]
-    memory_cut = 1 - peak_ckpt / peak_plain
     time_cost = train_seconds(checkpointed) / train_seconds(plain128) - 1
-    rows.append(row("checkpointing, ResNet18 batch 128: peak resident memory in training",
-                    f"{peak_plain:.0f} MiB -> {peak_ckpt:.0f} MiB (-{100 * memory_cut:.0f}%), "
-                    f"training time {100 * time_cost:+.0f}%",
+    rss_plain = plain128["memory"]["train"]["peak_rss_mb"]
+    rss_ckpt = checkpointed["memory"]["train"]["peak_rss_mb"]
+    rss_text = (f"resident set {rss_plain:.0f} -> {rss_ckpt:.0f} MiB "
+                f"(-{100 * (1 - rss_ckpt / rss_plain):.0f}%)")
+    # Checkpointing spares activations, which the tensors' peak counts and the
+    # resident set dilutes (libtorch itself, the dataset, freed memory the C
+    # allocator keeps): the target is judged on the tensors' peak where the
+    # run recorded it, on the resident set for runs from before it was kept.
+    tensors_plain = plain128["memory"]["train"].get("peak_tensor_mb")
+    tensors_ckpt = checkpointed["memory"]["train"].get("peak_tensor_mb")
+    if tensors_plain and tensors_ckpt:
+        memory_cut = 1 - tensors_ckpt / tensors_plain
+        measured = (f"tensors {tensors_plain:.0f} -> {tensors_ckpt:.0f} MiB "
+                    f"(-{100 * memory_cut:.0f}%); {rss_text}")
+    else:
+        memory_cut = 1 - rss_ckpt / rss_plain
+        measured = rss_text
+    rows.append(row("checkpointing, ResNet18 batch 128: peak memory in training",
+                    f"{measured}; training time {100 * time_cost:+.0f}%",
                     ">= 30% less, at the time cost reported", memory_cut >= 0.3))
 
     if len(sys.argv) > 2:

@@ -6,6 +6,7 @@
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"
+#include "energy/tensor_memory.h"
 #include "inspect/model_summary.h"
 #include "plugins/optimizations/mixed_precision/loss_scaler.h"
 #include "training/trainer.h"
@@ -318,6 +319,29 @@ TEST_P(Checkpointing, GivesTheGradientsOfThePlainBackward) {
 INSTANTIATE_TEST_SUITE_P(Models, Checkpointing,
                          ::testing::Values("cnn", "resnet18", "mobilenet_v2", "bert"),
                          [](const auto& info) { return info.param; });
+
+// What checkpointing is for: the activations of a checkpointed block are
+// not kept for backward, so the most the tensors hold at once falls.
+std::int64_t PeakTrainingStepBytes(Network& network, const torch::Tensor& input) {
+  TensorMemory memory;
+  network.forward(input).square().mean().backward();
+  return memory.PeakBytes(c10::DeviceType::CPU);
+}
+
+TEST(CheckpointingMemory, HoldsLessAtThePeakOfATrainingStep) {
+  torch::manual_seed(5);
+  auto network = Build("resnet18", ImageSpec({3, 32, 32}, 10));
+  network->train();
+  const torch::Tensor input = torch::randn({16, 3, 32, 32});
+  const std::int64_t plain = PeakTrainingStepBytes(*network, input);
+  auto hooked = Hook(network);
+  auto checkpointing = Optimize("checkpointing");
+  checkpointing->OnModelBuilt(hooked->ctx);
+  const std::int64_t checkpointed = PeakTrainingStepBytes(*network, input);
+  EXPECT_GT(plain, 0);
+  EXPECT_LT(static_cast<double>(checkpointed), 0.8 * static_cast<double>(plain))
+      << "plain " << plain << " bytes, checkpointed " << checkpointed;
+}
 
 TEST(CheckpointingEvery, ChoosesEveryNthDeclaredBlock) {
   auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));

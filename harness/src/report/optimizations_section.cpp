@@ -1,6 +1,7 @@
 // What each cell's optimizations did to its network and its memory: size and
-// compute per sample before and after training, peak resident memory per
-// phase, and the figures the optimizations measured themselves.
+// compute per sample before and after training, peak memory per phase (the
+// process's resident set, and the bytes its tensors held), and the figures
+// the optimizations measured themselves.
 #include <fmt/format.h>
 
 #include <map>
@@ -16,13 +17,14 @@ namespace {
 // Means over the finished runs of each figure they carry.
 struct CellFigures {
   std::map<std::string, double> figures;
-  std::map<std::string, double> peak_mb;  // by phase
-  std::set<std::string> memory_methods;   // how the peaks were read
+  std::map<std::string, double> peak_mb;         // resident set, by phase
+  std::map<std::string, double> peak_tensor_mb;  // tensors, by phase
+  std::set<std::string> memory_methods;          // how the peaks were read
 };
 
 CellFigures MeanFigures(const CellRuns& cell) {
   CellFigures means;
-  std::map<std::string, std::vector<double>> figures, peaks;
+  std::map<std::string, std::vector<double>> figures, peaks, tensor_peaks;
   for (const RunRow* row : cell.finished) {
     const auto parsed = nlohmann::json::parse(row->summary.figures_json, nullptr, false);
     if (parsed.is_object()) {
@@ -36,14 +38,21 @@ CellFigures MeanFigures(const CellRuns& cell) {
         means.memory_methods.insert(memory["method"].get<std::string>());
       }
       for (const auto& [phase, value] : memory.items()) {
-        if (value.is_object() && value.contains("peak_rss_mb")) {
+        if (!value.is_object()) continue;
+        if (value.contains("peak_rss_mb")) {
           peaks[phase].push_back(value["peak_rss_mb"].get<double>());
+        }
+        if (value.contains("peak_tensor_mb")) {
+          tensor_peaks[phase].push_back(value["peak_tensor_mb"].get<double>());
         }
       }
     }
   }
   for (const auto& [key, values] : figures) means.figures[key] = Summarize(values).mean;
   for (const auto& [phase, values] : peaks) means.peak_mb[phase] = Summarize(values).mean;
+  for (const auto& [phase, values] : tensor_peaks) {
+    means.peak_tensor_mb[phase] = Summarize(values).mean;
+  }
   return means;
 }
 
@@ -64,9 +73,13 @@ std::string BeforeAfter(const CellFigures& cell, const std::string& key) {
   return fmt::format("{} → {} ({:+.0f}%)", Scaled(before->second), Scaled(after->second), change);
 }
 
+// "1214 / 301": the resident set, then the tensors' peak where it was kept.
 std::string PeakText(const CellFigures& cell, const std::string& phase) {
-  const auto found = cell.peak_mb.find(phase);
-  return found == cell.peak_mb.end() ? "-" : fmt::format("{:.0f}", found->second);
+  const auto rss = cell.peak_mb.find(phase);
+  const auto tensors = cell.peak_tensor_mb.find(phase);
+  const std::string rss_text = rss == cell.peak_mb.end() ? "-" : fmt::format("{:.0f}", rss->second);
+  if (tensors == cell.peak_tensor_mb.end()) return rss_text;
+  return rss_text + fmt::format(" / {:.0f}", tensors->second);
 }
 
 // The optimizations' own figures ("pruning.sparsity 0.5"), model size left
@@ -106,9 +119,12 @@ std::string OptimizationsSection(const ReportInput& input) {
   for (const auto& method : methods) how += (how.empty() ? "" : "; ") + method;
   return "## What the optimizations did\n\nParameters and multiply-accumulates per sample of "
          "the network as built and as trained (one forward pass of a test sample counts "
-         "them); peak resident memory of the cell's process per phase (" +
+         "them); peak memory per phase in MiB, means over repetitions: the resident set of "
+         "the cell's process (" +
          (how.empty() ? std::string("VmHWM") : how) +
-         "), means over repetitions. Unstructured pruning keeps dense tensors: its zeros cut "
+         "), then, where it was kept, the most its tensors held at once, as libtorch's "
+         "allocator counts them (the network, gradients, optimizer state, activations and "
+         "batches; not the dataset, not memory the C allocator keeps after a free). Unstructured pruning keeps dense tensors: its zeros cut "
          "neither parameters nor multiply-accumulates.\n\n" +
          table.Render() + "\n";
 }

@@ -105,6 +105,7 @@ TrainingSettings SettingsFor(const Cell& cell, std::int64_t seed, const std::str
   settings.grad_accumulation = IntSetting(cell, "grad_accumulation");
   settings.seed = seed;
   settings.device = device;
+  settings.channels_last = std::get<bool>(cell.Get("channels_last"));
   return settings;
 }
 
@@ -120,8 +121,10 @@ std::unique_ptr<EnergySampler> MakeSampler(const SuiteRunContext& context,
   return std::make_unique<EnergySampler>(meters.meters, settings);
 }
 
-InferenceSettings InferenceSettingsFor(const Suite& suite, const std::string& device) {
+InferenceSettings InferenceSettingsFor(const Suite& suite, const Cell& cell,
+                                       const std::string& device) {
   InferenceSettings settings;
+  settings.channels_last = std::get<bool>(cell.Get("channels_last"));
   settings.batch_sizes = suite.inference.batch_sizes;
   settings.warmup_iterations = suite.inference.warmup_iterations;
   settings.min_time_s = suite.inference.min_time_s;
@@ -327,6 +330,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     const std::string device = ResolveDevice(StringSetting(cell, "device"));
     nlohmann::json environment = DescribeEnvironment(threads, device);
     environment["flush_denormal"] = ApplyDenormalFlushing(std::get<bool>(cell.Get("flush_denormal")));
+    environment["channels_last"] = std::get<bool>(cell.Get("channels_last"));
     start.environment_json = environment.dump();
     MeterSelection meters = ChooseMeters(context, cell, threads);
     start.meters_json = meters.Describe().dump();
@@ -340,6 +344,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     for (const auto& note : data->notes) warn(note);
     start_time = Clock::now();
     run_id = store.BeginRun(start);
+    // Tensors are counted from here: the network, its gradients and
+    // optimizer state, activations and batches, not the dataset.
+    memory.TrackTensors();
 
     const std::string model_name = start.model;
     auto model = context.registry->Create<Model>(PluginKind::kModel, model_name);
@@ -433,7 +440,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
           },
           data->test_inputs, device);
       summary.cold_start_s = cold.seconds;
-      InferenceSettings inference = InferenceSettingsFor(suite, device);
+      InferenceSettings inference = InferenceSettingsFor(suite, cell, device);
       inference.optimizations = optimizations;
       summary.inference = MeasureInference(
           *cold.network, data->test_inputs, inference,
@@ -585,7 +592,7 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
       },
       data->test_inputs, device);
   outcome.cold_start_s = cold.seconds;
-  InferenceSettings inference = InferenceSettingsFor(*context.suite, device);
+  InferenceSettings inference = InferenceSettingsFor(*context.suite, cell, device);
   inference.optimizations = optimizations;
   outcome.records = MeasureInference(
       *cold.network, data->test_inputs, inference,

@@ -82,6 +82,9 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                 "(false: glibc's defaults, as a plain program runs)"),
       BoolParam("flush_denormal", true,
                 "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their slow path"),
+      BoolParam("channels_last", true,
+                "image models: conv weights and batches in channels-last (NHWC) layout, which "
+                "libtorch's oneDNN convolutions run faster (false: the default NCHW)"),
       EnumParam("device", "auto", {"auto", "cpu", "cuda"},
                 "where to train (auto: cuda when available)"),
   };

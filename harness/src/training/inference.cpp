@@ -8,6 +8,7 @@
 
 #include "carbonbench/module_shapes.h"
 #include "training/forward_scopes.h"
+#include "training/memory_layout.h"
 
 namespace carbonbench {
 namespace {
@@ -27,14 +28,14 @@ void Synchronize(const torch::Device& device) {
 // A handful of distinct batches to cycle through: enough that no single
 // batch's data sits in cache, few enough to prepare up front.
 std::vector<torch::Tensor> Batches(const torch::Tensor& inputs, std::int64_t batch_size,
-                                   const torch::Device& device) {
+                                   const torch::Device& device, bool channels_last) {
   constexpr std::int64_t kMaxBatches = 8;
   const std::int64_t count = inputs.size(0);
   std::vector<torch::Tensor> batches;
   const std::int64_t distinct = std::max<std::int64_t>(1, std::min(kMaxBatches, count / batch_size));
   for (std::int64_t b = 0; b < distinct; ++b) {
     torch::Tensor index = (torch::arange(batch_size, torch::kLong) + b * batch_size) % count;
-    batches.push_back(inputs.index_select(0, index).to(device));
+    batches.push_back(InLayout(inputs.index_select(0, index).to(device), channels_last));
   }
   return batches;
 }
@@ -56,9 +57,10 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
   torch::NoGradGuard no_grad;
   network.eval();
   const torch::Device device(settings.device);
+  if (settings.channels_last) ToChannelsLast(network);
   std::vector<InferenceRecord> records;
   for (const std::int64_t batch_size : settings.batch_sizes) {
-    const std::vector<torch::Tensor> batches = Batches(inputs, batch_size, device);
+    const std::vector<torch::Tensor> batches = Batches(inputs, batch_size, device, settings.channels_last);
     std::size_t next = 0;
     TrainingContext ctx;
     auto predict = [&] {

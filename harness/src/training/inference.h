@@ -22,6 +22,8 @@ struct InferenceSettings {
   double min_time_s = 0.5;
   int min_iterations = 10;
   std::string device = "cpu";
+  // Conv weights and 4-D batches in channels-last (training/memory_layout.h).
+  bool channels_last = true;
   // Their forward scopes are held around each forward pass, as in training
   // (e.g. bf16 autocast for a mixed-precision cell).
   std::vector<std::shared_ptr<Optimization>> optimizations;

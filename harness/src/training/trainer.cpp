@@ -11,6 +11,7 @@
 
 #include "pipeline/batch_loader.h"
 #include "training/forward_scopes.h"
+#include "training/memory_layout.h"
 
 namespace carbonbench {
 namespace {
@@ -74,7 +75,7 @@ struct EvalResult {
 
 EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
                     const std::vector<std::shared_ptr<Optimization>>& optimizations,
-                    TrainingContext& ctx, std::int64_t batch_size) {
+                    TrainingContext& ctx, std::int64_t batch_size, bool channels_last) {
   torch::NoGradGuard no_grad;
   network->eval();
   const std::int64_t count = data.test_inputs.size(0);
@@ -86,7 +87,8 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
   torch::Tensor absolute_error_sum = torch::zeros({}, torch::kFloat64);
   for (std::int64_t begin = 0; begin < count; begin += batch_size) {
     const std::int64_t end = std::min(count, begin + batch_size);
-    torch::Tensor inputs = data.test_inputs.slice(0, begin, end).to(ctx.device);
+    torch::Tensor inputs =
+        InLayout(data.test_inputs.slice(0, begin, end).to(ctx.device), channels_last);
     torch::Tensor targets = data.test_targets.slice(0, begin, end).to(ctx.device);
     torch::Tensor outputs;
     {
@@ -180,7 +182,7 @@ class EpochLoop {
       const auto data_start = Clock::now();
       std::optional<Batch> batch = loader.Next();
       if (!batch) break;
-      torch::Tensor inputs = batch->inputs.to(ctx_.device);
+      torch::Tensor inputs = InLayout(batch->inputs.to(ctx_.device), settings_.channels_last);
       torch::Tensor targets = batch->targets.to(ctx_.device);
       data_s += SecondsSince(data_start);
 
@@ -230,7 +232,8 @@ class EpochLoop {
 
     if (observer_.mark_phase) observer_.mark_phase("eval");
     const auto eval_start = Clock::now();
-    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_.eval_batch_size);
+    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_.eval_batch_size,
+                               settings_.channels_last);
     record.eval_s = SecondsSince(eval_start);
     record.test_loss = eval.loss;
     record.test_accuracy = eval.accuracy;
@@ -297,11 +300,13 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   ctx.mark_phase = observer.mark_phase;
   ctx.record = observer.record;
   ctx.evaluate = [&] {
-    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size);
+    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size,
+                                     settings.channels_last);
     network->train();
     return EvalFigures{eval.loss, eval.accuracy, eval.rmse};
   };
   network->to(ctx.device);
+  if (settings.channels_last) ToChannelsLast(*network);
   auto optimizer = MakeOptimizer(settings, *network);
   ctx.optimizer = optimizer.get();
   for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
@@ -348,7 +353,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   for (const auto& optimization : optimizations) optimization->OnFinalNetwork(ctx);
   if (ctx.network_changed) {
     if (observer.mark_phase) observer.mark_phase("eval");
-    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings.eval_batch_size),
+    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings.eval_batch_size,
+                                     settings.channels_last),
                      outcome);
   }
   return outcome;

@@ -30,6 +30,8 @@ struct TrainingSettings {
   std::int64_t grad_accumulation = 1;  // batches per optimizer step
   std::int64_t seed = 42;          // shuffling (the runner seeds the weights)
   std::string device = "cpu";      // resolved: cpu | cuda
+  // Conv weights and 4-D batches in channels-last (training/memory_layout.h).
+  bool channels_last = true;
 };
 
 // How the loop reports to the runner (energy, store, progress).

@@ -50,6 +50,7 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
       {"threads", std::int64_t{0}},
       {"malloc_tuning", true},
       {"flush_denormal", true},
+      {"channels_last", true},
       {"device", std::string("auto")},
       {"dataset", std::string("fashion_mnist")},
       {"dataset.path", std::string("")},
