@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "energy/tensor_memory.h"
+
 namespace carbonbench {
 namespace {
 
@@ -223,6 +225,26 @@ TEST(BatchLoader, WaitTimeIsCounted) {
   EXPECT_EQ(loader.wait_s(), 0.0);
   Drain(loader);
   EXPECT_GE(loader.wait_s(), 0.0);
+}
+
+// The producer thread works under the consumer's thread-local state: a
+// TensorMemory watching the consumer counts the batches made for it, and
+// their frees bring the count back to what was held before.
+TEST(BatchLoader, BackgroundBatchesCountInTheConsumersTensorMemory) {
+  const torch::Tensor images = PatternImages(64, 2, 8, 8);
+  const torch::Tensor labels = torch::arange(64, torch::kLong);
+  BatchLoaderSettings settings;
+  settings.batch_size = 16;
+  settings.augmentation.horizontal_flip = true;
+  settings.background = true;
+  TensorMemory memory;
+  {
+    BatchLoader loader(images, labels, torch::arange(64, torch::kLong), settings);
+    Drain(loader);
+  }
+  const std::int64_t one_batch_bytes = 16 * 2 * 8 * 8 * static_cast<std::int64_t>(sizeof(float));
+  EXPECT_GE(memory.PeakBytes(c10::DeviceType::CPU), one_batch_bytes);
+  EXPECT_EQ(memory.CurrentBytes(c10::DeviceType::CPU), 0);
 }
 
 // ---------------------------------------------------------------- AugmentImages

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
 
 namespace carbonbench {
@@ -54,7 +55,14 @@ BatchLoader::BatchLoader(torch::Tensor inputs, torch::Tensor targets, torch::Ten
   if (settings_.batch_size < 1) throw std::invalid_argument("batch size must be 1 or more");
   if (settings_.prefetch_batches < 1) settings_.prefetch_batches = 1;
   generator_ = at::make_generator<at::CPUGeneratorImpl>(settings_.augmentation_seed);
-  if (settings_.background) producer_ = std::thread([this] { Produce(); });
+  if (!settings_.background) return;
+  // The producer runs under the consumer's thread-local state, so whatever
+  // watches this thread's tensors (TensorMemory, the profiler) sees the
+  // batches it makes as well as the frees of them here.
+  producer_ = std::thread([this, state = at::ThreadLocalState()] {
+    at::ThreadLocalStateGuard guard(state);
+    Produce();
+  });
 }
 
 BatchLoader::~BatchLoader() {
