@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# carbonbench against the Python loop it replaces: the Python reference (bench/reference/torch_reference.py) for
-# every case, dtype and mode, once as users run it (glibc malloc's default thresholds)
-# and once with the thresholds carbonbench's host sets through mallopt, collected as
-# JSON Lines; then carbonbench's records, and the table of ratios between them.
+# carbonbench against the Python loop it replaces: for every case, dtype and
+# mode, the Python reference (bench/reference/torch_reference.py) once as users
+# run it (glibc malloc's default thresholds) and once with the thresholds
+# carbonbench's host sets through mallopt, then carbonbench's own loops,
+# collected as JSON Lines; then the table of ratios between them.
 #
 #   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-t THREADS] [OUTPUT]
 #
@@ -55,49 +56,44 @@ run_python() {
   fi
 }
 
-# Default and tuned runs of one case alternate, so drift in the machine's state
-# (frequency, other load) falls on both alike. Counts failed runs in $failures.
-failures=0
-run_python_side() {
-  local case dtype mode allocator
-  for case in $cases; do
-    for dtype in $dtypes; do
-      for mode in $modes; do
-        for allocator in default tuned; do
-          echo "python: $case $dtype $mode, allocator $allocator" >&2
-          if ! run_python "$case" "$dtype" "$mode" "$allocator" >>"$output"; then
-            echo "python: $case $dtype $mode ($allocator) failed" >&2
-            failures=$((failures + 1))
-          fi
-        done
-      done
-    done
-  done
-}
-
-# carbonbench's side: the same cases through its own loops
-# (build/release/bench/python_parity_bench, one case per process so each peak
-# memory is its own), one JSON line each in the Python records' keys.
+# carbonbench's side of one case: build/release/bench/python_parity_bench (its
+# own loops, one case per process so each peak memory is its own), as one JSON
+# line in the Python records' keys.
 bench="$here/../build/release/bench/python_parity_bench"
-merge_carbonbench_results() {
-  local case dtype mode
-  for case in $cases; do
-    for dtype in $dtypes; do
-      for mode in $modes; do
-        echo "carbonbench: $case $dtype $mode" >&2
-        if ! BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype/" \
-            --benchmark_min_time="$seconds" --benchmark_format=json 2>/dev/null |
-            "$python" -c '
+run_carbonbench() {
+  local case=$1 dtype=$2 mode=$3
+  BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype/" \
+      --benchmark_min_time="$seconds" --benchmark_format=json 2>/dev/null |
+    "$python" -c '
 import json, sys
 run = json.load(sys.stdin)["benchmarks"][0]
 mode, case, dtype = run["name"].split("/")[:3]
 print(json.dumps({"source": "carbonbench", "case": case, "dtype": dtype, "mode": mode,
                   "allocator": "tuned", "samples_per_s": run["samples_per_s"],
-                  "median_ms": run["median_ms"], "peak_rss_mb": run["peak_rss_mb"]}))' >>"$1"
-        then
-          echo "carbonbench: $case $dtype $mode failed" >&2
+                  "median_ms": run["median_ms"], "peak_rss_mb": run["peak_rss_mb"]}))'
+}
+
+# The three runs of one case (Python as users run it, Python tuned,
+# carbonbench) follow each other, so drift in the machine's state (clock,
+# neighbours' load: 10-25% over minutes on a shared host) falls on all three
+# alike, and each ratio compares runs minutes apart at most. Counts failed
+# runs in $failures.
+failures=0
+run_all() {
+  local case dtype mode side
+  for case in $cases; do
+    for dtype in $dtypes; do
+      for mode in $modes; do
+        for side in default tuned carbonbench; do
+          echo "$side: $case $dtype $mode" >&2
+          if [[ $side == carbonbench ]]; then
+            run_carbonbench "$case" "$dtype" "$mode" >>"$output" && continue
+          else
+            run_python "$case" "$dtype" "$mode" "$side" >>"$output" && continue
+          fi
+          echo "$side: $case $dtype $mode failed" >&2
           failures=$((failures + 1))
-        fi
+        done
       done
     done
   done
@@ -105,13 +101,12 @@ print(json.dumps({"source": "carbonbench", "case": case, "dtype": dtype, "mode":
 
 mkdir -p "$(dirname "$output")"
 : >"$output"
-run_python_side
-merge_carbonbench_results "$output"
+run_all
 if grep -q '"source": *"carbonbench"' "$output"; then
   "$python" "$here/reference/ratio_table.py" "$output"
 fi
 echo "records: $output" >&2
 if ((failures != 0)); then
-  echo "$failures Python run(s) failed" >&2
+  echo "$failures run(s) failed" >&2
   exit 1
 fi
