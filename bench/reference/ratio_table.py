@@ -9,6 +9,11 @@ Python with carbonbench's allocator settings (allocator "tuned"). Where a key
 occurs more than once, the last record wins.
 
   /usr/bin/python3 bench/reference/ratio_table.py bench/results/python.jsonl [more.jsonl ...]
+
+With --compact: one row per case and dtype, as the README's Performance table
+shows it (each mode's carbonbench figure, then its ratios to Python as users
+run it and to Python tuned; peak memory in training against both), followed
+by every ratio that misses its target.
 """
 import argparse
 import json
@@ -74,6 +79,64 @@ def table_rows(records):
     return rows
 
 
+# The targets each ratio is held to: against Python as users run it, and
+# against Python tuned.
+TARGETS_VS_DEFAULT = {("cnn", "fp32", "train"): 2.5, ("resnet18", "fp32", "train"): 2.5,
+                      ("cnn", "fp32", "infer64"): 4.0}
+TARGET_VS_TUNED = {"train": 1.0, "infer64": 1.0, "infer1": 1.1}
+
+
+def keyed(records, source):
+    return {(r["case"], r["dtype"], r["mode"], r["allocator"]): r
+            for r in records if r["source"] == source}
+
+
+def compact(records):
+    """The README's table: a row per case and dtype, then the targets missed."""
+    python = keyed(records, "python")
+    carbonbench = keyed(records, "carbonbench")
+    cases = sorted({(k[0], k[1]) for k in carbonbench},
+                   key=lambda k: (k[0], k[1] != "fp32"))
+    lines = ["| case | training | inference, batch 64 | inference, batch 1 | "
+             "peak memory, training (MiB) |", "| --- | --- | --- | --- | --- |"]
+    missed = []
+    for case, dtype in cases:
+        cells = []
+        for mode in ("train", "infer64", "infer1"):
+            ours = carbonbench.get((case, dtype, mode, "tuned"))
+            if not ours:
+                cells.append("—")
+                continue
+            metric = speed_metric(mode)
+            default, tuned = (ratio(ours[metric], python.get((case, dtype, mode, a), {}).get(metric),
+                                    metric) for a in PYTHON_ALLOCATORS)
+            figure = (f"{ours[metric]:.2f} ms" if metric == "median_ms"
+                      else f"{ours[metric]:,.0f}/s")
+            cells.append(f"{figure}: {fmt_ratio(default)} / {fmt_ratio(tuned)}")
+            wanted_default = TARGETS_VS_DEFAULT.get((case, dtype, mode))
+            if wanted_default and (default or 0) < wanted_default:
+                missed.append(f"{case} {dtype} {mode}: {fmt_ratio(default)} against Python as "
+                              f"users run it, wanted {wanted_default}×")
+            if (tuned or 0) < TARGET_VS_TUNED[mode]:
+                missed.append(f"{case} {dtype} {mode}: {fmt_ratio(tuned)} against Python tuned, "
+                              f"wanted {TARGET_VS_TUNED[mode]}×")
+        ours = carbonbench.get((case, dtype, "train", "tuned"), {}).get("peak_rss_mb")
+        theirs = [python.get((case, dtype, "train", a), {}).get("peak_rss_mb")
+                  for a in PYTHON_ALLOCATORS]
+        if ours and all(theirs):
+            cells.append(f"{ours:,.0f} vs {theirs[0]:,.0f} / {theirs[1]:,.0f}")
+            if ours > min(theirs):
+                missed.append(f"{case} {dtype} training: peak memory {ours:,.0f} MiB, above "
+                              f"Python's {min(theirs):,.0f} MiB")
+        else:
+            cells.append("—")
+        lines.append(f"| {case} {dtype} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("Targets missed: " + ("none" if not missed else ""))
+    lines += [f"- {m}" for m in missed]
+    return "\n".join(lines)
+
+
 def markdown(rows):
     header = ("case", "dtype", "mode", "carbonbench allocator", "metric", "carbonbench",
               "python default", "python tuned", "× vs python default", "× vs python tuned")
@@ -85,7 +148,12 @@ def markdown(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("jsonl", nargs="+", help="files of records, python and carbonbench alike")
+    parser.add_argument("--compact", action="store_true",
+                        help="one row per case and dtype, and the targets missed")
     args = parser.parse_args()
+    if args.compact:
+        print(compact(read_records(args.jsonl)))
+        return
     rows = table_rows(read_records(args.jsonl))
     if not rows:
         raise SystemExit("no carbonbench records in " + ", ".join(args.jsonl) +

@@ -9,6 +9,7 @@
 #include "energy/tensor_memory.h"
 #include "inspect/model_summary.h"
 #include "plugins/optimizations/mixed_precision/loss_scaler.h"
+#include "training/memory_layout.h"
 #include "training/trainer.h"
 
 namespace carbonbench {
@@ -230,6 +231,80 @@ TEST_P(StructuredPruning, ThePrunedNetworkTrainsAndReloadsIntoAFreshBuild) {
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(fresh->forward(c.input), network.forward(c.input)));
 }
+
+// As a cell runs it: trained BatchNorm statistics that differ per channel,
+// and the network and its batches in the layout the cell chose. The zeroed
+// channels' BatchNorm scale and shift are zeroed too, so they add nothing
+// whatever their statistics; every kept channel must keep its own.
+class StructuredPruningOfATrainedNetwork : public ::testing::TestWithParam<bool> {};
+
+TEST_P(StructuredPruningOfATrainedNetwork, LeavesAnEquivalentNetworkInEitherLayout) {
+  const bool channels_last = GetParam();
+  torch::manual_seed(11);
+  auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));
+  Network& network = *hooked->network;
+  if (channels_last) ToChannelsLast(network);
+  network.train();
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 3; ++i) network.forward(InLayout(torch::randn({8, 3, 16, 16}) * 2 + 1, channels_last));
+  }
+  ZeroHalfOfEachPrunableLayer(network);
+  {
+    torch::NoGradGuard no_grad;
+    std::map<std::string, std::shared_ptr<torch::nn::Module>> modules;
+    for (const auto& item : network.named_modules("", false)) modules[item.key()] = item.value();
+    for (const PrunableLayer& layer : network.structure().prunable_layers) {
+      for (const std::string& name : layer.dependents) {
+        if (auto* bn = modules.at(name)->as<torch::nn::BatchNorm2d>()) {
+          bn->weight.slice(0, 0, bn->weight.size(0) / 2).zero_();
+          bn->bias.slice(0, 0, bn->bias.size(0) / 2).zero_();
+        }
+      }
+    }
+  }
+  network.eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor input = InLayout(torch::randn({4, 3, 16, 16}), channels_last);
+  const torch::Tensor before = network.forward(input);
+  auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
+  pruning->OnModelBuilt(hooked->ctx);
+  pruning->OnTrainingEnd(hooked->ctx);
+  const torch::Tensor after = network.forward(input);
+  EXPECT_TRUE(torch::allclose(after, before, 1e-4, 1e-4))
+      << "largest difference " << (after - before).abs().max().item<double>();
+}
+
+// Training a pruned network goes the same way in either layout: batch
+// statistics gathered after pruning land on the channels that were kept.
+TEST(StructuredPruningOfATrainedNetwork, TrainsOnTheSameWayInEitherLayout) {
+  torch::manual_seed(12);
+  std::vector<torch::Tensor> batches;
+  for (int i = 0; i < 4; ++i) batches.push_back(torch::randn({8, 3, 16, 16}) * 2 + 1);
+  const torch::Tensor input = torch::randn({4, 3, 16, 16});
+  std::vector<torch::Tensor> outputs;
+  for (const bool channels_last : {false, true}) {
+    torch::manual_seed(13);
+    auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));
+    Network& network = *hooked->network;
+    if (channels_last) ToChannelsLast(network);
+    network.train();
+    torch::NoGradGuard no_grad;
+    for (const auto& batch : batches) network.forward(InLayout(batch, channels_last));
+    auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
+    pruning->OnModelBuilt(hooked->ctx);
+    pruning->OnTrainingEnd(hooked->ctx);
+    network.train();
+    for (const auto& batch : batches) network.forward(InLayout(batch * 0.5 - 1, channels_last));
+    network.eval();
+    outputs.push_back(network.forward(InLayout(input, channels_last)));
+  }
+  EXPECT_TRUE(torch::allclose(outputs[0], outputs[1], 1e-3, 1e-3))
+      << "largest difference " << (outputs[0] - outputs[1]).abs().max().item<double>();
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, StructuredPruningOfATrainedNetwork, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "ChannelsLast" : "Nchw"; });
 
 TEST(StructuredPruning, RemovesWholeAttentionHeadsWithTheirKeysAndValues) {
   torch::manual_seed(8);

@@ -50,7 +50,10 @@ double Threshold(const torch::Tensor& magnitudes, double fraction) {
 void KeepEntries(torch::Tensor& tensor, int64_t dim, const torch::Tensor& index) {
   if (!tensor.defined()) return;
   torch::NoGradGuard no_grad;
-  tensor.set_data(tensor.index_select(dim, index.to(tensor.device())).contiguous());
+  // The kept entries keep the tensor's layout: a channels-last conv weight
+  // stays channels-last, as the rest of the network and its batches are.
+  const auto layout = tensor.suggest_memory_format();
+  tensor.set_data(tensor.index_select(dim, index.to(tensor.device())).contiguous(layout));
   tensor.mutable_grad() = torch::Tensor();
 }
 
