@@ -98,6 +98,14 @@ TEST(ProgressDisplay, EtaIsTheRestOfTheScheduleAtThePaceSoFar) {
   EXPECT_EQ(ProgressDisplay::EtaText(-1), "?");
 }
 
+TEST(ProgressDisplay, EpochsPastThePlannedOnesAreFineTuningWithoutAnEta) {
+  const std::string text = ProgressDisplay::EpochText(Epoch(3, 2, 30));
+  EXPECT_NE(text.find("fine-tuning epoch 1 after 2:"), std::string::npos) << text;
+  EXPECT_EQ(text.find("3/2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("ETA"), std::string::npos) << text;
+  EXPECT_NE(text.find("30 s elapsed"), std::string::npos) << text;
+}
+
 std::string Captured(std::FILE* file) {
   std::fflush(file);
   std::rewind(file);

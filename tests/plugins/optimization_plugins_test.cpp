@@ -238,17 +238,38 @@ TEST_P(StructuredPruning, ThePrunedNetworkTrainsAndReloadsIntoAFreshBuild) {
 // whatever their statistics; every kept channel must keep its own.
 class StructuredPruningOfATrainedNetwork : public ::testing::TestWithParam<bool> {};
 
+std::unique_ptr<Hooked> ResNetInLayout(bool channels_last, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));
+  if (channels_last) ToChannelsLast(*hooked->network);
+  return hooked;
+}
+
+// Training-mode forward passes: BatchNorm's running statistics follow the batches.
+void GatherStatistics(Network& network, const std::vector<torch::Tensor>& batches,
+                      bool channels_last) {
+  torch::NoGradGuard no_grad;
+  network.train();
+  for (const auto& batch : batches) network.forward(InLayout(batch, channels_last));
+}
+
+void PruneHalfOfTheChannels(Hooked& hooked) {
+  auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
+  pruning->OnModelBuilt(hooked.ctx);
+  pruning->OnTrainingEnd(hooked.ctx);
+}
+
+std::vector<torch::Tensor> ShiftedBatches(int count, double scale, double shift) {
+  std::vector<torch::Tensor> batches;
+  for (int i = 0; i < count; ++i) batches.push_back(torch::randn({8, 3, 16, 16}) * scale + shift);
+  return batches;
+}
+
 TEST_P(StructuredPruningOfATrainedNetwork, LeavesAnEquivalentNetworkInEitherLayout) {
   const bool channels_last = GetParam();
-  torch::manual_seed(11);
-  auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));
+  auto hooked = ResNetInLayout(channels_last, 11);
   Network& network = *hooked->network;
-  if (channels_last) ToChannelsLast(network);
-  network.train();
-  {
-    torch::NoGradGuard no_grad;
-    for (int i = 0; i < 3; ++i) network.forward(InLayout(torch::randn({8, 3, 16, 16}) * 2 + 1, channels_last));
-  }
+  GatherStatistics(network, ShiftedBatches(3, 2, 1), channels_last);
   ZeroHalfOfEachPrunableLayer(network);
   {
     torch::NoGradGuard no_grad;
@@ -267,9 +288,7 @@ TEST_P(StructuredPruningOfATrainedNetwork, LeavesAnEquivalentNetworkInEitherLayo
   torch::NoGradGuard no_grad;
   const torch::Tensor input = InLayout(torch::randn({4, 3, 16, 16}), channels_last);
   const torch::Tensor before = network.forward(input);
-  auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
-  pruning->OnModelBuilt(hooked->ctx);
-  pruning->OnTrainingEnd(hooked->ctx);
+  PruneHalfOfTheChannels(*hooked);
   const torch::Tensor after = network.forward(input);
   EXPECT_TRUE(torch::allclose(after, before, 1e-4, 1e-4))
       << "largest difference " << (after - before).abs().max().item<double>();
@@ -279,24 +298,18 @@ TEST_P(StructuredPruningOfATrainedNetwork, LeavesAnEquivalentNetworkInEitherLayo
 // statistics gathered after pruning land on the channels that were kept.
 TEST(StructuredPruningOfATrainedNetwork, TrainsOnTheSameWayInEitherLayout) {
   torch::manual_seed(12);
-  std::vector<torch::Tensor> batches;
-  for (int i = 0; i < 4; ++i) batches.push_back(torch::randn({8, 3, 16, 16}) * 2 + 1);
+  const std::vector<torch::Tensor> before = ShiftedBatches(4, 2, 1);
+  const std::vector<torch::Tensor> after = ShiftedBatches(4, 1, -1);
   const torch::Tensor input = torch::randn({4, 3, 16, 16});
   std::vector<torch::Tensor> outputs;
   for (const bool channels_last : {false, true}) {
-    torch::manual_seed(13);
-    auto hooked = Hook(Build("resnet18", ImageSpec({3, 16, 16}, 5)));
+    auto hooked = ResNetInLayout(channels_last, 13);
     Network& network = *hooked->network;
-    if (channels_last) ToChannelsLast(network);
-    network.train();
-    torch::NoGradGuard no_grad;
-    for (const auto& batch : batches) network.forward(InLayout(batch, channels_last));
-    auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
-    pruning->OnModelBuilt(hooked->ctx);
-    pruning->OnTrainingEnd(hooked->ctx);
-    network.train();
-    for (const auto& batch : batches) network.forward(InLayout(batch * 0.5 - 1, channels_last));
+    GatherStatistics(network, before, channels_last);
+    PruneHalfOfTheChannels(*hooked);
+    GatherStatistics(network, after, channels_last);
     network.eval();
+    torch::NoGradGuard no_grad;
     outputs.push_back(network.forward(InLayout(input, channels_last)));
   }
   EXPECT_TRUE(torch::allclose(outputs[0], outputs[1], 1e-3, 1e-3))
