@@ -60,9 +60,10 @@ const bool registered = [] {
       {"series/co2", {{1, 52}, false, false, 16}},
   };
   for (const auto& [name, c] : cases) {
-    benchmark::RegisterBenchmark(name.c_str(), [c = c](benchmark::State& state) {
-      DeliverOnePass(state, c);
-    })->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(name.c_str(),
+                                 [c = c](benchmark::State& state) { DeliverOnePass(state, c); })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
   return true;
 }();

@@ -170,9 +170,8 @@ void InferCase(benchmark::State& state, const Case& c, bool bf16, std::int64_t b
 }
 
 // The loop a user would write without carbonbench, with the same runtime
-// settings (threads, allocator, channels-last): shuffle, gather each batch, zero_grad, forward, loss, backward,
-// step. bench/harness_overhead.sh sets a full carbonbench cell's epoch
-// against it.
+// settings (threads, allocator, channels-last): shuffle, gather each batch, zero_grad, forward,
+// loss, backward, step. bench/harness_overhead.sh sets a full carbonbench cell's epoch against it.
 void BareLoop(benchmark::State& state, const Case& c, std::int64_t samples) {
   Threads();
   const torch::Tensor inputs = Inputs(c, samples);
@@ -187,8 +186,9 @@ void BareLoop(benchmark::State& state, const Case& c, std::int64_t samples) {
     for (std::int64_t begin = 0; begin < samples; begin += c.train_batch) {
       const torch::Tensor index = order.slice(0, begin, std::min(samples, begin + c.train_batch));
       optimizer.zero_grad();
-      torch::cross_entropy_loss(network->forward(InLayout(inputs.index_select(0, index), channels_last)),
-                                targets.index_select(0, index))
+      torch::cross_entropy_loss(
+          network->forward(InLayout(inputs.index_select(0, index), channels_last)),
+          targets.index_select(0, index))
           .backward();
       optimizer.step();
     }

@@ -29,8 +29,8 @@ struct TensorMemory::Counters : c10::MemoryReportingInfoBase {
     if (slot < 0) return;
     seen[slot].store(true, std::memory_order_relaxed);
     // Frees come as negative sizes.
-    const std::int64_t now = current[slot].fetch_add(alloc_size, std::memory_order_relaxed) +
-                             alloc_size;
+    const std::int64_t now =
+        current[slot].fetch_add(alloc_size, std::memory_order_relaxed) + alloc_size;
     std::int64_t high = peak[slot].load(std::memory_order_relaxed);
     while (now > high && !peak[slot].compare_exchange_weak(high, now, std::memory_order_relaxed)) {
     }

@@ -124,7 +124,8 @@ std::string OptimizationsSection(const ReportInput& input) {
          (how.empty() ? std::string("VmHWM") : how) +
          "), then, where it was kept, the most its tensors held at once, as libtorch's "
          "allocator counts them (the network, gradients, optimizer state, activations and "
-         "batches; not the dataset, not memory the C allocator keeps after a free). Unstructured pruning keeps dense tensors: its zeros cut "
+         "batches; not the dataset, not memory the C allocator keeps after a free). Unstructured "
+         "pruning keeps dense tensors: its zeros cut "
          "neither parameters nor multiply-accumulates.\n\n" +
          table.Render() + "\n";
 }

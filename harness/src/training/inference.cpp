@@ -64,12 +64,12 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
         Batches(inputs, batch_size, device, settings.channels_last);
     std::size_t next = 0;
     TrainingContext ctx;
+    // Inference mode, as a C++ server runs: no autograd bookkeeping at all
+    // (no version counters, no views tracked), which a batch-1 forward pass
+    // of a small network notices. Only the outputs are inference tensors;
+    // the network and batches stay ordinary tensors.
+    c10::InferenceMode inference_mode;
     auto predict = [&] {
-      // Inference mode, as a C++ server runs: no autograd bookkeeping at all
-      // (no version counters, no views tracked), which a batch-1 forward
-      // pass of a small network notices. Only the outputs are inference
-      // tensors; the network and batches stay ordinary tensors.
-      c10::InferenceMode inference_mode;
       torch::Tensor outputs;
       {
         ForwardScopes scopes(settings.optimizations, ctx);

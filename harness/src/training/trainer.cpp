@@ -75,7 +75,7 @@ struct EvalResult {
 
 EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
                     const std::vector<std::shared_ptr<Optimization>>& optimizations,
-                    TrainingContext& ctx, std::int64_t batch_size, bool channels_last) {
+                    TrainingContext& ctx, const TrainingSettings& settings) {
   torch::NoGradGuard no_grad;
   network->eval();
   const std::int64_t count = data.test_inputs.size(0);
@@ -85,10 +85,11 @@ EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset
   torch::Tensor confusion = torch::zeros({classes * classes}, torch::kLong);
   torch::Tensor squared_error_sum = torch::zeros({}, torch::kFloat64);
   torch::Tensor absolute_error_sum = torch::zeros({}, torch::kFloat64);
+  const std::int64_t batch_size = settings.eval_batch_size;
   for (std::int64_t begin = 0; begin < count; begin += batch_size) {
     const std::int64_t end = std::min(count, begin + batch_size);
     torch::Tensor inputs =
-        InLayout(data.test_inputs.slice(0, begin, end).to(ctx.device), channels_last);
+        InLayout(data.test_inputs.slice(0, begin, end).to(ctx.device), settings.channels_last);
     torch::Tensor targets = data.test_targets.slice(0, begin, end).to(ctx.device);
     torch::Tensor outputs;
     {
@@ -232,8 +233,7 @@ class EpochLoop {
 
     if (observer_.mark_phase) observer_.mark_phase("eval");
     const auto eval_start = Clock::now();
-    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_.eval_batch_size,
-                               settings_.channels_last);
+    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_);
     record.eval_s = SecondsSince(eval_start);
     record.test_loss = eval.loss;
     record.test_accuracy = eval.accuracy;
@@ -300,8 +300,7 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   ctx.mark_phase = observer.mark_phase;
   ctx.record = observer.record;
   ctx.evaluate = [&] {
-    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings.eval_batch_size,
-                                     settings.channels_last);
+    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings);
     network->train();
     return EvalFigures{eval.loss, eval.accuracy, eval.rmse};
   };
@@ -353,9 +352,7 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   for (const auto& optimization : optimizations) optimization->OnFinalNetwork(ctx);
   if (ctx.network_changed) {
     if (observer.mark_phase) observer.mark_phase("eval");
-    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings.eval_batch_size,
-                                     settings.channels_last),
-                     outcome);
+    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings), outcome);
   }
   return outcome;
 }
