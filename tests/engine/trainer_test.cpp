@@ -270,6 +270,44 @@ TEST(TrainerKnobs, NesterovNeedsSgdWithMomentum) {
   EXPECT_NE(nesterov.epochs.back().test_loss, plain.epochs.back().test_loss);
 }
 
+// Asks for fine-tuning and writes down the learning rate of every step, by
+// the epoch it was taken in.
+class FineTuningProbe : public Optimization {
+ public:
+  explicit FineTuningProbe(FineTuning asked) : asked_(asked) {}
+  FineTuning FineTuningAfterTraining() const override { return asked_; }
+  void AfterOptimizerStep(TrainingContext& ctx) override {
+    rates[ctx.epoch].push_back(ctx.optimizer->param_groups()[0].options().get_lr());
+  }
+  std::map<int, std::vector<double>> rates;
+
+ private:
+  FineTuning asked_;
+};
+
+TEST(TrainerKnobs, FineTuningRunsAtItsScaledRateAfterThePlannedEpochs) {
+  const TensorDataset data = Blobs(128, 32, 9);  // four steps an epoch
+  TrainingSettings settings = ClassifierSettings();
+  settings.epochs = 2;
+  settings.schedule.kind = "cosine";
+  auto longer = std::make_shared<FineTuningProbe>(FineTuning{2, 0.5});
+  auto slower = std::make_shared<FineTuningProbe>(FineTuning{1, 0.1});
+  auto none = std::make_shared<FineTuningProbe>(FineTuning{0, 0.01});
+  const TrainedRun run = TrainModel("cnn", kSmallCnn, data, settings, {longer, slower, none});
+  // The longest fine-tuning asked for, at the smallest rate of those that
+  // fine-tune at all: two epochs at a tenth of lr, constant.
+  EXPECT_EQ(run.outcome.epochs_run, 4);
+  EXPECT_EQ(run.outcome.finetune_epochs, 2);
+  ASSERT_EQ(longer->rates.size(), 4u);
+  for (int epoch : {3, 4}) {
+    for (double lr : longer->rates[epoch]) EXPECT_DOUBLE_EQ(lr, settings.lr * 0.1) << epoch;
+  }
+  // The planned epochs follow their schedule from the base rate.
+  EXPECT_DOUBLE_EQ(longer->rates[1].front(), settings.lr);
+  EXPECT_LT(longer->rates[2].back(), settings.lr * 0.1);
+  EXPECT_EQ(run.epochs.back().phase, "finetune");
+}
+
 // ---------------------------------------------------------------- regression
 
 TrainingSettings RegressorSettings() {

@@ -129,6 +129,17 @@ TEST(UnstructuredPruning, MasksSurviveOptimizerSteps) {
             hooked->figures.at("pruning.parameters_before"));
 }
 
+TEST(Pruning, FineTunesAtATenthOfTheLearningRateUnlessToldOtherwise) {
+  const FineTuning by_default = Optimize("pruning", {})->FineTuningAfterTraining();
+  EXPECT_EQ(by_default.epochs, 1);
+  EXPECT_DOUBLE_EQ(by_default.lr_scale, 0.1);
+  const FineTuning asked =
+      Optimize("pruning", {{"finetune_epochs", int64_t{3}}, {"finetune_lr_scale", 1.0}})
+          ->FineTuningAfterTraining();
+  EXPECT_EQ(asked.epochs, 3);
+  EXPECT_DOUBLE_EQ(asked.lr_scale, 1.0);
+}
+
 TEST(UnstructuredPruning, LayerScopePrunesEveryLayerToTheSparsity) {
   torch::manual_seed(2);
   auto hooked = Hook(Build("cnn", ImageSpec({1, 8, 8}, 4), {{"channels", int64_t{4}}}));

@@ -21,6 +21,15 @@ class ForwardScope {
   virtual ~ForwardScope() = default;
 };
 
+// Epochs to train after OnTrainingEnd, as their own "finetune" phase (e.g.
+// after pruning), and their learning rate as a fraction of the base one: a
+// network just pruned, with its optimizer's moments cleared, is thrown off
+// what it learned by steps as large as training's first ones.
+struct FineTuning {
+  int epochs = 0;
+  double lr_scale = 1.0;
+};
+
 class Optimization : public Plugin {
  public:
   // Called once per run with the resolved parameters, before any hook.
@@ -59,9 +68,8 @@ class Optimization : public Plugin {
   // After the last training epoch (planned, or stopped early).
   virtual void OnTrainingEnd(TrainingContext& ctx) { (void)ctx; }
 
-  // Epochs to train after OnTrainingEnd, as their own "finetune" phase
-  // (e.g. after pruning); stopping rules do not end them.
-  virtual int FineTuneEpochs() const { return 0; }
+  // Fine-tuning after OnTrainingEnd; stopping rules do not end it.
+  virtual FineTuning FineTuningAfterTraining() const { return {}; }
 
   // After fine-tuning: the network is final (e.g. quantize it). Set
   // ctx.network_changed when it changes, so the final figures are measured

@@ -154,10 +154,14 @@ class EpochLoop {
         energy_before_wh_(observer.energy_wh ? observer.energy_wh() : 0) {
     schedule_ = settings.schedule;
     schedule_.base_lr = settings.lr;
+    finetune_lr_ = settings.lr;
   }
 
+  // Fine-tuning epochs run at this constant rate (the base rate until set).
+  void SetFineTuningLr(double lr) { finetune_lr_ = lr; }
+
   // Trains one epoch and evaluates it. `phase` is "train" for planned epochs
-  // and "finetune" after them, which run at the constant base learning rate.
+  // and "finetune" after them, which run at the constant fine-tuning rate.
   std::pair<EpochRecord, EvalResult> Run(int epoch, const std::string& phase) {
     ctx_.epoch = epoch;
     EpochRecord record;
@@ -210,7 +214,7 @@ class EpochLoop {
       if (!group_ends) continue;
       const double lr = phase == "train" ? LearningRateAt(schedule_, optimizer_step_,
                                                           steps_per_epoch_, total_steps_)
-                                         : settings_.lr;
+                                         : finetune_lr_;
       for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
       ++optimizer_step_;
       bool step = true;
@@ -275,6 +279,7 @@ class EpochLoop {
   std::int64_t total_steps_;
   std::int64_t optimizer_step_ = 0;
   LearningRateSchedule schedule_;
+  double finetune_lr_;
   Clock::time_point training_start_;
   double energy_before_wh_;
 };
@@ -337,10 +342,17 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   if (observer.mark_phase) observer.mark_phase("optimize");
   for (const auto& optimization : optimizations) optimization->OnTrainingEnd(ctx);
 
-  int finetune_epochs = 0;
+  // The longest fine-tuning asked for, at the smallest rate asked for.
+  FineTuning finetuning;
   for (const auto& optimization : optimizations) {
-    finetune_epochs = std::max(finetune_epochs, optimization->FineTuneEpochs());
+    const FineTuning asked = optimization->FineTuningAfterTraining();
+    if (asked.epochs <= 0) continue;
+    finetuning.lr_scale =
+        finetuning.epochs == 0 ? asked.lr_scale : std::min(finetuning.lr_scale, asked.lr_scale);
+    finetuning.epochs = std::max(finetuning.epochs, asked.epochs);
   }
+  loop.SetFineTuningLr(settings.lr * finetuning.lr_scale);
+  const int finetune_epochs = finetuning.epochs;
   for (int i = 1; i <= finetune_epochs; ++i) {
     auto [record, eval] = loop.Run(outcome.epochs_run + 1, "finetune");
     ++outcome.epochs_run;

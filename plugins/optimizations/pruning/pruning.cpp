@@ -154,6 +154,10 @@ class Pruning : public Optimization {
                       "after each epoch (cubic schedule)"),
             IntParam("finetune_epochs", 1,
                      "epochs to train after the final pruning step (phase 'finetune')", 0, 10000),
+            FloatParam("finetune_lr_scale", 0.1,
+                       "fine-tuning's learning rate as a fraction of lr (constant; the "
+                       "optimizer's moments start afresh after structured pruning)",
+                       1e-6, 10.0),
             IntParam("start_epoch", 1, "gradual: the first epoch after which to prune", 1, 100000),
             IntParam("end_epoch", 0,
                      "gradual: the epoch after which the target sparsity is reached (0: the last "
@@ -167,6 +171,7 @@ class Pruning : public Optimization {
     global_ = params.GetString("scope") == "global";
     gradual_ = params.GetString("schedule") == "gradual";
     finetune_epochs_ = static_cast<int>(params.GetInt("finetune_epochs"));
+    finetune_lr_scale_ = params.GetFloat("finetune_lr_scale");
     start_epoch_ = static_cast<int>(params.GetInt("start_epoch"));
     end_epoch_ = static_cast<int>(params.GetInt("end_epoch"));
     if (end_epoch_ != 0 && end_epoch_ < start_epoch_) {
@@ -211,7 +216,9 @@ class Pruning : public Optimization {
     if (reached_ < sparsity_) PruneTo(ctx, sparsity_, "optimize");
   }
 
-  int FineTuneEpochs() const override { return finetune_epochs_; }
+  FineTuning FineTuningAfterTraining() const override {
+    return {finetune_epochs_, finetune_lr_scale_};
+  }
 
   void OnFinalNetwork(TrainingContext& ctx) override {
     const int64_t after = CountParameters(*ctx.network);
@@ -348,6 +355,7 @@ class Pruning : public Optimization {
   bool global_ = true;
   bool gradual_ = false;
   int finetune_epochs_ = 1;
+  double finetune_lr_scale_ = 0.1;
   int start_epoch_ = 1;
   int end_epoch_ = 0;
   double reached_ = 0;
