@@ -16,6 +16,7 @@
 #include "energy/host_usage.h"
 #include "energy/phase_memory.h"
 #include "inspect/model_summary.h"
+#include "runner/cell_settings.h"
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
 #include "runner/progress_display.h"
@@ -29,18 +30,6 @@ namespace carbonbench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::int64_t IntSetting(const Cell& cell, const std::string& key) {
-  return std::get<std::int64_t>(cell.Get(key));
-}
-double FloatSetting(const Cell& cell, const std::string& key) {
-  const ParamValue& value = cell.Get(key);
-  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
-  return std::get<double>(value);
-}
-std::string StringSetting(const Cell& cell, const std::string& key) {
-  return std::get<std::string>(cell.Get(key));
-}
 
 // The cell's values for one plugin's declared parameters, defaults filled in.
 Params PluginParamsFor(const SuiteRunContext& context, PluginKind kind, const std::string& name,
@@ -86,27 +75,6 @@ std::vector<std::shared_ptr<Optimization>> MakeOptimizations(SuiteRunContext& co
   std::stable_sort(optimizations.begin(), optimizations.end(),
                    [](const auto& a, const auto& b) { return a->Order() < b->Order(); });
   return optimizations;
-}
-
-TrainingSettings SettingsFor(const Cell& cell, std::int64_t seed, const std::string& device) {
-  TrainingSettings settings;
-  settings.epochs = static_cast<int>(IntSetting(cell, "epochs"));
-  settings.batch_size = IntSetting(cell, "batch_size");
-  settings.lr = FloatSetting(cell, "lr");
-  settings.optimizer = StringSetting(cell, "optimizer");
-  settings.momentum = FloatSetting(cell, "momentum");
-  settings.weight_decay = FloatSetting(cell, "weight_decay");
-  settings.nesterov = std::get<bool>(cell.Get("nesterov"));
-  settings.schedule.kind = StringSetting(cell, "lr_schedule");
-  settings.schedule.warmup_epochs = static_cast<int>(IntSetting(cell, "warmup_epochs"));
-  settings.schedule.step_epochs = static_cast<int>(IntSetting(cell, "lr_step_epochs"));
-  settings.schedule.gamma = FloatSetting(cell, "lr_gamma");
-  settings.label_smoothing = FloatSetting(cell, "label_smoothing");
-  settings.grad_accumulation = IntSetting(cell, "grad_accumulation");
-  settings.seed = seed;
-  settings.device = device;
-  settings.channels_last = std::get<bool>(cell.Get("channels_last"));
-  return settings;
 }
 
 std::unique_ptr<EnergySampler> MakeSampler(const SuiteRunContext& context,
@@ -402,7 +370,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     };
 
     const TrainingOutcome trained = Train(network, *data, optimizations,
-                                          SettingsFor(cell, seed, device), observer);
+                                          TrainingSettingsFor(cell, seed, device), observer);
     RecordNetworkSize(*network, sample.to(torch::Device(device)), "after", figures);
     summary.model_path = ModelPath(context, cell, repetition);
     SaveNetwork(network, summary.model_path);
@@ -504,7 +472,7 @@ ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
   const std::string device = ResolveDevice(StringSetting(cell, "device"));
   const MeterSelection meters = ChooseMeters(context, cell, threads);
   const auto data = DatasetFor(context, cell);
-  TrainingSettings settings = SettingsFor(cell, start.seed, device);
+  TrainingSettings settings = TrainingSettingsFor(cell, start.seed, device);
 
   ProbeResult probe;
   probe.epochs = settings.epochs;

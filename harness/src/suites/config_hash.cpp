@@ -27,8 +27,9 @@ bool SameValue(const ParamValue& a, const ParamValue& b) {
 }
 
 // Training settings added after stores of finished cells existed. At its
-// default each trains exactly as before it existed, so it is left out of
-// the configuration there: the older cells keep their hashes and a resumed
+// default each trains exactly as before it existed (eval_batch_size only
+// evaluates the same samples in other batches), so it is left out of the
+// configuration there: the older cells keep their hashes and a resumed
 // suite does not run them again.
 bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
   // Plugin parameters added the same way, with the value at which they
@@ -41,7 +42,7 @@ bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
   static const std::set<std::string> kLaterSettings = {
       "nesterov",       "lr_schedule",     "warmup_epochs",    "lr_step_epochs",
       "lr_gamma",       "label_smoothing", "grad_accumulation", "malloc_tuning",
-      "flush_denormal", "channels_last"};
+      "flush_denormal", "channels_last",   "eval_batch_size"};
   if (kLaterSettings.count(key) == 0) return false;
   for (const ParamSpec& spec : TrainingSettingSpecs()) {
     if (spec.name == key) return SameValue(spec.default_value, value);

@@ -75,6 +75,10 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                  0.0, 0.99),
       IntParam("grad_accumulation", 1,
                "batches whose gradients add up before each optimizer step", 1, 1024),
+      IntParam("eval_batch_size", 0,
+               "examples per evaluation batch (0: batch_size, which on CPU is about as fast "
+               "per sample as any and far faster than very large ones)",
+               0, 65536),
       IntParam("seed", 42, "random seed for initialization and shuffling", 0),
       IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
       BoolParam("malloc_tuning", true,
