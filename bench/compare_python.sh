@@ -5,12 +5,14 @@
 # carbonbench's host sets through mallopt, then carbonbench's own loops,
 # collected as JSON Lines; then the table of ratios between them.
 #
-#   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-t THREADS] [OUTPUT]
+#   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-r RUNS] [-t THREADS] [OUTPUT]
 #
 #   -c  cases, space-separated      (env CASES;   default: cnn resnet18 mobilenet_v2 bert_tiny)
 #   -d  dtypes                      (env DTYPES;  default: fp32 bf16)
 #   -m  modes                       (env MODES;   default: train infer1 infer64)
 #   -s  seconds measured per run    (env RUN_SECONDS; default: 10)
+#   -r  runs of each side per case, interleaved; the table takes their median
+#                                   (env RUNS; default: 1)
 #   -t  torch threads               (env THREADS; default: every usable core)
 #   OUTPUT  the JSONL file, replaced (default: bench/results/python.jsonl)
 #
@@ -26,16 +28,18 @@ cases="${CASES:-cnn resnet18 mobilenet_v2 bert_tiny}"
 dtypes="${DTYPES:-fp32 bf16}"
 modes="${MODES:-train infer1 infer64}"
 seconds="${RUN_SECONDS:-10}"  # not SECONDS: bash keeps its own clock in that name
+runs="${RUNS:-1}"
 threads="${THREADS:-$(nproc)}"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-while getopts "c:d:m:s:t:h" opt; do
+while getopts "c:d:m:s:r:t:h" opt; do
   case "$opt" in
     c) cases="$OPTARG" ;;
     d) dtypes="$OPTARG" ;;
     m) modes="$OPTARG" ;;
     s) seconds="$OPTARG" ;;
+    r) runs="$OPTARG" ;;
     t) threads="$OPTARG" ;;
     h) usage 0 ;;
     *) usage 2 >&2 ;;
@@ -80,19 +84,21 @@ print(json.dumps({"source": "carbonbench", "case": case, "dtype": dtype, "mode":
 # runs in $failures.
 failures=0
 run_all() {
-  local case dtype mode side
+  local case dtype mode side run
   for case in $cases; do
     for dtype in $dtypes; do
       for mode in $modes; do
-        for side in default tuned carbonbench; do
-          echo "$side: $case $dtype $mode" >&2
-          if [[ $side == carbonbench ]]; then
-            run_carbonbench "$case" "$dtype" "$mode" >>"$output" && continue
-          else
-            run_python "$case" "$dtype" "$mode" "$side" >>"$output" && continue
-          fi
-          echo "$side: $case $dtype $mode failed" >&2
-          failures=$((failures + 1))
+        for ((run = 1; run <= runs; run++)); do
+          for side in default tuned carbonbench; do
+            echo "$side: $case $dtype $mode" >&2
+            if [[ $side == carbonbench ]]; then
+              run_carbonbench "$case" "$dtype" "$mode" >>"$output" && continue
+            else
+              run_python "$case" "$dtype" "$mode" "$side" >>"$output" && continue
+            fi
+            echo "$side: $case $dtype $mode failed" >&2
+            failures=$((failures + 1))
+          done
         done
       done
     done

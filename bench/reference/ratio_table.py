@@ -17,6 +17,7 @@ by every ratio that misses its target.
 """
 import argparse
 import json
+import statistics
 
 MODE_ORDER = ["train", "infer1", "infer64"]
 PYTHON_ALLOCATORS = ["default", "tuned"]
@@ -28,12 +29,31 @@ LEGEND = ("Speed rows compare rates: carbonbench's samples/s over Python's, and 
 
 
 def read_records(paths):
-    """Every record of the files, in order; blank lines are skipped."""
+    """The records of the files, one per source, case, dtype, mode and
+    allocator: repeated runs (compare_python.sh -r) merged into their median
+    figures. Blank lines are skipped."""
     records = []
     for path in paths:
         with open(path) as f:
             records += [json.loads(line) for line in f if line.strip()]
-    return records
+    return merge_repeats(records)
+
+
+def merge_repeats(records):
+    groups = {}
+    for record in records:
+        key = tuple(record.get(k) for k in ("source", "case", "dtype", "mode", "allocator"))
+        groups.setdefault(key, []).append(record)
+    merged = []
+    for runs in groups.values():
+        record = dict(runs[-1])
+        for metric in ("samples_per_s", "median_ms", "peak_rss_mb"):
+            values = [r[metric] for r in runs if r.get(metric) is not None]
+            if values:
+                record[metric] = statistics.median(values)
+        record["runs"] = len(runs)
+        merged.append(record)
+    return merged
 
 
 def speed_metric(mode):
