@@ -182,7 +182,7 @@ def main():
     rss_plain = peak(plain128, "peak_rss_mb")
     rss_ckpt = peak(checkpointed, "peak_rss_mb")
     rss_text = (f"resident set {rss_plain:.0f} -> {rss_ckpt:.0f} MiB "
-                f"(-{100 * (1 - rss_ckpt / rss_plain):.0f}%)")
+                f"({100 * (rss_ckpt / rss_plain - 1):+.0f}%)")
     # Checkpointing spares activations, which the tensors' peak counts and the
     # resident set dilutes (libtorch itself, the dataset, freed memory the C
     # allocator keeps): the target is judged on the tensors' peak where the
