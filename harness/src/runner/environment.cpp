@@ -1,5 +1,6 @@
 #include "runner/environment.h"
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <sched.h>
 #include <sys/utsname.h>
@@ -36,9 +37,22 @@ int UsableCores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// The file name of the shared object whose malloc this process calls: libc's,
+// or an allocator loaded before it (LD_PRELOAD of jemalloc or tcmalloc),
+// whose malloc then serves every allocation and on which mallopt does nothing.
+std::string MallocProvider() {
+  Dl_info info;
+  void* symbol = dlsym(RTLD_DEFAULT, "malloc");
+  if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "";
+  return std::filesystem::path(info.dli_fname).filename().string();
+}
+
+bool GlibcMalloc() { return MallocProvider().rfind("libc.so", 0) == 0; }
+
 }  // namespace
 
 void ApplyAllocatorTuning() {
+  if (!GlibcMalloc()) return;
   const char* opt_out = std::getenv("CARBONBENCH_MALLOC_TUNING");
   if (opt_out && std::string(opt_out) == "0") return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
@@ -48,6 +62,11 @@ void ApplyAllocatorTuning() {
 }
 
 std::string AllocatorDescription() {
+  if (!GlibcMalloc()) {
+    const std::string provider = MallocProvider();
+    return (provider.empty() ? std::string("unknown") : provider) +
+           " (in place of glibc malloc; carbonbench's thresholds not applied)";
+  }
   if (g_allocator_tuned) {
     return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (carbonbench default)";
   }

@@ -1,0 +1,22 @@
+// What the host's runtime settings record about the process they ran in.
+#include "runner/environment.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace carbonbench {
+namespace {
+
+TEST(Environment, RecordsGlibcMallocWithTheThresholdsItSet) {
+  ::unsetenv("CARBONBENCH_MALLOC_TUNING");
+  ::unsetenv("GLIBC_TUNABLES");
+  ApplyAllocatorTuning();
+  EXPECT_EQ(AllocatorDescription(),
+            "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (carbonbench "
+            "default)");
+  EXPECT_EQ(DescribeEnvironment(1, "cpu").at("allocator"), AllocatorDescription());
+}
+
+}  // namespace
+}  // namespace carbonbench
