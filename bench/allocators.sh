@@ -4,13 +4,17 @@
 # Debian's jemalloc and tcmalloc through LD_PRELOAD where installed
 # (apt-get install libjemalloc2 libtcmalloc-minimal4). Prints samples/s and
 # peak resident memory per case; the allocators of one case run back to back.
-#   bench/allocators.sh [-s SECONDS_PER_RUN] [CASE ...]
+#   bench/allocators.sh [-s SECONDS_PER_RUN] [-a "ALLOCATOR ..."] [CASE ...]
 #   (default cases: train/cnn/fp32 infer64/cnn/fp32 train/resnet18/fp32;
 #    about 8 minutes: jemalloc's and glibc's default runs are the slow ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=3
-if [[ ${1:-} == -s ]]; then seconds=$2; shift 2; fi
+order=(glibc-default glibc-tuned jemalloc tcmalloc)
+while [[ ${1:-} == -s || ${1:-} == -a ]]; do
+  if [[ $1 == -s ]]; then seconds=$2; else read -ra order <<<"$2"; fi
+  shift 2
+done
 cases=("$@")
 ((${#cases[@]})) || cases=(train/cnn/fp32 infer64/cnn/fp32 train/resnet18/fp32)
 ./scripts/build.sh python_parity_bench >/dev/null
@@ -18,7 +22,6 @@ lib=/usr/lib/x86_64-linux-gnu
 declare -A preload=([glibc-default]="" [glibc-tuned]="")
 [[ -f $lib/libjemalloc.so.2 ]] && preload[jemalloc]=$lib/libjemalloc.so.2
 [[ -f $lib/libtcmalloc_minimal.so.4 ]] && preload[tcmalloc]=$lib/libtcmalloc_minimal.so.4
-order=(glibc-default glibc-tuned jemalloc tcmalloc)
 records=$(mktemp)
 for case in "${cases[@]}"; do
   for allocator in "${order[@]}"; do
