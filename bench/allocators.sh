@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The same carbonbench loops under each C allocator this machine has: glibc
-# with its default thresholds, glibc with carbonbench's (the default), and
-# Debian's jemalloc and tcmalloc through LD_PRELOAD where installed
-# (apt-get install libjemalloc2 libtcmalloc-minimal4). Prints samples/s and
+# with its default thresholds, glibc with carbonbench's (allocator: glibc), and
+# Debian's jemalloc and tcmalloc (allocator: auto, the default) through
+# LD_PRELOAD where installed (apt-get install libjemalloc2
+# libtcmalloc-minimal4). Prints samples/s and
 # peak resident memory per case; the allocators of one case run back to back.
 #   bench/allocators.sh [-s SECONDS_PER_RUN] [-a "ALLOCATOR ..."] [CASE ...]
 #   (default cases: train/cnn/fp32 infer64/cnn/fp32 train/resnet18/fp32;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # carbonbench against the Python loop it replaces: for every case, dtype and
 # mode, the Python reference (bench/reference/torch_reference.py) once as users
-# run it (glibc malloc's default thresholds) and once with the thresholds
-# carbonbench's host sets through mallopt, then carbonbench's own loops,
-# collected as JSON Lines; then the table of ratios between them.
+# run it (glibc's malloc at its default thresholds) and once with the
+# allocator carbonbench's cells run with (tcmalloc preloaded, or with -a glibc
+# the thresholds carbonbench's host sets through mallopt), then carbonbench's
+# own loops under that same allocator, collected as JSON Lines; then the table
+# of ratios between them.
 #
-#   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-r RUNS] [-t THREADS] [OUTPUT]
+#   bench/compare_python.sh [-c CASES] [-d DTYPES] [-m MODES] [-s SECONDS] [-r RUNS] [-t THREADS] [-a ALLOCATOR] [OUTPUT]
 #
 #   -c  cases, space-separated      (env CASES;   default: cnn resnet18 mobilenet_v2 bert_tiny)
 #   -d  dtypes                      (env DTYPES;  default: fp32 bf16)
@@ -14,6 +16,9 @@
 #   -r  runs of each side per case, interleaved; the table takes their median
 #                                   (env RUNS; default: 1)
 #   -t  torch threads               (env THREADS; default: every usable core)
+#   -a  tcmalloc or glibc: the allocator of carbonbench and of tuned Python, as
+#       a suite's `allocator` setting (env ALLOCATOR; default: tcmalloc where
+#       installed, else glibc, as `allocator: auto` does)
 #   OUTPUT  the JSONL file, replaced (default: bench/results/python.jsonl)
 #
 # e.g. a quick look at one case: bench/compare_python.sh -c cnn -d fp32 -s 2 /tmp/cnn.jsonl
@@ -30,10 +35,13 @@ modes="${MODES:-train infer1 infer64}"
 seconds="${RUN_SECONDS:-10}"  # not SECONDS: bash keeps its own clock in that name
 runs="${RUNS:-1}"
 threads="${THREADS:-$(nproc)}"
+# Debian's libtcmalloc-minimal4, as carbonbench's host finds it for its cells.
+tcmalloc="$(/sbin/ldconfig -p | awk '/libtcmalloc_minimal\.so\.4 /{print $NF; exit}')"
+allocator="${ALLOCATOR:-$([[ -n $tcmalloc ]] && echo tcmalloc || echo glibc)}"
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-while getopts "c:d:m:s:r:t:h" opt; do
+while getopts "c:d:m:s:r:t:a:h" opt; do
   case "$opt" in
     c) cases="$OPTARG" ;;
     d) dtypes="$OPTARG" ;;
@@ -41,22 +49,35 @@ while getopts "c:d:m:s:r:t:h" opt; do
     s) seconds="$OPTARG" ;;
     r) runs="$OPTARG" ;;
     t) threads="$OPTARG" ;;
+    a) allocator="$OPTARG" ;;
     h) usage 0 ;;
     *) usage 2 >&2 ;;
   esac
 done
 shift $((OPTIND - 1))
 output="${1:-$here/results/python.jsonl}"
+case "$allocator" in
+  tcmalloc)
+    [[ -n $tcmalloc ]] || { echo "-a tcmalloc: libtcmalloc_minimal.so.4 is not installed (apt-get install libtcmalloc-minimal4)" >&2; exit 2; }
+    tuned_env=(LD_PRELOAD="$tcmalloc" TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD=1099511627776)
+    bench_env=("${tuned_env[@]}") ;;
+  glibc)  # carbonbench's side sets the same thresholds itself, through mallopt
+    tuned_env=(GLIBC_TUNABLES="$tuned_tunables")
+    bench_env=() ;;
+  *) echo "-a $allocator: expected tcmalloc or glibc" >&2; exit 2 ;;
+esac
+echo "allocator of carbonbench and tuned Python: $allocator" >&2
 
 # One run of the reference; its JSON line goes to stdout.
 run_python() {
-  local case=$1 dtype=$2 mode=$3 allocator=$4
+  local case=$1 dtype=$2 mode=$3 side=$4
   local args=(--case "$case" --dtype "$dtype" --mode "$mode" --threads "$threads"
               --seconds "$seconds")
-  if [[ $allocator == tuned ]]; then
-    env GLIBC_TUNABLES="$tuned_tunables" "$python" "$here/reference/torch_reference.py" "${args[@]}"
+  if [[ $side == tuned ]]; then
+    env -u GLIBC_TUNABLES -u LD_PRELOAD "${tuned_env[@]}" \
+      "$python" "$here/reference/torch_reference.py" "${args[@]}"
   else
-    env -u GLIBC_TUNABLES "$python" "$here/reference/torch_reference.py" "${args[@]}"
+    env -u GLIBC_TUNABLES -u LD_PRELOAD "$python" "$here/reference/torch_reference.py" "${args[@]}"
   fi
 }
 
@@ -66,7 +87,8 @@ run_python() {
 bench="$here/../build/release/bench/python_parity_bench"
 run_carbonbench() {
   local case=$1 dtype=$2 mode=$3
-  BENCH_THREADS="$threads" "$bench" --benchmark_filter="^$mode/$case/$dtype/" \
+  env -u GLIBC_TUNABLES -u LD_PRELOAD "${bench_env[@]}" BENCH_THREADS="$threads" \
+    "$bench" --benchmark_filter="^$mode/$case/$dtype/" \
       --benchmark_min_time="$seconds" --benchmark_format=json 2>/dev/null |
     "$python" -c '
 import json, sys

@@ -11,8 +11,10 @@ out="${1:-bench/results/overhead}"
 rm -rf "$out" && mkdir -p "$out"
 ./build/release/bin/carbonbench train --model cnn --epochs 3 --train_size 12000 \
   --test_size 1000 --store "$out/cell.db" --reports-dir "$out" >/dev/null 2>&1
-bare=$(./build/release/bench/python_parity_bench --benchmark_filter='^bare/cnn/fp32/' \
-  --benchmark_format=json 2>/dev/null)
+# The cell's process runs tcmalloc where installed (allocator: auto): so does the bare loop.
+tcmalloc="$(/sbin/ldconfig -p | awk '/libtcmalloc_minimal\.so\.4 /{print $NF; exit}')"
+bare=$(LD_PRELOAD="$tcmalloc" ./build/release/bench/python_parity_bench \
+  --benchmark_filter='^bare/cnn/fp32/' --benchmark_format=json 2>/dev/null)
 /usr/bin/python3 - "$out/cell.db" "$bare" <<'PY'
 import json, sqlite3, sys
 # The cell's steady epochs: the first pays one-off set-up, as the bare loop's warm-up does.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libtcmalloc-minimal4
   libyaml-cpp-dev libfmt-dev libbenchmark-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libgtest-dev zlib1g-dev
   libutf8proc-dev

@@ -13,7 +13,9 @@ Run with Debian's interpreter, which sees python3-torch:
       --threads 2 --mode train --seconds 20
   GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456 \
       /usr/bin/python3 bench/reference/torch_reference.py --case cnn --mode infer64
-bench/compare_python.sh runs every case this way, with and without the tunables.
+  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
+      /usr/bin/python3 bench/reference/torch_reference.py --case cnn --mode infer64
+bench/compare_python.sh runs every case as users run it and under carbonbench's allocator.
 """
 import argparse
 import json
@@ -404,15 +406,28 @@ def loaded_blas():
     return "none mapped"
 
 
+def malloc_replacement():
+    """The allocator preloaded in place of glibc's malloc (tcmalloc, jemalloc), or None."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            name = os.path.basename(line.strip())
+            if name.startswith(("libtcmalloc", "libjemalloc", "libmimalloc")):
+                return name
+    return None
+
+
 def settings(args):
     """The runtime settings the figures were measured under."""
     tunables = os.environ.get("GLIBC_TUNABLES")
+    replacement = malloc_replacement()
+    tuned = replacement is not None or bool(tunables and TUNED_MARKER in tunables)
     return {
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
         "dtype": args.dtype,
-        "allocator": "tuned" if tunables and TUNED_MARKER in tunables else "default",
+        "allocator": "tuned" if tuned else "default",
+        "malloc": replacement or "glibc",
         "glibc_tunables": tunables,
         "blas": loaded_blas(),
     }

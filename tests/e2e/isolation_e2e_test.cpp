@@ -13,8 +13,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "e2e_util.h"
+#include "process/malloc_library.h"
 #include "store/results_store.h"
 
 namespace carbonbench {
@@ -73,6 +75,36 @@ TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
   // The report is still written, and names the failures.
   const std::string report = e2e::ReadFile(root_ / "reports" / "faults.md");
   EXPECT_NE(report.find("SIGSEGV"), std::string::npos);
+}
+
+TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
+  // The host's own preload is the user's: a glibc cell takes the allocator
+  // out of it, an auto cell keeps it.
+  const std::string tcmalloc = FindTcmalloc();
+  const fs::path suite = WriteSuite(
+      "allocators", FaultySuite("[none]") + "  allocator: [auto, glibc]\n"
+                                            "  malloc_tuning: [true, false]\n");
+  const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::map<std::string, std::string> recorded;  // cell -> its allocator
+  for (const RunRow& row : ResultsStore((root_ / "results.db").string()).LoadRuns("allocators")) {
+    recorded[row.start.cell_name] =
+        nlohmann::json::parse(row.start.environment_json).at("allocator").get<std::string>();
+  }
+  ASSERT_EQ(recorded.size(), 4u) << run.output;
+  for (const auto& [cell, allocator] : recorded) {
+    if (cell.find("allocator=glibc") != std::string::npos) {
+      const bool tuned = cell.find("malloc_tuning=false") == std::string::npos;
+      EXPECT_EQ(allocator, tuned ? "glibc malloc, mmap_threshold=268435456 "
+                                   "trim_threshold=268435456 (carbonbench default)"
+                                 : "glibc malloc, default thresholds")
+          << cell;
+    } else if (!tcmalloc.empty()) {
+      // The thresholds are glibc's: under tcmalloc there are none to set.
+      EXPECT_EQ(allocator, "libtcmalloc_minimal.so.4 (preloaded in place of glibc malloc)")
+          << cell;
+    }
+  }
 }
 
 TEST_F(EndToEnd, AHangingCellIsStoppedAtTheTimeLimit) {

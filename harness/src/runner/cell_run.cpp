@@ -16,6 +16,7 @@
 #include "energy/host_usage.h"
 #include "energy/phase_memory.h"
 #include "inspect/model_summary.h"
+#include "process/malloc_library.h"
 #include "runner/cell_settings.h"
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
@@ -296,6 +297,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
   };
   try {
     const std::string device = ResolveDevice(StringSetting(cell, "device"));
+    const std::string allocator_mismatch =
+        AllocatorMismatch(StringSetting(cell, "allocator"), MallocProvider());
+    if (!allocator_mismatch.empty()) throw std::runtime_error(allocator_mismatch);
     nlohmann::json environment = DescribeEnvironment(threads, device);
     environment["flush_denormal"] = ApplyDenormalFlushing(std::get<bool>(cell.Get("flush_denormal")));
     environment["channels_last"] = std::get<bool>(cell.Get("channels_last"));

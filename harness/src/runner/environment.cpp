@@ -1,6 +1,5 @@
 #include "runner/environment.h"
 
-#include <dlfcn.h>
 #include <malloc.h>
 #include <sched.h>
 #include <sys/utsname.h>
@@ -12,6 +11,8 @@
 #include <thread>
 
 #include <torch/torch.h>
+
+#include "process/malloc_library.h"
 
 namespace carbonbench {
 namespace {
@@ -37,16 +38,6 @@ int UsableCores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// The file name of the shared object whose malloc this process calls: libc's,
-// or an allocator loaded before it (LD_PRELOAD of jemalloc or tcmalloc),
-// whose malloc then serves every allocation and on which mallopt does nothing.
-std::string MallocProvider() {
-  Dl_info info;
-  void* symbol = dlsym(RTLD_DEFAULT, "malloc");
-  if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "";
-  return std::filesystem::path(info.dli_fname).filename().string();
-}
-
 bool GlibcMalloc() { return MallocProvider().rfind("libc.so", 0) == 0; }
 
 }  // namespace
@@ -65,7 +56,7 @@ std::string AllocatorDescription() {
   if (!GlibcMalloc()) {
     const std::string provider = MallocProvider();
     return (provider.empty() ? std::string("unknown") : provider) +
-           " (in place of glibc malloc; carbonbench's thresholds not applied)";
+           " (preloaded in place of glibc malloc)";
   }
   if (g_allocator_tuned) {
     return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (carbonbench default)";

@@ -11,8 +11,10 @@ namespace carbonbench {
 // glibc's malloc returns large tensor buffers to the OS after every step and
 // the page faults that follow dominate small models' step time; raising the
 // mmap and trim thresholds keeps them. Skipped when CARBONBENCH_MALLOC_TUNING=0
-// or when GLIBC_TUNABLES already sets malloc options.
+// or when GLIBC_TUNABLES already sets malloc options, and under a preloaded
+// allocator (tcmalloc, a cell's default), where mallopt does nothing.
 void ApplyAllocatorTuning();
+// The malloc this process runs with, and the thresholds set on glibc's.
 std::string AllocatorDescription();
 
 // Threads for torch: `requested` when > 0, else every core this process may

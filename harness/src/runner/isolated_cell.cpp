@@ -1,6 +1,10 @@
 #include "runner/isolated_cell.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
+
+#include "process/malloc_library.h"
 
 namespace carbonbench {
 namespace {
@@ -61,6 +65,14 @@ ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettin
   spec.stdin_text = request.ToJson().dump();
   spec.limits = settings.limits;
   // The allocator is set up when the process starts, before the cell is read.
+  const char* inherited = std::getenv("LD_PRELOAD");
+  if (auto preload = CellPreload(std::get<std::string>(cell.Get("allocator")),
+                                 inherited ? inherited : "", settings.tcmalloc_path)) {
+    spec.environment.push_back("LD_PRELOAD=" + *preload);
+    // tcmalloc reports every allocation over 1 GiB on standard error, which
+    // a large dataset's tensors reach; the cell's output is for its progress.
+    spec.environment.push_back("TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD=1099511627776");
+  }
   if (!std::get<bool>(cell.Get("malloc_tuning"))) {
     spec.environment.push_back("CARBONBENCH_MALLOC_TUNING=0");
   }

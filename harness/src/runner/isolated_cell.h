@@ -16,6 +16,8 @@ struct IsolatedCellSettings {
   std::string executable_path;           // carbonbench itself
   std::vector<std::string> plugin_dirs;  // passed on as --plugin-dir
   ChildLimits limits;
+  // Preloaded into cells that ask for tcmalloc ("" when not installed).
+  std::string tcmalloc_path;
 };
 
 struct IsolatedCellOutcome {
@@ -27,7 +29,8 @@ struct IsolatedCellOutcome {
 CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int repetition);
 
 // The arguments that start the child, and what it reads on standard input.
-// The cell's own runtime settings (malloc_tuning) go in its environment.
+// The cell's own runtime settings (allocator, malloc_tuning) go in its
+// environment.
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
                         const Cell& cell, const CellRequest& request);
 

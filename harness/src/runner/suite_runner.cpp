@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "process/malloc_library.h"
 #include "report/emissions_csv.h"
 #include "report/suite_report.h"
 #include "runner/child_cpu_time.h"
@@ -192,6 +193,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   IsolatedCellSettings isolation;
   isolation.executable_path = options.executable_path;
   isolation.plugin_dirs = options.plugin_dirs;
+  isolation.tcmalloc_path = FindTcmalloc();
   isolation.limits.timeout_s =
       options.cell_timeout_s > 0 ? options.cell_timeout_s : suite.limits.cell_timeout_s;
   isolation.limits.memory_mb =

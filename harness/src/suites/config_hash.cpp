@@ -42,7 +42,7 @@ bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
   static const std::set<std::string> kLaterSettings = {
       "nesterov",       "lr_schedule",     "warmup_epochs",    "lr_step_epochs",
       "lr_gamma",       "label_smoothing", "grad_accumulation", "malloc_tuning",
-      "flush_denormal", "channels_last",   "eval_batch_size"};
+      "flush_denormal", "channels_last",   "eval_batch_size",   "allocator"};
   if (kLaterSettings.count(key) == 0) return false;
   for (const ParamSpec& spec : TrainingSettingSpecs()) {
     if (spec.name == key) return SameValue(spec.default_value, value);

@@ -81,9 +81,12 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                0, 65536),
       IntParam("seed", 42, "random seed for initialization and shuffling", 0),
       IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
+      EnumParam("allocator", "auto", {"auto", "tcmalloc", "glibc"},
+                "malloc of the cell's process: tcmalloc (Debian's libtcmalloc-minimal4, "
+                "preloaded), glibc, or auto: tcmalloc where installed, else glibc"),
       BoolParam("malloc_tuning", true,
-                "raise glibc malloc's mmap and trim thresholds to 256 MiB in the cell's process "
-                "(false: glibc's defaults, as a plain program runs)"),
+                "under glibc's malloc, raise its mmap and trim thresholds to 256 MiB in the "
+                "cell's process (false: glibc's defaults, as a plain program runs)"),
       BoolParam("flush_denormal", true,
                 "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their slow path"),
       BoolParam("channels_last", true,

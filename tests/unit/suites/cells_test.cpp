@@ -49,6 +49,7 @@ TEST(CellsTest, MinimalSuiteFillsEveryDefault) {
       {"eval_batch_size", std::int64_t{0}},
       {"seed", std::int64_t{42}},
       {"threads", std::int64_t{0}},
+      {"allocator", std::string("auto")},
       {"malloc_tuning", true},
       {"flush_denormal", true},
       {"channels_last", true},
@@ -310,7 +311,7 @@ TEST(ConfigHashTest, LaterTrainingKnobsEnterTheConfigOnlyAwayFromTheirDefaults) 
   EXPECT_EQ(same.config_hash, plain.config_hash);
   for (const char* knob : {"lr_schedule: cosine", "nesterov: true", "warmup_epochs: 1",
                            "lr_step_epochs: 3", "lr_gamma: 0.5", "label_smoothing: 0.1",
-                           "grad_accumulation: 4", "eval_batch_size: 256"}) {
+                           "grad_accumulation: 4", "eval_batch_size: 256", "allocator: glibc"}) {
     const Cell changed = Load(std::string("suite: s\ndefaults: {") + knob + "}\n").cells[0];
     EXPECT_NE(changed.config_hash, plain.config_hash) << knob;
     const std::string key = std::string(knob).substr(0, std::string(knob).find(':'));
