@@ -109,7 +109,7 @@ void TrainCase(benchmark::State& state, const Case& c, bool bf16) {
   Threads();
   // Enough steps per Train() call that its per-call set-up (optimizer,
   // loader) weighs as little as in a real epoch.
-  constexpr std::int64_t kBatches = 32;
+  constexpr std::int64_t kBatches = 32;  // torch_reference.py's TRAIN_BATCHES: the same data held
   TensorDataset data;
   data.spec = c.spec;
   data.train_inputs = Inputs(c, kBatches * c.train_batch);

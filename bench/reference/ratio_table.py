@@ -5,8 +5,11 @@ Reads JSON Lines records with the keys case, dtype, mode, allocator,
 samples_per_s, median_ms, peak_rss_mb and source (python | carbonbench), as
 torch_reference.py prints them, and writes one row per carbonbench record and
 metric with its ratios to Python as users run it (allocator "default") and to
-Python with carbonbench's allocator settings (allocator "tuned"). Where a key
-occurs more than once, the last record wins.
+Python under the allocator carbonbench's cells run with (allocator "tuned").
+Where a key occurs more than once (compare_python.sh -r), the figures shown are
+the medians of its runs, and each ratio is the median of the runs' own ratios:
+compare_python.sh runs a case's sides one after the other, run by run, so the
+k-th runs of each side saw the same state of a drifting host.
 
   /usr/bin/python3 bench/reference/ratio_table.py bench/results/python.jsonl [more.jsonl ...]
 
@@ -24,14 +27,16 @@ PYTHON_ALLOCATORS = ["default", "tuned"]
 LEGEND = ("Speed rows compare rates: carbonbench's samples/s over Python's, and for median ms "
           "Python's time over carbonbench's, so above 1 means carbonbench is faster. Peak RSS "
           "rows divide carbonbench's memory by Python's, so below 1 means carbonbench uses less. "
-          "Python default: glibc malloc as users run it; Python tuned: "
-          "GLIBC_TUNABLES with carbonbench's mmap and trim thresholds.")
+          "Python default: glibc malloc as users run it; Python tuned: the allocator "
+          "carbonbench's cells run with (tcmalloc preloaded, or glibc with carbonbench's "
+          "mmap and trim thresholds through GLIBC_TUNABLES).")
 
 
 def read_records(paths):
     """The records of the files, one per source, case, dtype, mode and
     allocator: repeated runs (compare_python.sh -r) merged into their median
-    figures. Blank lines are skipped."""
+    figures, each run's figures kept in order under "runs_of". Blank lines are
+    skipped."""
     records = []
     for path in paths:
         with open(path) as f:
@@ -47,10 +52,12 @@ def merge_repeats(records):
     merged = []
     for runs in groups.values():
         record = dict(runs[-1])
+        record["runs_of"] = {}
         for metric in ("samples_per_s", "median_ms", "peak_rss_mb"):
             values = [r[metric] for r in runs if r.get(metric) is not None]
             if values:
                 record[metric] = statistics.median(values)
+                record["runs_of"][metric] = values
         record["runs"] = len(runs)
         merged.append(record)
     return merged
@@ -66,6 +73,17 @@ def ratio(carbonbench, python, metric):
     if not carbonbench or not python:
         return None
     return python / carbonbench if metric == "median_ms" else carbonbench / python
+
+
+def paired_ratio(carbonbench, python, metric):
+    """The median of the runs' own ratios, the k-th run of one side against the
+    k-th of the other, where both sides have the same runs; else the ratio of
+    their figures. None when either is missing."""
+    ours = (carbonbench or {}).get("runs_of", {}).get(metric, [])
+    theirs = (python or {}).get("runs_of", {}).get(metric, [])
+    if len(ours) > 1 and len(ours) == len(theirs):
+        return statistics.median(ratio(o, t, metric) for o, t in zip(ours, theirs))
+    return ratio((carbonbench or {}).get(metric), (python or {}).get(metric), metric)
 
 
 def fmt(value):
@@ -95,7 +113,8 @@ def table_rows(records):
             ours = carbonbench[key].get(metric)
             theirs = [reference.get(metric) for reference in references]
             rows.append((case, dtype, mode, allocator, metric, fmt(ours), *map(fmt, theirs),
-                         *(fmt_ratio(ratio(ours, t, metric)) for t in theirs)))
+                         *(fmt_ratio(paired_ratio(carbonbench[key], reference, metric))
+                           for reference in references)))
     return rows
 
 
@@ -128,8 +147,8 @@ def compact(records):
                 cells.append("—")
                 continue
             metric = speed_metric(mode)
-            default, tuned = (ratio(ours[metric], python.get((case, dtype, mode, a), {}).get(metric),
-                                    metric) for a in PYTHON_ALLOCATORS)
+            default, tuned = (paired_ratio(ours, python.get((case, dtype, mode, a)), metric)
+                              for a in PYTHON_ALLOCATORS)
             figure = (f"{ours[metric]:.2f} ms" if metric == "median_ms"
                       else f"{ours[metric]:,.0f}/s")
             cells.append(f"{figure}: {fmt_ratio(default)} / {fmt_ratio(tuned)}")

@@ -42,7 +42,10 @@ CASES = {
 INFERENCE_BATCHES = {"infer1": 1, "infer64": 64}  # InferenceSettings.batch_sizes
 PAD_TOKEN_ID = 0
 LR = 1e-3  # TrainingSettings.lr
-DISTINCT_BATCHES = 8  # inference.cpp's kMaxBatches; training shuffles this many batches' worth
+DISTINCT_BATCHES = 8  # inference.cpp's kMaxBatches
+# Training shuffles this many batches' worth, as python_parity_bench's TrainCase
+# does (its kBatches): the same training set in memory on both sides.
+TRAIN_BATCHES = 32
 WARMUP_ITERATIONS = 3
 MIN_TRAIN_STEPS = 3
 MIN_INFER_ITERATIONS = 10  # InferenceSettings.min_iterations
@@ -352,7 +355,7 @@ def timed_loop(iterate, seconds, min_iterations):
 
 def measure_training(model, case, autocast, seconds, batch):
     """The trainer's step on batches gathered from a shuffled synthetic set."""
-    count = DISTINCT_BATCHES * batch
+    count = TRAIN_BATCHES * batch
     inputs = synthetic_inputs(case, count)
     targets = torch.randint(0, CASES[case]["classes"], (count,))
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)

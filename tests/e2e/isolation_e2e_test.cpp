@@ -96,7 +96,7 @@ TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
     if (cell.find("allocator=glibc") != std::string::npos) {
       const bool tuned = cell.find("malloc_tuning=false") == std::string::npos;
       EXPECT_EQ(allocator, tuned ? "glibc malloc, mmap_threshold=268435456 "
-                                   "trim_threshold=268435456 (carbonbench default)"
+                                   "trim_threshold=268435456 (raised by carbonbench)"
                                  : "glibc malloc, default thresholds")
           << cell;
     } else if (!tcmalloc.empty()) {

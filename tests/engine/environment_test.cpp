@@ -13,8 +13,8 @@ TEST(Environment, RecordsGlibcMallocWithTheThresholdsItSet) {
   ::unsetenv("GLIBC_TUNABLES");
   ApplyAllocatorTuning();
   EXPECT_EQ(AllocatorDescription(),
-            "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (carbonbench "
-            "default)");
+            "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (raised by "
+            "carbonbench)");
   EXPECT_EQ(DescribeEnvironment(1, "cpu").at("allocator"), AllocatorDescription());
 }
 

@@ -1,6 +1,7 @@
 #include "process/malloc_library.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <filesystem>
 #include <vector>
@@ -50,6 +51,16 @@ std::string MallocProvider() {
   void* symbol = dlsym(RTLD_DEFAULT, "malloc");
   if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "";
   return FileName(info.dli_fname);
+}
+
+void ReleaseFreeMemory() {
+  using Release = void (*)();
+  if (auto release = reinterpret_cast<Release>(
+          dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
+    release();
+  } else if (MallocProvider().rfind("libc.so", 0) == 0) {
+    malloc_trim(0);
+  }
 }
 
 bool IsMallocReplacement(const std::string& library) {

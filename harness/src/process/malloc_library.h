@@ -17,6 +17,12 @@ namespace carbonbench {
 // ("libtcmalloc_minimal.so.4"); empty when it cannot be told.
 std::string MallocProvider();
 
+// Hands the memory malloc holds free back to the OS: tcmalloc's
+// MallocExtension_ReleaseFreeMemory, glibc's malloc_trim. Both keep freed
+// buffers for reuse, which is what makes training fast, but buffers freed
+// once and never needed again (a dataset's decoding) would stay resident.
+void ReleaseFreeMemory();
+
 // Whether a preloaded library (a path or file name) replaces malloc:
 // tcmalloc, jemalloc or mimalloc.
 bool IsMallocReplacement(const std::string& library);

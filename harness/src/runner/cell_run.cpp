@@ -314,6 +314,9 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     if (data->spec.task == TaskKind::kRegression) start.task = kRegressionTask;
     outcome.task = start.task;
     for (const auto& note : data->notes) warn(note);
+    // What loading freed (decoded files, tensors before the subset) would
+    // otherwise stay resident through every phase, kept by the allocator.
+    ReleaseFreeMemory();
     start_time = Clock::now();
     run_id = store.BeginRun(start);
     // Tensors are counted from here: the network, its gradients and

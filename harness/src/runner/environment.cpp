@@ -59,7 +59,7 @@ std::string AllocatorDescription() {
            " (preloaded in place of glibc malloc)";
   }
   if (g_allocator_tuned) {
-    return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (carbonbench default)";
+    return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (raised by carbonbench)";
   }
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables && std::string(tunables).find("glibc.malloc") != std::string::npos) {

@@ -3,6 +3,13 @@
 // the malloc it got.
 #include "process/malloc_library.h"
 
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace carbonbench {
@@ -50,6 +57,29 @@ TEST(MallocLibrary, ThisTestRunsGlibcsMallocAndFindsTcmallocOnlyNextToLibc) {
   EXPECT_EQ(MallocProvider().rfind("libc.so", 0), 0u) << MallocProvider();
   const std::string found = FindTcmalloc();
   if (!found.empty()) EXPECT_EQ(found.substr(found.rfind('/')), "/libtcmalloc_minimal.so.4");
+}
+
+double ResidentMb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
+
+TEST(MallocLibrary, ReleasingFreeMemoryHandsBackWhatTheAllocatorKept) {
+  // As under carbonbench's thresholds: glibc keeps what is freed.
+  ASSERT_EQ(mallopt(M_TRIM_THRESHOLD, 1 << 30), 1);
+  std::vector<char*> blocks(16 * 1024);  // 64 MiB in 4 KiB blocks, far below the mmap threshold
+  for (char*& block : blocks) {
+    block = static_cast<char*>(std::malloc(4096));
+    std::memset(block, 1, 4096);
+  }
+  const double held_mb = ResidentMb();
+  for (char* block : blocks) std::free(block);
+  EXPECT_GT(ResidentMb(), held_mb - 16) << "glibc returned the blocks by itself";
+  ReleaseFreeMemory();
+  EXPECT_LT(ResidentMb(), held_mb - 48);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 }
 
 TEST(AllocatorMismatch, NamesWhatWasAskedForWhatRunsAndWhatToInstall) {
