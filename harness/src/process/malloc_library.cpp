@@ -36,29 +36,27 @@ std::string JoinPreload(const std::vector<std::string>& entries) {
   return list;
 }
 
-// The folder holding the shared object that defines `symbol`.
-std::string FolderOf(const char* symbol) {
+// The path of the shared object whose `symbol` this process calls; empty
+// when it cannot be told.
+std::filesystem::path LibraryOf(const char* symbol) {
   Dl_info info;
   void* address = dlsym(RTLD_DEFAULT, symbol);
-  if (address == nullptr || dladdr(address, &info) == 0 || info.dli_fname == nullptr) return "";
-  return std::filesystem::path(info.dli_fname).parent_path().string();
+  if (address == nullptr || dladdr(address, &info) == 0 || info.dli_fname == nullptr) return {};
+  return info.dli_fname;
 }
 
 }  // namespace
 
-std::string MallocProvider() {
-  Dl_info info;
-  void* symbol = dlsym(RTLD_DEFAULT, "malloc");
-  if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "";
-  return FileName(info.dli_fname);
-}
+std::string MallocProvider() { return LibraryOf("malloc").filename().string(); }
+
+bool IsGlibcMalloc(const std::string& provider) { return provider.rfind("libc.so", 0) == 0; }
 
 void ReleaseFreeMemory() {
   using Release = void (*)();
   if (auto release = reinterpret_cast<Release>(
           dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
     release();
-  } else if (MallocProvider().rfind("libc.so", 0) == 0) {
+  } else if (IsGlibcMalloc(MallocProvider())) {
     malloc_trim(0);
   }
 }
@@ -73,7 +71,7 @@ bool IsMallocReplacement(const std::string& library) {
 
 std::string FindTcmalloc() {
   // gnu_get_libc_version lives in libc itself, whoever provides malloc.
-  const std::string libc_folder = FolderOf("gnu_get_libc_version");
+  const std::string libc_folder = LibraryOf("gnu_get_libc_version").parent_path().string();
   if (libc_folder.empty()) return "";
   for (const std::string& folder : {libc_folder, "/usr" + libc_folder}) {
     const auto candidate = std::filesystem::path(folder) / kTcmallocFile;
@@ -113,7 +111,7 @@ std::optional<std::string> CellPreload(const std::string& allocator,
 
 std::string AllocatorMismatch(const std::string& allocator, const std::string& provider) {
   const bool tcmalloc = provider.rfind("libtcmalloc", 0) == 0;
-  const bool glibc = provider.rfind("libc.so", 0) == 0;
+  const bool glibc = IsGlibcMalloc(provider);
   const std::string actual = provider.empty() ? "an unknown library" : provider;
   if (allocator == "tcmalloc" && !tcmalloc) {
     return "allocator: tcmalloc was asked for, but this cell's process runs " + actual +

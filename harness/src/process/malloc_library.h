@@ -17,6 +17,9 @@ namespace carbonbench {
 // ("libtcmalloc_minimal.so.4"); empty when it cannot be told.
 std::string MallocProvider();
 
+// Whether that file name is glibc's own.
+bool IsGlibcMalloc(const std::string& provider);
+
 // Hands the memory malloc holds free back to the OS: tcmalloc's
 // MallocExtension_ReleaseFreeMemory, glibc's malloc_trim. Both keep freed
 // buffers for reuse, which is what makes training fast, but buffers freed

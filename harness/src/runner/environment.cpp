@@ -38,7 +38,7 @@ int UsableCores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-bool GlibcMalloc() { return MallocProvider().rfind("libc.so", 0) == 0; }
+bool GlibcMalloc() { return IsGlibcMalloc(MallocProvider()); }
 
 }  // namespace
 
