@@ -2,6 +2,7 @@
 #pragma once
 
 #include "carbonbench/dataset_spec.h"
+#include "carbonbench/dropout.h"
 #include "carbonbench/meter.h"
 #include "carbonbench/model.h"
 #include "carbonbench/module_shapes.h"

@@ -53,7 +53,7 @@ torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch
       torch::zeros({batch, 1, 1, length}, scores.options())
           .masked_fill(padding.view({batch, 1, 1, length}), LowestValue(scores.scalar_type()));
   torch::Tensor probs = torch::softmax(scores + additive_mask, -1);
-  probs = torch::dropout(probs, dropout, training);
+  probs = carbonbench::Dropout(probs, dropout, training);
   return torch::matmul(probs, split(v)).transpose(1, 2).reshape({batch, length, hidden});
 }
 
@@ -100,7 +100,7 @@ class BertEmbeddingsImpl : public torch::nn::Module {
     torch::Tensor x = word_embeddings->forward(ids) + position_embeddings->forward(positions);
     // Single-segment inputs: every token has type 0.
     if (token_type_embeddings) x = x + token_type_embeddings->weight[0];
-    return torch::dropout(LayerNorm->forward(x), dropout_, is_training());
+    return carbonbench::Dropout(LayerNorm->forward(x), dropout_, is_training());
   }
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
@@ -144,7 +144,7 @@ class BertResidualOutputImpl : public torch::nn::Module {
     LayerNorm = register_module("LayerNorm", MakeLayerNorm(config));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
-    return LayerNorm->forward(torch::dropout(dense->forward(x), dropout_, is_training()) +
+    return LayerNorm->forward(carbonbench::Dropout(dense->forward(x), dropout_, is_training()) +
                               residual);
   }
   QuantizableLinear dense{nullptr};
@@ -225,7 +225,8 @@ class DistilFfnImpl : public torch::nn::Module {
     lin2 = register_module("lin2", QuantizableLinear(config.intermediate_size, config.hidden_size));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    return torch::dropout(lin2->forward(torch::gelu(lin1->forward(x))), dropout_, is_training());
+    return carbonbench::Dropout(lin2->forward(torch::gelu(lin1->forward(x))), dropout_,
+                                is_training());
   }
   QuantizableLinear lin1{nullptr}, lin2{nullptr};
 
@@ -369,7 +370,7 @@ class BertNetworkImpl : public Network {
       using torch::indexing::Slice;
       pooled = torch::relu(pre_classifier->forward(hidden.index({Slice(), 0})));
     }
-    return classifier->forward(torch::dropout(pooled, dropout, is_training()));
+    return classifier->forward(carbonbench::Dropout(pooled, dropout, is_training()));
   }
 
   ModelStructure structure() const override {
@@ -398,10 +399,11 @@ class BertNetworkImpl : public Network {
              {block + ".attention.self.key", block + ".attention.self.value"},
              head_size});
       } else {
-        structure.prunable_layers.push_back({block + ".attention.q_lin",
-                                             {block + ".attention.out_lin"},
-                                             {block + ".attention.k_lin", block + ".attention.v_lin"},
-                                             head_size});
+        structure.prunable_layers.push_back(
+            {block + ".attention.q_lin",
+             {block + ".attention.out_lin"},
+             {block + ".attention.k_lin", block + ".attention.v_lin"},
+             head_size});
       }
     }
     return structure;
