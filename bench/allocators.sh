@@ -19,10 +19,12 @@ done
 cases=("$@")
 ((${#cases[@]})) || cases=(train/cnn/fp32 infer64/cnn/fp32 train/resnet18/fp32)
 ./scripts/build.sh python_parity_bench >/dev/null
-lib=/usr/lib/x86_64-linux-gnu
+source bench/find_library.sh
 declare -A preload=([glibc-default]="" [glibc-tuned]="")
-[[ -f $lib/libjemalloc.so.2 ]] && preload[jemalloc]=$lib/libjemalloc.so.2
-[[ -f $lib/libtcmalloc_minimal.so.4 ]] && preload[tcmalloc]=$lib/libtcmalloc_minimal.so.4
+jemalloc="$(find_library libjemalloc.so.2)"
+tcmalloc="$(find_library libtcmalloc_minimal.so.4)"
+[[ -n $jemalloc ]] && preload[jemalloc]=$jemalloc
+[[ -n $tcmalloc ]] && preload[tcmalloc]=$tcmalloc
 records=$(mktemp)
 for case in "${cases[@]}"; do
   for allocator in "${order[@]}"; do

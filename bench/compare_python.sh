@@ -36,7 +36,8 @@ seconds="${RUN_SECONDS:-10}"  # not SECONDS: bash keeps its own clock in that na
 runs="${RUNS:-1}"
 threads="${THREADS:-$(nproc)}"
 # Debian's libtcmalloc-minimal4, as carbonbench's host finds it for its cells.
-tcmalloc="$(/sbin/ldconfig -p | awk '/libtcmalloc_minimal\.so\.4 /{print $NF; exit}')"
+source "$here/find_library.sh"
+tcmalloc="$(find_library libtcmalloc_minimal.so.4)"
 allocator="${ALLOCATOR:-$([[ -n $tcmalloc ]] && echo tcmalloc || echo glibc)}"
 
 usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }

@@ -12,7 +12,8 @@ rm -rf "$out" && mkdir -p "$out"
 ./build/release/bin/carbonbench train --model cnn --epochs 3 --train_size 12000 \
   --test_size 1000 --store "$out/cell.db" --reports-dir "$out" >/dev/null 2>&1
 # The cell's process runs tcmalloc where installed (allocator: auto): so does the bare loop.
-tcmalloc="$(/sbin/ldconfig -p | awk '/libtcmalloc_minimal\.so\.4 /{print $NF; exit}')"
+source bench/find_library.sh
+tcmalloc="$(find_library libtcmalloc_minimal.so.4)"
 bare=$(LD_PRELOAD="$tcmalloc" ./build/release/bench/python_parity_bench \
   --benchmark_filter='^bare/cnn/fp32/' --benchmark_format=json 2>/dev/null)
 /usr/bin/python3 - "$out/cell.db" "$bare" <<'PY'
