@@ -1,6 +1,9 @@
 // resnet18 and mobilenet_v2 through the plugin loader: torchvision's sizes and
-// names, the small-input variants, structure() and a training smoke test.
+// names, the small-input variants, structure() and a training smoke test; the
+// cnn's blocks against the textbook order of their operations.
 #include <gtest/gtest.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/nn/functional.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -13,18 +16,16 @@
 #include <string>
 #include <vector>
 
-#include "carbonbench/sdk.h"
 #include "builtin_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-using test_support::Registry;
 using test_support::Build;
 using test_support::CountParameters;
-
-
+using test_support::Registry;
 
 DatasetSpec ImageSpec(std::vector<int64_t> shape, int64_t classes) {
   DatasetSpec spec;
@@ -33,7 +34,6 @@ DatasetSpec ImageSpec(std::vector<int64_t> shape, int64_t classes) {
   spec.num_classes = classes;
   return spec;
 }
-
 
 std::vector<int64_t> Shape(const torch::Tensor& t) { return t.sizes().vec(); }
 
@@ -285,6 +285,47 @@ TEST(MobileNetV2, InitialisesLikeTorchvision) {
   EXPECT_TRUE(torch::equal(params["classifier.1.bias"], torch::zeros({1000})));
   EXPECT_NEAR(params["classifier.1.weight"].std().item<double>(), 0.01, 0.0005);
   EXPECT_TRUE(torch::equal(params["features.18.1.weight"], torch::ones({1280})));
+}
+
+// ------------------------------------------------------------------- cnn
+
+// The cnn's blocks pool before their ReLU, which is cheaper in training; with
+// the textbook order (conv, batch norm, ReLU, pool) its outputs and every
+// parameter's gradient are the same.
+TEST(Cnn, PoolingBeforeReluGivesTheTextbookOrdersOutputsAndGradients) {
+  torch::manual_seed(11);
+  auto network = Build("cnn", ImageSpec({1, 28, 28}, 10), {{"dropout", 0.0}});
+  network->train();
+  const torch::Tensor inputs = torch::randn({16, 1, 28, 28});
+  const torch::Tensor targets = torch::arange(16, torch::kLong) % 10;
+  std::map<std::string, torch::Tensor> p;
+  for (const auto& item : network->named_parameters()) p[item.key()] = item.value();
+
+  namespace F = torch::nn::functional;
+  auto block = [&](torch::Tensor x, const std::string& name) {
+    x = F::conv2d(x, p[name + ".conv.weight"], F::Conv2dFuncOptions().padding(1));
+    x = F::batch_norm(x, torch::Tensor(), torch::Tensor(),
+                      F::BatchNormFuncOptions()
+                          .weight(p[name + ".bn.weight"])
+                          .bias(p[name + ".bn.bias"])
+                          .training(true));
+    return F::max_pool2d(torch::relu(x), F::MaxPool2dFuncOptions(2));
+  };
+  torch::Tensor x = block(block(inputs, "block1"), "block2").flatten(1);
+  x = torch::relu(torch::linear(x, p["fc1.weight"], p["fc1.bias"]));
+  const torch::Tensor expected = torch::linear(x, p["fc2.weight"], p["fc2.bias"]);
+  std::vector<torch::Tensor> params;
+  for (const auto& [name, tensor] : p) params.push_back(tensor);
+  const auto expected_grads =
+      torch::autograd::grad({torch::cross_entropy_loss(expected, targets)}, params);
+
+  const torch::Tensor outputs = network->forward(inputs);
+  torch::cross_entropy_loss(outputs, targets).backward();
+  EXPECT_TRUE(torch::allclose(outputs, expected, 1e-5, 1e-6));
+  size_t i = 0;
+  for (const auto& [name, tensor] : p) {
+    EXPECT_TRUE(torch::allclose(tensor.grad(), expected_grads[i++], 1e-4, 1e-7)) << name;
+  }
 }
 
 // ----------------------------------------------------------- both: refusals
