@@ -13,7 +13,8 @@
 namespace carbonbench::models {
 namespace detail {
 
-// conv 3x3 (same padding) -> batch norm (optional) -> ReLU -> 2x2 max-pool.
+// conv 3x3 (same padding) -> batch norm (optional) -> ReLU -> 2x2 max-pool,
+// computed with the pool before the ReLU.
 class ConvBlockImpl : public torch::nn::Module {
  public:
   ConvBlockImpl(int64_t in_channels, int64_t out_channels, bool batch_norm)
