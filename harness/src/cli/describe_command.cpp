@@ -35,7 +35,7 @@ Cell DescribedCell(const DescribeArguments& a, const PluginRegistry& registry) {
   suite["dataset"]["name"] = a.dataset;
   suite["defaults"]["model"] = a.model;
   for (const auto& assignment : a.sets) {
-    auto [key, value] = SplitAssignment(assignment, "resnet18.stem=cifar");
+    auto [key, value] = SplitAssignment(assignment, "PARAM=VALUE");
     // A bare parameter name means the model's own.
     if (key.find('.') == std::string::npos && key != "dataset") key = a.model + "." + key;
     suite["defaults"][key] = YAML::Load(value);
@@ -58,9 +58,9 @@ torch::Tensor SampleInput(const DatasetSpec& spec, std::int64_t batch) {
 void Describe(const DescribeArguments& a, const GlobalOptions& global) {
   const PluginRegistry registry = LoadPlugins(global);
   const Cell cell = DescribedCell(a, registry);
-  const Params params =
-      ResolveParams(registry.Find(PluginKind::kModel, a.model)->params, cell.PluginParams(a.model));
-  DatasetSpec spec = NominalDatasetSpec(DatasetRequestFor(cell, params));
+  const LoadedPlugin* model_plugin = registry.Find(PluginKind::kModel, a.model);
+  const Params params = ResolveParams(model_plugin->params, cell.PluginParams(a.model));
+  DatasetSpec spec = NominalDatasetSpec(DatasetRequestFor(cell, params, model_plugin->vocabulary));
   if (!a.input.empty()) spec.input_shape.assign(a.input.begin(), a.input.end());
   if (a.classes > 0) spec.num_classes = a.classes;
 

@@ -40,9 +40,10 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
   command->add_option("--objective", options->objective,
                       "what the leaderboard ranks by: acc_per_kwh (default), or co2, energy or "
                       "time to reach the target accuracy");
-  command->add_option("--target-acc", options->target_accuracy_percent,
-                      "target accuracy in percent (default: the cells' early_stop.target_acc, "
-                      "else 1 point below the best)")
+  command
+      ->add_option("--target-acc", options->target_accuracy_percent,
+                   "target accuracy in percent (default: the highest a cell's stopping rule sets, "
+                   "else 1 point below the best)")
       ->check(CLI::Range(0.0, 100.0));
   command->add_option("--min-gain", options->min_gain_points,
                       "the optimal epoch is the one after which further epochs gained less than "

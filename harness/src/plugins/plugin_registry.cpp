@@ -1,15 +1,15 @@
 #include "plugins/plugin_registry.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <boost/dll/library_info.hpp>
+#include <boost/dll/shared_library.hpp>
 #include <filesystem>
 #include <set>
 
-#include <boost/dll/library_info.hpp>
-#include <boost/dll/shared_library.hpp>
-#include <fmt/format.h>
-
+#include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "util/text.h"
 
@@ -46,8 +46,8 @@ std::string CheckPermissions(const std::string& path) {
       return fmt::format(
           "{}: refused: {} is writable by group or others (mode {:o}), so anyone could "
           "replace the code it runs; fix with: chmod go-w '{}'",
-          path, checked == path ? "the plugin file" : "its folder " + checked,
-          info.st_mode & 07777, checked);
+          path, checked == path ? "the plugin file" : "its folder " + checked, info.st_mode & 07777,
+          checked);
     }
   }
   return {};
@@ -154,13 +154,21 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
       const auto* optimization = static_cast<Optimization*>(probe.get());
       plugin.conflicts_with = optimization->ConflictsWith();
       plugin.unavailable_reason = optimization->UnavailableReason();
+      plugin.order = optimization->Order();
+      plugin.declaration = optimization->Declaration();
+    } else if (plugin.kind == PluginKind::kModel) {
+      std::unique_ptr<Plugin> probe(plugin.create());
+      const auto* model = static_cast<Model*>(probe.get());
+      plugin.vocabulary = model->Vocabulary();
+      plugin.default_model = model->DefaultModel();
     }
   } catch (const std::exception& e) {
-    return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name,
-                       e.what());
+    return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name, e.what());
   } catch (...) {
-    return fmt::format("{}: plugin '{}' threw a non-standard exception while describing "
-                       "itself", path, name);
+    return fmt::format(
+        "{}: plugin '{}' threw a non-standard exception while describing "
+        "itself",
+        path, name);
   }
   return {};
 }
@@ -224,7 +232,7 @@ PluginCatalog PluginRegistry::Catalog() const {
   PluginCatalog catalog;
   for (const auto& plugin : plugins_) {
     catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
-                       plugin.unavailable_reason});
+                       plugin.unavailable_reason, plugin.declaration, plugin.default_model});
   }
   return catalog;
 }

@@ -62,10 +62,15 @@ struct Leaderboard {
 // Higher is better for accuracy per kWh, lower for the rest.
 bool ScoreIsBetter(Objective objective, double a, double b);
 
-// The target of a dataset's board when none is given: the highest
-// early_stop.target_acc any of its cells set, else 1 point below the best
-// mean final accuracy. Returns the target and the sentence saying why.
-std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells);
+// The target of a dataset's board when none is given: the highest target
+// accuracy any of its cells set (TargetAccuracySettings), else 1 point below
+// the best mean final accuracy. Returns the target and the sentence saying
+// why, which names `setting` (the suite's target-accuracy setting; "": none).
+std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
+                                             const std::string& setting);
+// The setting cells set a target accuracy with, for the text; "" when none
+// of `cells` has one.
+std::string TargetSettingName(const std::vector<CellRuns>& cells);
 
 // A board per classification dataset (in order of first appearance) of the
 // finished cells; `target_percent` overrides every board's target.

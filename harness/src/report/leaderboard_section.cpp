@@ -18,6 +18,12 @@ std::optional<double> ReportTarget(const ReportOptions& options) {
 
 namespace {
 
+// "`stopper.target_acc`", or in words when no cell has such a setting.
+std::string TargetSettingText(const std::vector<CellRuns>& cells) {
+  const std::string setting = TargetSettingName(cells);
+  return setting.empty() ? "a stopping rule's target accuracy" : "`" + setting + "`";
+}
+
 std::string ReachedText(const CellStanding& standing) {
   if (standing.runs_reaching == 0) return "no";
   if (standing.runs_reaching == standing.runs) return "yes";
@@ -61,14 +67,13 @@ std::string LeaderboardSection(const ReportInput& input) {
   std::string text = fmt::format(
       "## Leaderboard\n\nFinished classification cells ranked by {} ({}), best first; mean ± "
       "stddev over repetitions. \"To target\" columns are what a run had spent, in its training "
-      "and evaluation epochs, when its test accuracy first reached the target: what "
-      "`early_stop.target_acc` would have cost. Cells without a rank have no figure for the "
-      "objective. Rank by another objective with `carbonbench report SUITE --objective X` "
-      "(X: {}).\n\n",
+      "and evaluation epochs, when its test accuracy first reached the target: what {} would "
+      "have cost. Cells without a rank have no figure for the objective. Rank by another "
+      "objective with `carbonbench report SUITE --objective X` (X: {}).\n\n",
       ObjectiveTitle(objective),
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
-      ObjectiveChoices());
+      TargetSettingText(input.cells), ObjectiveChoices());
   text += ProvenanceLine(input.cells);
   for (const Leaderboard& board : boards) {
     text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,

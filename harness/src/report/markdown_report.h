@@ -31,7 +31,7 @@ struct ReportOptions {
   // "energy" or "time" (to reach the target accuracy).
   std::string objective = "acc_per_kwh";
   // The target accuracy in percent for every dataset; 0: each dataset's
-  // default (its cells' early_stop.target_acc, else 1 point below the best).
+  // default (its cells' target accuracy, else 1 point below the best).
   double target_accuracy_percent = 0;
   // The optimal epoch is the one after which further epochs bought less
   // than this many accuracy points (regressors: this many percent of RMSE).

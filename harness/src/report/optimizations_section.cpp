@@ -82,7 +82,7 @@ std::string PeakText(const CellFigures& cell, const std::string& phase) {
   return rss_text + fmt::format(" / {:.0f}", tensors->second);
 }
 
-// The optimizations' own figures ("pruning.sparsity 0.5"), model size left
+// The optimizations' own figures ("<optimization>.sparsity 0.5"), model size left
 // to its columns.
 std::string OwnFigures(const CellFigures& cell) {
   std::string text;

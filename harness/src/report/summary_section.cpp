@@ -10,6 +10,13 @@
 namespace carbonbench::report {
 namespace {
 
+// "`stopper`" as the cells recorded their stopping rule, or in words when
+// none did.
+std::string StoppingRuleText(const std::vector<CellRuns>& cells) {
+  const std::string rule = FirstDeclaredName(cells, "stopping_rules");
+  return rule.empty() ? "a stopping rule" : "`" + rule + "`";
+}
+
 std::string Plural(std::size_t count, const std::string& noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
@@ -103,8 +110,9 @@ std::string Recommendations(const ReportInput& input) {
   if (savings.epochs_wh > 0 && savings.saved_wh > 0) {
     items.push_back(fmt::format(
         "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
-        "training energy: set `early_stop` on the cells with the most energy after it.",
-        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0)));
+        "training energy: set {} on the cells with the most energy after it.",
+        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0),
+        StoppingRuleText(input.cells)));
   }
   if (items.empty()) return "";
   std::string text = "## Recommendations\n\n" + ProvenanceLine(input.cells);

@@ -57,8 +57,10 @@ std::string ResolveDevice(const std::string& requested) {
 }
 
 std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const Cell& cell) {
-  const DatasetRequest request = DatasetRequestFor(
-      cell, PluginParamsFor(context, PluginKind::kModel, StringSetting(cell, "model"), cell));
+  const std::string model = StringSetting(cell, "model");
+  const DatasetRequest request =
+      DatasetRequestFor(cell, PluginParamsFor(context, PluginKind::kModel, model, cell),
+                        context.registry->Find(PluginKind::kModel, model)->vocabulary);
   const std::string key = RequestKey(request);
   auto& cached = context.datasets[key];
   if (!cached) cached = std::make_shared<const TensorDataset>(LoadDataset(request));
@@ -146,7 +148,8 @@ MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int thre
   return chosen;
 }
 
-DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
+DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params,
+                                 const VocabularySource& vocabulary) {
   DatasetRequest request;
   request.name = StringSetting(cell, "dataset");
   request.path = StringSetting(cell, "dataset.path");
@@ -164,11 +167,13 @@ DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
   request.window = IntSetting(cell, "dataset.window");
   request.horizon = IntSetting(cell, "dataset.horizon");
   request.value_column = StringSetting(cell, "dataset.value_column");
-  // A pretrained text model fixes the vocabulary: encode with its vocab.txt.
-  if (request.vocab_path.empty() && model_params.Has("pretrained") &&
-      !model_params.GetString("pretrained").empty()) {
+  // A model that brings its vocabulary (e.g. with pretrained weights) fixes
+  // the ids: encode with its file, unless the suite names one.
+  const std::string& folder_param = vocabulary.folder_param;
+  if (request.vocab_path.empty() && !folder_param.empty() && model_params.Has(folder_param) &&
+      !model_params.GetString(folder_param).empty()) {
     request.vocab_path =
-        (std::filesystem::path(model_params.GetString("pretrained")) / "vocab.txt").string();
+        (std::filesystem::path(model_params.GetString(folder_param)) / vocabulary.file).string();
   }
   return request;
 }
@@ -387,7 +392,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     saved.dataset = start.dataset;
     saved.spec = data->spec;
     saved.config_json = cell.config_json;
-    saved.vocab_path = DatasetRequestFor(cell, saved.model_params).vocab_path;
+    saved.vocab_path =
+        DatasetRequestFor(cell, saved.model_params,
+                          context.registry->Find(PluginKind::kModel, model_name)->vocabulary)
+            .vocab_path;
     if (data->vocabulary_built) {
       // The model only makes sense with the ids it was trained on.
       saved.vocab_path =

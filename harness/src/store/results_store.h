@@ -134,7 +134,7 @@ struct RunSummary {
   // Peak memory per phase: {"train": {"peak_rss_mb": 812.4}, ...}, with
   // "peak_cuda_mb" on CUDA; "{}" for runs from before version 6.
   std::string memory_json = "{}";
-  // What optimizations measured: {"pruning.sparsity": 0.5, ...}.
+  // What optimizations measured: {"<optimization>.sparsity": 0.5, ...}.
   std::string figures_json = "{}";
 };
 

@@ -37,6 +37,13 @@ void CheckDefaultModel(const SettingMap& given, const Cell& cell,
                        const SettingsSchema& schema, ErrorList& errors) {
   if (given.count(kModelKey)) return;
   const std::string& model = std::get<std::string>(cell.settings.at(kModelKey));
+  if (model.empty()) {
+    errors.Add({},
+               "no 'model' is set and no installed model is the default; set 'model' "
+               "under 'defaults:' (" +
+                   schema.KnownPluginsText(PluginKind::kModel) + ")");
+    return;
+  }
   if (schema.CheckPluginName(model, PluginKind::kModel).empty()) return;
   errors.Add({}, "no 'model' is set and the default model '" + model +
                      "' is not installed; set 'model' under 'defaults:' (" +
@@ -61,7 +68,7 @@ Candidate MakeCandidate(const SuiteDocument& doc,
         SplitOptimizations(std::get<std::string>(opts->second.value));
 
   // Only the plugins this cell runs contribute parameters, so a baseline
-  // cell's hash does not change when early_stop's patience is tuned.
+  // cell's hash does not change when a stopping rule's patience is tuned.
   std::vector<std::string> plugins = {
       std::get<std::string>(cell.settings.at(kModelKey))};
   plugins.insert(plugins.end(), cell.optimizations.begin(),
@@ -127,7 +134,7 @@ void NameCells(const std::set<std::string>& matrix_keys,
 
 // Keeps the first of each distinct cell. A repeated combination is an error;
 // candidates that only differ in parameters of plugins they do not run (the
-// baseline crossed with early_stop.patience) are one cell, kept once.
+// baseline crossed with stopper.patience) are one cell, kept once.
 std::vector<Cell> Deduplicate(std::vector<Candidate> candidates,
                               ErrorList& errors) {
   std::map<ValueMap, Loc> seen_given;
@@ -152,11 +159,23 @@ std::vector<Cell> Deduplicate(std::vector<Candidate> candidates,
   return cells;
 }
 
-void HashCells(const SuiteDocument& doc, std::vector<Cell>* cells) {
+void HashCells(const SuiteDocument& doc, const SettingsSchema& schema, std::vector<Cell>* cells) {
+  const std::map<std::string, ParamValue> added_later = schema.ParamsAddedLater();
   for (auto& cell : *cells) {
-    cell.config_json = CanonicalConfigJson(cell.settings, cell.optimizations,
-                                           doc.carbon, doc.meters);
+    cell.config_json =
+        CanonicalConfigJson(cell.settings, cell.optimizations, doc.carbon, doc.meters, added_later);
     cell.config_hash = Fnv1a64Hex(cell.config_json);
+    std::vector<std::string> stopping_rules;
+    std::vector<std::string> target_settings;
+    for (const auto& name : cell.optimizations) {
+      const PluginCatalogEntry* entry = schema.FindPlugin(name);
+      if (entry == nullptr) continue;
+      if (entry->declaration.stopping_rule) stopping_rules.push_back(name);
+      if (!entry->declaration.target_accuracy_param.empty()) {
+        target_settings.push_back(name + "." + entry->declaration.target_accuracy_param);
+      }
+    }
+    cell.config_json = RecordDeclarations(cell.config_json, stopping_rules, target_settings);
   }
 }
 
@@ -170,7 +189,7 @@ std::vector<Cell> BuildCells(const SuiteDocument& doc,
     candidates.push_back(MakeCandidate(doc, combination, schema, errors));
   NameCells(MatrixKeys(doc.matrix), &candidates);
   std::vector<Cell> cells = Deduplicate(std::move(candidates), errors);
-  HashCells(doc, &cells);
+  HashCells(doc, schema, &cells);
   return cells;
 }
 

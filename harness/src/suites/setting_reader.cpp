@@ -58,7 +58,7 @@ bool CollectOptimizationNames(const YAML::Node& node, ErrorList& errors,
                               std::vector<std::pair<std::string, Loc>>* names) {
   const Loc loc = LocOf(node.Mark());
   const std::string usage =
-      " (write a list such as [mixed_precision, early_stop], 'none', or "
+      " (write a list of optimization names such as [a, b], 'none', or "
       "names joined by '+')";
   if (node.IsScalar()) {
     const bool is_text = std::holds_alternative<std::string>(ParseScalar(node));

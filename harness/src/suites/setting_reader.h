@@ -21,7 +21,7 @@ struct SettingEntry {
   YAML::Node value;
 };
 
-// Flattens `map` ("early_stop: {patience: 2}" -> "early_stop.patience",
+// Flattens `map` ("stopper: {patience: 2}" -> "stopper.patience",
 // "dataset: {name: x}" -> "dataset"), reporting unknown keys. Top-level keys
 // named in `reserved` are skipped (the caller reads them) and suggested in
 // did-you-mean hints.

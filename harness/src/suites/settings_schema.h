@@ -49,6 +49,9 @@ class SettingsSchema {
   // `plugin` (names as full keys).
   const std::vector<ParamSpec>& BuiltinSpecs() const { return builtin_; }
   std::vector<ParamSpec> PluginSpecs(const std::string& plugin) const;
+  // Optimization parameters declared as added later, by full key, each with
+  // its default: the value at which it changes nothing.
+  std::map<std::string, ParamValue> ParamsAddedLater() const;
   // "known models: a, b" or "no models are installed".
   std::string KnownPluginsText(PluginKind kind) const;
 

@@ -55,7 +55,8 @@ std::map<std::string, ParamValue> Cell::PluginParams(
 
 const std::vector<ParamSpec>& TrainingSettingSpecs() {
   static const std::vector<ParamSpec> specs = {
-      StringParam("model", "cnn", "model plugin to train"),
+      // Default: the installed model that declares itself the default.
+      StringParam("model", "", "model plugin to train"),
       IntParam("epochs", 5, "passes over the training set", 1),
       IntParam("batch_size", 64, "examples per training step", 1, 65536),
       // The learning rate must be positive; ParamSpec has no exclusive
@@ -67,14 +68,14 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
       BoolParam("nesterov", false, "Nesterov momentum (sgd with momentum > 0 only)"),
       EnumParam("lr_schedule", "constant", {"constant", "step", "cosine", "one_cycle"},
                 "learning-rate schedule over the whole run, updated every step"),
-      IntParam("warmup_epochs", 0,
-               "linear learning-rate warm-up before constant, step or cosine", 0),
+      IntParam("warmup_epochs", 0, "linear learning-rate warm-up before constant, step or cosine",
+               0),
       IntParam("lr_step_epochs", 10, "step schedule: epochs between decays", 1),
       FloatParam("lr_gamma", 0.1, "step schedule: factor at each decay", 0.0, 1.0),
       FloatParam("label_smoothing", 0.0, "classifiers: share of the target spread over classes",
                  0.0, 0.99),
-      IntParam("grad_accumulation", 1,
-               "batches whose gradients add up before each optimizer step", 1, 1024),
+      IntParam("grad_accumulation", 1, "batches whose gradients add up before each optimizer step",
+               1, 1024),
       IntParam("eval_batch_size", 0,
                "examples per evaluation batch (0: batch_size, which on CPU is about as fast "
                "per sample as any and far faster than very large ones)",
@@ -88,7 +89,8 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                 "under glibc's malloc, raise its mmap and trim thresholds to 256 MiB in the "
                 "cell's process (false: glibc's defaults, as a plain program runs)"),
       BoolParam("flush_denormal", true,
-                "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their slow path"),
+                "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their "
+                "slow path"),
       BoolParam("channels_last", true,
                 "image models: conv weights and batches in channels-last (NHWC) layout, which "
                 "libtorch's oneDNN convolutions run faster (false: the default NCHW)"),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "carbonbench/declarations.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -21,6 +22,8 @@ struct PluginCatalogEntry {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;  // optimizations only
   std::string unavailable_reason;           // optimizations only; empty: usable
+  OptimizationDeclaration declaration;      // optimizations only
+  bool default_model = false;               // models only: trained when none is named
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 
@@ -46,18 +49,19 @@ class SuiteError : public std::runtime_error {
 //   plugins:  "<plugin>.<param>" for the chosen model, every listed
 //             optimization and every meter (defaults from their ParamSpecs)
 struct Cell {
-  std::string name;  // e.g. "cnn/mixed_precision+early_stop/lr=0.01"
+  std::string name;  // e.g. "convnet/half+stopper/lr=0.01"
   std::map<std::string, ParamValue> settings;
   std::vector<std::string> optimizations;  // in the order given
 
   // Canonical JSON of settings + optimizations (+ the suite's carbon and
   // meters, which change the figures): keys sorted, no whitespace.
   std::string config_json;
-  // Hex digest of config_json (stable across runs and machines).
+  // Hex digest of config_json (stable across runs and machines), taken
+  // before the "declared" record (see RecordDeclarations in config_hash.h).
   std::string config_hash;
 
   const ParamValue& Get(const std::string& key) const;
-  // The parameters of one plugin, prefix stripped: "early_stop.patience" ->
+  // The parameters of one plugin, prefix stripped: "stopper.patience" ->
   // "patience".
   std::map<std::string, ParamValue> PluginParams(const std::string& plugin) const;
 };

@@ -43,12 +43,8 @@ TORCH_MODULE(ConvBlock);
 class CnnImpl : public Network {
  public:
   CnnImpl(const DatasetSpec& dataset, const Params& params) {
-    if (dataset.input_kind != InputKind::kImage || dataset.input_shape.size() != 3) {
-      throw std::invalid_argument("cnn needs image inputs shaped {channels, height, width}");
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument("cnn is a classifier: the dataset needs 2 or more classes");
-    }
+    RequireDataset("cnn", dataset, InputKind::kImage, 3, TaskKind::kClassification,
+                   "{channels, height, width}");
     const int64_t channels = params.GetInt("channels");
     const int64_t hidden = params.GetInt("hidden");
     const bool batch_norm = params.GetBool("batch_norm");
@@ -94,6 +90,9 @@ class CnnModel : public Model {
             FloatParam("dropout", 0.25, "dropout before the output layer", 0.0, 0.95),
             BoolParam("batch_norm", true, "batch normalisation after each convolution")};
   }
+
+  // Small and quick on a laptop CPU: what a suite that names no model trains.
+  bool DefaultModel() const override { return true; }
 
   std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
     return std::make_shared<CnnImpl>(dataset, params);

@@ -122,25 +122,11 @@ bool UseSmallInput(const std::string& setting, int64_t height, int64_t width) {
 class MobileNetV2Impl : public Network {
  public:
   MobileNetV2Impl(const DatasetSpec& dataset, const Params& params) {
-    if (dataset.input_kind != InputKind::kImage || dataset.input_shape.size() != 3) {
-      throw std::invalid_argument(fmt::format(
-          "mobilenet_v2 needs image inputs shaped {{channels, height, width}}; dataset '{}' has "
-          "{} inputs: pick an image dataset or a model for {} inputs",
-          dataset.name, InputKindName(dataset.input_kind), InputKindName(dataset.input_kind)));
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument(fmt::format(
-          "mobilenet_v2 is a classifier: dataset '{}' needs 2 or more classes", dataset.name));
-    }
+    RequireDataset("mobilenet_v2", dataset, InputKind::kImage, 3, TaskKind::kClassification,
+                   "{channels, height, width}");
     const int64_t in_channels = dataset.input_shape[0];
     const int64_t height = dataset.input_shape[1];
     const int64_t width = dataset.input_shape[2];
-    if (in_channels < 1 || height < 1 || width < 1) {
-      throw std::invalid_argument(
-          fmt::format("mobilenet_v2: dataset '{}' has an empty input "
-                      "shape {}x{}x{}",
-                      dataset.name, in_channels, height, width));
-    }
     const double width_mult = params.GetFloat("width_mult");
     if (!(width_mult > 0.0)) {
       throw std::invalid_argument(

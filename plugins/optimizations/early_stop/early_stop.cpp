@@ -30,6 +30,24 @@ class EarlyStop : public Optimization {
     max_co2_g_ = params.GetFloat("max_co2_g");
   }
 
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.stopping_rule = true;
+    declaration.target_accuracy_param = "target_acc";
+    declaration.time_budget_param = "time_budget_s";
+    declaration.energy_budget_param = "max_energy_wh";
+    declaration.co2_budget_param = "max_co2_g";
+    declaration.params_added_later = {"max_energy_wh", "max_co2_g"};
+    declaration.command_line_flags = {
+        {"--early_stop", "stop when test accuracy stops improving", "", FlagValue::kSwitch},
+        {"--target_acc", "stop at this test accuracy in percent (implies --early_stop)",
+         "target_acc", FlagValue::kNumber},
+        {"--time_budget",
+         "stop before this much training time: 1800, 30m, 1.5h (implies --early_stop)",
+         "time_budget_s", FlagValue::kDuration}};
+    return declaration;
+  }
+
   // After every other hook: the decision sees the epoch as others left it.
   int Order() const override { return 90; }
 

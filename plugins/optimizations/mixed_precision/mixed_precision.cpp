@@ -80,6 +80,14 @@ class MixedPrecision : public Optimization {
 
   int Order() const override { return 10; }
 
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.command_line_flags = {
+        {"--fp16", "mixed precision (bf16 autocast on CPU, fp16 with loss scaling on CUDA)", "",
+         FlagValue::kSwitch}};
+    return declaration;
+  }
+
   void OnModelBuilt(TrainingContext& ctx) override {
     cuda_ = ctx.device.is_cuda();
     if (requested_ == "fp16" && !cuda_) {

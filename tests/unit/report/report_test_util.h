@@ -13,13 +13,20 @@
 
 namespace carbonbench::report_testing {
 
+// As the suite writes it, with what early_stop declares recorded.
 inline std::string ConfigJson(nlohmann::json settings,
                               const std::vector<std::string>& optimizations) {
-  return nlohmann::json{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
+  nlohmann::json config{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
                         {"meters", {"cpu_estimate"}},
                         {"optimizations", optimizations},
-                        {"settings", std::move(settings)}}
-      .dump();
+                        {"settings", std::move(settings)}};
+  for (const std::string& name : optimizations) {
+    if (name == "early_stop") {
+      config["declared"] = {{"stopping_rules", {"early_stop"}},
+                            {"target_accuracy_settings", {"early_stop.target_acc"}}};
+    }
+  }
+  return config.dump();
 }
 
 inline nlohmann::json BaseSettings(const std::string& model) {

@@ -360,5 +360,53 @@ TEST(LoadSuiteFileTest, ReadsAFileAndNamesItInErrors) {
   }
 }
 
+// A catalog whose stopping rule declares its target and a parameter added
+// after stores existed (`max_wh`); without `max_wh` it is the older plugin.
+PluginCatalog DeclaringCatalog(bool with_later_param) {
+  PluginCatalog catalog = testing_support::TestCatalog();
+  for (auto& entry : catalog) {
+    if (entry.name != "early_stop") continue;
+    entry.declaration.stopping_rule = true;
+    entry.declaration.target_accuracy_param = "target_acc";
+    if (with_later_param) {
+      entry.params.push_back(FloatParam("max_wh", 0.0, "energy budget", 0.0, 1e9));
+      entry.declaration.params_added_later = {"max_wh"};
+    }
+  }
+  return catalog;
+}
+
+TEST(ConfigHashTest, ParamsDeclaredAddedLaterLeaveTheHashAsItWasAtTheirDefault) {
+  const std::string yaml = "suite: s\ndefaults: {optimizations: [early_stop]}\n";
+  const PluginCatalog older = DeclaringCatalog(false);
+  const PluginCatalog newer = DeclaringCatalog(true);
+  const Cell before = LoadSuiteText(yaml, "s.yaml", older).cells.at(0);
+  const Cell after = LoadSuiteText(yaml, "s.yaml", newer).cells.at(0);
+  EXPECT_EQ(after.config_hash, before.config_hash);
+  EXPECT_EQ(after.config_json, before.config_json);
+  const Cell budgeted =
+      LoadSuiteText("suite: s\ndefaults: {optimizations: [early_stop], early_stop.max_wh: 2}\n",
+                    "s.yaml", newer)
+          .cells.at(0);
+  EXPECT_NE(budgeted.config_hash, before.config_hash);
+}
+
+TEST(ConfigHashTest, DeclarationsAreRecordedBesideTheHashedConfiguration) {
+  const Cell cell = LoadSuiteText("suite: s\ndefaults: {optimizations: [early_stop]}\n", "s.yaml",
+                                  DeclaringCatalog(false))
+                        .cells.at(0);
+  const std::string recorded = R"("declared":{"stopping_rules":["early_stop"],)"
+                               R"("target_accuracy_settings":["early_stop.target_acc"]},)";
+  const auto at = cell.config_json.find(recorded);
+  ASSERT_NE(at, std::string::npos) << cell.config_json;
+  std::string identity = cell.config_json;
+  identity.erase(at, recorded.size());
+  EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(identity));
+  // The same cell without the declarations: the same hash, nothing recorded.
+  const Cell plain = Load("suite: s\ndefaults: {optimizations: [early_stop]}\n").cells.at(0);
+  EXPECT_EQ(plain.config_hash, cell.config_hash);
+  EXPECT_EQ(plain.config_json, identity);
+}
+
 }  // namespace
 }  // namespace carbonbench

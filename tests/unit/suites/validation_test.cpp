@@ -269,9 +269,8 @@ TEST(ValidationTest, DefaultPluginsMustBeInstalledWhenReliedOn) {
     FAIL() << "no exception";
   } catch (const SuiteError& e) {
     EXPECT_EQ(e.messages(),
-              (Strings{"q.yaml:1:1: no 'model' is set and the default model "
-                       "'cnn' is not installed; set 'model' under 'defaults:' "
-                       "(known models: mlp)"}));
+              (Strings{"q.yaml:1:1: no 'model' is set and no installed model is the "
+                       "default; set 'model' under 'defaults:' (known models: mlp)"}));
   }
   const Suite suite = LoadSuiteText(
       "suite: q\nmeters: [wattmeter]\ndefaults: {model: mlp}\n", "q.yaml", catalog);
