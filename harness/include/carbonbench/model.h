@@ -3,15 +3,15 @@
 // model-specific code.
 #pragma once
 
-#include <torch/nn/module.h>
-#include <torch/types.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
 
 #include "carbonbench/dataset_spec.h"
 #include "carbonbench/declarations.h"

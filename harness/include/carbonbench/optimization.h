@@ -2,11 +2,11 @@
 // run in ascending Order(); every hook has a do-nothing default.
 #pragma once
 
-#include <torch/types.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <torch/types.h>
 
 #include "carbonbench/declarations.h"
 #include "carbonbench/params.h"
