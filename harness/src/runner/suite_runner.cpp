@@ -10,11 +10,11 @@
 #include <fmt/format.h>
 
 #include "process/malloc_library.h"
-#include "report/emissions_csv.h"
+#include "report/export/emissions_csv.h"
 #include "report/suite_report.h"
+#include "runner/cell_run.h"
 #include "runner/child_cpu_time.h"
 #include "runner/compared_regions.h"
-#include "runner/cell_run.h"
 #include "runner/console_reporter.h"
 #include "runner/environment.h"
 #include "runner/isolated_cell.h"
