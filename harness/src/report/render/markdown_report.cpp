@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "report/export/atomic_file.h"
-#include "report/render/sections.h"
+#include "report/render/section_table.h"
 
 namespace carbonbench {
 namespace {
@@ -37,15 +37,11 @@ std::string RenderMarkdownReport(const std::string& suite,
   input.runs = EndedRuns(runs);
   // Grouped after input.runs is final: cells point into it.
   input.cells = report::GroupCells(input.runs);
-  // The answer first, then the evidence, then how it was measured.
-  return report::SummarySection(input) + report::LeaderboardSection(input) +
-         report::BaselineSection(input) + report::ParetoSection(input) +
-         report::OptimalEpochSection(input) + report::EarlyStopSection(input) +
-         report::OptimizationsSection(input) + report::ResultsSection(input) +
-         report::ClassMetricsSection(input) +
-         report::InferenceSection(input) + report::PlotsSection(input) +
-         report::EpochsSection(input) + report::GreenerSection(input) +
-         report::EnvironmentSection(input) + report::ClosingSection(input);
+  std::string markdown;
+  for (const report::ReportSection& section : report::ReportSections()) {
+    markdown += section.render(input);
+  }
+  return markdown;
 }
 
 std::string WriteMarkdownReport(const ResultsStore& store,
