@@ -23,14 +23,8 @@
 #include "e2e_util.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::ReadFile;
-using e2e::RunCarbonbench;
 
 constexpr const char* kTinyMatrix = R"(defaults:
   model: cnn
@@ -550,4 +544,4 @@ TEST_F(EndToEnd, MetersDiagnosesEachMeterAndSaysWhatARunWouldUse) {
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e

@@ -18,13 +18,8 @@
 #include "process/malloc_library.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::RunCarbonbench;
 
 std::string FaultySuite(const std::string& faults) {
   return R"(defaults:
@@ -248,4 +243,4 @@ matrix:
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e
