@@ -1,13 +1,13 @@
 #include "runner/cell_run.h"
 
-#include <chrono>
-#include <cstdio>
-#include <cmath>
-#include <filesystem>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "carbonbench/meter.h"
 #include "carbonbench/model.h"
@@ -84,9 +84,7 @@ std::unique_ptr<EnergySampler> MakeSampler(const SuiteRunContext& context,
   settings.interval = std::chrono::milliseconds(context.sampler_interval_ms);
   settings.pue = context.intensity.pue;
   const CarbonIntensity& carbon = context.intensity;
-  settings.g_per_kwh_at = [&carbon](WallClock::time_point when) {
-    return carbon.GPerKwhAt(when);
-  };
+  settings.g_per_kwh_at = [&carbon](WallClock::time_point when) { return carbon.GPerKwhAt(when); };
   return std::make_unique<EnergySampler>(meters.meters, settings);
 }
 
@@ -106,10 +104,10 @@ InferenceSettings InferenceSettingsFor(const Suite& suite, const Cell& cell,
 // sample finds them: before and after training show what an optimization
 // that changes the network's structure did to it.
 void RecordNetworkSize(Network& network, const torch::Tensor& sample, const std::string& when,
-                       nlohmann::json& figures) {
+                       OptimizationFigures& figures) {
   const ModelSummary summary = SummarizeModel(network, sample);
-  figures["model.parameters_" + when] = summary.parameters;
-  figures["model.macs_per_sample_" + when] = summary.macs_per_sample;
+  figures.counts["model.parameters_" + when] = summary.parameters;
+  figures.counts["model.macs_per_sample_" + when] = summary.macs_per_sample;
 }
 
 std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
@@ -140,8 +138,7 @@ MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int thre
     }
   }
   if (chosen.meters.empty()) {
-    throw std::runtime_error("no energy meter can measure or estimate here: " +
-                             chosen.Refusals());
+    throw std::runtime_error("no energy meter can measure or estimate here: " + chosen.Refusals());
   }
   return chosen;
 }
@@ -179,20 +176,21 @@ double IdleEnergyWh(const IdleBaseline& idle, double duration_s, double pue) {
 }
 
 // Where the carbon figure came from, beyond the intensity and its source.
-std::string CarbonDetailsJson(const CarbonIntensity& carbon, const CarbonSettings& settings) {
+CarbonDetails CarbonDetailsOf(const CarbonIntensity& carbon, const CarbonSettings& settings) {
+  CarbonDetails details;
+  details.country_iso_code = carbon.country_iso_code;
+  details.country_name = carbon.country_name;
+  details.subdivision = carbon.subdivision;
+  details.cloud_provider = carbon.cloud_provider;
+  details.cloud_region = carbon.cloud_region;
+  details.year = carbon.year;
+  details.fallback_path = carbon.fallback_path;
+  details.pue_source = carbon.pue_source;
+  details.pue_year = carbon.pue_year;
   // The file as loaded (resolved beside the suite), not as written.
-  nlohmann::json details = {{"country_iso_code", carbon.country_iso_code},
-                            {"country_name", carbon.country_name},
-                            {"subdivision", carbon.subdivision},
-                            {"cloud_provider", carbon.cloud_provider},
-                            {"cloud_region", carbon.cloud_region},
-                            {"year", carbon.year},
-                            {"fallback_path", carbon.fallback_path},
-                            {"pue_source", carbon.pue_source},
-                            {"pue_year", carbon.pue_year},
-                            {"intensity_csv", carbon.hourly ? carbon.hourly->path() : ""},
-                            {"compare_regions", settings.compare_regions}};
-  return details.dump();
+  details.intensity_csv = carbon.hourly ? carbon.hourly->path() : "";
+  details.compare_regions = settings.compare_regions;
+  return details;
 }
 
 // The idle baseline, measured once per suite before the first cell that
@@ -210,40 +208,38 @@ const IdleBaseline* IdleBaselineFor(SuiteRunContext& context, const MeterSelecti
   return &*context.idle;
 }
 
-// {"classes": [...], "matrix": [[...]]}, a row per true class; "{}" when the
-// run has no confusion matrix (a regressor).
-std::string ConfusionJson(const DatasetSpec& spec, const std::vector<std::int64_t>& flat) {
+// A row per true class; empty when the run has no confusion matrix (a
+// regressor).
+ConfusionRecord ConfusionOf(const DatasetSpec& spec, const std::vector<std::int64_t>& flat) {
   const std::int64_t classes = spec.num_classes;
+  ConfusionRecord confusion;
   if (flat.empty() || classes <= 0 || static_cast<std::int64_t>(flat.size()) != classes * classes) {
-    return "{}";
+    return confusion;
   }
-  nlohmann::json names = nlohmann::json::array();
   for (std::int64_t c = 0; c < classes; ++c) {
-    names.push_back(c < static_cast<std::int64_t>(spec.class_names.size()) ? spec.class_names[c]
-                                                                          : std::to_string(c));
+    confusion.classes.push_back(c < static_cast<std::int64_t>(spec.class_names.size())
+                                    ? spec.class_names[c]
+                                    : std::to_string(c));
   }
-  nlohmann::json matrix = nlohmann::json::array();
   for (std::int64_t row = 0; row < classes; ++row) {
-    matrix.push_back(std::vector<std::int64_t>(flat.begin() + row * classes,
-                                               flat.begin() + (row + 1) * classes));
+    confusion.matrix.emplace_back(flat.begin() + row * classes, flat.begin() + (row + 1) * classes);
   }
-  return nlohmann::json{{"classes", names}, {"matrix", matrix}}.dump();
+  return confusion;
 }
 
 // CodeCarbon's utilisation and hardware columns, for the CSV export.
 // `peak_rss_gb` is the run's peak resident memory; the process's high-water
 // mark alone would be the last phase's, as each phase resets it.
-std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads, double peak_rss_gb) {
-  nlohmann::json usage = {{"ram_used_gb", std::max(peak_rss_gb, PeakResidentRamGb())},
-                          {"ram_total_gb", TotalRamGb()},
-                          {"threads", threads}};
+UsageRecord UsageOf(const std::optional<CpuTimes>& cpu_before, int threads, double peak_rss_gb) {
+  UsageRecord usage;
+  usage.ram_used_gb = std::max(peak_rss_gb, PeakResidentRamGb());
+  usage.ram_total_gb = TotalRamGb();
+  usage.threads = threads;
   const std::optional<CpuTimes> cpu_after = ReadCpuTimes();
   if (cpu_before && cpu_after) {
-    if (auto percent = CpuUtilizationPercent(*cpu_before, *cpu_after)) {
-      usage["cpu_utilization_percent"] = *percent;
-    }
+    usage.cpu_utilization_percent = CpuUtilizationPercent(*cpu_before, *cpu_after);
   }
-  return usage.dump();
+  return usage;
 }
 
 RunStart BasicRunStart(const SuiteRunContext& context, const Cell& cell, int repetition) {
@@ -264,7 +260,7 @@ RunStart BasicRunStart(const SuiteRunContext& context, const Cell& cell, int rep
   start.intensity_g_per_kwh = context.intensity.g_per_kwh;
   start.intensity_source = context.intensity.source;
   start.pue = context.intensity.pue;
-  start.carbon_json = CarbonDetailsJson(context.intensity, context.suite->carbon);
+  start.carbon = CarbonDetailsOf(context.intensity, context.suite->carbon);
   return start;
 }
 
@@ -289,7 +285,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
   std::unique_ptr<EnergySampler> sampler;
   std::optional<CpuTimes> cpu_before;
   PhaseMemory memory;
-  nlohmann::json figures = nlohmann::json::object();
+  OptimizationFigures figures;
   RunSummary& summary = outcome.summary;
   auto mark_phase = [&](const std::string& phase) {
     sampler->MarkPhase(phase);
@@ -300,14 +296,14 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     const std::string allocator_mismatch =
         AllocatorMismatch(StringSetting(cell, "allocator"), MallocProvider());
     if (!allocator_mismatch.empty()) throw std::runtime_error(allocator_mismatch);
-    nlohmann::json environment = DescribeEnvironment(threads, device);
-    environment["flush_denormal"] = ApplyDenormalFlushing(std::get<bool>(cell.Get("flush_denormal")));
-    environment["channels_last"] = std::get<bool>(cell.Get("channels_last"));
-    start.environment_json = environment.dump();
+    start.environment = DescribeEnvironment(threads, device);
+    start.environment.flush_denormal =
+        ApplyDenormalFlushing(std::get<bool>(cell.Get("flush_denormal")));
+    start.environment.channels_last = std::get<bool>(cell.Get("channels_last"));
     MeterSelection meters = ChooseMeters(context, cell, threads);
-    start.meters_json = meters.Describe().dump();
+    start.meters = meters.Describe();
     const IdleBaseline* idle = IdleBaselineFor(context, meters);
-    if (idle) start.idle_json = IdleBaselineJson(*idle);
+    if (idle) start.idle = IdleRecordOf(*idle);
     // Loading the data is no cell's cost: the clock starts after it, or a
     // cell whose data loads slowly would look slower to train.
     auto data = DatasetFor(context, cell);
@@ -343,7 +339,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     observer.mark_phase = mark_phase;
     observer.energy_wh = [&] { return sampler->TotalWh(); };
     observer.co2_g = [&] { return sampler->TotalCo2G(); };
-    observer.record = [&](const std::string& key, double value) { figures[key] = value; };
+    observer.record = [&](const std::string& key, double value) { figures.measures[key] = value; };
     observer.warn = warn;
     observer.on_epoch = [&](const EpochRecord& epoch) {
       EpochRecord record = epoch;
@@ -376,8 +372,8 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
       }
     };
 
-    const TrainingOutcome trained = Train(network, *data, optimizations,
-                                          TrainingSettingsFor(cell, seed, device), observer);
+    const TrainingOutcome trained =
+        Train(network, *data, optimizations, TrainingSettingsFor(cell, seed, device), observer);
     RecordNetworkSize(*network, sample.to(torch::Device(device)), "after", figures);
     summary.model_path = ModelPath(context, cell, repetition);
     SaveNetwork(network, summary.model_path);
@@ -390,8 +386,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     saved.vocab_path = DatasetRequestFor(cell, saved.model_params).vocab_path;
     if (data->vocabulary_built) {
       // The model only makes sense with the ids it was trained on.
-      saved.vocab_path =
-          summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt";
+      saved.vocab_path = summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt";
       WordPieceVocabulary(data->vocabulary).Save(saved.vocab_path);
     }
     WriteSavedModelInfo(summary.model_path, saved);
@@ -417,10 +412,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
       summary.cold_start_s = cold.seconds;
       InferenceSettings inference = InferenceSettingsFor(suite, cell, device);
       inference.optimizations = optimizations;
-      summary.inference = MeasureInference(
-          *cold.network, data->test_inputs, inference,
-          InferenceEnergy{[&] { return sampler->TotalWh(); },
-                          [&] { return sampler->TotalCo2G(); }, provenance});
+      summary.inference =
+          MeasureInference(*cold.network, data->test_inputs, inference,
+                           InferenceEnergy{[&] { return sampler->TotalWh(); },
+                                           [&] { return sampler->TotalCo2G(); }, provenance});
     }
     sampler->Stop();
     memory.Stop();
@@ -431,7 +426,7 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     summary.best_rmse = trained.best_rmse;
     summary.final_rmse = trained.final_rmse;
     summary.final_mae = trained.final_mae;
-    summary.confusion_json = ConfusionJson(data->spec, trained.final_confusion);
+    summary.confusion = ConfusionOf(data->spec, trained.final_confusion);
     summary.stop_reason = trained.stop_reason;
     summary.compute_dtype = trained.compute_dtype;
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
@@ -439,10 +434,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
     summary.co2_g = sampler->TotalCo2G();
     if (idle) summary.idle_energy_wh = IdleEnergyWh(*idle, summary.duration_s, start.pue);
     summary.energy_provenance = provenance;
-    summary.usage_json = UsageJson(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
+    summary.usage = UsageOf(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
     summary.phases = sampler->PhaseTotals();
-    summary.memory_json = memory.Json().dump();
-    summary.figures_json = figures.dump();
+    summary.memory = memory.Record();
+    summary.figures = figures;
     summary.warnings = warnings;
     store.FinishRun(run_id, summary);
     outcome.finished = true;
@@ -458,10 +453,10 @@ CellOutcome RunCell(SuiteRunContext& context, const Cell& cell, int repetition) 
       summary.co2_g = sampler->TotalCo2G();
       summary.energy_provenance = sampler->ProvenanceSummary();
       memory.Stop();
-      summary.usage_json = UsageJson(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
+      summary.usage = UsageOf(cpu_before, threads, memory.OverallPeakMb() * 1048576.0 / 1e9);
       summary.phases = sampler->PhaseTotals();
-      summary.memory_json = memory.Json().dump();
-      summary.figures_json = figures.dump();
+      summary.memory = memory.Record();
+      summary.figures = figures;
     }
     summary.duration_s = std::chrono::duration<double>(Clock::now() - start_time).count();
     summary.warnings = warnings;
@@ -531,9 +526,9 @@ ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
     const double per_sample_s = last.eval_s / static_cast<double>(test_n);
     for (const std::int64_t batch : suite.inference.batch_sizes) {
       const double batch_s = per_sample_s * static_cast<double>(batch);
-      probe.inference_s += suite.inference.warmup_iterations * batch_s +
-                           std::max(suite.inference.min_time_s,
-                                    suite.inference.min_iterations * batch_s);
+      probe.inference_s +=
+          suite.inference.warmup_iterations * batch_s +
+          std::max(suite.inference.min_time_s, suite.inference.min_iterations * batch_s);
     }
   }
   return probe;
@@ -569,10 +564,10 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
   outcome.cold_start_s = cold.seconds;
   InferenceSettings inference = InferenceSettingsFor(*context.suite, cell, device);
   inference.optimizations = optimizations;
-  outcome.records = MeasureInference(
-      *cold.network, data->test_inputs, inference,
-      InferenceEnergy{[&] { return sampler->TotalWh(); }, [&] { return sampler->TotalCo2G(); },
-                      outcome.provenance});
+  outcome.records =
+      MeasureInference(*cold.network, data->test_inputs, inference,
+                       InferenceEnergy{[&] { return sampler->TotalWh(); },
+                                       [&] { return sampler->TotalCo2G(); }, outcome.provenance});
   sampler->Stop();
 
   // Proof that the file holds the trained model: its quality on this data.

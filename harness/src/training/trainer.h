@@ -11,7 +11,7 @@
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "pipeline/dataset.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
 #include "training/learning_rate.h"
 
 namespace carbonbench {
@@ -28,12 +28,12 @@ struct TrainingSettings {
   std::string optimizer = "adam";  // sgd | adam | adamw
   double momentum = 0.9;           // sgd only
   double weight_decay = 0;
-  bool nesterov = false;           // sgd with momentum only
-  LearningRateSchedule schedule;  // its base_lr is taken from `lr`
-  double label_smoothing = 0;      // classifiers only
+  bool nesterov = false;               // sgd with momentum only
+  LearningRateSchedule schedule;       // its base_lr is taken from `lr`
+  double label_smoothing = 0;          // classifiers only
   std::int64_t grad_accumulation = 1;  // batches per optimizer step
-  std::int64_t seed = 42;          // shuffling (the runner seeds the weights)
-  std::string device = "cpu";      // resolved: cpu | cuda
+  std::int64_t seed = 42;              // shuffling (the runner seeds the weights)
+  std::string device = "cpu";          // resolved: cpu | cuda
   // Conv weights and 4-D batches in channels-last (training/memory_layout.h).
   bool channels_last = true;
 };
