@@ -77,6 +77,31 @@ TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
   EXPECT_NE(report.find("SIGSEGV"), std::string::npos);
 }
 
+TEST_F(EndToEnd, ACellThatFailsMidTrainingStoresOneSummaryOfWhatItMeasured) {
+  // 384 training samples in batches of 32: the first epoch's 12 steps
+  // succeed and the second epoch's first step throws.
+  const fs::path suite =
+      WriteSuite("midway", FaultySuite("[throw]") + "  faulty.after_steps: [12]\n");
+  const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("midway");
+  ASSERT_EQ(runs.size(), 1u) << run.output;
+  const RunRow& row = runs[0];
+  EXPECT_EQ(row.status, "failed");
+  EXPECT_NE(row.failure_reason.find("the faulty model threw, as asked"), std::string::npos)
+      << row.failure_reason;
+  ASSERT_EQ(row.epochs.size(), 1u);
+  EXPECT_EQ(row.summary.epochs_run, 1);
+  // The meters had started: the failed run keeps the energy, phases and
+  // figures measured up to the failure.
+  EXPECT_GT(row.summary.duration_s, 0);
+  EXPECT_GT(row.summary.energy_wh, 0);
+  EXPECT_FALSE(row.summary.phases.empty());
+  EXPECT_EQ(row.summary.figures.counts.count("model.parameters_before"), 1u)
+      << ToJson(row.summary.figures).dump();
+  EXPECT_NE(run.output.find("FAILED: the faulty model threw"), std::string::npos) << run.output;
+}
+
 TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
   // The host's own preload is the user's: a glibc cell takes the allocator
   // out of it, an auto cell keeps it.

@@ -4,7 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
-#include "report/leaderboard.h"
+#include "report/analysis/leaderboard.h"
 #include "report/suite_report.h"
 #include "runner/compared_regions.h"
 #include "runner/environment.h"

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "records/run_records.h"
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 
 namespace carbonbench {
 

@@ -19,10 +19,8 @@ namespace carbonbench {
 struct TrainingSettings {
   int epochs = 5;
   std::int64_t batch_size = 64;
-  // On CPU, batches far larger than training's run slower per sample, not
-  // faster: at 1,024, ResNet-18 ran 2.4x and MobileNetV2 20x slower than at
-  // 64 (activations past the cache and the allocator's thresholds). The
-  // runner uses the training batch size unless a suite sets eval_batch_size.
+  // The runner uses the training batch size unless a suite sets
+  // eval_batch_size (why: training/evaluate.h).
   std::int64_t eval_batch_size = 64;
   double lr = 1e-3;
   std::string optimizer = "adam";  // sgd | adam | adamw

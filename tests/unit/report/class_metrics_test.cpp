@@ -1,5 +1,5 @@
 // Precision, recall and F1 from hand-made confusion matrices.
-#include "report/class_metrics.h"
+#include "report/analysis/class_metrics.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The CodeCarbon export: its v3 header in order, and one row checked field
 // by field against the run it came from, in CodeCarbon's units.
-#include "report/emissions_csv.h"
+#include "report/export/emissions_csv.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "report_test_util.h"
 
 namespace carbonbench {

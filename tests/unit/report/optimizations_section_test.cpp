@@ -2,7 +2,7 @@
 // peak memory per phase, and the optimizations' own figures, per cell.
 #include <gtest/gtest.h>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "report_test_util.h"
 
 namespace carbonbench {
