@@ -16,6 +16,7 @@
 
 #include "e2e_util.h"
 #include "process/malloc_library.h"
+#include "records/record_json.h"
 #include "store/results_store.h"
 
 namespace carbonbench::e2e {
@@ -91,8 +92,8 @@ TEST_F(EndToEnd, ACellThatFailsMidTrainingStoresOneSummaryOfWhatItMeasured) {
   EXPECT_GT(row.summary.duration_s, 0);
   EXPECT_GT(row.summary.energy_wh, 0);
   EXPECT_FALSE(row.summary.phases.empty());
-  EXPECT_TRUE(nlohmann::json::parse(row.summary.figures_json).contains("model.parameters_before"))
-      << row.summary.figures_json;
+  EXPECT_EQ(row.summary.figures.counts.count("model.parameters_before"), 1u)
+      << ToJson(row.summary.figures).dump();
   EXPECT_NE(run.output.find("FAILED: the faulty model threw"), std::string::npos) << run.output;
 }
 
@@ -108,7 +109,7 @@ TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
   std::map<std::string, std::string> recorded;  // cell -> its allocator
   for (const RunRow& row : ResultsStore((root_ / "results.db").string()).LoadRuns("allocators")) {
     recorded[row.start.cell_name] =
-        nlohmann::json::parse(row.start.environment_json).at("allocator").get<std::string>();
+        ToJson(row.start.environment).at("allocator").get<std::string>();
   }
   ASSERT_EQ(recorded.size(), 4u) << run.output;
   for (const auto& [cell, allocator] : recorded) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "runner/cell_session.h"
 #include "runner/cell_settings.h"
@@ -24,20 +23,21 @@ std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
 }
 
 // Where the carbon figure came from, beyond the intensity and its source.
-std::string CarbonDetailsJson(const CarbonIntensity& carbon, const CarbonSettings& settings) {
+CarbonDetails CarbonDetailsOf(const CarbonIntensity& carbon, const CarbonSettings& settings) {
+  CarbonDetails details;
+  details.country_iso_code = carbon.country_iso_code;
+  details.country_name = carbon.country_name;
+  details.subdivision = carbon.subdivision;
+  details.cloud_provider = carbon.cloud_provider;
+  details.cloud_region = carbon.cloud_region;
+  details.year = carbon.year;
+  details.fallback_path = carbon.fallback_path;
+  details.pue_source = carbon.pue_source;
+  details.pue_year = carbon.pue_year;
   // The file as loaded (resolved beside the suite), not as written.
-  nlohmann::json details = {{"country_iso_code", carbon.country_iso_code},
-                            {"country_name", carbon.country_name},
-                            {"subdivision", carbon.subdivision},
-                            {"cloud_provider", carbon.cloud_provider},
-                            {"cloud_region", carbon.cloud_region},
-                            {"year", carbon.year},
-                            {"fallback_path", carbon.fallback_path},
-                            {"pue_source", carbon.pue_source},
-                            {"pue_year", carbon.pue_year},
-                            {"intensity_csv", carbon.hourly ? carbon.hourly->path() : ""},
-                            {"compare_regions", settings.compare_regions}};
-  return details.dump();
+  details.intensity_csv = carbon.hourly ? carbon.hourly->path() : "";
+  details.compare_regions = settings.compare_regions;
+  return details;
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ RunStart BasicRunStart(const SuiteRunContext& context, const Cell& cell, int rep
   start.intensity_g_per_kwh = context.intensity.g_per_kwh;
   start.intensity_source = context.intensity.source;
   start.pue = context.intensity.pue;
-  start.carbon_json = CarbonDetailsJson(context.intensity, context.suite->carbon);
+  start.carbon = CarbonDetailsOf(context.intensity, context.suite->carbon);
   return start;
 }
 

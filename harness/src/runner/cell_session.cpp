@@ -23,10 +23,10 @@ namespace {
 // sample finds them: before and after training show what an optimization
 // that changes the network's structure did to it.
 void RecordNetworkSize(Network& network, const torch::Tensor& sample, const std::string& when,
-                       nlohmann::json& figures) {
+                       OptimizationFigures& figures) {
   const ModelSummary summary = SummarizeModel(network, sample);
-  figures["model.parameters_" + when] = summary.parameters;
-  figures["model.macs_per_sample_" + when] = summary.macs_per_sample;
+  figures.counts["model.parameters_" + when] = summary.parameters;
+  figures.counts["model.macs_per_sample_" + when] = summary.macs_per_sample;
 }
 
 std::string ModelPath(const SuiteRunContext& context, const Cell& cell, int repetition) {
@@ -40,40 +40,38 @@ double IdleEnergyWh(const IdleBaseline& idle, double duration_s, double pue) {
   return idle.TotalWatts() * duration_s / 3600.0 * pue;
 }
 
-// {"classes": [...], "matrix": [[...]]}, a row per true class; "{}" when the
-// run has no confusion matrix (a regressor).
-std::string ConfusionJson(const DatasetSpec& spec, const std::vector<std::int64_t>& flat) {
+// A row per true class; empty when the run has no confusion matrix (a
+// regressor).
+ConfusionRecord ConfusionOf(const DatasetSpec& spec, const std::vector<std::int64_t>& flat) {
   const std::int64_t classes = spec.num_classes;
+  ConfusionRecord confusion;
   if (flat.empty() || classes <= 0 || static_cast<std::int64_t>(flat.size()) != classes * classes) {
-    return "{}";
+    return confusion;
   }
-  nlohmann::json names = nlohmann::json::array();
   for (std::int64_t c = 0; c < classes; ++c) {
-    names.push_back(c < static_cast<std::int64_t>(spec.class_names.size()) ? spec.class_names[c]
-                                                                           : std::to_string(c));
+    confusion.classes.push_back(c < static_cast<std::int64_t>(spec.class_names.size())
+                                    ? spec.class_names[c]
+                                    : std::to_string(c));
   }
-  nlohmann::json matrix = nlohmann::json::array();
   for (std::int64_t row = 0; row < classes; ++row) {
-    matrix.push_back(std::vector<std::int64_t>(flat.begin() + row * classes,
-                                               flat.begin() + (row + 1) * classes));
+    confusion.matrix.emplace_back(flat.begin() + row * classes, flat.begin() + (row + 1) * classes);
   }
-  return nlohmann::json{{"classes", names}, {"matrix", matrix}}.dump();
+  return confusion;
 }
 
 // CodeCarbon's utilisation and hardware columns, for the CSV export.
 // `peak_rss_gb` is the run's peak resident memory; the process's high-water
 // mark alone would be the last phase's, as each phase resets it.
-std::string UsageJson(const std::optional<CpuTimes>& cpu_before, int threads, double peak_rss_gb) {
-  nlohmann::json usage = {{"ram_used_gb", std::max(peak_rss_gb, PeakResidentRamGb())},
-                          {"ram_total_gb", TotalRamGb()},
-                          {"threads", threads}};
+UsageRecord UsageOf(const std::optional<CpuTimes>& cpu_before, int threads, double peak_rss_gb) {
+  UsageRecord usage;
+  usage.ram_used_gb = std::max(peak_rss_gb, PeakResidentRamGb());
+  usage.ram_total_gb = TotalRamGb();
+  usage.threads = threads;
   const std::optional<CpuTimes> cpu_after = ReadCpuTimes();
   if (cpu_before && cpu_after) {
-    if (auto percent = CpuUtilizationPercent(*cpu_before, *cpu_after)) {
-      usage["cpu_utilization_percent"] = *percent;
-    }
+    usage.cpu_utilization_percent = CpuUtilizationPercent(*cpu_before, *cpu_after);
   }
-  return usage.dump();
+  return usage;
 }
 
 }  // namespace
@@ -125,13 +123,12 @@ void CellSession::Prepare() {
 }
 
 void CellSession::DescribeRuntime(const CellSetup& setup) {
-  nlohmann::json environment = DescribeEnvironment(setup.threads, setup.device);
-  environment["flush_denormal"] = setup.flush_denormal;
-  environment["channels_last"] = std::get<bool>(cell_.Get("channels_last"));
-  start_.environment_json = environment.dump();
-  start_.meters_json = setup.meters.Describe().dump();
+  start_.environment = DescribeEnvironment(setup.threads, setup.device);
+  start_.environment.flush_denormal = setup.flush_denormal;
+  start_.environment.channels_last = std::get<bool>(cell_.Get("channels_last"));
+  start_.meters = setup.meters.Describe();
   idle_ = IdleBaselineFor(context_, setup.meters);
-  if (idle_) start_.idle_json = IdleBaselineJson(*idle_);
+  if (idle_) start_.idle = IdleRecordOf(*idle_);
 }
 
 void CellSession::BuildModel() {
@@ -160,7 +157,9 @@ TrainingObserver CellSession::Observer() {
   observer.mark_phase = [this](const std::string& phase) { MarkPhase(phase); };
   observer.energy_wh = [this] { return sampler_->TotalWh(); };
   observer.co2_g = [this] { return sampler_->TotalCo2G(); };
-  observer.record = [this](const std::string& key, double value) { figures_[key] = value; };
+  observer.record = [this](const std::string& key, double value) {
+    figures_.measures[key] = value;
+  };
   observer.warn = [this](const std::string& message) { Warn(message); };
   observer.on_epoch = [this](const EpochRecord& epoch) { OnEpoch(epoch); };
   return observer;
@@ -267,11 +266,10 @@ void CellSession::Summarise() {
     summary.energy_wh = sampler_->TotalWh();
     summary.co2_g = sampler_->TotalCo2G();
     summary.energy_provenance = provenance_;
-    summary.usage_json =
-        UsageJson(cpu_before_, setup_.threads, memory_.OverallPeakMb() * 1048576.0 / 1e9);
+    summary.usage = UsageOf(cpu_before_, setup_.threads, memory_.OverallPeakMb() * 1048576.0 / 1e9);
     summary.phases = sampler_->PhaseTotals();
-    summary.memory_json = memory_.Json().dump();
-    summary.figures_json = figures_.dump();
+    summary.memory = memory_.Record();
+    summary.figures = figures_;
   }
   summary.duration_s = ElapsedS();
   if (outcome_.finished) {
@@ -281,7 +279,7 @@ void CellSession::Summarise() {
     summary.best_rmse = trained_->best_rmse;
     summary.final_rmse = trained_->final_rmse;
     summary.final_mae = trained_->final_mae;
-    summary.confusion_json = ConfusionJson(setup_.data->spec, trained_->final_confusion);
+    summary.confusion = ConfusionOf(setup_.data->spec, trained_->final_confusion);
     summary.stop_reason = trained_->stop_reason;
     summary.compute_dtype = trained_->compute_dtype;
     if (idle_) summary.idle_energy_wh = IdleEnergyWh(*idle_, summary.duration_s, start_.pue);

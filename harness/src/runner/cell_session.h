@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,7 +75,7 @@ class CellSession {
   std::optional<CpuTimes> cpu_before_;
   PhaseMemory memory_;
   double co2_before_g_ = 0;  // at the last epoch's end
-  nlohmann::json figures_ = nlohmann::json::object();
+  OptimizationFigures figures_;
   std::optional<TrainingOutcome> trained_;
 };
 

@@ -11,7 +11,7 @@
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "pipeline/dataset.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
 #include "training/learning_rate.h"
 
 namespace carbonbench {

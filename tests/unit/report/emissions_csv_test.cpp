@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "records/record_json.h"
 #include "util/text.h"
 
 namespace carbonbench {
@@ -22,12 +23,12 @@ RunRow CloudRun() {
   run.start.cell_name = "cnn/baseline";
   run.start.config_hash = "abc123";
   run.start.repetition = 1;
-  run.start.environment_json =
-      R"({"cores":16,"cpu":"AMD EPYC 7B13, 64-Core","os":"Linux 6.1.0 x86_64"})";
+  run.start.environment = DecodeRecord<EnvironmentRecord>(
+      R"({"cores":16,"cpu":"AMD EPYC 7B13, 64-Core","os":"Linux 6.1.0 x86_64"})");
   run.start.pue = 1.1;
-  run.start.carbon_json =
+  run.start.carbon = DecodeRecord<CarbonDetails>(
       R"({"country_iso_code":"BEL","country_name":"Belgium","subdivision":"",)"
-      R"("cloud_provider":"gcp","cloud_region":"europe-west1"})";
+      R"("cloud_provider":"gcp","cloud_region":"europe-west1"})");
   run.summary.duration_s = 1800;
   // cpu 110 Wh and ram 11 Wh, PUE 1.1 applied: 100 Wh and 10 Wh drawn.
   run.summary.phases = {{"train", "cpu", 99.0, "measured", "rapl", 0},
@@ -35,8 +36,8 @@ RunRow CloudRun() {
                         {"train", "ram", 11.0, "measured", "rapl", 0}};
   run.summary.energy_wh = 121.0;
   run.summary.co2_g = 24.2;
-  run.summary.usage_json =
-      R"({"cpu_utilization_percent":87.5,"ram_used_gb":2.5,"ram_total_gb":64.0})";
+  run.summary.usage = DecodeRecord<UsageRecord>(
+      R"({"cpu_utilization_percent":87.5,"ram_used_gb":2.5,"ram_total_gb":64.0})");
   return run;
 }
 
@@ -113,7 +114,7 @@ TEST(EmissionsCsv, OneRowFieldByField) {
 
 TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   RunRow estimated = CloudRun();
-  estimated.start.carbon_json = "{}";
+  estimated.start.carbon = DecodeRecord<CarbonDetails>("{}");
   estimated.summary.phases = {{"train", "cpu", 1.0, "estimated", "cpu_estimate", 0}};
   RunRow failed = CloudRun();
   failed.status = "failed";

@@ -1,32 +1,22 @@
 #include "report/analysis/class_metrics.h"
 
-#include <nlohmann/json.hpp>
-
 namespace carbonbench::report {
 
-std::optional<ConfusionMatrix> ParseConfusion(const std::string& json) {
-  const auto parsed = nlohmann::json::parse(json, nullptr, false);
-  if (!parsed.is_object() || !parsed.contains("classes") || !parsed.contains("matrix")) {
-    return std::nullopt;
+std::optional<ConfusionMatrix> ConfusionOf(const ConfusionRecord& record) {
+  ConfusionMatrix matrix;
+  matrix.classes = record.classes;
+  matrix.counts = record.matrix;
+  if (matrix.classes.empty() || matrix.counts.size() != matrix.classes.size()) return std::nullopt;
+  for (const auto& row : matrix.counts) {
+    if (row.size() != matrix.classes.size()) return std::nullopt;
   }
-  try {
-    ConfusionMatrix matrix;
-    matrix.classes = parsed["classes"].get<std::vector<std::string>>();
-    matrix.counts = parsed["matrix"].get<std::vector<std::vector<std::int64_t>>>();
-    if (matrix.classes.empty() || matrix.counts.size() != matrix.classes.size()) return std::nullopt;
-    for (const auto& row : matrix.counts) {
-      if (row.size() != matrix.classes.size()) return std::nullopt;
-    }
-    return matrix;
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
-  }
+  return matrix;
 }
 
 std::optional<ConfusionMatrix> PoolConfusion(const std::vector<const RunRow*>& runs) {
   std::optional<ConfusionMatrix> pooled;
   for (const RunRow* run : runs) {
-    const auto matrix = ParseConfusion(run->summary.confusion_json);
+    const auto matrix = ConfusionOf(run->summary.confusion);
     if (!matrix) continue;
     if (!pooled) {
       pooled = matrix;

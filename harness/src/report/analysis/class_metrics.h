@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "store/results_store.h"
+#include "records/run_records.h"
 
 namespace carbonbench::report {
 
@@ -16,9 +16,9 @@ struct ConfusionMatrix {
   std::vector<std::vector<std::int64_t>> counts;  // [true class][predicted class]
 };
 
-// Reads RunSummary::confusion_json; empty for "{}" or anything malformed
-// (not square, or not as many rows as classes).
-std::optional<ConfusionMatrix> ParseConfusion(const std::string& json);
+// The run's confusion matrix; empty when it has none or when it is not
+// square with a row per class.
+std::optional<ConfusionMatrix> ConfusionOf(const ConfusionRecord& record);
 
 // The sum over runs of their matrices; empty when none has one, or when
 // two disagree on the classes.

@@ -11,13 +11,10 @@
 namespace carbonbench::report {
 namespace {
 
-bool IsRegression(const RunRow& run) {
-  return run.start.task == kRegressionTask;
-}
+bool IsRegression(const RunRow& run) { return run.start.task == kRegressionTask; }
 
 bool ByRepetition(const RunRow* a, const RunRow* b) {
-  return std::tie(a->start.repetition, a->id) <
-         std::tie(b->start.repetition, b->id);
+  return std::tie(a->start.repetition, a->id) < std::tie(b->start.repetition, b->id);
 }
 
 CellRuns NewCell(const RunRow& run) {
@@ -32,28 +29,22 @@ CellRuns NewCell(const RunRow& run) {
   return cell;
 }
 
-std::string ComponentsText(const nlohmann::json& components) {
-  std::vector<std::string> parts;
-  if (!components.is_object()) return "";
-  for (const auto& [component, provenance] : components.items()) {
-    parts.push_back(component + ": " +
-                    (provenance.is_string() ? provenance.get<std::string>()
-                                            : provenance.dump()));
-  }
+std::string ComponentsText(const std::map<std::string, std::string>& components) {
   std::string text;
-  for (const std::string& part : parts)
-    text += (text.empty() ? "" : ", ") + part;
+  for (const auto& [component, provenance] : components) {
+    text += (text.empty() ? "" : ", ") + component + ": " + provenance;
+  }
   return text;
 }
 
-std::optional<MeterInfo> ReadMeter(const nlohmann::json& item) {
-  if (!item.is_object() || !item.contains("name")) return std::nullopt;
+std::optional<MeterInfo> ReadMeter(const MeterRecord& record) {
+  if (!record.name) return std::nullopt;
   MeterInfo meter;
-  meter.name = item.value("name", "");
-  meter.method = item.value("method", "");
-  meter.components = ComponentsText(item.value("components", nlohmann::json()));
-  meter.available = item.value("available", true);
-  meter.reason = item.value("reason", "");
+  meter.name = *record.name;
+  meter.method = record.method.value_or("");
+  if (record.components) meter.components = ComponentsText(*record.components);
+  meter.available = record.available.value_or(true);
+  meter.reason = record.reason.value_or("");
   return meter;
 }
 
@@ -71,12 +62,11 @@ std::set<std::string> OptimizationNames(const std::vector<CellRuns>& cells) {
 
 // The cell's settings without optimization parameters; empty when the
 // config cannot be read, which makes the cell match no baseline.
-std::optional<nlohmann::json> ComparableSettings(
-    const CellRuns& cell, const std::set<std::string>& optimizations) {
+std::optional<nlohmann::json> ComparableSettings(const CellRuns& cell,
+                                                 const std::set<std::string>& optimizations) {
   const auto config = nlohmann::json::parse(cell.config_json, nullptr,
                                             /*allow_exceptions=*/false);
-  if (!config.is_object() || !config.contains("settings") ||
-      !config["settings"].is_object()) {
+  if (!config.is_object() || !config.contains("settings") || !config["settings"].is_object()) {
     return std::nullopt;
   }
   nlohmann::json settings = nlohmann::json::object();
@@ -99,8 +89,7 @@ const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& 
     if (!candidate.optimizations.empty() || candidate.finished.empty() ||
         candidate.IsRegression() != cell.IsRegression())
       continue;
-    if (ComparableSettings(candidate, optimizations) == wanted)
-      return &candidate;
+    if (ComparableSettings(candidate, optimizations) == wanted) return &candidate;
   }
   return nullptr;
 }
@@ -111,8 +100,7 @@ std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
     const auto key = std::make_pair(run.start.cell_name, run.start.config_hash);
     auto found = by_key.find(key);
     if (found == by_key.end()) found = by_key.emplace(key, NewCell(run)).first;
-    auto& list = run.status == "finished" ? found->second.finished
-                                          : found->second.failed;
+    auto& list = run.status == "finished" ? found->second.finished : found->second.failed;
     list.push_back(&run);
   }
   std::vector<CellRuns> cells;
@@ -127,8 +115,7 @@ std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
 CellsByTask SplitByTask(const std::vector<CellRuns>& cells) {
   CellsByTask split;
   for (const CellRuns& cell : cells) {
-    (cell.IsRegression() ? split.regression : split.classification)
-        .push_back(cell);
+    (cell.IsRegression() ? split.regression : split.classification).push_back(cell);
   }
   return split;
 }
@@ -177,9 +164,8 @@ std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells) {
 }
 
 bool AnyFinished(const std::vector<CellRuns>& cells) {
-  return std::any_of(cells.begin(), cells.end(), [](const CellRuns& cell) {
-    return !cell.finished.empty();
-  });
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const CellRuns& cell) { return !cell.finished.empty(); });
 }
 
 std::optional<double> BestAccuracyPercent(const RunRow& run) {
@@ -190,13 +176,9 @@ std::optional<double> FinalAccuracyPercent(const RunRow& run) {
   return run.summary.final_accuracy * 100.0;
 }
 
-std::optional<double> DurationS(const RunRow& run) {
-  return run.summary.duration_s;
-}
+std::optional<double> DurationS(const RunRow& run) { return run.summary.duration_s; }
 
-std::optional<double> EnergyWh(const RunRow& run) {
-  return run.summary.energy_wh;
-}
+std::optional<double> EnergyWh(const RunRow& run) { return run.summary.energy_wh; }
 
 std::optional<double> Co2G(const RunRow& run) { return run.summary.co2_g; }
 
@@ -259,10 +241,7 @@ std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs) {
   std::vector<MeterInfo> meters;
   std::set<std::string> seen;
   for (const RunRow& run : runs) {
-    const auto parsed = nlohmann::json::parse(run.start.meters_json, nullptr,
-                                              /*allow_exceptions=*/false);
-    if (!parsed.is_array()) continue;
-    for (const auto& item : parsed) {
+    for (const MeterRecord& item : run.start.meters) {
       const auto meter = ReadMeter(item);
       if (meter && seen.insert(meter->name).second) meters.push_back(*meter);
     }

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "records/run_records.h"
 #include "report/render/report_format.h"
-#include "store/results_store.h"
 
 namespace carbonbench::report {
 
@@ -92,7 +92,7 @@ std::string CommonProvenance(const std::vector<const RunRow*>& runs);
 // Its first word: "mixed: cpu measured, ram estimated" -> "mixed".
 std::string ProvenanceWord(const std::string& provenance);
 
-// A meter as recorded in meters_json.
+// A meter as a run recorded it (RunStart::meters).
 struct MeterInfo {
   std::string name;
   std::string method;
@@ -103,7 +103,7 @@ struct MeterInfo {
   std::string reason;
 };
 // Distinct meters (by name) over all runs, in order of first appearance.
-// Unreadable meters_json is skipped: a report never fails on old metadata.
+// A meter recorded without a name is skipped: a report never fails on old metadata.
 std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs);
 
 // Values in order of first appearance, without repeats.

@@ -4,21 +4,13 @@
 
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "report/export/atomic_file.h"
 
 namespace carbonbench {
 namespace {
-
-using nlohmann::json;
-
-// Unreadable metadata leaves its fields empty rather than failing an export.
-json ParseOrEmpty(const std::string& text) {
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_object() || parsed.is_array() ? parsed : json::object();
-}
 
 std::string Number(double value) { return fmt::format("{}", value); }
 
@@ -33,18 +25,17 @@ std::string CsvField(const std::string& text) {
   return quoted + "\"";
 }
 
-std::string TextOf(const json& object, const char* key) {
-  if (!object.contains(key)) return "";
-  const json& value = object[key];
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number()) return Number(value.get<double>());
-  return "";
+// A recorded detail as the CSV writes it; empty when the run has none.
+std::string TextOf(const std::optional<std::string>& value) { return value.value_or(""); }
+template <class T>
+std::string TextOf(const std::optional<T>& value) {
+  return value ? Number(static_cast<double>(*value)) : "";
 }
 
 // CodeCarbon writes "2024-05-01T12:34:56" without a zone.
 std::string Timestamp(const std::string& iso_utc) {
   return !iso_utc.empty() && iso_utc.back() == 'Z' ? iso_utc.substr(0, iso_utc.size() - 1)
-                                                    : iso_utc;
+                                                   : iso_utc;
 }
 
 // "process" when the CPU figure is this process's share (cpu_estimate),
@@ -59,9 +50,9 @@ std::string TrackingMode(const std::vector<PhaseEnergy>& phases) {
 std::vector<std::string> Row(const RunRow& run) {
   const RunStart& start = run.start;
   const RunSummary& summary = run.summary;
-  const json carbon = ParseOrEmpty(start.carbon_json);
-  const json environment = ParseOrEmpty(start.environment_json);
-  const json usage = ParseOrEmpty(summary.usage_json);
+  const CarbonDetails& carbon = start.carbon;
+  const EnvironmentRecord& environment = start.environment;
+  const UsageRecord& usage = summary.usage;
 
   std::map<std::string, double> wh;  // per component, PUE applied
   for (const PhaseEnergy& phase : summary.phases) wh[phase.component] += phase.energy_wh;
@@ -70,14 +61,14 @@ std::vector<std::string> Row(const RunRow& run) {
     return summary.duration_s > 0 ? wh[component] / pue * 3600.0 / summary.duration_s : 0.0;
   };
   const double emissions_kg = summary.co2_g / 1000.0;
-  const std::string cloud_provider = TextOf(carbon, "cloud_provider");
-  const std::string subdivision = TextOf(carbon, "subdivision");
+  const std::string cloud_provider = TextOf(carbon.cloud_provider);
+  const std::string subdivision = TextOf(carbon.subdivision);
 
   return {
       Timestamp(run.finished_at.empty() ? run.started_at : run.finished_at),
-      start.suite,                                                   // project_name
-      fmt::format("{}-{}", start.config_hash, start.repetition),    // run_id
-      start.cell_name,                                               // experiment_id
+      start.suite,                                                // project_name
+      fmt::format("{}-{}", start.config_hash, start.repetition),  // run_id
+      start.cell_name,                                            // experiment_id
       Number(summary.duration_s),
       Number(emissions_kg),
       Number(summary.duration_s > 0 ? emissions_kg / summary.duration_s : 0.0),
@@ -89,26 +80,26 @@ std::vector<std::string> Row(const RunRow& run) {
       Number(wh["ram"] / 1000.0),
       Number(summary.energy_wh / 1000.0),  // energy_consumed
       "",                                  // water_consumed: no WUE is known
-      TextOf(carbon, "country_name"),
-      TextOf(carbon, "country_iso_code"),
-      subdivision,                         // region
+      TextOf(carbon.country_name),
+      TextOf(carbon.country_iso_code),
+      subdivision,  // region
       cloud_provider,
-      TextOf(carbon, "cloud_region"),
-      TextOf(environment, "os"),
-      "",  // python_version
-      "",  // codecarbon_version
-      TextOf(environment, "cores"),        // cpu_count
-      TextOf(environment, "cpu"),          // cpu_model
-      TextOf(usage, "gpu_count"),
-      TextOf(usage, "gpu_model"),
-      "",  // longitude
-      "",  // latitude
-      TextOf(usage, "ram_total_gb"),       // ram_total_size
+      TextOf(carbon.cloud_region),
+      TextOf(environment.os),
+      "",                         // python_version
+      "",                         // codecarbon_version
+      TextOf(environment.cores),  // cpu_count
+      TextOf(environment.cpu),    // cpu_model
+      TextOf(usage.gpu_count),
+      TextOf(usage.gpu_model),
+      "",                          // longitude
+      "",                          // latitude
+      TextOf(usage.ram_total_gb),  // ram_total_size
       TrackingMode(summary.phases),
-      TextOf(usage, "cpu_utilization_percent"),
-      TextOf(usage, "gpu_utilization_percent"),
-      "",                                  // ram_utilization_percent
-      TextOf(usage, "ram_used_gb"),
+      TextOf(usage.cpu_utilization_percent),
+      TextOf(usage.gpu_utilization_percent),
+      "",  // ram_utilization_percent
+      TextOf(usage.ram_used_gb),
       cloud_provider.empty() ? "N" : "Y",  // on_cloud
       Number(pue),
       "",  // wue
@@ -126,20 +117,44 @@ std::string JoinCsv(const std::vector<std::string>& fields) {
 }  // namespace
 
 const std::vector<std::string>& EmissionsCsvColumns() {
-  static const std::vector<std::string> columns = {
-      "timestamp",        "project_name",           "run_id",
-      "experiment_id",    "duration",               "emissions",
-      "emissions_rate",   "cpu_power",              "gpu_power",
-      "ram_power",        "cpu_energy",             "gpu_energy",
-      "ram_energy",       "energy_consumed",        "water_consumed",
-      "country_name",     "country_iso_code",       "region",
-      "cloud_provider",   "cloud_region",           "os",
-      "python_version",   "codecarbon_version",     "cpu_count",
-      "cpu_model",        "gpu_count",              "gpu_model",
-      "longitude",        "latitude",               "ram_total_size",
-      "tracking_mode",    "cpu_utilization_percent", "gpu_utilization_percent",
-      "ram_utilization_percent", "ram_used_gb",     "on_cloud",
-      "pue",              "wue"};
+  static const std::vector<std::string> columns = {"timestamp",
+                                                   "project_name",
+                                                   "run_id",
+                                                   "experiment_id",
+                                                   "duration",
+                                                   "emissions",
+                                                   "emissions_rate",
+                                                   "cpu_power",
+                                                   "gpu_power",
+                                                   "ram_power",
+                                                   "cpu_energy",
+                                                   "gpu_energy",
+                                                   "ram_energy",
+                                                   "energy_consumed",
+                                                   "water_consumed",
+                                                   "country_name",
+                                                   "country_iso_code",
+                                                   "region",
+                                                   "cloud_provider",
+                                                   "cloud_region",
+                                                   "os",
+                                                   "python_version",
+                                                   "codecarbon_version",
+                                                   "cpu_count",
+                                                   "cpu_model",
+                                                   "gpu_count",
+                                                   "gpu_model",
+                                                   "longitude",
+                                                   "latitude",
+                                                   "ram_total_size",
+                                                   "tracking_mode",
+                                                   "cpu_utilization_percent",
+                                                   "gpu_utilization_percent",
+                                                   "ram_utilization_percent",
+                                                   "ram_used_gb",
+                                                   "on_cloud",
+                                                   "pue",
+                                                   "wue"};
   return columns;
 }
 

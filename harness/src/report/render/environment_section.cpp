@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "records/record_json.h"
 #include "report/render/sections.h"
 
 namespace carbonbench::report {
@@ -16,9 +17,9 @@ std::string ValueText(const nlohmann::json& value) {
 
 // The first run's environment; nlohmann's objects iterate in key order.
 std::string EnvironmentTable(const RunRow& first) {
-  const auto environment = nlohmann::json::parse(
-      first.start.environment_json, nullptr, /*allow_exceptions=*/false);
-  if (!environment.is_object() || environment.empty()) {
+  // Every key recorded, known to this release or not.
+  const nlohmann::json environment = ToJson(first.start.environment);
+  if (environment.empty()) {
     return "No environment was recorded.\n\n";
   }
   MarkdownTable table({{"Key"}, {"Value"}});
@@ -31,13 +32,10 @@ std::string EnvironmentTable(const RunRow& first) {
 // Runs resumed on another machine are flagged: their figures may not be
 // comparable with the rest.
 std::string EnvironmentDifferences(const std::vector<RunRow>& runs) {
-  const auto parse = [](const std::string& text) {
-    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  };
-  const auto first = parse(runs.front().start.environment_json);
+  const std::string first = EncodeRecord(runs.front().start.environment);
   std::vector<std::string> ids;
   for (const RunRow& run : runs) {
-    if (parse(run.start.environment_json) != first) {
+    if (EncodeRecord(run.start.environment) != first) {
       ids.push_back(std::to_string(run.id));
     }
   }
@@ -61,29 +59,17 @@ std::string MetersTable(const std::vector<MeterInfo>& meters) {
   return "Meters:\n\n" + table.Render() + "\n";
 }
 
-nlohmann::json ParseObject(const std::string& text) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_object() ? parsed : nlohmann::json::object();
-}
-
 // "IN-TN → IND": the codes tried before the one whose figure was used.
-std::string FallbackLine(const nlohmann::json& carbon) {
-  if (!carbon.contains("fallback_path") || !carbon["fallback_path"].is_array() ||
-      carbon["fallback_path"].size() < 2) {
-    return "";
-  }
-  std::vector<std::string> codes;
-  for (const auto& code : carbon["fallback_path"]) {
-    if (code.is_string()) codes.push_back(code.get<std::string>());
-  }
-  return fmt::format("- Fallback: {}\n", fmt::join(codes, " → "));
+std::string FallbackLine(const CarbonDetails& carbon) {
+  if (!carbon.fallback_path || carbon.fallback_path->size() < 2) return "";
+  return fmt::format("- Fallback: {}\n", fmt::join(*carbon.fallback_path, " → "));
 }
 
 std::string CarbonLines(const RunRow& run) {
-  const nlohmann::json carbon = ParseObject(run.start.carbon_json);
-  const int year = carbon.value("year", 0);
-  const std::string pue_source = carbon.value("pue_source", "");
-  const std::string hourly = carbon.value("intensity_csv", "");
+  const CarbonDetails& carbon = run.start.carbon;
+  const int year = carbon.year.value_or(0);
+  const std::string pue_source = carbon.pue_source.value_or("");
+  const std::string hourly = carbon.intensity_csv.value_or("");
   return fmt::format(
              "- Region: requested {}, used {}\n"
              "- Carbon intensity: {} g/kWh ({}{})\n",
@@ -106,23 +92,22 @@ std::string CarbonLines(const RunRow& run) {
 std::string IdleLines(const std::vector<RunRow>& runs) {
   std::vector<std::string> lines;
   for (const RunRow& run : runs) {
-    const nlohmann::json idle = ParseObject(run.start.idle_json);
-    if (!idle.contains("watts") || !idle["watts"].is_object()) continue;
+    const IdleRecord& idle = run.start.idle;
+    if (!idle.watts) continue;
     double total_w = 0;
     std::vector<std::string> parts;
-    for (const auto& [component, watts] : idle["watts"].items()) {
-      if (!watts.is_number()) continue;
-      total_w += watts.get<double>();
-      std::string part = fmt::format("{} {} W", component, Fixed(watts.get<double>(), 2));
-      if (idle.contains("provenance") && idle["provenance"].contains(component)) {
-        part += " " + ValueText(idle["provenance"][component]);
+    for (const auto& [component, watts] : *idle.watts) {
+      total_w += watts;
+      std::string part = fmt::format("{} {} W", component, Fixed(watts, 2));
+      if (idle.provenance && idle.provenance->count(component)) {
+        part += " " + idle.provenance->at(component);
       }
       parts.push_back(part);
     }
     lines.push_back(fmt::format(
         "- Idle baseline: {} W over {} s before the first cell ({}); \"above idle\" energy "
         "subtracts it for the run's duration\n",
-        Fixed(total_w, 2), Fixed(idle.value("duration_s", 0.0), kSecondsDigits),
+        Fixed(total_w, 2), Fixed(idle.duration_s.value_or(0.0), kSecondsDigits),
         fmt::join(parts, ", ")));
   }
   std::string text;
@@ -157,8 +142,7 @@ std::string TimeSpan(const std::vector<RunRow>& runs) {
 std::string Warnings(const std::vector<RunRow>& runs) {
   std::vector<std::string> all;
   for (const RunRow& run : runs) {
-    all.insert(all.end(), run.summary.warnings.begin(),
-               run.summary.warnings.end());
+    all.insert(all.end(), run.summary.warnings.begin(), run.summary.warnings.end());
   }
   std::string text = "### Warnings\n\n";
   const std::vector<std::string> distinct = Distinct(all);
@@ -172,10 +156,9 @@ std::string Warnings(const std::vector<RunRow>& runs) {
 std::string EnvironmentSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
   const RunRow& first = input.runs.front();
-  return "## Environment\n\n" + EnvironmentTable(first) +
-         EnvironmentDifferences(input.runs) +
-         MetersTable(MetersOf(input.runs)) + CarbonSettings(input.runs) +
-         IdleLines(input.runs) + TimeSpan(input.runs) + "\n" + Warnings(input.runs);
+  return "## Environment\n\n" + EnvironmentTable(first) + EnvironmentDifferences(input.runs) +
+         MetersTable(MetersOf(input.runs)) + CarbonSettings(input.runs) + IdleLines(input.runs) +
+         TimeSpan(input.runs) + "\n" + Warnings(input.runs);
 }
 
 }  // namespace carbonbench::report

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "report/render/report_format.h"
@@ -26,26 +25,14 @@ CellFigures MeanFigures(const CellRuns& cell) {
   CellFigures means;
   std::map<std::string, std::vector<double>> figures, peaks, tensor_peaks;
   for (const RunRow* row : cell.finished) {
-    const auto parsed = nlohmann::json::parse(row->summary.figures_json, nullptr, false);
-    if (parsed.is_object()) {
-      for (const auto& [key, value] : parsed.items()) {
-        if (value.is_number()) figures[key].push_back(value.get<double>());
-      }
+    for (const auto& [key, value] : FigureValues(row->summary.figures)) {
+      figures[key].push_back(value);
     }
-    const auto memory = nlohmann::json::parse(row->summary.memory_json, nullptr, false);
-    if (memory.is_object()) {
-      if (memory.contains("method")) {
-        means.memory_methods.insert(memory["method"].get<std::string>());
-      }
-      for (const auto& [phase, value] : memory.items()) {
-        if (!value.is_object()) continue;
-        if (value.contains("peak_rss_mb")) {
-          peaks[phase].push_back(value["peak_rss_mb"].get<double>());
-        }
-        if (value.contains("peak_tensor_mb")) {
-          tensor_peaks[phase].push_back(value["peak_tensor_mb"].get<double>());
-        }
-      }
+    const MemoryRecord& memory = row->summary.memory;
+    if (memory.method) means.memory_methods.insert(*memory.method);
+    for (const auto& [phase, peak] : memory.phases) {
+      if (peak.peak_rss_mb) peaks[phase].push_back(*peak.peak_rss_mb);
+      if (peak.peak_tensor_mb) tensor_peaks[phase].push_back(*peak.peak_tensor_mb);
     }
   }
   for (const auto& [key, values] : figures) means.figures[key] = Summarize(values).mean;

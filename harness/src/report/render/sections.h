@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "records/run_records.h"
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
 #include "report/render/markdown_report.h"
-#include "store/results_store.h"
 
 namespace carbonbench::report {
 
@@ -73,8 +73,7 @@ std::string ProvenanceLine(const std::vector<CellRuns>& cells);
 // "12.300 Wh (estimated: cpu_estimate, CodeCarbon cpu_load model)": an
 // energy figure with the provenance of the runs behind it and the meters
 // that produced it.
-std::string EnergyWithProvenance(double energy_wh,
-                                 const std::vector<const RunRow*>& runs,
+std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
                                  const std::vector<MeterInfo>& meters);
 
 }  // namespace carbonbench::report
