@@ -65,141 +65,105 @@ json Object(const json& value) { return value.is_object() ? value : json::object
 
 }  // namespace
 
-json ToJson(const EnvironmentRecord& r) {
+// A plain record's keys are named once, in its VisitFields overload (the
+// last argument only picks the overload); both directions walk that list.
+template <class Record>
+json PlainToJson(const Record& r) {
   json object = json::object();
   PutExtra(object, r.extra);
-  Put(object, "allocator", r.allocator);
-  Put(object, "blas", r.blas);
-  Put(object, "channels_last", r.channels_last);
-  Put(object, "cores", r.cores);
-  Put(object, "cpu", r.cpu);
-  Put(object, "device", r.device);
-  Put(object, "flush_denormal", r.flush_denormal);
-  Put(object, "interop_threads", r.interop_threads);
-  Put(object, "os", r.os);
-  Put(object, "threads", r.threads);
-  Put(object, "torch", r.torch);
+  VisitFields(
+      r, [&](const char* key, const auto& field) { Put(object, key, field); },
+      static_cast<Record*>(nullptr));
   return object;
 }
 
-void FromJson(const json& value, EnvironmentRecord& r) {
+template <class Record>
+void PlainFromJson(const json& value, Record& r) {
   r = {};
   json rest = Object(value);
-  Take(rest, "allocator", r.allocator);
-  Take(rest, "blas", r.blas);
-  Take(rest, "channels_last", r.channels_last);
-  Take(rest, "cores", r.cores);
-  Take(rest, "cpu", r.cpu);
-  Take(rest, "device", r.device);
-  Take(rest, "flush_denormal", r.flush_denormal);
-  Take(rest, "interop_threads", r.interop_threads);
-  Take(rest, "os", r.os);
-  Take(rest, "threads", r.threads);
-  Take(rest, "torch", r.torch);
+  VisitFields(
+      r, [&](const char* key, auto& field) { Take(rest, key, field); },
+      static_cast<Record*>(nullptr));
   r.extra = Rest(rest);
 }
 
-json ToJson(const MeterRecord& r) {
-  json object = json::object();
-  PutExtra(object, r.extra);
-  Put(object, "available", r.available);
-  Put(object, "components", r.components);
-  Put(object, "method", r.method);
-  Put(object, "name", r.name);
-  Put(object, "reason", r.reason);
-  return object;
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, EnvironmentRecord*) {
+  visit("allocator", r.allocator);
+  visit("blas", r.blas);
+  visit("channels_last", r.channels_last);
+  visit("cores", r.cores);
+  visit("cpu", r.cpu);
+  visit("device", r.device);
+  visit("flush_denormal", r.flush_denormal);
+  visit("interop_threads", r.interop_threads);
+  visit("os", r.os);
+  visit("threads", r.threads);
+  visit("torch", r.torch);
 }
 
-void FromJson(const json& value, MeterRecord& r) {
-  r = {};
-  json rest = Object(value);
-  Take(rest, "available", r.available);
-  Take(rest, "components", r.components);
-  Take(rest, "method", r.method);
-  Take(rest, "name", r.name);
-  Take(rest, "reason", r.reason);
-  r.extra = Rest(rest);
+json ToJson(const EnvironmentRecord& r) { return PlainToJson(r); }
+
+void FromJson(const json& value, EnvironmentRecord& r) { PlainFromJson(value, r); }
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, MeterRecord*) {
+  visit("available", r.available);
+  visit("components", r.components);
+  visit("method", r.method);
+  visit("name", r.name);
+  visit("reason", r.reason);
 }
 
-json ToJson(const CarbonDetails& r) {
-  json object = json::object();
-  PutExtra(object, r.extra);
-  Put(object, "cloud_provider", r.cloud_provider);
-  Put(object, "cloud_region", r.cloud_region);
-  Put(object, "compare_regions", r.compare_regions);
-  Put(object, "country_iso_code", r.country_iso_code);
-  Put(object, "country_name", r.country_name);
-  Put(object, "fallback_path", r.fallback_path);
-  Put(object, "intensity_csv", r.intensity_csv);
-  Put(object, "pue_source", r.pue_source);
-  Put(object, "pue_year", r.pue_year);
-  Put(object, "subdivision", r.subdivision);
-  Put(object, "year", r.year);
-  return object;
+json ToJson(const MeterRecord& r) { return PlainToJson(r); }
+
+void FromJson(const json& value, MeterRecord& r) { PlainFromJson(value, r); }
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, CarbonDetails*) {
+  visit("cloud_provider", r.cloud_provider);
+  visit("cloud_region", r.cloud_region);
+  visit("compare_regions", r.compare_regions);
+  visit("country_iso_code", r.country_iso_code);
+  visit("country_name", r.country_name);
+  visit("fallback_path", r.fallback_path);
+  visit("intensity_csv", r.intensity_csv);
+  visit("pue_source", r.pue_source);
+  visit("pue_year", r.pue_year);
+  visit("subdivision", r.subdivision);
+  visit("year", r.year);
 }
 
-void FromJson(const json& value, CarbonDetails& r) {
-  r = {};
-  json rest = Object(value);
-  Take(rest, "cloud_provider", r.cloud_provider);
-  Take(rest, "cloud_region", r.cloud_region);
-  Take(rest, "compare_regions", r.compare_regions);
-  Take(rest, "country_iso_code", r.country_iso_code);
-  Take(rest, "country_name", r.country_name);
-  Take(rest, "fallback_path", r.fallback_path);
-  Take(rest, "intensity_csv", r.intensity_csv);
-  Take(rest, "pue_source", r.pue_source);
-  Take(rest, "pue_year", r.pue_year);
-  Take(rest, "subdivision", r.subdivision);
-  Take(rest, "year", r.year);
-  r.extra = Rest(rest);
+json ToJson(const CarbonDetails& r) { return PlainToJson(r); }
+
+void FromJson(const json& value, CarbonDetails& r) { PlainFromJson(value, r); }
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, IdleRecord*) {
+  visit("duration_s", r.duration_s);
+  visit("meters", r.meters);
+  visit("provenance", r.provenance);
+  visit("watts", r.watts);
 }
 
-json ToJson(const IdleRecord& r) {
-  json object = json::object();
-  PutExtra(object, r.extra);
-  Put(object, "duration_s", r.duration_s);
-  Put(object, "meters", r.meters);
-  Put(object, "provenance", r.provenance);
-  Put(object, "watts", r.watts);
-  return object;
+json ToJson(const IdleRecord& r) { return PlainToJson(r); }
+
+void FromJson(const json& value, IdleRecord& r) { PlainFromJson(value, r); }
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, UsageRecord*) {
+  visit("cpu_utilization_percent", r.cpu_utilization_percent);
+  visit("gpu_count", r.gpu_count);
+  visit("gpu_model", r.gpu_model);
+  visit("gpu_utilization_percent", r.gpu_utilization_percent);
+  visit("ram_total_gb", r.ram_total_gb);
+  visit("ram_used_gb", r.ram_used_gb);
+  visit("threads", r.threads);
 }
 
-void FromJson(const json& value, IdleRecord& r) {
-  r = {};
-  json rest = Object(value);
-  Take(rest, "duration_s", r.duration_s);
-  Take(rest, "meters", r.meters);
-  Take(rest, "provenance", r.provenance);
-  Take(rest, "watts", r.watts);
-  r.extra = Rest(rest);
-}
+json ToJson(const UsageRecord& r) { return PlainToJson(r); }
 
-json ToJson(const UsageRecord& r) {
-  json object = json::object();
-  PutExtra(object, r.extra);
-  Put(object, "cpu_utilization_percent", r.cpu_utilization_percent);
-  Put(object, "gpu_count", r.gpu_count);
-  Put(object, "gpu_model", r.gpu_model);
-  Put(object, "gpu_utilization_percent", r.gpu_utilization_percent);
-  Put(object, "ram_total_gb", r.ram_total_gb);
-  Put(object, "ram_used_gb", r.ram_used_gb);
-  Put(object, "threads", r.threads);
-  return object;
-}
-
-void FromJson(const json& value, UsageRecord& r) {
-  r = {};
-  json rest = Object(value);
-  Take(rest, "cpu_utilization_percent", r.cpu_utilization_percent);
-  Take(rest, "gpu_count", r.gpu_count);
-  Take(rest, "gpu_model", r.gpu_model);
-  Take(rest, "gpu_utilization_percent", r.gpu_utilization_percent);
-  Take(rest, "ram_total_gb", r.ram_total_gb);
-  Take(rest, "ram_used_gb", r.ram_used_gb);
-  Take(rest, "threads", r.threads);
-  r.extra = Rest(rest);
-}
+void FromJson(const json& value, UsageRecord& r) { PlainFromJson(value, r); }
 
 json ToJson(const ConfusionRecord& r) {
   json object = json::object();
