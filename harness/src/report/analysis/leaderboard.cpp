@@ -139,11 +139,11 @@ std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>&
   }
   if (highest) return {*highest, "the early_stop.target_acc of " + from};
   const double target = std::max(0.0, best_accuracy - 1.0);
-  return {target, "1 point below the best mean final accuracy, as no cell sets early_stop.target_acc"};
+  return {target,
+          "1 point below the best mean final accuracy, as no cell sets early_stop.target_acc"};
 }
 
-std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells,
-                                           Objective objective,
+std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
                                            std::optional<double> target_percent) {
   std::vector<Leaderboard> boards;
   for (const DatasetCells& group : FinishedCellsByDataset(cells)) {

@@ -69,8 +69,7 @@ std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>&
 
 // A board per classification dataset (in order of first appearance) of the
 // finished cells; `target_percent` overrides every board's target.
-std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells,
-                                           Objective objective,
+std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
                                            std::optional<double> target_percent);
 
 }  // namespace carbonbench::report

@@ -14,18 +14,18 @@ namespace {
 nlohmann::json CellJson(const CellStanding& standing,
                         const std::map<std::string, std::set<std::string>>& suites) {
   const CellRuns& cell = *standing.cell;
-  nlohmann::json json = {
-      {"cell", cell.name},
-      {"config_hash", cell.config_hash},
-      {"suites", suites.count(cell.config_hash) ? suites.at(cell.config_hash) : std::set<std::string>{}},
-      {"model", cell.model},
-      {"optimizations", cell.optimizations},
-      {"runs", standing.runs},
-      {"runs_reaching_target", standing.runs_reaching},
-      {"final_accuracy_percent", standing.final_accuracy.mean},
-      {"energy_wh", standing.energy_wh.mean},
-      {"co2_g", standing.co2_g.mean},
-      {"duration_s", standing.duration_s.mean}};
+  nlohmann::json json = {{"cell", cell.name},
+                         {"config_hash", cell.config_hash},
+                         {"suites", suites.count(cell.config_hash) ? suites.at(cell.config_hash)
+                                                                   : std::set<std::string>{}},
+                         {"model", cell.model},
+                         {"optimizations", cell.optimizations},
+                         {"runs", standing.runs},
+                         {"runs_reaching_target", standing.runs_reaching},
+                         {"final_accuracy_percent", standing.final_accuracy.mean},
+                         {"energy_wh", standing.energy_wh.mean},
+                         {"co2_g", standing.co2_g.mean},
+                         {"duration_s", standing.duration_s.mean}};
   if (standing.runs_reaching > 0) {
     json["to_target"] = {{"epoch", standing.reach_epoch.mean},
                          {"energy_wh", standing.reach_energy_wh.mean},
