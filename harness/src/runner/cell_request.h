@@ -37,7 +37,7 @@ struct CellRequest {
   static CellRequest FromJson(const nlohmann::json& json);  // throws on bad input
 };
 
-// {duration_s, watts: {cpu: W}, provenance: {cpu: "measured"}, meters: {cpu: "rapl"}}
+// {duration_s, watts: {cpu: W}, provenance: {cpu: "measured"}, meters: {cpu: "<meter>"}}
 std::string IdleBaselineJson(const IdleBaseline& idle);
 IdleBaseline IdleBaselineFromJson(const nlohmann::json& json);
 

@@ -19,6 +19,7 @@ nlohmann::json MeterSelection::Describe() const {
         components[ComponentName(component)] = ProvenanceName(provenance);
       }
       entry["components"] = components;
+      entry["scope"] = MeterScopeName(probe.scope);
     }
     description.push_back(entry);
   }
@@ -57,6 +58,7 @@ MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<st
     auto meter = registry.Create<Meter>(PluginKind::kMeter, name);
     MeterProbe probe;
     probe.name = name;
+    probe.scope = registry.Find(PluginKind::kMeter, name)->meter_traits.scope;
     try {
       meter->Configure(params_of(name), context);
       probe.availability = meter->Probe();

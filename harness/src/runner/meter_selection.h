@@ -20,17 +20,19 @@ struct MeterProbe {
   Availability availability;
   std::string method;  // empty when unavailable
   std::vector<std::pair<Component, Provenance>> components;  // when available
+  MeterScope scope = MeterScope::kMachine;                   // as the meter declares
 };
 
 struct MeterSelection {
   std::vector<MeterProbe> probes;  // every listed meter, in order
   std::vector<NamedMeter> meters;  // the available ones, configured, in order
 
-  // [{name, available, reason, method, components: {cpu: "measured"}}]
+  // [{name, available, reason, method, components: {cpu: "measured"},
+  //   scope: "machine"}]; method, components and scope only when available.
   nlohmann::json Describe() const;
   // Per component, the meter that provides it (first available in order).
   std::vector<ComponentSource> Sources() const;
-  // "rapl: <why>; nvml: <why>" for the unavailable ones.
+  // "<meter>: <why>; <meter>: <why>" for the unavailable ones.
   std::string Refusals() const;
 };
 

@@ -84,7 +84,9 @@ struct RunStart {
   std::string dataset;
   std::string task = kClassificationTask;  // or kRegressionTask
   std::string environment_json;  // cpu, cores, threads, blas, torch, allocator...
-  std::string meters_json;       // [{name, method, components:{cpu:"estimated"}}]
+  // [{name, method, components: {cpu: "estimated"}, scope: "process"}]; runs
+  // stored before scopes were recorded have none (see RecordedMeterScope).
+  std::string meters_json;
   std::string region_requested;
   std::string region_used;
   double intensity_g_per_kwh = 0;
@@ -94,7 +96,7 @@ struct RunStart {
   //  cloud_region, year, fallback_path, pue_source, intensity_csv}
   std::string carbon_json = "{}";
   // The suite's idle baseline: {duration_s, watts: {cpu: W, ...},
-  // provenance: {cpu: "measured"}, meters: {cpu: "rapl"}}; "{}" when none.
+  // provenance: {cpu: "measured"}, meters: {cpu: "<meter>"}}; "{}" when none.
   std::string idle_json = "{}";
 };
 
