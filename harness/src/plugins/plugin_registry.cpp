@@ -10,6 +10,7 @@
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/optimization.h"
 #include "util/text.h"
 
@@ -149,6 +150,10 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
   plugin.library = library;
   try {
     plugin.params = descriptor->parameters();
+    // Declared, so read without creating (let alone starting) the meter.
+    if (plugin.kind == PluginKind::kMeter && descriptor->meter_traits != nullptr) {
+      plugin.meter_traits = descriptor->meter_traits();
+    }
     if (plugin.kind == PluginKind::kOptimization) {
       std::unique_ptr<Plugin> probe(plugin.create());
       const auto* optimization = static_cast<Optimization*>(probe.get());
@@ -224,7 +229,7 @@ PluginCatalog PluginRegistry::Catalog() const {
   PluginCatalog catalog;
   for (const auto& plugin : plugins_) {
     catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
-                       plugin.unavailable_reason});
+                       plugin.unavailable_reason, plugin.meter_traits});
   }
   return catalog;
 }

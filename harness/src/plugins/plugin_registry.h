@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/plugin.h"
 #include "suites/suite.h"
 
@@ -32,6 +33,7 @@ struct LoadedPlugin {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;
   std::string unavailable_reason;
+  MeterTraits meter_traits;  // meters only
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };

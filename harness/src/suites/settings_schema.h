@@ -51,6 +51,7 @@ class SettingsSchema {
   std::vector<ParamSpec> PluginSpecs(const std::string& plugin) const;
   // "known models: a, b" or "no models are installed".
   std::string KnownPluginsText(PluginKind kind) const;
+  const PluginCatalog& catalog() const { return catalog_; }
 
  private:
   std::vector<std::string> NamesOfKind(PluginKind kind) const;

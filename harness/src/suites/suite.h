@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -21,6 +22,7 @@ struct PluginCatalogEntry {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;  // optimizations only
   std::string unavailable_reason;           // optimizations only; empty: usable
+  MeterTraits meter_traits;                 // meters only
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 
@@ -102,8 +104,10 @@ struct InferenceSuiteSettings {
   int min_iterations = 10;    // per batch size, so p99 has samples to stand on
 };
 
-// Tried in order per component; meters not installed are left out.
-const std::vector<std::string>& DefaultMeters();
+// The meters a suite without a 'meters' list uses: every meter in the
+// catalog that declares itself on by default, by its declared rank (then by
+// name). Tried in order per component.
+std::vector<std::string> DefaultMeters(const PluginCatalog& catalog);
 
 struct Suite {
   std::string name;
@@ -114,7 +118,7 @@ struct Suite {
   SamplerSuiteSettings sampler;
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
-  std::vector<std::string> meters;  // ordered; default DefaultMeters() installed
+  std::vector<std::string> meters;  // ordered; default DefaultMeters(catalog)
   std::vector<Cell> cells;
   // The YAML it was read from, so a cell's child process reads the same.
   std::string text;
