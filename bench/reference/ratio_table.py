@@ -13,10 +13,10 @@ k-th runs of each side saw the same state of a drifting host.
 
   /usr/bin/python3 bench/reference/ratio_table.py bench/results/python.jsonl [more.jsonl ...]
 
-With --compact: one row per case and dtype, as the README's Performance table
-shows it (each mode's carbonbench figure, then its ratios to Python as users
-run it and to Python tuned; peak memory in training against both), followed
-by every ratio that misses its target.
+With --compact: one row per case and dtype, as the Performance table of
+docs/performance.md shows it (each mode's carbonbench figure, then its ratios
+to Python as users run it and to Python tuned; peak memory in training against
+both), followed by every ratio that misses its target.
 """
 import argparse
 import json
@@ -131,7 +131,7 @@ def keyed(records, source):
 
 
 def compact(records):
-    """The README's table: a row per case and dtype, then the targets missed."""
+    """docs/performance.md's table: a row per case and dtype, then the targets missed."""
     python = keyed(records, "python")
     carbonbench = keyed(records, "carbonbench")
     cases = sorted({(k[0], k[1]) for k in carbonbench},

@@ -1,36 +1,30 @@
 // The whole path a user takes: suite file -> validation -> runner -> store ->
 // report, through the real binary and plugins, on data the test writes.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "e2e_util.h"
+#include "records/record_json.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::ReadFile;
-using e2e::RunCarbonbench;
 
 constexpr const char* kTinyMatrix = R"(defaults:
   model: cnn
@@ -77,8 +71,8 @@ std::string ReportSkeleton(const std::string& report) {
 TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   const fs::path suite = WriteSuite("tiny", kTinyMatrix);
   const fs::path json = root_ / "bench.json";
-  const CommandResult run =
-      RunCarbonbench(RunSuite(suite, "--benchmark_out=" + json.string() + " --benchmark_out_format=json"));
+  const CommandResult run = RunCarbonbench(
+      RunSuite(suite, "--benchmark_out=" + json.string() + " --benchmark_out_format=json"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
 
   ResultsStore store((root_ / "results.db").string());
@@ -97,8 +91,8 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
     EXPECT_GT(row.summary.final_accuracy, 0.5) << row.start.cell_name;
     // The last epoch's predictions by class: 128 test images, the diagonal
     // being the final accuracy.
-    const auto confusion = nlohmann::json::parse(row.summary.confusion_json);
-    ASSERT_EQ(confusion["classes"].size(), 10u) << row.summary.confusion_json;
+    const auto confusion = ToJson(row.summary.confusion);
+    ASSERT_EQ(confusion["classes"].size(), 10u) << EncodeRecord(row.summary.confusion);
     ASSERT_EQ(confusion["matrix"].size(), 10u);
     std::int64_t total = 0, right = 0;
     for (std::size_t r = 0; r < 10; ++r) {
@@ -125,7 +119,8 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   }
   // Every section and table of a real run's report, against a reviewed
   // copy (CARBONBENCH_UPDATE_GOLDEN=1 rewrites it).
-  const fs::path golden = fs::path(CARBONBENCH_TEST_SOURCE_DIR) / "golden" / "tiny_report_skeleton.md";
+  const fs::path golden =
+      fs::path(CARBONBENCH_TEST_SOURCE_DIR) / "golden" / "tiny_report_skeleton.md";
   if (std::getenv("CARBONBENCH_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden, std::ios::binary) << ReportSkeleton(report);
   }
@@ -136,7 +131,8 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   EXPECT_GT(fs::file_size(root_ / "reports" / "tiny.plots" / "curves_cnn.png"), 0u);
   const std::string runs_csv = ReadFile(root_ / "reports" / "tiny.runs.csv");
   EXPECT_EQ(std::count(runs_csv.begin(), runs_csv.end(), '\n'), 4) << runs_csv;
-  EXPECT_TRUE(nlohmann::json::parse(ReadFile(root_ / "reports" / "tiny.runs.json"))["runs"].size() == 3);
+  EXPECT_TRUE(
+      nlohmann::json::parse(ReadFile(root_ / "reports" / "tiny.runs.json"))["runs"].size() == 3);
 
   // The recommender answers from the same store, as JSON too.
   const CommandResult answer = RunCarbonbench(Common() + " recommend --target-acc 1 --json");
@@ -194,9 +190,9 @@ inference: {enabled: false}
   std::vector<nlohmann::json> iterations;
   const std::string base = "repeated/cnn/baseline/iterations:1/repeats:3/manual_time";
   for (const auto& entry : output["benchmarks"]) {
-    for (const char* field : {"name", "run_name", "run_type", "family_index",
-                              "per_family_instance_index", "repetitions", "time_unit",
-                              "real_time", "cpu_time", "iterations"}) {
+    for (const char* field :
+         {"name", "run_name", "run_type", "family_index", "per_family_instance_index",
+          "repetitions", "time_unit", "real_time", "cpu_time", "iterations"}) {
       EXPECT_TRUE(entry.contains(field)) << field << " missing from " << entry.dump();
     }
     EXPECT_EQ(entry["time_unit"], "s");
@@ -217,7 +213,8 @@ inference: {enabled: false}
   for (int r = 0; r < 3; ++r) {
     // Wall time is the cell's stored duration; CPU time the cell process's own.
     EXPECT_NEAR(iterations[r]["real_time"].get<double>(), runs[r].summary.duration_s, 1e-6);
-    EXPECT_GT(iterations[r]["cpu_time"].get<double>(), 0.05) << "the waiting thread's, not the cell's";
+    EXPECT_GT(iterations[r]["cpu_time"].get<double>(), 0.05)
+        << "the waiting thread's, not the cell's";
     time.push_back(iterations[r]["real_time"].get<double>());
     cpu.push_back(iterations[r]["cpu_time"].get<double>());
     energy.push_back(runs[r].summary.energy_wh);
@@ -233,8 +230,8 @@ inference: {enabled: false}
   };
   auto stddev = [&mean](const std::vector<double>& v) {  // the sample's, n - 1
     const double m = mean(v);
-    return std::sqrt(((v[0] - m) * (v[0] - m) + (v[1] - m) * (v[1] - m) +
-                      (v[2] - m) * (v[2] - m)) / 2);
+    return std::sqrt(((v[0] - m) * (v[0] - m) + (v[1] - m) * (v[1] - m) + (v[2] - m) * (v[2] - m)) /
+                     2);
   };
   EXPECT_NEAR(aggregates["mean"]["real_time"].get<double>(), mean(time), 1e-9);
   EXPECT_NEAR(aggregates["median"]["real_time"].get<double>(), median(time), 1e-9);
@@ -260,7 +257,8 @@ TEST_F(EndToEnd, ResumesSkippingFinishedCellsAndFreshRunsAgain) {
   const CommandResult second = RunCarbonbench(RunSuite(suite));
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_EQ(second.output.find("cnn/baseline rep 1/1 epoch"), std::string::npos)
-      << "the finished cell ran again:\n" << second.output;
+      << "the finished cell ran again:\n"
+      << second.output;
   EXPECT_NE(second.output.find("cnn/early_stop rep 1/1 epoch 1/2"), std::string::npos);
   EXPECT_NE(second.output.find("from store"), std::string::npos);
   ResultsStore after((root_ / "results.db").string());
@@ -268,7 +266,8 @@ TEST_F(EndToEnd, ResumesSkippingFinishedCellsAndFreshRunsAgain) {
   ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].id, first_runs[0].id);  // the stored row was kept, not replaced
 
-  const CommandResult fresh = RunCarbonbench(RunSuite(suite, "--fresh --benchmark_filter=baseline"));
+  const CommandResult fresh =
+      RunCarbonbench(RunSuite(suite, "--fresh --benchmark_filter=baseline"));
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_NE(fresh.output.find("cnn/baseline rep 1/1 epoch 1/2"), std::string::npos);
 }
@@ -320,7 +319,7 @@ TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
   const CommandResult run = RunCarbonbench(Common() + " train --model resnet --epochs 0");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("train: unknown model 'resnet' (did you mean 'resnet18'? known "
-                                 "models: bert, cnn, cnn1d, linear, mobilenet_v2, resnet18)"),
+                            "models: bert, cnn, cnn1d, linear, mobilenet_v2, resnet18)"),
             std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("train: epochs = 0 is below its minimum 1"), std::string::npos)
@@ -330,8 +329,8 @@ TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
 
 TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
   const fs::path suite = root_ / "nodata.yaml";
-  std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: " << (root_ / "none").string()
-                       << "}\ndefaults: {epochs: 1}\n";
+  std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: "
+                       << (root_ / "none").string() << "}\ndefaults: {epochs: 1}\n";
   const CommandResult run = RunCarbonbench(RunSuite(suite));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.output.find((root_ / "none").string()), std::string::npos) << run.output;
@@ -342,9 +341,9 @@ TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
 TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   const CommandResult run =
       RunCarbonbench(Common() + " train --model cnn --dataset fashion_mnist --dataset_path " +
-          (root_ / "data").string() +
-          " --epochs 3 --batch_size 32 --lr 0.01 --fp16 --early_stop --target_acc 60 "
-          "--region IN-TN --threads 1 --set cnn.channels=4 --set cnn.hidden=16");
+                     (root_ / "data").string() +
+                     " --epochs 3 --batch_size 32 --lr 0.01 --fp16 --early_stop --target_acc 60 "
+                     "--region IN-TN --threads 1 --set cnn.channels=4 --set cnn.hidden=16");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("IN-TN"), std::string::npos) << run.output;
 
@@ -361,7 +360,8 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   const fs::path report = root_ / "reports" / "train.md";
   const std::string written = ReadFile(report);
   fs::remove(report);
-  const CommandResult regenerated = RunCarbonbench("report train " + Common());  // options may follow the command
+  const CommandResult regenerated =
+      RunCarbonbench("report train " + Common());  // options may follow the command
   ASSERT_EQ(regenerated.exit_code, 0) << regenerated.output;
   EXPECT_EQ(ReadFile(report), written);
 }
@@ -422,11 +422,12 @@ TEST_F(EndToEnd, TrainsBertTinyOnATextFolderAndSavesItsVocabulary) {
     }
   }
   const fs::path suite = root_ / "text.yaml";
-  std::ofstream(suite) << "suite: text\n"
-                       << "dataset: {name: text_folder, path: " << corpus.string()
-                       << ", max_length: 16, test_fraction: 0.25}\n"
-                       << "defaults: {model: bert, epochs: 2, batch_size: 8, lr: 0.001, threads: 1}\n"
-                       << "carbon: {region: FR}\n";
+  std::ofstream(suite)
+      << "suite: text\n"
+      << "dataset: {name: text_folder, path: " << corpus.string()
+      << ", max_length: 16, test_fraction: 0.25}\n"
+      << "defaults: {model: bert, epochs: 2, batch_size: 8, lr: 0.001, threads: 1}\n"
+      << "carbon: {region: FR}\n";
   const CommandResult run = RunCarbonbench(RunSuite(suite));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("built one of"), std::string::npos) << run.output;
@@ -438,8 +439,7 @@ TEST_F(EndToEnd, TrainsBertTinyOnATextFolderAndSavesItsVocabulary) {
   EXPECT_EQ(runs[0].start.task, "classification");
   const std::string model_path = runs[0].summary.model_path;
   ASSERT_TRUE(fs::exists(model_path)) << model_path;
-  const fs::path vocabulary =
-      model_path.substr(0, model_path.size() - 3) + ".vocab.txt";
+  const fs::path vocabulary = model_path.substr(0, model_path.size() - 3) + ".vocab.txt";
   ASSERT_TRUE(fs::exists(vocabulary)) << vocabulary;
   const std::string tokens = ReadFile(vocabulary);
   EXPECT_EQ(tokens.rfind("[PAD]\n", 0), 0u) << "[PAD] must be id 0";
@@ -476,8 +476,7 @@ TEST_F(EndToEnd, ForecastsACsvSeriesAndReportsRmse) {
 
 // The figures torchvision publishes, through the command line.
 TEST_F(EndToEnd, DescribePrintsTorchvisionsParameterAndMacCounts) {
-  const CommandResult resnet =
-      RunCarbonbench("describe resnet18 --input 3 224 224 --classes 1000");
+  const CommandResult resnet = RunCarbonbench("describe resnet18 --input 3 224 224 --classes 1000");
   ASSERT_EQ(resnet.exit_code, 0) << resnet.output;
   EXPECT_NE(resnet.output.find("Total parameters: 11,689,512"), std::string::npos) << resnet.output;
   EXPECT_NE(resnet.output.find("Multiply-accumulates per sample: 1,814,073,344"), std::string::npos)
@@ -512,7 +511,7 @@ TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
   const RunRow& stored = runs[0];
   EXPECT_EQ(stored.start.intensity_g_per_kwh, 500);
   EXPECT_GT(stored.start.pue, 1.0);  // the provider's published PUE
-  const auto carbon = nlohmann::json::parse(stored.start.carbon_json);
+  const auto carbon = ToJson(stored.start.carbon);
   EXPECT_EQ(carbon["cloud_provider"], "gcp");
   EXPECT_EQ(carbon["cloud_region"], "europe-west1");
   EXPECT_FALSE(carbon["pue_source"].get<std::string>().empty());
@@ -522,6 +521,9 @@ TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
   EXPECT_GE(stored.summary.energy_wh, ceiling_wh * 0.5);
   EXPECT_NEAR(stored.summary.co2_g, stored.summary.energy_wh * 0.5, 1e-9);
   EXPECT_EQ(stored.summary.energy_provenance, "estimated");  // declared, not measured
+  // The meter's declared scope is stored with the run, for the export to read.
+  EXPECT_NE(stored.start.meters_json.find(R"("scope":"machine")"), std::string::npos)
+      << stored.start.meters_json;
 
   const std::string csv = ReadFile(root_ / "reports" / "train.emissions.csv");
   EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,experiment_id,duration,emissions,", 0), 0u)
@@ -551,7 +553,7 @@ carbon: {region: SE3, compare_regions: [FR, aws:us-east-1]}
   ResultsStore store((root_ / "results.db").string());
   const auto runs = store.LoadRuns("idle");
   ASSERT_EQ(runs.size(), 1u);
-  const auto idle = nlohmann::json::parse(runs[0].start.idle_json);
+  const auto idle = ToJson(runs[0].start.idle);
   EXPECT_NEAR(idle["watts"]["cpu"].get<double>(), 50.0, 1.0);
   EXPECT_EQ(idle["provenance"]["cpu"], "estimated");
   const double idle_wh = runs[0].summary.idle_energy_wh;
@@ -573,8 +575,7 @@ TEST_F(EndToEnd, MetersDiagnosesEachMeterAndSaysWhatARunWouldUse) {
   };
   zone("intel-rapl:0", "package-0", "1000000");
   zone("intel-rapl:0/intel-rapl:0:0", "dram", "2000000");
-  const CommandResult found =
-      RunCarbonbench("meters --set rapl.powercap_root=" + tree.string());
+  const CommandResult found = RunCarbonbench("meters --set rapl.powercap_root=" + tree.string());
   ASSERT_EQ(found.exit_code, 0) << found.output;
   EXPECT_NE(found.output.find("A run would use:"), std::string::npos) << found.output;
   EXPECT_NE(found.output.find("cpu  rapl (measured)"), std::string::npos) << found.output;
@@ -591,4 +592,4 @@ TEST_F(EndToEnd, MetersDiagnosesEachMeterAndSaysWhatARunWouldUse) {
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e

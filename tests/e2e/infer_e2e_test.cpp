@@ -8,13 +8,8 @@
 #include "e2e_util.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::RunCarbonbench;
 
 TEST_F(EndToEnd, ARunStoresItsInferencePhaseAndInferMeasuresTheSavedModel) {
   const fs::path suite = WriteSuite("served", R"(defaults:
@@ -72,4 +67,4 @@ inference: {batch_sizes: [1, 8], min_time_s: 0.05, min_iterations: 5, warmup_ite
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e

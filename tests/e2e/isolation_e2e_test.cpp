@@ -2,30 +2,25 @@
 // diverged loss, a hang or an exception is that cell's failure, stored with
 // its reason, while the rest of the suite completes; and a suite killed with
 // SIGKILL resumes where it stopped without losing or corrupting anything.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "e2e_util.h"
 #include "process/malloc_library.h"
+#include "records/record_json.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::RunCarbonbench;
 
 std::string FaultySuite(const std::string& faults) {
   return R"(defaults:
@@ -43,10 +38,10 @@ std::string FaultyPlugins() { return std::string("--plugin-dir ") + FAULTY_PLUGI
 
 TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
   // The healthy cell added last shows that the suite went on to the end.
-  const fs::path suite = WriteSuite(
-      "faults", FaultySuite("[none, segfault, abort, allocate, nan, throw]") +
-                    "  lr: [0.01]\n  include:\n    - {faulty.fault: none, lr: 0.02}\n"
-                    "limits: {cell_memory_mb: 1500}\n");
+  const fs::path suite =
+      WriteSuite("faults", FaultySuite("[none, segfault, abort, allocate, nan, throw]") +
+                               "  lr: [0.01]\n  include:\n    - {faulty.fault: none, lr: 0.02}\n"
+                               "limits: {cell_memory_mb: 1500}\n");
   const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
   EXPECT_EQ(run.exit_code, 1) << run.output;
 
@@ -55,7 +50,8 @@ TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
   std::map<std::string, std::string> reasons;
   for (const RunRow& row : store.LoadRuns("faults")) {
     const auto at = row.start.cell_name.find("fault=");
-    const std::string fault = row.start.cell_name.substr(at + 6, row.start.cell_name.find('/', at) - at - 6);
+    const std::string fault =
+        row.start.cell_name.substr(at + 6, row.start.cell_name.find('/', at) - at - 6);
     if (row.status == "finished") ++finished[fault];
     if (row.status == "failed") reasons[fault] = row.failure_reason;
   }
@@ -64,8 +60,7 @@ TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
       << reasons["segfault"];
   EXPECT_NE(reasons["abort"].find("crashed: aborted (SIGABRT)"), std::string::npos)
       << reasons["abort"];
-  EXPECT_NE(reasons["allocate"].find("above the cell memory limit of 1500 MB"),
-            std::string::npos)
+  EXPECT_NE(reasons["allocate"].find("above the cell memory limit of 1500 MB"), std::string::npos)
       << reasons["allocate"];
   EXPECT_NE(reasons["allocate"].find("limits.cell_memory_mb"), std::string::npos);
   EXPECT_NE(reasons["nan"].find("training diverged"), std::string::npos) << reasons["nan"];
@@ -77,19 +72,44 @@ TEST_F(EndToEnd, EveryKindOfCellFailureIsStoredWithItsReasonAndTheSuiteGoesOn) {
   EXPECT_NE(report.find("SIGSEGV"), std::string::npos);
 }
 
+TEST_F(EndToEnd, ACellThatFailsMidTrainingStoresOneSummaryOfWhatItMeasured) {
+  // 384 training samples in batches of 32: the first epoch's 12 steps
+  // succeed and the second epoch's first step throws.
+  const fs::path suite =
+      WriteSuite("midway", FaultySuite("[throw]") + "  faulty.after_steps: [12]\n");
+  const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("midway");
+  ASSERT_EQ(runs.size(), 1u) << run.output;
+  const RunRow& row = runs[0];
+  EXPECT_EQ(row.status, "failed");
+  EXPECT_NE(row.failure_reason.find("the faulty model threw, as asked"), std::string::npos)
+      << row.failure_reason;
+  ASSERT_EQ(row.epochs.size(), 1u);
+  EXPECT_EQ(row.summary.epochs_run, 1);
+  // The meters had started: the failed run keeps the energy, phases and
+  // figures measured up to the failure.
+  EXPECT_GT(row.summary.duration_s, 0);
+  EXPECT_GT(row.summary.energy_wh, 0);
+  EXPECT_FALSE(row.summary.phases.empty());
+  EXPECT_EQ(row.summary.figures.counts.count("model.parameters_before"), 1u)
+      << ToJson(row.summary.figures).dump();
+  EXPECT_NE(run.output.find("FAILED: the faulty model threw"), std::string::npos) << run.output;
+}
+
 TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
   // The host's own preload is the user's: a glibc cell takes the allocator
   // out of it, an auto cell keeps it.
   const std::string tcmalloc = FindTcmalloc();
-  const fs::path suite = WriteSuite(
-      "allocators", FaultySuite("[none]") + "  allocator: [auto, glibc]\n"
-                                            "  malloc_tuning: [true, false]\n");
+  const fs::path suite = WriteSuite("allocators", FaultySuite("[none]") +
+                                                      "  allocator: [auto, glibc]\n"
+                                                      "  malloc_tuning: [true, false]\n");
   const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   std::map<std::string, std::string> recorded;  // cell -> its allocator
   for (const RunRow& row : ResultsStore((root_ / "results.db").string()).LoadRuns("allocators")) {
     recorded[row.start.cell_name] =
-        nlohmann::json::parse(row.start.environment_json).at("allocator").get<std::string>();
+        ToJson(row.start.environment).at("allocator").get<std::string>();
   }
   ASSERT_EQ(recorded.size(), 4u) << run.output;
   for (const auto& [cell, allocator] : recorded) {
@@ -101,23 +121,20 @@ TEST_F(EndToEnd, EachCellRunsTheAllocatorItsSuiteAsksForAndRecordsIt) {
           << cell;
     } else if (!tcmalloc.empty()) {
       // The thresholds are glibc's: under tcmalloc there are none to set.
-      EXPECT_EQ(allocator, "libtcmalloc_minimal.so.4 (preloaded in place of glibc malloc)")
-          << cell;
+      EXPECT_EQ(allocator, "libtcmalloc_minimal.so.4 (preloaded in place of glibc malloc)") << cell;
     }
   }
 }
 
 TEST_F(EndToEnd, AHangingCellIsStoppedAtTheTimeLimit) {
   const fs::path suite = WriteSuite("hang", FaultySuite("[hang]"));
-  const CommandResult run =
-      RunCarbonbench(FaultyPlugins() + RunSuite(suite, "--cell-timeout-s 6"));
+  const CommandResult run = RunCarbonbench(FaultyPlugins() + RunSuite(suite, "--cell-timeout-s 6"));
   EXPECT_EQ(run.exit_code, 1) << run.output;
   ResultsStore store((root_ / "results.db").string());
   const auto runs = store.LoadRuns("hang");
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].status, "failed");
-  EXPECT_NE(runs[0].failure_reason.find("stopped at the cell time limit of 6 s"),
-            std::string::npos)
+  EXPECT_NE(runs[0].failure_reason.find("stopped at the cell time limit of 6 s"), std::string::npos)
       << runs[0].failure_reason;
   EXPECT_NE(runs[0].failure_reason.find("--cell-timeout-s"), std::string::npos);
 }
@@ -227,4 +244,4 @@ matrix:
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e

@@ -7,13 +7,8 @@
 #include "e2e_util.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using e2e::CommandResult;
-using e2e::EndToEnd;
-using e2e::RunCarbonbench;
 
 constexpr const char* kTwoCells = R"(defaults:
   model: cnn
@@ -68,4 +63,4 @@ TEST_F(EndToEnd, ABudgetBelowThePredictionRefusesToStart) {
 }
 
 }  // namespace
-}  // namespace carbonbench
+}  // namespace carbonbench::e2e

@@ -15,7 +15,7 @@ TEST(Environment, RecordsGlibcMallocWithTheThresholdsItSet) {
   EXPECT_EQ(AllocatorDescription(),
             "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (raised by "
             "carbonbench)");
-  EXPECT_EQ(DescribeEnvironment(1, "cpu").at("allocator"), AllocatorDescription());
+  EXPECT_EQ(DescribeEnvironment(1, "cpu").allocator, AllocatorDescription());
 }
 
 }  // namespace

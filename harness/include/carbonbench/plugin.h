@@ -41,6 +41,7 @@ class Plugin {
 class Model;
 class Optimization;
 class Meter;
+struct MeterTraits;
 
 // Stable layout: read before anything else.
 struct PluginHeader {
@@ -57,6 +58,8 @@ struct PluginDescriptor {
   PluginHeader header;
   std::vector<ParamSpec> (*parameters)();
   Plugin* (*create)();
+  // Meters only (nullptr for other kinds): read without creating the meter.
+  MeterTraits (*meter_traits)();
 };
 
 namespace detail {
@@ -81,6 +84,12 @@ Plugin* Create() {
   return new T();
 }
 
+// Declarations only some kinds make; meter.h specializes this for meters.
+template <typename Base, typename T>
+struct KindDeclarations {
+  static constexpr MeterTraits (*kMeterTraits)() = nullptr;
+};
+
 }  // namespace detail
 }  // namespace carbonbench
 
@@ -95,7 +104,9 @@ Plugin* Create() {
     static const ::carbonbench::PluginDescriptor descriptor{                   \
         {Abi, Tag, KindValue, Name, Version, Summary},                         \
         &::carbonbench::detail::ParametersOf<Type>,                            \
-        &::carbonbench::detail::Create<Type>};                                 \
+        &::carbonbench::detail::Create<Type>,                                  \
+        ::carbonbench::detail::KindDeclarations<::carbonbench::Base,           \
+                                                Type>::kMeterTraits};          \
     return &descriptor;                                                        \
   }                                                                            \
   }                                                                            \

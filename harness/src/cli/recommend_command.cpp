@@ -2,7 +2,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
-#include "report/recommend.h"
+#include "report/analysis/recommend.h"
 
 namespace carbonbench::cli {
 

@@ -1,10 +1,10 @@
+#include <yaml-cpp/yaml.h>
+
 #include <cstdio>
 #include <filesystem>
 
-#include <yaml-cpp/yaml.h>
-
 #include "cli/commands.h"
-#include "report/leaderboard.h"
+#include "report/analysis/leaderboard.h"
 #include "report/suite_report.h"
 #include "runner/compared_regions.h"
 #include "runner/environment.h"
@@ -27,15 +27,17 @@ std::string SuiteName(const std::string& argument) {
 
 void AddReportCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "report", "regenerate reports/<suite>.md, its plots, <suite>.emissions.csv (CodeCarbon's "
+      "report",
+      "regenerate reports/<suite>.md, its plots, <suite>.emissions.csv (CodeCarbon's "
       "columns) and the CSV/JSON exports from the results store alone (nothing is re-run)");
   auto suite = std::make_shared<std::string>();
   auto regions = std::make_shared<std::vector<std::string>>();
   auto options = std::make_shared<ReportOptions>();
   command->add_option("suite", *suite, "suite name or suite YAML file")->required();
-  command->add_option("--compare-regions", *regions,
-                      "places to compare the suite's CO2 with (comma-separated; default: the "
-                      "suite's carbon.compare_regions, else a spread of grids and clouds)")
+  command
+      ->add_option("--compare-regions", *regions,
+                   "places to compare the suite's CO2 with (comma-separated; default: the "
+                   "suite's carbon.compare_regions, else a spread of grids and clouds)")
       ->delimiter(',');
   command->add_option("--objective", options->objective,
                       "what the leaderboard ranks by: acc_per_kwh (default), or co2, energy or "
@@ -45,14 +47,15 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
                    "target accuracy in percent (default: the highest a cell's stopping rule sets, "
                    "else 1 point below the best)")
       ->check(CLI::Range(0.0, 100.0));
-  command->add_option("--min-gain", options->min_gain_points,
-                      "the optimal epoch is the one after which further epochs gained less than "
-                      "this many accuracy points (default 0.5)")
+  command
+      ->add_option("--min-gain", options->min_gain_points,
+                   "the optimal epoch is the one after which further epochs gained less than "
+                   "this many accuracy points (default 0.5)")
       ->check(CLI::NonNegativeNumber);
   command->callback([&global, suite, regions, options] {
     if (!report::ParseObjective(options->objective)) {
-      throw std::runtime_error("--objective " + options->objective + ": unknown objective; use one of " +
-                               report::ObjectiveChoices());
+      throw std::runtime_error("--objective " + options->objective +
+                               ": unknown objective; use one of " + report::ObjectiveChoices());
     }
     const std::string name = SuiteName(*suite);
     if (!std::filesystem::exists(global.store_path)) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "carbonbench/meter.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
 
 namespace carbonbench {
 
@@ -98,8 +98,7 @@ struct IdleBaseline {
 
 // Samples `meters` (configured and available) for `duration` while this
 // thread sleeps. Nothing else should run meanwhile: that is the point.
-IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters,
-                                 std::chrono::milliseconds duration,
+IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters, std::chrono::milliseconds duration,
                                  std::chrono::milliseconds interval);
 
 }  // namespace carbonbench

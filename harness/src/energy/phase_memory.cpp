@@ -70,19 +70,21 @@ double PhaseMemory::OverallPeakMb() const {
   return peak;
 }
 
-nlohmann::json PhaseMemory::Json() const {
-  nlohmann::json json = nlohmann::json::object();
-  if (peak_mb_.empty()) return json;
-  for (const auto& [phase, mb] : peak_mb_) json[phase] = {{"peak_rss_mb", mb}};
-  json["method"] = per_phase_ ? "VmHWM, reset at each phase (clear_refs)"
-                              : "VmHWM since the cell's process started (clear_refs not writable)";
-  if (!tensors_) return json;
-  for (const auto& [phase, mb] : peak_tensor_mb_) json[phase]["peak_tensor_mb"] = mb;
-  for (const auto& [phase, mb] : peak_cuda_tensor_mb_) json[phase]["peak_cuda_tensor_mb"] = mb;
-  json["tensor_method"] =
+MemoryRecord PhaseMemory::Record() const {
+  MemoryRecord record;
+  if (peak_mb_.empty()) return record;
+  for (const auto& [phase, mb] : peak_mb_) record.phases[phase].peak_rss_mb = mb;
+  record.method = per_phase_ ? "VmHWM, reset at each phase (clear_refs)"
+                             : "VmHWM since the cell's process started (clear_refs not writable)";
+  if (!tensors_) return record;
+  for (const auto& [phase, mb] : peak_tensor_mb_) record.phases[phase].peak_tensor_mb = mb;
+  for (const auto& [phase, mb] : peak_cuda_tensor_mb_) {
+    record.phases[phase].peak_cuda_tensor_mb = mb;
+  }
+  record.tensor_method =
       "bytes held by tensors at their peak, as libtorch's allocators report them; counts the "
       "network, its gradients, optimizer state, activations and batches, not the dataset";
-  return json;
+  return record;
 }
 
 }  // namespace carbonbench

@@ -8,10 +8,10 @@
 
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "energy/tensor_memory.h"
+#include "records/run_details.h"
 
 namespace carbonbench {
 
@@ -38,10 +38,9 @@ class PhaseMemory {
   // phase's figure is then the peak since the process started.
   bool per_phase() const { return per_phase_; }
 
-  // {"train": {"peak_rss_mb": 812.4, "peak_tensor_mb": 301.2}, ...,
-  //  "method": "...", "tensor_method": "..."}; "peak_cuda_tensor_mb" too
-  // where CUDA memory was allocated.
-  nlohmann::json Json() const;
+  // Peak resident memory per phase, and the tensors' peak where tracked
+  // (CUDA's too where CUDA memory was allocated), with how each was read.
+  MemoryRecord Record() const;
 
  private:
   bool ResetMark();

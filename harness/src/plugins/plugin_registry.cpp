@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "util/text.h"
@@ -149,6 +150,10 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
   plugin.library = library;
   try {
     plugin.params = descriptor->parameters();
+    // Declared, so read without creating (let alone starting) the meter.
+    if (plugin.kind == PluginKind::kMeter && descriptor->meter_traits != nullptr) {
+      plugin.meter_traits = descriptor->meter_traits();
+    }
     if (plugin.kind == PluginKind::kOptimization) {
       std::unique_ptr<Plugin> probe(plugin.create());
       const auto* optimization = static_cast<Optimization*>(probe.get());
@@ -232,7 +237,8 @@ PluginCatalog PluginRegistry::Catalog() const {
   PluginCatalog catalog;
   for (const auto& plugin : plugins_) {
     catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
-                       plugin.unavailable_reason, plugin.declaration, plugin.default_model});
+                       plugin.unavailable_reason, plugin.declaration, plugin.default_model,
+                       plugin.meter_traits});
   }
   return catalog;
 }

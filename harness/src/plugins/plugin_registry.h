@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "carbonbench/declarations.h"
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/plugin.h"
 #include "suites/suite.h"
 
@@ -37,6 +38,7 @@ struct LoadedPlugin {
   OptimizationDeclaration declaration;  // optimizations only
   VocabularySource vocabulary;          // models only
   bool default_model = false;           // models only
+  MeterTraits meter_traits;  // meters only
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };

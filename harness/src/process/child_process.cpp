@@ -1,6 +1,7 @@
 #include "process/child_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,8 +17,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace carbonbench {
 namespace {
@@ -103,21 +103,206 @@ class LineReader {
   _exit(127);
 }
 
+// The parent's environment with the spec's entries over it, built before
+// fork: the child may only exec.
+std::vector<std::string> ChildEnvironment(const ChildSpec& spec) {
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const std::string name = text.substr(0, text.find('='));
+    bool replaced = false;
+    for (const auto& own : spec.environment) replaced |= own.rfind(name + "=", 0) == 0;
+    if (!replaced) environment.push_back(text);
+  }
+  environment.insert(environment.end(), spec.environment.begin(), spec.environment.end());
+  return environment;
+}
+
+// execve's view of `strings`, null-terminated; valid while they are.
+std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// The parent's side of a started child: it writes the child's input, reads
+// its standard error and events line by line, holds it to its limits and
+// says how it ended.
+class ChildSupervisor {
+ public:
+  ChildSupervisor(const ChildSpec& spec, const ChildCallbacks& callbacks)
+      : spec_(spec),
+        stderr_reader_([this, &callbacks](const std::string& line) {
+          tail_.push_back(line);
+          if (tail_.size() > kStderrTailLines) tail_.pop_front();
+          if (callbacks.on_stderr) callbacks.on_stderr(line);
+        }),
+        event_reader_(callbacks.on_event) {}
+
+  ChildExit Run() {
+    Start();
+    while (!Reaped()) {
+      Pump();
+      if (Reaped()) break;
+      CheckLimits();
+    }
+    // Nothing it started may outlive it (or hold its pipes open).
+    kill(-pid_, SIGKILL);
+    Drain();
+    return Result();
+  }
+
+ private:
+  void Start() {
+    const std::vector<std::string> environment = ChildEnvironment(spec_);
+    std::vector<char*> argv = NullTerminated(spec_.argv);
+    std::vector<char*> envp = NullTerminated(environment);
+    Pipe in = MakePipe(), err = MakePipe(), events = MakePipe();
+    const pid_t parent = getpid();
+    start_ = Clock::now();
+    pid_ = fork();
+    if (pid_ < 0) {
+      for (int* fd : {&in.read, &in.write, &err.read, &err.write, &events.read, &events.write})
+        CloseFd(*fd);
+      throw std::runtime_error(std::string("cannot start a child process: ") +
+                               std::strerror(errno));
+    }
+    if (pid_ == 0) {
+      ExecChild(spec_, argv.data(), envp.data(), parent, in.read, err.write, events.write);
+    }
+    CloseFd(in.read);
+    CloseFd(err.write);
+    CloseFd(events.write);
+    stdin_fd_ = in.write;
+    stderr_fd_ = err.read;
+    events_fd_ = events.read;
+    fcntl(stdin_fd_, F_SETFL, O_NONBLOCK);
+    if (spec_.stdin_text.empty()) CloseFd(stdin_fd_);
+  }
+
+  // Waits up to one poll interval for the pipes, and serves what is ready.
+  void Pump() {
+    std::vector<pollfd> fds;
+    if (stderr_fd_ >= 0) fds.push_back({stderr_fd_, POLLIN, 0});
+    if (events_fd_ >= 0) fds.push_back({events_fd_, POLLIN, 0});
+    if (stdin_fd_ >= 0) fds.push_back({stdin_fd_, POLLOUT, 0});
+    if (fds.empty()) {
+      usleep(static_cast<useconds_t>(spec_.limits.poll_interval_ms) * 1000);
+      return;
+    }
+    poll(fds.data(), fds.size(), spec_.limits.poll_interval_ms);
+    for (const pollfd& fd : fds) {
+      if (fd.revents == 0) continue;
+      if (fd.fd == stderr_fd_ && stderr_reader_.ReadFrom(stderr_fd_) == LineReader::Read::kEnd)
+        CloseFd(stderr_fd_);
+      if (fd.fd == events_fd_ && event_reader_.ReadFrom(events_fd_) == LineReader::Read::kEnd)
+        CloseFd(events_fd_);
+      if (fd.fd == stdin_fd_) WriteInput();
+    }
+  }
+
+  void WriteInput() {
+    const ssize_t n =
+        write(stdin_fd_, spec_.stdin_text.data() + written_, spec_.stdin_text.size() - written_);
+    if (n > 0) written_ += static_cast<std::size_t>(n);
+    if ((n < 0 && errno != EAGAIN && errno != EINTR) || written_ == spec_.stdin_text.size())
+      CloseFd(stdin_fd_);
+  }
+
+  bool Reaped() {
+    if (!reaped_) reaped_ = wait4(pid_, &status_, WNOHANG, &usage_) == pid_;
+    return reaped_;
+  }
+
+  // At most once per poll interval: its memory, and both limits.
+  void CheckLimits() {
+    const auto now = Clock::now();
+    if (now - last_check_ < std::chrono::milliseconds(spec_.limits.poll_interval_ms)) return;
+    last_check_ = now;
+    const std::int64_t rss_mb = ResidentMemoryMb(pid_);
+    if (rss_mb > result_.peak_rss_mb) result_.peak_rss_mb = rss_mb;
+    if (result_.timed_out || result_.memory_exceeded) return;
+    if (spec_.limits.memory_mb > 0 && rss_mb > spec_.limits.memory_mb) {
+      KillFor(&result_.memory_exceeded);
+    } else if (spec_.limits.timeout_s > 0 &&
+               std::chrono::duration<double>(now - start_).count() > spec_.limits.timeout_s) {
+      KillFor(&result_.timed_out);
+    }
+  }
+
+  void KillFor(bool* reason) {
+    *reason = true;
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);  // in case it had not yet made its group
+  }
+
+  // What the child wrote just before it ended is still in the pipes.
+  void Drain() {
+    for (int fd : {stderr_fd_, events_fd_}) {
+      if (fd >= 0) fcntl(fd, F_SETFL, O_NONBLOCK);
+    }
+    while (stderr_fd_ >= 0 && stderr_reader_.ReadFrom(stderr_fd_) == LineReader::Read::kData) {
+    }
+    while (events_fd_ >= 0 && event_reader_.ReadFrom(events_fd_) == LineReader::Read::kData) {
+    }
+    for (int* fd : {&stdin_fd_, &stderr_fd_, &events_fd_}) CloseFd(*fd);
+  }
+
+  ChildExit Result() {
+    ChildExit result = result_;
+    result.wall_s = std::chrono::duration<double>(Clock::now() - start_).count();
+    result.cpu_s = static_cast<double>(usage_.ru_utime.tv_sec + usage_.ru_stime.tv_sec) +
+                   static_cast<double>(usage_.ru_utime.tv_usec + usage_.ru_stime.tv_usec) / 1e6;
+    // ru_maxrss is in KiB and catches a peak the polling missed.
+    result.peak_rss_mb = std::max<std::int64_t>(result.peak_rss_mb, usage_.ru_maxrss / 1024);
+    if (WIFEXITED(status_)) {
+      result.exit_code = WEXITSTATUS(status_);
+    } else if (WIFSIGNALED(status_)) {
+      result.signal = WTERMSIG(status_);
+    }
+    result.stderr_tail.assign(tail_.begin(), tail_.end());
+    return result;
+  }
+
+  const ChildSpec& spec_;
+  std::deque<std::string> tail_;
+  LineReader stderr_reader_;
+  LineReader event_reader_;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1, stderr_fd_ = -1, events_fd_ = -1;
+  std::size_t written_ = 0;
+  Clock::time_point start_;
+  Clock::time_point last_check_ = Clock::now() - std::chrono::hours(1);
+  int status_ = 0;
+  struct rusage usage_ {};
+  bool reaped_ = false;
+  ChildExit result_;
+};
+
 }  // namespace
 
 std::string SignalDescription(int signal) {
   switch (signal) {
-    case SIGSEGV: return "segmentation fault (SIGSEGV)";
-    case SIGABRT: return "aborted (SIGABRT)";
-    case SIGBUS: return "bus error (SIGBUS)";
-    case SIGFPE: return "arithmetic exception (SIGFPE)";
-    case SIGILL: return "illegal instruction (SIGILL)";
+    case SIGSEGV:
+      return "segmentation fault (SIGSEGV)";
+    case SIGABRT:
+      return "aborted (SIGABRT)";
+    case SIGBUS:
+      return "bus error (SIGBUS)";
+    case SIGFPE:
+      return "arithmetic exception (SIGFPE)";
+    case SIGILL:
+      return "illegal instruction (SIGILL)";
     case SIGKILL:
       return "killed (SIGKILL): by the kernel's out-of-memory killer or another process; "
              "`dmesg` tells which";
-    case SIGTERM: return "terminated (SIGTERM)";
-    case SIGINT: return "interrupted (SIGINT)";
-    default: return fmt::format("signal {}", signal);
+    case SIGTERM:
+      return "terminated (SIGTERM)";
+    case SIGINT:
+      return "interrupted (SIGINT)";
+    default:
+      return fmt::format("signal {}", signal);
   }
 }
 
@@ -161,128 +346,7 @@ std::string ChildExit::Describe(const ChildLimits& limits) const {
 
 ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks) {
   if (spec.argv.empty()) throw std::invalid_argument("RunChild: no program given");
-  std::vector<char*> argv;
-  for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  // The environment is built before fork: the child may only exec.
-  std::vector<std::string> environment;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    const std::string name = text.substr(0, text.find('='));
-    bool replaced = false;
-    for (const auto& own : spec.environment) replaced |= own.rfind(name + "=", 0) == 0;
-    if (!replaced) environment.push_back(text);
-  }
-  environment.insert(environment.end(), spec.environment.begin(), spec.environment.end());
-  std::vector<char*> envp;
-  for (auto& entry : environment) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  Pipe in = MakePipe(), err = MakePipe(), events = MakePipe();
-  const pid_t parent = getpid();
-  const auto start = Clock::now();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    for (int* fd : {&in.read, &in.write, &err.read, &err.write, &events.read, &events.write})
-      CloseFd(*fd);
-    throw std::runtime_error(std::string("cannot start a child process: ") +
-                             std::strerror(errno));
-  }
-  if (pid == 0) {
-    ExecChild(spec, argv.data(), envp.data(), parent, in.read, err.write, events.write);
-  }
-  CloseFd(in.read);
-  CloseFd(err.write);
-  CloseFd(events.write);
-  fcntl(in.write, F_SETFL, O_NONBLOCK);
-
-  ChildExit result;
-  std::deque<std::string> tail;
-  LineReader stderr_reader([&](const std::string& line) {
-    tail.push_back(line);
-    if (tail.size() > kStderrTailLines) tail.pop_front();
-    if (callbacks.on_stderr) callbacks.on_stderr(line);
-  });
-  LineReader event_reader(callbacks.on_event);
-  std::size_t written = 0;
-  if (spec.stdin_text.empty()) CloseFd(in.write);
-
-  auto kill_for = [&](bool* reason) {
-    *reason = true;
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);  // in case it had not yet made its group
-  };
-  int status = 0;
-  struct rusage usage {};
-  bool reaped = false;
-  auto last_check = Clock::now() - std::chrono::hours(1);
-  while (!reaped) {
-    std::vector<pollfd> fds;
-    if (err.read >= 0) fds.push_back({err.read, POLLIN, 0});
-    if (events.read >= 0) fds.push_back({events.read, POLLIN, 0});
-    if (in.write >= 0) fds.push_back({in.write, POLLOUT, 0});
-    if (!fds.empty()) {
-      poll(fds.data(), fds.size(), spec.limits.poll_interval_ms);
-      for (const pollfd& fd : fds) {
-        if (fd.revents == 0) continue;
-        if (fd.fd == err.read && stderr_reader.ReadFrom(err.read) == LineReader::Read::kEnd)
-          CloseFd(err.read);
-        if (fd.fd == events.read && event_reader.ReadFrom(events.read) == LineReader::Read::kEnd)
-          CloseFd(events.read);
-        if (fd.fd == in.write) {
-          const ssize_t n = write(in.write, spec.stdin_text.data() + written,
-                                  spec.stdin_text.size() - written);
-          if (n > 0) written += static_cast<std::size_t>(n);
-          if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == spec.stdin_text.size())
-            CloseFd(in.write);
-        }
-      }
-    } else {
-      usleep(static_cast<useconds_t>(spec.limits.poll_interval_ms) * 1000);
-    }
-    const pid_t done = wait4(pid, &status, WNOHANG, &usage);
-    if (done == pid) {
-      reaped = true;
-      break;
-    }
-    const auto now = Clock::now();
-    if (now - last_check < std::chrono::milliseconds(spec.limits.poll_interval_ms)) continue;
-    last_check = now;
-    const std::int64_t rss_mb = ResidentMemoryMb(pid);
-    if (rss_mb > result.peak_rss_mb) result.peak_rss_mb = rss_mb;
-    if (!result.timed_out && !result.memory_exceeded) {
-      if (spec.limits.memory_mb > 0 && rss_mb > spec.limits.memory_mb) {
-        kill_for(&result.memory_exceeded);
-      } else if (spec.limits.timeout_s > 0 &&
-                 std::chrono::duration<double>(now - start).count() > spec.limits.timeout_s) {
-        kill_for(&result.timed_out);
-      }
-    }
-  }
-  // Nothing it started may outlive it (or hold its pipes open).
-  kill(-pid, SIGKILL);
-  // What the child wrote just before it ended is still in the pipes.
-  for (int fd : {err.read, events.read}) {
-    if (fd >= 0) fcntl(fd, F_SETFL, O_NONBLOCK);
-  }
-  while (err.read >= 0 && stderr_reader.ReadFrom(err.read) == LineReader::Read::kData) {
-  }
-  while (events.read >= 0 && event_reader.ReadFrom(events.read) == LineReader::Read::kData) {
-  }
-  for (int* fd : {&in.write, &err.read, &events.read}) CloseFd(*fd);
-
-  result.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
-  result.cpu_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                 static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  // ru_maxrss is in KiB and catches a peak the polling missed.
-  result.peak_rss_mb = std::max<std::int64_t>(result.peak_rss_mb, usage.ru_maxrss / 1024);
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.signal = WTERMSIG(status);
-  }
-  result.stderr_tail.assign(tail.begin(), tail.end());
-  return result;
+  return ChildSupervisor(spec, callbacks).Run();
 }
 
 }  // namespace carbonbench

@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "report/emissions_csv.h"
-#include "report/exports.h"
-#include "report/plots.h"
+#include "report/export/emissions_csv.h"
+#include "report/export/exports.h"
+#include "report/export/plots.h"
 
 namespace carbonbench {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "store/results_store.h"
 
 namespace carbonbench {

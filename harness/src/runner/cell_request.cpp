@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "records/record_json.h"
+
 namespace carbonbench {
 namespace {
 
@@ -21,19 +23,18 @@ Provenance ProvenanceNamed(const std::string& name) {
 
 }  // namespace
 
-std::string IdleBaselineJson(const IdleBaseline& idle) {
-  nlohmann::json watts = nlohmann::json::object(), provenance = nlohmann::json::object(),
-                 meters = nlohmann::json::object();
+IdleRecord IdleRecordOf(const IdleBaseline& idle) {
+  IdleRecord record;
+  record.duration_s = idle.duration_s;
+  auto& watts = record.watts.emplace();
+  auto& provenance = record.provenance.emplace();
+  auto& meters = record.meters.emplace();
   for (const auto& [component, value] : idle.watts) watts[ComponentName(component)] = value;
   for (const auto& source : idle.sources) {
     provenance[ComponentName(source.component)] = ProvenanceName(source.provenance);
     meters[ComponentName(source.component)] = source.meter;
   }
-  return nlohmann::json{{"duration_s", idle.duration_s},
-                        {"watts", watts},
-                        {"provenance", provenance},
-                        {"meters", meters}}
-      .dump();
+  return record;
 }
 
 IdleBaseline IdleBaselineFromJson(const nlohmann::json& json) {
@@ -58,16 +59,13 @@ IdleBaseline IdleBaselineFromJson(const nlohmann::json& json) {
 }
 
 nlohmann::json CellRequest::ToJson() const {
-  nlohmann::json json = {{"suite_text", suite_text},
-                         {"suite_source", suite_source},
-                         {"suite_generated", suite_generated},
-                         {"config_hash", config_hash},
-                         {"repetition", repetition},
-                         {"store_path", store_path},
-                         {"models_dir", models_dir},
-                         {"sampler_interval_ms", sampler_interval_ms},
-                         {"probe_steps", probe_steps}};
-  json["idle"] = idle ? nlohmann::json::parse(IdleBaselineJson(*idle)) : nlohmann::json();
+  nlohmann::json json = {
+      {"suite_text", suite_text},           {"suite_source", suite_source},
+      {"suite_generated", suite_generated}, {"config_hash", config_hash},
+      {"repetition", repetition},           {"store_path", store_path},
+      {"models_dir", models_dir},           {"sampler_interval_ms", sampler_interval_ms},
+      {"probe_steps", probe_steps}};
+  json["idle"] = idle ? carbonbench::ToJson(IdleRecordOf(*idle)) : nlohmann::json();
   return json;
 }
 

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "energy/energy_sampler.h"
 
@@ -37,15 +36,15 @@ struct CellRequest {
   static CellRequest FromJson(const nlohmann::json& json);  // throws on bad input
 };
 
-// {duration_s, watts: {cpu: W}, provenance: {cpu: "measured"}, meters: {cpu: "rapl"}}
-std::string IdleBaselineJson(const IdleBaseline& idle);
+// The baseline as a run records it: watts, provenance and meter by component.
+IdleRecord IdleRecordOf(const IdleBaseline& idle);
 IdleBaseline IdleBaselineFromJson(const nlohmann::json& json);
 
 // One progress event: an epoch ended, or a phase began.
 struct CellEvent {
   std::string type;  // "epoch" | "phase"
   int epoch = 0;
-  int epochs = 0;     // planned
+  int epochs = 0;      // planned
   std::string metric;  // "test acc 85.20%" or "test RMSE 1.2"
   double train_loss = 0;
   double elapsed_s = 0;  // since the run started

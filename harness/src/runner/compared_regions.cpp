@@ -1,6 +1,5 @@
 #include "runner/compared_regions.h"
 
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "energy/carbon_intensity.h"
@@ -8,9 +7,17 @@
 namespace carbonbench {
 
 const std::vector<std::string>& DefaultComparedRegions() {
-  static const std::vector<std::string> codes = {
-      "SE", "FR", "CA-QC", "US-CA", "DE", "US", "IN", "CN",
-      "gcp:europe-north1", "aws:us-east-1", "azure:westeurope"};
+  static const std::vector<std::string> codes = {"SE",
+                                                 "FR",
+                                                 "CA-QC",
+                                                 "US-CA",
+                                                 "DE",
+                                                 "US",
+                                                 "IN",
+                                                 "CN",
+                                                 "gcp:europe-north1",
+                                                 "aws:us-east-1",
+                                                 "azure:westeurope"};
   return codes;
 }
 
@@ -18,12 +25,8 @@ std::vector<std::string> ComparedRegionCodes(const std::vector<RunRow>& runs,
                                              const std::vector<std::string>& requested) {
   if (!requested.empty()) return requested;
   for (auto run = runs.rbegin(); run != runs.rend(); ++run) {
-    const nlohmann::json carbon =
-        nlohmann::json::parse(run->start.carbon_json, nullptr, /*allow_exceptions=*/false);
-    if (carbon.is_object() && carbon.contains("compare_regions") &&
-        carbon["compare_regions"].is_array() && !carbon["compare_regions"].empty()) {
-      return carbon["compare_regions"].get<std::vector<std::string>>();
-    }
+    const auto& codes = run->start.carbon.compare_regions;
+    if (codes && !codes->empty()) return *codes;
   }
   return DefaultComparedRegions();
 }

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "report/markdown_report.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
+#include "report/render/markdown_report.h"
 
 namespace carbonbench {
 

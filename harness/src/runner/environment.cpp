@@ -3,14 +3,13 @@
 #include <malloc.h>
 #include <sched.h>
 #include <sys/utsname.h>
+#include <torch/torch.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
-
-#include <torch/torch.h>
 
 #include "process/malloc_library.h"
 
@@ -59,7 +58,8 @@ std::string AllocatorDescription() {
            " (preloaded in place of glibc malloc)";
   }
   if (g_allocator_tuned) {
-    return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (raised by carbonbench)";
+    return "glibc malloc, mmap_threshold=268435456 trim_threshold=268435456 (raised by "
+           "carbonbench)";
   }
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables && std::string(tunables).find("glibc.malloc") != std::string::npos) {
@@ -76,9 +76,7 @@ int ApplyThreadCount(int requested) {
   return threads;
 }
 
-bool ApplyDenormalFlushing(bool on) {
-  return at::globalContext().setFlushDenormal(on) && on;
-}
+bool ApplyDenormalFlushing(bool on) { return at::globalContext().setFlushDenormal(on) && on; }
 
 std::string LoadedBlas() {
   std::ifstream maps("/proc/self/maps");
@@ -114,18 +112,20 @@ std::string ReferenceDataDir() {
 #endif
 }
 
-nlohmann::json DescribeEnvironment(int threads, const std::string& device) {
+EnvironmentRecord DescribeEnvironment(int threads, const std::string& device) {
   struct utsname name {};
   uname(&name);
-  return {{"cpu", CpuModelName()},
-          {"cores", UsableCores()},
-          {"threads", threads},
-          {"interop_threads", at::get_num_interop_threads()},
-          {"blas", LoadedBlas()},
-          {"torch", TORCH_VERSION},
-          {"allocator", AllocatorDescription()},
-          {"device", device},
-          {"os", std::string(name.sysname) + " " + name.release + " " + name.machine}};
+  EnvironmentRecord environment;
+  environment.cpu = CpuModelName();
+  environment.cores = UsableCores();
+  environment.threads = threads;
+  environment.interop_threads = at::get_num_interop_threads();
+  environment.blas = LoadedBlas();
+  environment.torch = TORCH_VERSION;
+  environment.allocator = AllocatorDescription();
+  environment.device = device;
+  environment.os = std::string(name.sysname) + " " + name.release + " " + name.machine;
+  return environment;
 }
 
 }  // namespace carbonbench

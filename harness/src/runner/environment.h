@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "records/run_details.h"
 
 namespace carbonbench {
 
@@ -36,6 +36,6 @@ std::string LoadedBlas();
 std::string ReferenceDataDir();
 
 // cpu, cores, threads, blas, torch, allocator, device, os.
-nlohmann::json DescribeEnvironment(int threads, const std::string& device);
+EnvironmentRecord DescribeEnvironment(int threads, const std::string& device);
 
 }  // namespace carbonbench

@@ -6,21 +6,21 @@
 
 namespace carbonbench {
 
-nlohmann::json MeterSelection::Describe() const {
-  nlohmann::json description = nlohmann::json::array();
+std::vector<MeterRecord> MeterSelection::Describe() const {
+  std::vector<MeterRecord> description;
   for (const MeterProbe& probe : probes) {
-    nlohmann::json entry = {{"name", probe.name},
-                            {"available", probe.availability.available},
-                            {"reason", probe.availability.reason}};
+    MeterRecord& entry = description.emplace_back();
+    entry.name = probe.name;
+    entry.available = probe.availability.available;
+    entry.reason = probe.availability.reason;
     if (probe.availability.available) {
-      entry["method"] = probe.method;
-      nlohmann::json components = nlohmann::json::object();
+      entry.method = probe.method;
+      auto& components = entry.components.emplace();
       for (const auto& [component, provenance] : probe.components) {
         components[ComponentName(component)] = ProvenanceName(provenance);
       }
-      entry["components"] = components;
+      entry.scope = MeterScopeName(probe.scope);
     }
-    description.push_back(entry);
   }
   return description;
 }
@@ -57,6 +57,7 @@ MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<st
     auto meter = registry.Create<Meter>(PluginKind::kMeter, name);
     MeterProbe probe;
     probe.name = name;
+    probe.scope = registry.Find(PluginKind::kMeter, name)->meter_traits.scope;
     try {
       meter->Configure(params_of(name), context);
       probe.availability = meter->Probe();

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "carbonbench/meter.h"
 #include "energy/energy_sampler.h"
@@ -18,19 +17,20 @@ namespace carbonbench {
 struct MeterProbe {
   std::string name;
   Availability availability;
-  std::string method;  // empty when unavailable
+  std::string method;                                        // empty when unavailable
   std::vector<std::pair<Component, Provenance>> components;  // when available
+  MeterScope scope = MeterScope::kMachine;                   // as the meter declares
 };
 
 struct MeterSelection {
   std::vector<MeterProbe> probes;  // every listed meter, in order
   std::vector<NamedMeter> meters;  // the available ones, configured, in order
 
-  // [{name, available, reason, method, components: {cpu: "measured"}}]
-  nlohmann::json Describe() const;
+  // Every listed meter: used, with its method and components, or not, with why.
+  std::vector<MeterRecord> Describe() const;
   // Per component, the meter that provides it (first available in order).
   std::vector<ComponentSource> Sources() const;
-  // "rapl: <why>; nvml: <why>" for the unavailable ones.
+  // "<meter>: <why>; <meter>: <why>" for the unavailable ones.
   std::string Refusals() const;
 };
 

@@ -5,30 +5,29 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "store/results_store.h"
+#include "records/run_records.h"
 
 namespace carbonbench {
 
 // A few timed training steps and evaluation batches of one cell, measured in
 // its own process with the suite's meters.
 struct ProbeResult {
-  int steps = 0;                // timed training steps (after warm-up)
-  double train_step_s = 0;      // mean wall time of one training step
-  int eval_batches = 0;         // timed evaluation batches
-  double eval_batch_s = 0;      // mean wall time of one evaluation batch
-  double watts = 0;             // mean power over the timed part, PUE applied
-  std::string provenance;       // of that power: measured / estimated / mixed
+  int steps = 0;            // timed training steps (after warm-up)
+  double train_step_s = 0;  // mean wall time of one training step
+  int eval_batches = 0;     // timed evaluation batches
+  double eval_batch_s = 0;  // mean wall time of one evaluation batch
+  double watts = 0;         // mean power over the timed part, PUE applied
+  std::string provenance;   // of that power: measured / estimated / mixed
   // The full schedule the probe is scaled to.
   std::int64_t train_batches_per_epoch = 0;
   std::int64_t eval_batches_per_epoch = 0;
   int epochs = 0;
-  double inference_s = 0;       // the inference phase's expected length
+  double inference_s = 0;  // the inference phase's expected length
 
   nlohmann::json ToJson() const;
   static ProbeResult FromJson(const nlohmann::json& json);
@@ -39,7 +38,7 @@ struct CellPrediction {
   std::string config_hash;
   int repetitions_to_run = 0;  // not yet finished in the store
   int repetitions_finished = 0;
-  std::string basis;           // "3 stored runs", "probe of 5 steps", or why none
+  std::string basis;  // "3 stored runs", "probe of 5 steps", or why none
   bool predicted = false;
   // Per repetition.
   double duration_s = 0;

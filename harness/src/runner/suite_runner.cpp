@@ -1,20 +1,19 @@
 #include "runner/suite_runner.h"
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "process/malloc_library.h"
-#include "report/emissions_csv.h"
+#include "report/export/emissions_csv.h"
 #include "report/suite_report.h"
+#include "runner/cell_run.h"
 #include "runner/child_cpu_time.h"
 #include "runner/compared_regions.h"
-#include "runner/cell_run.h"
 #include "runner/console_reporter.h"
 #include "runner/environment.h"
 #include "runner/isolated_cell.h"
@@ -37,9 +36,10 @@ void InitializeBenchmark(const std::vector<std::string>& args) {
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
   if (argc > 1) {
-    throw std::runtime_error(fmt::format(
-        "unknown option '{}': options after the suite are Google Benchmark's "
-        "(--benchmark_filter, --benchmark_out, ...)", argv[1]));
+    throw std::runtime_error(
+        fmt::format("unknown option '{}': options after the suite are Google Benchmark's "
+                    "(--benchmark_filter, --benchmark_out, ...)",
+                    argv[1]));
   }
 }
 
@@ -65,7 +65,7 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
 // The reporter Google Benchmark would make for --benchmark_out, but with
 // the cells' own CPU time; none without --benchmark_out.
 std::unique_ptr<benchmark::BenchmarkReporter> FileReporter(const RunOptions& options,
-                                                          const ChildCpuTimes& cpu) {
+                                                           const ChildCpuTimes& cpu) {
   std::string out, format = "json";
   for (const std::string& arg : options.benchmark_args) {
     if (arg.rfind("--benchmark_out=", 0) == 0) out = arg.substr(16);
@@ -81,7 +81,7 @@ std::unique_ptr<benchmark::BenchmarkReporter> FileReporter(const RunOptions& opt
 }
 
 struct SuiteTally {
-  int total = 0;    // cell repetitions this run covers
+  int total = 0;  // cell repetitions this run covers
   int started = 0;
   int failures = 0;
   std::map<std::string, int> repetitions_done;  // by config hash
@@ -109,16 +109,16 @@ IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSe
     }
   }
   try {
-    const int threads = ResolveThreadCount(static_cast<int>(
-        std::get<std::int64_t>(cell.Get("threads"))));
+    const int threads =
+        ResolveThreadCount(static_cast<int>(std::get<std::int64_t>(cell.Get("threads"))));
     const MeterSelection meters = ChooseMeters(context, cell, threads);
     IdleBaselineFor(context, meters);
   } catch (const std::exception& e) {
     result.cell.failure_reason = e.what();
     const std::int64_t run_id = store.BeginRun(BasicRunStart(context, cell, repetition));
     store.FailRun(run_id, result.cell.failure_reason, RunSummary{});
-    progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name,
-                               repetition + 1, result.cell.failure_reason));
+    progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name, repetition + 1,
+                               result.cell.failure_reason));
     return result;
   }
   progress.CellStarted(suite.name, cell.name, repetition, suite.repetitions, position, total);
@@ -133,6 +133,127 @@ std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
   const std::filesystem::path beside = folder / path;
   if (!folder.empty() && std::filesystem::exists(beside)) return beside.string();
   return path;
+}
+
+// The regions the report compares against, checked before the store is
+// touched, so a misspelt region fails before hours of training.
+std::vector<ComparedRegion> ComparedRegionsFor(const Suite& suite) {
+  try {
+    return ResolveComparedRegions(suite.carbon.compare_regions.empty()
+                                      ? DefaultComparedRegions()
+                                      : suite.carbon.compare_regions,
+                                  ReferenceDataDir());
+  } catch (const std::runtime_error& e) {
+    throw SuiteError({suite.source + ": carbon." + e.what()});
+  }
+}
+
+// The child process each cell runs in: this program, the options' limits
+// over the suite's, and at most 90% of the machine's memory by default.
+IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options) {
+  IsolatedCellSettings isolation;
+  isolation.executable_path = options.executable_path;
+  isolation.plugin_dirs = options.plugin_dirs;
+  isolation.tcmalloc_path = FindTcmalloc();
+  isolation.limits.timeout_s =
+      options.cell_timeout_s > 0 ? options.cell_timeout_s : suite.limits.cell_timeout_s;
+  isolation.limits.memory_mb =
+      options.cell_memory_mb > 0 ? options.cell_memory_mb : suite.limits.cell_memory_mb;
+  if (isolation.limits.memory_mb <= 0) isolation.limits.memory_mb = MachineMemoryMb() * 9 / 10;
+  return isolation;
+}
+
+std::vector<const Cell*> CellsInShard(const Suite& suite, const RunOptions& options) {
+  std::vector<const Cell*> cells;
+  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
+    if (InShard(position, {options.shard_index, options.shard_count})) {
+      cells.push_back(&suite.cells[position]);
+    }
+  }
+  return cells;
+}
+
+// What a registered benchmark needs of the suite's run; it outlives them.
+struct SuiteRun {
+  SuiteRunContext& context;
+  const RunOptions& options;
+  const IsolatedCellSettings& isolation;
+  ProgressDisplay& progress;
+  SuiteTally& tally;
+};
+
+// One Google Benchmark iteration of a cell: one repetition, or none after
+// --fail-fast saw a failure.
+void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchmark_name,
+                      benchmark::State& state) {
+  SuiteTally& tally = run.tally;
+  const int repetition = tally.repetitions_done[cell.config_hash]++;
+  ++tally.started;
+  for (auto _ : state) {
+    if (run.options.fail_fast && tally.failures > 0) {
+      state.SkipWithError("not run: --fail-fast stopped the suite at the first failure");
+      break;
+    }
+    const IsolatedCellOutcome outcome =
+        RunRepetition(run.context, run.isolation, cell, repetition, run.options.fresh, run.progress,
+                      tally.started, tally.total);
+    if (!outcome.cell.finished) {
+      ++tally.failures;
+      state.SkipWithError(outcome.cell.failure_reason.c_str());
+      break;
+    }
+    if (!outcome.cell.from_store) {
+      tally.child_cpu.Record(benchmark_name, repetition, outcome.cpu_s);
+    }
+    Report(state, outcome.cell);
+  }
+}
+
+// Each cell is one benchmark, run once per repetition.
+void RegisterCells(SuiteRun& run, const std::vector<const Cell*>& cells) {
+  const Suite& suite = *run.context.suite;
+  for (const Cell* cell : cells) {
+    const std::string benchmark_name = suite.name + "/" + cell->name;
+    auto* benchmark = benchmark::RegisterBenchmark(
+        benchmark_name.c_str(), [&run, cell, benchmark_name](benchmark::State& state) {
+          RunCellBenchmark(run, *cell, benchmark_name, state);
+        });
+    benchmark->UseManualTime()
+        ->Iterations(1)
+        ->Repetitions(suite.repetitions)
+        ->Unit(benchmark::kSecond);
+  }
+}
+
+std::string SuiteHeadline(const Suite& suite, const RunOptions& options, std::size_t cells,
+                          const CarbonIntensity& intensity, const ChildLimits& limits) {
+  const std::string shard = options.shard_count > 1
+                                ? fmt::format(" (shard {}/{} of {} cells)", options.shard_index,
+                                              options.shard_count, suite.cells.size())
+                                : "";
+  return fmt::format(
+      "suite {} ({}): {} cell(s){} x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), "
+      "PUE {:.2f}; each cell in its own process, limits {:g} s and {} MB",
+      suite.name, suite.source, cells, shard, suite.repetitions, intensity.g_per_kwh,
+      intensity.region_used, intensity.pue, limits.timeout_s, limits.memory_mb);
+}
+
+// A report that cannot be written is said, not thrown: the runs are stored.
+void WriteReport(const ResultsStore& store, const Suite& suite, const RunOptions& options,
+                 const std::vector<ComparedRegion>& compared) {
+  try {
+    ReportOptions report_options;
+    report_options.compare_regions = compared;
+    const std::vector<std::string> paths =
+        WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
+    std::fprintf(stderr, "report: %s\n", paths.front().c_str());
+    std::fprintf(stderr,
+                 "also written: %zu files beside it (plots, CodeCarbon's emissions.csv, "
+                 "CSV and JSON exports)\n",
+                 paths.size() - 1);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "no report written: %s\n", e.what());
+  }
 }
 
 }  // namespace
@@ -169,18 +290,8 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
 }
 
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
-  // An unknown region is a suite error: found before the store is touched.
-  const std::string reference_data_dir = ReferenceDataDir();
-  // Checked now, so a misspelt region fails before hours of training.
-  std::vector<ComparedRegion> compared;
-  try {
-    compared = ResolveComparedRegions(
-        suite.carbon.compare_regions.empty() ? DefaultComparedRegions()
-                                             : suite.carbon.compare_regions,
-        reference_data_dir);
-  } catch (const std::runtime_error& e) {
-    throw SuiteError({suite.source + ": carbon." + e.what()});
-  }
+  // Both are suite errors found before the store is touched.
+  const std::vector<ComparedRegion> compared = ComparedRegionsFor(suite);
   const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   ResultsStore store(options.store_path);
   SuiteRunContext context = MakeSuiteRunContext(
@@ -189,86 +300,22 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   for (const auto& warning : context.intensity.warnings) {
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }
-
-  IsolatedCellSettings isolation;
-  isolation.executable_path = options.executable_path;
-  isolation.plugin_dirs = options.plugin_dirs;
-  isolation.tcmalloc_path = FindTcmalloc();
-  isolation.limits.timeout_s =
-      options.cell_timeout_s > 0 ? options.cell_timeout_s : suite.limits.cell_timeout_s;
-  isolation.limits.memory_mb =
-      options.cell_memory_mb > 0 ? options.cell_memory_mb : suite.limits.cell_memory_mb;
-  if (isolation.limits.memory_mb <= 0) isolation.limits.memory_mb = MachineMemoryMb() * 9 / 10;
-
-  std::vector<const Cell*> cells;
-  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-    if (InShard(position, {options.shard_index, options.shard_count})) {
-      cells.push_back(&suite.cells[position]);
-    }
-  }
+  const IsolatedCellSettings isolation = IsolationFor(suite, options);
+  const std::vector<const Cell*> cells = CellsInShard(suite, options);
 
   InitializeBenchmark(options.benchmark_args);
   ProgressDisplay progress(ProgressDisplay::ShouldBeLive());
   SuiteTally tally;
   tally.total = static_cast<int>(cells.size()) * suite.repetitions;
-  for (const Cell* cell : cells) {
-    const std::string benchmark_name = suite.name + "/" + cell->name;
-    auto* benchmark = benchmark::RegisterBenchmark(
-        benchmark_name.c_str(),
-        [&context, cell, &tally, &options, &isolation, &progress,
-         benchmark_name](benchmark::State& state) {
-          const int repetition = tally.repetitions_done[cell->config_hash]++;
-          ++tally.started;
-          for (auto _ : state) {
-            if (options.fail_fast && tally.failures > 0) {
-              state.SkipWithError("not run: --fail-fast stopped the suite at the first failure");
-              break;
-            }
-            const IsolatedCellOutcome outcome =
-                RunRepetition(context, isolation, *cell, repetition, options.fresh, progress,
-                              tally.started, tally.total);
-            if (!outcome.cell.finished) {
-              ++tally.failures;
-              state.SkipWithError(outcome.cell.failure_reason.c_str());
-              break;
-            }
-            if (!outcome.cell.from_store) {
-              tally.child_cpu.Record(benchmark_name, repetition, outcome.cpu_s);
-            }
-            Report(state, outcome.cell);
-          }
-        });
-    benchmark->UseManualTime()->Iterations(1)->Repetitions(suite.repetitions)->Unit(
-        benchmark::kSecond);
-  }
-  const std::string shard =
-      options.shard_count > 1
-          ? fmt::format(" (shard {}/{} of {} cells)", options.shard_index, options.shard_count,
-                        suite.cells.size())
-          : "";
-  SuiteConsoleReporter console(fmt::format(
-      "suite {} ({}): {} cell(s){} x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), "
-      "PUE {:.2f}; each cell in its own process, limits {:g} s and {} MB",
-      suite.name, suite.source, cells.size(), shard, suite.repetitions, intensity.g_per_kwh,
-      intensity.region_used, intensity.pue, isolation.limits.timeout_s,
-      isolation.limits.memory_mb), &tally.child_cpu);
+  SuiteRun run{context, options, isolation, progress, tally};
+  RegisterCells(run, cells);
+  SuiteConsoleReporter console(
+      SuiteHeadline(suite, options, cells.size(), intensity, isolation.limits), &tally.child_cpu);
   std::unique_ptr<benchmark::BenchmarkReporter> file = FileReporter(options, tally.child_cpu);
   benchmark::RunSpecifiedBenchmarks(&console, file.get());
   benchmark::ClearRegisteredBenchmarks();
 
-  if (options.write_report) {
-    try {
-      ReportOptions report_options;
-      report_options.compare_regions = compared;
-      const std::vector<std::string> paths =
-          WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
-      std::fprintf(stderr, "report: %s\n", paths.front().c_str());
-      std::fprintf(stderr, "also written: %zu files beside it (plots, CodeCarbon's emissions.csv, "
-                   "CSV and JSON exports)\n", paths.size() - 1);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "no report written: %s\n", e.what());
-    }
-  }
+  if (options.write_report) WriteReport(store, suite, options, compared);
   if (tally.failures > 0) {
     std::fprintf(stderr, "%d cell run(s) failed; their reasons are in the store and the report\n",
                  tally.failures);

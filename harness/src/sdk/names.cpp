@@ -1,5 +1,6 @@
 #include "carbonbench/dataset_spec.h"
 #include "carbonbench/meter.h"
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/plugin.h"
 
 namespace carbonbench {
@@ -36,6 +37,14 @@ const char* ProvenanceName(Provenance provenance) {
     case Provenance::kMeasured: return "measured";
     case Provenance::kEstimated: return "estimated";
     case Provenance::kAbsent: return "absent";
+  }
+  return "unknown";
+}
+
+const char* MeterScopeName(MeterScope scope) {
+  switch (scope) {
+    case MeterScope::kProcess: return "process";
+    case MeterScope::kMachine: return "machine";
   }
   return "unknown";
 }

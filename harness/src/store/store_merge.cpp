@@ -36,9 +36,9 @@ using RunKey = std::tuple<std::string, std::string, int>;  // suite, hash, repet
 std::map<std::string, std::string> RequiredWithoutDefault(const SQLite::Database& db,
                                                           const std::string& table) {
   std::map<std::string, std::string> columns;
-  SQLite::Statement query(
-      db, "SELECT name, type FROM pragma_table_info(?) WHERE \"notnull\" = 1 AND "
-          "dflt_value IS NULL AND pk = 0");
+  SQLite::Statement query(db,
+                          "SELECT name, type FROM pragma_table_info(?) WHERE \"notnull\" = 1 AND "
+                          "dflt_value IS NULL AND pk = 0");
   query.bind(1, table);
   while (query.executeStep()) {
     columns[query.getColumn(0).getString()] = query.getColumn(1).getString();
@@ -72,13 +72,15 @@ std::unique_ptr<SQLite::Database> OpenInput(const std::string& path) {
     throw std::runtime_error(path + ": not a carbonbench store (" + e.what() + ")");
   }
   if (version == 0 || !db->tableExists("runs")) {
-    throw std::runtime_error(path + ": not a carbonbench store (no schema version or no runs "
-                                    "table)");
+    throw std::runtime_error(path +
+                             ": not a carbonbench store (no schema version or no runs "
+                             "table)");
   }
   if (version > kStoreSchemaVersion) {
     throw std::runtime_error(path + " has store schema version " + std::to_string(version) +
                              "; this carbonbench reads up to " +
-                             std::to_string(kStoreSchemaVersion) + ": merge with a newer "
+                             std::to_string(kStoreSchemaVersion) +
+                             ": merge with a newer "
                              "carbonbench");
   }
   return db;
@@ -123,8 +125,8 @@ std::int64_t CopyRows(SQLite::Database& from, SQLite::Database& to, const std::s
   }
   SQLite::Statement select(from, "SELECT " + selected + " FROM \"" + table + "\" WHERE " + where);
   select.bind(1, key);
-  SQLite::Statement insert(to, "INSERT INTO \"" + table + "\" (" + names + ") VALUES (" +
-                                   marks + ")");
+  SQLite::Statement insert(to,
+                           "INSERT INTO \"" + table + "\" (" + names + ") VALUES (" + marks + ")");
   std::int64_t last = 0;
   while (select.executeStep()) {
     for (std::size_t i = 0; i < shared.size(); ++i) {
@@ -146,8 +148,10 @@ std::int64_t CopyRows(SQLite::Database& from, SQLite::Database& to, const std::s
 void CheckOutput(const std::vector<std::string>& inputs, const std::string& output) {
   std::error_code ec;
   if (fs::exists(output, ec)) {
-    throw std::runtime_error(output + " already exists: choose a new name for the merged store, "
-                                      "or list " + output + " as an input");
+    throw std::runtime_error(output +
+                             " already exists: choose a new name for the merged store, "
+                             "or list " +
+                             output + " as an input");
   }
   const fs::path out = fs::weakly_canonical(output, ec);
   for (const std::string& input : inputs) {
@@ -157,19 +161,35 @@ void CheckOutput(const std::vector<std::string>& inputs, const std::string& outp
   }
 }
 
-}  // namespace
-
-MergeSummary MergeStores(const std::vector<std::string>& inputs, const std::string& output) {
-  if (inputs.empty()) throw std::runtime_error("merge needs at least one input store");
-  CheckOutput(inputs, output);
-  std::vector<std::unique_ptr<SQLite::Database>> dbs;
-  MergeSummary summary;
-  for (const std::string& input : inputs) {
-    dbs.push_back(OpenInput(input));
-    summary.inputs.push_back({input});
+// A failed attempt gives way to a finished one or to a later failure; two
+// different finished attempts are a conflict, and the earlier input's stays.
+void Consider(std::map<RunKey, Candidate>& chosen, const RunKey& key, const Candidate& candidate,
+              const std::vector<std::string>& inputs, MergeSummary& summary) {
+  auto [at, fresh] = chosen.emplace(key, candidate);
+  if (fresh) return;
+  Candidate& kept = at->second;
+  const std::size_t i = candidate.input;
+  if (kept.status == "finished" && candidate.status == "finished") {
+    if (kept.started_at == candidate.started_at && kept.config_json == candidate.config_json) {
+      ++summary.inputs[i].duplicates;
+    } else {
+      summary.conflicts.push_back({std::get<0>(key), kept.cell_name, std::get<2>(key),
+                                   inputs[kept.input], kept.started_at, inputs[i],
+                                   candidate.started_at});
+    }
+  } else if (kept.status == "failed" &&
+             (candidate.status == "finished" || candidate.finished_at > kept.finished_at)) {
+    ++summary.inputs[kept.input].superseded;
+    kept = candidate;
+  } else {
+    ++summary.inputs[i].superseded;
   }
+}
 
-  // Which attempt of each cell repetition the output keeps.
+// Which attempt of each cell repetition the output keeps.
+std::map<RunKey, Candidate> ChooseAttempts(
+    const std::vector<std::unique_ptr<SQLite::Database>>& dbs,
+    const std::vector<std::string>& inputs, MergeSummary& summary) {
   std::map<RunKey, Candidate> chosen;
   for (std::size_t i = 0; i < dbs.size(); ++i) {
     SQLite::Statement query(*dbs[i],
@@ -189,63 +209,74 @@ MergeSummary MergeStores(const std::vector<std::string>& inputs, const std::stri
       }
       const RunKey key{query.getColumn(1).getString(), query.getColumn(2).getString(),
                        query.getColumn(3).getInt()};
-      auto [at, fresh] = chosen.emplace(key, candidate);
-      if (fresh) continue;
-      Candidate& kept = at->second;
-      if (kept.status == "finished" && candidate.status == "finished") {
-        if (kept.started_at == candidate.started_at && kept.config_json == candidate.config_json) {
-          ++summary.inputs[i].duplicates;
-        } else {
-          summary.conflicts.push_back({std::get<0>(key), kept.cell_name, std::get<2>(key),
-                                       inputs[kept.input], kept.started_at, inputs[i],
-                                       candidate.started_at});
-        }
-      } else if (kept.status == "failed" &&
-                 (candidate.status == "finished" || candidate.finished_at > kept.finished_at)) {
-        ++summary.inputs[kept.input].superseded;
-        kept = candidate;
-      } else {
-        ++summary.inputs[i].superseded;
-      }
+      Consider(chosen, key, candidate, inputs, summary);
     }
   }
+  return chosen;
+}
+
+// The output's tables that hang off a run (a run_id column), besides runs.
+std::vector<std::string> ChildTables(SQLite::Database& out) {
+  std::vector<std::string> child_tables;
+  SQLite::Statement tables(out, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  while (tables.executeStep()) {
+    const std::string table = tables.getColumn(0).getString();
+    if (table != "runs" && Contains(Columns(out, table), "run_id")) child_tables.push_back(table);
+  }
+  return child_tables;
+}
+
+// In the order the inputs ran them, so ids still mean "started earlier".
+std::vector<const Candidate*> InStartOrder(const std::map<RunKey, Candidate>& chosen) {
+  std::vector<const Candidate*> order;
+  for (const auto& [key, candidate] : chosen) order.push_back(&candidate);
+  std::sort(order.begin(), order.end(), [](const Candidate* a, const Candidate* b) {
+    return std::tie(a->started_at, a->input, a->id) < std::tie(b->started_at, b->input, b->id);
+  });
+  return order;
+}
+
+// Copies each chosen run and its rows in the other tables, in one
+// transaction, into the store at `path` (already of the current schema).
+void WriteChosen(const std::string& path, const std::vector<std::unique_ptr<SQLite::Database>>& dbs,
+                 const std::map<RunKey, Candidate>& chosen, MergeSummary& summary) {
+  SQLite::Database out(path, SQLite::OPEN_READWRITE);
+  out.setBusyTimeout(10000);
+  const std::vector<std::string> child_tables = ChildTables(out);
+  SQLite::Transaction transaction(out);
+  for (const Candidate* candidate : InStartOrder(chosen)) {
+    SQLite::Database& from = *dbs[candidate->input];
+    const std::int64_t id =
+        CopyRows(from, out, "runs", "id = ?", candidate->id, true, std::nullopt);
+    for (const std::string& table : child_tables) {
+      if (!from.tableExists(table) || !Contains(Columns(from, table), "run_id")) continue;
+      CopyRows(from, out, table, "run_id = ?", candidate->id, false, id);
+    }
+    ++summary.inputs[candidate->input].runs_taken;
+    ++summary.runs_written;
+  }
+  transaction.commit();
+  // One self-contained file to rename: nothing left in a WAL beside it.
+  out.exec("PRAGMA journal_mode = DELETE");
+}
+
+}  // namespace
+
+MergeSummary MergeStores(const std::vector<std::string>& inputs, const std::string& output) {
+  if (inputs.empty()) throw std::runtime_error("merge needs at least one input store");
+  CheckOutput(inputs, output);
+  std::vector<std::unique_ptr<SQLite::Database>> dbs;
+  MergeSummary summary;
+  for (const std::string& input : inputs) {
+    dbs.push_back(OpenInput(input));
+    summary.inputs.push_back({input});
+  }
+  const std::map<RunKey, Candidate> chosen = ChooseAttempts(dbs, inputs, summary);
 
   const std::string partial = output + ".partial-" + std::to_string(getpid());
   { ResultsStore create(partial); }  // the current schema, then closed
   try {
-    SQLite::Database out(partial, SQLite::OPEN_READWRITE);
-    out.setBusyTimeout(10000);
-    std::vector<std::string> child_tables;
-    {
-      SQLite::Statement tables(out, "SELECT name FROM sqlite_master WHERE type = 'table'");
-      while (tables.executeStep()) {
-        const std::string table = tables.getColumn(0).getString();
-        if (table != "runs" && Contains(Columns(out, table), "run_id")) {
-          child_tables.push_back(table);
-        }
-      }
-    }
-    SQLite::Transaction transaction(out);
-    // In the order the inputs ran them, so ids still mean "started earlier".
-    std::vector<const Candidate*> order;
-    for (const auto& [key, candidate] : chosen) order.push_back(&candidate);
-    std::sort(order.begin(), order.end(), [](const Candidate* a, const Candidate* b) {
-      return std::tie(a->started_at, a->input, a->id) < std::tie(b->started_at, b->input, b->id);
-    });
-    for (const Candidate* candidate : order) {
-      SQLite::Database& from = *dbs[candidate->input];
-      const std::int64_t id =
-          CopyRows(from, out, "runs", "id = ?", candidate->id, true, std::nullopt);
-      for (const std::string& table : child_tables) {
-        if (!from.tableExists(table) || !Contains(Columns(from, table), "run_id")) continue;
-        CopyRows(from, out, table, "run_id = ?", candidate->id, false, id);
-      }
-      ++summary.inputs[candidate->input].runs_taken;
-      ++summary.runs_written;
-    }
-    transaction.commit();
-    // One self-contained file to rename: nothing left in a WAL beside it.
-    out.exec("PRAGMA journal_mode = DELETE");
+    WriteChosen(partial, dbs, chosen, summary);
   } catch (...) {
     std::error_code ec;
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(partial + suffix, ec);

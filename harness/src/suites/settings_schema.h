@@ -54,6 +54,7 @@ class SettingsSchema {
   std::map<std::string, ParamValue> ParamsAddedLater() const;
   // "known models: a, b" or "no models are installed".
   std::string KnownPluginsText(PluginKind kind) const;
+  const PluginCatalog& catalog() const { return catalog_; }
 
  private:
   std::vector<std::string> NamesOfKind(PluginKind kind) const;

@@ -3,11 +3,13 @@
 // sees all of them at once.
 #include "suites/suite.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include <yaml-cpp/yaml.h>
 
@@ -24,12 +26,20 @@ SuiteError::SuiteError(std::vector<std::string> messages)
     : std::runtime_error(JoinStrings(messages, "\n")),
       messages_(std::move(messages)) {}
 
-const std::vector<std::string>& DefaultMeters() {
-  // A measuring meter before the estimate for the same component: RAPL for
-  // the CPU package (and DRAM), NVML for GPUs, then CodeCarbon's models.
-  static const std::vector<std::string> meters = {"rapl", "nvml", "cpu_estimate",
-                                                  "ram_estimate"};
-  return meters;
+std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
+  std::vector<const PluginCatalogEntry*> meters;
+  for (const PluginCatalogEntry& entry : catalog) {
+    if (entry.kind == PluginKind::kMeter && entry.meter_traits.default_on) meters.push_back(&entry);
+  }
+  // Ties broken by name, so the order (and so the config hash) never
+  // depends on the order the plugins were found in.
+  std::sort(meters.begin(), meters.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->meter_traits.default_rank, a->name) <
+           std::tie(b->meter_traits.default_rank, b->name);
+  });
+  std::vector<std::string> names;
+  for (const auto* meter : meters) names.push_back(meter->name);
+  return names;
 }
 
 const ParamValue& Cell::Get(const std::string& key) const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "carbonbench/declarations.h"
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -24,6 +25,7 @@ struct PluginCatalogEntry {
   std::string unavailable_reason;           // optimizations only; empty: usable
   OptimizationDeclaration declaration;      // optimizations only
   bool default_model = false;               // models only: trained when none is named
+  MeterTraits meter_traits;                 // meters only
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 
@@ -106,8 +108,10 @@ struct InferenceSuiteSettings {
   int min_iterations = 10;    // per batch size, so p99 has samples to stand on
 };
 
-// Tried in order per component; meters not installed are left out.
-const std::vector<std::string>& DefaultMeters();
+// The meters a suite without a 'meters' list uses: every meter in the
+// catalog that declares itself on by default, by its declared rank (then by
+// name). Tried in order per component.
+std::vector<std::string> DefaultMeters(const PluginCatalog& catalog);
 
 struct Suite {
   std::string name;
@@ -118,7 +122,7 @@ struct Suite {
   SamplerSuiteSettings sampler;
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
-  std::vector<std::string> meters;  // ordered; default DefaultMeters() installed
+  std::vector<std::string> meters;  // ordered; default DefaultMeters(catalog)
   std::vector<Cell> cells;
   // The YAML it was read from, so a cell's child process reads the same.
   std::string text;

@@ -446,19 +446,14 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 
-// Without a 'meters' list, the installed ones of DefaultMeters(), in order.
-void UseInstalledDefaultMeters(const SettingsSchema& schema, ErrorList& errors,
-                               SuiteDocument* doc) {
-  doc->meters.clear();
-  for (const auto& meter : DefaultMeters()) {
-    if (schema.CheckPluginName(meter, PluginKind::kMeter).empty())
-      doc->meters.push_back(meter);
-  }
+// Without a 'meters' list, the meters that declare themselves on by default.
+void UseDefaultMeters(const SettingsSchema& schema, ErrorList& errors, SuiteDocument* doc) {
+  doc->meters = DefaultMeters(schema.catalog());
   if (doc->meters.empty()) {
-    errors.Add({}, "no 'meters' are listed and none of the default meters (" +
-                       JoinStrings(DefaultMeters(), ", ") +
-                       ") is installed; add 'meters: [...]' (" +
-                       schema.KnownPluginsText(PluginKind::kMeter) + ")");
+    errors.Add({},
+               "no 'meters' are listed and no installed meter is on by default; add "
+               "'meters: [...]' (" +
+                   schema.KnownPluginsText(PluginKind::kMeter) + ")");
   }
 }
 
@@ -493,7 +488,7 @@ SuiteDocument ReadSuiteDocument(const YAML::Node& root,
                "missing required key 'suite'; add a line such as "
                "'suite: my_suite' (it names the result files)");
   }
-  if (!seen.count("meters")) UseInstalledDefaultMeters(schema, errors, &doc);
+  if (!seen.count("meters")) UseDefaultMeters(schema, errors, &doc);
   return doc;
 }
 

@@ -12,7 +12,7 @@
 
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
 
 namespace carbonbench {
 

@@ -1,7 +1,7 @@
 // Channels-last layout for image networks. libtorch's oneDNN convolutions
-// run faster on NHWC than on the default NCHW layout (README "Runtime
-// defaults" has the figures and the command that measures them). Once the
-// conv weights and the input batch are channels-last, every activation
+// run faster on NHWC than on the default NCHW layout (docs/performance.md,
+// "Runtime defaults", has the figures and the command that measures them).
+// Once the conv weights and the input batch are channels-last, every activation
 // after them is too; tensors of other ranks are left as they are, so token
 // and sequence models are untouched.
 #pragma once

@@ -1,15 +1,16 @@
 #include "training/trainer.h"
 
+#include <fmt/format.h>
+#include <torch/torch.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 
-#include <fmt/format.h>
-#include <torch/torch.h>
-
 #include "pipeline/batch_loader.h"
+#include "training/evaluate.h"
 #include "training/forward_scopes.h"
 #include "training/memory_layout.h"
 
@@ -31,11 +32,11 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& s
         settings.optimizer + ", momentum: " + fmt::format("{:g}", settings.momentum) + ")");
   }
   if (settings.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(settings.lr)
-                        .momentum(settings.momentum)
-                        .nesterov(settings.nesterov)
-                        .weight_decay(settings.weight_decay));
+    return std::make_unique<torch::optim::SGD>(parameters,
+                                               torch::optim::SGDOptions(settings.lr)
+                                                   .momentum(settings.momentum)
+                                                   .nesterov(settings.nesterov)
+                                                   .weight_decay(settings.weight_decay));
   }
   if (settings.optimizer == "adam") {
     return std::make_unique<torch::optim::Adam>(
@@ -49,83 +50,11 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& s
                               "' (known: sgd, adam, adamw)");
 }
 
-// Classifiers learn from cross-entropy on logits; regressors from the mean
-// squared error on standardised targets.
-// Label smoothing shapes training only: evaluation passes 0, so test losses
-// stay comparable between cells.
-torch::Tensor Loss(const DatasetSpec& spec, const torch::Tensor& outputs,
-                   const torch::Tensor& targets,
-                   at::Reduction::Reduction reduction = at::Reduction::Mean,
-                   double label_smoothing = 0) {
-  if (spec.task == TaskKind::kRegression) {
-    return torch::mse_loss(outputs.reshape(targets.sizes()), targets, reduction);
-  }
-  return torch::cross_entropy_loss(outputs, targets, {}, reduction, -100, label_smoothing);
-}
-
-struct EvalResult {
-  double loss = 0;
-  double accuracy = 0;  // classification
-  double rmse = 0;      // regression, in the target's units
-  double mae = 0;
-  // Classification: counts by true class (row) and predicted class
-  // (column), flattened row by row.
-  std::vector<std::int64_t> confusion;
-};
-
-EvalResult Evaluate(const std::shared_ptr<Network>& network, const TensorDataset& data,
-                    const std::vector<std::shared_ptr<Optimization>>& optimizations,
-                    TrainingContext& ctx, const TrainingSettings& settings) {
-  torch::NoGradGuard no_grad;
-  network->eval();
-  const std::int64_t count = data.test_inputs.size(0);
-  const bool regression = data.spec.task == TaskKind::kRegression;
-  torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
-  const std::int64_t classes = regression ? 0 : data.spec.num_classes;
-  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kLong);
-  torch::Tensor squared_error_sum = torch::zeros({}, torch::kFloat64);
-  torch::Tensor absolute_error_sum = torch::zeros({}, torch::kFloat64);
-  const std::int64_t batch_size = settings.eval_batch_size;
-  for (std::int64_t begin = 0; begin < count; begin += batch_size) {
-    const std::int64_t end = std::min(count, begin + batch_size);
-    torch::Tensor inputs =
-        InLayout(data.test_inputs.slice(0, begin, end).to(ctx.device), settings.channels_last);
-    torch::Tensor targets = data.test_targets.slice(0, begin, end).to(ctx.device);
-    torch::Tensor outputs;
-    {
-      ForwardScopes scopes(optimizations, ctx);
-      outputs = network->forward(inputs);
-    }
-    outputs = outputs.to(torch::kFloat32);
-    loss_sum += Loss(data.spec, outputs, targets, at::Reduction::Sum).to(torch::kCPU, torch::kFloat64);
-    if (regression) {
-      // Errors in the target's own units (e.g. ppm), not standardised ones.
-      torch::Tensor error = (outputs.reshape(targets.sizes()) - targets).to(torch::kFloat64) *
-                            data.target_stddev;
-      squared_error_sum += error.square().sum().to(torch::kCPU);
-      absolute_error_sum += error.abs().sum().to(torch::kCPU);
-    } else {
-      // One bincount per batch: the pair (true, predicted) as one index.
-      const torch::Tensor pairs = targets.to(torch::kLong) * classes + outputs.argmax(1);
-      confusion += torch::bincount(pairs.to(torch::kCPU), {}, classes * classes);
-    }
-  }
-  EvalResult result;
-  const auto n = static_cast<double>(count);
-  const double values = n * static_cast<double>(regression ? data.spec.target_size : 1);
-  result.loss = loss_sum.item<double>() / values;
-  if (regression) {
-    result.rmse = std::sqrt(squared_error_sum.item<double>() / values);
-    result.mae = absolute_error_sum.item<double>() / values;
-  } else {
-    const torch::Tensor counts = confusion.contiguous();
-    result.confusion.assign(counts.data_ptr<std::int64_t>(),
-                            counts.data_ptr<std::int64_t>() + counts.numel());
-    std::int64_t correct = 0;
-    for (std::int64_t c = 0; c < classes; ++c) correct += result.confusion[c * classes + c];
-    result.accuracy = static_cast<double>(correct) / n;
-  }
-  return result;
+EvaluationSettings EvaluationSettingsFor(const TrainingSettings& settings) {
+  EvaluationSettings evaluation;
+  evaluation.batch_size = settings.eval_batch_size;
+  evaluation.channels_last = settings.channels_last;
+  return evaluation;
 }
 
 // One run of the loop: the optimizer, the schedule's position and the
@@ -162,7 +91,7 @@ class EpochLoop {
 
   // Trains one epoch and evaluates it. `phase` is "train" for planned epochs
   // and "finetune" after them, which run at the constant fine-tuning rate.
-  std::pair<EpochRecord, EvalResult> Run(int epoch, const std::string& phase) {
+  std::pair<EpochRecord, Evaluation> Run(int epoch, const std::string& phase) {
     ctx_.epoch = epoch;
     EpochRecord record;
     record.epoch = epoch;
@@ -195,8 +124,7 @@ class EpochLoop {
       // (each loss divided by that count) before one step; a last, shorter
       // group at the end of the epoch steps all the same.
       const bool group_starts = batch_index % accumulation_ == 0;
-      const bool group_ends =
-          (batch_index + 1) % accumulation_ == 0 || batch_index + 1 == batches_;
+      const bool group_ends = (batch_index + 1) % accumulation_ == 0 || batch_index + 1 == batches_;
       ++batch_index;
       if (group_starts) optimizer_.zero_grad();
       torch::Tensor outputs;
@@ -207,10 +135,11 @@ class EpochLoop {
       torch::Tensor loss = Loss(data_.spec, outputs.to(torch::kFloat32), targets,
                                 at::Reduction::Mean, settings_.label_smoothing);
       torch::Tensor scaled = accumulation_ > 1 ? loss / static_cast<double>(accumulation_) : loss;
-      for (const auto& optimization : optimizations_) scaled = optimization->ScaleLoss(ctx_, scaled);
+      for (const auto& optimization : optimizations_)
+        scaled = optimization->ScaleLoss(ctx_, scaled);
       scaled.backward();
-      loss_sum += loss.detach().to(torch::kCPU, torch::kFloat64) *
-                  static_cast<double>(inputs.size(0));
+      loss_sum +=
+          loss.detach().to(torch::kCPU, torch::kFloat64) * static_cast<double>(inputs.size(0));
       if (!group_ends) continue;
       const double lr = phase == "train" ? LearningRateAt(schedule_, optimizer_step_,
                                                           steps_per_epoch_, total_steps_)
@@ -230,14 +159,15 @@ class EpochLoop {
     record.train_s = SecondsSince(train_start);
     record.data_s = data_s;
     if (!std::isfinite(record.train_loss)) {
-      throw std::runtime_error(fmt::format(
-          "training diverged: the training loss is {} at epoch {} (try a lower lr)",
-          record.train_loss, epoch));
+      throw std::runtime_error(
+          fmt::format("training diverged: the training loss is {} at epoch {} (try a lower lr)",
+                      record.train_loss, epoch));
     }
 
     if (observer_.mark_phase) observer_.mark_phase("eval");
     const auto eval_start = Clock::now();
-    EvalResult eval = Evaluate(network_, data_, optimizations_, ctx_, settings_);
+    Evaluation eval =
+        Evaluate(*network_, data_, optimizations_, ctx_, EvaluationSettingsFor(settings_));
     record.eval_s = SecondsSince(eval_start);
     record.test_loss = eval.loss;
     record.test_accuracy = eval.accuracy;
@@ -284,7 +214,7 @@ class EpochLoop {
   double energy_before_wh_;
 };
 
-void TakeFinalFigures(const EvalResult& eval, TrainingOutcome& outcome) {
+void TakeFinalFigures(const Evaluation& eval, TrainingOutcome& outcome) {
   outcome.final_accuracy = eval.accuracy;
   outcome.final_rmse = eval.rmse;
   outcome.final_mae = eval.mae;
@@ -305,7 +235,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   ctx.mark_phase = observer.mark_phase;
   ctx.record = observer.record;
   ctx.evaluate = [&] {
-    const EvalResult eval = Evaluate(network, data, optimizations, ctx, settings);
+    const Evaluation eval =
+        Evaluate(*network, data, optimizations, ctx, EvaluationSettingsFor(settings));
     network->train();
     return EvalFigures{eval.loss, eval.accuracy, eval.rmse};
   };
@@ -364,7 +295,8 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   for (const auto& optimization : optimizations) optimization->OnFinalNetwork(ctx);
   if (ctx.network_changed) {
     if (observer.mark_phase) observer.mark_phase("eval");
-    TakeFinalFigures(Evaluate(network, data, optimizations, ctx, settings), outcome);
+    TakeFinalFigures(Evaluate(*network, data, optimizations, ctx, EvaluationSettingsFor(settings)),
+                     outcome);
   }
   return outcome;
 }

@@ -11,7 +11,7 @@
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "pipeline/dataset.h"
-#include "store/results_store.h"
+#include "records/run_records.h"
 #include "training/learning_rate.h"
 
 namespace carbonbench {
@@ -19,21 +19,19 @@ namespace carbonbench {
 struct TrainingSettings {
   int epochs = 5;
   std::int64_t batch_size = 64;
-  // On CPU, batches far larger than training's run slower per sample, not
-  // faster: at 1,024, ResNet-18 ran 2.4x and MobileNetV2 20x slower than at
-  // 64 (activations past the cache and the allocator's thresholds). The
-  // runner uses the training batch size unless a suite sets eval_batch_size.
+  // The runner uses the training batch size unless a suite sets
+  // eval_batch_size (why: training/evaluate.h).
   std::int64_t eval_batch_size = 64;
   double lr = 1e-3;
   std::string optimizer = "adam";  // sgd | adam | adamw
   double momentum = 0.9;           // sgd only
   double weight_decay = 0;
-  bool nesterov = false;           // sgd with momentum only
-  LearningRateSchedule schedule;  // its base_lr is taken from `lr`
-  double label_smoothing = 0;      // classifiers only
+  bool nesterov = false;               // sgd with momentum only
+  LearningRateSchedule schedule;       // its base_lr is taken from `lr`
+  double label_smoothing = 0;          // classifiers only
   std::int64_t grad_accumulation = 1;  // batches per optimizer step
-  std::int64_t seed = 42;          // shuffling (the runner seeds the weights)
-  std::string device = "cpu";      // resolved: cpu | cuda
+  std::int64_t seed = 42;              // shuffling (the runner seeds the weights)
+  std::string device = "cpu";          // resolved: cpu | cuda
   // Conv weights and 4-D batches in channels-last (training/memory_layout.h).
   bool channels_last = true;
 };

@@ -31,6 +31,9 @@ std::string Format(double value) {
 
 class RamEstimateMeter : public Meter {
  public:
+  // Its default tracking is the machine's memory.
+  static MeterTraits Traits() { return {true, 40, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {FloatParam("ram_gb", 0.0,
                        "memory size in GB for the model; 0 reads MemTotal (machine) or this "

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "energy/phase_memory.h"
+#include "records/record_json.h"
 
 namespace carbonbench {
 namespace {
@@ -75,7 +76,7 @@ TEST(PhaseMemory, KeepsEachPhasesTensorPeak) {
   memory.Stop();
   EXPECT_DOUBLE_EQ(memory.PeakTensorMb("train"), 8.0);
   EXPECT_DOUBLE_EQ(memory.PeakTensorMb("eval"), 3.0);
-  const auto json = memory.Json();
+  const auto json = ToJson(memory.Record());
   EXPECT_DOUBLE_EQ(json["train"]["peak_tensor_mb"].get<double>(), 8.0);
   EXPECT_TRUE(json.contains("tensor_method"));
   EXPECT_FALSE(json["train"].contains("peak_cuda_tensor_mb"));
@@ -87,8 +88,8 @@ TEST(PhaseMemory, WithoutTrackingHasNoTensorFigures) {
   { at::Tensor a = Mebibytes(1); }
   memory.Stop();
   EXPECT_EQ(memory.PeakTensorMb("train"), 0);
-  EXPECT_FALSE(memory.Json()["train"].contains("peak_tensor_mb"));
-  EXPECT_FALSE(memory.Json().contains("tensor_method"));
+  EXPECT_FALSE(ToJson(memory.Record())["train"].contains("peak_tensor_mb"));
+  EXPECT_FALSE(ToJson(memory.Record()).contains("tensor_method"));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Precision, recall and F1 from hand-made confusion matrices.
-#include "report/class_metrics.h"
+#include "report/analysis/class_metrics.h"
 
 #include <gtest/gtest.h>
+
+#include "records/record_json.h"
 
 namespace carbonbench::report {
 namespace {
@@ -14,7 +16,7 @@ const char* const kMatrix =
     R"({"classes": ["cat", "dog", "fish"], "matrix": [[8, 2, 0], [1, 4, 0], [0, 5, 0]]})";
 
 TEST(ClassMetrics, ScoresEachClassFromItsRowAndColumn) {
-  const auto matrix = ParseConfusion(kMatrix);
+  const auto matrix = ConfusionOf(DecodeRecord<ConfusionRecord>(kMatrix));
   ASSERT_TRUE(matrix.has_value());
   const auto scores = ScoresOf(*matrix);
   ASSERT_EQ(scores.size(), 3u);
@@ -40,17 +42,24 @@ TEST(ClassMetrics, ScoresEachClassFromItsRowAndColumn) {
 }
 
 TEST(ClassMetrics, MalformedMatricesAreNotRead) {
-  EXPECT_FALSE(ParseConfusion("{}").has_value());
-  EXPECT_FALSE(ParseConfusion("not json").has_value());
-  EXPECT_FALSE(ParseConfusion(R"({"classes": ["a", "b"], "matrix": [[1, 2]]})").has_value());
-  EXPECT_FALSE(ParseConfusion(R"({"classes": ["a", "b"], "matrix": [[1], [2]]})").has_value());
+  EXPECT_FALSE(ConfusionOf(DecodeRecord<ConfusionRecord>("{}")).has_value());
+  EXPECT_FALSE(ConfusionOf(DecodeRecord<ConfusionRecord>("not json")).has_value());
+  EXPECT_FALSE(
+      ConfusionOf(DecodeRecord<ConfusionRecord>(R"({"classes": ["a", "b"], "matrix": [[1, 2]]})"))
+          .has_value());
+  EXPECT_FALSE(
+      ConfusionOf(DecodeRecord<ConfusionRecord>(R"({"classes": ["a", "b"], "matrix": [[1], [2]]})"))
+          .has_value());
 }
 
 TEST(ClassMetrics, RepetitionsArePooledAndDisagreeingClassesAreNot) {
   RunRow a, b, c, none;
-  a.summary.confusion_json = R"({"classes": ["x", "y"], "matrix": [[3, 1], [0, 4]]})";
-  b.summary.confusion_json = R"({"classes": ["x", "y"], "matrix": [[1, 0], [2, 2]]})";
-  c.summary.confusion_json = R"({"classes": ["x", "z"], "matrix": [[1, 0], [0, 1]]})";
+  a.summary.confusion =
+      DecodeRecord<ConfusionRecord>(R"({"classes": ["x", "y"], "matrix": [[3, 1], [0, 4]]})");
+  b.summary.confusion =
+      DecodeRecord<ConfusionRecord>(R"({"classes": ["x", "y"], "matrix": [[1, 0], [2, 2]]})");
+  c.summary.confusion =
+      DecodeRecord<ConfusionRecord>(R"({"classes": ["x", "z"], "matrix": [[1, 0], [0, 1]]})");
   const auto pooled = PoolConfusion({&a, &b, &none});
   ASSERT_TRUE(pooled.has_value());
   EXPECT_EQ(pooled->counts, (std::vector<std::vector<std::int64_t>>{{4, 1}, {2, 6}}));

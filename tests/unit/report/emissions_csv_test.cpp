@@ -1,12 +1,13 @@
 // The CodeCarbon export: its v3 header in order, and one row checked field
 // by field against the run it came from, in CodeCarbon's units.
-#include "report/emissions_csv.h"
+#include "report/export/emissions_csv.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <sstream>
 
+#include "records/record_json.h"
 #include "util/text.h"
 
 namespace carbonbench {
@@ -22,12 +23,12 @@ RunRow CloudRun() {
   run.start.cell_name = "cnn/baseline";
   run.start.config_hash = "abc123";
   run.start.repetition = 1;
-  run.start.environment_json =
-      R"({"cores":16,"cpu":"AMD EPYC 7B13, 64-Core","os":"Linux 6.1.0 x86_64"})";
+  run.start.environment = DecodeRecord<EnvironmentRecord>(
+      R"({"cores":16,"cpu":"AMD EPYC 7B13, 64-Core","os":"Linux 6.1.0 x86_64"})");
   run.start.pue = 1.1;
-  run.start.carbon_json =
+  run.start.carbon = DecodeRecord<CarbonDetails>(
       R"({"country_iso_code":"BEL","country_name":"Belgium","subdivision":"",)"
-      R"("cloud_provider":"gcp","cloud_region":"europe-west1"})";
+      R"("cloud_provider":"gcp","cloud_region":"europe-west1"})");
   run.summary.duration_s = 1800;
   // cpu 110 Wh and ram 11 Wh, PUE 1.1 applied: 100 Wh and 10 Wh drawn.
   run.summary.phases = {{"train", "cpu", 99.0, "measured", "rapl", 0},
@@ -35,8 +36,8 @@ RunRow CloudRun() {
                         {"train", "ram", 11.0, "measured", "rapl", 0}};
   run.summary.energy_wh = 121.0;
   run.summary.co2_g = 24.2;
-  run.summary.usage_json =
-      R"({"cpu_utilization_percent":87.5,"ram_used_gb":2.5,"ram_total_gb":64.0})";
+  run.summary.usage = DecodeRecord<UsageRecord>(
+      R"({"cpu_utilization_percent":87.5,"ram_used_gb":2.5,"ram_total_gb":64.0})");
   return run;
 }
 
@@ -111,9 +112,11 @@ TEST(EmissionsCsv, OneRowFieldByField) {
   EXPECT_EQ(field["wue"], "");
 }
 
+// A run stored before scopes were recorded (no scope in its meters)
+// reads as it always did.
 TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   RunRow estimated = CloudRun();
-  estimated.start.carbon_json = "{}";
+  estimated.start.carbon = DecodeRecord<CarbonDetails>("{}");
   estimated.summary.phases = {{"train", "cpu", 1.0, "estimated", "cpu_estimate", 0}};
   RunRow failed = CloudRun();
   failed.status = "failed";
@@ -121,6 +124,25 @@ TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
   EXPECT_NE(lines[1].find(",N,"), std::string::npos) << lines[1];  // not on a cloud
+}
+
+// The scope comes from what the run recorded for its CPU meter, whatever the
+// meter is called.
+TEST(EmissionsCsv, TrackingModeIsTheRecordedScopeOfTheCpuMeter) {
+  RunRow process = CloudRun();
+  MeterRecord& rapl = process.start.meters.emplace_back();
+  rapl.name = "rapl";
+  rapl.scope = "process";
+  RunRow machine = CloudRun();
+  machine.summary.phases = {{"train", "cpu", 1.0, "estimated", "wattmeter", 0}};
+  MeterRecord& wattmeter = machine.start.meters.emplace_back();
+  wattmeter.name = "wattmeter";
+  wattmeter.scope = "machine";
+  const std::vector<std::string> lines = Lines(RenderEmissionsCsv({process, machine}));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find(",machine,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(",machine,"), std::string::npos) << lines[2];
 }
 
 }  // namespace

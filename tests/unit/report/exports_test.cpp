@@ -1,6 +1,6 @@
 // The CSV and JSON exports: stable columns with units, one row per run and
 // per epoch, fields quoted as RFC 4180 wants, figures read back unchanged.
-#include "report/exports.h"
+#include "report/export/exports.h"
 
 #include <gtest/gtest.h>
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "report/exports.h"
-#include "report/markdown_report.h"
+#include "report/export/exports.h"
+#include "report/render/markdown_report.h"
 #include "unit/report/report_test_util.h"
 
 namespace carbonbench {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "report_test_util.h"
 
 namespace carbonbench {
@@ -17,11 +17,10 @@ using Cells = std::vector<std::string>;
 std::vector<RunRow> TwoCells() {
   using namespace report_testing;
   // 2.2 Wh with PUE 1.1 as run: the hardware drew 2.0 Wh; then 4.4 -> 4.0.
-  RunRow small = Finished(1, Start("cnn/baseline", "cnn", {}, BaseSettings("cnn"), 0), 10, 2.2,
-                          0.9);
-  RunRow large = Finished(2, Start("resnet18/baseline", "resnet18", {},
-                                   BaseSettings("resnet18"), 0),
-                          20, 4.4, 0.95);
+  RunRow small =
+      Finished(1, Start("cnn/baseline", "cnn", {}, BaseSettings("cnn"), 0), 10, 2.2, 0.9);
+  RunRow large = Finished(
+      2, Start("resnet18/baseline", "resnet18", {}, BaseSettings("resnet18"), 0), 20, 4.4, 0.95);
   for (RunRow* run : {&small, &large}) run->start.pue = 1.1;
   return {small, large};
 }
@@ -38,8 +37,8 @@ TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
                                   "## Where would this run be greener");
   ASSERT_FALSE(lines.empty());
   // Here: 2.2 Wh x 0.475 g/Wh. SE: 2.0 Wh x 1.0 x 0.040 g/Wh. AWS: 2.0 x 1.15 x 0.4.
-  EXPECT_EQ(RowCells(lines, "cnn/baseline"), (Cells{"cnn/baseline", "2.000", "1.045", "0.080",
-                                                    "0.920"}));
+  EXPECT_EQ(RowCells(lines, "cnn/baseline"),
+            (Cells{"cnn/baseline", "2.000", "1.045", "0.080", "0.920"}));
   EXPECT_EQ(RowCells(lines, "resnet18/baseline"),
             (Cells{"resnet18/baseline", "4.000", "2.090", "0.160", "1.840"}));
   EXPECT_EQ(RowCells(lines, "aws:us-east-1"),
@@ -85,12 +84,12 @@ namespace {
 TEST(EnvironmentCarbon, ShowsYearFallbackPueSourceHourlyFileAndIdleBaseline) {
   std::vector<RunRow> runs = TwoCells();
   for (RunRow& run : runs) {
-    run.start.carbon_json =
+    run.start.carbon = DecodeRecord<CarbonDetails>(
         R"({"year":2023,"fallback_path":["IN-TN","IND"],"pue_source":"carbon.pue",)"
-        R"("intensity_csv":"hourly.csv"})";
-    run.start.idle_json =
-        R"({"duration_s":5.0,"watts":{"cpu":3.5,"ram":1.5},)"
-        R"("provenance":{"cpu":"measured","ram":"estimated"}})";
+        R"("intensity_csv":"hourly.csv"})");
+    run.start.idle =
+        DecodeRecord<IdleRecord>(R"({"duration_s":5.0,"watts":{"cpu":3.5,"ram":1.5},)"
+                                 R"("provenance":{"cpu":"measured","ram":"estimated"}})");
   }
   runs[0].summary.idle_energy_wh = 0.5;
   runs[1].summary.idle_energy_wh = 1.0;

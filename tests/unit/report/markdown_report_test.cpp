@@ -1,4 +1,4 @@
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 
 #include <gtest/gtest.h>
 

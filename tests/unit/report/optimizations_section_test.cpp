@@ -2,7 +2,7 @@
 // peak memory per phase, and the optimizations' own figures, per cell.
 #include <gtest/gtest.h>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "report_test_util.h"
 
 namespace carbonbench {
@@ -15,18 +15,19 @@ using Cells = std::vector<std::string>;
 std::vector<RunRow> PrunedAndPlain() {
   using namespace report_testing;
   RunRow plain = Finished(1, Start("cnn/baseline", "cnn", {}, BaseSettings("cnn"), 0), 10, 2, 0.9);
-  plain.summary.figures_json =
+  plain.summary.figures = DecodeRecord<OptimizationFigures>(
       R"({"model.parameters_before":1000,"model.parameters_after":1000,)"
-      R"("model.macs_per_sample_before":4000000,"model.macs_per_sample_after":4000000})";
-  plain.summary.memory_json =
-      R"j({"train":{"peak_rss_mb":812.4},"eval":{"peak_rss_mb":700},"method":"VmHWM, reset at each phase (clear_refs)"})j";
+      R"("model.macs_per_sample_before":4000000,"model.macs_per_sample_after":4000000})");
+  plain.summary.memory = DecodeRecord<MemoryRecord>(
+      R"j({"train":{"peak_rss_mb":812.4},"eval":{"peak_rss_mb":700},"method":"VmHWM, reset at each phase (clear_refs)"})j");
   RunRow pruned =
       Finished(2, Start("cnn/pruning", "cnn", {"pruning"}, BaseSettings("cnn"), 0), 8, 1.5, 0.88);
-  pruned.summary.figures_json =
+  pruned.summary.figures = DecodeRecord<OptimizationFigures>(
       R"({"model.parameters_before":1000,"model.parameters_after":250,)"
       R"("model.macs_per_sample_before":4000000,"model.macs_per_sample_after":1000000,)"
-      R"("pruning.sparsity":0.5})";
-  pruned.summary.memory_json = R"({"train":{"peak_rss_mb":600},"inference":{"peak_rss_mb":500.6}})";
+      R"("pruning.sparsity":0.5})");
+  pruned.summary.memory = DecodeRecord<MemoryRecord>(
+      R"({"train":{"peak_rss_mb":600},"inference":{"peak_rss_mb":500.6}})");
   return {plain, pruned};
 }
 
@@ -46,7 +47,10 @@ TEST(OptimizationsSection, ShowsSizeBeforeAndAfterPeakMemoryAndOwnFigures) {
 
 TEST(OptimizationsSection, IsLeftOutWhenNoRunHasFigures) {
   std::vector<RunRow> runs = PrunedAndPlain();
-  for (RunRow& run : runs) run.summary.figures_json = run.summary.memory_json = "{}";
+  for (RunRow& run : runs) {
+    run.summary.figures = {};
+    run.summary.memory = {};
+  }
   const std::string report = RenderMarkdownReport("s", runs, ReportOptions{});
   EXPECT_EQ(report.find("## What the optimizations did"), std::string::npos);
 }

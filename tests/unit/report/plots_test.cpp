@@ -1,6 +1,6 @@
 // Plots drawn by gnuplot: each figure as a non-empty SVG and PNG; a missing
 // gnuplot is a note in the report, never a failure.
-#include "report/plots.h"
+#include "report/export/plots.h"
 
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "unit/report/report_test_util.h"
 #include "unit/store/store_test_util.h"
 

@@ -1,13 +1,13 @@
 // The recommender on stores whose answer is worked out by hand, across
 // suites, and when nothing reaches the target.
-#include "report/recommend.h"
+#include "report/analysis/recommend.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "report/leaderboard.h"
-#include "report/recommendations.h"
+#include "report/analysis/leaderboard.h"
+#include "report/analysis/recommendations.h"
 #include "unit/report/report_test_util.h"
 #include "unit/store/store_test_util.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "report/markdown_report.h"
+#include "report/render/markdown_report.h"
 #include "store/results_store.h"
 #include "unit/report/report_test_util.h"
 

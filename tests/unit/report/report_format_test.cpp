@@ -1,4 +1,4 @@
-#include "report/report_format.h"
+#include "report/render/report_format.h"
 
 #include <gtest/gtest.h>
 

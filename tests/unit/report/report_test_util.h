@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "records/record_json.h"
 #include "store/results_store.h"
 
 namespace carbonbench::report_testing {
@@ -35,8 +36,8 @@ inline nlohmann::json BaseSettings(const std::string& model) {
 }
 
 inline RunStart Start(const std::string& cell, const std::string& model,
-                      const std::vector<std::string>& optimizations,
-                      const nlohmann::json& settings, int repetition) {
+                      const std::vector<std::string>& optimizations, const nlohmann::json& settings,
+                      int repetition) {
   RunStart start;
   start.suite = "mnist_quick";
   start.cell_name = cell;
@@ -49,16 +50,16 @@ inline RunStart Start(const std::string& cell, const std::string& model,
     start.optimizations += (start.optimizations.empty() ? "" : "+") + name;
   }
   start.dataset = "mnist";
-  start.environment_json =
-      R"({"allocator":"glibc","blas":"OpenBLAS 0.3.21","cores":8,)"
-      R"("cpu":"Test CPU 3000","threads":4,"torch":"2.1.2"})";
+  start.environment =
+      DecodeRecord<EnvironmentRecord>(R"({"allocator":"glibc","blas":"OpenBLAS 0.3.21","cores":8,)"
+                                      R"("cpu":"Test CPU 3000","threads":4,"torch":"2.1.2"})");
   // As the runner writes it: a meter that could not run is kept, with why.
-  start.meters_json =
+  start.meters = DecodeRecord<std::vector<MeterRecord>>(
       R"([{"available":false,"name":"rapl",)"
       R"("reason":"no readable /sys/class/powercap"},)"
       R"({"available":true,"components":{"cpu":"estimated"},)"
       R"("method":"CodeCarbon cpu_load model.","name":"cpu_estimate",)"
-      R"("reason":""}])";
+      R"("reason":""}])");
   start.region_requested = "WORLD";
   start.region_used = "WORLD";
   start.intensity_g_per_kwh = 475;
@@ -68,8 +69,7 @@ inline RunStart Start(const std::string& cell, const std::string& model,
 }
 
 // Two epochs sharing the run's energy 40/60, accuracy rising to `final`.
-inline std::vector<EpochRecord> Epochs(double energy_wh,
-                                       double final_accuracy) {
+inline std::vector<EpochRecord> Epochs(double energy_wh, double final_accuracy) {
   EpochRecord first;
   first.epoch = 1;
   first.train_loss = 0.5;
@@ -88,8 +88,8 @@ inline std::vector<EpochRecord> Epochs(double energy_wh,
   return {first, second};
 }
 
-inline RunRow Finished(std::int64_t id, RunStart start, double duration_s,
-                       double energy_wh, double final_accuracy) {
+inline RunRow Finished(std::int64_t id, RunStart start, double duration_s, double energy_wh,
+                       double final_accuracy) {
   RunRow run;
   run.id = id;
   run.status = "finished";
@@ -105,19 +105,19 @@ inline RunRow Finished(std::int64_t id, RunStart start, double duration_s,
   run.summary.energy_provenance = "estimated";
   run.summary.stop_reason = "completed 2 epochs";
   run.summary.model_path = "models/" + run.start.cell_name + ".pt";
-  run.summary.compute_dtype =
-      run.start.optimizations.find("mixed_precision") != std::string::npos ? "bf16 autocast"
-                                                                            : "fp32";
+  run.summary.compute_dtype = run.start.optimizations.find("mixed_precision") != std::string::npos
+                                  ? "bf16 autocast"
+                                  : "fp32";
   run.epochs = Epochs(energy_wh, final_accuracy);
   if (run.start.task != kRegressionTask) {
     // 1,000 test samples, 500 of each class, as many right as the accuracy.
     const int right = static_cast<int>(final_accuracy * 1000 + 0.5);
     const int right_even = (right + 1) / 2;
     const int right_odd = right / 2;
-    run.summary.confusion_json =
+    run.summary.confusion = DecodeRecord<ConfusionRecord>(
         nlohmann::json{{"classes", {"even", "odd"}},
                        {"matrix", {{right_even, 500 - right_even}, {500 - right_odd, right_odd}}}}
-            .dump();
+            .dump());
   }
   return run;
 }
@@ -132,21 +132,16 @@ inline std::vector<RunRow> SampleRuns() {
   mlp["mixed_precision.dtype"] = "bf16";
 
   std::vector<RunRow> runs;
-  runs.push_back(
-      Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 98, 9.5, 0.975));
-  runs.push_back(
-      Finished(2, Start("cnn/baseline", "cnn", {}, cnn, 1), 102, 10.5, 0.985));
+  runs.push_back(Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 98, 9.5, 0.975));
+  runs.push_back(Finished(2, Start("cnn/baseline", "cnn", {}, cnn, 1), 102, 10.5, 0.985));
   runs.back().summary.warnings = {"threads capped at 4 by the cgroup"};
-  runs.push_back(Finished(
-      3, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, mixed, 0), 50,
-      6, 0.97));
+  runs.push_back(
+      Finished(3, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, mixed, 0), 50, 6, 0.97));
   runs.back().summary.warnings = {"threads capped at 4 by the cgroup",
                                   "bf16 autocast is slow on this CPU"};
-  runs.push_back(Finished(
-      4, Start("mlp/mixed_precision", "mlp", {"mixed_precision"}, mlp, 0), 20,
-      2, 0.9));
-  RunRow failed = Finished(
-      5, Start("cnn/early_stop", "cnn", {"early_stop"}, early, 0), 30, 3, 0.5);
+  runs.push_back(
+      Finished(4, Start("mlp/mixed_precision", "mlp", {"mixed_precision"}, mlp, 0), 20, 2, 0.9));
+  RunRow failed = Finished(5, Start("cnn/early_stop", "cnn", {"early_stop"}, early, 0), 30, 3, 0.5);
   failed.status = "failed";
   failed.failure_reason = "loss became NaN at epoch 2";
   failed.summary.epochs_run = 1;
@@ -157,9 +152,8 @@ inline std::vector<RunRow> SampleRuns() {
 
 // A finished forecasting run on the Mauna Loa CO2 series: errors in ppm,
 // no accuracy. Its best epoch is the first, the second slightly worse.
-inline RunRow RegressionFinished(std::int64_t id, RunStart start,
-                                 double duration_s, double energy_wh,
-                                 double final_rmse, double final_mae) {
+inline RunRow RegressionFinished(std::int64_t id, RunStart start, double duration_s,
+                                 double energy_wh, double final_rmse, double final_mae) {
   start.suite = "mixed_quick";
   start.dataset = "mauna_loa_co2";
   start.task = kRegressionTask;
@@ -200,25 +194,21 @@ inline std::vector<RunRow> MixedRuns() {
   cnn1d_mixed["mixed_precision.dtype"] = "bf16";
 
   std::vector<RunRow> runs;
-  runs.push_back(
-      Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 100, 10, 0.98));
-  runs.push_back(Finished(
-      2, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, cnn_mixed, 0),
-      50, 6, 0.97));
+  runs.push_back(Finished(1, Start("cnn/baseline", "cnn", {}, cnn, 0), 100, 10, 0.98));
+  runs.push_back(Finished(2, Start("cnn/mixed_precision", "cnn", {"mixed_precision"}, cnn_mixed, 0),
+                          50, 6, 0.97));
   for (RunRow& run : runs) run.start.suite = "mixed_quick";
+  runs.push_back(
+      RegressionFinished(3, Start("linear/baseline", "linear", {}, linear, 0), 4, 0.2, 1.2, 0.9));
+  runs.push_back(
+      RegressionFinished(4, Start("linear/baseline", "linear", {}, linear, 1), 6, 0.3, 1.4, 1.1));
   runs.push_back(RegressionFinished(
-      3, Start("linear/baseline", "linear", {}, linear, 0), 4, 0.2, 1.2, 0.9));
+      5, Start("linear/mixed_precision", "linear", {"mixed_precision"}, linear_mixed, 0), 3, 0.15,
+      1.56, 1.2));
+  runs.push_back(
+      RegressionFinished(6, Start("cnn1d/baseline", "cnn1d", {}, cnn1d, 0), 20, 1.0, 0.85, 0.64));
   runs.push_back(RegressionFinished(
-      4, Start("linear/baseline", "linear", {}, linear, 1), 6, 0.3, 1.4, 1.1));
-  runs.push_back(RegressionFinished(5,
-                                    Start("linear/mixed_precision", "linear",
-                                          {"mixed_precision"}, linear_mixed, 0),
-                                    3, 0.15, 1.56, 1.2));
-  runs.push_back(RegressionFinished(
-      6, Start("cnn1d/baseline", "cnn1d", {}, cnn1d, 0), 20, 1.0, 0.85, 0.64));
-  runs.push_back(RegressionFinished(
-      7, Start("cnn1d/early_stop", "cnn1d", {"early_stop"}, cnn1d_early, 0), 10,
-      0.6, 0.935, 0.7));
+      7, Start("cnn1d/early_stop", "cnn1d", {"early_stop"}, cnn1d_early, 0), 10, 0.6, 0.935, 0.7));
   // Stopped after its first epoch, which is therefore its best and last.
   RunRow& stopped = runs.back();
   stopped.summary.epochs_run = 1;
@@ -229,10 +219,9 @@ inline std::vector<RunRow> MixedRuns() {
   stopped.epochs[0].test_mae = stopped.summary.final_mae;
   stopped.epochs[0].energy_wh = stopped.summary.energy_wh;
   stopped.epochs[0].co2_g = stopped.summary.co2_g;
-  RunRow failed = RegressionFinished(8,
-                                     Start("cnn1d/mixed_precision", "cnn1d",
-                                           {"mixed_precision"}, cnn1d_mixed, 0),
-                                     2, 0.1, 0, 0);
+  RunRow failed = RegressionFinished(
+      8, Start("cnn1d/mixed_precision", "cnn1d", {"mixed_precision"}, cnn1d_mixed, 0), 2, 0.1, 0,
+      0);
   failed.status = "failed";
   failed.failure_reason = "bf16 autocast is not supported for conv1d here";
   failed.summary.epochs_run = 0;
@@ -264,9 +253,7 @@ inline std::vector<std::string> RowCells(const std::vector<std::string>& lines,
       if (line[i] == '|' && line[i - 1] != '\\') {
         const auto begin = cell.find_first_not_of(' ');
         const auto end = cell.find_last_not_of(' ');
-        cells.push_back(begin == std::string::npos
-                            ? ""
-                            : cell.substr(begin, end - begin + 1));
+        cells.push_back(begin == std::string::npos ? "" : cell.substr(begin, end - begin + 1));
         cell.clear();
       } else {
         cell += line[i];

@@ -1,6 +1,6 @@
 // Pareto front, optimal epoch, reaching a target and significance, on
 // hand-made numbers whose answers are worked out in the comments.
-#include "report/tradeoffs.h"
+#include "report/analysis/tradeoffs.h"
 
 #include <gtest/gtest.h>
 

@@ -44,22 +44,22 @@ void ExpectSameStart(const RunStart& a, const RunStart& b) {
   EXPECT_EQ(a.optimizations, b.optimizations);
   EXPECT_EQ(a.dataset, b.dataset);
   EXPECT_EQ(a.task, b.task);
-  EXPECT_EQ(a.environment_json, b.environment_json);
-  EXPECT_EQ(a.meters_json, b.meters_json);
+  EXPECT_EQ(EncodeRecord(a.environment), EncodeRecord(b.environment));
+  EXPECT_EQ(EncodeRecord(a.meters), EncodeRecord(b.meters));
   EXPECT_EQ(a.region_requested, b.region_requested);
   EXPECT_EQ(a.region_used, b.region_used);
   EXPECT_EQ(a.intensity_g_per_kwh, b.intensity_g_per_kwh);
   EXPECT_EQ(a.intensity_source, b.intensity_source);
   EXPECT_EQ(a.pue, b.pue);
-  EXPECT_EQ(a.carbon_json, b.carbon_json);
-  EXPECT_EQ(a.idle_json, b.idle_json);
+  EXPECT_EQ(EncodeRecord(a.carbon), EncodeRecord(b.carbon));
+  EXPECT_EQ(EncodeRecord(a.idle), EncodeRecord(b.idle));
 }
 
 void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.epochs_run, b.epochs_run);
-  EXPECT_EQ(a.confusion_json, b.confusion_json);
-  EXPECT_EQ(a.memory_json, b.memory_json);
-  EXPECT_EQ(a.figures_json, b.figures_json);
+  EXPECT_EQ(EncodeRecord(a.confusion), EncodeRecord(b.confusion));
+  EXPECT_EQ(EncodeRecord(a.memory), EncodeRecord(b.memory));
+  EXPECT_EQ(EncodeRecord(a.figures), EncodeRecord(b.figures));
   EXPECT_EQ(a.best_accuracy, b.best_accuracy);
   EXPECT_EQ(a.final_accuracy, b.final_accuracy);
   EXPECT_EQ(a.best_rmse, b.best_rmse);
@@ -70,7 +70,7 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.co2_g, b.co2_g);
   EXPECT_EQ(a.idle_energy_wh, b.idle_energy_wh);
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
-  EXPECT_EQ(a.usage_json, b.usage_json);
+  EXPECT_EQ(EncodeRecord(a.usage), EncodeRecord(b.usage));
   EXPECT_EQ(a.stop_reason, b.stop_reason);
   EXPECT_EQ(a.model_path, b.model_path);
   EXPECT_EQ(a.compute_dtype, b.compute_dtype);
@@ -231,8 +231,7 @@ TEST_F(ResultsStoreTest, BeginRunRefusesWhenAFinishedRunExists) {
   AddFinished(store, start);
   EXPECT_THROW(store.BeginRun(start), std::runtime_error);
   // Another repetition of the same cell is a different run.
-  EXPECT_NO_THROW(
-      store.BeginRun(SampleStart(start.suite, start.config_hash, 1)));
+  EXPECT_NO_THROW(store.BeginRun(SampleStart(start.suite, start.config_hash, 1)));
   EXPECT_TRUE(store.FindFinished(start.suite, start.config_hash, 0));
 }
 
@@ -315,14 +314,11 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
     FAIL() << "a newer schema version was accepted";
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
-              "store " + path +
-                  " has schema version 7; this carbonbench reads up to " +
+              "store " + path + " has schema version 7; this carbonbench reads up to " +
                   std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
-                .getString(),
-            "7");
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(), "7");
 }
 
 // The layout carbonbench wrote as schema version 1, copied verbatim from
@@ -406,8 +402,7 @@ void WriteVersion1Store(const std::string& path) {
         "INSERT INTO epochs (run_id, epoch, train_loss, test_loss, "
         "test_accuracy, train_s, eval_s, data_s, energy_wh, co2_g, "
         "energy_provenance) VALUES (1, " +
-        std::to_string(epoch) +
-        ", 0.5, 0.25, 0.96, 25, 5, 1, 0.625, 0.296875, 'estimated')");
+        std::to_string(epoch) + ", 0.5, 0.25, 0.96, 25, 5, 1, 0.625, 0.296875, 'estimated')");
   }
 }
 
@@ -429,10 +424,10 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.summary.best_rmse, 0);
     EXPECT_EQ(run.summary.final_rmse, 0);
     EXPECT_EQ(run.summary.final_mae, 0);
-    EXPECT_EQ(run.summary.cold_start_s, 0);  // version 4: no inference phase then
-    EXPECT_EQ(run.summary.confusion_json, "{}");  // version 5: no confusion matrix then
-    EXPECT_EQ(run.summary.memory_json, "{}");     // version 6: no peak memory then
-    EXPECT_EQ(run.summary.figures_json, "{}");
+    EXPECT_EQ(run.summary.cold_start_s, 0);                // version 4: no inference phase then
+    EXPECT_EQ(EncodeRecord(run.summary.confusion), "{}");  // version 5: no confusion matrix then
+    EXPECT_EQ(EncodeRecord(run.summary.memory), "{}");     // version 6: no peak memory then
+    EXPECT_EQ(EncodeRecord(run.summary.figures), "{}");
     EXPECT_TRUE(run.summary.inference.empty());
     ASSERT_EQ(run.epochs.size(), 2u);
     EXPECT_EQ(run.epochs[1].epoch, 2);
@@ -440,9 +435,9 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
     EXPECT_EQ(run.epochs[1].energy_wh, 0.625);
     EXPECT_EQ(run.epochs[1].test_rmse, 0);
     EXPECT_EQ(run.epochs[1].phase, "train");
-    EXPECT_EQ(run.start.carbon_json, "{}");
+    EXPECT_EQ(EncodeRecord(run.start.carbon), "{}");
     EXPECT_EQ(run.summary.idle_energy_wh, 0);
-    EXPECT_EQ(run.summary.usage_json, "{}");
+    EXPECT_EQ(EncodeRecord(run.summary.usage), "{}");
     // The old run still counts as done, so a resumed suite skips it.
     EXPECT_TRUE(store.FindFinished("old_suite", "h1", 0));
     // The upgraded file takes regression runs.
@@ -450,10 +445,8 @@ TEST_F(ResultsStoreTest, UpgradesAVersion1FileKeepingItsRows) {
   }
   {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
-    EXPECT_EQ(
-        db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
-            .getString(),
-        std::to_string(kStoreSchemaVersion));
+    EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(),
+              std::to_string(kStoreSchemaVersion));
   }
   // Opening the upgraded file again changes nothing.
   ResultsStore reopened(path);
@@ -473,8 +466,7 @@ TEST_F(ResultsStoreTest, ReopeningAFileKeepsItsData) {
     id = AddFinished(store, SampleStart());
   }
   ResultsStore reopened(path);
-  const auto found =
-      reopened.FindFinished(SampleStart().suite, SampleStart().config_hash, 0);
+  const auto found = reopened.FindFinished(SampleStart().suite, SampleStart().config_hash, 0);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, id);
   ExpectSameStart(found->start, SampleStart());
@@ -487,8 +479,7 @@ TEST_F(ResultsStoreTest, RecordsSchemaVersionAndUsesWal) {
   const std::string path = StorePath();
   { ResultsStore store(path); }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'")
-                .getString(),
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(),
             std::to_string(kStoreSchemaVersion));
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
 }
@@ -528,8 +519,7 @@ TEST_F(ResultsStoreTest, NamesTheFileWhenItIsNotAStore) {
     ResultsStore store(path);
     FAIL() << "a text file was accepted as a store";
   } catch (const std::runtime_error& error) {
-    EXPECT_NE(std::string(error.what()).find(path), std::string::npos)
-        << error.what();
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
   }
 }
 

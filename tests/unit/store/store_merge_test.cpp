@@ -71,7 +71,7 @@ TEST_F(StoreMerge, CarriesEveryRunWithItsEpochsFromEachInput) {
   EXPECT_EQ(by_hash.at("h1")->epochs.size(), 3u);
   EXPECT_DOUBLE_EQ(by_hash.at("h1")->epochs[2].test_accuracy, SampleEpoch(3).test_accuracy);
   EXPECT_EQ(by_hash.at("h1")->start.seed, SampleStart().seed);
-  EXPECT_EQ(by_hash.at("h1")->start.idle_json, SampleStart().idle_json);
+  EXPECT_EQ(EncodeRecord(by_hash.at("h1")->start.idle), EncodeRecord(SampleStart().idle));
   EXPECT_DOUBLE_EQ(by_hash.at("h3")->summary.energy_wh, 3.5);
   EXPECT_EQ(merged.LoadRuns("other").size(), 1u);
 }
@@ -151,14 +151,14 @@ TEST_F(StoreMerge, RefusesAnExistingOutputAnInputAsOutputANewerStoreAndAStranger
     return std::string("no error");
   };
   EXPECT_NE(message([&] { MergeStores({a}, a); }).find("already exists"), std::string::npos);
-  EXPECT_NE(message([&] { MergeStores({PathIn("none.db")}, PathIn("o.db")); })
-                .find("none.db: no such store"),
+  EXPECT_NE(message([&] {
+              MergeStores({PathIn("none.db")}, PathIn("o.db"));
+            }).find("none.db: no such store"),
             std::string::npos);
-  {
-    std::ofstream(PathIn("text.db")) << "hello";
-  }
-  EXPECT_NE(message([&] { MergeStores({PathIn("text.db")}, PathIn("o.db")); })
-                .find("not a carbonbench store"),
+  { std::ofstream(PathIn("text.db")) << "hello"; }
+  EXPECT_NE(message([&] {
+              MergeStores({PathIn("text.db")}, PathIn("o.db"));
+            }).find("not a carbonbench store"),
             std::string::npos);
   std::filesystem::copy_file(a, PathIn("newer.db"));
   {
@@ -292,8 +292,7 @@ TEST_F(StoreFailure, AnAttemptWhoseProcessDiedKeepsItsEpochsAndTheirEnergy) {
   EXPECT_DOUBLE_EQ(runs[0].summary.duration_s, 12.5);
   EXPECT_DOUBLE_EQ(runs[0].summary.energy_wh, SampleEpoch(1).energy_wh + SampleEpoch(2).energy_wh);
   EXPECT_DOUBLE_EQ(runs[0].summary.co2_g, SampleEpoch(1).co2_g + SampleEpoch(2).co2_g);
-  EXPECT_NE(runs[0].summary.energy_provenance.find("the one in flight is lost"),
-            std::string::npos);
+  EXPECT_NE(runs[0].summary.energy_provenance.find("the one in flight is lost"), std::string::npos);
   EXPECT_EQ(runs[1].status, "failed");
   EXPECT_TRUE(runs[1].epochs.empty());
   EXPECT_EQ(runs[1].summary.energy_wh, 0);

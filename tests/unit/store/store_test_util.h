@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "records/record_json.h"
 #include "store/results_store.h"
 
 namespace carbonbench::store_testing {
@@ -17,8 +18,7 @@ class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "carbonbench_store_XXXXXX")
-            .string();
+        (std::filesystem::temp_directory_path() / "carbonbench_store_XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
   }
@@ -26,16 +26,13 @@ class TempDirTest : public ::testing::Test {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
-  std::string PathIn(const std::string& name) const {
-    return (dir_ / name).string();
-  }
+  std::string PathIn(const std::string& name) const { return (dir_ / name).string(); }
 
   std::filesystem::path dir_;
 };
 
 inline RunStart SampleStart(const std::string& suite = "mnist_quick",
-                            const std::string& hash = "abc123",
-                            int repetition = 0) {
+                            const std::string& hash = "abc123", int repetition = 0) {
   RunStart start;
   start.suite = suite;
   start.cell_name = "cnn/mixed_precision";
@@ -46,23 +43,23 @@ inline RunStart SampleStart(const std::string& suite = "mnist_quick",
   start.model = "cnn";
   start.optimizations = "mixed_precision";
   start.dataset = "mnist";
-  start.environment_json = R"({"cores":8,"cpu":"Test CPU"})";
-  start.meters_json =
-      R"([{"components":{"cpu":"estimated"},"method":"m","name":"cpu_estimate"}])";
+  start.environment = DecodeRecord<EnvironmentRecord>(R"({"cores":8,"cpu":"Test CPU"})");
+  start.meters = DecodeRecord<std::vector<MeterRecord>>(
+      R"([{"components":{"cpu":"estimated"},"method":"m","name":"cpu_estimate"}])");
   start.region_requested = "IN-TN";
   start.region_used = "IND";
   start.intensity_g_per_kwh = 713.25;
   start.intensity_source = "CodeCarbon global_energy_mix.json";
   start.pue = 1.2;
-  start.carbon_json = R"({"country_iso_code":"IND","fallback_path":["IN-TN","IND"]})";
-  start.idle_json = R"({"duration_s":5.0,"watts":{"cpu":3.5}})";
+  start.carbon =
+      DecodeRecord<CarbonDetails>(R"({"country_iso_code":"IND","fallback_path":["IN-TN","IND"]})");
+  start.idle = DecodeRecord<IdleRecord>(R"({"duration_s":5.0,"watts":{"cpu":3.5}})");
   return start;
 }
 
 // A forecasting run: regression task, on another dataset.
 inline RunStart SampleRegressionStart(const std::string& suite = "co2_quick",
-                                      const std::string& hash = "def456",
-                                      int repetition = 0) {
+                                      const std::string& hash = "def456", int repetition = 0) {
   RunStart start = SampleStart(suite, hash, repetition);
   start.cell_name = "cnn1d/baseline";
   start.model = "cnn1d";
@@ -103,16 +100,18 @@ inline RunSummary SampleSummary() {
   summary.co2_g = 0.1875;
   summary.idle_energy_wh = 0.0625;
   summary.energy_provenance = "estimated";
-  summary.usage_json = R"({"cpu_utilization_percent":87.5,"ram_used_gb":1.25})";
+  summary.usage =
+      DecodeRecord<UsageRecord>(R"({"cpu_utilization_percent":87.5,"ram_used_gb":1.25})");
   summary.stop_reason = "completed 2 epochs";
   summary.model_path = "/tmp/models/cnn.pt";
   summary.compute_dtype = "bf16 autocast";
   summary.phases = {{"train", "cpu", 0.3, "estimated", "cpu_estimate", 0.15},
                     {"eval", "ram", 0.075, "estimated", "ram_estimate", 0.0375}};
   summary.warnings = {"intensity fell back to country", "second warning"};
-  summary.confusion_json = R"({"classes":["a","b"],"matrix":[[5,1],[0,6]]})";
-  summary.memory_json = R"({"train":{"peak_rss_mb":812.5}})";
-  summary.figures_json = R"({"pruning.sparsity":0.5})";
+  summary.confusion =
+      DecodeRecord<ConfusionRecord>(R"({"classes":["a","b"],"matrix":[[5,1],[0,6]]})");
+  summary.memory = DecodeRecord<MemoryRecord>(R"({"train":{"peak_rss_mb":812.5}})");
+  summary.figures = DecodeRecord<OptimizationFigures>(R"({"pruning.sparsity":0.5})");
   return summary;
 }
 

@@ -35,7 +35,9 @@ inline const PluginCatalog& TestCatalog() {
       {"cpu_estimate",
        PluginKind::kMeter,
        {FloatParam("tdp_w", 65.0, "package power", 1.0, 1000.0)},
-       {}},
+       {},
+       "",
+       {/*default_on=*/true, /*default_rank=*/30, MeterScope::kProcess}},
   };
   return catalog;
 }

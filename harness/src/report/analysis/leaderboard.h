@@ -1,0 +1,80 @@
+// Cells ranked by what the user wants to save, one board per classification
+// dataset: accuracy per kWh, or the CO2, energy or time it took to reach a
+// target accuracy. The report, its CSV export and `carbonbench recommend`
+// all rank through here, so they never disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/analysis/report_cells.h"
+#include "report/analysis/tradeoffs.h"
+
+namespace carbonbench::report {
+
+enum class Objective { kAccuracyPerKwh, kCo2ToTarget, kEnergyToTarget, kTimeToTarget };
+
+// "acc_per_kwh", "co2", "energy", "time"; empty for anything else.
+std::optional<Objective> ParseObjective(const std::string& text);
+// The accepted spellings, for error messages: "acc_per_kwh, co2, energy, time".
+std::string ObjectiveChoices();
+// The spelling ParseObjective reads: "co2".
+std::string ObjectiveName(Objective objective);
+// "CO2 to reach the target", ... for headings and sentences.
+std::string ObjectiveTitle(Objective objective);
+
+// A run's epochs in order, quality being accuracy in percent (or minus the
+// RMSE for a regressor) and duration its training plus evaluation.
+std::vector<EpochPoint> EpochPoints(const RunRow& run);
+
+// A cell's figures pooled over its finished repetitions.
+struct CellStanding {
+  const CellRuns* cell = nullptr;
+  Stat final_accuracy;  // percent
+  Stat energy_wh;
+  Stat co2_g;
+  Stat duration_s;
+  Stat accuracy_per_kwh;
+  int runs = 0;
+  // Over the runs that reached the target only.
+  int runs_reaching = 0;
+  Stat reach_epoch;
+  Stat reach_energy_wh;
+  Stat reach_co2_g;
+  Stat reach_s;
+  // The objective's mean; empty when the cell has none (no energy, or no
+  // run reached the target).
+  std::optional<double> score;
+};
+
+// One dataset's board.
+struct Leaderboard {
+  std::string dataset;
+  Objective objective = Objective::kAccuracyPerKwh;
+  double target_accuracy_percent = 0;
+  std::string target_source;  // why this target: "--target-acc", ...
+  // Best first: cells with a score (all repetitions reaching the target
+  // before those where only some did), then the rest by final accuracy.
+  std::vector<CellStanding> ranked;
+};
+
+// Higher is better for accuracy per kWh, lower for the rest.
+bool ScoreIsBetter(Objective objective, double a, double b);
+
+// The target of a dataset's board when none is given: the highest target
+// accuracy any of its cells set (TargetAccuracySettings), else 1 point below
+// the best mean final accuracy. Returns the target and the sentence saying
+// why, which names `setting` (the suite's target-accuracy setting; "": none).
+std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
+                                             const std::string& setting);
+// The setting cells set a target accuracy with, for the text; "" when none
+// of `cells` has one.
+std::string TargetSettingName(const std::vector<CellRuns>& cells);
+
+// A board per classification dataset (in order of first appearance) of the
+// finished cells; `target_percent` overrides every board's target.
+std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
+                                           std::optional<double> target_percent);
+
+}  // namespace carbonbench::report

@@ -1,0 +1,49 @@
+// The sentences that answer "which choice should I make": the cheapest
+// configuration that reaches a target accuracy, the cheapest one within a
+// point of the most accurate, and what each optimization did against its
+// baseline. Shared by the report's summary and `carbonbench recommend`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/analysis/leaderboard.h"
+
+namespace carbonbench::report {
+
+struct TargetAnswer {
+  std::string dataset;
+  double target_accuracy_percent = 0;
+  Objective objective = Objective::kCo2ToTarget;
+  // The cheapest cell whose every repetition reached the target (or, when
+  // none did in all of them, the cheapest that did in some); null when no
+  // run reached it.
+  const CellStanding* best = nullptr;
+  // The most expensive other cell that reached it; null when `best` is the
+  // only one.
+  const CellStanding* alternative = nullptr;
+  std::optional<double> saving_percent;  // best against alternative
+  // When nothing reached the target: the most accurate cell.
+  const CellStanding* closest = nullptr;
+  std::string sentence;
+};
+
+// The answer on one board, whose objective must be one of the to-target
+// ones.
+TargetAnswer AnswerForTarget(const Leaderboard& board);
+
+// "For similar accuracy, use A for 6 epochs instead of B for 2 epochs: ...
+// at 64% less CO2." Compares the most accurate cell with the cheapest (by
+// CO2) whose mean final accuracy is within `tolerance_points` of it. Empty
+// for a board of one cell.
+std::string SimilarAccuracySentence(const Leaderboard& board, double tolerance_points);
+
+// One sentence per optimization set used by cells with a baseline: the mean
+// change of CO2 and of quality against the baseline, over how many cells.
+std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>& cells);
+
+// "6 epochs", or "3–6 epochs" when repetitions stopped at different ones.
+std::string EpochsText(const CellRuns& cell);
+
+}  // namespace carbonbench::report

@@ -1,0 +1,297 @@
+#include "report/analysis/report_cells.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+namespace carbonbench::report {
+namespace {
+
+bool IsRegression(const RunRow& run) { return run.start.task == kRegressionTask; }
+
+bool ByRepetition(const RunRow* a, const RunRow* b) {
+  return std::tie(a->start.repetition, a->id) < std::tie(b->start.repetition, b->id);
+}
+
+CellRuns NewCell(const RunRow& run) {
+  CellRuns cell;
+  cell.name = run.start.cell_name;
+  cell.config_hash = run.start.config_hash;
+  cell.model = run.start.model;
+  cell.optimizations = run.start.optimizations;
+  cell.dataset = run.start.dataset;
+  cell.task = run.start.task;
+  cell.config_json = run.start.config_json;
+  return cell;
+}
+
+std::string ComponentsText(const std::map<std::string, std::string>& components) {
+  std::string text;
+  for (const auto& [component, provenance] : components) {
+    text += (text.empty() ? "" : ", ") + component + ": " + provenance;
+  }
+  return text;
+}
+
+std::optional<MeterInfo> ReadMeter(const MeterRecord& record) {
+  if (!record.name) return std::nullopt;
+  MeterInfo meter;
+  meter.name = *record.name;
+  meter.method = record.method.value_or("");
+  if (record.components) meter.components = ComponentsText(*record.components);
+  meter.available = record.available.value_or(true);
+  meter.reason = record.reason.value_or("");
+  return meter;
+}
+
+// Every optimization named by any cell: their "<opt>.<param>" settings are
+// what an optimized cell adds to its baseline's settings.
+std::set<std::string> OptimizationNames(const std::vector<CellRuns>& cells) {
+  std::set<std::string> names;
+  for (const CellRuns& cell : cells) {
+    for (const std::string& name : SplitOptimizations(cell.optimizations)) {
+      names.insert(name);
+    }
+  }
+  return names;
+}
+
+// The cell's settings without optimization parameters; empty when the
+// config cannot be read, which makes the cell match no baseline.
+std::optional<nlohmann::json> ComparableSettings(const CellRuns& cell,
+                                                 const std::set<std::string>& optimizations) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr,
+                                            /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("settings") || !config["settings"].is_object()) {
+    return std::nullopt;
+  }
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& [key, value] : config["settings"].items()) {
+    const std::size_t dot = key.find('.');
+    const bool optimization_param =
+        dot != std::string::npos && optimizations.count(key.substr(0, dot)) > 0;
+    if (!optimization_param) settings[key] = value;
+  }
+  return settings;
+}
+
+}  // namespace
+
+const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells) {
+  const std::set<std::string> optimizations = OptimizationNames(cells);
+  const auto wanted = ComparableSettings(cell, optimizations);
+  if (!wanted) return nullptr;
+  for (const CellRuns& candidate : cells) {
+    if (!candidate.optimizations.empty() || candidate.finished.empty() ||
+        candidate.IsRegression() != cell.IsRegression())
+      continue;
+    if (ComparableSettings(candidate, optimizations) == wanted) return &candidate;
+  }
+  return nullptr;
+}
+
+std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
+  std::map<std::pair<std::string, std::string>, CellRuns> by_key;
+  for (const RunRow& run : runs) {
+    const auto key = std::make_pair(run.start.cell_name, run.start.config_hash);
+    auto found = by_key.find(key);
+    if (found == by_key.end()) found = by_key.emplace(key, NewCell(run)).first;
+    auto& list = run.status == "finished" ? found->second.finished : found->second.failed;
+    list.push_back(&run);
+  }
+  std::vector<CellRuns> cells;
+  for (auto& [key, cell] : by_key) {
+    std::sort(cell.finished.begin(), cell.finished.end(), ByRepetition);
+    std::sort(cell.failed.begin(), cell.failed.end(), ByRepetition);
+    cells.push_back(std::move(cell));
+  }
+  return cells;
+}
+
+CellsByTask SplitByTask(const std::vector<CellRuns>& cells) {
+  CellsByTask split;
+  for (const CellRuns& cell : cells) {
+    (cell.IsRegression() ? split.regression : split.classification).push_back(cell);
+  }
+  return split;
+}
+
+std::string EpochRange(const CellRuns& cell) {
+  int low = cell.finished.front()->summary.epochs_run;
+  int high = low;
+  for (const RunRow* run : cell.finished) {
+    low = std::min(low, run->summary.epochs_run);
+    high = std::max(high, run->summary.epochs_run);
+  }
+  return low == high ? std::to_string(low) : fmt::format("{}–{}", low, high);
+}
+
+std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("settings")) return std::nullopt;
+  const auto& settings = config["settings"];
+  const auto found = settings.find(key);
+  if (found == settings.end() || !found->is_number()) return std::nullopt;
+  return found->get<double>();
+}
+
+std::vector<std::string> DeclaredNames(const CellRuns& cell, const std::string& what) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("declared")) return {};
+  const auto& declared = config["declared"];
+  const auto found = declared.find(what);
+  if (found == declared.end() || !found->is_array()) return {};
+  std::vector<std::string> names;
+  for (const auto& name : *found) {
+    if (name.is_string()) names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
+std::string FirstDeclaredName(const std::vector<CellRuns>& cells, const std::string& what) {
+  for (const CellRuns& cell : cells) {
+    if (const auto names = DeclaredNames(cell, what); !names.empty()) return names.front();
+  }
+  return "";
+}
+
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object()) return {};
+  if (config.contains("declared")) return DeclaredNames(cell, "target_accuracy_settings");
+  std::vector<std::string> keys;
+  if (!config.contains("settings") || !config["settings"].is_object()) return keys;
+  const std::string suffix = ".target_acc";
+  for (const auto& [key, value] : config["settings"].items()) {
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      keys.push_back(key);
+    }
+  }
+  return keys;
+}
+
+std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells) {
+  std::vector<DatasetCells> groups;
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    auto group = std::find_if(groups.begin(), groups.end(), [&cell](const DatasetCells& g) {
+      return g.dataset == cell.dataset && g.regression == cell.IsRegression();
+    });
+    if (group == groups.end()) {
+      groups.push_back({cell.dataset, cell.IsRegression(), {}});
+      group = std::prev(groups.end());
+    }
+    group->cells.push_back(&cell);
+  }
+  return groups;
+}
+
+std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells) {
+  std::vector<const RunRow*> finished;
+  for (const CellRuns& cell : cells) {
+    finished.insert(finished.end(), cell.finished.begin(), cell.finished.end());
+  }
+  return finished;
+}
+
+bool AnyFinished(const std::vector<CellRuns>& cells) {
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const CellRuns& cell) { return !cell.finished.empty(); });
+}
+
+std::optional<double> BestAccuracyPercent(const RunRow& run) {
+  return run.summary.best_accuracy * 100.0;
+}
+
+std::optional<double> FinalAccuracyPercent(const RunRow& run) {
+  return run.summary.final_accuracy * 100.0;
+}
+
+std::optional<double> DurationS(const RunRow& run) { return run.summary.duration_s; }
+
+std::optional<double> EnergyWh(const RunRow& run) { return run.summary.energy_wh; }
+
+std::optional<double> Co2G(const RunRow& run) { return run.summary.co2_g; }
+
+std::optional<double> AccuracyPerKwh(const RunRow& run) {
+  if (IsRegression(run) || run.summary.energy_wh <= 0) return std::nullopt;
+  return run.summary.final_accuracy * 100.0 / (run.summary.energy_wh / 1000.0);
+}
+
+std::optional<double> BestRmse(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.best_rmse;
+}
+
+std::optional<double> FinalRmse(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.final_rmse;
+}
+
+std::optional<double> FinalMae(const RunRow& run) {
+  if (!IsRegression(run)) return std::nullopt;
+  return run.summary.final_mae;
+}
+
+Stat StatOver(const CellRuns& cell, Metric metric) {
+  std::vector<double> values;
+  for (const RunRow* run : cell.finished) {
+    if (const auto value = metric(*run)) values.push_back(*value);
+  }
+  return Summarize(values);
+}
+
+std::vector<std::string> SplitOptimizations(const std::string& joined) {
+  std::vector<std::string> names;
+  std::size_t begin = 0;
+  while (begin < joined.size()) {
+    std::size_t end = joined.find('+', begin);
+    if (end == std::string::npos) end = joined.size();
+    if (end > begin) names.push_back(joined.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return names;
+}
+
+std::string CommonProvenance(const std::vector<const RunRow*>& runs) {
+  std::set<std::string> words;
+  for (const RunRow* run : runs) {
+    if (!run->summary.energy_provenance.empty()) {
+      words.insert(run->summary.energy_provenance);
+    }
+  }
+  if (words.empty()) return "unknown";
+  return words.size() == 1 ? *words.begin() : "mixed";
+}
+
+std::string ProvenanceWord(const std::string& provenance) {
+  return provenance.substr(0, provenance.find(':'));
+}
+
+std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs) {
+  std::vector<MeterInfo> meters;
+  std::set<std::string> seen;
+  for (const RunRow& run : runs) {
+    for (const MeterRecord& item : run.start.meters) {
+      const auto meter = ReadMeter(item);
+      if (meter && seen.insert(meter->name).second) meters.push_back(*meter);
+    }
+  }
+  return meters;
+}
+
+std::vector<std::string> Distinct(const std::vector<std::string>& values) {
+  std::vector<std::string> distinct;
+  std::set<std::string> seen;
+  for (const std::string& value : values) {
+    if (seen.insert(value).second) distinct.push_back(value);
+  }
+  return distinct;
+}
+
+}  // namespace carbonbench::report

@@ -1,0 +1,122 @@
+// The report's view of a suite: runs grouped into cells (repetitions of one
+// configuration), with the per-run figures every section derives from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "records/run_records.h"
+#include "report/render/report_format.h"
+
+namespace carbonbench::report {
+
+struct CellRuns {
+  std::string name;
+  std::string config_hash;
+  std::string model;
+  std::string optimizations;  // as stored: "a+b", empty for none
+  std::string dataset;
+  std::string task;  // as stored; one per cell, since it follows the dataset
+  std::string config_json;
+  std::vector<const RunRow*> finished;  // by repetition
+  std::vector<const RunRow*> failed;    // by repetition
+
+  // A cell counts as failed when any of its repetitions failed, even if
+  // others finished (those still appear in the results).
+  bool HasFailure() const { return !failed.empty(); }
+  // Any other task reads as classification, as rows from before tasks did.
+  bool IsRegression() const { return task == kRegressionTask; }
+};
+
+// Cells sorted by name (then hash): unlike store ids, names do not change
+// when a cell is run again, so the report's order is stable across resumes.
+std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs);
+
+// The cells of each task, each list in the order given. Accuracies and
+// errors are never compared with each other, so sections show them apart.
+struct CellsByTask {
+  std::vector<CellRuns> classification;
+  std::vector<CellRuns> regression;
+};
+CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
+// The finished cell without optimizations whose other settings equal the
+// cell's (its optimizations' own parameters aside); nullptr when none.
+const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells);
+// "5" when every finished repetition ran as many epochs, "3–5" when an
+// optimization such as early stopping ended some sooner.
+std::string EpochRange(const CellRuns& cell);
+// A number among the cell's stored settings ("epochs",
+// "stopper.target_acc"); empty when its configuration has none.
+std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key);
+// What the cell's optimizations declared, as its runs recorded it: `what` is
+// "stopping_rules" (their names) or "target_accuracy_settings" (setting
+// keys); empty for runs stored before runs recorded it.
+std::vector<std::string> DeclaredNames(const CellRuns& cell, const std::string& what);
+// The first name any of `cells` recorded as `what`; "" when none did.
+std::string FirstDeclaredName(const std::vector<CellRuns>& cells, const std::string& what);
+// The settings holding the cell's target accuracy in percent: as recorded,
+// or for runs stored before that, its settings named "<plugin>.target_acc"
+// (the one name such a setting had then).
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell);
+// The finished cells of one dataset and task, in the order given.
+struct DatasetCells {
+  std::string dataset;
+  bool regression = false;
+  std::vector<const CellRuns*> cells;
+  // "co2 (regression)", or the dataset alone for classification.
+  std::string Label() const { return regression ? dataset + " (regression)" : dataset; }
+};
+// Groups in order of first appearance; cells without a finished run are left out.
+std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells);
+// Every finished run of the cells, cell by cell.
+std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells);
+// Whether any of the cells has a finished run.
+bool AnyFinished(const std::vector<CellRuns>& cells);
+
+// Per-run figures the sections pool over repetitions. A metric returns no
+// value where the run has none (AccuracyPerKwh without energy).
+using Metric = std::optional<double> (*)(const RunRow&);
+std::optional<double> BestAccuracyPercent(const RunRow& run);
+std::optional<double> FinalAccuracyPercent(const RunRow& run);
+std::optional<double> DurationS(const RunRow& run);
+std::optional<double> EnergyWh(const RunRow& run);
+std::optional<double> Co2G(const RunRow& run);
+// Final accuracy in percent per kWh of energy; none for a regression run.
+std::optional<double> AccuracyPerKwh(const RunRow& run);
+// Regression errors in the target's units; none for a classification run.
+std::optional<double> BestRmse(const RunRow& run);
+std::optional<double> FinalRmse(const RunRow& run);
+std::optional<double> FinalMae(const RunRow& run);
+
+// The metric over a cell's finished runs. Runs for which `metric` has no
+// value are left out.
+Stat StatOver(const CellRuns& cell, Metric metric);
+
+// The optimization names of every cell, split at "+".
+std::vector<std::string> SplitOptimizations(const std::string& joined);
+
+// One energy provenance word for a set of runs: theirs if they agree,
+// "mixed" if not, "unknown" if none was recorded.
+std::string CommonProvenance(const std::vector<const RunRow*>& runs);
+// Its first word: "mixed: cpu measured, ram estimated" -> "mixed".
+std::string ProvenanceWord(const std::string& provenance);
+
+// A meter as a run recorded it (RunStart::meters).
+struct MeterInfo {
+  std::string name;
+  std::string method;
+  std::string components;  // "cpu: estimated, ram: estimated"
+  // A meter the suite asked for but that could not run here produced no
+  // figure; `reason` says why.
+  bool available = true;
+  std::string reason;
+};
+// Distinct meters (by name) over all runs, in order of first appearance.
+// A meter recorded without a name is skipped: a report never fails on old metadata.
+std::vector<MeterInfo> MetersOf(const std::vector<RunRow>& runs);
+
+// Values in order of first appearance, without repeats.
+std::vector<std::string> Distinct(const std::vector<std::string>& values);
+
+}  // namespace carbonbench::report

@@ -1,0 +1,315 @@
+#include "report/export/exports.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "records/record_json.h"
+#include "report/analysis/class_metrics.h"
+#include "report/analysis/leaderboard.h"
+#include "report/analysis/report_cells.h"
+#include "report/export/atomic_file.h"
+#include "report/render/sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+// Full precision, so a figure read back is the one stored.
+std::string Number(double value) { return fmt::format("{}", value); }
+
+std::string Line(const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + CsvField(fields[i]);
+  return line + "\n";
+}
+
+// A run's flat fields, typed, keyed by kRunColumns: the JSON export's and,
+// formatted, the CSV's. A classifier has no RMSE and a regressor no
+// accuracy: null, not 0.
+nlohmann::json RunFields(const RunRow& run) {
+  const RunStart& s = run.start;
+  const RunSummary& r = run.summary;
+  const bool regression = s.task == kRegressionTask;
+  auto classifier_only = [regression](double v) {
+    return regression ? nlohmann::json() : nlohmann::json(v);
+  };
+  auto regressor_only = [regression](double v) {
+    return regression ? nlohmann::json(v) : nlohmann::json();
+  };
+  const auto matrix = ConfusionOf(r.confusion);
+  return {{"run_id", run.id},
+          {"suite", s.suite},
+          {"cell", s.cell_name},
+          {"config_hash", s.config_hash},
+          {"repetition", s.repetition},
+          {"seed", s.seed},
+          {"model", s.model},
+          {"optimizations", s.optimizations},
+          {"dataset", s.dataset},
+          {"task", s.task},
+          {"status", run.status},
+          {"failure_reason", run.failure_reason},
+          {"started_at", run.started_at},
+          {"finished_at", run.finished_at},
+          {"epochs_run", r.epochs_run},
+          {"best_accuracy_percent", classifier_only(r.best_accuracy * 100)},
+          {"final_accuracy_percent", classifier_only(r.final_accuracy * 100)},
+          {"best_rmse", regressor_only(r.best_rmse)},
+          {"final_rmse", regressor_only(r.final_rmse)},
+          {"final_mae", regressor_only(r.final_mae)},
+          {"duration_s", r.duration_s},
+          {"energy_wh", r.energy_wh},
+          {"co2_g", r.co2_g},
+          {"idle_energy_wh", r.idle_energy_wh},
+          {"energy_provenance", r.energy_provenance},
+          {"compute_dtype", r.compute_dtype},
+          {"region", s.region_used},
+          {"intensity_g_per_kwh", s.intensity_g_per_kwh},
+          {"pue", s.pue},
+          {"cold_start_s", r.cold_start_s},
+          {"stop_reason", r.stop_reason},
+          {"model_path", r.model_path},
+          {"macro_f1_percent",
+           matrix ? nlohmann::json(AveragesOf(*matrix).macro_f1 * 100) : nlohmann::json()}};
+}
+
+// A typed field as CSV text: null empty, numbers at full precision.
+std::string CsvText(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
+  return Number(value.get<double>());
+}
+
+nlohmann::json ParsedOr(const std::string& text, nlohmann::json fallback) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+}  // namespace
+
+const std::vector<std::string> kRunColumns = {"run_id",
+                                              "suite",
+                                              "cell",
+                                              "config_hash",
+                                              "repetition",
+                                              "seed",
+                                              "model",
+                                              "optimizations",
+                                              "dataset",
+                                              "task",
+                                              "status",
+                                              "failure_reason",
+                                              "started_at",
+                                              "finished_at",
+                                              "epochs_run",
+                                              "best_accuracy_percent",
+                                              "final_accuracy_percent",
+                                              "best_rmse",
+                                              "final_rmse",
+                                              "final_mae",
+                                              "duration_s",
+                                              "energy_wh",
+                                              "co2_g",
+                                              "idle_energy_wh",
+                                              "energy_provenance",
+                                              "compute_dtype",
+                                              "region",
+                                              "intensity_g_per_kwh",
+                                              "pue",
+                                              "cold_start_s",
+                                              "stop_reason",
+                                              "model_path",
+                                              "macro_f1_percent"};
+
+const std::vector<std::string> kEpochColumns = {"run_id",
+                                                "suite",
+                                                "cell",
+                                                "repetition",
+                                                "epoch",
+                                                "train_loss",
+                                                "test_loss",
+                                                "test_accuracy_percent",
+                                                "test_rmse",
+                                                "test_mae",
+                                                "train_s",
+                                                "eval_s",
+                                                "data_s",
+                                                "energy_wh",
+                                                "cumulative_energy_wh",
+                                                "co2_g",
+                                                "energy_provenance"};
+
+const std::vector<std::string> kLeaderboardColumns = {"dataset",
+                                                      "objective",
+                                                      "target_accuracy_percent",
+                                                      "rank",
+                                                      "cell",
+                                                      "config_hash",
+                                                      "runs",
+                                                      "final_accuracy_percent_mean",
+                                                      "final_accuracy_percent_stddev",
+                                                      "energy_wh_mean",
+                                                      "energy_wh_stddev",
+                                                      "co2_g_mean",
+                                                      "co2_g_stddev",
+                                                      "duration_s_mean",
+                                                      "duration_s_stddev",
+                                                      "accuracy_percent_per_kwh_mean",
+                                                      "runs_reaching_target",
+                                                      "epoch_to_target_mean",
+                                                      "energy_wh_to_target_mean",
+                                                      "co2_g_to_target_mean",
+                                                      "duration_s_to_target_mean"};
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  return quoted + "\"";
+}
+
+std::string RunsCsv(const std::vector<RunRow>& runs) {
+  std::string text = Line(kRunColumns);
+  for (const RunRow& run : runs) {
+    const nlohmann::json fields = RunFields(run);
+    std::vector<std::string> cells;
+    for (const std::string& column : kRunColumns) cells.push_back(CsvText(fields.at(column)));
+    text += Line(cells);
+  }
+  return text;
+}
+
+std::string EpochsCsv(const std::vector<RunRow>& runs) {
+  std::string text = Line(kEpochColumns);
+  for (const RunRow& run : runs) {
+    const bool regression = run.start.task == kRegressionTask;
+    double cumulative = 0;
+    for (const EpochRecord& e : run.epochs) {
+      cumulative += e.energy_wh;
+      text +=
+          Line({std::to_string(run.id), run.start.suite, run.start.cell_name,
+                std::to_string(run.start.repetition), std::to_string(e.epoch), Number(e.train_loss),
+                Number(e.test_loss), regression ? "" : Number(e.test_accuracy * 100),
+                regression ? Number(e.test_rmse) : "", regression ? Number(e.test_mae) : "",
+                Number(e.train_s), Number(e.eval_s), Number(e.data_s), Number(e.energy_wh),
+                Number(cumulative), Number(e.co2_g), e.energy_provenance});
+    }
+  }
+  return text;
+}
+
+std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const RunRow& run : runs) {
+    nlohmann::json item = RunFields(run);
+    if (const auto matrix = ConfusionOf(run.summary.confusion)) {
+      item["confusion"] = {{"classes", matrix->classes}, {"matrix", matrix->counts}};
+    }
+    item["settings"] = ParsedOr(run.start.config_json, nlohmann::json::object())
+                           .value("settings", nlohmann::json::object());
+    item["environment"] = ToJson(run.start.environment);
+    item["meters"] = ToJson(run.start.meters);
+    item["carbon"] = ToJson(run.start.carbon);
+    item["phases"] = nlohmann::json::array();
+    for (const PhaseEnergy& p : run.summary.phases) {
+      item["phases"].push_back({{"phase", p.phase},
+                                {"component", p.component},
+                                {"energy_wh", p.energy_wh},
+                                {"co2_g", p.co2_g},
+                                {"provenance", p.provenance},
+                                {"meter", p.meter}});
+    }
+    item["epochs"] = nlohmann::json::array();
+    for (const EpochRecord& e : run.epochs) {
+      item["epochs"].push_back({{"epoch", e.epoch},
+                                {"train_loss", e.train_loss},
+                                {"test_loss", e.test_loss},
+                                {"test_accuracy_percent", e.test_accuracy * 100},
+                                {"test_rmse", e.test_rmse},
+                                {"test_mae", e.test_mae},
+                                {"train_s", e.train_s},
+                                {"eval_s", e.eval_s},
+                                {"data_s", e.data_s},
+                                {"energy_wh", e.energy_wh},
+                                {"co2_g", e.co2_g},
+                                {"energy_provenance", e.energy_provenance}});
+    }
+    item["inference"] = nlohmann::json::array();
+    for (const InferenceRecord& i : run.summary.inference) {
+      item["inference"].push_back({{"batch_size", i.batch_size},
+                                   {"iterations", i.iterations},
+                                   {"p50_ms", i.p50_ms},
+                                   {"p90_ms", i.p90_ms},
+                                   {"p99_ms", i.p99_ms},
+                                   {"throughput_per_s", i.throughput_per_s},
+                                   {"energy_wh_per_1000", i.energy_wh_per_1000},
+                                   {"energy_provenance", i.energy_provenance}});
+    }
+    item["warnings"] = run.summary.warnings;
+    all.push_back(std::move(item));
+  }
+  return nlohmann::json{{"format", "carbonbench runs"},
+                        {"version", 1},
+                        {"suite", suite},
+                        {"runs", std::move(all)}}
+             .dump(2) +
+         "\n";
+}
+
+std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions& options) {
+  const std::vector<CellRuns> cells = GroupCells(runs);
+  const Objective objective = ReportObjective(options);
+  std::string text = Line(kLeaderboardColumns);
+  for (const Leaderboard& board : BuildLeaderboards(cells, objective, ReportTarget(options))) {
+    int rank = 0;
+    for (const CellStanding& s : board.ranked) {
+      const bool reached = s.runs_reaching > 0;
+      text += Line({board.dataset,
+                    options.objective,
+                    Number(board.target_accuracy_percent),
+                    s.score ? std::to_string(++rank) : "",
+                    s.cell->name,
+                    s.cell->config_hash,
+                    std::to_string(s.runs),
+                    Number(s.final_accuracy.mean),
+                    Number(s.final_accuracy.stddev),
+                    Number(s.energy_wh.mean),
+                    Number(s.energy_wh.stddev),
+                    Number(s.co2_g.mean),
+                    Number(s.co2_g.stddev),
+                    Number(s.duration_s.mean),
+                    Number(s.duration_s.stddev),
+                    s.accuracy_per_kwh.count ? Number(s.accuracy_per_kwh.mean) : "",
+                    std::to_string(s.runs_reaching),
+                    reached ? Number(s.reach_epoch.mean) : "",
+                    reached ? Number(s.reach_energy_wh.mean) : "",
+                    reached ? Number(s.reach_co2_g.mean) : "",
+                    reached ? Number(s.reach_s.mean) : ""});
+    }
+  }
+  return text;
+}
+
+std::vector<std::string> WriteExports(const std::string& suite, const std::vector<RunRow>& runs,
+                                      const std::string& dir, const ReportOptions& options) {
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path base = std::filesystem::path(dir) / suite;
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {base.string() + ".runs.csv", RunsCsv(runs)},
+      {base.string() + ".epochs.csv", EpochsCsv(runs)},
+      {base.string() + ".runs.json", RunsJson(suite, runs)},
+      {base.string() + ".leaderboard.csv", LeaderboardCsv(runs, options)}};
+  std::vector<std::string> paths;
+  for (const auto& [path, text] : files) {
+    WriteFileAtomically(path, text);
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+}  // namespace carbonbench::report

@@ -1,0 +1,83 @@
+// "Where would this run be greener": each cell's CO2 had the same hardware
+// energy been drawn elsewhere, so the choice of region or cloud can be
+// weighed against the choices of model and optimization.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "report/render/sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+// Energy the hardware drew (PUE removed): what moves with the job.
+std::optional<double> HardwareWh(const RunRow& run) {
+  if (run.start.pue <= 0) return std::nullopt;
+  return run.summary.energy_wh / run.start.pue;
+}
+
+double GramsIn(const ComparedRegion& region, double hardware_wh) {
+  return hardware_wh / 1000.0 * region.pue * region.g_per_kwh;
+}
+
+std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
+  MarkdownTable table({{"Region"}, {"Where"}, {"g CO2e/kWh", Align::kRight},
+                       {"PUE", Align::kRight}, {"Source"}});
+  for (const ComparedRegion& region : regions) {
+    table.AddRow({region.code, region.name, Fixed(region.g_per_kwh, kIntensityDigits),
+                  Fixed(region.pue, kPueDigits), region.source});
+  }
+  return table.Render() + "\n";
+}
+
+}  // namespace
+
+std::string GreenerSection(const ReportInput& input) {
+  const std::vector<ComparedRegion>& regions = input.options.compare_regions;
+  if (regions.empty() || !AnyFinished(input.cells)) return "";
+  std::vector<Column> columns = {{"Cell"}, {"Hardware Wh", Align::kRight},
+                                 {"Here g", Align::kRight}};
+  for (const ComparedRegion& region : regions) columns.push_back({region.code + " g", Align::kRight});
+  MarkdownTable table(std::move(columns));
+
+  std::vector<double> suite_grams(regions.size(), 0.0);
+  double suite_here_g = 0;
+  for (const CellRuns& cell : input.cells) {
+    if (cell.finished.empty()) continue;
+    const Stat hardware = StatOver(cell, HardwareWh);
+    const Stat here = StatOver(cell, Co2G);
+    std::vector<std::string> row = {cell.name, Fixed(hardware.mean, kWhDigits),
+                                    Fixed(here.mean, kCo2Digits)};
+    suite_here_g += here.mean;
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      const double grams = GramsIn(regions[i], hardware.mean);
+      suite_grams[i] += grams;
+      row.push_back(Fixed(grams, kCo2Digits));
+    }
+    table.AddRow(row);
+  }
+
+  const auto greenest = std::min_element(suite_grams.begin(), suite_grams.end());
+  const std::size_t best = static_cast<std::size_t>(greenest - suite_grams.begin());
+  std::string verdict;
+  if (suite_here_g > 0 && *greenest < suite_here_g) {
+    verdict = fmt::format(
+        "Run in {} ({}), the suite's cells (one repetition each) would have emitted {} g "
+        "instead of {} g here ({} less).\n\n",
+        regions[best].code, regions[best].name, Fixed(*greenest, kCo2Digits),
+        Fixed(suite_here_g, kCo2Digits),
+        Fixed(100.0 * (1.0 - *greenest / suite_here_g), kDeltaPercentDigits) + "%");
+  } else {
+    verdict = "None of the compared places would have emitted less than here.\n\n";
+  }
+  return "## Where would this run be greener\n\n"
+         "Each cell's mean energy as drawn by the hardware (the PUE taken out), times each "
+         "place's PUE and carbon intensity. The same energy (" +
+         CommonProvenance(FinishedRuns(input.cells)) +
+         ") is used everywhere: only where it is drawn changes. \"Here\" is the CO2 as "
+         "run.\n\n" +
+         RegionsTable(regions) + table.Render() + "\n" + verdict;
+}
+
+}  // namespace carbonbench::report

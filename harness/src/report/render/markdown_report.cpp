@@ -1,0 +1,64 @@
+#include "report/render/markdown_report.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "report/export/atomic_file.h"
+#include "report/render/section_table.h"
+
+namespace carbonbench {
+namespace {
+
+// Rows still running are not results yet; LoadRuns already leaves them
+// out, this keeps the report right for any caller. Ordered by id so that
+// the text depends on the runs only, not on the order they were passed in.
+std::vector<RunRow> EndedRuns(const std::vector<RunRow>& runs) {
+  std::vector<RunRow> ended;
+  for (const RunRow& run : runs) {
+    if (run.status == "finished" || run.status == "failed") {
+      ended.push_back(run);
+    }
+  }
+  std::stable_sort(
+      ended.begin(), ended.end(),
+      [](const RunRow& a, const RunRow& b) { return a.id < b.id; });
+  return ended;
+}
+
+}  // namespace
+
+std::string RenderMarkdownReport(const std::string& suite,
+                                 const std::vector<RunRow>& runs,
+                                 const ReportOptions& options) {
+  report::ReportInput input;
+  input.suite = suite;
+  input.options = options;
+  input.runs = EndedRuns(runs);
+  // Grouped after input.runs is final: cells point into it.
+  input.cells = report::GroupCells(input.runs);
+  std::string markdown;
+  for (const report::ReportSection& section : report::ReportSections()) {
+    markdown += section.render(input);
+  }
+  return markdown;
+}
+
+std::string WriteMarkdownReport(const ResultsStore& store,
+                                const std::string& suite,
+                                const std::string& reports_dir,
+                                const ReportOptions& options) {
+  const std::vector<RunRow> runs = store.LoadRuns(suite);
+  if (runs.empty()) {
+    throw std::runtime_error("store " + store.path() +
+                             " holds no finished or failed run of suite '" +
+                             suite + "'");
+  }
+  std::filesystem::create_directories(reports_dir);
+  const std::filesystem::path path =
+      std::filesystem::path(reports_dir) / (suite + ".md");
+  WriteFileAtomically(path, RenderMarkdownReport(suite, runs, options));
+  return path.string();
+}
+
+}  // namespace carbonbench

@@ -1,0 +1,231 @@
+// One row per cell (repetitions pooled), a table per task, and the failed
+// runs with reasons.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "report/render/sections.h"
+
+namespace carbonbench::report {
+namespace {
+
+std::string StopReasons(const CellRuns& cell) {
+  std::vector<std::string> reasons;
+  for (const RunRow* run : cell.finished)
+    reasons.push_back(run->summary.stop_reason);
+  return fmt::format("{}", fmt::join(Distinct(reasons), "; "));
+}
+
+// What the forward pass computed in ("fp32", "bf16 autocast"), as recorded.
+std::string Precisions(const CellRuns& cell) {
+  std::vector<std::string> dtypes;
+  for (const RunRow* run : cell.finished) {
+    dtypes.push_back(run->summary.compute_dtype.empty() ? kNone : run->summary.compute_dtype);
+  }
+  return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
+}
+
+std::string ClassificationTable(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Model"},
+                       {"Optimizations"},
+                       {"Precision"},
+                       {"Epochs", Align::kRight},
+                       {"Best acc %", Align::kRight},
+                       {"Final acc %", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"CO2 g", Align::kRight},
+                       {"Acc/kWh", Align::kRight},
+                       {"Stop reason"}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    table.AddRow(
+        {cell.name, cell.model,
+         cell.optimizations.empty() ? kNone : cell.optimizations,
+         Precisions(cell),
+         EpochRange(cell),
+         FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
+         FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
+         FormatStat(StatOver(cell, DurationS), kSecondsDigits),
+         FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+         FormatStat(StatOver(cell, Co2G), kCo2Digits),
+         FormatStat(StatOver(cell, AccuracyPerKwh), kAccPerKwhDigits),
+         StopReasons(cell)});
+  }
+  return table.Render();
+}
+
+// As the classification table, with errors where accuracies are; no
+// accuracy per kWh, and no error per kWh either: it has no useful reading.
+std::string RegressionTable(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Model"},
+                       {"Optimizations"},
+                       {"Precision"},
+                       {"Epochs", Align::kRight},
+                       {"Best RMSE", Align::kRight},
+                       {"Final RMSE", Align::kRight},
+                       {"MAE", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"CO2 g", Align::kRight},
+                       {"Stop reason"}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    table.AddRow({cell.name, cell.model,
+                  cell.optimizations.empty() ? kNone : cell.optimizations,
+                  Precisions(cell), EpochRange(cell),
+                  FormatStat(StatOver(cell, BestRmse), kErrorDigits),
+                  FormatStat(StatOver(cell, FinalRmse), kErrorDigits),
+                  FormatStat(StatOver(cell, FinalMae), kErrorDigits),
+                  FormatStat(StatOver(cell, DurationS), kSecondsDigits),
+                  FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, Co2G), kCo2Digits),
+                  StopReasons(cell)});
+  }
+  return table.Render();
+}
+
+// What the columns mean, for the tables that are shown.
+std::string ColumnNotes(const CellsByTask& split) {
+  std::string notes;
+  if (AnyFinished(split.classification)) {
+    notes += " Acc/kWh is final accuracy % per kWh.";
+  }
+  if (AnyFinished(split.regression)) {
+    notes +=
+        " RMSE and MAE are in the units of the regression target, lower is "
+        "better; Best RMSE is the lowest of any epoch, Final RMSE and MAE are "
+        "the last epoch's.";
+  }
+  return notes;
+}
+
+// One table per task; a subheading each only when both are shown, so a
+// suite of one task reads as before tasks existed.
+std::string ResultsTables(const CellsByTask& split) {
+  const bool classification = AnyFinished(split.classification);
+  const bool regression = AnyFinished(split.regression);
+  if (classification && regression) {
+    return "### Classification\n\n" +
+           ClassificationTable(split.classification) + "\n### Regression\n\n" +
+           RegressionTable(split.regression) + "\n";
+  }
+  return (classification ? ClassificationTable(split.classification)
+                         : RegressionTable(split.regression)) +
+         "\n";
+}
+
+std::string FailedCells(const std::vector<CellRuns>& cells) {
+  MarkdownTable table({{"Cell"},
+                       {"Repetition", Align::kRight},
+                       {"Epochs", Align::kRight},
+                       {"Duration s", Align::kRight},
+                       {"Energy Wh", Align::kRight},
+                       {"Reason"}});
+  bool any = false;
+  for (const CellRuns& cell : cells) {
+    for (const RunRow* run : cell.failed) {
+      any = true;
+      table.AddRow({cell.name, std::to_string(run->start.repetition),
+                    std::to_string(run->summary.epochs_run),
+                    Fixed(run->summary.duration_s, kSecondsDigits),
+                    Fixed(run->summary.energy_wh, kWhDigits),
+                    run->failure_reason});
+    }
+  }
+  if (!any) return "";
+  return "### Failed cells\n\n" + table.Render() + "\n";
+}
+
+// The loop keeps data in memory so batch preparation stays a small share of
+// the time; saying how small lets a reader rule it out as a cost.
+std::string DataLoadingLine(const std::vector<CellRuns>& cells) {
+  double data_s = 0, epoch_s = 0, worst = 0;
+  for (const CellRuns& cell : cells) {
+    for (const RunRow* run : cell.finished) {
+      double run_data_s = 0, run_epoch_s = 0;
+      for (const EpochRecord& epoch : run->epochs) {
+        run_data_s += epoch.data_s;
+        run_epoch_s += epoch.train_s + epoch.eval_s;
+      }
+      data_s += run_data_s;
+      epoch_s += run_epoch_s;
+      if (run_epoch_s > 0) worst = std::max(worst, run_data_s / run_epoch_s);
+    }
+  }
+  if (epoch_s <= 0) return "";
+  return fmt::format(
+      "Preparing batches took {:.2f}% of epoch time (training and evaluation) over all finished "
+      "runs, {:.2f}% at most in one run.\n\n",
+      100 * data_s / epoch_s, 100 * worst);
+}
+
+std::optional<double> IdleEnergyWh(const RunRow& run) { return run.summary.idle_energy_wh; }
+// Never below zero: a run that drew less than the baseline (noise in a
+// short run) caused nothing above idle.
+std::optional<double> AboveIdleWh(const RunRow& run) {
+  return std::max(0.0, run.summary.energy_wh - run.summary.idle_energy_wh);
+}
+
+// Total and attributable energy side by side, when the suite measured the
+// machine's idle draw: a measured whole-machine figure (RAPL, a wall plug)
+// includes what the machine burns doing nothing.
+std::string AboveIdleTable(const std::vector<CellRuns>& cells) {
+  bool any = false;
+  MarkdownTable table({{"Cell"},
+                       {"Energy Wh", Align::kRight},
+                       {"Idle draw Wh", Align::kRight},
+                       {"Above idle Wh", Align::kRight}});
+  for (const CellRuns& cell : cells) {
+    if (cell.finished.empty()) continue;
+    for (const RunRow* run : cell.finished) any |= run->summary.idle_energy_wh > 0;
+    table.AddRow({cell.name, FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, IdleEnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, AboveIdleWh), kWhDigits)});
+  }
+  if (!any) return "";
+  return "Energy above idle: the idle baseline's power times each run's duration, PUE "
+         "applied, taken from the total; what is left is the energy the run caused.\n\n" +
+         table.Render() + "\n";
+}
+
+}  // namespace
+
+// Provenance is stated once when every run agrees, else cell by cell, so a
+// measured and an estimated figure are never read as the same kind.
+std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
+  const std::string common = CommonProvenance(FinishedRuns(cells));
+  if (common != "mixed") {
+    return "Energy figures are " + common + " (PUE applied).\n\n";
+  }
+  std::vector<std::string> parts;
+  for (const CellRuns& cell : cells) {
+    if (!cell.finished.empty()) {
+      parts.push_back(cell.name + ": " + CommonProvenance(cell.finished));
+    }
+  }
+  return fmt::format(
+      "Energy provenance differs between cells (PUE applied): {}.\n\n",
+      fmt::join(parts, "; "));
+}
+
+std::string ResultsSection(const ReportInput& input) {
+  if (input.runs.empty()) return "";
+  std::string text = "## Results\n\n";
+  if (AnyFinished(input.cells)) {
+    const CellsByTask split = SplitByTask(input.cells);
+    text +=
+        "Mean over finished repetitions, ± sample standard deviation where a "
+        "cell ran more than once." +
+        ColumnNotes(split) + " " + ProvenanceLine(input.cells) +
+        ResultsTables(split) + AboveIdleTable(input.cells) + DataLoadingLine(input.cells);
+  } else {
+    text += "No cell finished.\n\n";
+  }
+  return text + FailedCells(input.cells);
+}
+
+}  // namespace carbonbench::report

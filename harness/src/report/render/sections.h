@@ -1,0 +1,79 @@
+// The sections of the Markdown report, each rendered on its own from the
+// same grouped view of the suite. Each returns its text ending in a blank
+// line, so the report is their concatenation.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "records/run_records.h"
+#include "report/analysis/leaderboard.h"
+#include "report/analysis/report_cells.h"
+#include "report/analysis/tradeoffs.h"
+#include "report/render/markdown_report.h"
+
+namespace carbonbench::report {
+
+struct ReportInput {
+  std::string suite;
+  std::vector<RunRow> runs;     // finished and failed, as given
+  std::vector<CellRuns> cells;  // points into `runs`
+  ReportOptions options;
+};
+
+// Title, the one-line summary of the suite, the recommendations and the
+// best cell per objective.
+std::string SummarySection(const ReportInput& input);
+// Cells ranked by options.objective, per classification dataset.
+std::string LeaderboardSection(const ReportInput& input);
+// Which cells are on the front of quality against energy and CO2.
+std::string ParetoSection(const ReportInput& input);
+// Precision, recall, F1 and the confusion matrix of each classifier cell.
+std::string ClassMetricsSection(const ReportInput& input);
+// What stopping before the planned epochs saved, projected.
+std::string EarlyStopSection(const ReportInput& input);
+// Network size, compute and peak memory per phase, and what each
+// optimization measured, per cell.
+std::string OptimizationsSection(const ReportInput& input);
+// Where each cell's training stopped paying, and what the rest cost.
+std::string OptimalEpochSection(const ReportInput& input);
+// Links to the plots drawn beside the report.
+std::string PlotsSection(const ReportInput& input);
+std::string EnvironmentSection(const ReportInput& input);
+std::string ResultsSection(const ReportInput& input);
+std::string BaselineSection(const ReportInput& input);
+std::string EpochsSection(const ReportInput& input);
+// Latency, throughput and energy of serving each trained model.
+std::string InferenceSection(const ReportInput& input);
+// Each cell's CO2 had it run in each of options.compare_regions.
+std::string GreenerSection(const ReportInput& input);
+// How the figures were obtained.
+std::string ClosingSection(const ReportInput& input);
+
+// The report's objective and target, as the options give them.
+Objective ReportObjective(const ReportOptions& options);
+std::optional<double> ReportTarget(const ReportOptions& options);
+// A run's optimal epoch at the report's min-gain threshold.
+std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_points);
+// What stopping every finished run at its optimal epoch would have saved,
+// against the energy of all their epochs.
+struct OptimalEpochSavings {
+  double saved_wh = 0;
+  double epochs_wh = 0;
+};
+OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
+                                             double min_gain_points);
+
+// "Energy figures are estimated (PUE applied).\n\n", or cell by cell
+// when the finished runs' provenance differs: every section that shows
+// energy or CO2 says how it was obtained.
+std::string ProvenanceLine(const std::vector<CellRuns>& cells);
+
+// "12.300 Wh (estimated: <meter>, <its method>)": an
+// energy figure with the provenance of the runs behind it and the meters
+// that produced it.
+std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
+                                 const std::vector<MeterInfo>& meters);
+
+}  // namespace carbonbench::report
