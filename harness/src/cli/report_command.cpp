@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "plugins/declared_roles.h"
 #include "report/analysis/leaderboard.h"
 #include "report/suite_report.h"
 #include "runner/compared_regions.h"
@@ -63,6 +64,7 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
                                ": run the suite first, or pass --store PATH");
     }
     ResultsStore store(global.store_path);
+    options->roles = DeclaredRolesOf(LoadPlugins(global).Catalog());
     options->compare_regions = ResolveComparedRegions(
         ComparedRegionCodes(store.LoadRuns(name), *regions), ReferenceDataDir());
     for (const std::string& path : WriteSuiteReport(store, name, global.reports_dir, *options)) {

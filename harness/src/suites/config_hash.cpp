@@ -73,20 +73,6 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
   return config.dump();
 }
 
-std::string RecordDeclarations(const std::string& config_json,
-                               const std::vector<std::string>& stopping_rules,
-                               const std::vector<std::string>& target_accuracy_settings) {
-  if (stopping_rules.empty() && target_accuracy_settings.empty()) return config_json;
-  nlohmann::json config = nlohmann::json::parse(config_json);
-  nlohmann::json& declared = config["declared"];
-  declared = nlohmann::json::object();
-  if (!stopping_rules.empty()) declared["stopping_rules"] = stopping_rules;
-  if (!target_accuracy_settings.empty()) {
-    declared["target_accuracy_settings"] = target_accuracy_settings;
-  }
-  return config.dump();
-}
-
 std::string Fnv1a64Hex(const std::string& text) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (const unsigned char byte : text) {

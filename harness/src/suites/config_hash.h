@@ -23,14 +23,6 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
                                 const std::vector<std::string>& meters,
                                 const std::map<std::string, ParamValue>& added_later = {});
 
-// What the cell's optimizations declared that a report needs without them:
-// {"stopping_rules":[name..],"target_accuracy_settings":["name.param"..]},
-// added to `config_json` as "declared" after the hash is taken (so hashes
-// stay as they were); `config_json` unchanged when there is nothing to say.
-std::string RecordDeclarations(const std::string& config_json,
-                               const std::vector<std::string>& stopping_rules,
-                               const std::vector<std::string>& target_accuracy_settings);
-
 // FNV-1a 64-bit as 16 lowercase hex digits.
 std::string Fnv1a64Hex(const std::string& text);
 

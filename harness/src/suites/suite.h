@@ -58,8 +58,7 @@ struct Cell {
   // Canonical JSON of settings + optimizations (+ the suite's carbon and
   // meters, which change the figures): keys sorted, no whitespace.
   std::string config_json;
-  // Hex digest of config_json (stable across runs and machines), taken
-  // before the "declared" record (see RecordDeclarations in config_hash.h).
+  // Hex digest of config_json (stable across runs and machines).
   std::string config_hash;
 
   const ParamValue& Get(const std::string& key) const;
@@ -72,9 +71,9 @@ struct CarbonSettings {
   // ISO-2, ISO-3, a subdivision (IN-TN, US-CA, CA-QC), a Nordic zone (SE3) or
   // a cloud region (gcp:europe-west1, aws:us-east-1, azure:westeurope).
   std::string region = "WORLD";
-  std::optional<double> pue;  // unset: 1.0, or the cloud provider's published PUE
+  std::optional<double> pue;                  // unset: 1.0, or the cloud provider's published PUE
   std::optional<double> intensity_g_per_kwh;  // replaces the region's figure
-  std::string intensity_csv;  // hourly intensity (timestamp,g_per_kwh), optional
+  std::string intensity_csv;                  // hourly intensity (timestamp,g_per_kwh), optional
   // Where the report shows each cell's CO2 had it run elsewhere, from the same
   // energy. Not part of any cell's configuration: it changes no figure.
   std::vector<std::string> compare_regions;
@@ -104,8 +103,8 @@ struct InferenceSuiteSettings {
   bool enabled = true;
   std::vector<std::int64_t> batch_sizes = {1, 64};
   int warmup_iterations = 3;
-  double min_time_s = 0.5;    // per batch size
-  int min_iterations = 10;    // per batch size, so p99 has samples to stand on
+  double min_time_s = 0.5;  // per batch size
+  int min_iterations = 10;  // per batch size, so p99 has samples to stand on
 };
 
 // The meters a suite without a 'meters' list uses: every meter in the

@@ -10,24 +10,29 @@
 #include <vector>
 
 #include "records/record_json.h"
+#include "report/render/markdown_report.h"
 #include "store/results_store.h"
 
 namespace carbonbench::report_testing {
 
-// As the suite writes it, with what early_stop declares recorded.
+// As the suite writes it.
 inline std::string ConfigJson(nlohmann::json settings,
                               const std::vector<std::string>& optimizations) {
   nlohmann::json config{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
                         {"meters", {"cpu_estimate"}},
                         {"optimizations", optimizations},
                         {"settings", std::move(settings)}};
-  for (const std::string& name : optimizations) {
-    if (name == "early_stop") {
-      config["declared"] = {{"stopping_rules", {"early_stop"}},
-                            {"target_accuracy_settings", {"early_stop.target_acc"}}};
-    }
-  }
   return config.dump();
+}
+
+// What the built-in optimizations declare, as the host passes it to reports.
+inline report::DeclaredRoles BuiltInRoles() { return {{"early_stop"}, {"early_stop.target_acc"}}; }
+
+// Report options as `carbonbench report` gives them with the built-in plugins.
+inline ReportOptions BuiltInOptions() {
+  ReportOptions options;
+  options.roles = BuiltInRoles();
+  return options;
 }
 
 inline nlohmann::json BaseSettings(const std::string& model) {

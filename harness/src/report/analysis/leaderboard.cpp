@@ -20,8 +20,9 @@ constexpr NamedObjective kObjectives[] = {
 };
 
 // The cell's target accuracy and the setting that holds it.
-std::optional<std::pair<double, std::string>> TargetAccuracyOf(const CellRuns& cell) {
-  for (const std::string& setting : TargetAccuracySettings(cell)) {
+std::optional<std::pair<double, std::string>> TargetAccuracyOf(const CellRuns& cell,
+                                                               const DeclaredRoles& roles) {
+  for (const std::string& setting : TargetAccuracySettings(cell, roles)) {
     const auto target = NumberSetting(cell, setting);
     if (target && *target > 0) return std::make_pair(*target, setting);
   }
@@ -130,12 +131,12 @@ bool ScoreIsBetter(Objective objective, double a, double b) {
 }
 
 std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
-                                             const std::string& setting) {
+                                             const DeclaredRoles& roles) {
   std::optional<std::pair<double, std::string>> highest;
   std::string from;
   double best_accuracy = 0;
   for (const CellRuns* cell : cells) {
-    if (const auto target = TargetAccuracyOf(*cell);
+    if (const auto target = TargetAccuracyOf(*cell, roles);
         target && (!highest || target->first > highest->first)) {
       highest = target;
       from = cell->name;
@@ -144,23 +145,25 @@ std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>&
   }
   if (highest) return {highest->first, "the " + highest->second + " of " + from};
   const double target = std::max(0.0, best_accuracy - 1.0);
-  return {target, "1 point below the best mean final accuracy, as no cell sets " +
-                      (setting.empty() ? std::string("a target accuracy") : setting)};
+  const std::string setting = roles.target_accuracy_settings.empty()
+                                  ? std::string("a target accuracy")
+                                  : roles.target_accuracy_settings.front();
+  return {target, "1 point below the best mean final accuracy, as no cell sets " + setting};
 }
 
-std::string TargetSettingName(const std::vector<CellRuns>& cells) {
+std::string TargetSettingName(const std::vector<CellRuns>& cells, const DeclaredRoles& roles) {
   for (const CellRuns& cell : cells) {
-    if (const auto settings = TargetAccuracySettings(cell); !settings.empty()) {
+    if (const auto settings = TargetAccuracySettings(cell, roles); !settings.empty()) {
       return settings.front();
     }
   }
-  return "";
+  return roles.target_accuracy_settings.empty() ? "" : roles.target_accuracy_settings.front();
 }
 
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
-                                           std::optional<double> target_percent) {
+                                           std::optional<double> target_percent,
+                                           const DeclaredRoles& roles) {
   std::vector<Leaderboard> boards;
-  const std::string setting = TargetSettingName(cells);
   for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
     if (group.regression) continue;
     const std::vector<const CellRuns*>& members = group.cells;
@@ -171,8 +174,7 @@ std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, O
       board.target_accuracy_percent = *target_percent;
       board.target_source = "as asked";
     } else {
-      std::tie(board.target_accuracy_percent, board.target_source) =
-          DefaultTarget(members, setting);
+      std::tie(board.target_accuracy_percent, board.target_source) = DefaultTarget(members, roles);
     }
     for (const CellRuns* cell : members) {
       board.ranked.push_back(Stand(*cell, objective, board.target_accuracy_percent));

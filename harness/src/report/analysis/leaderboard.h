@@ -63,18 +63,19 @@ struct Leaderboard {
 bool ScoreIsBetter(Objective objective, double a, double b);
 
 // The target of a dataset's board when none is given: the highest target
-// accuracy any of its cells set (TargetAccuracySettings), else 1 point below
-// the best mean final accuracy. Returns the target and the sentence saying
-// why, which names `setting` (the suite's target-accuracy setting; "": none).
+// accuracy any of its cells set (a setting `roles` declares), else 1 point
+// below the best mean final accuracy. Returns the target and the sentence
+// saying why.
 std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
-                                             const std::string& setting);
-// The setting cells set a target accuracy with, for the text; "" when none
-// of `cells` has one.
-std::string TargetSettingName(const std::vector<CellRuns>& cells);
+                                             const DeclaredRoles& roles);
+// The target-accuracy setting to name in the text: the first declared one a
+// cell sets, else the first declared; "" when none is declared.
+std::string TargetSettingName(const std::vector<CellRuns>& cells, const DeclaredRoles& roles);
 
 // A board per classification dataset (in order of first appearance) of the
 // finished cells; `target_percent` overrides every board's target.
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
-                                           std::optional<double> target_percent);
+                                           std::optional<double> target_percent,
+                                           const DeclaredRoles& roles);
 
 }  // namespace carbonbench::report

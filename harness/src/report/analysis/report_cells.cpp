@@ -139,38 +139,10 @@ std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key
   return found->get<double>();
 }
 
-std::vector<std::string> DeclaredNames(const CellRuns& cell, const std::string& what) {
-  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
-  if (!config.is_object() || !config.contains("declared")) return {};
-  const auto& declared = config["declared"];
-  const auto found = declared.find(what);
-  if (found == declared.end() || !found->is_array()) return {};
-  std::vector<std::string> names;
-  for (const auto& name : *found) {
-    if (name.is_string()) names.push_back(name.get<std::string>());
-  }
-  return names;
-}
-
-std::string FirstDeclaredName(const std::vector<CellRuns>& cells, const std::string& what) {
-  for (const CellRuns& cell : cells) {
-    if (const auto names = DeclaredNames(cell, what); !names.empty()) return names.front();
-  }
-  return "";
-}
-
-std::vector<std::string> TargetAccuracySettings(const CellRuns& cell) {
-  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
-  if (!config.is_object()) return {};
-  if (config.contains("declared")) return DeclaredNames(cell, "target_accuracy_settings");
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const DeclaredRoles& roles) {
   std::vector<std::string> keys;
-  if (!config.contains("settings") || !config["settings"].is_object()) return keys;
-  const std::string suffix = ".target_acc";
-  for (const auto& [key, value] : config["settings"].items()) {
-    if (key.size() > suffix.size() &&
-        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      keys.push_back(key);
-    }
+  for (const std::string& setting : roles.target_accuracy_settings) {
+    if (NumberSetting(cell, setting)) keys.push_back(setting);
   }
   return keys;
 }

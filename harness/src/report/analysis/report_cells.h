@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "records/run_records.h"
+#include "report/analysis/declared_roles.h"
 #include "report/render/report_format.h"
 
 namespace carbonbench::report {
@@ -49,16 +50,8 @@ std::string EpochRange(const CellRuns& cell);
 // A number among the cell's stored settings ("epochs",
 // "stopper.target_acc"); empty when its configuration has none.
 std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key);
-// What the cell's optimizations declared, as its runs recorded it: `what` is
-// "stopping_rules" (their names) or "target_accuracy_settings" (setting
-// keys); empty for runs stored before runs recorded it.
-std::vector<std::string> DeclaredNames(const CellRuns& cell, const std::string& what);
-// The first name any of `cells` recorded as `what`; "" when none did.
-std::string FirstDeclaredName(const std::vector<CellRuns>& cells, const std::string& what);
-// The settings holding the cell's target accuracy in percent: as recorded,
-// or for runs stored before that, its settings named "<plugin>.target_acc"
-// (the one name such a setting had then).
-std::vector<std::string> TargetAccuracySettings(const CellRuns& cell);
+// The declared target-accuracy settings among the cell's stored settings.
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const DeclaredRoles& roles);
 // The finished cells of one dataset and task, in the order given.
 struct DatasetCells {
   std::string dataset;

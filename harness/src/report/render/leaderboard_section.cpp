@@ -18,9 +18,9 @@ std::optional<double> ReportTarget(const ReportOptions& options) {
 
 namespace {
 
-// "`stopper.target_acc`", or in words when no cell has such a setting.
-std::string TargetSettingText(const std::vector<CellRuns>& cells) {
-  const std::string setting = TargetSettingName(cells);
+// "`stopper.target_acc`", or in words when no optimization declares one.
+std::string TargetSettingText(const std::vector<CellRuns>& cells, const DeclaredRoles& roles) {
+  const std::string setting = TargetSettingName(cells, roles);
   return setting.empty() ? "a stopping rule's target accuracy" : "`" + setting + "`";
 }
 
@@ -47,8 +47,7 @@ std::string BoardTable(const Leaderboard& board) {
     const bool reached = standing.runs_reaching > 0;
     table.AddRow({standing.score ? std::to_string(++rank) : kNone, standing.cell->name,
                   FormatStat(standing.final_accuracy, kPercentDigits),
-                  FormatStatSignificant(standing.energy_wh),
-                  FormatStatSignificant(standing.co2_g),
+                  FormatStatSignificant(standing.energy_wh), FormatStatSignificant(standing.co2_g),
                   FormatStatSignificant(standing.accuracy_per_kwh), ReachedText(standing),
                   reached ? FormatCount(standing.reach_epoch) : kNone,
                   reached ? FormatStatSignificant(standing.reach_energy_wh) : kNone,
@@ -62,7 +61,8 @@ std::string BoardTable(const Leaderboard& board) {
 
 std::string LeaderboardSection(const ReportInput& input) {
   const Objective objective = ReportObjective(input.options);
-  const auto boards = BuildLeaderboards(input.cells, objective, ReportTarget(input.options));
+  const auto boards =
+      BuildLeaderboards(input.cells, objective, ReportTarget(input.options), input.options.roles);
   if (boards.empty()) return "";
   std::string text = fmt::format(
       "## Leaderboard\n\nFinished classification cells ranked by {} ({}), best first; mean ± "
@@ -73,7 +73,7 @@ std::string LeaderboardSection(const ReportInput& input) {
       ObjectiveTitle(objective),
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
-      TargetSettingText(input.cells), ObjectiveChoices());
+      TargetSettingText(input.cells, input.options.roles), ObjectiveChoices());
   text += ProvenanceLine(input.cells);
   for (const Leaderboard& board : boards) {
     text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,

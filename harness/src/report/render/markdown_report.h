@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "report/analysis/declared_roles.h"
 #include "store/results_store.h"
 
 namespace carbonbench {
@@ -41,19 +42,19 @@ struct ReportOptions {
   std::string plots_note;
   // "Where would this run be greener"; the section is left out when empty.
   std::vector<ComparedRegion> compare_regions;
+  // The stopping rules and target-accuracy settings the installed
+  // optimizations declare.
+  report::DeclaredRoles roles;
 };
 
 // Renders reports/<suite>.md's text from the suite's stored runs.
-std::string RenderMarkdownReport(const std::string& suite,
-                                 const std::vector<RunRow>& runs,
+std::string RenderMarkdownReport(const std::string& suite, const std::vector<RunRow>& runs,
                                  const ReportOptions& options = {});
 
 // Loads the suite's runs, renders and writes <reports_dir>/<suite>.md
 // (atomically: a temporary file renamed into place). Returns the path.
 // Throws std::runtime_error when the store holds no run of the suite.
-std::string WriteMarkdownReport(const ResultsStore& store,
-                                const std::string& suite,
-                                const std::string& reports_dir,
-                                const ReportOptions& options = {});
+std::string WriteMarkdownReport(const ResultsStore& store, const std::string& suite,
+                                const std::string& reports_dir, const ReportOptions& options = {});
 
 }  // namespace carbonbench
