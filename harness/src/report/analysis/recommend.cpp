@@ -1,10 +1,10 @@
 #include "report/analysis/recommend.h"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "report/analysis/recommendations.h"
 
@@ -67,9 +67,9 @@ std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const Recommen
   }
   const std::vector<CellRuns> cells = GroupCells(runs);
   std::vector<RecommendAnswer> answers;
+  // The target is always given, so no declared target setting is needed.
   for (const Leaderboard& board :
-       BuildLeaderboards(cells, request.objective, request.target_accuracy_percent,
-                         /*roles=*/{})  // the target is given: no default to find) {
+       BuildLeaderboards(cells, request.objective, request.target_accuracy_percent, {})) {
     const TargetAnswer target = AnswerForTarget(board);
     RecommendAnswer answer;
     answer.sentence = target.sentence;
@@ -82,13 +82,13 @@ std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const Recommen
                    {"cells_compared", board.ranked.size()}};
     if (target.best != nullptr) answer.json["recommendation"] = CellJson(*target.best, suites_of);
     if (target.alternative != nullptr) {
-    answer.json["alternative"] = CellJson(*target.alternative, suites_of);
+      answer.json["alternative"] = CellJson(*target.alternative, suites_of);
     }
     if (target.saving_percent) answer.json["saving_percent"] = *target.saving_percent;
     if (target.closest != nullptr) answer.json["closest"] = CellJson(*target.closest, suites_of);
     answers.push_back(std::move(answer));
-}
-return answers;
+  }
+  return answers;
 }
 
 }  // namespace carbonbench::report
