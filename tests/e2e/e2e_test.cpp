@@ -1,6 +1,5 @@
 // The whole path a user takes: suite file -> validation -> runner -> store ->
 // report, through the real binary and plugins, on data the test writes.
-#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "e2e_util.h"
 #include "records/record_json.h"

@@ -55,7 +55,8 @@ TEST(PluginLoader, CreatedObjectsKeepTheirLibraryLoaded) {
 TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
   const std::string error = LoadError({Fixture("abi_mismatch")});
   EXPECT_NE(error.find("libcarbonbench_fixture_abi.so: plugin 'abi_meter' was built for plugin "
-                       "ABI 999, this carbonbench uses ABI " + std::to_string(kAbiVersion)),
+                       "ABI 999, this carbonbench uses ABI " +
+                       std::to_string(kAbiVersion)),
             std::string::npos)
       << error;
 }
@@ -145,14 +146,15 @@ TEST(PluginLoader, RefusesAWorldWritablePluginFile) {
 TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
   PluginRegistry registry;
   registry.LoadDirectories({BUILD_PLUGIN_DIR});
-  EXPECT_EQ(registry.Names(PluginKind::kModel),
-            (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
+  EXPECT_EQ(
+      registry.Names(PluginKind::kModel),
+      (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
             (std::vector<std::string>{"checkpointing", "early_stop", "mixed_precision", "pruning",
                                       "quantization"}));
   EXPECT_EQ(registry.Names(PluginKind::kMeter),
-            (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml", "ram_estimate",
-                                      "rapl"}));
+            (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml",
+                                      "ram_estimate", "rapl"}));
 }
 
 // The built-in meters declare the order a suite without 'meters' has always

@@ -62,8 +62,7 @@ class Optimization : public Plugin {
     return true;
   }
   virtual void AfterOptimizerStep(TrainingContext& ctx) { (void)ctx; }
-  virtual EpochDecision OnEpochEnd(TrainingContext& ctx,
-                                   const EpochMetrics& metrics) {
+  virtual EpochDecision OnEpochEnd(TrainingContext& ctx, const EpochMetrics& metrics) {
     (void)ctx;
     (void)metrics;
     return {};

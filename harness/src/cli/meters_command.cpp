@@ -18,10 +18,10 @@ namespace carbonbench::cli {
 namespace {
 
 struct MetersArguments {
-  std::string suite_path;            // take its meters, parameters and carbon
-  std::vector<std::string> meters;   // the order to try (default: the suite's)
-  std::vector<std::string> sets;     // meter parameters: <meter>.<param>=<value>
-  std::string region;                // also resolve this region's intensity
+  std::string suite_path;           // take its meters, parameters and carbon
+  std::vector<std::string> meters;  // the order to try (default: the suite's)
+  std::vector<std::string> sets;    // meter parameters: <meter>.<param>=<value>
+  std::string region;               // also resolve this region's intensity
   int threads = 0;
 };
 
@@ -62,7 +62,8 @@ void PrintProbe(const MeterProbe& probe) {
   }
   std::vector<std::string> components;
   for (const auto& [component, provenance] : probe.components) {
-    components.push_back(fmt::format("{} {}", ComponentName(component), ProvenanceName(provenance)));
+    components.push_back(
+        fmt::format("{} {}", ComponentName(component), ProvenanceName(provenance)));
   }
   std::printf("  %-13s available (%s): %s\n", probe.name.c_str(),
               JoinStrings(components, ", ").c_str(), probe.availability.reason.c_str());
@@ -132,11 +133,13 @@ int DiagnoseMeters(const MetersArguments& a, const GlobalOptions& global) {
 
 void AddMetersCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "meters", "diagnose this machine's energy meters: which work, which not and why, and what "
-                "a run would use");
+      "meters",
+      "diagnose this machine's energy meters: which work, which not and why, and what "
+      "a run would use");
   auto a = std::make_shared<MetersArguments>();
-  command->add_option("--suite", a->suite_path,
-                      "use this suite's meters, their parameters and its carbon settings")
+  command
+      ->add_option("--suite", a->suite_path,
+                   "use this suite's meters, their parameters and its carbon settings")
       ->check(CLI::ExistingFile);
   command->add_option("--meters", a->meters, "meters to try, in order (comma-separated)")
       ->delimiter(',');

@@ -1,7 +1,7 @@
-#include <yaml-cpp/yaml.h>
-
 #include <cstdio>
 #include <filesystem>
+
+#include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
 #include "plugins/declared_roles.h"

@@ -1,12 +1,12 @@
 // `carbonbench train`: the single-run command line users know, turned into a
 // one-cell suite that runs through the same validation, runner and store.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <memory>
 #include <tuple>
+
+#include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
 #include "suites/suite.h"
@@ -205,10 +205,11 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
                       "carbon intensity in g CO2e/kWh, replacing the region's figure");
   command->add_option("--intensity_csv", a->intensity_csv,
                       "hourly carbon intensity: a CSV with the header timestamp,g_per_kwh");
-  command->add_option("--meters", a->meters,
-                      "energy meters to try in order, per component (default: the installed "
-                      "meters that are on by default, in their declared order; see "
-                      "`carbonbench meters`)")
+  command
+      ->add_option("--meters", a->meters,
+                   "energy meters to try in order, per component (default: the installed "
+                   "meters that are on by default, in their declared order; see "
+                   "`carbonbench meters`)")
       ->delimiter(',');
   command->add_option("--repetitions", a->repetitions, "repetitions")->capture_default_str();
   command->add_option("--set", a->sets,

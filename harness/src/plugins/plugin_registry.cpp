@@ -1,13 +1,14 @@
 #include "plugins/plugin_registry.h"
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <boost/dll/library_info.hpp>
-#include <boost/dll/shared_library.hpp>
 #include <filesystem>
 #include <set>
+
+#include <boost/dll/library_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <fmt/format.h>
 
 #include "carbonbench/meter_traits.h"
 #include "carbonbench/model.h"

@@ -38,7 +38,7 @@ struct LoadedPlugin {
   OptimizationDeclaration declaration;  // optimizations only
   VocabularySource vocabulary;          // models only
   bool default_model = false;           // models only
-  MeterTraits meter_traits;  // meters only
+  MeterTraits meter_traits;             // meters only
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };

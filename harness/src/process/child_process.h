@@ -16,9 +16,9 @@ namespace carbonbench {
 inline constexpr int kChildEventsFd = 3;
 
 struct ChildLimits {
-  double timeout_s = 0;          // wall time; 0: none
-  std::int64_t memory_mb = 0;    // resident memory (VmRSS); 0: none
-  int poll_interval_ms = 50;     // how often time and memory are checked
+  double timeout_s = 0;        // wall time; 0: none
+  std::int64_t memory_mb = 0;  // resident memory (VmRSS); 0: none
+  int poll_interval_ms = 50;   // how often time and memory are checked
 };
 
 struct ChildSpec {
@@ -35,13 +35,13 @@ struct ChildCallbacks {
 };
 
 struct ChildExit {
-  int exit_code = -1;  // when it exited; -1 when a signal ended it
-  int signal = 0;      // the signal that ended it, 0 when it exited
+  int exit_code = -1;            // when it exited; -1 when a signal ended it
+  int signal = 0;                // the signal that ended it, 0 when it exited
   bool timed_out = false;        // stopped by the time limit
   bool memory_exceeded = false;  // stopped by the memory limit
   std::int64_t peak_rss_mb = 0;  // largest resident memory seen while polling
   double wall_s = 0;
-  double cpu_s = 0;  // user + system time of the child (wait4)
+  double cpu_s = 0;                      // user + system time of the child (wait4)
   std::vector<std::string> stderr_tail;  // the last lines it wrote there
 
   bool Exited(int code) const { return signal == 0 && exit_code == code; }

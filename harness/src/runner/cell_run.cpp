@@ -1,11 +1,11 @@
 #include "runner/cell_run.h"
 
-#include <fmt/format.h>
-#include <torch/utils.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+
+#include <fmt/format.h>
+#include <torch/utils.h>
 
 #include "runner/cell_session.h"
 #include "runner/cell_settings.h"

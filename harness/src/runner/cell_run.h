@@ -9,9 +9,9 @@
 #include <set>
 #include <string>
 
-#include "pipeline/dataset.h"
 #include "energy/carbon_intensity.h"
 #include "energy/energy_sampler.h"
+#include "pipeline/dataset.h"
 #include "plugins/plugin_registry.h"
 #include "runner/cell_request.h"
 #include "runner/meter_selection.h"

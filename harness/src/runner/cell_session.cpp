@@ -1,11 +1,11 @@
 #include "runner/cell_session.h"
 
-#include <fmt/format.h>
-#include <torch/utils.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+
+#include <fmt/format.h>
+#include <torch/utils.h>
 
 #include "inspect/model_summary.h"
 #include "process/malloc_library.h"

@@ -1,10 +1,10 @@
 #include "runner/cell_setup.h"
 
-#include <fmt/format.h>
-#include <torch/cuda.h>
-
 #include <algorithm>
 #include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/cuda.h>
 
 #include "process/malloc_library.h"
 #include "runner/cell_settings.h"

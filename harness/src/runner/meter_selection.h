@@ -4,9 +4,10 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "carbonbench/meter.h"
 #include "energy/energy_sampler.h"

@@ -1,12 +1,12 @@
 #include "runner/suite_runner.h"
 
-#include <benchmark/benchmark.h>
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include "plugins/declared_roles.h"
 #include "process/malloc_library.h"

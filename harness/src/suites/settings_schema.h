@@ -42,8 +42,7 @@ class SettingsSchema {
   // which names would work.
   std::string CheckPluginName(const std::string& name, PluginKind kind) const;
   // Duplicates and conflicting pairs in one cell's optimization list.
-  std::vector<std::string> CheckOptimizationSet(
-      const std::vector<std::string>& names) const;
+  std::vector<std::string> CheckOptimizationSet(const std::vector<std::string>& names) const;
 
   // Every training and dataset spec, then the plugin parameter specs of
   // `plugin` (names as full keys).

@@ -23,8 +23,7 @@
 namespace carbonbench {
 
 SuiteError::SuiteError(std::vector<std::string> messages)
-    : std::runtime_error(JoinStrings(messages, "\n")),
-      messages_(std::move(messages)) {}
+    : std::runtime_error(JoinStrings(messages, "\n")), messages_(std::move(messages)) {}
 
 std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
   std::vector<const PluginCatalogEntry*> meters;
@@ -45,19 +44,16 @@ std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
 const ParamValue& Cell::Get(const std::string& key) const {
   const auto it = settings.find(key);
   if (it == settings.end())
-    throw std::out_of_range("setting '" + key + "' is not in cell '" + name +
-                            "'");
+    throw std::out_of_range("setting '" + key + "' is not in cell '" + name + "'");
   return it->second;
 }
 
-std::map<std::string, ParamValue> Cell::PluginParams(
-    const std::string& plugin) const {
+std::map<std::string, ParamValue> Cell::PluginParams(const std::string& plugin) const {
   const std::string prefix = plugin + ".";
   std::map<std::string, ParamValue> params;
   // Keys are sorted, so one plugin's keys form a contiguous range.
   for (auto it = settings.lower_bound(prefix);
-       it != settings.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-       ++it) {
+       it != settings.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     params.emplace(it->first.substr(prefix.size()), it->second);
   }
   return params;
@@ -113,9 +109,8 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
 const std::vector<ParamSpec>& DatasetSettingSpecs() {
   static const std::vector<ParamSpec> specs = {
       StringParam("dataset", "fashion_mnist", "dataset name"),
-      StringParam(
-          "dataset.path", "",
-          "directory holding the dataset files (empty: the standard place)"),
+      StringParam("dataset.path", "",
+                  "directory holding the dataset files (empty: the standard place)"),
       IntParam("dataset.train_size", 0, "training examples to use (0: all)", 0),
       IntParam("dataset.test_size", 0, "test examples to use (0: all)", 0),
       // Images.
@@ -124,13 +119,13 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
       IntParam("dataset.crop_padding_px", 4, "images: padding before the random crop", 0, 64),
       BoolParam("dataset.normalize", true, "images: per-channel standardisation"),
       // Text.
-      IntParam("dataset.max_length", 128, "text: tokens per sample, [CLS] and [SEP] included",
-               8, 4096),
+      IntParam("dataset.max_length", 128, "text: tokens per sample, [CLS] and [SEP] included", 8,
+               4096),
       StringParam("dataset.vocab", "",
                   "text: a WordPiece vocab.txt (empty: the model's pretrained folder's, or one "
                   "built from the training split)"),
-      IntParam("dataset.vocab_size", 8000, "text: size of a vocabulary built from the training split",
-               16, 1000000),
+      IntParam("dataset.vocab_size", 8000,
+               "text: size of a vocabulary built from the training split", 16, 1000000),
       StringParam("dataset.categories", "",
                   "fortunes: comma-separated category files to classify (empty: the default set)"),
       FloatParam("dataset.test_fraction", 0.2,
@@ -139,7 +134,8 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
       IntParam("dataset.window", 52, "series: past values in each input window", 1, 100000),
       IntParam("dataset.horizon", 1, "series: steps ahead of the window's end to predict", 1,
                100000),
-      StringParam("dataset.value_column", "", "series: CSV column with the values (empty: the second)"),
+      StringParam("dataset.value_column", "",
+                  "series: CSV column with the values (empty: the second)"),
   };
   return specs;
 }
@@ -188,12 +184,10 @@ Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
   };
   // A directory opens fine on Linux and only fails on read; say so plainly.
   std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored))
-    throw fail("it is a directory");
+  if (std::filesystem::is_directory(path, ignored)) throw fail("it is a directory");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
+  if (!in) throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw fail(std::generic_category().message(EIO));

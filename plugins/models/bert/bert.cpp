@@ -2,17 +2,17 @@
 // names follow Hugging Face's, so named_parameters() gives the keys of their
 // checkpoints ("bert.encoder.layer.0.attention.self.query.weight") and
 // pretrained weights load by name.
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
 #include <torch/nn/init.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/utils.h>
-
-#include <cmath>
-#include <limits>
-#include <stdexcept>
-#include <string>
 
 #include "bert_config.h"
 #include "carbonbench/sdk.h"

@@ -1,6 +1,12 @@
 // MobileNetV2 exactly as torchvision builds it (same module names and channel
 // rounding), with the small-input variant CIFAR ports use and any number of
 // input channels.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 #include <torch/nn/functional.h>
 #include <torch/nn/init.h>
@@ -10,12 +16,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-
-#include <algorithm>
-#include <cmath>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 #include "carbonbench/sdk.h"
 
@@ -190,10 +190,12 @@ class MobileNetV2Impl : public Network {
   torch::Tensor forward(torch::Tensor x) override {
     // Each layer by its name, so the declared blocks can be checkpointed.
     for (std::size_t i = 0; i < features->size(); ++i) {
-      x = RunBlock(layer_names_[i],
-                   [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](
-                       torch::Tensor t) mutable { return layer.forward(t); },
-                   x);
+      x = RunBlock(
+          layer_names_[i],
+          [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](torch::Tensor t) mutable {
+            return layer.forward(t);
+          },
+          x);
     }
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return classifier->forward(x);
@@ -216,7 +218,8 @@ class MobileNetV2Impl : public Network {
   bool small_input_ = false;
   std::vector<std::string> repeated_blocks_;
   std::vector<PrunableLayer> prunable_layers_;
-  std::vector<std::string> layer_names_;  // "features.0", ...: every layer, declared blocks among them
+  std::vector<std::string>
+      layer_names_;  // "features.0", ...: every layer, declared blocks among them
 };
 
 class MobileNetV2Model : public Model {

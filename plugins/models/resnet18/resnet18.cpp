@@ -1,6 +1,9 @@
 // ResNet-18 exactly as torchvision builds it (same module names, so
 // named_parameters() matches a torchvision state_dict), with a CIFAR-style stem
 // for small images and any number of input channels.
+#include <stdexcept>
+#include <string>
+
 #include <fmt/format.h>
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
@@ -9,9 +12,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
-
-#include <stdexcept>
-#include <string>
 
 #include "carbonbench/sdk.h"
 
@@ -127,8 +127,9 @@ class ResNet18Impl : public Network {
     for (int stage = 0; stage < 4; ++stage) {
       for (std::size_t i = 0; i < (*stages[stage])->size(); ++i) {
         auto block = (*stages[stage])->ptr<detail::BasicBlockImpl>(i);
-        x = RunBlock(block_names_[stage * detail::kBlocksPerStage + i],
-                     [block](torch::Tensor t) { return block->forward(t); }, x);
+        x = RunBlock(
+            block_names_[stage * detail::kBlocksPerStage + i],
+            [block](torch::Tensor t) { return block->forward(t); }, x);
       }
     }
     return fc->forward(avgpool->forward(x).flatten(1));

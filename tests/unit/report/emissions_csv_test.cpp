@@ -2,10 +2,10 @@
 // by field against the run it came from, in CodeCarbon's units.
 #include "report/export/emissions_csv.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "records/record_json.h"
 #include "util/text.h"

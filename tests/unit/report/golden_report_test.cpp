@@ -1,12 +1,12 @@
 // The whole rendered report against a reviewed copy, so that any change of
 // its text is a deliberate one.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "report/export/exports.h"
 #include "report/render/markdown_report.h"

@@ -2,12 +2,11 @@
 // gnuplot is a note in the report, never a failure.
 #include "report/export/plots.h"
 
-
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "report/render/markdown_report.h"
 #include "unit/report/report_test_util.h"
@@ -63,8 +62,8 @@ TEST_F(PlotsTest, AReportsFolderGivenRelativeToTheWorkingDirectoryWorksToo) {
 }
 
 TEST_F(PlotsTest, AMissingGnuplotIsANoteThatSaysHowToGetIt) {
-  const PlotsOutcome outcome = DrawPlots("mnist_quick", report_testing::SampleRuns(),
-                                         dir_.string(), "/nonexistent/gnuplot");
+  const PlotsOutcome outcome =
+      DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), "/nonexistent/gnuplot");
   EXPECT_TRUE(outcome.plots.empty());
   EXPECT_NE(outcome.note.find("apt-get install gnuplot-nox"), std::string::npos) << outcome.note;
   ReportOptions options;

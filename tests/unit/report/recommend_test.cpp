@@ -2,9 +2,9 @@
 // suites, and when nothing reaches the target.
 #include "report/analysis/recommend.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/recommendations.h"

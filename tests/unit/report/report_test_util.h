@@ -4,10 +4,11 @@
 // MixedRuns: classification and regression cells in one suite.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "records/record_json.h"
 #include "report/render/markdown_report.h"

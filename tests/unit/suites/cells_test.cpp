@@ -1,12 +1,12 @@
 // Cells: defaults, normalization, names, config JSON and hash.
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "suites/config_hash.h"
 #include "suites/yaml_scalar.h"

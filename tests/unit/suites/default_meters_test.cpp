@@ -1,8 +1,8 @@
 // A suite without a 'meters' list uses the meters that declare themselves on
 // by default, in their declared order: the host names none of them.
-#include <gtest/gtest.h>
-
 #include <algorithm>
+
+#include <gtest/gtest.h>
 
 #include "suite_test_support.h"
 #include "suites/suite.h"

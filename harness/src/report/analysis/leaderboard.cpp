@@ -1,8 +1,8 @@
 #include "report/analysis/leaderboard.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace carbonbench::report {
 namespace {

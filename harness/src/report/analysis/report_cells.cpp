@@ -1,12 +1,12 @@
 #include "report/analysis/report_cells.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace carbonbench::report {
 namespace {

@@ -1,11 +1,11 @@
 #include "report/export/emissions_csv.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "report/export/atomic_file.h"
 #include "store/meter_scope.h"

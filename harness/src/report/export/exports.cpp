@@ -1,8 +1,8 @@
 #include "report/export/exports.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "records/record_json.h"

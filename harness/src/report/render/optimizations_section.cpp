@@ -2,10 +2,10 @@
 // compute per sample before and after training, peak memory per phase (the
 // process's resident set, and the bytes its tensors held), and the figures
 // the optimizations measured themselves.
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "report/render/report_format.h"
 #include "report/render/sections.h"

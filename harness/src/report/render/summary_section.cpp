@@ -1,7 +1,7 @@
 // The title and the one-line summary of the suite.
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/recommendations.h"
