@@ -12,7 +12,7 @@
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
 #include "suites/suite.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench::cli {
 namespace {

@@ -33,7 +33,7 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
       "columns) and the CSV/JSON exports from the results store alone (nothing is re-run)");
   auto suite = std::make_shared<std::string>();
   auto regions = std::make_shared<std::vector<std::string>>();
-  auto options = std::make_shared<ReportOptions>();
+  auto options = std::make_shared<report::ReportOptions>();
   command->add_option("suite", *suite, "suite name or suite YAML file")->required();
   command
       ->add_option("--compare-regions", *regions,
@@ -67,7 +67,8 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
     options->roles = DeclaredRolesOf(LoadPlugins(global).Catalog());
     options->compare_regions = ResolveComparedRegions(
         ComparedRegionCodes(store.LoadRuns(name), *regions), ReferenceDataDir());
-    for (const std::string& path : WriteSuiteReport(store, name, global.reports_dir, *options)) {
+    for (const std::string& path :
+         report::WriteSuiteReport(store, name, global.reports_dir, *options)) {
       std::printf("%s\n", path.c_str());
     }
   });

@@ -5,8 +5,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "data/text_io.h"
-#include "util/text.h"
+#include "data/file_io.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

@@ -9,7 +9,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

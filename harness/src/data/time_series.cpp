@@ -6,8 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "data/text_io.h"
-#include "util/text.h"
+#include "data/file_io.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

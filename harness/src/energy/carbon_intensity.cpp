@@ -9,7 +9,7 @@
 #include "energy/iso_3166.h"
 #include "energy/reference_files.h"
 #include "energy/region_tables.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

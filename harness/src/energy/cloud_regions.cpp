@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "energy/reference_files.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench::detail {
 namespace {

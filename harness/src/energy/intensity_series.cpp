@@ -11,7 +11,7 @@
 
 #include "energy/carbon_intensity.h"
 #include "energy/reference_files.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "energy/reference_files.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench::detail {
 namespace {

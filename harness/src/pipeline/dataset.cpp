@@ -15,9 +15,9 @@
 #include "data/idx.h"
 #include "data/text_folder.h"
 #include "data/time_series.h"
-#include "text/vocabulary_builder.h"
-#include "text/wordpiece.h"
-#include "util/text.h"
+#include "tokenizer/vocabulary_builder.h"
+#include "tokenizer/wordpiece.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

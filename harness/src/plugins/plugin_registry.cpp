@@ -13,7 +13,7 @@
 #include "carbonbench/meter_traits.h"
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace fs = std::filesystem;

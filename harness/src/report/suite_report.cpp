@@ -6,7 +6,7 @@
 #include "report/export/exports.h"
 #include "report/export/plots.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::string& suite,
                                           const std::string& reports_dir, ReportOptions options) {
@@ -15,12 +15,12 @@ std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::
     throw std::runtime_error("store " + store.path() +
                              " holds no finished or failed run of suite '" + suite + "'");
   }
-  const report::PlotsOutcome plots = report::DrawPlots(suite, runs, reports_dir);
+  const PlotsOutcome plots = DrawPlots(suite, runs, reports_dir);
   options.plots = plots.plots;
   options.plots_note = plots.note;
   std::vector<std::string> paths = {WriteMarkdownReport(store, suite, reports_dir, options),
                                     WriteEmissionsCsv(store, suite, reports_dir)};
-  for (const std::string& path : report::WriteExports(suite, runs, reports_dir, options)) {
+  for (const std::string& path : WriteExports(suite, runs, reports_dir, options)) {
     paths.push_back(path);
   }
   for (const PlotLink& plot : plots.plots) {
@@ -29,4 +29,4 @@ std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::
   return paths;
 }
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

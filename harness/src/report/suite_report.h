@@ -9,11 +9,11 @@
 #include "report/render/markdown_report.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 // Returns the paths written, the report's first. Throws
 // std::runtime_error when the store holds no run of the suite.
 std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::string& suite,
                                           const std::string& reports_dir, ReportOptions options);
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

@@ -13,7 +13,7 @@
 #include "runner/saved_model.h"
 #include "training/evaluate.h"
 #include "training/trainer.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

@@ -13,7 +13,7 @@
 #include "runner/environment.h"
 #include "runner/progress_display.h"
 #include "runner/saved_model.h"
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 #include "training/inference.h"
 
 namespace carbonbench {

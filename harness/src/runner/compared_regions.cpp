@@ -31,9 +31,9 @@ std::vector<std::string> ComparedRegionCodes(const std::vector<RunRow>& runs,
   return DefaultComparedRegions();
 }
 
-std::vector<ComparedRegion> ResolveComparedRegions(const std::vector<std::string>& codes,
-                                                   const std::string& reference_data_dir) {
-  std::vector<ComparedRegion> regions;
+std::vector<report::ComparedRegion> ResolveComparedRegions(const std::vector<std::string>& codes,
+                                                           const std::string& reference_data_dir) {
+  std::vector<report::ComparedRegion> regions;
   for (const std::string& code : codes) {
     CarbonRequest request;
     request.region = code;
@@ -43,7 +43,7 @@ std::vector<ComparedRegion> ResolveComparedRegions(const std::vector<std::string
     } catch (const std::exception& error) {
       throw std::runtime_error("compare_regions: " + std::string(error.what()));
     }
-    ComparedRegion region;
+    report::ComparedRegion region;
     region.code = code;
     region.name = carbon.region_name;
     region.g_per_kwh = carbon.g_per_kwh;

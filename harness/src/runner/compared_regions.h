@@ -20,7 +20,7 @@ std::vector<std::string> ComparedRegionCodes(const std::vector<RunRow>& runs,
 
 // Resolves each code with its place's default PUE (1.0, or the cloud
 // provider's). Throws std::runtime_error naming the bad code.
-std::vector<ComparedRegion> ResolveComparedRegions(const std::vector<std::string>& codes,
-                                                   const std::string& reference_data_dir);
+std::vector<report::ComparedRegion> ResolveComparedRegions(const std::vector<std::string>& codes,
+                                                           const std::string& reference_data_dir);
 
 }  // namespace carbonbench

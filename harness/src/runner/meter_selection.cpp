@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 

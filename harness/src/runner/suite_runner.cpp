@@ -138,7 +138,7 @@ std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
 
 // The regions the report compares against, checked before the store is
 // touched, so a misspelt region fails before hours of training.
-std::vector<ComparedRegion> ComparedRegionsFor(const Suite& suite) {
+std::vector<report::ComparedRegion> ComparedRegionsFor(const Suite& suite) {
   try {
     return ResolveComparedRegions(suite.carbon.compare_regions.empty()
                                       ? DefaultComparedRegions()
@@ -241,13 +241,13 @@ std::string SuiteHeadline(const Suite& suite, const RunOptions& options, std::si
 
 // A report that cannot be written is said, not thrown: the runs are stored.
 void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegistry& registry,
-                 const RunOptions& options, const std::vector<ComparedRegion>& compared) {
+                 const RunOptions& options, const std::vector<report::ComparedRegion>& compared) {
   try {
-    ReportOptions report_options;
+    report::ReportOptions report_options;
     report_options.compare_regions = compared;
     report_options.roles = DeclaredRolesOf(registry.Catalog());
     const std::vector<std::string> paths =
-        WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
+        report::WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
     std::fprintf(stderr, "report: %s\n", paths.front().c_str());
     std::fprintf(stderr,
                  "also written: %zu files beside it (plots, CodeCarbon's emissions.csv, "
@@ -293,7 +293,7 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
 
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   // Both are suite errors found before the store is touched.
-  const std::vector<ComparedRegion> compared = ComparedRegionsFor(suite);
+  const std::vector<report::ComparedRegion> compared = ComparedRegionsFor(suite);
   const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   ResultsStore store(options.store_path);
   SuiteRunContext context = MakeSuiteRunContext(

@@ -14,50 +14,50 @@
 namespace carbonbench {
 namespace {
 
-using store::kAtBegin;
-using store::kAtEnd;
+using detail::kAtBegin;
+using detail::kAtEnd;
 
 // Readers name the columns they want, so a file written by a later
 // carbonbench of the same schema version (extra columns) still reads.
 std::string SelectRuns(const std::string& where) {
-  return "SELECT " + store::ColumnNames(store::RunsTable()) + " FROM runs WHERE " + where;
+  return "SELECT " + detail::ColumnNames(detail::RunsTable()) + " FROM runs WHERE " + where;
 }
 
 std::vector<EpochRecord> LoadEpochs(const SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement query(db, "SELECT " + store::ColumnNames(store::EpochsTable()) +
+  SQLite::Statement query(db, "SELECT " + detail::ColumnNames(detail::EpochsTable()) +
                                   " FROM epochs WHERE run_id = ? ORDER BY epoch");
   query.bind(1, run_id);
   std::vector<EpochRecord> epochs;
   while (query.executeStep()) {
-    store::ReadColumns(query, store::EpochsTable(), epochs.emplace_back());
+    detail::ReadColumns(query, detail::EpochsTable(), epochs.emplace_back());
   }
   return epochs;
 }
 
 std::vector<InferenceRecord> LoadInference(const SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement query(db, "SELECT " + store::ColumnNames(store::InferenceTable()) +
+  SQLite::Statement query(db, "SELECT " + detail::ColumnNames(detail::InferenceTable()) +
                                   " FROM inference WHERE run_id = ? ORDER BY batch_size");
   query.bind(1, run_id);
   std::vector<InferenceRecord> records;
   while (query.executeStep()) {
-    store::ReadColumns(query, store::InferenceTable(), records.emplace_back());
+    detail::ReadColumns(query, detail::InferenceTable(), records.emplace_back());
   }
   return records;
 }
 
 // "INSERT INTO <table> (run_id, <its columns>) VALUES (?, ...)".
 template <class Record>
-std::string InsertChildSql(const store::TableSpec<Record>& table) {
-  return std::string("INSERT INTO ") + table.name + " (run_id, " + store::ColumnNames(table) +
-         ") VALUES (?, " + store::Placeholders(table) + ")";
+std::string InsertChildSql(const detail::TableSpec<Record>& table) {
+  return std::string("INSERT INTO ") + table.name + " (run_id, " + detail::ColumnNames(table) +
+         ") VALUES (?, " + detail::Placeholders(table) + ")";
 }
 
 void InsertInference(SQLite::Database& db, std::int64_t run_id,
                      const std::vector<InferenceRecord>& records) {
-  SQLite::Statement insert(db, InsertChildSql(store::InferenceTable()));
+  SQLite::Statement insert(db, InsertChildSql(detail::InferenceTable()));
   for (const InferenceRecord& record : records) {
     insert.bind(1, run_id);
-    store::BindColumns(insert, store::InferenceTable(), record, kAtBegin, 2);
+    detail::BindColumns(insert, detail::InferenceTable(), record, kAtBegin, 2);
     insert.exec();
     insert.reset();
     insert.clearBindings();
@@ -68,7 +68,7 @@ void InsertInference(SQLite::Database& db, std::int64_t run_id,
 // inference rows.
 std::vector<RunRow> ReadRuns(const SQLite::Database& db, SQLite::Statement& query) {
   std::vector<RunRow> runs;
-  while (query.executeStep()) store::ReadColumns(query, store::RunsTable(), runs.emplace_back());
+  while (query.executeStep()) detail::ReadColumns(query, detail::RunsTable(), runs.emplace_back());
   for (RunRow& run : runs) {
     run.epochs = LoadEpochs(db, run.id);
     run.summary.inference = LoadInference(db, run.id);
@@ -131,10 +131,10 @@ void InsertRun(SQLite::Database& db, const RunStart& start) {
   row.status = "running";
   row.started_at = NowIso8601Utc();
   row.start = start;
-  const std::string columns = store::ColumnNames(store::RunsTable(), kAtBegin);
+  const std::string columns = detail::ColumnNames(detail::RunsTable(), kAtBegin);
   SQLite::Statement insert(db, "INSERT INTO runs (" + columns + ") VALUES (" +
-                                   store::Placeholders(store::RunsTable(), kAtBegin) + ")");
-  store::BindColumns(insert, store::RunsTable(), row, kAtBegin);
+                                   detail::Placeholders(detail::RunsTable(), kAtBegin) + ")");
+  detail::BindColumns(insert, detail::RunsTable(), row, kAtBegin);
   insert.exec();
 }
 
@@ -162,12 +162,12 @@ void EndRun(SQLite::Database& db, std::int64_t run_id, const std::string& status
   row.finished_at = NowIso8601Utc();
   row.summary = summary;
   std::string assignments;
-  for (const auto& column : store::RunsTable().columns) {
+  for (const auto& column : detail::RunsTable().columns) {
     if ((column.written & kAtEnd) == 0) continue;
     assignments += (assignments.empty() ? "" : ", ") + std::string(column.name) + " = ?";
   }
   SQLite::Statement update(db, "UPDATE runs SET " + assignments + " WHERE id = ?");
-  const int id_index = store::BindColumns(update, store::RunsTable(), row, kAtEnd);
+  const int id_index = detail::BindColumns(update, detail::RunsTable(), row, kAtEnd);
   update.bind(id_index, run_id);
   update.exec();
   InsertInference(db, run_id, summary.inference);
@@ -231,9 +231,9 @@ std::int64_t ResultsStore::BeginRun(const RunStart& start) {
 void ResultsStore::AppendEpoch(std::int64_t run_id, const EpochRecord& epoch) {
   SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   RequireRunning(*db_, run_id);
-  SQLite::Statement insert(*db_, InsertChildSql(store::EpochsTable()));
+  SQLite::Statement insert(*db_, InsertChildSql(detail::EpochsTable()));
   insert.bind(1, run_id);
-  store::BindColumns(insert, store::EpochsTable(), epoch, kAtBegin, 2);
+  detail::BindColumns(insert, detail::EpochsTable(), epoch, kAtBegin, 2);
   insert.exec();
   transaction.commit();
 }

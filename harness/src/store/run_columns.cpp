@@ -1,6 +1,6 @@
 #include "store/run_columns.h"
 
-namespace carbonbench::store {
+namespace carbonbench::detail {
 namespace {
 
 template <auto Member>
@@ -140,4 +140,4 @@ const TableSpec<InferenceRecord>& InferenceTable() {
   return table;
 }
 
-}  // namespace carbonbench::store
+}  // namespace carbonbench::detail

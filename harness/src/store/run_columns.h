@@ -13,7 +13,7 @@
 #include "records/record_json.h"
 #include "records/run_records.h"
 
-namespace carbonbench::store {
+namespace carbonbench::detail {
 
 // When ResultsStore writes a runs column: at BeginRun, when the run ends
 // (FinishRun, FailRun), or both; never for the id SQLite assigns.
@@ -129,4 +129,4 @@ int BindColumns(SQLite::Statement& statement, const TableSpec<Record>& table, co
   return index;
 }
 
-}  // namespace carbonbench::store
+}  // namespace carbonbench::detail

@@ -25,7 +25,7 @@ constexpr const char* kCreateIndexes =
     "CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);";
 
 template <class Record>
-std::string CreateTableSql(const store::TableSpec<Record>& table) {
+std::string CreateTableSql(const detail::TableSpec<Record>& table) {
   std::string sql = std::string("CREATE TABLE IF NOT EXISTS ") + table.name + " (\n";
   if (*table.leading) sql += std::string("  ") + table.leading + ",\n";
   for (const auto& column : table.columns) {
@@ -45,7 +45,7 @@ bool HasColumn(const SQLite::Database& db, const std::string& table, const std::
 // after the file's version is added where missing (tables just created have
 // them all), and older rows read its default.
 template <class Record>
-void AddMissingColumns(SQLite::Database& db, const store::TableSpec<Record>& table,
+void AddMissingColumns(SQLite::Database& db, const detail::TableSpec<Record>& table,
                        int version_on_disk) {
   for (const auto& column : table.columns) {
     if (column.since_version <= version_on_disk) continue;
@@ -66,15 +66,15 @@ void CheckVersionIsReadable(int version, const std::string& path) {
 void CreateTables(SQLite::Database& db, int version_on_disk) {
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
   db.exec(kCreateMeta);
-  db.exec(CreateTableSql(store::RunsTable()));
+  db.exec(CreateTableSql(detail::RunsTable()));
   db.exec(kCreateIndexes);
-  db.exec(CreateTableSql(store::EpochsTable()));
-  db.exec(CreateTableSql(store::InferenceTable()));
+  db.exec(CreateTableSql(detail::EpochsTable()));
+  db.exec(CreateTableSql(detail::InferenceTable()));
   // Older files are upgraded inside this transaction: a failed upgrade
   // leaves the file as it was, still readable by the older carbonbench.
-  AddMissingColumns(db, store::RunsTable(), version_on_disk);
-  AddMissingColumns(db, store::EpochsTable(), version_on_disk);
-  AddMissingColumns(db, store::InferenceTable(), version_on_disk);
+  AddMissingColumns(db, detail::RunsTable(), version_on_disk);
+  AddMissingColumns(db, detail::EpochsTable(), version_on_disk);
+  AddMissingColumns(db, detail::InferenceTable(), version_on_disk);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(db,
                              "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "

@@ -6,9 +6,9 @@
 
 #include "suites/config_hash.h"
 #include "suites/setting_reader.h"
-#include "util/text.h"
+#include "util/strings.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 using ValueMap = std::map<std::string, ParamValue>;
@@ -166,4 +166,4 @@ std::vector<Cell> BuildCells(const SuiteDocument& doc, const std::vector<Combina
   return cells;
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -9,9 +9,9 @@
 #include "suites/suite_document.h"
 #include "suites/suite_errors.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 std::vector<Cell> BuildCells(const SuiteDocument& doc, const std::vector<Combination>& combinations,
                              const SettingsSchema& schema, ErrorList& errors);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

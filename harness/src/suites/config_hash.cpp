@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 nlohmann::json ToJson(const ParamValue& value) {
@@ -85,4 +85,4 @@ std::string Fnv1a64Hex(const std::string& text) {
   return hex;
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -10,7 +10,7 @@
 #include "carbonbench/params.h"
 #include "suites/suite.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // {"carbon":{"pue":..,"region":..},"meters":[..],"optimizations":[..],
 //  "settings":{..}} with sorted keys and no whitespace. Training knobs added
@@ -26,4 +26,4 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
 // FNV-1a 64-bit as 16 lowercase hex digits.
 std::string Fnv1a64Hex(const std::string& text);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

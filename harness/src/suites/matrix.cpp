@@ -1,8 +1,8 @@
 #include "suites/matrix.h"
 
-#include "util/text.h"
+#include "util/strings.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 std::vector<Combination> CrossProduct(const MatrixSpec& matrix) {
@@ -131,4 +131,4 @@ std::set<std::string> MatrixKeys(const MatrixSpec& matrix) {
   return keys;
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

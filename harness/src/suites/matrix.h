@@ -14,7 +14,7 @@
 #include "suites/suite_document.h"
 #include "suites/suite_errors.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 struct Combination {
   SettingMap values;
@@ -29,4 +29,4 @@ std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& error
 // cell name may need to tell cells apart.
 std::set<std::string> MatrixKeys(const MatrixSpec& matrix);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

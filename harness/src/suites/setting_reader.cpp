@@ -5,7 +5,7 @@
 
 #include "suites/yaml_scalar.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 constexpr char kDatasetKey[] = "dataset";
@@ -178,4 +178,4 @@ std::string DisplayValue(const std::string& key, const ParamValue& value) {
   return FormatParamValue(value);
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

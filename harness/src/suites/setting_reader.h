@@ -12,7 +12,7 @@
 #include "suites/suite_document.h"
 #include "suites/suite_errors.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // A known setting key (dotted, flattened) and its still unread value node.
 struct SettingEntry {
@@ -46,4 +46,4 @@ void ReadSettingMap(const YAML::Node& map, const std::string& prefix, const Sett
 // How a value reads in messages and cell names ("none" for no optimizations).
 std::string DisplayValue(const std::string& key, const ParamValue& value);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

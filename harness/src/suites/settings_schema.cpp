@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "util/text.h"
+#include "util/strings.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 std::string WithArticle(PluginKind kind) {
@@ -189,4 +189,4 @@ std::map<std::string, ParamValue> SettingsSchema::ParamsAddedLater() const {
   return added;
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

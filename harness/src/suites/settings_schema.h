@@ -8,7 +8,7 @@
 
 #include "suites/suite.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // The one setting that is a list of plugin names rather than a ParamValue.
 inline constexpr char kOptimizationsKey[] = "optimizations";
@@ -65,4 +65,4 @@ class SettingsSchema {
   std::vector<std::string> known_keys_;     // for did-you-mean
 };
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

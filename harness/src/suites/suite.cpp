@@ -18,7 +18,7 @@
 #include "suites/settings_schema.h"
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 
@@ -142,7 +142,7 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
 
 Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                     const PluginCatalog& catalog, SuiteTextOrigin origin) {
-  using namespace suite_internal;  // NOLINT(build/namespaces): local helpers
+  using namespace detail;  // NOLINT(build/namespaces): local helpers
   ErrorList errors(source, origin == SuiteTextOrigin::kWrittenByUser);
   YAML::Node root;
   try {

@@ -11,7 +11,7 @@
 #include "suites/suite.h"
 #include "suites/suite_errors.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // One setting's value and where it was written (for later error messages).
 struct SettingValue {
@@ -58,4 +58,4 @@ struct SuiteDocument {
   MatrixSpec matrix;
 };
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

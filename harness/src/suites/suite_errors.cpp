@@ -2,7 +2,7 @@
 
 #include "suites/suite.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 Loc LocOf(const YAML::Mark& mark) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return {};
@@ -22,4 +22,4 @@ void ErrorList::ThrowIfAny() const {
   if (!messages_.empty()) throw SuiteError(messages_);
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -8,7 +8,7 @@
 
 #include <yaml-cpp/mark.h>
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // A place in the suite text, 0-based like yaml-cpp's Mark.
 struct Loc {
@@ -42,4 +42,4 @@ class ErrorList {
   std::set<std::string> seen_;
 };
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -7,9 +7,9 @@
 
 #include "suites/setting_reader.h"
 #include "suites/yaml_scalar.h"
-#include "util/text.h"
+#include "util/strings.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 const std::vector<std::string>& TopLevelKeys() {
@@ -461,4 +461,4 @@ SuiteDocument ReadSuiteDocument(const YAML::Node& root, const SettingsSchema& sc
   return doc;
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

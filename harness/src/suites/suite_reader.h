@@ -8,11 +8,11 @@
 #include "suites/suite_document.h"
 #include "suites/suite_errors.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // Reads what it can and records every problem in `errors`; the result is only
 // meaningful when `errors` stayed empty.
 SuiteDocument ReadSuiteDocument(const YAML::Node& root, const SettingsSchema& schema,
                                 ErrorList& errors);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -5,7 +5,7 @@
 #include <limits>
 #include <regex>
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 namespace {
 
 bool IsBoolText(const std::string& text, bool* value) {
@@ -74,4 +74,4 @@ ParamValue ParseScalar(const YAML::Node& scalar) {
   return ParseScalarText(scalar.Scalar());
 }
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -6,7 +6,7 @@
 
 #include "carbonbench/params.h"
 
-namespace carbonbench::suite_internal {
+namespace carbonbench::detail {
 
 // True for '...' / "..." / !!str scalars: the writer asked for a string.
 bool IsQuoted(const YAML::Node& scalar);
@@ -18,4 +18,4 @@ ParamValue ParseScalar(const YAML::Node& scalar);
 // The same rules applied to bare text (no quoting information).
 ParamValue ParseScalarText(const std::string& text);
 
-}  // namespace carbonbench::suite_internal
+}  // namespace carbonbench::detail

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data/text_io.h"
+#include "data/file_io.h"
 #include "unit/data/data_test_util.h"
 
 namespace carbonbench {

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "records/record_json.h"
-#include "util/text.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {
@@ -49,7 +49,7 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 TEST(EmissionsCsv, HeaderIsCodeCarbonsV3ColumnOrder) {
-  const std::string header = Lines(RenderEmissionsCsv({})).at(0);
+  const std::string header = Lines(report::RenderEmissionsCsv({})).at(0);
   EXPECT_EQ(header,
             "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,"
             "cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,"
@@ -57,11 +57,11 @@ TEST(EmissionsCsv, HeaderIsCodeCarbonsV3ColumnOrder) {
             "os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,"
             "longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,"
             "gpu_utilization_percent,ram_utilization_percent,ram_used_gb,on_cloud,pue,wue");
-  EXPECT_EQ(EmissionsCsvColumns().size(), 38u);
+  EXPECT_EQ(report::EmissionsCsvColumns().size(), 38u);
 }
 
 TEST(EmissionsCsv, OneRowFieldByField) {
-  const std::vector<std::string> lines = Lines(RenderEmissionsCsv({CloudRun()}));
+  const std::vector<std::string> lines = Lines(report::RenderEmissionsCsv({CloudRun()}));
   ASSERT_EQ(lines.size(), 2u);
   // The CPU model holds a comma: quoted, as RFC 4180 asks.
   const std::string quoted_cpu = "\"AMD EPYC 7B13, 64-Core\"";
@@ -70,9 +70,10 @@ TEST(EmissionsCsv, OneRowFieldByField) {
   std::string row = lines[1];
   row.replace(at, quoted_cpu.size(), "CPU_MODEL");
   const std::vector<std::string> fields = SplitString(row, ',');
-  ASSERT_EQ(fields.size(), EmissionsCsvColumns().size()) << row;
+  ASSERT_EQ(fields.size(), report::EmissionsCsvColumns().size()) << row;
   std::map<std::string, std::string> field;
-  for (std::size_t i = 0; i < fields.size(); ++i) field[EmissionsCsvColumns()[i]] = fields[i];
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    field[report::EmissionsCsvColumns()[i]] = fields[i];
 
   EXPECT_EQ(field["timestamp"], "2026-11-23T10:30:00");
   EXPECT_EQ(field["project_name"], "quickstart");
@@ -120,7 +121,7 @@ TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   estimated.summary.phases = {{"train", "cpu", 1.0, "estimated", "cpu_estimate", 0}};
   RunRow failed = CloudRun();
   failed.status = "failed";
-  const std::vector<std::string> lines = Lines(RenderEmissionsCsv({estimated, failed}));
+  const std::vector<std::string> lines = Lines(report::RenderEmissionsCsv({estimated, failed}));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
   EXPECT_NE(lines[1].find(",N,"), std::string::npos) << lines[1];  // not on a cloud
@@ -138,7 +139,7 @@ TEST(EmissionsCsv, TrackingModeIsTheRecordedScopeOfTheCpuMeter) {
   MeterRecord& wattmeter = machine.start.meters.emplace_back();
   wattmeter.name = "wattmeter";
   wattmeter.scope = "machine";
-  const std::vector<std::string> lines = Lines(RenderEmissionsCsv({process, machine}));
+  const std::vector<std::string> lines = Lines(report::RenderEmissionsCsv({process, machine}));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
   EXPECT_EQ(lines[1].find(",machine,"), std::string::npos) << lines[1];

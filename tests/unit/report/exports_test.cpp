@@ -70,7 +70,7 @@ TEST(Exports, RunsJsonCarriesEpochsAndNullsWhatATaskHasNot) {
 }
 
 TEST(Exports, LeaderboardCsvRanksAsTheReportDoes) {
-  const auto lines = Lines(LeaderboardCsv(report_testing::SampleRuns(), ReportOptions{}));
+  const auto lines = Lines(LeaderboardCsv(report_testing::SampleRuns(), report::ReportOptions{}));
   ASSERT_EQ(lines.size(), 4u);  // header and the three finished cells
   EXPECT_EQ(lines[0].rfind("dataset,objective,target_accuracy_percent,rank,cell,", 0), 0u);
   EXPECT_EQ(lines[1].rfind("mnist,acc_per_kwh,97,1,mlp/mixed_precision,", 0), 0u) << lines[1];

@@ -65,15 +65,15 @@ void ExpectMatchesGolden(const std::string& file, const std::string& actual) {
 
 TEST(GoldenReportTest, MatchesTheReviewedReport) {
   ExpectMatchesGolden("basic_report.md",
-                      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(),
-                                           report_testing::BuiltInOptions()));
+                      report::RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(),
+                                                   report_testing::BuiltInOptions()));
 }
 
 // Classification and regression cells side by side: a table per task.
 TEST(GoldenReportTest, MatchesTheReviewedMixedTaskReport) {
   ExpectMatchesGolden("mixed_report.md",
-                      RenderMarkdownReport("mixed_quick", report_testing::MixedRuns(),
-                                           report_testing::BuiltInOptions()));
+                      report::RenderMarkdownReport("mixed_quick", report_testing::MixedRuns(),
+                                                   report_testing::BuiltInOptions()));
 }
 
 // The exports' text too: a changed column or format is a deliberate change.

@@ -25,15 +25,15 @@ std::vector<RunRow> TwoCells() {
   return {small, large};
 }
 
-ReportOptions TwoRegions() {
-  ReportOptions options;
+report::ReportOptions TwoRegions() {
+  report::ReportOptions options;
   options.compare_regions = {{"SE", "Sweden", 40.0, 1.0, "table A"},
                              {"aws:us-east-1", "AWS us-east-1 (USA)", 400.0, 1.15, "table B"}};
   return options;
 }
 
 TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
-  const auto lines = SectionLines(RenderMarkdownReport("s", TwoCells(), TwoRegions()),
+  const auto lines = SectionLines(report::RenderMarkdownReport("s", TwoCells(), TwoRegions()),
                                   "## Where would this run be greener");
   ASSERT_FALSE(lines.empty());
   // Here: 2.2 Wh x 0.475 g/Wh. SE: 2.0 Wh x 1.0 x 0.040 g/Wh. AWS: 2.0 x 1.15 x 0.4.
@@ -59,14 +59,14 @@ TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
 }
 
 TEST(GreenerSection, LeftOutWithoutRegionsToCompare) {
-  const std::string report = RenderMarkdownReport("s", TwoCells());
+  const std::string report = report::RenderMarkdownReport("s", TwoCells());
   EXPECT_EQ(report.find("## Where would this run be greener"), std::string::npos);
 }
 
 TEST(GreenerSection, SaysSoWhenNowhereIsGreener) {
-  ReportOptions options;
+  report::ReportOptions options;
   options.compare_regions = {{"XX", "Coal land", 1000.0, 1.5, "table"}};
-  const auto lines = SectionLines(RenderMarkdownReport("s", TwoCells(), options),
+  const auto lines = SectionLines(report::RenderMarkdownReport("s", TwoCells(), options),
                                   "## Where would this run be greener");
   bool verdict = false;
   for (const auto& line : lines) {
@@ -93,7 +93,7 @@ TEST(EnvironmentCarbon, ShowsYearFallbackPueSourceHourlyFileAndIdleBaseline) {
   }
   runs[0].summary.idle_energy_wh = 0.5;
   runs[1].summary.idle_energy_wh = 1.0;
-  const std::string report = RenderMarkdownReport("s", runs);
+  const std::string report = report::RenderMarkdownReport("s", runs);
   for (const char* expected :
        {"figure for 2023", "- Fallback: IN-TN → IND", "- PUE: 1.10 (carbon.pue)",
         "- Hourly intensity: hourly.csv",

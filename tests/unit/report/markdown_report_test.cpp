@@ -22,7 +22,7 @@ bool Contains(const std::string& text, const std::string& part) {
 
 class MarkdownReportTest : public ::testing::Test {
  protected:
-  const std::string report_ = RenderMarkdownReport("mnist_quick", SampleRuns());
+  const std::string report_ = report::RenderMarkdownReport("mnist_quick", SampleRuns());
 };
 
 TEST_F(MarkdownReportTest, StartsWithTitleAndSummaryLine) {
@@ -61,7 +61,7 @@ TEST_F(MarkdownReportTest, BaselineMustMatchEverySettingButOptimizationParams) {
   settings["mixed_precision.dtype"] = "bf16";
   runs[2].start.config_json = report_testing::ConfigJson(settings, {"mixed_precision"});
   const auto lines =
-      SectionLines(RenderMarkdownReport("mnist_quick", runs), "## Against the baseline");
+      SectionLines(report::RenderMarkdownReport("mnist_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision")[1], "no baseline cell");
 }
 
@@ -96,7 +96,7 @@ TEST_F(MarkdownReportTest, NamesProvenanceAndUnits) {
 TEST_F(MarkdownReportTest, MixedProvenanceIsStatedCellByCell) {
   std::vector<RunRow> runs = SampleRuns();
   runs[2].summary.energy_provenance = "measured";
-  const std::string report = RenderMarkdownReport("mnist_quick", runs);
+  const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_TRUE(Contains(report, "Wh (mixed: cpu_estimate"));
   EXPECT_TRUE(Contains(report,
                        "Energy provenance differs between cells (PUE "
@@ -110,7 +110,7 @@ TEST_F(MarkdownReportTest, ComponentLevelProvenanceKeepsItsDetail) {
   for (RunRow& run : runs) {
     run.summary.energy_provenance = "mixed: cpu measured, ram estimated";
   }
-  const std::string report = RenderMarkdownReport("mnist_quick", runs);
+  const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_TRUE(Contains(report,
                        "31.000 Wh (mixed: cpu measured, ram estimated; "
                        "cpu_estimate, CodeCarbon cpu_load model), 14.725 g "
@@ -151,13 +151,13 @@ TEST_F(MarkdownReportTest, EpochTablesAverageRepetitions) {
 TEST_F(MarkdownReportTest, IsDeterministicWhateverTheInputOrder) {
   std::vector<RunRow> runs = SampleRuns();
   std::reverse(runs.begin(), runs.end());
-  EXPECT_EQ(RenderMarkdownReport("mnist_quick", runs), report_);
+  EXPECT_EQ(report::RenderMarkdownReport("mnist_quick", runs), report_);
 }
 
 TEST_F(MarkdownReportTest, LeavesOutRunningRows) {
   std::vector<RunRow> runs = SampleRuns();
   runs[3].status = "running";
-  const std::string report = RenderMarkdownReport("mnist_quick", runs);
+  const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_FALSE(Contains(report, "mlp/mixed_precision"));
   EXPECT_TRUE(Contains(report, "3 cells (2 finished, 1 failed), 4 runs"));
 }
@@ -165,12 +165,12 @@ TEST_F(MarkdownReportTest, LeavesOutRunningRows) {
 TEST_F(MarkdownReportTest, EscapesPipesInTableCells) {
   std::vector<RunRow> runs = SampleRuns();
   runs[4].failure_reason = "shape mismatch | [64, 10] vs [64, 2]\nat layer fc";
-  const std::string report = RenderMarkdownReport("mnist_quick", runs);
+  const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_TRUE(Contains(report, "shape mismatch \\| \\[64, 10\\] vs \\[64, 2\\] at layer fc |"));
 }
 
 TEST(MarkdownReportEmptyTest, RendersATitleAndANote) {
-  EXPECT_EQ(RenderMarkdownReport("empty", {}),
+  EXPECT_EQ(report::RenderMarkdownReport("empty", {}),
             "# carbonbench report: empty\n\nNo runs of this suite are stored.\n\n");
 }
 
@@ -190,7 +190,7 @@ TEST(MarkdownReportDataLoadingTest, StatesTheShareOfEpochTimeSpentPreparingBatch
       epoch.data_s = run.id == 1 ? 0.1 : 0.3;  // 1% and 3%
     }
   }
-  const std::string report = RenderMarkdownReport("loading", runs);
+  const std::string report = report::RenderMarkdownReport("loading", runs);
   EXPECT_NE(report.find("Preparing batches took 2.00% of epoch time (training and evaluation) "
                         "over all finished runs, 3.00% at most in one run."),
             std::string::npos)
@@ -219,7 +219,7 @@ TEST(MarkdownReportShape, EveryTableIsRectangular) {
   runs[0].start.cell_name = "cnn|odd_*name*`x`";
   runs[1].start.cell_name = runs[0].start.cell_name;
   for (const std::vector<RunRow>& suite : {runs, report_testing::MixedRuns()}) {
-    std::istringstream in(RenderMarkdownReport("shape", suite));
+    std::istringstream in(report::RenderMarkdownReport("shape", suite));
     std::size_t expected = 0;
     int tables = 0;
     for (std::string line; std::getline(in, line);) {

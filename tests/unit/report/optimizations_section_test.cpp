@@ -32,8 +32,9 @@ std::vector<RunRow> PrunedAndPlain() {
 }
 
 TEST(OptimizationsSection, ShowsSizeBeforeAndAfterPeakMemoryAndOwnFigures) {
-  const auto lines = SectionLines(RenderMarkdownReport("s", PrunedAndPlain(), ReportOptions{}),
-                                  "## What the optimizations did");
+  const auto lines =
+      SectionLines(report::RenderMarkdownReport("s", PrunedAndPlain(), report::ReportOptions{}),
+                   "## What the optimizations did");
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(RowCells(lines, "cnn/baseline"),
             (Cells{"cnn/baseline", "1k", "4M", "812", "700", "-", "-"}));
@@ -51,7 +52,7 @@ TEST(OptimizationsSection, IsLeftOutWhenNoRunHasFigures) {
     run.summary.figures = {};
     run.summary.memory = {};
   }
-  const std::string report = RenderMarkdownReport("s", runs, ReportOptions{});
+  const std::string report = report::RenderMarkdownReport("s", runs, report::ReportOptions{});
   EXPECT_EQ(report.find("## What the optimizations did"), std::string::npos);
 }
 

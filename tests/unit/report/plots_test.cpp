@@ -37,7 +37,7 @@ TEST_F(PlotsTest, DrawsEveryFigureAsSvgAndPng) {
   // Accuracy and RMSE against energy (two datasets), a curve per model
   // (cnn, linear, cnn1d) and the energy breakdown.
   ASSERT_EQ(outcome.plots.size(), 6u);
-  for (const PlotLink& plot : outcome.plots) {
+  for (const report::PlotLink& plot : outcome.plots) {
     const std::string svg = Read(dir_ / plot.svg_path);
     EXPECT_NE(svg.find("<svg"), std::string::npos) << plot.svg_path;
     const std::string png = Read(dir_ / plot.png_path);
@@ -66,10 +66,10 @@ TEST_F(PlotsTest, AMissingGnuplotIsANoteThatSaysHowToGetIt) {
       DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), "/nonexistent/gnuplot");
   EXPECT_TRUE(outcome.plots.empty());
   EXPECT_NE(outcome.note.find("apt-get install gnuplot-nox"), std::string::npos) << outcome.note;
-  ReportOptions options;
+  report::ReportOptions options;
   options.plots_note = outcome.note;
   const std::string report =
-      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(), options);
+      report::RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(), options);
   EXPECT_NE(report.find("## Plots"), std::string::npos);
   EXPECT_NE(report.find("gnuplot-nox"), std::string::npos);
 }

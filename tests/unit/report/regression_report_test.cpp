@@ -58,7 +58,7 @@ RunRow* FindRun(std::vector<RunRow>& runs, const std::string& cell) {
 
 class RegressionReportTest : public ::testing::Test {
  protected:
-  const std::string report_ = RenderMarkdownReport("mixed_quick", MixedRuns());
+  const std::string report_ = report::RenderMarkdownReport("mixed_quick", MixedRuns());
 };
 
 TEST_F(RegressionReportTest, ResultsShowATableForEachTask) {
@@ -117,7 +117,7 @@ TEST_F(RegressionReportTest, SummaryComparesRmseOnlyWithinADataset) {
   sunspots.start.dataset = "sunspots";
   sunspots.summary.final_rmse = 0.25;
   runs.push_back(sunspots);
-  const std::string report = RenderMarkdownReport("mixed_quick", runs);
+  const std::string report = report::RenderMarkdownReport("mixed_quick", runs);
   EXPECT_TRUE(Contains(report,
                        "; lowest RMSE on mauna_loa_co2: cnn1d/baseline (0.850 "
                        "final RMSE); lowest RMSE on sunspots: linear/sunspots "
@@ -148,7 +148,7 @@ TEST_F(RegressionReportTest, ASmallerErrorIsANegativeDelta) {
   std::vector<RunRow> runs = MixedRuns();
   FindRun(runs, "linear/mixed_precision")->summary.final_rmse = 1.04;
   const Lines lines =
-      SectionLines(RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
+      SectionLines(report::RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "linear/mixed_precision")[5], "-20.0");
 }
 
@@ -162,7 +162,7 @@ TEST_F(RegressionReportTest, ARegressionCellNeverTakesAClassificationBaseline) {
   FindRun(runs, "cnn/baseline")->start.config_json =
       report_testing::ConfigJson(report_testing::RegressionSettings("linear"), {});
   const Lines lines =
-      SectionLines(RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
+      SectionLines(report::RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "linear/mixed_precision"),
             (Cells{"linear/mixed_precision", "no baseline cell", "—", "—", "—", "—"}));
 }
@@ -180,7 +180,7 @@ TEST_F(RegressionReportTest, EpochTablesShowTestRmseForRegressionCells) {
 }
 
 TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
-  const std::string report = RenderMarkdownReport("co2", RunsOfTask(kRegressionTask));
+  const std::string report = report::RenderMarkdownReport("co2", RunsOfTask(kRegressionTask));
   const Lines results = SectionLines(report, "## Results");
   EXPECT_FALSE(HasLine(results, "### Classification"));
   EXPECT_FALSE(HasLine(results, "### Regression"));
@@ -199,7 +199,7 @@ TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
 }
 
 TEST(ClassificationOnlyReportTest, NamesNoRegressionFigure) {
-  const std::string report = RenderMarkdownReport("mnist", RunsOfTask(kClassificationTask));
+  const std::string report = report::RenderMarkdownReport("mnist", RunsOfTask(kClassificationTask));
   EXPECT_FALSE(Contains(report, "RMSE"));
   EXPECT_FALSE(Contains(report, "MAE"));
   EXPECT_FALSE(Contains(report, "### Classification"));
@@ -233,7 +233,8 @@ TEST(RegressionReportFromStoreTest, StoredRunsRenderAsTheRunsGiven) {
     loaded[i].started_at = runs[i].started_at;
     loaded[i].finished_at = runs[i].finished_at;
   }
-  EXPECT_EQ(RenderMarkdownReport("mixed_quick", loaded), RenderMarkdownReport("mixed_quick", runs));
+  EXPECT_EQ(report::RenderMarkdownReport("mixed_quick", loaded),
+            report::RenderMarkdownReport("mixed_quick", runs));
 }
 
 }  // namespace

@@ -30,8 +30,8 @@ inline std::string ConfigJson(nlohmann::json settings,
 inline report::DeclaredRoles BuiltInRoles() { return {{"early_stop"}, {"early_stop.target_acc"}}; }
 
 // Report options as `carbonbench report` gives them with the built-in plugins.
-inline ReportOptions BuiltInOptions() {
-  ReportOptions options;
+inline report::ReportOptions BuiltInOptions() {
+  report::ReportOptions options;
   options.roles = BuiltInRoles();
   return options;
 }

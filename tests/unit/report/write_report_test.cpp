@@ -61,11 +61,11 @@ TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
       report_testing::Start("cnn/in_flight", "cnn", {}, report_testing::BaseSettings("cnn"), 0));
   const fs::path reports = dir_ / "out" / "reports";
 
-  const std::string path = WriteMarkdownReport(store, "mnist_quick", reports.string());
+  const std::string path = report::WriteMarkdownReport(store, "mnist_quick", reports.string());
 
   EXPECT_EQ(path, (reports / "mnist_quick.md").string());
   const std::string text = ReadFile(path);
-  EXPECT_EQ(text, RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
+  EXPECT_EQ(text, report::RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
   EXPECT_NE(text.find("| cnn/mixed_precision | cnn/baseline     |    -50.0 |"
                       "      -40.0 |   -40.0 |               -1.00 |"),
             std::string::npos)
@@ -81,7 +81,7 @@ TEST_F(WriteReportTest, ReplacesAnEarlierReport) {
   StoreSampleRuns(store);
   const fs::path path = dir_ / "mnist_quick.md";
   std::ofstream(path) << "stale report";
-  WriteMarkdownReport(store, "mnist_quick", dir_.string());
+  report::WriteMarkdownReport(store, "mnist_quick", dir_.string());
   EXPECT_EQ(ReadFile(path).rfind("# carbonbench report: mnist_quick", 0), 0u);
 }
 
@@ -89,7 +89,8 @@ TEST_F(WriteReportTest, RefusesASuiteWithoutRuns) {
   ResultsStore store((dir_ / "results.sqlite").string());
   StoreSampleRuns(store);
   const fs::path reports = dir_ / "reports";
-  EXPECT_THROW(WriteMarkdownReport(store, "other_suite", reports.string()), std::runtime_error);
+  EXPECT_THROW(report::WriteMarkdownReport(store, "other_suite", reports.string()),
+               std::runtime_error);
   EXPECT_FALSE(fs::exists(reports / "other_suite.md"));
 }
 

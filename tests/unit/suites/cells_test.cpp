@@ -255,7 +255,7 @@ TEST(CellsTest, PluginParamsStripThePrefixAndOnlyThatPlugin) {
 }
 
 TEST(ScalarTest, PlainScalarsFollowYamlCoreSchema) {
-  using suite_internal::ParseScalarText;
+  using detail::ParseScalarText;
   EXPECT_EQ(ParseScalarText("true"), ParamValue(true));
   EXPECT_EQ(ParseScalarText("False"), ParamValue(false));
   EXPECT_EQ(ParseScalarText("-12"), ParamValue(std::int64_t{-12}));
@@ -269,7 +269,7 @@ TEST(ScalarTest, PlainScalarsFollowYamlCoreSchema) {
 }
 
 TEST(ConfigHashTest, Fnv1a64MatchesReferenceVectors) {
-  using suite_internal::Fnv1a64Hex;
+  using detail::Fnv1a64Hex;
   EXPECT_EQ(Fnv1a64Hex(""), "cbf29ce484222325");
   EXPECT_EQ(Fnv1a64Hex("a"), "af63dc4c8601ec8c");
   EXPECT_EQ(Fnv1a64Hex("foobar"), "85944171f73967e8");
@@ -288,7 +288,7 @@ TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
             R"("dataset.window":52,"device":"auto",)"
             R"("epochs":5,"lr":0.001,"model":"cnn","momentum":0.9,"optimizer":"adam",)"
             R"("seed":42,"threads":0,"weight_decay":0.0}})");
-  EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
+  EXPECT_EQ(cell.config_hash, detail::Fnv1a64Hex(cell.config_json));
   // Pinned: the store finds finished cells by this value across versions.
   EXPECT_EQ(cell.config_hash, "2ec2ff31e95ac6bf");
 }

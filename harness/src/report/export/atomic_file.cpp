@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 void WriteFileAtomically(const std::filesystem::path& path, const std::string& text) {
   // Same folder as the target, so the rename never crosses file systems;
@@ -33,4 +33,4 @@ void WriteFileAtomically(const std::filesystem::path& path, const std::string& t
   }
 }
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

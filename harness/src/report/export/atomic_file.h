@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <string>
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 // Writes `text` to a temporary file beside `path` and renames it into place.
 // Throws std::runtime_error naming the file; nothing is left behind on error.
 void WriteFileAtomically(const std::filesystem::path& path, const std::string& text);
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

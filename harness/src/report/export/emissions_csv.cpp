@@ -10,7 +10,7 @@
 #include "report/export/atomic_file.h"
 #include "store/meter_scope.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 namespace {
 
 std::string Number(double value) { return fmt::format("{}", value); }
@@ -180,4 +180,4 @@ std::string WriteEmissionsCsv(const ResultsStore& store, const std::string& suit
   return path.string();
 }
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

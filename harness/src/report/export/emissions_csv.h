@@ -7,7 +7,7 @@
 
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 // CodeCarbon v3's columns, in its order.
 const std::vector<std::string>& EmissionsCsvColumns();
@@ -22,4 +22,4 @@ std::string RenderEmissionsCsv(const std::vector<RunRow>& runs);
 std::string WriteEmissionsCsv(const ResultsStore& store, const std::string& suite,
                               const std::string& reports_dir);
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

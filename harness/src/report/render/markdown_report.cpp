@@ -7,7 +7,7 @@
 #include "report/export/atomic_file.h"
 #include "report/render/section_table.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 namespace {
 
 // Rows still running are not results yet; LoadRuns already leaves them
@@ -29,14 +29,14 @@ std::vector<RunRow> EndedRuns(const std::vector<RunRow>& runs) {
 
 std::string RenderMarkdownReport(const std::string& suite, const std::vector<RunRow>& runs,
                                  const ReportOptions& options) {
-  report::ReportInput input;
+  ReportInput input;
   input.suite = suite;
   input.options = options;
   input.runs = EndedRuns(runs);
   // Grouped after input.runs is final: cells point into it.
-  input.cells = report::GroupCells(input.runs);
+  input.cells = GroupCells(input.runs);
   std::string markdown;
-  for (const report::ReportSection& section : report::ReportSections()) {
+  for (const ReportSection& section : ReportSections()) {
     markdown += section.render(input);
   }
   return markdown;
@@ -55,4 +55,4 @@ std::string WriteMarkdownReport(const ResultsStore& store, const std::string& su
   return path.string();
 }
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

@@ -7,7 +7,7 @@
 #include "report/analysis/declared_roles.h"
 #include "store/results_store.h"
 
-namespace carbonbench {
+namespace carbonbench::report {
 
 // A place the report compares the suite's carbon with, already resolved
 // (the report reads no reference tables).
@@ -44,7 +44,7 @@ struct ReportOptions {
   std::vector<ComparedRegion> compare_regions;
   // The stopping rules and target-accuracy settings the installed
   // optimizations declare.
-  report::DeclaredRoles roles;
+  DeclaredRoles roles;
 };
 
 // Renders reports/<suite>.md's text from the suite's stored runs.
@@ -57,4 +57,4 @@ std::string RenderMarkdownReport(const std::string& suite, const std::vector<Run
 std::string WriteMarkdownReport(const ResultsStore& store, const std::string& suite,
                                 const std::string& reports_dir, const ReportOptions& options = {});
 
-}  // namespace carbonbench
+}  // namespace carbonbench::report

@@ -1,4 +1,4 @@
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "text/basic_tokenizer.h"
-#include "util/text.h"
+#include "tokenizer/basic_tokenizer.h"
+#include "util/strings.h"
 
 namespace carbonbench {
 namespace {

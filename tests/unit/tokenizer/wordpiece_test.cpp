@@ -1,4 +1,4 @@
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "error_message.h"
-#include "text/basic_tokenizer.h"
+#include "tokenizer/basic_tokenizer.h"
 
 namespace carbonbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "text/basic_tokenizer.h"
+#include "tokenizer/basic_tokenizer.h"
 
 #include <utf8proc.h>
 

@@ -1,4 +1,4 @@
-#include "text/vocabulary_builder.h"
+#include "tokenizer/vocabulary_builder.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 
 namespace carbonbench {
 namespace {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 
 namespace carbonbench::detail {
 

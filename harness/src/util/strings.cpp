@@ -1,4 +1,4 @@
-#include "util/text.h"
+#include "util/strings.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "text/vocabulary_builder.h"
+#include "tokenizer/vocabulary_builder.h"
 
 #include <algorithm>
 #include <set>
@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "text/basic_tokenizer.h"
+#include "tokenizer/basic_tokenizer.h"
 
 namespace carbonbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "data/text_io.h"
+#include "data/file_io.h"
 
 #include <string>
 #include <vector>

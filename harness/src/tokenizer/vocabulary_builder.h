@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "text/wordpiece.h"
+#include "tokenizer/wordpiece.h"
 
 namespace carbonbench {
 
