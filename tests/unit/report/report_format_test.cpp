@@ -1,6 +1,6 @@
-#include "report/render/report_format.h"
-
 #include <gtest/gtest.h>
+
+#include "report/render/markdown_table.h"
 
 namespace carbonbench::report {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "records/run_records.h"
 #include "report/analysis/declared_roles.h"
-#include "report/render/report_format.h"
+#include "report/analysis/number_format.h"
 
 namespace carbonbench::report {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "report/render/report_format.h"
+#include "report/analysis/number_format.h"
 
 namespace carbonbench::report {
 

@@ -10,7 +10,7 @@
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/report_cells.h"
 #include "report/export/atomic_file.h"
-#include "report/render/sections.h"
+#include "report/report_options.h"
 
 namespace carbonbench::report {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "records/run_records.h"
-#include "report/render/markdown_report.h"
+#include "report/report_options.h"
 
 namespace carbonbench::report {
 

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "report/render/report_format.h"
+#include "report/render/markdown_table.h"
 #include "report/render/sections.h"
 
 namespace carbonbench::report {

@@ -12,6 +12,7 @@
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
 #include "report/render/markdown_report.h"
+#include "report/render/markdown_table.h"
 
 namespace carbonbench::report {
 
@@ -51,9 +52,6 @@ std::string GreenerSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 
-// The report's objective and target, as the options give them.
-Objective ReportObjective(const ReportOptions& options);
-std::optional<double> ReportTarget(const ReportOptions& options);
 // A run's optimal epoch at the report's min-gain threshold.
 std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_points);
 // What stopping every finished run at its optimal epoch would have saved,
