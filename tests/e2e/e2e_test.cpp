@@ -518,8 +518,8 @@ TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
   EXPECT_NEAR(stored.summary.co2_g, stored.summary.energy_wh * 0.5, 1e-9);
   EXPECT_EQ(stored.summary.energy_provenance, "estimated");  // declared, not measured
   // The meter's declared scope is stored with the run, for the export to read.
-  EXPECT_NE(stored.start.meters_json.find(R"("scope":"machine")"), std::string::npos)
-      << stored.start.meters_json;
+  const auto meters = ToJson(stored.start.meters);
+  EXPECT_NE(meters.dump().find(R"("scope":"machine")"), std::string::npos) << meters.dump();
 
   const std::string csv = ReadFile(root_ / "reports" / "train.emissions.csv");
   EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,experiment_id,duration,emissions,", 0), 0u)

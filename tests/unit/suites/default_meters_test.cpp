@@ -13,7 +13,11 @@ namespace {
 using Strings = std::vector<std::string>;
 
 PluginCatalogEntry MeterEntry(const std::string& name, bool default_on, int rank) {
-  return {name, PluginKind::kMeter, {}, {}, "", {default_on, rank, MeterScope::kMachine}};
+  PluginCatalogEntry entry;
+  entry.name = name;
+  entry.kind = PluginKind::kMeter;
+  entry.meter_traits = {default_on, rank, MeterScope::kMachine};
+  return entry;
 }
 
 TEST(DefaultMeters, EveryMeterOnByDefaultByRankThenName) {

@@ -37,6 +37,8 @@ inline const PluginCatalog& TestCatalog() {
        {FloatParam("tdp_w", 65.0, "package power", 1.0, 1000.0)},
        {},
        "",
+       {},
+       /*default_model=*/false,
        {/*default_on=*/true, /*default_rank=*/30, MeterScope::kProcess}},
   };
   return catalog;
