@@ -3,7 +3,8 @@
 // parent (a killed suite leaves no orphan training on), reads `stdin_text`
 // on its standard input, and writes line-oriented events on file
 // descriptor 3; its standard error is read line by line, so the caller can
-// show it and keep its last lines for a failure reason.
+// show it and keep its last lines for a failure reason, unless its output
+// is sent to a file instead.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +17,20 @@ namespace carbonbench {
 inline constexpr int kChildEventsFd = 3;
 
 struct ChildLimits {
-  double timeout_s = 0;          // wall time; 0: none
-  std::int64_t memory_mb = 0;    // resident memory (VmRSS); 0: none
-  int poll_interval_ms = 50;     // how often time and memory are checked
+  double timeout_s = 0;        // wall time; 0: none
+  std::int64_t memory_mb = 0;  // resident memory (VmRSS); 0: none
+  int poll_interval_ms = 50;   // how often time and memory are checked
 };
 
 struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0] is the executable's path
+  std::vector<std::string> argv;  // argv[0] is the executable's path (or name, see search_path)
+  // An argv[0] without a slash is looked up on the parent's PATH, as a
+  // shell does; one with a slash is run as given either way.
+  bool search_path = false;
+  // When set, the child's standard output and standard error both go to
+  // this file (created or truncated), and on_stderr and stderr_tail see
+  // nothing. When empty, its standard output is the parent's.
+  std::string output_path;
   // "NAME=value" entries set in the child's environment, over the parent's.
   std::vector<std::string> environment;
   std::string stdin_text;
@@ -35,21 +43,25 @@ struct ChildCallbacks {
 };
 
 struct ChildExit {
-  int exit_code = -1;  // when it exited; -1 when a signal ended it
-  int signal = 0;      // the signal that ended it, 0 when it exited
+  int exit_code = -1;            // when it exited; -1 when a signal ended it
+  int signal = 0;                // the signal that ended it, 0 when it exited
   bool timed_out = false;        // stopped by the time limit
   bool memory_exceeded = false;  // stopped by the memory limit
   std::int64_t peak_rss_mb = 0;  // largest resident memory seen while polling
   double wall_s = 0;
-  double cpu_s = 0;  // user + system time of the child (wait4)
+  double cpu_s = 0;                      // user + system time of the child (wait4)
   std::vector<std::string> stderr_tail;  // the last lines it wrote there
+  // Why the program could not be executed (an errno such as ENOENT or
+  // EACCES; the child then exits with 127), 0 when it was.
+  int exec_error = 0;
 
   bool Exited(int code) const { return signal == 0 && exit_code == code; }
   // "exited with code 2", "crashed: segmentation fault (SIGSEGV)", ...
   std::string Describe(const ChildLimits& limits) const;
 };
 
-// Throws std::runtime_error when the child cannot be started at all.
+// Throws std::system_error when the child cannot be started at all (no
+// pipe, no process, or output_path cannot be opened).
 ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks = {});
 
 // "segmentation fault (SIGSEGV)", or "signal 42".
