@@ -1,25 +1,19 @@
 #include "report/export/plots.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <system_error>
 
+#include "process/child_process.h"
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
-
-extern char** environ;
 
 namespace carbonbench::report {
 namespace {
@@ -83,10 +77,11 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     std::vector<TradeoffPoint> points;
     std::string data = "# energy_wh\tquality\tcell\n";
     for (const CellRuns* cell : members) {
-      const double quality = regression ? -MeanOf(*cell, FinalRmse) : MeanOf(*cell, FinalAccuracyPercent);
+      const double quality =
+          regression ? -MeanOf(*cell, FinalRmse) : MeanOf(*cell, FinalAccuracyPercent);
       points.push_back({MeanOf(*cell, EnergyWh), quality});
-      data += fmt::format("{}\t{}\t{}\n", points.back().cost,
-                          regression ? -quality : quality, DataLabel(cell->name));
+      data += fmt::format("{}\t{}\t{}\n", points.back().cost, regression ? -quality : quality,
+                          DataLabel(cell->name));
     }
     std::vector<TradeoffPoint> front;
     const std::vector<int> dominated_by = DominatedBy(points);
@@ -102,7 +97,8 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     front.push_back({max_cost, front.back().quality});
     std::string front_data = "# energy_wh\tquality\n";
     for (const TradeoffPoint& point : front) {
-      front_data += fmt::format("{}\t{}\n", point.cost, regression ? -point.quality : point.quality);
+      front_data +=
+          fmt::format("{}\t{}\n", point.cost, regression ? -point.quality : point.quality);
     }
     Figure figure;
     figure.stem = fmt::format("quality_vs_energy_{}_{}", index, Slug(group.dataset));
@@ -117,7 +113,8 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
         "repetitions)', \\\n  {} using 1:2:3 with labels left offset 0.7,0.5 font ',9' notitle, "
         "\\\n  {} using 1:2 with steps lw 2 lc rgb '#cc3311' title 'Pareto front'\n",
         GnuplotQuoted(figure.title), GnuplotQuoted("energy per run (Wh, " + provenance + ")"),
-        GnuplotQuoted(regression ? "final RMSE (target units, lower is better)" : "final accuracy (%)"),
+        GnuplotQuoted(regression ? "final RMSE (target units, lower is better)"
+                                 : "final accuracy (%)"),
         regression ? "top right" : "bottom right", GnuplotQuoted(points_file),
         GnuplotQuoted(points_file), GnuplotQuoted(front_file));
     figures.push_back(std::move(figure));
@@ -147,7 +144,8 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
         double cumulative = 0;
         for (const EpochRecord& epoch : run->epochs) {
           cumulative += epoch.energy_wh;
-          quality[epoch.epoch].push_back(regression ? epoch.test_rmse : epoch.test_accuracy * 100.0);
+          quality[epoch.epoch].push_back(regression ? epoch.test_rmse
+                                                    : epoch.test_accuracy * 100.0);
           energy[epoch.epoch].push_back(cumulative);
         }
       }
@@ -160,9 +158,9 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
       clauses.push_back(fmt::format(
           "DATA index {} using 1:2 with linespoints lw 2 lc {} title {} axes x1y1", block,
           block + 1, GnuplotQuoted(cell.name + (regression ? " RMSE" : " accuracy"))));
-      clauses.push_back(fmt::format(
-          "DATA index {} using 1:3 with lines dt 2 lw 1.5 lc {} title {} axes x1y2", block,
-          block + 1, GnuplotQuoted(cell.name + " cumulative Wh")));
+      clauses.push_back(
+          fmt::format("DATA index {} using 1:3 with lines dt 2 lw 1.5 lc {} title {} axes x1y2",
+                      block, block + 1, GnuplotQuoted(cell.name + " cumulative Wh")));
       ++block;
     }
     if (block == 0) continue;
@@ -229,41 +227,39 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
   return figure;
 }
 
+std::string CouldNotRun(const std::string& gnuplot, const std::string& why) {
+  return fmt::format(
+      "plots not drawn: could not run {} ({}); install it with `apt-get install "
+      "gnuplot-nox`, then run `carbonbench report SUITE` again",
+      gnuplot, why);
+}
+
 // Runs `gnuplot script` in `dir`; its output goes to gnuplot.log there.
 // Returns an empty string on success, else why not.
 std::string RunGnuplot(const std::string& gnuplot, const fs::path& dir, const std::string& script) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
   const std::string log = (dir / "gnuplot.log").string();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   // Absolute: gnuplot changes into `dir` before it reads the script.
   const fs::path absolute = fs::absolute(dir);
-  const std::string script_path = (absolute / script).string();
-  const std::string cd = "cd " + GnuplotQuoted(absolute.string());
-  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("-e"),
-                             const_cast<char*>(cd.c_str()), const_cast<char*>(script_path.c_str()),
-                             nullptr};
-  pid_t pid = 0;
-  const int spawned = gnuplot.find('/') == std::string::npos
-                          ? posix_spawnp(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ)
-                          : posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    return fmt::format("plots not drawn: could not run {} ({}); install it with `apt-get install "
-                       "gnuplot-nox`, then run `carbonbench report SUITE` again",
-                       gnuplot, std::strerror(spawned));
+  ChildSpec spec;
+  spec.argv = {gnuplot, "-e", "cd " + GnuplotQuoted(absolute.string()),
+               (absolute / script).string()};
+  spec.search_path = true;
+  spec.output_path = log;
+  ChildExit exit;
+  try {
+    exit = RunChild(spec);
+  } catch (const std::system_error& error) {
+    return CouldNotRun(gnuplot, error.code().message());
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (exit.exec_error != 0) return CouldNotRun(gnuplot, std::strerror(exit.exec_error));
+  // A wrapper script (or a shell) that finds no gnuplot exits with 127.
+  if (exit.Exited(127)) {
+    return fmt::format(
+        "plots not drawn: {} was not found; install it with `apt-get install "
+        "gnuplot-nox`, then run `carbonbench report SUITE` again",
+        gnuplot);
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-    return fmt::format("plots not drawn: {} was not found; install it with `apt-get install "
-                       "gnuplot-nox`, then run `carbonbench report SUITE` again",
-                       gnuplot);
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!exit.Exited(0)) {
     return fmt::format("some plots may be missing: {} failed (see {})", gnuplot, log);
   }
   return "";
@@ -305,7 +301,8 @@ PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs
   // Every energy axis says how its figures were obtained.
   const std::string provenance = ProvenanceWord(CommonProvenance(FinishedRuns(cells)));
   std::vector<Figure> figures = QualityAgainstEnergy(cells, dir, provenance);
-  for (Figure& figure : TrainingCurves(cells, dir, provenance)) figures.push_back(std::move(figure));
+  for (Figure& figure : TrainingCurves(cells, dir, provenance))
+    figures.push_back(std::move(figure));
   if (auto breakdown = EnergyBreakdown(cells, dir, provenance)) {
     figures.push_back(std::move(*breakdown));
   }
@@ -318,8 +315,8 @@ PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs
     const fs::path svg = dir / (figure.stem + ".svg");
     const fs::path png = dir / (figure.stem + ".png");
     if (fs::exists(svg) && fs::file_size(svg) > 0 && fs::exists(png) && fs::file_size(png) > 0) {
-      outcome.plots.push_back({figure.title, folder + "/" + figure.stem + ".svg",
-                               folder + "/" + figure.stem + ".png"});
+      outcome.plots.push_back(
+          {figure.title, folder + "/" + figure.stem + ".svg", folder + "/" + figure.stem + ".png"});
     } else {
       missing.push_back(figure.stem);
     }
