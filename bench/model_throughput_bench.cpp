@@ -8,9 +8,9 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench_plugins.h"
 #include "carbonbench/sdk.h"
 #include "pipeline/dataset.h"
-#include "bench_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 #include "training/trainer.h"
@@ -129,10 +129,9 @@ const std::vector<std::pair<std::string, Workload>>& Workloads() {
 const bool registered = [] {
   for (const auto& [name, workload] : Workloads()) {
     for (bool bf16 : {false, true}) {
-      benchmark::RegisterBenchmark((name + (bf16 ? "/bf16" : "/fp32")).c_str(),
-                                   [w = workload, bf16](benchmark::State& state) {
-                                     TrainOneEpoch(state, w, bf16);
-                                   })
+      benchmark::RegisterBenchmark(
+          (name + (bf16 ? "/bf16" : "/fp32")).c_str(),
+          [w = workload, bf16](benchmark::State& state) { TrainOneEpoch(state, w, bf16); })
           ->Unit(benchmark::kMillisecond)
           ->Iterations(1)
           ->UseRealTime();

@@ -8,13 +8,14 @@
 //
 // Counters: samples_per_s, median_ms (one iteration), peak_rss_mb (the
 // process's, as the Python reference reports it).
-#include <benchmark/benchmark.h>
 #include <sys/resource.h>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
 
 #include "bench_plugins.h"
 #include "carbonbench/sdk.h"
@@ -195,17 +196,19 @@ void BareLoop(benchmark::State& state, const Case& c, std::int64_t samples) {
   };
   epoch();  // warm-up
   for (auto _ : state) epoch();
-  state.counters["samples_per_s"] = benchmark::Counter(
-      static_cast<double>(samples) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  state.counters["samples_per_s"] =
+      benchmark::Counter(static_cast<double>(samples) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
   state.counters["peak_rss_mb"] = PeakRssMb();
 }
 
 const bool registered = [] {
   // One epoch of the quickstart's cnn cell: 12,000 Fashion-MNIST-shaped images.
-  benchmark::RegisterBenchmark("bare/cnn/fp32", [](benchmark::State& s) {
-    BareLoop(s, Cases().front(), 12000);
-  })->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+  benchmark::RegisterBenchmark("bare/cnn/fp32",
+                               [](benchmark::State& s) { BareLoop(s, Cases().front(), 12000); })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Iterations(2);
 
   for (const Case& c : Cases()) {
     for (const bool bf16 : {false, true}) {

@@ -6,16 +6,17 @@
 //
 // The overhead of sampling at interval T is read_cost / T of one core; the
 // TrainStep rows show it end to end.
-#include <benchmark/benchmark.h>
-#include <torch/torch.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "bench_plugins.h"
 #include "carbonbench/sdk.h"
 #include "energy/energy_sampler.h"
-#include "bench_plugins.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 #include "suites/suite.h"
@@ -37,9 +38,8 @@ struct TemporaryTree {
 
 std::string FakePowercapTree() {
   static const TemporaryTree tree{[] {
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("carbonbench_bench_powercap_" +
-                                                  std::to_string(getpid()));
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                      ("carbonbench_bench_powercap_" + std::to_string(getpid()));
     auto zone = [&](const std::string& path, const std::string& name) {
       std::filesystem::create_directories(dir / path);
       std::ofstream(dir / path / "name") << name << "\n";
@@ -106,8 +106,10 @@ void TrainStep(benchmark::State& state) {
   spec.input_shape = {1, 28, 28};
   spec.num_classes = 10;
   torch::manual_seed(0);
-  auto network = Registry().Create<Model>(PluginKind::kModel, "cnn")->Build(
-      spec, ResolveParams(Registry().Find(PluginKind::kModel, "cnn")->params, {}));
+  auto network =
+      Registry()
+          .Create<Model>(PluginKind::kModel, "cnn")
+          ->Build(spec, ResolveParams(Registry().Find(PluginKind::kModel, "cnn")->params, {}));
   network->train();
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(1e-3));
   const torch::Tensor inputs = torch::randn({64, 1, 28, 28});
@@ -138,8 +140,13 @@ BENCHMARK_CAPTURE(MeterRead, ram_estimate, std::string("ram_estimate"))
 BENCHMARK_CAPTURE(MeterRead, rapl_two_sockets_fake_tree, std::string("rapl"))
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(MeterRead, constant, std::string("constant"))->Unit(benchmark::kMicrosecond);
-BENCHMARK(TrainStep)->Arg(0)->Arg(100)->Arg(10)->ArgName("sampler_interval_ms")
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(TrainStep)
+    ->Arg(0)
+    ->Arg(100)
+    ->Arg(10)
+    ->ArgName("sampler_interval_ms")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace carbonbench

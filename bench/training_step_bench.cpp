@@ -6,8 +6,8 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "carbonbench/sdk.h"
 #include "bench_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 #include "runner/environment.h"
 
@@ -38,8 +38,8 @@ void TrainStep(benchmark::State& state, bool bf16) {
   ctx.network = network;
   if (bf16) {
     mixed = Registry().Create<Optimization>(PluginKind::kOptimization, "mixed_precision");
-    mixed->Configure(ResolveParams(
-        Registry().Find(PluginKind::kOptimization, "mixed_precision")->params, {}));
+    mixed->Configure(
+        ResolveParams(Registry().Find(PluginKind::kOptimization, "mixed_precision")->params, {}));
     mixed->OnModelBuilt(ctx);
   }
   torch::Tensor inputs = torch::randn({kBatch, 1, 28, 28});

@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libgtest-dev zlib1g-dev
   libutf8proc-dev
   gnuplot-nox
+  clang-format
   iso-codes dataset-fashion-mnist fortunes python3-statsmodels
 )
 

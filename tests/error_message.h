@@ -2,11 +2,11 @@
 // the file, the line and what is wrong.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench::test_support {
 

@@ -5,13 +5,13 @@
 //
 // Only the narrow torch headers are included: <torch/torch.h> would pull in
 // all of libtorch's headers and slow every rebuild of the plugin.
-#include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
-
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
 
 #include "carbonbench/sdk.h"
 

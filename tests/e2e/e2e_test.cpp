@@ -1,6 +1,5 @@
 // The whole path a user takes: suite file -> validation -> runner -> store ->
 // report, through the real binary and plugins, on data the test writes.
-#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "e2e_util.h"
 #include "records/record_json.h"
@@ -366,6 +367,42 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   EXPECT_EQ(ReadFile(report), written);
 }
 
+// The flags optimizations declare build the run the command line always
+// built: the stored configuration is pinned (the dataset folder is missing,
+// so the cell fails at once and is stored with it).
+TEST_F(EndToEnd, TrainFlagsFromOptimizationsBuildThePinnedConfiguration) {
+  const std::string missing = "/nonexistent/carbonbench-train-flags";
+  const CommandResult run =
+      RunCarbonbench(Common() +
+                     " train --model resnet18 --dataset cifar10 --epochs 100 --batch_size 64 "
+                     "--fp16 --early_stop --target_acc 85 --region IN-TN --dataset_path " +
+                     missing);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  ResultsStore store((root_ / "results.db").string());
+  const auto runs = store.LoadRuns("train");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].start.optimizations, "mixed_precision+early_stop");
+  EXPECT_EQ(
+      runs[0].start.config_json,
+      R"({"carbon":{"pue":null,"region":"IN-TN"},"meters":["rapl","nvml","cpu_estimate","ram_estimate"],)"
+      R"("optimizations":["mixed_precision","early_stop"],"settings":{"batch_size":64,)"
+      R"("cpu_estimate.tdp_w":0.0,"dataset":"cifar10","dataset.augment":false,"dataset.categories":"",)"
+      R"("dataset.crop_padding_px":4,"dataset.horizon":1,"dataset.max_length":128,)"
+      R"("dataset.normalize":true,"dataset.path":"/nonexistent/carbonbench-train-flags","dataset.test_fraction":0.2,)"
+      R"("dataset.test_size":0,"dataset.train_size":0,"dataset.value_column":"","dataset.vocab":"",)"
+      R"("dataset.vocab_size":8000,"dataset.window":52,"device":"auto","early_stop.min_delta":0.1,)"
+      R"("early_stop.patience":3,"early_stop.target_acc":85.0,"early_stop.target_rmse":0.0,)"
+      R"("early_stop.time_budget_s":0.0,"epochs":100,"lr":0.001,"mixed_precision.dtype":"auto",)"
+      R"("mixed_precision.growth_interval":2000,"mixed_precision.loss_scale":65536.0,)"
+      R"("model":"resnet18","momentum":0.9,"nvml.gpus":"auto","nvml.library":"libnvidia-ml.so.1",)"
+      R"("optimizer":"adam","ram_estimate.powercap_root":"/sys/class/powercap","ram_estimate.ram_gb":0.0,)"
+      R"("ram_estimate.tracking":"machine","ram_estimate.use_rapl_dram":true,)"
+      R"("rapl.include_dram":true,"rapl.powercap_root":"/sys/class/powercap","resnet18.stem":"auto",)"
+      R"("seed":42,"threads":0,"weight_decay":0.0}})");
+  // Pinned: the hash the same command line gave before flags were declared.
+  EXPECT_EQ(runs[0].start.config_hash, "065c2b8e99bb7a95");
+}
+
 // Text end to end: a class-per-folder corpus, bert-tiny from scratch, a
 // vocabulary built from the training split and saved beside the model.
 TEST_F(EndToEnd, TrainsBertTinyOnATextFolderAndSavesItsVocabulary) {
@@ -480,6 +517,9 @@ TEST_F(EndToEnd, DeclaredPowerAndIntensityGiveTheStoredEnergyCarbonAndExports) {
   EXPECT_GE(stored.summary.energy_wh, ceiling_wh * 0.5);
   EXPECT_NEAR(stored.summary.co2_g, stored.summary.energy_wh * 0.5, 1e-9);
   EXPECT_EQ(stored.summary.energy_provenance, "estimated");  // declared, not measured
+  // The meter's declared scope is stored with the run, for the export to read.
+  EXPECT_NE(stored.start.meters_json.find(R"("scope":"machine")"), std::string::npos)
+      << stored.start.meters_json;
 
   const std::string csv = ReadFile(root_ / "reports" / "train.emissions.csv");
   EXPECT_EQ(csv.rfind("timestamp,project_name,run_id,experiment_id,duration,emissions,", 0), 0u)

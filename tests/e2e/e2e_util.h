@@ -21,16 +21,16 @@ namespace carbonbench::e2e {
 namespace fs = std::filesystem;
 
 inline void WriteBigEndian(std::ofstream& out, uint32_t value) {
-  const unsigned char bytes[4] = {static_cast<unsigned char>(value >> 24),
-                                  static_cast<unsigned char>(value >> 16),
-                                  static_cast<unsigned char>(value >> 8),
-                                  static_cast<unsigned char>(value)};
+  const unsigned char bytes[4] = {
+      static_cast<unsigned char>(value >> 24), static_cast<unsigned char>(value >> 16),
+      static_cast<unsigned char>(value >> 8), static_cast<unsigned char>(value)};
   out.write(reinterpret_cast<const char*>(bytes), 4);
 }
 
 // Writes a learnable 4-class task (the bright quadrant) in Fashion-MNIST's
 // file layout, with 12x12 images.
-inline void WriteIdxSplit(const fs::path& dir, const std::string& prefix, int count, uint32_t seed) {
+inline void WriteIdxSplit(const fs::path& dir, const std::string& prefix, int count,
+                          uint32_t seed) {
   std::mt19937 random(seed);
   std::ofstream images(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary);
   std::ofstream labels(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary);
@@ -102,8 +102,8 @@ class EndToEnd : public ::testing::Test {
            (root_ / "reports").string();
   }
   std::string RunSuite(const fs::path& suite, const std::string& extra = "") const {
-    return Common() + " run " + suite.string() + " --models-dir " +
-           (root_ / "models").string() + " " + extra;
+    return Common() + " run " + suite.string() + " --models-dir " + (root_ / "models").string() +
+           " " + extra;
   }
 
   fs::path root_;

@@ -42,15 +42,13 @@ inference: {batch_sizes: [1, 8], min_time_s: 0.05, min_iterations: 5, warmup_ite
   ASSERT_TRUE(fs::exists(model));
   ASSERT_TRUE(fs::exists(fs::path(model).replace_extension(".json")));
   const fs::path json = root_ / "infer.json";
-  const CommandResult infer =
-      RunCarbonbench("infer --model-file " + model + " --dataset-path " +
-                     (root_ / "data").string() + " --batch-sizes 1,4 --min-time-s 0.05 --json " +
-                     json.string());
+  const CommandResult infer = RunCarbonbench(
+      "infer --model-file " + model + " --dataset-path " + (root_ / "data").string() +
+      " --batch-sizes 1,4 --min-time-s 0.05 --json " + json.string());
   ASSERT_EQ(infer.exit_code, 0) << infer.output;
   // The loaded model is the trained one: the same test accuracy.
   char accuracy[64];
-  std::snprintf(accuracy, sizeof(accuracy), "test accuracy %.2f%%",
-                100.0 * summary.final_accuracy);
+  std::snprintf(accuracy, sizeof(accuracy), "test accuracy %.2f%%", 100.0 * summary.final_accuracy);
   EXPECT_NE(infer.output.find(accuracy), std::string::npos) << infer.output;
   EXPECT_NE(infer.output.find("| 4 |"), std::string::npos) << infer.output;
   const auto figures = nlohmann::json::parse(e2e::ReadFile(json));
@@ -59,8 +57,8 @@ inference: {batch_sizes: [1, 8], min_time_s: 0.05, min_iterations: 5, warmup_ite
   EXPECT_EQ(figures["inference"][1]["batch_size"], 4);
   EXPECT_GT(figures["inference"][1]["p99_ms"].get<double>(), 0);
 
-  const CommandResult missing = RunCarbonbench("infer --model-file " +
-                                               (root_ / "none.pt").string());
+  const CommandResult missing =
+      RunCarbonbench("infer --model-file " + (root_ / "none.pt").string());
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("none.pt: no such model file"), std::string::npos)
       << missing.output;

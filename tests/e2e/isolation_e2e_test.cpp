@@ -2,17 +2,18 @@
 // diverged loss, a hang or an exception is that cell's failure, stored with
 // its reason, while the rest of the suite completes; and a suite killed with
 // SIGKILL resumes where it stopped without losing or corrupting anything.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "e2e_util.h"
 #include "process/malloc_library.h"

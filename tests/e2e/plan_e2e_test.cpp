@@ -26,8 +26,7 @@ TEST_F(EndToEnd, PlanProbesNewCellsAndPredictsFinishedOnesFromTheStore) {
   const fs::path suite = WriteSuite("planned", kTwoCells);
   const CommandResult before = RunCarbonbench(Common() + " plan " + suite.string());
   ASSERT_EQ(before.exit_code, 0) << before.output;
-  EXPECT_NE(before.output.find("| cnn/baseline/lr=0.01 | 1 |"), std::string::npos)
-      << before.output;
+  EXPECT_NE(before.output.find("| cnn/baseline/lr=0.01 | 1 |"), std::string::npos) << before.output;
   EXPECT_NE(before.output.find("probe of 5 training steps (estimated)"), std::string::npos);
   EXPECT_NE(before.output.find("total still to run: "), std::string::npos);
   // Probing stores nothing.

@@ -38,8 +38,8 @@ TEST_F(EndToEnd, ShardsRunEachCellOnceAndMergeIntoOneReportableStore) {
     for (const RunRow& run : ResultsStore(store).LoadRuns("split")) ++cells[run.start.cell_name];
   }
   EXPECT_EQ(cells, (std::map<std::string, int>{{"cnn/baseline/lr=0.01", 1},
-                                                {"cnn/baseline/lr=0.02", 1},
-                                                {"cnn/baseline/lr=0.03", 1}}));
+                                               {"cnn/baseline/lr=0.02", 1},
+                                               {"cnn/baseline/lr=0.03", 1}}));
 
   const std::string all = (root_ / "all.db").string();
   const CommandResult merge = RunCarbonbench("merge " + a + " " + b + " -o " + all);

@@ -1,9 +1,9 @@
 // A store written by the release of store schema version 6 reports, through
 // this release's `carbonbench report`, exactly as that release reported it.
+#include <string>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
-
-#include <string>
 
 #include "e2e_util.h"
 

@@ -2,14 +2,14 @@
 // and AugmentImages (shape, flips, padded crops, fill, seeding).
 #include "pipeline/batch_loader.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <gtest/gtest.h>
-#include <torch/types.h>
-
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <gtest/gtest.h>
+#include <torch/types.h>
 
 #include "energy/tensor_memory.h"
 

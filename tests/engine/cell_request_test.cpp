@@ -1,11 +1,12 @@
 // What the suite's process and a cell's process say to each other, and how
 // progress is shown: round trips and the text a user reads.
+#include "runner/cell_request.h"
+
 #include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "runner/cell_request.h"
 #include "runner/progress_display.h"
 
 namespace carbonbench {

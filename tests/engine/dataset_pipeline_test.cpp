@@ -1,8 +1,6 @@
 // LoadDataset on small files written here (CIFAR, IDX, IMDb, text CSV,
 // text folders, fortunes, time series): tensor shapes, normalisation,
 // labels, tokens, splits, subsets, notes, and NominalDatasetSpec's agreement.
-#include <gtest/gtest.h>
-#include <torch/types.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +13,9 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <torch/types.h>
 
 #include "pipeline/dataset.h"
 

@@ -1,9 +1,9 @@
 // What the host's runtime settings record about the process they ran in.
 #include "runner/environment.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

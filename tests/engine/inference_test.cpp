@@ -84,8 +84,10 @@ TEST(Inference, ASavedModelRebuildsWithEqualOutputs) {
 TEST(SavedModel, TheDescriptionRoundTripsAndAMismatchNamesBothSides) {
   SavedModelInfo info;
   info.model = "cnn";
-  info.model_params = Params({{"channels", std::int64_t{8}}, {"dropout", 0.25},
-                              {"norm", true}, {"kind", std::string("small")}});
+  info.model_params = Params({{"channels", std::int64_t{8}},
+                              {"dropout", 0.25},
+                              {"norm", true},
+                              {"kind", std::string("small")}});
   info.dataset = "fashion_mnist";
   info.spec.name = "fashion_mnist";
   info.spec.input_shape = {1, 28, 28};
@@ -112,8 +114,8 @@ TEST(SavedModel, TheDescriptionRoundTripsAndAMismatchNamesBothSides) {
 }
 
 TEST(SavedModel, AModelWithoutItsDescriptionSaysWhy) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("carbonbench_saved_" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("carbonbench_saved_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "bare.pt") << "weights";
   try {

@@ -1,9 +1,9 @@
 // Each learning-rate schedule on hand-computed numbers.
 #include "training/learning_rate.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

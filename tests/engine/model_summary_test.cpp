@@ -3,26 +3,24 @@
 // and BERT's attention products against a hand-derived formula.
 #include "inspect/model_summary.h"
 
-#include <gtest/gtest.h>
-#include <torch/nn/module.h>
-
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "carbonbench/sdk.h"
+#include <gtest/gtest.h>
+#include <torch/nn/module.h>
+
 #include "builtin_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-using test_support::Registry;
 using test_support::Build;
-
-
+using test_support::Registry;
 
 DatasetSpec ImageSpec(std::vector<std::int64_t> shape, std::int64_t classes) {
   DatasetSpec spec;

@@ -1,8 +1,8 @@
 // Predictions of a plan: from stored runs, from a probe scaled to the full
 // schedule, totals and the budget check.
-#include <gtest/gtest.h>
-
 #include "runner/plan.h"
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {
@@ -73,8 +73,7 @@ TEST(Plan, TheBudgetRefusesAPlanAboveItAndSaysHowToProceed) {
   EXPECT_NE(energy.find("predicted to use 6 Wh, above --max-energy-wh 5"), std::string::npos)
       << energy;
   const std::string co2 = CheckBudget(plan, 0, 2.5);
-  EXPECT_NE(co2.find("predicted to emit 3 g CO2, above --max-co2-g 2.5"), std::string::npos)
-      << co2;
+  EXPECT_NE(co2.find("predicted to emit 3 g CO2, above --max-co2-g 2.5"), std::string::npos) << co2;
   CellPrediction unknown;
   unknown.repetitions_to_run = 1;
   EXPECT_NE(CheckBudget(TotalPlan({cell, unknown}), 100, 0).find("could not be predicted"),

@@ -2,12 +2,12 @@
 // the way PyTorch's nn.Linear computes them, and its int8 hook.
 #include "carbonbench/quantizable_linear.h"
 
-#include <gtest/gtest.h>
-#include <torch/torch.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
 
 namespace carbonbench {
 namespace {

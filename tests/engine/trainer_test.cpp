@@ -3,10 +3,6 @@
 // record, and early_stop loaded through the registry.
 #include "training/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <gtest/gtest.h>
-#include <torch/nn/module.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -17,19 +13,20 @@
 #include <utility>
 #include <vector>
 
-#include "carbonbench/sdk.h"
+#include <ATen/CPUGeneratorImpl.h>
+#include <gtest/gtest.h>
+#include <torch/nn/module.h>
+
 #include "builtin_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-using test_support::Registry;
 using test_support::Build;
 using test_support::Optimize;
-
-
-
+using test_support::Registry;
 
 // Two Gaussian blobs shaped as 1x4x4 images: class 0 around -1, class 1
 // around +1 (unit noise), so the classes are far apart in 16 dimensions.

@@ -1,9 +1,9 @@
 // The constant meter: declared watts times wall-clock time, labelled
 // estimated, with absent components for undeclared ones.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "meter_test_util.h"
 

@@ -1,11 +1,12 @@
 // The meter plugins as a run uses them, through the plugin registry: rapl on
 // a fake powercap tree and ram_estimate (nvml, constant and external have
 // their own *_meter_test.cpp).
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <chrono>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "fake_powercap.h"
 #include "meter_test_util.h"
@@ -55,8 +56,8 @@ TEST(RamEstimateMeter, MeasuresWithRaplDramWhenReadable) {
 }
 
 TEST(RamEstimateMeter, EstimatesWithCodeCarbonsModelOtherwise) {
-  auto meter = MakeMeter("ram_estimate", {{"powercap_root", std::string("/nonexistent")},
-                                          {"ram_gb", 128.0}});
+  auto meter = MakeMeter("ram_estimate",
+                         {{"powercap_root", std::string("/nonexistent")}, {"ram_gb", 128.0}});
   const Availability availability = meter->Probe();
   ASSERT_TRUE(availability.available);
   EXPECT_NE(availability.reason.find("RAM estimated at 38 W for 128 GB (ram_estimate.ram_gb)"),

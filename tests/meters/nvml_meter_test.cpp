@@ -2,11 +2,12 @@
 // real one's C functions. The test dlopens the same path as the meter, so
 // both share the fake's state and the test moves its counters directly.
 #include <dlfcn.h>
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <chrono>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "error_message.h"
 #include "meter_test_util.h"

@@ -1,9 +1,9 @@
 // The nvml meter's pure rules: which GPUs a selection names, and the energy
 // of a polled power draw at given times.
-#include <gtest/gtest.h>
-
 #include <stdexcept>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "error_message.h"
 #include "nvml/nvml_library.h"

@@ -1,11 +1,11 @@
 // Powercap edge cases: empty trees, MMIO duplicates, ordering, missing
 // ranges, failed and unparsable reads.
-#include "rapl/powercap.h"
-
-#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include "fake_powercap.h"
+#include "rapl/powercap.h"
 
 namespace carbonbench::powercap {
 namespace {

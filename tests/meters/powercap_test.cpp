@@ -2,8 +2,9 @@
 // reasons given when nothing can be read.
 #include "rapl/powercap.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "fake_powercap.h"
 
@@ -34,7 +35,7 @@ TEST(Powercap, ClassifiesDomainsByName) {
 
 TEST(Powercap, WrapAroundAddsTheRestOfTheRangeAndTheNewReading) {
   EXPECT_EQ(WrapAwareDeltaUj(100, 350, 1000), 250u);
-  EXPECT_EQ(WrapAwareDeltaUj(900, 50, 1000), 150u);  // 100 to the top, then 50
+  EXPECT_EQ(WrapAwareDeltaUj(900, 50, 1000), 150u);        // 100 to the top, then 50
   EXPECT_EQ(WrapAwareDeltaUj(900, 50, std::nullopt), 0u);  // unknown range: no guess
   EXPECT_EQ(WrapAwareDeltaUj(262143328000ULL, 1000, 262143328850ULL), 1850u);
 }
@@ -104,7 +105,8 @@ TEST(Powercap, NoPackageZoneSaysHowToLoadRapl) {
   const Verdict verdict = Probe(tree.Root());
   EXPECT_FALSE(verdict.available);
   EXPECT_NE(verdict.reason.find("has no RAPL package zone"), std::string::npos);
-  EXPECT_NE(verdict.reason.find("sudo modprobe intel_rapl_msr"), std::string::npos) << verdict.reason;
+  EXPECT_NE(verdict.reason.find("sudo modprobe intel_rapl_msr"), std::string::npos)
+      << verdict.reason;
 }
 
 TEST(Powercap, NoDramDomainMeansNoRamFigure) {

@@ -20,14 +20,14 @@ TEST(RamModel, DimmCountFollowsCodeCarbonsHeuristic) {
 }
 
 TEST(RamModel, PowerPerDimmWithDiminishingStepsAndAFloor) {
-  EXPECT_DOUBLE_EQ(RamPowerW(1, false), 10.0);   // 1 DIMM, x86 floor of two
-  EXPECT_DOUBLE_EQ(RamPowerW(16, false), 10.0);  // 2 x 5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(32, false), 20.0);  // 4 x 5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(128, false), 38.0);           // 4 x 5 + 4 x 4.5
-  EXPECT_DOUBLE_EQ(RamPowerW(200, false), 20 + 18 + 5 * 4.0);  // 13 DIMMs
+  EXPECT_DOUBLE_EQ(RamPowerW(1, false), 10.0);                       // 1 DIMM, x86 floor of two
+  EXPECT_DOUBLE_EQ(RamPowerW(16, false), 10.0);                      // 2 x 5 W
+  EXPECT_DOUBLE_EQ(RamPowerW(32, false), 20.0);                      // 4 x 5 W
+  EXPECT_DOUBLE_EQ(RamPowerW(128, false), 38.0);                     // 4 x 5 + 4 x 4.5
+  EXPECT_DOUBLE_EQ(RamPowerW(200, false), 20 + 18 + 5 * 4.0);        // 13 DIMMs
   EXPECT_DOUBLE_EQ(RamPowerW(3000, false), 20 + 18 + 32 + 8 * 3.5);  // 24 DIMMs
-  EXPECT_DOUBLE_EQ(RamPowerW(8, true), 3.0);   // ARM: 2 x 1.5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(64, true), 6.0);  // ARM: 4 x 1.5 W
+  EXPECT_DOUBLE_EQ(RamPowerW(8, true), 3.0);                         // ARM: 2 x 1.5 W
+  EXPECT_DOUBLE_EQ(RamPowerW(64, true), 6.0);                        // ARM: 4 x 1.5 W
 }
 
 }  // namespace

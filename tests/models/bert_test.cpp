@@ -1,12 +1,13 @@
 // The bert model plugin, loaded the way the host loads it: Hugging Face
 // parameter names and counts, padding, pretrained safetensors checkpoints,
 // and a short training run.
-#include <gtest/gtest.h>
-#include <torch/torch.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include "carbonbench/safetensors.h"
 #include "carbonbench/sdk.h"

@@ -1,4 +1,10 @@
 // linear and cnn1d (windowed series regressors) through the plugin loader.
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -6,24 +12,16 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
 
-#include <cmath>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include "carbonbench/sdk.h"
 #include "builtin_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
-using test_support::Registry;
 using test_support::Build;
 using test_support::CountParameters;
-
-
+using test_support::Registry;
 
 DatasetSpec SeriesSpec(int64_t channels, int64_t window, int64_t targets) {
   DatasetSpec spec;
@@ -34,7 +32,6 @@ DatasetSpec SeriesSpec(int64_t channels, int64_t window, int64_t targets) {
   spec.target_size = targets;
   return spec;
 }
-
 
 std::vector<int64_t> Shape(const torch::Tensor& t) { return t.sizes().vec(); }
 

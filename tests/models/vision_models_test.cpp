@@ -1,6 +1,12 @@
 // resnet18 and mobilenet_v2 through the plugin loader: torchvision's sizes and
 // names, the small-input variants, structure() and a training smoke test; the
 // cnn's blocks against the textbook order of their operations.
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/nn/functional.h>
@@ -9,12 +15,6 @@
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/optim/adam.h>
-
-#include <cmath>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"

@@ -1,21 +1,19 @@
 // The built-in plugins, loaded the way the host loads them, and the training
 // loop they hook into. (The one torch-including test file: slow to compile.)
 #include <ATen/autocast_mode.h>
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <gtest/gtest.h>
-
-#include "carbonbench/sdk.h"
 #include "builtin_plugins.h"
+#include "carbonbench/sdk.h"
 #include "plugins/plugin_registry.h"
 #include "training/trainer.h"
 
 namespace carbonbench {
 namespace {
 
-using test_support::Registry;
 using test_support::CountParameters;
-
+using test_support::Registry;
 
 Params DefaultsOf(PluginKind kind, const std::string& name,
                   std::map<std::string, ParamValue> given = {}) {
@@ -43,7 +41,6 @@ std::shared_ptr<Optimization> MakeOptimization(const std::string& name,
   return optimization;
 }
 
-
 TEST(CnnModel, SizesItselfFromTheDataset) {
   auto network = BuildCnn(ImageSpec({1, 28, 28}, 10));
   // conv 1->32 (no bias, bn 64) + conv 32->64 (bn 128) + fc 3136->128 + fc 128->10.
@@ -51,8 +48,7 @@ TEST(CnnModel, SizesItselfFromTheDataset) {
   EXPECT_EQ(network->forward(torch::zeros({4, 1, 28, 28})).sizes(), (std::vector<int64_t>{4, 10}));
 
   auto colour = BuildCnn(ImageSpec({3, 32, 32}, 100), {{"channels", int64_t{8}}});
-  EXPECT_EQ(colour->forward(torch::zeros({2, 3, 32, 32})).sizes(),
-            (std::vector<int64_t>{2, 100}));
+  EXPECT_EQ(colour->forward(torch::zeros({2, 3, 32, 32})).sizes(), (std::vector<int64_t>{2, 100}));
   EXPECT_EQ(colour->structure().repeated_blocks, (std::vector<std::string>{"block1", "block2"}));
 }
 
@@ -103,8 +99,8 @@ TEST(EarlyStop, StopsAfterPatienceEpochsWithoutGain) {
   auto stop = MakeOptimization("early_stop", {{"patience", int64_t{2}}, {"min_delta", 0.5}});
   TrainingContext ctx;
   EXPECT_FALSE(stop->OnEpochEnd(ctx, Epoch(1, 0.80, 10)).stop);
-  EXPECT_FALSE(stop->OnEpochEnd(ctx, Epoch(2, 0.81, 20)).stop);    // +1 point: a gain
-  EXPECT_FALSE(stop->OnEpochEnd(ctx, Epoch(3, 0.812, 30)).stop);   // +0.2: not enough
+  EXPECT_FALSE(stop->OnEpochEnd(ctx, Epoch(2, 0.81, 20)).stop);   // +1 point: a gain
+  EXPECT_FALSE(stop->OnEpochEnd(ctx, Epoch(3, 0.812, 30)).stop);  // +0.2: not enough
   const EpochDecision decision = stop->OnEpochEnd(ctx, Epoch(4, 0.809, 40));
   EXPECT_TRUE(decision.stop);
   EXPECT_EQ(decision.reason, "no gain of 0.50 points in 2 epochs (best 81.00% at epoch 2)");

@@ -9,6 +9,7 @@
 
 #include "carbonbench/meter.h"
 #include "plugins/plugin_registry.h"
+#include "suites/suite.h"
 
 namespace carbonbench {
 namespace {
@@ -54,9 +55,37 @@ TEST(PluginLoader, CreatedObjectsKeepTheirLibraryLoaded) {
 TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
   const std::string error = LoadError({Fixture("abi_mismatch")});
   EXPECT_NE(error.find("libcarbonbench_fixture_abi.so: plugin 'abi_meter' was built for plugin "
-                       "ABI 999, this carbonbench uses ABI " + std::to_string(kAbiVersion)),
+                       "ABI 999, this carbonbench uses ABI " +
+                       std::to_string(kAbiVersion)),
             std::string::npos)
       << error;
+}
+
+// Traits were added to the descriptor in ABI 5: a plugin built for ABI 4
+// exports a shorter descriptor, so it is refused on its header alone.
+TEST(PluginLoader, RefusesAPluginBuiltForThePreviousAbi) {
+  static_assert(kAbiVersion == 5, "a new ABI: say here what changed in it");
+  const std::string error = LoadError({Fixture("abi_previous")});
+  EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 4, this "
+                       "carbonbench uses ABI 5: rebuild the plugin"),
+            std::string::npos)
+      << error;
+}
+
+TEST(PluginLoader, ReadsDeclaredMeterTraitsWithoutCreatingTheMeter) {
+  PluginRegistry registry;
+  registry.LoadDirectories({Fixture("ranked"), Fixture("good")});
+  const LoadedPlugin* ranked = registry.Find(PluginKind::kMeter, "ranked_meter");
+  ASSERT_NE(ranked, nullptr);
+  EXPECT_TRUE(ranked->meter_traits.default_on);
+  EXPECT_EQ(ranked->meter_traits.default_rank, 7);
+  EXPECT_EQ(ranked->meter_traits.scope, MeterScope::kProcess);
+  // A meter that declares nothing is off by default and covers the machine.
+  const LoadedPlugin* plain = registry.Find(PluginKind::kMeter, "fixture_meter");
+  ASSERT_NE(plain, nullptr);
+  EXPECT_FALSE(plain->meter_traits.default_on);
+  EXPECT_EQ(plain->meter_traits.scope, MeterScope::kMachine);
+  EXPECT_EQ(DefaultMeters(registry.Catalog()), std::vector<std::string>{"ranked_meter"});
 }
 
 TEST(PluginLoader, RefusesABuildTagMismatchNamingBothTags) {
@@ -117,14 +146,29 @@ TEST(PluginLoader, RefusesAWorldWritablePluginFile) {
 TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
   PluginRegistry registry;
   registry.LoadDirectories({BUILD_PLUGIN_DIR});
-  EXPECT_EQ(registry.Names(PluginKind::kModel),
-            (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
+  EXPECT_EQ(
+      registry.Names(PluginKind::kModel),
+      (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
             (std::vector<std::string>{"checkpointing", "early_stop", "mixed_precision", "pruning",
                                       "quantization"}));
   EXPECT_EQ(registry.Names(PluginKind::kMeter),
-            (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml", "ram_estimate",
-                                      "rapl"}));
+            (std::vector<std::string>{"constant", "cpu_estimate", "external", "nvml",
+                                      "ram_estimate", "rapl"}));
+}
+
+// The built-in meters declare the order a suite without 'meters' has always
+// used, and which of them estimate this process's share.
+TEST(PluginLoader, BuiltInMetersDeclareTheDefaultOrderAndTheirScope) {
+  PluginRegistry registry;
+  registry.LoadDirectories({BUILD_PLUGIN_DIR});
+  EXPECT_EQ(DefaultMeters(registry.Catalog()),
+            (std::vector<std::string>{"rapl", "nvml", "cpu_estimate", "ram_estimate"}));
+  for (const std::string& name : registry.Names(PluginKind::kMeter)) {
+    const MeterScope expected =
+        name == "cpu_estimate" ? MeterScope::kProcess : MeterScope::kMachine;
+    EXPECT_EQ(registry.Find(PluginKind::kMeter, name)->meter_traits.scope, expected) << name;
+  }
 }
 
 TEST(PluginSearchDirs, OrdersCommandLineThenEnvironmentThenInstallLocation) {

@@ -22,7 +22,6 @@
 #define CARBONBENCH_CXX11_ABI "n/a"
 #endif
 
-#define CARBONBENCH_BUILD_TAG                                  \
-  CARBONBENCH_COMPILER " cxx11abi=" CARBONBENCH_CXX11_ABI      \
-                       " torch=" CARBONBENCH_DETAIL_STR(       \
-                           TORCH_VERSION_MAJOR) "." CARBONBENCH_DETAIL_STR(TORCH_VERSION_MINOR)
+#define CARBONBENCH_BUILD_TAG                                                               \
+  CARBONBENCH_COMPILER " cxx11abi=" CARBONBENCH_CXX11_ABI " torch=" CARBONBENCH_DETAIL_STR( \
+      TORCH_VERSION_MAJOR) "." CARBONBENCH_DETAIL_STR(TORCH_VERSION_MINOR)

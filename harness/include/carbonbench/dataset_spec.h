@@ -29,8 +29,10 @@ struct DatasetSpec {
 // For a model's Build(): throws std::invalid_argument, naming the model,
 // what it needs and what `dataset` has, unless the dataset has `input` inputs
 // of `input_rank` dimensions per sample (all 1 or more) for a `task` task
-// (with 2 or more classes, or 1 or more targets).
+// (with 2 or more classes, or 1 or more targets), and token inputs a
+// vocabulary that holds the pad id. `dimensions` names them in the message
+// (e.g. "{channels, height, width}"); empty: only their count.
 void RequireDataset(const std::string& model, const DatasetSpec& dataset, InputKind input,
-                    std::size_t input_rank, TaskKind task);
+                    std::size_t input_rank, TaskKind task, const std::string& dimensions = "");
 
 }  // namespace carbonbench

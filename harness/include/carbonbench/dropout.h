@@ -12,9 +12,9 @@
 // still makes training reproducible.
 #pragma once
 
-#include <torch/types.h>
-
 #include <cstdint>
+
+#include <torch/types.h>
 
 namespace carbonbench {
 

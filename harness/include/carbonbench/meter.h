@@ -4,8 +4,10 @@
 
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -27,6 +29,10 @@ struct MeterContext {
   int threads = 1;                 // threads this process trains with
 };
 
+// A meter declares its traits with a static member the host reads without
+// creating it:
+//   static MeterTraits Traits() { return {true, 30, MeterScope::kProcess}; }
+// A meter without one is off by default and covers the machine.
 class Meter : public Plugin {
  public:
   virtual void Configure(const Params& params, const MeterContext& context) {
@@ -45,4 +51,26 @@ class Meter : public Plugin {
   virtual std::map<Component, double> ReadJoules() = 0;
 };
 
+namespace detail {
+
+template <typename T, typename = void>
+struct HasMeterTraits : std::false_type {};
+template <typename T>
+struct HasMeterTraits<T, std::void_t<decltype(T::Traits())>> : std::true_type {};
+
+template <typename T>
+MeterTraits MeterTraitsOf() {
+  if constexpr (HasMeterTraits<T>::value) {
+    return T::Traits();
+  } else {
+    return {};
+  }
+}
+
+template <typename T>
+struct KindDeclarations<Meter, T> {
+  static constexpr MeterTraits (*kMeterTraits)() = &MeterTraitsOf<T>;
+};
+
+}  // namespace detail
 }  // namespace carbonbench

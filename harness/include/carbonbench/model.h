@@ -14,6 +14,7 @@
 #include <torch/types.h>
 
 #include "carbonbench/dataset_spec.h"
+#include "carbonbench/declarations.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -64,6 +65,11 @@ class Model : public Plugin {
  public:
   virtual std::shared_ptr<Network> Build(const DatasetSpec& dataset,
                                          const Params& params) const = 0;
+  // Whether suites that name no model train this one (one installed model
+  // says so; the first loaded wins).
+  virtual bool DefaultModel() const { return false; }
+  // Where its token vocabulary comes from, if it brings one.
+  virtual VocabularySource Vocabulary() const { return {}; }
 };
 
 }  // namespace carbonbench

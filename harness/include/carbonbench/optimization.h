@@ -8,6 +8,7 @@
 
 #include <torch/types.h>
 
+#include "carbonbench/declarations.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 #include "carbonbench/training_context.h"
@@ -42,6 +43,8 @@ class Optimization : public Plugin {
   // torch build lacks its kernels); empty when it can. Suites that use it
   // are refused at validation with this reason.
   virtual std::string UnavailableReason() const { return ""; }
+  // What its parameters mean to the host (targets, budgets, flags).
+  virtual OptimizationDeclaration Declaration() const { return {}; }
 
   virtual void OnModelBuilt(TrainingContext& ctx) { (void)ctx; }
   virtual std::unique_ptr<ForwardScope> EnterForward(TrainingContext& ctx) {
@@ -59,8 +62,7 @@ class Optimization : public Plugin {
     return true;
   }
   virtual void AfterOptimizerStep(TrainingContext& ctx) { (void)ctx; }
-  virtual EpochDecision OnEpochEnd(TrainingContext& ctx,
-                                   const EpochMetrics& metrics) {
+  virtual EpochDecision OnEpochEnd(TrainingContext& ctx, const EpochMetrics& metrics) {
     (void)ctx;
     (void)metrics;
     return {};

@@ -32,16 +32,15 @@ struct ParamSpec {
 
 // Convenience builders so a plugin's declaration reads as one line each.
 ParamSpec BoolParam(std::string name, bool default_value, std::string doc);
-ParamSpec IntParam(std::string name, std::int64_t default_value,
-                   std::string doc, std::optional<double> min = std::nullopt,
+ParamSpec IntParam(std::string name, std::int64_t default_value, std::string doc,
+                   std::optional<double> min = std::nullopt,
                    std::optional<double> max = std::nullopt);
 ParamSpec FloatParam(std::string name, double default_value, std::string doc,
                      std::optional<double> min = std::nullopt,
                      std::optional<double> max = std::nullopt);
-ParamSpec StringParam(std::string name, std::string default_value,
-                      std::string doc);
-ParamSpec EnumParam(std::string name, std::string default_value,
-                    std::vector<std::string> choices, std::string doc);
+ParamSpec StringParam(std::string name, std::string default_value, std::string doc);
+ParamSpec EnumParam(std::string name, std::string default_value, std::vector<std::string> choices,
+                    std::string doc);
 
 // Renders a value as it would be written in YAML ("true", "3", "0.5", "bf16").
 std::string FormatParamValue(const ParamValue& value);
@@ -56,8 +55,7 @@ std::string CheckParamValue(const ParamSpec& spec, const ParamValue& value);
 class Params {
  public:
   Params() = default;
-  explicit Params(std::map<std::string, ParamValue> values)
-      : values_(std::move(values)) {}
+  explicit Params(std::map<std::string, ParamValue> values) : values_(std::move(values)) {}
 
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
   bool GetBool(const std::string& name) const;
@@ -65,9 +63,7 @@ class Params {
   double GetFloat(const std::string& name) const;  // accepts ints too
   const std::string& GetString(const std::string& name) const;
 
-  void Set(const std::string& name, ParamValue value) {
-    values_[name] = std::move(value);
-  }
+  void Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
   const std::map<std::string, ParamValue>& values() const { return values_; }
 
  private:

@@ -22,7 +22,7 @@ namespace carbonbench {
 
 // Bump when any SDK interface (Model, Optimization, Meter, Params, the
 // descriptor) changes in a way that breaks plugins built before.
-inline constexpr std::uint32_t kAbiVersion = 4;
+inline constexpr std::uint32_t kAbiVersion = 5;
 
 // The exported alias name, shared by host and plugins.
 #define CARBONBENCH_ENTRY_NAME carbonbench_plugin_entry
@@ -41,6 +41,7 @@ class Plugin {
 class Model;
 class Optimization;
 class Meter;
+struct MeterTraits;
 
 // Stable layout: read before anything else.
 struct PluginHeader {
@@ -57,6 +58,8 @@ struct PluginDescriptor {
   PluginHeader header;
   std::vector<ParamSpec> (*parameters)();
   Plugin* (*create)();
+  // Meters only (nullptr for other kinds): read without creating the meter.
+  MeterTraits (*meter_traits)();
 };
 
 namespace detail {
@@ -64,8 +67,7 @@ namespace detail {
 template <typename T, typename = void>
 struct HasParameters : std::false_type {};
 template <typename T>
-struct HasParameters<T, std::void_t<decltype(T::Parameters())>>
-    : std::true_type {};
+struct HasParameters<T, std::void_t<decltype(T::Parameters())>> : std::true_type {};
 
 template <typename T>
 std::vector<ParamSpec> ParametersOf() {
@@ -81,41 +83,39 @@ Plugin* Create() {
   return new T();
 }
 
+// Declarations only some kinds make; meter.h specializes this for meters.
+template <typename Base, typename T>
+struct KindDeclarations {
+  static constexpr MeterTraits (*kMeterTraits)() = nullptr;
+};
+
 }  // namespace detail
 }  // namespace carbonbench
 
 // The one macro behind the three public ones. `abi` and `tag` are parameters
 // only so tests can build deliberately mismatched fixture plugins.
-#define CARBONBENCH_DETAIL_REGISTER(Base, KindValue, Type, Name, Version,      \
-                                    Summary, Abi, Tag)                         \
-  static_assert(std::is_base_of_v<::carbonbench::Base, Type>,                  \
-                #Type " must derive from carbonbench::" #Base);                \
-  namespace carbonbench_plugin_entry_ns {                                      \
-  const ::carbonbench::PluginDescriptor* carbonbench_entry() {                 \
-    static const ::carbonbench::PluginDescriptor descriptor{                   \
-        {Abi, Tag, KindValue, Name, Version, Summary},                         \
-        &::carbonbench::detail::ParametersOf<Type>,                            \
-        &::carbonbench::detail::Create<Type>};                                 \
-    return &descriptor;                                                        \
-  }                                                                            \
-  }                                                                            \
-  BOOST_DLL_ALIAS(carbonbench_plugin_entry_ns::carbonbench_entry,              \
-                  CARBONBENCH_ENTRY_NAME)
+#define CARBONBENCH_DETAIL_REGISTER(Base, KindValue, Type, Name, Version, Summary, Abi, Tag) \
+  static_assert(std::is_base_of_v<::carbonbench::Base, Type>,                                \
+                #Type " must derive from carbonbench::" #Base);                              \
+  namespace carbonbench_plugin_entry_ns {                                                    \
+  const ::carbonbench::PluginDescriptor* carbonbench_entry() {                               \
+    static const ::carbonbench::PluginDescriptor descriptor{                                 \
+        {Abi, Tag, KindValue, Name, Version, Summary},                                       \
+        &::carbonbench::detail::ParametersOf<Type>,                                          \
+        &::carbonbench::detail::Create<Type>,                                                \
+        ::carbonbench::detail::KindDeclarations<::carbonbench::Base, Type>::kMeterTraits};   \
+    return &descriptor;                                                                      \
+  }                                                                                          \
+  }                                                                                          \
+  BOOST_DLL_ALIAS(carbonbench_plugin_entry_ns::carbonbench_entry, CARBONBENCH_ENTRY_NAME)
 
 // Public registration macros: one per kind, one per plugin shared object.
-#define CARBONBENCH_REGISTER_MODEL(Type, Name, Version, Summary)               \
-  CARBONBENCH_DETAIL_REGISTER(Model, ::carbonbench::PluginKind::kModel, Type,  \
-                              Name, Version, Summary,                          \
-                              ::carbonbench::kAbiVersion,                      \
-                              CARBONBENCH_BUILD_TAG)
-#define CARBONBENCH_REGISTER_OPTIMIZATION(Type, Name, Version, Summary)        \
-  CARBONBENCH_DETAIL_REGISTER(Optimization,                                    \
-                              ::carbonbench::PluginKind::kOptimization, Type,  \
-                              Name, Version, Summary,                          \
-                              ::carbonbench::kAbiVersion,                      \
-                              CARBONBENCH_BUILD_TAG)
-#define CARBONBENCH_REGISTER_METER(Type, Name, Version, Summary)               \
-  CARBONBENCH_DETAIL_REGISTER(Meter, ::carbonbench::PluginKind::kMeter, Type,  \
-                              Name, Version, Summary,                          \
-                              ::carbonbench::kAbiVersion,                      \
-                              CARBONBENCH_BUILD_TAG)
+#define CARBONBENCH_REGISTER_MODEL(Type, Name, Version, Summary)                             \
+  CARBONBENCH_DETAIL_REGISTER(Model, ::carbonbench::PluginKind::kModel, Type, Name, Version, \
+                              Summary, ::carbonbench::kAbiVersion, CARBONBENCH_BUILD_TAG)
+#define CARBONBENCH_REGISTER_OPTIMIZATION(Type, Name, Version, Summary)                           \
+  CARBONBENCH_DETAIL_REGISTER(Optimization, ::carbonbench::PluginKind::kOptimization, Type, Name, \
+                              Version, Summary, ::carbonbench::kAbiVersion, CARBONBENCH_BUILD_TAG)
+#define CARBONBENCH_REGISTER_METER(Type, Name, Version, Summary)                             \
+  CARBONBENCH_DETAIL_REGISTER(Meter, ::carbonbench::PluginKind::kMeter, Type, Name, Version, \
+                              Summary, ::carbonbench::kAbiVersion, CARBONBENCH_BUILD_TAG)

@@ -6,11 +6,11 @@
 // once quantization has set it.
 #pragma once
 
+#include <functional>
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
-
-#include <functional>
 
 namespace carbonbench {
 

@@ -6,14 +6,14 @@
 // plugin can pick the tensors it needs from a large checkpoint.
 #pragma once
 
-#include <torch/types.h>
-
 #include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <torch/types.h>
 
 namespace carbonbench {
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "carbonbench/dataset_spec.h"
+#include "carbonbench/declarations.h"
 #include "carbonbench/dropout.h"
 #include "carbonbench/meter.h"
 #include "carbonbench/model.h"

@@ -25,7 +25,7 @@ struct TrainingContext {
   const DatasetSpec* dataset = nullptr;
   std::shared_ptr<Network> network;
   torch::optim::Optimizer* optimizer = nullptr;
-  int epoch = 0;           // 1-based while training
+  int epoch = 0;  // 1-based while training
   int planned_epochs = 0;
   // The arithmetic the forward pass runs in; an optimization that changes it
   // says so here (in OnModelBuilt) so every result records it.
@@ -49,11 +49,11 @@ struct EpochMetrics {
   int epoch = 0;
   double train_loss = 0;
   double test_loss = 0;
-  double test_accuracy = 0;     // fraction in [0, 1]; classifiers
-  double test_rmse = 0;         // regressors, in the target's units
-  double elapsed_s = 0;         // since training began, eval included
-  double energy_wh = 0;         // cumulative, all components
-  double co2_g = 0;             // cumulative
+  double test_accuracy = 0;  // fraction in [0, 1]; classifiers
+  double test_rmse = 0;      // regressors, in the target's units
+  double elapsed_s = 0;      // since training began, eval included
+  double energy_wh = 0;      // cumulative, all components
+  double co2_g = 0;          // cumulative
 };
 
 struct EpochDecision {

@@ -40,8 +40,8 @@ int RunRequestedCell(const GlobalOptions& global) {
   const Cell& cell = FindCell(suite, request.config_hash);
   ResultsStore store(request.store_path);
 
-  SuiteRunContext context = MakeSuiteRunContext(suite, registry, &store, request.models_dir,
-                                                request.sampler_interval_ms);
+  SuiteRunContext context =
+      MakeSuiteRunContext(suite, registry, &store, request.models_dir, request.sampler_interval_ms);
   context.idle = request.idle;
   context.explain_unavailable_meters = false;  // the suite's process did
   // Progress goes to the suite's process on descriptor 3 when it is open.

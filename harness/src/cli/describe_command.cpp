@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <memory>
 
-#include <torch/torch.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <torch/torch.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
@@ -21,9 +21,9 @@ namespace {
 struct DescribeArguments {
   std::string model;
   std::string dataset = "fashion_mnist";
-  std::vector<std::string> sets;      // key=value, as in suites
-  std::vector<long long> input;       // overrides the dataset's sample shape
-  long long classes = 0;              // overrides the dataset's class count
+  std::vector<std::string> sets;  // key=value, as in suites
+  std::vector<long long> input;   // overrides the dataset's sample shape
+  long long classes = 0;          // overrides the dataset's class count
   long long batch = 1;
 };
 
@@ -35,7 +35,7 @@ Cell DescribedCell(const DescribeArguments& a, const PluginRegistry& registry) {
   suite["dataset"]["name"] = a.dataset;
   suite["defaults"]["model"] = a.model;
   for (const auto& assignment : a.sets) {
-    auto [key, value] = SplitAssignment(assignment, "resnet18.stem=cifar");
+    auto [key, value] = SplitAssignment(assignment, "PARAM=VALUE");
     // A bare parameter name means the model's own.
     if (key.find('.') == std::string::npos && key != "dataset") key = a.model + "." + key;
     suite["defaults"][key] = YAML::Load(value);
@@ -58,9 +58,9 @@ torch::Tensor SampleInput(const DatasetSpec& spec, std::int64_t batch) {
 void Describe(const DescribeArguments& a, const GlobalOptions& global) {
   const PluginRegistry registry = LoadPlugins(global);
   const Cell cell = DescribedCell(a, registry);
-  const Params params =
-      ResolveParams(registry.Find(PluginKind::kModel, a.model)->params, cell.PluginParams(a.model));
-  DatasetSpec spec = NominalDatasetSpec(DatasetRequestFor(cell, params));
+  const LoadedPlugin* model_plugin = registry.Find(PluginKind::kModel, a.model);
+  const Params params = ResolveParams(model_plugin->params, cell.PluginParams(a.model));
+  DatasetSpec spec = NominalDatasetSpec(DatasetRequestFor(cell, params, model_plugin->vocabulary));
   if (!a.input.empty()) spec.input_shape.assign(a.input.begin(), a.input.end());
   if (a.classes > 0) spec.num_classes = a.classes;
 
@@ -76,12 +76,11 @@ void Describe(const DescribeArguments& a, const GlobalOptions& global) {
         a.model, spec.name, InputKindName(spec.input_kind), e.what()));
   }
   const ModelSummary summary = SummarizeModel(*network, SampleInput(spec, a.batch));
-  const std::string title =
-      fmt::format("{} for {} ({} inputs {}, {})", a.model, spec.name, InputKindName(spec.input_kind),
-                  fmt::join(spec.input_shape, "x"),
-                  spec.task == TaskKind::kRegression
-                      ? fmt::format("regression, {} output(s)", spec.target_size)
-                      : fmt::format("{} classes", spec.num_classes));
+  const std::string title = fmt::format(
+      "{} for {} ({} inputs {}, {})", a.model, spec.name, InputKindName(spec.input_kind),
+      fmt::join(spec.input_shape, "x"),
+      spec.task == TaskKind::kRegression ? fmt::format("regression, {} output(s)", spec.target_size)
+                                         : fmt::format("{} classes", spec.num_classes));
   std::fputs(FormatModelSummary(summary, title).c_str(), stdout);
 }
 
@@ -92,7 +91,8 @@ void AddDescribeCommand(CLI::App& app, GlobalOptions& global) {
       "describe", "print a model's layers, output shapes, parameters and multiply-accumulates");
   auto a = std::make_shared<DescribeArguments>();
   command->add_option("model", a->model, "model plugin")->required();
-  command->add_option("--dataset", a->dataset, "dataset the model is sized for")->capture_default_str();
+  command->add_option("--dataset", a->dataset, "dataset the model is sized for")
+      ->capture_default_str();
   command->add_option("--set", a->sets,
                       "a model parameter or dataset setting: key=value (e.g. stem=cifar, "
                       "dataset.max_length=256); repeatable");

@@ -87,15 +87,15 @@ void Infer(const InferArguments& a, GlobalOptions& global) {
   const SavedModelInfo saved = ReadSavedModelInfo(a.model_file);
   PluginRegistry registry = LoadPlugins(global);
   const Suite suite = InferSuite(a, saved, registry);
-  SuiteRunContext context = MakeSuiteRunContext(suite, registry, /*store=*/nullptr, "",
-                                                suite.sampler.interval_ms);
+  SuiteRunContext context =
+      MakeSuiteRunContext(suite, registry, /*store=*/nullptr, "", suite.sampler.interval_ms);
   const InferOutcome outcome = InferSavedModel(context, suite.cells.at(0), a.model_file);
 
-  std::printf("%s (%s), %s; cold start (load + first prediction) %.3f s\n",
-              a.model_file.c_str(), outcome.model.c_str(), outcome.quality.c_str(),
-              outcome.cold_start_s);
-  std::printf("| batch | p50 (ms) | p90 (ms) | p99 (ms) | throughput (/s) | Wh per 1,000 | "
-              "g CO2 per 1,000 |\n|---|---|---|---|---|---|---|\n");
+  std::printf("%s (%s), %s; cold start (load + first prediction) %.3f s\n", a.model_file.c_str(),
+              outcome.model.c_str(), outcome.quality.c_str(), outcome.cold_start_s);
+  std::printf(
+      "| batch | p50 (ms) | p90 (ms) | p99 (ms) | throughput (/s) | Wh per 1,000 | "
+      "g CO2 per 1,000 |\n|---|---|---|---|---|---|---|\n");
   for (const InferenceRecord& r : outcome.records) {
     const double co2_per_1000 = r.co2_g / static_cast<double>(r.predictions) * 1000.0;
     std::printf("| %lld | %.3g | %.3g | %.3g | %.4g | %.3g | %.3g |\n",
@@ -113,8 +113,9 @@ void Infer(const InferArguments& a, GlobalOptions& global) {
 
 void AddInferCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "infer", "measure a saved model's inference: cold start, latency p50/p90/p99 per batch "
-               "size, throughput and energy per 1,000 predictions");
+      "infer",
+      "measure a saved model's inference: cold start, latency p50/p90/p99 per batch "
+      "size, throughput and energy per 1,000 predictions");
   auto a = std::make_shared<InferArguments>();
   command->add_option("--model-file", a->model_file, "a model saved by a run (.pt)")->required();
   command->add_option("--dataset", a->dataset,

@@ -46,7 +46,8 @@ void PrintPlugins(const PluginRegistry& registry, bool verbose) {
 }  // namespace
 
 void AddListCommand(CLI::App& app, GlobalOptions& global) {
-  auto* command = app.add_subcommand("list", "list every plugin with its kind, version and summary");
+  auto* command =
+      app.add_subcommand("list", "list every plugin with its kind, version and summary");
   auto verbose = std::make_shared<bool>(false);
   command->add_flag("-v,--verbose", *verbose, "also print each plugin's parameters");
   command->callback([&global, verbose] { PrintPlugins(LoadPlugins(global), *verbose); });

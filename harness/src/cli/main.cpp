@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) global.executable_path = exe.string();
   }
-  CLI::App app{"carbonbench: train ML models and measure what every choice costs in energy "
-               "and CO2"};
+  CLI::App app{
+      "carbonbench: train ML models and measure what every choice costs in energy "
+      "and CO2"};
   app.require_subcommand(1);
   cli::AddListCommand(app, global);
   cli::AddRunCommand(app, global);
@@ -55,8 +56,7 @@ int main(int argc, char** argv) {
     each->add_option("--plugin-dir", global.plugin_dirs,
                      "folder to load plugins from (before CARBONBENCH_PLUGIN_PATH and the "
                      "install location); repeatable");
-    each->add_option("--store", global.store_path, "results store (SQLite)")
-        ->capture_default_str();
+    each->add_option("--store", global.store_path, "results store (SQLite)")->capture_default_str();
     each->add_option("--reports-dir", global.reports_dir, "where reports are written")
         ->capture_default_str();
   }

@@ -10,8 +10,9 @@ namespace carbonbench::cli {
 
 void AddMergeCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "merge", "combine results stores (e.g. from `run --shard i/n` on several machines) into a "
-               "new store; the inputs are only read");
+      "merge",
+      "combine results stores (e.g. from `run --shard i/n` on several machines) into a "
+      "new store; the inputs are only read");
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto output = std::make_shared<std::string>();
   command->add_option("stores", *inputs, "input stores, in order of precedence")->required();
@@ -38,9 +39,10 @@ void AddMergeCommand(CLI::App& app, GlobalOptions& global) {
           conflict.kept_file.c_str(), conflict.kept_started_at.c_str(),
           conflict.dropped_file.c_str(), conflict.dropped_started_at.c_str());
     }
-    std::printf("%d run(s) written to %s; report from it with `carbonbench --store %s report "
-                "SUITE`\n",
-                summary.runs_written, output->c_str(), output->c_str());
+    std::printf(
+        "%d run(s) written to %s; report from it with `carbonbench --store %s report "
+        "SUITE`\n",
+        summary.runs_written, output->c_str(), output->c_str());
     global.exit_code = summary.conflicts.empty() ? 0 : 1;
   });
 }

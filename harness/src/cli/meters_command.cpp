@@ -18,12 +18,24 @@ namespace carbonbench::cli {
 namespace {
 
 struct MetersArguments {
-  std::string suite_path;            // take its meters, parameters and carbon
-  std::vector<std::string> meters;   // the order to try (default: the suite's)
-  std::vector<std::string> sets;     // meter parameters: rapl.powercap_root=...
-  std::string region;                // also resolve this region's intensity
+  std::string suite_path;           // take its meters, parameters and carbon
+  std::vector<std::string> meters;  // the order to try (default: the suite's)
+  std::vector<std::string> sets;    // meter parameters: <meter>.<param>=<value>
+  std::string region;               // also resolve this region's intensity
   int threads = 0;
 };
+
+// "<meter>.<param>=<default>" for the first installed meter that takes a
+// parameter, so the example in an error message always works here.
+std::string ExampleAssignment(const PluginRegistry& registry) {
+  for (const std::string& name : registry.Names(PluginKind::kMeter)) {
+    const LoadedPlugin* meter = registry.Find(PluginKind::kMeter, name);
+    if (meter->params.empty()) continue;
+    const ParamSpec& param = meter->params.front();
+    return name + "." + param.name + "=" + FormatParamValue(param.default_value);
+  }
+  return "<meter>.<parameter>=<value>";
+}
 
 // A suite that holds the meters and their parameters, so --set is typed and
 // checked as in any suite; from --suite when given.
@@ -33,7 +45,7 @@ Suite MetersSuite(const MetersArguments& a, const PluginRegistry& registry) {
   if (!a.meters.empty()) suite["meters"] = a.meters;
   if (!a.region.empty()) suite["carbon"]["region"] = a.region;
   for (const auto& assignment : a.sets) {
-    const auto [key, value] = SplitAssignment(assignment, "rapl.powercap_root=/sys/class/powercap");
+    const auto [key, value] = SplitAssignment(assignment, ExampleAssignment(registry));
     suite["defaults"][key] = YAML::Load(value);
   }
   // Without --meters or a suite's list: the defaults, then every other meter
@@ -50,7 +62,8 @@ void PrintProbe(const MeterProbe& probe) {
   }
   std::vector<std::string> components;
   for (const auto& [component, provenance] : probe.components) {
-    components.push_back(fmt::format("{} {}", ComponentName(component), ProvenanceName(provenance)));
+    components.push_back(
+        fmt::format("{} {}", ComponentName(component), ProvenanceName(provenance)));
   }
   std::printf("  %-13s available (%s): %s\n", probe.name.c_str(),
               JoinStrings(components, ", ").c_str(), probe.availability.reason.c_str());
@@ -120,19 +133,22 @@ int DiagnoseMeters(const MetersArguments& a, const GlobalOptions& global) {
 
 void AddMetersCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "meters", "diagnose this machine's energy meters: which work, which not and why, and what "
-                "a run would use");
+      "meters",
+      "diagnose this machine's energy meters: which work, which not and why, and what "
+      "a run would use");
   auto a = std::make_shared<MetersArguments>();
-  command->add_option("--suite", a->suite_path,
-                      "use this suite's meters, their parameters and its carbon settings")
+  command
+      ->add_option("--suite", a->suite_path,
+                   "use this suite's meters, their parameters and its carbon settings")
       ->check(CLI::ExistingFile);
   command->add_option("--meters", a->meters, "meters to try, in order (comma-separated)")
       ->delimiter(',');
   command->add_option("--set", a->sets,
-                      "a meter parameter: key=value (e.g. rapl.powercap_root=/tmp/powercap); "
-                      "repeatable");
+                      "a meter parameter: <meter>.<parameter>=<value> (`carbonbench list -v` "
+                      "lists them); repeatable");
   command->add_option("--region", a->region, "also show this region's carbon intensity and PUE");
-  command->add_option("--threads", a->threads, "threads a run would train with (cpu_estimate)");
+  command->add_option("--threads", a->threads,
+                      "threads a run would train with (for meters that apportion the CPU)");
   command->callback([&global, a] { global.exit_code = DiagnoseMeters(*a, global); });
 }
 

@@ -11,15 +11,17 @@ namespace carbonbench::cli {
 
 void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "plan", "predict each cell's time, energy and CO2 from earlier runs of the same "
-              "configuration in the store, or from a short probe, and the total still to run");
+      "plan",
+      "predict each cell's time, energy and CO2 from earlier runs of the same "
+      "configuration in the store, or from a short probe, and the total still to run");
   auto suite_path = std::make_shared<std::string>();
   auto options = std::make_shared<PlanOptions>();
   auto shard = std::make_shared<std::string>();
   options->models_dir = "results/models";
   command->add_option("suite", *suite_path, "suite YAML file")->required();
-  command->add_option("--probe-steps", options->probe_steps,
-                      "training steps a probe times per cell without stored runs (0: store only)")
+  command
+      ->add_option("--probe-steps", options->probe_steps,
+                   "training steps a probe times per cell without stored runs (0: store only)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
   command->add_option("--shard", *shard, "plan only shard i of n, as `run --shard` runs it");

@@ -1,9 +1,10 @@
-#include <yaml-cpp/yaml.h>
-
 #include <cstdio>
 #include <filesystem>
 
+#include <yaml-cpp/yaml.h>
+
 #include "cli/commands.h"
+#include "plugins/declared_roles.h"
 #include "report/analysis/leaderboard.h"
 #include "report/suite_report.h"
 #include "runner/compared_regions.h"
@@ -44,7 +45,7 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
                       "time to reach the target accuracy");
   command
       ->add_option("--target-acc", options->target_accuracy_percent,
-                   "target accuracy in percent (default: the cells' early_stop.target_acc, "
+                   "target accuracy in percent (default: the highest a cell's stopping rule sets, "
                    "else 1 point below the best)")
       ->check(CLI::Range(0.0, 100.0));
   command
@@ -63,6 +64,7 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
                                ": run the suite first, or pass --store PATH");
     }
     ResultsStore store(global.store_path);
+    options->roles = DeclaredRolesOf(LoadPlugins(global).Catalog());
     options->compare_regions = ResolveComparedRegions(
         ComparedRegionCodes(store.LoadRuns(name), *regions), ReferenceDataDir());
     for (const std::string& path : WriteSuiteReport(store, name, global.reports_dir, *options)) {

@@ -10,27 +10,31 @@ namespace carbonbench::cli {
 
 void AddRunCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
-      "run", "run a suite's cells (finished ones are skipped) and write its report; options "
-             "after the suite file that start with --benchmark_ go to Google Benchmark");
+      "run",
+      "run a suite's cells (finished ones are skipped) and write its report; options "
+      "after the suite file that start with --benchmark_ go to Google Benchmark");
   auto suite_path = std::make_shared<std::string>();
   auto options = std::make_shared<RunOptions>();
   command->add_option("suite", *suite_path, "suite YAML file")->required();
   command->add_flag("--fresh", options->fresh, "re-run cells already finished in the store");
-  command->add_option("--models-dir", options->models_dir, "where trained weights go")->capture_default_str();
-  command->add_option("--sample-interval-ms", options->sampler_interval_ms,
-                      "energy sampling interval (default: the suite's sampler.interval_ms, 100)")
+  command->add_option("--models-dir", options->models_dir, "where trained weights go")
+      ->capture_default_str();
+  command
+      ->add_option("--sample-interval-ms", options->sampler_interval_ms,
+                   "energy sampling interval (default: the suite's sampler.interval_ms, 100)")
       ->check(CLI::Range(10, 60000));
-  auto* fail_fast = command->add_flag("--fail-fast", options->fail_fast,
-                                      "stop at the first failed cell");
-  command->add_flag("--keep-going", "go on after a failed cell (the default)")
-      ->excludes(fail_fast);
-  command->add_option("--cell-timeout-s", options->cell_timeout_s,
-                      "wall-time limit of one cell repetition (default: the suite's "
-                      "limits.cell_timeout_s, 24 h)")
+  auto* fail_fast =
+      command->add_flag("--fail-fast", options->fail_fast, "stop at the first failed cell");
+  command->add_flag("--keep-going", "go on after a failed cell (the default)")->excludes(fail_fast);
+  command
+      ->add_option("--cell-timeout-s", options->cell_timeout_s,
+                   "wall-time limit of one cell repetition (default: the suite's "
+                   "limits.cell_timeout_s, 24 h)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--cell-memory-mb", options->cell_memory_mb,
-                      "resident-memory limit of one cell repetition's process (default: the "
-                      "suite's limits.cell_memory_mb, 90% of this machine's memory)")
+  command
+      ->add_option("--cell-memory-mb", options->cell_memory_mb,
+                   "resident-memory limit of one cell repetition's process (default: the "
+                   "suite's limits.cell_memory_mb, 90% of this machine's memory)")
       ->check(CLI::PositiveNumber);
   auto shard = std::make_shared<std::string>();
   command->add_option("--shard", *shard,
@@ -38,11 +42,13 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
                       "combine the stores with `carbonbench merge`");
   auto max_energy_wh = std::make_shared<double>(0);
   auto max_co2_g = std::make_shared<double>(0);
-  command->add_option("--max-energy-wh", *max_energy_wh,
-                      "refuse to start when the suite is predicted to use more (see `plan`)")
+  command
+      ->add_option("--max-energy-wh", *max_energy_wh,
+                   "refuse to start when the suite is predicted to use more (see `plan`)")
       ->check(CLI::PositiveNumber);
-  command->add_option("--max-co2-g", *max_co2_g,
-                      "refuse to start when the suite is predicted to emit more (see `plan`)")
+  command
+      ->add_option("--max-co2-g", *max_co2_g,
+                   "refuse to start when the suite is predicted to emit more (see `plan`)")
       ->check(CLI::PositiveNumber);
   command->allow_extras();
   command->callback([&global, command, suite_path, options, shard, max_energy_wh, max_co2_g] {
@@ -76,8 +82,8 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
         global.exit_code = 2;
         return;
       }
-      std::fprintf(stderr, "predicted %.4g Wh and %.4g g CO2: within the budget\n",
-                   plan.energy_wh, plan.co2_g);
+      std::fprintf(stderr, "predicted %.4g Wh and %.4g g CO2: within the budget\n", plan.energy_wh,
+                   plan.co2_g);
     }
     const int code = RunSuite(suite, registry, *options);
     global.exit_code = code;

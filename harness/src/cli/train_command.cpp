@@ -1,7 +1,10 @@
 // `carbonbench train`: the single-run command line users know, turned into a
 // one-cell suite that runs through the same validation, runner and store.
+#include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <memory>
+#include <tuple>
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,9 +14,19 @@
 namespace carbonbench::cli {
 namespace {
 
+// A flag an installed optimization declares, and what the command line gave.
+struct OptimizationFlag {
+  CommandLineFlag flag;
+  std::string optimization;
+  int order = 50;
+  bool switched_on = false;
+  double number = 0;
+  std::string text;
+};
+
 struct TrainArguments {
   std::string suite = "train";
-  std::string model = "cnn";
+  std::string model;  // empty: the default model
   std::string dataset = "fashion_mnist";
   std::string dataset_path;
   long long train_size = 0;
@@ -25,10 +38,11 @@ struct TrainArguments {
   long long seed = 42;
   int threads = 0;
   std::string device = "auto";
-  bool fp16 = false;
-  bool early_stop = false;
-  double target_acc = 0;
-  std::string time_budget;
+  // Declared by the installed optimizations; a deque, as CLI11 keeps
+  // pointers to the values.
+  std::deque<OptimizationFlag> optimization_flags;
+  // The plugins they came from, kept loaded until the program ends.
+  std::shared_ptr<const PluginRegistry> flag_plugins;
   std::string region = "WORLD";
   double pue = 0;        // 0: 1.0, or the cloud provider's published PUE
   double intensity = 0;  // 0: the region's
@@ -39,8 +53,8 @@ struct TrainArguments {
   bool fresh = false;
 };
 
-// "90", "90s", "30m", "1.5h" -> seconds.
-double ParseDuration(const std::string& text) {
+// "90", "90s", "30m", "1.5h" -> seconds; `flag` names the option in errors.
+double ParseDuration(const std::string& flag, const std::string& text) {
   if (text.empty()) return 0;
   std::size_t used = 0;
   double number = 0;
@@ -55,7 +69,7 @@ double ParseDuration(const std::string& text) {
   if (unit == "m" || unit == "min") scale = 60;
   if (unit == "h") scale = 3600;
   if (used == 0 || scale == 0 || number < 0) {
-    throw std::runtime_error("--time_budget '" + text +
+    throw std::runtime_error(flag + " '" + text +
                              "' is not a duration: write seconds (1800), or 30m, 1.5h");
   }
   return number * scale;
@@ -76,7 +90,7 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   suite["dataset"] = dataset;
 
   YAML::Node defaults;
-  defaults["model"] = a.model;
+  if (!a.model.empty()) defaults["model"] = a.model;
   defaults["epochs"] = a.epochs;
   defaults["batch_size"] = a.batch_size;
   defaults["lr"] = a.lr;
@@ -84,16 +98,34 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   defaults["seed"] = a.seed;
   defaults["threads"] = a.threads;
   defaults["device"] = a.device;
+  // Each optimization a flag turned on, in the order they run.
+  std::vector<const OptimizationFlag*> given;
+  for (const auto& each : a.optimization_flags) {
+    const bool on = (each.flag.value == FlagValue::kSwitch && each.switched_on) ||
+                    (each.flag.value == FlagValue::kNumber && each.number > 0) ||
+                    (each.flag.value == FlagValue::kDuration && !each.text.empty());
+    if (on) given.push_back(&each);
+  }
+  std::stable_sort(given.begin(), given.end(), [](const auto* x, const auto* y) {
+    return std::tie(x->order, x->optimization) < std::tie(y->order, y->optimization);
+  });
   YAML::Node optimizations(YAML::NodeType::Sequence);
-  if (a.fp16) optimizations.push_back("mixed_precision");
-  if (a.early_stop || a.target_acc > 0 || !a.time_budget.empty()) {
-    optimizations.push_back("early_stop");
+  std::vector<std::string> listed;
+  for (const OptimizationFlag* each : given) {
+    if (std::find(listed.begin(), listed.end(), each->optimization) != listed.end()) continue;
+    listed.push_back(each->optimization);
+    optimizations.push_back(each->optimization);
   }
   defaults["optimizations"] = optimizations;
-  if (a.target_acc > 0) defaults["early_stop.target_acc"] = a.target_acc;
-  if (!a.time_budget.empty()) defaults["early_stop.time_budget_s"] = ParseDuration(a.time_budget);
+  for (const OptimizationFlag* each : given) {
+    const std::string key = each->optimization + "." + each->flag.param;
+    if (each->flag.value == FlagValue::kNumber) defaults[key] = each->number;
+    if (each->flag.value == FlagValue::kDuration) {
+      defaults[key] = ParseDuration(each->flag.name, each->text);
+    }
+  }
   for (const auto& assignment : a.sets) {
-    const auto [key, value] = SplitAssignment(assignment, "cnn.channels=16");
+    const auto [key, value] = SplitAssignment(assignment, "lr=0.01");
     defaults[key] = YAML::Load(value);
   }
   suite["defaults"] = defaults;
@@ -106,35 +138,66 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   return YAML::Dump(suite);
 }
 
+// Adds every flag the installed optimizations declare. A plugin that fails to
+// load adds none here: running then reports it in full.
+void AddOptimizationFlags(const GlobalOptions& global, CLI::App& command, TrainArguments& a) {
+  try {
+    a.flag_plugins = std::make_shared<const PluginRegistry>(LoadPlugins(global));
+  } catch (const std::exception&) {
+    return;
+  }
+  for (const auto& plugin : a.flag_plugins->plugins()) {
+    if (plugin.kind != PluginKind::kOptimization) continue;
+    for (const CommandLineFlag& flag : plugin.declaration.command_line_flags) {
+      auto& each = a.optimization_flags.emplace_back();
+      each.flag = flag;
+      each.optimization = plugin.name;
+      each.order = plugin.order;
+      switch (flag.value) {
+        case FlagValue::kSwitch:
+          command.add_flag(flag.name, each.switched_on, flag.help);
+          break;
+        case FlagValue::kNumber:
+          command.add_option(flag.name, each.number, flag.help);
+          break;
+        case FlagValue::kDuration:
+          command.add_option(flag.name, each.text, flag.help);
+          break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
   auto* command = app.add_subcommand(
       "train", "train one model once (a one-cell suite, stored and reported like any other)");
   auto a = std::make_shared<TrainArguments>();
-  command->add_option("--model", a->model, "model plugin")->capture_default_str();
+  command->add_option("--model", a->model, "model plugin (default: the default model)");
   command->add_option("--dataset", a->dataset, "dataset name")->capture_default_str();
   command->add_option("--dataset_path", a->dataset_path, "folder holding the dataset files");
-  command->add_option("--train_size", a->train_size, "training examples (0: all)")->capture_default_str();
+  command->add_option("--train_size", a->train_size, "training examples (0: all)")
+      ->capture_default_str();
   command->add_option("--test_size", a->test_size, "test examples (0: all)")->capture_default_str();
   command->add_option("--epochs", a->epochs, "epochs")->capture_default_str();
   command->add_option("--batch_size", a->batch_size, "batch size")->capture_default_str();
   command->add_option("--lr", a->lr, "learning rate")->capture_default_str();
   command->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str();
   command->add_option("--seed", a->seed, "random seed")->capture_default_str();
-  command->add_option("--threads", a->threads, "torch threads (0: all cores)")->capture_default_str();
+  command->add_option("--threads", a->threads, "torch threads (0: all cores)")
+      ->capture_default_str();
   command->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
-  command->add_flag("--fp16", a->fp16,
-                    "mixed precision (bf16 autocast on CPU, fp16 with loss scaling on CUDA)");
-  command->add_flag("--early_stop", a->early_stop, "stop when test accuracy stops improving");
-  command->add_option("--target_acc", a->target_acc,
-                      "stop at this test accuracy in percent (implies --early_stop)");
-  command->add_option("--time_budget", a->time_budget,
-                      "stop before this much training time: 1800, 30m, 1.5h (implies --early_stop)");
-  command->add_option("--region", a->region,
-                      "where the electricity comes from: ISO country code (FR, IND), "
-                      "subdivision (IN-TN, US-CA, CA-QC), Nordic zone (SE3) or cloud "
-                      "region (gcp:europe-west1, aws:us-east-1, azure:westeurope)")->capture_default_str();
+  // The installed optimizations' own flags (--fp16, ...), from the plugins
+  // found through the options given before `train`.
+  command->preparse_callback(
+      [&global, command, a](std::size_t) { AddOptimizationFlags(global, *command, *a); });
+  command
+      ->add_option("--region", a->region,
+                   "where the electricity comes from: ISO country code (FR, IND), "
+                   "subdivision (IN-TN, US-CA, CA-QC), Nordic zone (SE3) or cloud "
+                   "region (gcp:europe-west1, aws:us-east-1, azure:westeurope)")
+      ->capture_default_str();
   command->add_option("--pue", a->pue,
                       "power usage effectiveness of the data centre (default 1.0, or the "
                       "cloud provider's published figure for a cloud region)");
@@ -142,14 +205,18 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
                       "carbon intensity in g CO2e/kWh, replacing the region's figure");
   command->add_option("--intensity_csv", a->intensity_csv,
                       "hourly carbon intensity: a CSV with the header timestamp,g_per_kwh");
-  command->add_option("--meters", a->meters,
-                      "energy meters to try in order, per component (default: rapl, nvml, "
-                      "cpu_estimate, ram_estimate)")
+  command
+      ->add_option("--meters", a->meters,
+                   "energy meters to try in order, per component (default: the installed "
+                   "meters that are on by default, in their declared order; see "
+                   "`carbonbench meters`)")
       ->delimiter(',');
   command->add_option("--repetitions", a->repetitions, "repetitions")->capture_default_str();
-  command->add_option("--set", a->sets, "any setting or plugin parameter: key=value "
-                                        "(e.g. cnn.channels=16); repeatable");
-  command->add_option("--suite", a->suite, "suite name the run is stored and reported under")->capture_default_str();
+  command->add_option("--set", a->sets,
+                      "any setting or plugin parameter: key=value "
+                      "(e.g. lr=0.01, PLUGIN.PARAM=VALUE); repeatable");
+  command->add_option("--suite", a->suite, "suite name the run is stored and reported under")
+      ->capture_default_str();
   command->add_flag("--fresh", a->fresh, "run again even if this exact run is in the store");
   command->allow_extras();
   command->callback([&global, command, a] {

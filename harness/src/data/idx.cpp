@@ -22,12 +22,18 @@ constexpr std::size_t kReadSlice = 1 << 20;
 
 const char* IdxTypeName(std::uint8_t type) {
   switch (type) {
-    case 0x08: return "unsigned byte";
-    case 0x09: return "signed byte";
-    case 0x0B: return "16-bit int";
-    case 0x0C: return "32-bit int";
-    case 0x0D: return "32-bit float";
-    case 0x0E: return "64-bit float";
+    case 0x08:
+      return "unsigned byte";
+    case 0x09:
+      return "signed byte";
+    case 0x0B:
+      return "16-bit int";
+    case 0x0C:
+      return "32-bit int";
+    case 0x0D:
+      return "32-bit float";
+    case 0x0E:
+      return "64-bit float";
   }
   return "unknown";
 }

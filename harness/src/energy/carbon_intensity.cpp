@@ -1,9 +1,9 @@
 #include "energy/carbon_intensity.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "energy/cloud_regions.h"
 #include "energy/iso_3166.h"

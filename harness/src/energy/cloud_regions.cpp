@@ -1,10 +1,10 @@
 #include "energy/cloud_regions.h"
 
-#include <fmt/format.h>
-
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "energy/reference_files.h"
 #include "util/text.h"

@@ -73,8 +73,7 @@ void EnergySampler::SampleLocked() {
       // subtracting energy already spent.
       const double increment = std::max(0.0, it->second - last[source.component]);
       phase_joules_[{phase_, source.component}] += increment;
-      phase_co2_g_[{phase_, source.component}] +=
-          increment / 3.6e6 * settings_.pue * g_per_kwh;
+      phase_co2_g_[{phase_, source.component}] += increment / 3.6e6 * settings_.pue * g_per_kwh;
       last[source.component] = it->second;
     }
   }
@@ -113,8 +112,7 @@ std::vector<PhaseEnergy> EnergySampler::PhaseTotals() {
     for (const auto& source : sources_) {
       if (source.component != component) continue;
       totals.push_back({phase, ComponentName(component), joules / 3600.0 * settings_.pue,
-                        ProvenanceName(source.provenance), source.meter,
-                        phase_co2_g_[key]});
+                        ProvenanceName(source.provenance), source.meter, phase_co2_g_[key]});
     }
   }
   return totals;
@@ -141,8 +139,7 @@ double IdleBaseline::TotalWatts() const {
   return total;
 }
 
-IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters,
-                                 std::chrono::milliseconds duration,
+IdleBaseline MeasureIdleBaseline(std::vector<NamedMeter> meters, std::chrono::milliseconds duration,
                                  std::chrono::milliseconds interval) {
   SamplerSettings settings;
   settings.interval = interval;

@@ -11,7 +11,7 @@ namespace carbonbench {
 
 // Machine-wide CPU time from the aggregate "cpu" line of <proc_root>/stat.
 struct CpuTimes {
-  std::uint64_t busy_jiffies = 0;   // everything but idle and iowait
+  std::uint64_t busy_jiffies = 0;  // everything but idle and iowait
   std::uint64_t total_jiffies = 0;
 };
 

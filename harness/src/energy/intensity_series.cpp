@@ -1,13 +1,13 @@
 #include "energy/intensity_series.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "energy/carbon_intensity.h"
 #include "energy/reference_files.h"

@@ -1,8 +1,9 @@
 #include "energy/iso_3166.h"
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "energy/reference_files.h"
 #include "util/text.h"

@@ -2,9 +2,10 @@
 // with errors that name the file and say where it should come from.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace carbonbench::detail {
 

@@ -1,9 +1,9 @@
 #include "energy/region_tables.h"
 
-#include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "energy/reference_files.h"
 

@@ -1,8 +1,8 @@
 #include "energy/tensor_memory.h"
 
-#include <c10/core/Allocator.h>
-
 #include <algorithm>
+
+#include <c10/core/Allocator.h>
 
 namespace carbonbench {
 namespace {
@@ -40,8 +40,8 @@ struct TensorMemory::Counters : c10::MemoryReportingInfoBase {
 
 TensorMemory::TensorMemory()
     : counters_(std::make_shared<Counters>()),
-      guard_(std::make_unique<c10::DebugInfoGuard>(c10::DebugInfoKind::PROFILER_STATE,
-                                                    counters_)) {}
+      guard_(std::make_unique<c10::DebugInfoGuard>(c10::DebugInfoKind::PROFILER_STATE, counters_)) {
+}
 
 TensorMemory::~TensorMemory() = default;
 

@@ -15,12 +15,12 @@
 // when they are freed later.
 #pragma once
 
-#include <c10/core/Device.h>
-#include <c10/util/ThreadLocalDebugInfo.h>
-
 #include <atomic>
 #include <cstdint>
 #include <memory>
+
+#include <c10/core/Device.h>
+#include <c10/util/ThreadLocalDebugInfo.h>
 
 namespace carbonbench {
 

@@ -35,10 +35,10 @@ constexpr const char* kFunctional = "(functional)";
 
 // "torch::nn::Conv2dImpl" -> "Conv2d"; a model's own class names too.
 std::string TypeName(const std::string& module_name) {
-  std::string name = module_name.substr(module_name.rfind(':') == std::string::npos
-                                            ? 0
-                                            : module_name.rfind(':') + 1);
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0) name.resize(name.size() - 4);
+  std::string name = module_name.substr(
+      module_name.rfind(':') == std::string::npos ? 0 : module_name.rfind(':') + 1);
+  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Impl") == 0)
+    name.resize(name.size() - 4);
   return name;
 }
 
@@ -93,11 +93,13 @@ std::unique_ptr<at::ObserverContext> OnOperatorStart(const at::RecordFunction& f
     if (owner == nullptr && it != r->owner_of.end()) owner = it->second;
   }
   r->pending_input_shape = tensor_shapes.empty() ? std::vector<std::int64_t>{} : tensor_shapes[0];
-  r->pending_weight_shape = tensor_shapes.size() > 1 ? tensor_shapes[1] : std::vector<std::int64_t>{};
+  r->pending_weight_shape =
+      tensor_shapes.size() > 1 ? tensor_shapes[1] : std::vector<std::int64_t>{};
   if (op == "matmul" || op == "mm" || op == "bmm") {
     r->pending_input_shape = tensor_shapes.empty() ? std::vector<std::int64_t>{} : tensor_shapes[0];
   } else if (op == "addmm" || op == "baddbmm") {
-    r->pending_input_shape = tensor_shapes.size() > 1 ? tensor_shapes[1] : std::vector<std::int64_t>{};
+    r->pending_input_shape =
+        tensor_shapes.size() > 1 ? tensor_shapes[1] : std::vector<std::int64_t>{};
   }
   if (owner != nullptr) {
     layer.name = owner->module;
@@ -118,8 +120,8 @@ void OnOperatorEnd(const at::RecordFunction& fn, at::ObserverContext*) {
   if (!outputs.empty() && outputs[0].isTensor() && outputs[0].toTensor().defined()) {
     layer.output_shape = outputs[0].toTensor().sizes().vec();
   }
-  layer.macs = MacsOf(OperatorName(fn), r->pending_input_shape, r->pending_weight_shape,
-                      layer.output_shape);
+  layer.macs =
+      MacsOf(OperatorName(fn), r->pending_input_shape, r->pending_weight_shape, layer.output_shape);
   // Keep the table to what a reader looks for: layers with weights, and
   // functional operators that do arithmetic worth counting.
   if (layer.name == kFunctional) {
@@ -144,10 +146,11 @@ class RecordingScope {
  public:
   explicit RecordingScope(Recording& r) {
     recording = &r;
-    handle_ = at::addThreadLocalCallback(at::RecordFunctionCallback(&OnOperatorStart, &OnOperatorEnd)
-                                             .needsInputs(true)
-                                             .needsOutputs(true)
-                                             .scopes({at::RecordScope::FUNCTION}));
+    handle_ =
+        at::addThreadLocalCallback(at::RecordFunctionCallback(&OnOperatorStart, &OnOperatorEnd)
+                                       .needsInputs(true)
+                                       .needsOutputs(true)
+                                       .scopes({at::RecordScope::FUNCTION}));
   }
   ~RecordingScope() {
     at::removeCallback(handle_);
@@ -187,13 +190,15 @@ ModelSummary SummarizeModel(Network& network, const torch::Tensor& input) {
   for (const auto& parameter : network.parameters()) {
     summary.parameters += parameter.numel();
     if (parameter.requires_grad()) summary.trainable_parameters += parameter.numel();
-    summary.parameter_bytes += parameter.numel() * static_cast<std::int64_t>(parameter.element_size());
+    summary.parameter_bytes +=
+        parameter.numel() * static_cast<std::int64_t>(parameter.element_size());
   }
 
   Recording r;
   for (const auto& item : network.named_modules()) {
     std::int64_t own = 0;
-    for (const auto& parameter : item.value()->parameters(/*recurse=*/false)) own += parameter.numel();
+    for (const auto& parameter : item.value()->parameters(/*recurse=*/false))
+      own += parameter.numel();
     if (own > 0) r.owners.push_back({item.key(), TypeName(item.value()->name()), own});
   }
   for (const auto& owner : r.owners) {

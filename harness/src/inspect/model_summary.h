@@ -15,8 +15,8 @@
 namespace carbonbench {
 
 struct LayerSummary {
-  std::string name;       // module path as in named_modules(), or "(functional)"
-  std::string operation;  // the operator it ran, e.g. "conv2d", "linear", "matmul"
+  std::string name;                        // module path as in named_modules(), or "(functional)"
+  std::string operation;                   // the operator it ran, e.g. "conv2d", "linear", "matmul"
   std::vector<std::int64_t> output_shape;  // batch dimension included
   std::int64_t parameters = 0;             // the module's own, counted once
   std::int64_t macs = 0;                   // multiply-accumulates, whole batch
@@ -29,7 +29,7 @@ struct ModelSummary {
   std::int64_t parameters = 0;
   std::int64_t trainable_parameters = 0;
   std::int64_t parameter_bytes = 0;
-  std::int64_t macs_per_sample = 0;  // convolutions, linear layers and matrix products
+  std::int64_t macs_per_sample = 0;         // convolutions, linear layers and matrix products
   std::vector<std::string> unused_modules;  // modules with parameters the pass never ran
 };
 

@@ -1,9 +1,9 @@
 #include "pipeline/batch_loader.h"
 
+#include <omp.h>
+
 #include <chrono>
 #include <stdexcept>
-
-#include <omp.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/ThreadLocalState.h>
@@ -38,8 +38,9 @@ torch::Tensor AugmentImages(const torch::Tensor& images, const ImageAugmentation
 
   torch::Tensor out = torch::empty_like(images);
   for (std::int64_t i = 0; i < count; ++i) {
-    torch::Tensor sample =
-        padded[i].slice(1, offset[i][0], offset[i][0] + height).slice(2, offset[i][1], offset[i][1] + width);
+    torch::Tensor sample = padded[i]
+                               .slice(1, offset[i][0], offset[i][0] + height)
+                               .slice(2, offset[i][1], offset[i][1] + width);
     if (augmentation.horizontal_flip && flip[i]) sample = sample.flip({2});
     out[i].copy_(sample);
   }
@@ -100,9 +101,7 @@ void BatchLoader::Produce() {
     for (std::int64_t begin = 0; begin < order_.size(0); begin += settings_.batch_size) {
       Batch batch = MakeBatch(begin);
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] {
-        return stopping_ || ready_.size() < settings_.prefetch_batches;
-      });
+      changed_.wait(lock, [&] { return stopping_ || ready_.size() < settings_.prefetch_batches; });
       if (stopping_) return;
       ready_.push_back(std::move(batch));
       lock.unlock();

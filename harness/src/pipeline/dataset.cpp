@@ -93,10 +93,9 @@ void ApplySubsets(TensorDataset& dataset, const DatasetRequest& request) {
 // channel when asked.
 torch::Tensor ImageTensor(const std::uint8_t* pixels, std::vector<std::int64_t> shape,
                           const ChannelStats& stats, bool normalize) {
-  torch::Tensor images =
-      torch::from_blob(const_cast<std::uint8_t*>(pixels), shape, torch::kUInt8)
-          .to(torch::kFloat32)
-          .div_(255.0f);
+  torch::Tensor images = torch::from_blob(const_cast<std::uint8_t*>(pixels), shape, torch::kUInt8)
+                             .to(torch::kFloat32)
+                             .div_(255.0f);
   if (!normalize) return images;
   const auto channels = static_cast<std::int64_t>(stats.mean.size());
   torch::Tensor mean = torch::tensor(stats.mean).view({1, channels, 1, 1});
@@ -114,7 +113,8 @@ void SetImageAugmentation(TensorDataset& dataset, const DatasetRequest& request,
   dataset.augmentation.crop_padding_px = request.crop_padding_px;
   dataset.augmentation.horizontal_flip = true;
   for (std::size_t c = 0; c < stats.mean.size(); ++c) {
-    dataset.augmentation.fill.push_back(request.normalize ? -stats.mean[c] / stats.stddev[c] : 0.0f);
+    dataset.augmentation.fill.push_back(request.normalize ? -stats.mean[c] / stats.stddev[c]
+                                                          : 0.0f);
   }
 }
 
@@ -133,8 +133,8 @@ TensorDataset LoadIdx(const DatasetRequest& request, const std::string& default_
   dataset.spec.class_names = classes;
   auto to_tensors = [&](const IdxSplit& split) {
     const auto& dims = split.images.dims;
-    torch::Tensor images =
-        ImageTensor(split.images.data.data(), {dims[0], 1, dims[1], dims[2]}, stats, request.normalize);
+    torch::Tensor images = ImageTensor(split.images.data.data(), {dims[0], 1, dims[1], dims[2]},
+                                       stats, request.normalize);
     torch::Tensor labels =
         torch::from_blob(const_cast<std::uint8_t*>(split.labels.data()),
                          {static_cast<std::int64_t>(split.labels.size())}, torch::kUInt8)
@@ -178,8 +178,8 @@ void SplitText(TextDataset& text, double test_fraction, std::int64_t seed) {
   torch::Tensor order = torch::randperm(count, generator, torch::kLong);
   const auto test_count = static_cast<std::int64_t>(std::llround(test_fraction * count));
   if (test_count < 1 || test_count >= count) {
-    throw std::runtime_error(fmt::format("{} texts cannot be split with test_fraction {}", count,
-                                         test_fraction));
+    throw std::runtime_error(
+        fmt::format("{} texts cannot be split with test_fraction {}", count, test_fraction));
   }
   TextSplit train, test;
   auto rows = order.accessor<std::int64_t, 1>();
@@ -215,10 +215,12 @@ TextDataset ReadText(const DatasetRequest& request) {
     return ReadFortunes(PathOr(request, kDefaultFortunesDir), FortuneCategories(request));
   }
   if (request.name == "text_folder") {
-    return ReadTextFolder(RequirePath(request, "a folder with one subfolder of text files per "
-                                               "class (optionally under train/ and test/)"));
+    return ReadTextFolder(RequirePath(request,
+                                      "a folder with one subfolder of text files per "
+                                      "class (optionally under train/ and test/)"));
   }
-  return ReadTextCsv(RequirePath(request, "a CSV file with a header holding text and label columns"));
+  return ReadTextCsv(
+      RequirePath(request, "a CSV file with a header holding text and label columns"));
 }
 
 std::string TextSource(const DatasetRequest& request) {
@@ -236,7 +238,8 @@ TensorDataset LoadText(const DatasetRequest& request) {
   TensorDataset dataset;
   dataset.source = TextSource(request);
   if (text.skipped_empty > 0) {
-    dataset.notes.push_back(fmt::format("{}: {} empty texts skipped", request.name, text.skipped_empty));
+    dataset.notes.push_back(
+        fmt::format("{}: {} empty texts skipped", request.name, text.skipped_empty));
   }
   const WordPieceVocabulary vocabulary =
       request.vocab_path.empty()
@@ -283,22 +286,23 @@ TensorDataset LoadText(const DatasetRequest& request) {
 // --- Time series --------------------------------------------------------------
 
 TensorDataset LoadSeries(const DatasetRequest& request) {
-  const std::string path =
-      request.name == "co2" ? PathOr(request, kCo2Csv)
-                            : RequirePath(request, "a CSV file with a date and a value column");
+  const std::string path = request.name == "co2"
+                               ? PathOr(request, kCo2Csv)
+                               : RequirePath(request, "a CSV file with a date and a value column");
   if (request.name == "co2" && !std::filesystem::exists(path)) {
-    throw std::runtime_error("co2: cannot find " + path +
-                             " (Mauna Loa weekly CO2; install it with "
-                             "`apt-get install python3-statsmodels`, or set dataset.path to a copy)");
+    throw std::runtime_error(
+        "co2: cannot find " + path +
+        " (Mauna Loa weekly CO2; install it with "
+        "`apt-get install python3-statsmodels`, or set dataset.path to a copy)");
   }
   TimeSeries series = ReadTimeSeriesCsv(path, "", request.value_column);
   TensorDataset dataset;
   dataset.source = path;
   const FillReport filled = FillMissing(series.values);
   if (filled.filled > 0) {
-    dataset.notes.push_back(fmt::format(
-        "{}: {} missing values of {} filled by linear interpolation (longest gap {})",
-        request.name, filled.filled, series.values.size(), filled.longest_gap));
+    dataset.notes.push_back(
+        fmt::format("{}: {} missing values of {} filled by linear interpolation (longest gap {})",
+                    request.name, filled.filled, series.values.size(), filled.longest_gap));
   }
   const Windows windows = MakeWindows(series.values, request.window, request.horizon);
   const WindowSplit split = SplitWindowsChronologically(windows, request.test_fraction);
@@ -313,8 +317,7 @@ TensorDataset LoadSeries(const DatasetRequest& request) {
   for (double v : train_values) variance += (v - mean) * (v - mean);
   const double stddev = std::max(1e-12, std::sqrt(variance / train_values.size()));
   auto to_tensors = [&](const Windows& w) {
-    torch::Tensor inputs =
-        torch::tensor(w.inputs, torch::kFloat64).view({w.count, 1, w.window});
+    torch::Tensor inputs = torch::tensor(w.inputs, torch::kFloat64).view({w.count, 1, w.window});
     torch::Tensor targets = torch::tensor(w.targets, torch::kFloat64).view({w.count, 1});
     return std::make_pair(((inputs - mean) / stddev).to(torch::kFloat32),
                           ((targets - mean) / stddev).to(torch::kFloat32));
@@ -379,23 +382,32 @@ const std::vector<DatasetEntry>& Datasets() {
          return LoadIdx(r, "/usr/share/datasets/fashion-mnist", kFashionMnistStats,
                         kFashionMnistClasses);
        },
-       [](const DatasetRequest&) { return ImageSpec({1, 28, 28}, kFashionMnistClasses); }},
+       [](const DatasetRequest&) {
+         return ImageSpec({1, 28, 28}, kFashionMnistClasses);
+       }},
       {"mnist",
        [](const DatasetRequest& r) {
          return LoadIdx(r, "/usr/share/datasets/mnist", kMnistStats, kDigitClasses);
        },
-       [](const DatasetRequest&) { return ImageSpec({1, 28, 28}, kDigitClasses); }},
+       [](const DatasetRequest&) {
+         return ImageSpec({1, 28, 28}, kDigitClasses);
+       }},
       {"cifar10",
        [](const DatasetRequest& r) { return LoadCifar(r, CifarVariant::kCifar10, kCifar10Stats); },
        [](const DatasetRequest&) {
          return ImageSpec({3, 32, 32}, StandardCifarClassNames(CifarVariant::kCifar10));
        }},
       {"cifar100",
-       [](const DatasetRequest& r) { return LoadCifar(r, CifarVariant::kCifar100, kCifar100Stats); },
+       [](const DatasetRequest& r) {
+         return LoadCifar(r, CifarVariant::kCifar100, kCifar100Stats);
+       },
        [](const DatasetRequest&) {
          return ImageSpec({3, 32, 32}, StandardCifarClassNames(CifarVariant::kCifar100));
        }},
-      {"imdb", LoadText, [](const DatasetRequest& r) { return TokenSpec(r, {"neg", "pos"}); }},
+      {"imdb", LoadText,
+       [](const DatasetRequest& r) {
+         return TokenSpec(r, {"neg", "pos"});
+       }},
       {"fortunes", LoadText,
        [](const DatasetRequest& r) { return TokenSpec(r, FortuneCategories(r)); }},
       // The classes of user text data are only known from the data itself.

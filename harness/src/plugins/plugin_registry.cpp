@@ -10,6 +10,8 @@
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "carbonbench/meter_traits.h"
+#include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
 #include "util/text.h"
 
@@ -46,8 +48,8 @@ std::string CheckPermissions(const std::string& path) {
       return fmt::format(
           "{}: refused: {} is writable by group or others (mode {:o}), so anyone could "
           "replace the code it runs; fix with: chmod go-w '{}'",
-          path, checked == path ? "the plugin file" : "its folder " + checked,
-          info.st_mode & 07777, checked);
+          path, checked == path ? "the plugin file" : "its folder " + checked, info.st_mode & 07777,
+          checked);
     }
   }
   return {};
@@ -149,18 +151,30 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
   plugin.library = library;
   try {
     plugin.params = descriptor->parameters();
+    // Declared, so read without creating (let alone starting) the meter.
+    if (plugin.kind == PluginKind::kMeter && descriptor->meter_traits != nullptr) {
+      plugin.meter_traits = descriptor->meter_traits();
+    }
     if (plugin.kind == PluginKind::kOptimization) {
       std::unique_ptr<Plugin> probe(plugin.create());
       const auto* optimization = static_cast<Optimization*>(probe.get());
       plugin.conflicts_with = optimization->ConflictsWith();
       plugin.unavailable_reason = optimization->UnavailableReason();
+      plugin.order = optimization->Order();
+      plugin.declaration = optimization->Declaration();
+    } else if (plugin.kind == PluginKind::kModel) {
+      std::unique_ptr<Plugin> probe(plugin.create());
+      const auto* model = static_cast<Model*>(probe.get());
+      plugin.vocabulary = model->Vocabulary();
+      plugin.default_model = model->DefaultModel();
     }
   } catch (const std::exception& e) {
-    return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name,
-                       e.what());
+    return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name, e.what());
   } catch (...) {
-    return fmt::format("{}: plugin '{}' threw a non-standard exception while describing "
-                       "itself", path, name);
+    return fmt::format(
+        "{}: plugin '{}' threw a non-standard exception while describing "
+        "itself",
+        path, name);
   }
   return {};
 }
@@ -224,7 +238,8 @@ PluginCatalog PluginRegistry::Catalog() const {
   PluginCatalog catalog;
   for (const auto& plugin : plugins_) {
     catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
-                       plugin.unavailable_reason});
+                       plugin.unavailable_reason, plugin.declaration, plugin.default_model,
+                       plugin.meter_traits});
   }
   return catalog;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "carbonbench/declarations.h"
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/plugin.h"
 #include "suites/suite.h"
 
@@ -32,6 +34,11 @@ struct LoadedPlugin {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;
   std::string unavailable_reason;
+  int order = 50;                       // optimizations only
+  OptimizationDeclaration declaration;  // optimizations only
+  VocabularySource vocabulary;          // models only
+  bool default_model = false;           // models only
+  MeterTraits meter_traits;             // meters only
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };

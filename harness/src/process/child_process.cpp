@@ -1,7 +1,6 @@
 #include "process/child_process.h"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -17,6 +16,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+
+#include <fmt/format.h>
 
 namespace carbonbench {
 namespace {

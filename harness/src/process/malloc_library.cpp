@@ -53,8 +53,8 @@ bool IsGlibcMalloc(const std::string& provider) { return provider.rfind("libc.so
 
 void ReleaseFreeMemory() {
   using Release = void (*)();
-  if (auto release = reinterpret_cast<Release>(
-          dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
+  if (auto release =
+          reinterpret_cast<Release>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"))) {
     release();
   } else if (IsGlibcMalloc(MallocProvider())) {
     malloc_trim(0);
@@ -81,8 +81,7 @@ std::string FindTcmalloc() {
   return "";
 }
 
-std::optional<std::string> CellPreload(const std::string& allocator,
-                                       const std::string& inherited,
+std::optional<std::string> CellPreload(const std::string& allocator, const std::string& inherited,
                                        const std::string& tcmalloc_path) {
   std::vector<std::string> kept;
   bool had_replacement = false;

@@ -42,8 +42,7 @@ std::string FindTcmalloc();
 //    malloc replacement, which is then the user's choice and kept;
 //  - tcmalloc: tcmalloc in place of any other replacement;
 //  - glibc: every replacement taken out, the rest of the list kept.
-std::optional<std::string> CellPreload(const std::string& allocator,
-                                       const std::string& inherited,
+std::optional<std::string> CellPreload(const std::string& allocator, const std::string& inherited,
                                        const std::string& tcmalloc_path);
 
 // Why a process whose malloc comes from `provider` (as MallocProvider says)

@@ -113,6 +113,7 @@ void VisitFields(Record& r, Visit&& visit, MeterRecord*) {
   visit("method", r.method);
   visit("name", r.name);
   visit("reason", r.reason);
+  visit("scope", r.scope);
 }
 
 json ToJson(const MeterRecord& r) { return PlainToJson(r); }

@@ -6,9 +6,10 @@
 // row never stops a report.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "records/run_details.h"
 #include "records/run_records.h"

@@ -44,6 +44,9 @@ struct MeterRecord {
   std::optional<std::string> method;
   // Component ("cpu", "gpu", "ram") -> provenance ("measured", ...).
   std::optional<std::map<std::string, std::string>> components;
+  // "process" or "machine", as the meter declared; runs stored before scopes
+  // were recorded have none (see RecordedMeterScope).
+  std::optional<std::string> scope;
   ExtraFields extra;
 };
 

@@ -9,12 +9,11 @@
 namespace carbonbench {
 
 std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::string& suite,
-                                          const std::string& reports_dir,
-                                          ReportOptions options) {
+                                          const std::string& reports_dir, ReportOptions options) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
-    throw std::runtime_error("store " + store.path() + " holds no finished or failed run of suite '" +
-                             suite + "'");
+    throw std::runtime_error("store " + store.path() +
+                             " holds no finished or failed run of suite '" + suite + "'");
   }
   const report::PlotsOutcome plots = report::DrawPlots(suite, runs, reports_dir);
   options.plots = plots.plots;

@@ -14,7 +14,6 @@ namespace carbonbench {
 // Returns the paths written, the report's first. Throws
 // std::runtime_error when the store holds no run of the suite.
 std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::string& suite,
-                                          const std::string& reports_dir,
-                                          ReportOptions options);
+                                          const std::string& reports_dir, ReportOptions options);
 
 }  // namespace carbonbench

@@ -1,11 +1,11 @@
 #include "runner/cell_run.h"
 
-#include <fmt/format.h>
-#include <torch/utils.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+
+#include <fmt/format.h>
+#include <torch/utils.h>
 
 #include "runner/cell_session.h"
 #include "runner/cell_settings.h"
@@ -63,7 +63,8 @@ MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int thre
   return chosen;
 }
 
-DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
+DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params,
+                                 const VocabularySource& vocabulary) {
   DatasetRequest request;
   request.name = StringSetting(cell, "dataset");
   request.path = StringSetting(cell, "dataset.path");
@@ -81,11 +82,13 @@ DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params) {
   request.window = IntSetting(cell, "dataset.window");
   request.horizon = IntSetting(cell, "dataset.horizon");
   request.value_column = StringSetting(cell, "dataset.value_column");
-  // A pretrained text model fixes the vocabulary: encode with its vocab.txt.
-  if (request.vocab_path.empty() && model_params.Has("pretrained") &&
-      !model_params.GetString("pretrained").empty()) {
+  // A model that brings its vocabulary (e.g. with pretrained weights) fixes
+  // the ids: encode with its file, unless the suite names one.
+  const std::string& folder_param = vocabulary.folder_param;
+  if (request.vocab_path.empty() && !folder_param.empty() && model_params.Has(folder_param) &&
+      !model_params.GetString(folder_param).empty()) {
     request.vocab_path =
-        (std::filesystem::path(model_params.GetString("pretrained")) / "vocab.txt").string();
+        (std::filesystem::path(model_params.GetString(folder_param)) / vocabulary.file).string();
   }
   return request;
 }

@@ -9,9 +9,9 @@
 #include <set>
 #include <string>
 
-#include "pipeline/dataset.h"
 #include "energy/carbon_intensity.h"
 #include "energy/energy_sampler.h"
+#include "pipeline/dataset.h"
 #include "plugins/plugin_registry.h"
 #include "runner/cell_request.h"
 #include "runner/meter_selection.h"
@@ -51,9 +51,11 @@ struct CellOutcome {
   RunSummary summary;
 };
 
-// The cell's dataset settings as a request; a model with a `pretrained`
-// folder (`model_params`) supplies the vocabulary unless dataset.vocab does.
-DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params);
+// The cell's dataset settings as a request; a model that declares a
+// `vocabulary` source supplies the vocabulary from the folder its parameter
+// (in `model_params`) names, unless dataset.vocab does.
+DatasetRequest DatasetRequestFor(const Cell& cell, const Params& model_params,
+                                 const VocabularySource& vocabulary);
 
 // What is known of a run before it starts (no environment or meters yet):
 // enough to store a failure that happened before the run could say more.

@@ -1,11 +1,11 @@
 #include "runner/cell_session.h"
 
-#include <fmt/format.h>
-#include <torch/utils.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+
+#include <fmt/format.h>
+#include <torch/utils.h>
 
 #include "inspect/model_summary.h"
 #include "process/malloc_library.h"
@@ -207,7 +207,10 @@ void CellSession::Save() {
   saved.dataset = start_.dataset;
   saved.spec = setup_.data->spec;
   saved.config_json = cell_.config_json;
-  saved.vocab_path = DatasetRequestFor(cell_, saved.model_params).vocab_path;
+  saved.vocab_path =
+      DatasetRequestFor(cell_, saved.model_params,
+                        context_.registry->Find(PluginKind::kModel, start_.model)->vocabulary)
+          .vocab_path;
   if (setup_.data->vocabulary_built) {
     // The model only makes sense with the ids it was trained on.
     saved.vocab_path = summary.model_path.substr(0, summary.model_path.size() - 3) + ".vocab.txt";

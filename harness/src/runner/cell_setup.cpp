@@ -1,10 +1,10 @@
 #include "runner/cell_setup.h"
 
-#include <fmt/format.h>
-#include <torch/cuda.h>
-
 #include <algorithm>
 #include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/cuda.h>
 
 #include "process/malloc_library.h"
 #include "runner/cell_settings.h"
@@ -22,8 +22,10 @@ std::string RequestKey(const DatasetRequest& r) {
 }
 
 std::shared_ptr<const TensorDataset> DatasetFor(SuiteRunContext& context, const Cell& cell) {
-  const DatasetRequest request = DatasetRequestFor(
-      cell, PluginParamsFor(context, PluginKind::kModel, StringSetting(cell, "model"), cell));
+  const std::string model = StringSetting(cell, "model");
+  const DatasetRequest request =
+      DatasetRequestFor(cell, PluginParamsFor(context, PluginKind::kModel, model, cell),
+                        context.registry->Find(PluginKind::kModel, model)->vocabulary);
   auto& cached = context.datasets[RequestKey(request)];
   if (!cached) cached = std::make_shared<const TensorDataset>(LoadDataset(request));
   return cached;

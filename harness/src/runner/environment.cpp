@@ -3,13 +3,14 @@
 #include <malloc.h>
 #include <sched.h>
 #include <sys/utsname.h>
-#include <torch/torch.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include <torch/torch.h>
 
 #include "process/malloc_library.h"
 

@@ -28,8 +28,9 @@ std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits) 
   if (exit.timed_out) {
     reason += " (raise limits.cell_timeout_s in the suite, or run with --cell-timeout-s)";
   } else if (exit.memory_exceeded) {
-    reason += " (lower batch_size, or raise limits.cell_memory_mb in the suite or "
-              "--cell-memory-mb)";
+    reason +=
+        " (lower batch_size, or raise limits.cell_memory_mb in the suite or "
+        "--cell-memory-mb)";
   } else if (!exit.stderr_tail.empty()) {
     // An abort's own message ("terminate called after ...") says most.
     reason += "; its last words: " + exit.stderr_tail.back();
@@ -79,9 +80,8 @@ ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettin
   return spec;
 }
 
-IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
-                                   const IsolatedCellSettings& settings, const Cell& cell,
-                                   int repetition, ProgressDisplay& progress) {
+IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellSettings& settings,
+                                   const Cell& cell, int repetition, ProgressDisplay& progress) {
   const Suite& suite = *context.suite;
   const CellRequest request = RequestFor(context, cell, repetition);
 

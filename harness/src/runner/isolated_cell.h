@@ -34,9 +34,8 @@ CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int rep
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
                         const Cell& cell, const CellRequest& request);
 
-IsolatedCellOutcome RunCellInChild(SuiteRunContext& context,
-                                   const IsolatedCellSettings& settings, const Cell& cell,
-                                   int repetition, ProgressDisplay& progress);
+IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellSettings& settings,
+                                   const Cell& cell, int repetition, ProgressDisplay& progress);
 
 // Why a child that stored nothing ended, and what to do about it.
 std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits);

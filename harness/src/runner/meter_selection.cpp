@@ -19,6 +19,7 @@ std::vector<MeterRecord> MeterSelection::Describe() const {
       for (const auto& [component, provenance] : probe.components) {
         components[ComponentName(component)] = ProvenanceName(provenance);
       }
+      entry.scope = MeterScopeName(probe.scope);
     }
   }
   return description;
@@ -56,6 +57,7 @@ MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<st
     auto meter = registry.Create<Meter>(PluginKind::kMeter, name);
     MeterProbe probe;
     probe.name = name;
+    probe.scope = registry.Find(PluginKind::kMeter, name)->meter_traits.scope;
     try {
       meter->Configure(params_of(name), context);
       probe.availability = meter->Probe();

@@ -4,9 +4,10 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "carbonbench/meter.h"
 #include "energy/energy_sampler.h"
@@ -19,6 +20,7 @@ struct MeterProbe {
   Availability availability;
   std::string method;                                        // empty when unavailable
   std::vector<std::pair<Component, Provenance>> components;  // when available
+  MeterScope scope = MeterScope::kMachine;                   // as the meter declares
 };
 
 struct MeterSelection {
@@ -29,7 +31,7 @@ struct MeterSelection {
   std::vector<MeterRecord> Describe() const;
   // Per component, the meter that provides it (first available in order).
   std::vector<ComponentSource> Sources() const;
-  // "rapl: <why>; nvml: <why>" for the unavailable ones.
+  // "<meter>: <why>; <meter>: <why>" for the unavailable ones.
   std::string Refusals() const;
 };
 

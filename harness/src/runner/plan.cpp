@@ -55,9 +55,8 @@ std::optional<CellPrediction> PredictFromRuns(const std::vector<RunRow>& finishe
 CellPrediction PredictFromProbe(const ProbeResult& probe, double g_per_kwh) {
   CellPrediction prediction;
   prediction.predicted = true;
-  const double epoch_s =
-      static_cast<double>(probe.train_batches_per_epoch) * probe.train_step_s +
-      static_cast<double>(probe.eval_batches_per_epoch) * probe.eval_batch_s;
+  const double epoch_s = static_cast<double>(probe.train_batches_per_epoch) * probe.train_step_s +
+                         static_cast<double>(probe.eval_batches_per_epoch) * probe.eval_batch_s;
   prediction.duration_s = probe.epochs * epoch_s + probe.inference_s;
   prediction.energy_wh = probe.watts * prediction.duration_s / 3600.0;
   prediction.co2_g = prediction.energy_wh / 1000.0 * g_per_kwh;

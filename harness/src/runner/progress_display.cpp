@@ -40,23 +40,23 @@ std::string ProgressDisplay::EpochText(const CellEvent& event) {
   // Epochs past the planned ones fine-tune a pruned network; how many there
   // are is the optimization's, so they get no ETA.
   const bool fine_tuning = event.epoch > event.epochs;
-  const std::string which =
-      fine_tuning ? fmt::format("fine-tuning epoch {} after {}", event.epoch - event.epochs,
-                                event.epochs)
-                  : fmt::format("epoch {}/{}", event.epoch, event.epochs);
+  const std::string which = fine_tuning ? fmt::format("fine-tuning epoch {} after {}",
+                                                      event.epoch - event.epochs, event.epochs)
+                                        : fmt::format("epoch {}/{}", event.epoch, event.epochs);
   // The rest of the schedule at the pace so far; early stopping may end it sooner.
   const double eta = event.epoch > 0 && !fine_tuning
                          ? event.elapsed_s / event.epoch * (event.epochs - event.epoch)
                          : -1;
   const std::string eta_text = fine_tuning ? "" : ", ETA " + EtaText(eta);
-  return fmt::format("{}: loss {:.4f}, {}, {:.1f} s (data wait {:.1f}%), {:.4f} Wh ({}); "
-                     "{} elapsed{}",
-                     which, event.train_loss, event.metric, event.epoch_s, event.data_wait_pct,
-                     event.epoch_energy_wh, event.provenance, EtaText(event.elapsed_s), eta_text);
+  return fmt::format(
+      "{}: loss {:.4f}, {}, {:.1f} s (data wait {:.1f}%), {:.4f} Wh ({}); "
+      "{} elapsed{}",
+      which, event.train_loss, event.metric, event.epoch_s, event.data_wait_pct,
+      event.epoch_energy_wh, event.provenance, EtaText(event.elapsed_s), eta_text);
 }
 
-void ProgressDisplay::CellStarted(const std::string& suite, const std::string& cell,
-                                  int repetition, int repetitions, int position, int total) {
+void ProgressDisplay::CellStarted(const std::string& suite, const std::string& cell, int repetition,
+                                  int repetitions, int position, int total) {
   prefix_ = fmt::format("[{}/{}] {}/{} rep {}/{}", position, total, suite, cell, repetition + 1,
                         repetitions);
   status_ = "starting";

@@ -34,8 +34,8 @@ class ProgressDisplay {
 
   bool live_;
   std::FILE* out_;
-  std::string prefix_;     // "[2/8] quickstart/cnn rep 1/3"
-  std::string status_;     // the latest event's text
+  std::string prefix_;  // "[2/8] quickstart/convnet rep 1/3"
+  std::string status_;  // the latest event's text
   bool drawn_ = false;
 };
 

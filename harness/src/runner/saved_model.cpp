@@ -75,7 +75,7 @@ SavedModelInfo SavedModelInfo::FromJson(const nlohmann::json& json) {
   info.spec.input_shape = spec.at("input_shape").get<std::vector<std::int64_t>>();
   info.spec.input_kind = static_cast<InputKind>(spec.at("input_kind").get<int>());
   info.spec.task = spec.at("task").get<std::string>() == "regression" ? TaskKind::kRegression
-                                                                       : TaskKind::kClassification;
+                                                                      : TaskKind::kClassification;
   info.spec.num_classes = spec.at("num_classes").get<std::int64_t>();
   info.spec.class_names = spec.at("class_names").get<std::vector<std::string>>();
   info.spec.target_size = spec.at("target_size").get<std::int64_t>();
@@ -125,10 +125,10 @@ SavedModelInfo ReadSavedModelInfo(const std::string& model_path) {
 std::string SpecMismatch(const DatasetSpec& trained, const DatasetSpec& data) {
   const bool same_inputs =
       trained.input_kind == data.input_kind && trained.input_shape == data.input_shape;
-  const bool same_outputs = trained.task == data.task &&
-                            (trained.task == TaskKind::kRegression
-                                 ? trained.target_size == data.target_size
-                                 : trained.num_classes == data.num_classes);
+  const bool same_outputs =
+      trained.task == data.task &&
+      (trained.task == TaskKind::kRegression ? trained.target_size == data.target_size
+                                             : trained.num_classes == data.num_classes);
   const bool same_vocab =
       trained.input_kind != InputKind::kTokens || trained.vocab_size >= data.vocab_size;
   if (same_inputs && same_outputs && same_vocab) return "";

@@ -51,8 +51,8 @@ CellPrediction Probe(SuiteRunContext& context, const PlanOptions& options, const
   }
   CellPrediction failed;
   failed.basis = "the probe failed: " + (exit.Exited(1) && !exit.stderr_tail.empty()
-                                            ? exit.stderr_tail.back()
-                                            : AbnormalEndReason(exit, settings.limits));
+                                             ? exit.stderr_tail.back()
+                                             : AbnormalEndReason(exit, settings.limits));
   return failed;
 }
 
@@ -78,7 +78,8 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
     if (stored != earlier.end()) {
       prediction = *PredictFromRuns(stored->second);
     } else if (finished < suite.repetitions && options.probe_steps > 0) {
-      if (progress) progress(fmt::format("probing {} ({} steps)...", cell.name, options.probe_steps));
+      if (progress)
+        progress(fmt::format("probing {} ({} steps)...", cell.name, options.probe_steps));
       prediction = Probe(context, options, cell);
     } else if (finished < suite.repetitions) {
       prediction.basis = "no stored run, and probing is off";
@@ -109,20 +110,21 @@ std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_k
             ? fmt::format("{} ({} finished)", cell.repetitions_to_run, cell.repetitions_finished)
             : fmt::format("{}", cell.repetitions_to_run);
     if (cell.predicted) {
-      text += fmt::format("| {} | {} | {} | {:.4g} | {:.4g} | {} ({}) |\n", cell.cell_name,
-                          to_run, duration(cell.duration_s), cell.energy_wh, cell.co2_g,
-                          cell.basis, cell.provenance);
+      text += fmt::format("| {} | {} | {} | {:.4g} | {:.4g} | {} ({}) |\n", cell.cell_name, to_run,
+                          duration(cell.duration_s), cell.energy_wh, cell.co2_g, cell.basis,
+                          cell.provenance);
     } else {
       text += fmt::format("| {} | {} | ? | ? | ? | {} |\n", cell.cell_name, to_run, cell.basis);
     }
   }
-  text += fmt::format("\ntotal still to run: {}, {:.4g} Wh, {:.4g} g CO2", duration(plan.duration_s),
-                      plan.energy_wh, plan.co2_g);
+  text += fmt::format("\ntotal still to run: {}, {:.4g} Wh, {:.4g} g CO2",
+                      duration(plan.duration_s), plan.energy_wh, plan.co2_g);
   if (plan.unpredicted > 0) {
     text += fmt::format(" (+ {} cell(s) that could not be predicted)", plan.unpredicted);
   }
-  text += "\nEnergy of a probe-based prediction is the full schedule at the probe's mean power; "
-          "early stopping can only make a run cheaper.\n";
+  text +=
+      "\nEnergy of a probe-based prediction is the full schedule at the probe's mean power; "
+      "early stopping can only make a run cheaper.\n";
   return text;
 }
 

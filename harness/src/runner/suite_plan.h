@@ -23,7 +23,7 @@ struct PlanOptions {
   double probe_timeout_s = 600;
 };
 
-// `progress` gets one line per probe as it starts ("probing cnn/baseline").
+// `progress` gets one line per probe as it starts ("probing convnet/baseline").
 SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
                     const PlanOptions& options,
                     const std::function<void(const std::string&)>& progress = {});

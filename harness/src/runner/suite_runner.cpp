@@ -1,13 +1,14 @@
 #include "runner/suite_runner.h"
 
-#include <benchmark/benchmark.h>
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include "plugins/declared_roles.h"
 #include "process/malloc_library.h"
 #include "report/export/emissions_csv.h"
 #include "report/suite_report.h"
@@ -239,11 +240,12 @@ std::string SuiteHeadline(const Suite& suite, const RunOptions& options, std::si
 }
 
 // A report that cannot be written is said, not thrown: the runs are stored.
-void WriteReport(const ResultsStore& store, const Suite& suite, const RunOptions& options,
-                 const std::vector<ComparedRegion>& compared) {
+void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegistry& registry,
+                 const RunOptions& options, const std::vector<ComparedRegion>& compared) {
   try {
     ReportOptions report_options;
     report_options.compare_regions = compared;
+    report_options.roles = DeclaredRolesOf(registry.Catalog());
     const std::vector<std::string> paths =
         WriteSuiteReport(store, suite.name, options.reports_dir, report_options);
     std::fprintf(stderr, "report: %s\n", paths.front().c_str());
@@ -315,7 +317,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   benchmark::RunSpecifiedBenchmarks(&console, file.get());
   benchmark::ClearRegisteredBenchmarks();
 
-  if (options.write_report) WriteReport(store, suite, options, compared);
+  if (options.write_report) WriteReport(store, suite, registry, options, compared);
   if (tally.failures > 0) {
     std::fprintf(stderr, "%d cell run(s) failed; their reasons are in the store and the report\n",
                  tally.failures);

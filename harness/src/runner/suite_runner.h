@@ -21,13 +21,13 @@ struct RunOptions {
   std::string store_path = "results/carbonbench.db";
   std::string reports_dir = "reports";
   std::string models_dir = "results/models";
-  bool fresh = false;                       // re-run finished cells
+  bool fresh = false;  // re-run finished cells
   bool write_report = true;
-  bool fail_fast = false;  // stop at the first failed cell (default: keep going)
-  int sampler_interval_ms = 0;  // 0: the suite's sampler.interval_ms
-  double cell_timeout_s = 0;    // 0: the suite's limits.cell_timeout_s
+  bool fail_fast = false;           // stop at the first failed cell (default: keep going)
+  int sampler_interval_ms = 0;      // 0: the suite's sampler.interval_ms
+  double cell_timeout_s = 0;        // 0: the suite's limits.cell_timeout_s
   std::int64_t cell_memory_mb = 0;  // 0: the suite's limits.cell_memory_mb
-  int shard_index = 1;  // run only the cells of shard index/count (1-based)
+  int shard_index = 1;              // run only the cells of shard index/count (1-based)
   int shard_count = 1;
   // What runs each cell: this program's `cell` command, with these plugin
   // folders (the parent's --plugin-dir list).

@@ -1,18 +1,18 @@
 #include "carbonbench/dropout.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
-#include <ATen/ops/dropout.h>
-#include <ATen/ops/empty.h>
-#include <ATen/ops/zeros_like.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+#include <ATen/ops/dropout.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/zeros_like.h>
 
 namespace carbonbench {
 namespace detail {

@@ -7,11 +7,16 @@ namespace carbonbench {
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kBool: return "bool";
-    case ParamType::kInt: return "int";
-    case ParamType::kFloat: return "float";
-    case ParamType::kString: return "string";
-    case ParamType::kEnum: return "enum";
+    case ParamType::kBool:
+      return "bool";
+    case ParamType::kInt:
+      return "int";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kEnum:
+      return "enum";
   }
   return "?";
 }
@@ -31,14 +36,14 @@ ParamSpec FloatParam(std::string name, double default_value, std::string doc,
 }
 
 ParamSpec StringParam(std::string name, std::string default_value, std::string doc) {
-  return {std::move(name), ParamType::kString, std::move(default_value), std::move(doc),
-          {}, {}, {}};
+  return {
+      std::move(name), ParamType::kString, std::move(default_value), std::move(doc), {}, {}, {}};
 }
 
-ParamSpec EnumParam(std::string name, std::string default_value,
-                    std::vector<std::string> choices, std::string doc) {
-  return {std::move(name), ParamType::kEnum, std::move(default_value), std::move(doc),
-          {}, {}, std::move(choices)};
+ParamSpec EnumParam(std::string name, std::string default_value, std::vector<std::string> choices,
+                    std::string doc) {
+  return {std::move(name),   ParamType::kEnum, std::move(default_value), std::move(doc), {}, {},
+          std::move(choices)};
 }
 
 std::string FormatParamValue(const ParamValue& value) {

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 // The format stores lengths and tensor bytes little-endian; tensors are read
 // straight into memory, so a big-endian host would need byte swapping.

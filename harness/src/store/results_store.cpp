@@ -1,11 +1,11 @@
 #include "store/results_store.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/run_columns.h"
 #include "store/store_codec.h"

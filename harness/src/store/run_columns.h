@@ -4,11 +4,11 @@
 // so a new field is one line here (and the version bump that adds it).
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "records/record_json.h"
 #include "records/run_records.h"

@@ -1,6 +1,5 @@
 #include "store/store_merge.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 #include <tuple>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/results_store.h"
 #include "store/store_schema.h"

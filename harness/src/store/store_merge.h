@@ -21,10 +21,10 @@ struct MergeConflict {
 
 struct MergeInputSummary {
   std::string path;
-  int runs_taken = 0;      // rows written to the output from this input
-  int duplicates = 0;      // the same finished run as an earlier input's
-  int superseded = 0;      // failed here, finished (or failed later) elsewhere
-  int unfinished = 0;      // "running" rows a killed process left: skipped
+  int runs_taken = 0;  // rows written to the output from this input
+  int duplicates = 0;  // the same finished run as an earlier input's
+  int superseded = 0;  // failed here, finished (or failed later) elsewhere
+  int unfinished = 0;  // "running" rows a killed process left: skipped
 };
 
 struct MergeSummary {

@@ -1,9 +1,9 @@
 #include "store/store_schema.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <stdexcept>
 #include <string>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/results_store.h"
 #include "store/run_columns.h"

@@ -11,8 +11,7 @@
 
 namespace carbonbench::suite_internal {
 
-std::vector<Cell> BuildCells(const SuiteDocument& doc,
-                             const std::vector<Combination>& combinations,
+std::vector<Cell> BuildCells(const SuiteDocument& doc, const std::vector<Combination>& combinations,
                              const SettingsSchema& schema, ErrorList& errors);
 
 }  // namespace carbonbench::suite_internal

@@ -31,16 +31,15 @@ bool SameValue(const ParamValue& a, const ParamValue& b) {
 // evaluates the same samples in other batches), so it is left out of the
 // configuration there: the older cells keep their hashes and a resumed
 // suite does not run them again.
-bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
-  // Plugin parameters added the same way, with the value at which they
-  // change nothing.
-  static const std::map<std::string, ParamValue> kLaterPluginParams = {
-      {"early_stop.max_energy_wh", 0.0}, {"early_stop.max_co2_g", 0.0}};
-  if (const auto later = kLaterPluginParams.find(key); later != kLaterPluginParams.end()) {
+// Plugin parameters added the same way are declared by their plugins
+// (`added_later`, with the value at which each changes nothing).
+bool LeftOutAtDefault(const std::string& key, const ParamValue& value,
+                      const std::map<std::string, ParamValue>& added_later) {
+  if (const auto later = added_later.find(key); later != added_later.end()) {
     return SameValue(later->second, value);
   }
   static const std::set<std::string> kLaterSettings = {
-      "nesterov",       "lr_schedule",     "warmup_epochs",    "lr_step_epochs",
+      "nesterov",       "lr_schedule",     "warmup_epochs",     "lr_step_epochs",
       "lr_gamma",       "label_smoothing", "grad_accumulation", "malloc_tuning",
       "flush_denormal", "channels_last",   "eval_batch_size",   "allocator"};
   if (kLaterSettings.count(key) == 0) return false;
@@ -52,24 +51,24 @@ bool LeftOutAtDefault(const std::string& key, const ParamValue& value) {
 
 }  // namespace
 
-std::string CanonicalConfigJson(
-    const std::map<std::string, ParamValue>& settings,
-    const std::vector<std::string>& optimizations, const CarbonSettings& carbon,
-    const std::vector<std::string>& meters) {
+std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& settings,
+                                const std::vector<std::string>& optimizations,
+                                const CarbonSettings& carbon,
+                                const std::vector<std::string>& meters,
+                                const std::map<std::string, ParamValue>& added_later) {
   // nlohmann::json objects are std::maps: keys come out sorted.
   nlohmann::json config;
   nlohmann::json& json_settings = config["settings"];
   json_settings = nlohmann::json::object();
   for (const auto& [key, value] : settings) {
-    if (!LeftOutAtDefault(key, value)) json_settings[key] = ToJson(value);
+    if (!LeftOutAtDefault(key, value, added_later)) json_settings[key] = ToJson(value);
   }
   config["optimizations"] = optimizations;
   // Only what changes a figure: compare_regions changes none.
   nlohmann::json& json_carbon = config["carbon"];
   json_carbon = {{"region", carbon.region}};
   json_carbon["pue"] = carbon.pue ? nlohmann::json(*carbon.pue) : nlohmann::json();
-  if (carbon.intensity_g_per_kwh)
-    json_carbon["intensity_g_per_kwh"] = *carbon.intensity_g_per_kwh;
+  if (carbon.intensity_g_per_kwh) json_carbon["intensity_g_per_kwh"] = *carbon.intensity_g_per_kwh;
   if (!carbon.intensity_csv.empty()) json_carbon["intensity_csv"] = carbon.intensity_csv;
   config["meters"] = meters;
   return config.dump();
@@ -82,8 +81,7 @@ std::string Fnv1a64Hex(const std::string& text) {
     hash *= 0x100000001b3ULL;
   }
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(hash));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   return hex;
 }
 

@@ -14,11 +14,14 @@ namespace carbonbench::suite_internal {
 
 // {"carbon":{"pue":..,"region":..},"meters":[..],"optimizations":[..],
 //  "settings":{..}} with sorted keys and no whitespace. Training knobs added
-// later (nesterov, lr_schedule, ...) appear only away from their defaults.
-std::string CanonicalConfigJson(
-    const std::map<std::string, ParamValue>& settings,
-    const std::vector<std::string>& optimizations, const CarbonSettings& carbon,
-    const std::vector<std::string>& meters);
+// later (nesterov, lr_schedule, ...) and the plugin parameters in
+// `added_later` (full key -> the value at which it changes nothing) appear
+// only away from their defaults.
+std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& settings,
+                                const std::vector<std::string>& optimizations,
+                                const CarbonSettings& carbon,
+                                const std::vector<std::string>& meters,
+                                const std::map<std::string, ParamValue>& added_later = {});
 
 // FNV-1a 64-bit as 16 lowercase hex digits.
 std::string Fnv1a64Hex(const std::string& text);

@@ -24,8 +24,7 @@ std::vector<Combination> CrossProduct(const MatrixSpec& matrix) {
 bool Matches(const Combination& combination, const MatrixEntry& entry) {
   for (const auto& [key, wanted] : entry.values) {
     const auto it = combination.values.find(key);
-    if (it == combination.values.end() || !(it->second.value == wanted.value))
-      return false;
+    if (it == combination.values.end() || !(it->second.value == wanted.value)) return false;
   }
   return true;
 }
@@ -44,15 +43,14 @@ std::vector<std::string> AxisKeys(const MatrixSpec& matrix) {
 
 // GitHub rejects exclude keys that are not axes; an entry matching nothing
 // is just as surely a typo, so both are reported rather than ignored.
-void CheckExcludes(const MatrixSpec& matrix,
-                   const std::vector<Combination>& all, ErrorList& errors) {
+void CheckExcludes(const MatrixSpec& matrix, const std::vector<Combination>& all,
+                   ErrorList& errors) {
   for (const auto& entry : matrix.exclude) {
     bool keys_ok = true;
     for (const auto& [key, value] : entry.values) {
       if (IsAxis(matrix, key)) continue;
-      const std::string axes =
-          matrix.axes.empty() ? "the matrix has no axes"
-                              : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
+      const std::string axes = matrix.axes.empty() ? "the matrix has no axes"
+                                                   : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
       errors.Add(value.key_loc, "exclude key '" + key +
                                     "' is not a matrix axis, so it can never "
                                     "match (" +
@@ -70,21 +68,18 @@ void CheckExcludes(const MatrixSpec& matrix,
   }
 }
 
-std::vector<Combination> WithoutExcluded(std::vector<Combination> all,
-                                         const MatrixSpec& matrix) {
+std::vector<Combination> WithoutExcluded(std::vector<Combination> all, const MatrixSpec& matrix) {
   std::vector<Combination> kept;
   for (auto& combination : all) {
     bool excluded = false;
-    for (const auto& entry : matrix.exclude)
-      excluded |= Matches(combination, entry);
+    for (const auto& entry : matrix.exclude) excluded |= Matches(combination, entry);
     if (!excluded) kept.push_back(std::move(combination));
   }
   return kept;
 }
 
 // Only axis values are protected: keys an earlier include added may change.
-bool CanMerge(const MatrixSpec& matrix, const Combination& combination,
-              const MatrixEntry& entry) {
+bool CanMerge(const MatrixSpec& matrix, const Combination& combination, const MatrixEntry& entry) {
   for (const auto& [key, value] : entry.values) {
     if (!IsAxis(matrix, key)) continue;
     if (!(combination.values.at(key).value == value.value)) return false;
@@ -92,8 +87,7 @@ bool CanMerge(const MatrixSpec& matrix, const Combination& combination,
   return true;
 }
 
-void ApplyIncludes(const MatrixSpec& matrix,
-                   std::vector<Combination>* combinations) {
+void ApplyIncludes(const MatrixSpec& matrix, std::vector<Combination>* combinations) {
   // Combinations an include creates are not merge targets for later includes
   // (GitHub's documented fruit/animal example relies on this).
   const std::size_t original_count = combinations->size();
@@ -102,8 +96,7 @@ void ApplyIncludes(const MatrixSpec& matrix,
     for (std::size_t i = 0; i < original_count; ++i) {
       Combination& combination = (*combinations)[i];
       if (!CanMerge(matrix, combination, entry)) continue;
-      for (const auto& [key, value] : entry.values)
-        combination.values[key] = value;
+      for (const auto& [key, value] : entry.values) combination.values[key] = value;
       merged = true;
     }
     if (!merged) combinations->push_back(Combination{entry.values, entry.loc});
@@ -112,17 +105,14 @@ void ApplyIncludes(const MatrixSpec& matrix,
 
 }  // namespace
 
-std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix,
-                                      ErrorList& errors) {
+std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& errors) {
   if (!matrix.present) return {Combination{}};
   // With no axes the product is one empty combination, but GitHub runs an
   // include-only matrix as one job per entry; keep that reading.
   std::vector<Combination> all;
-  if (!matrix.axes.empty() || matrix.include.empty())
-    all = CrossProduct(matrix);
+  if (!matrix.axes.empty() || matrix.include.empty()) all = CrossProduct(matrix);
   CheckExcludes(matrix, all, errors);
-  std::vector<Combination> combinations =
-      WithoutExcluded(std::move(all), matrix);
+  std::vector<Combination> combinations = WithoutExcluded(std::move(all), matrix);
   ApplyIncludes(matrix, &combinations);
   if (combinations.empty()) {
     errors.Add(matrix.loc,

@@ -23,8 +23,7 @@ struct Combination {
 
 // No matrix gives one empty combination (the defaults alone). Reports exclude
 // entries that can never match and a matrix left without combinations.
-std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix,
-                                      ErrorList& errors);
+std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& errors);
 
 // The keys the matrix sets anywhere (axes and include entries): the ones a
 // cell name may need to tell cells apart.

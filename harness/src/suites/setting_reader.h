@@ -21,31 +21,27 @@ struct SettingEntry {
   YAML::Node value;
 };
 
-// Flattens `map` ("early_stop: {patience: 2}" -> "early_stop.patience",
+// Flattens `map` ("stopper: {patience: 2}" -> "stopper.patience",
 // "dataset: {name: x}" -> "dataset"), reporting unknown keys. Top-level keys
 // named in `reserved` are skipped (the caller reads them) and suggested in
 // did-you-mean hints.
-std::vector<SettingEntry> FlattenSettings(
-    const YAML::Node& map, const std::string& prefix,
-    const SettingsSchema& schema, const std::vector<std::string>& reserved,
-    ErrorList& errors);
+std::vector<SettingEntry> FlattenSettings(const YAML::Node& map, const std::string& prefix,
+                                          const SettingsSchema& schema,
+                                          const std::vector<std::string>& reserved,
+                                          ErrorList& errors);
 
 // Parses and checks one value of a known key; nullopt after recording why not.
-std::optional<SettingValue> ReadSettingValue(const std::string& key,
-                                             Loc key_loc,
-                                             const YAML::Node& value,
-                                             const SettingsSchema& schema,
+std::optional<SettingValue> ReadSettingValue(const std::string& key, Loc key_loc,
+                                             const YAML::Node& value, const SettingsSchema& schema,
                                              ErrorList& errors);
 
 // Adds `value` unless `key` is already set there (nested and dotted spellings
 // of one key, or 'dataset' given twice), which is reported instead.
-void AddSetting(const std::string& key, SettingValue value, SettingMap* map,
-                ErrorList& errors);
+void AddSetting(const std::string& key, SettingValue value, SettingMap* map, ErrorList& errors);
 
 // FlattenSettings + ReadSettingValue + AddSetting over a whole map.
-void ReadSettingMap(const YAML::Node& map, const std::string& prefix,
-                    const SettingsSchema& schema, ErrorList& errors,
-                    SettingMap* into);
+void ReadSettingMap(const YAML::Node& map, const std::string& prefix, const SettingsSchema& schema,
+                    ErrorList& errors, SettingMap* into);
 
 // How a value reads in messages and cell names ("none" for no optimizations).
 std::string DisplayValue(const std::string& key, const ParamValue& value);

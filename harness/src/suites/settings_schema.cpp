@@ -8,8 +8,7 @@ namespace carbonbench::suite_internal {
 namespace {
 
 std::string WithArticle(PluginKind kind) {
-  return (kind == PluginKind::kOptimization ? "an " : "a ") +
-         std::string(PluginKindName(kind));
+  return (kind == PluginKind::kOptimization ? "an " : "a ") + std::string(PluginKindName(kind));
 }
 
 ParamSpec Renamed(ParamSpec spec, std::string name) {
@@ -38,16 +37,25 @@ std::vector<std::string> SplitOptimizations(const std::string& joined) {
 
 ParamValue NormalizeForSpec(const ParamSpec& spec, ParamValue value) {
   if (spec.type == ParamType::kFloat)
-    if (const auto* i = std::get_if<std::int64_t>(&value))
-      return static_cast<double>(*i);
+    if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
   if (spec.type == ParamType::kString && !std::holds_alternative<std::string>(value))
     return FormatParamValue(value);
   return value;
 }
 
-SettingsSchema::SettingsSchema(const PluginCatalog& catalog)
-    : catalog_(catalog) {
+// The first model that declares itself the default; "" when none does.
+std::string DefaultModel(const PluginCatalog& catalog) {
+  for (const auto& plugin : catalog) {
+    if (plugin.kind == PluginKind::kModel && plugin.default_model) return plugin.name;
+  }
+  return "";
+}
+
+SettingsSchema::SettingsSchema(const PluginCatalog& catalog) : catalog_(catalog) {
   builtin_ = TrainingSettingSpecs();
+  for (auto& spec : builtin_) {
+    if (spec.name == kModelKey) spec.default_value = DefaultModel(catalog_);
+  }
   for (const auto& spec : DatasetSettingSpecs()) builtin_.push_back(spec);
   for (const auto& spec : builtin_) {
     specs_[spec.name] = spec;
@@ -73,8 +81,8 @@ bool SettingsSchema::IsKnown(const std::string& key) const {
   return key == kOptimizationsKey || specs_.count(key) > 0;
 }
 
-std::string SettingsSchema::UnknownKeyMessage(
-    const std::string& key, const std::vector<std::string>& extra) const {
+std::string SettingsSchema::UnknownKeyMessage(const std::string& key,
+                                              const std::vector<std::string>& extra) const {
   std::vector<std::string> candidates = known_keys_;
   candidates.insert(candidates.end(), extra.begin(), extra.end());
   const std::string head = "unknown setting '" + key + "'";
@@ -86,10 +94,8 @@ std::string SettingsSchema::UnknownKeyMessage(
     if (const auto* plugin = FindPlugin(key.substr(0, dot))) {
       std::vector<std::string> names;
       for (const auto& spec : plugin->params) names.push_back(spec.name);
-      if (names.empty())
-        return head + " (" + plugin->name + " takes no parameters)";
-      return head + " (" + plugin->name +
-             "'s parameters: " + JoinStrings(names, ", ") + ")";
+      if (names.empty()) return head + " (" + plugin->name + " takes no parameters)";
+      return head + " (" + plugin->name + "'s parameters: " + JoinStrings(names, ", ") + ")";
     }
   }
   std::vector<std::string> builtin;
@@ -99,8 +105,7 @@ std::string SettingsSchema::UnknownKeyMessage(
          ", or '<plugin>.<param>' for a plugin's parameters)";
 }
 
-const PluginCatalogEntry* SettingsSchema::FindPlugin(
-    const std::string& name) const {
+const PluginCatalogEntry* SettingsSchema::FindPlugin(const std::string& name) const {
   for (const auto& plugin : catalog_)
     if (plugin.name == name) return &plugin;
   return nullptr;
@@ -120,25 +125,22 @@ std::string SettingsSchema::KnownPluginsText(PluginKind kind) const {
   return "known " + what + "s: " + JoinStrings(names, ", ");
 }
 
-std::string SettingsSchema::CheckPluginName(const std::string& name,
-                                            PluginKind kind) const {
+std::string SettingsSchema::CheckPluginName(const std::string& name, PluginKind kind) const {
   const auto* plugin = FindPlugin(name);
   if (plugin && plugin->kind == kind) return "";
   const std::string what = PluginKindName(kind);
   const auto names = NamesOfKind(kind);
   const std::string known = KnownPluginsText(kind);
   if (plugin) {
-    return "'" + name + "' is " + WithArticle(plugin->kind) + ", not " +
-           WithArticle(kind) + " (" + known + ")";
+    return "'" + name + "' is " + WithArticle(plugin->kind) + ", not " + WithArticle(kind) + " (" +
+           known + ")";
   }
   const std::string match = ClosestMatch(name, names);
-  const std::string hint =
-      match.empty() ? "" : "did you mean '" + match + "'? ";
+  const std::string hint = match.empty() ? "" : "did you mean '" + match + "'? ";
   return "unknown " + what + " '" + name + "' (" + hint + known + ")";
 }
 
-bool SettingsSchema::Conflict(const std::string& a,
-                              const std::string& b) const {
+bool SettingsSchema::Conflict(const std::string& a, const std::string& b) const {
   auto lists = [](const PluginCatalogEntry* plugin, const std::string& other) {
     if (!plugin) return false;
     const auto& with = plugin->conflicts_with;
@@ -151,10 +153,9 @@ std::vector<std::string> SettingsSchema::CheckOptimizationSet(
     const std::vector<std::string>& names) const {
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (const auto* plugin = FindPlugin(names[i]);
-        plugin && !plugin->unavailable_reason.empty()) {
-      problems.push_back("optimization '" + names[i] + "' cannot run here: " +
-                         plugin->unavailable_reason);
+    if (const auto* plugin = FindPlugin(names[i]); plugin && !plugin->unavailable_reason.empty()) {
+      problems.push_back("optimization '" + names[i] +
+                         "' cannot run here: " + plugin->unavailable_reason);
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (names[i] == names[j]) {
@@ -170,13 +171,22 @@ std::vector<std::string> SettingsSchema::CheckOptimizationSet(
   return problems;
 }
 
-std::vector<ParamSpec> SettingsSchema::PluginSpecs(
-    const std::string& plugin) const {
+std::vector<ParamSpec> SettingsSchema::PluginSpecs(const std::string& plugin) const {
   std::vector<ParamSpec> specs;
   if (const auto* entry = FindPlugin(plugin))
-    for (const auto& spec : entry->params)
-      specs.push_back(Renamed(spec, plugin + "." + spec.name));
+    for (const auto& spec : entry->params) specs.push_back(Renamed(spec, plugin + "." + spec.name));
   return specs;
+}
+
+std::map<std::string, ParamValue> SettingsSchema::ParamsAddedLater() const {
+  std::map<std::string, ParamValue> added;
+  for (const auto& plugin : catalog_) {
+    for (const auto& name : plugin.declaration.params_added_later) {
+      const std::string key = plugin.name + "." + name;
+      if (const ParamSpec* spec = Find(key)) added.emplace(key, spec->default_value);
+    }
+  }
+  return added;
 }
 
 }  // namespace carbonbench::suite_internal

@@ -42,15 +42,18 @@ class SettingsSchema {
   // which names would work.
   std::string CheckPluginName(const std::string& name, PluginKind kind) const;
   // Duplicates and conflicting pairs in one cell's optimization list.
-  std::vector<std::string> CheckOptimizationSet(
-      const std::vector<std::string>& names) const;
+  std::vector<std::string> CheckOptimizationSet(const std::vector<std::string>& names) const;
 
   // Every training and dataset spec, then the plugin parameter specs of
   // `plugin` (names as full keys).
   const std::vector<ParamSpec>& BuiltinSpecs() const { return builtin_; }
   std::vector<ParamSpec> PluginSpecs(const std::string& plugin) const;
+  // Optimization parameters declared as added later, by full key, each with
+  // its default: the value at which it changes nothing.
+  std::map<std::string, ParamValue> ParamsAddedLater() const;
   // "known models: a, b" or "no models are installed".
   std::string KnownPluginsText(PluginKind kind) const;
+  const PluginCatalog& catalog() const { return catalog_; }
 
  private:
   std::vector<std::string> NamesOfKind(PluginKind kind) const;

@@ -3,11 +3,13 @@
 // sees all of them at once.
 #include "suites/suite.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include <yaml-cpp/yaml.h>
 
@@ -21,33 +23,37 @@
 namespace carbonbench {
 
 SuiteError::SuiteError(std::vector<std::string> messages)
-    : std::runtime_error(JoinStrings(messages, "\n")),
-      messages_(std::move(messages)) {}
+    : std::runtime_error(JoinStrings(messages, "\n")), messages_(std::move(messages)) {}
 
-const std::vector<std::string>& DefaultMeters() {
-  // A measuring meter before the estimate for the same component: RAPL for
-  // the CPU package (and DRAM), NVML for GPUs, then CodeCarbon's models.
-  static const std::vector<std::string> meters = {"rapl", "nvml", "cpu_estimate",
-                                                  "ram_estimate"};
-  return meters;
+std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
+  std::vector<const PluginCatalogEntry*> meters;
+  for (const PluginCatalogEntry& entry : catalog) {
+    if (entry.kind == PluginKind::kMeter && entry.meter_traits.default_on) meters.push_back(&entry);
+  }
+  // Ties broken by name, so the order (and so the config hash) never
+  // depends on the order the plugins were found in.
+  std::sort(meters.begin(), meters.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->meter_traits.default_rank, a->name) <
+           std::tie(b->meter_traits.default_rank, b->name);
+  });
+  std::vector<std::string> names;
+  for (const auto* meter : meters) names.push_back(meter->name);
+  return names;
 }
 
 const ParamValue& Cell::Get(const std::string& key) const {
   const auto it = settings.find(key);
   if (it == settings.end())
-    throw std::out_of_range("setting '" + key + "' is not in cell '" + name +
-                            "'");
+    throw std::out_of_range("setting '" + key + "' is not in cell '" + name + "'");
   return it->second;
 }
 
-std::map<std::string, ParamValue> Cell::PluginParams(
-    const std::string& plugin) const {
+std::map<std::string, ParamValue> Cell::PluginParams(const std::string& plugin) const {
   const std::string prefix = plugin + ".";
   std::map<std::string, ParamValue> params;
   // Keys are sorted, so one plugin's keys form a contiguous range.
   for (auto it = settings.lower_bound(prefix);
-       it != settings.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-       ++it) {
+       it != settings.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     params.emplace(it->first.substr(prefix.size()), it->second);
   }
   return params;
@@ -55,7 +61,8 @@ std::map<std::string, ParamValue> Cell::PluginParams(
 
 const std::vector<ParamSpec>& TrainingSettingSpecs() {
   static const std::vector<ParamSpec> specs = {
-      StringParam("model", "cnn", "model plugin to train"),
+      // Default: the installed model that declares itself the default.
+      StringParam("model", "", "model plugin to train"),
       IntParam("epochs", 5, "passes over the training set", 1),
       IntParam("batch_size", 64, "examples per training step", 1, 65536),
       // The learning rate must be positive; ParamSpec has no exclusive
@@ -67,14 +74,14 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
       BoolParam("nesterov", false, "Nesterov momentum (sgd with momentum > 0 only)"),
       EnumParam("lr_schedule", "constant", {"constant", "step", "cosine", "one_cycle"},
                 "learning-rate schedule over the whole run, updated every step"),
-      IntParam("warmup_epochs", 0,
-               "linear learning-rate warm-up before constant, step or cosine", 0),
+      IntParam("warmup_epochs", 0, "linear learning-rate warm-up before constant, step or cosine",
+               0),
       IntParam("lr_step_epochs", 10, "step schedule: epochs between decays", 1),
       FloatParam("lr_gamma", 0.1, "step schedule: factor at each decay", 0.0, 1.0),
       FloatParam("label_smoothing", 0.0, "classifiers: share of the target spread over classes",
                  0.0, 0.99),
-      IntParam("grad_accumulation", 1,
-               "batches whose gradients add up before each optimizer step", 1, 1024),
+      IntParam("grad_accumulation", 1, "batches whose gradients add up before each optimizer step",
+               1, 1024),
       IntParam("eval_batch_size", 0,
                "examples per evaluation batch (0: batch_size, which on CPU is about as fast "
                "per sample as any and far faster than very large ones)",
@@ -88,7 +95,8 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                 "under glibc's malloc, raise its mmap and trim thresholds to 256 MiB in the "
                 "cell's process (false: glibc's defaults, as a plain program runs)"),
       BoolParam("flush_denormal", true,
-                "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their slow path"),
+                "treat denormal floats as zero (FTZ/DAZ) in the training thread, sparing their "
+                "slow path"),
       BoolParam("channels_last", true,
                 "image models: conv weights and batches in channels-last (NHWC) layout, which "
                 "libtorch's oneDNN convolutions run faster (false: the default NCHW)"),
@@ -101,9 +109,8 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
 const std::vector<ParamSpec>& DatasetSettingSpecs() {
   static const std::vector<ParamSpec> specs = {
       StringParam("dataset", "fashion_mnist", "dataset name"),
-      StringParam(
-          "dataset.path", "",
-          "directory holding the dataset files (empty: the standard place)"),
+      StringParam("dataset.path", "",
+                  "directory holding the dataset files (empty: the standard place)"),
       IntParam("dataset.train_size", 0, "training examples to use (0: all)", 0),
       IntParam("dataset.test_size", 0, "test examples to use (0: all)", 0),
       // Images.
@@ -112,13 +119,13 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
       IntParam("dataset.crop_padding_px", 4, "images: padding before the random crop", 0, 64),
       BoolParam("dataset.normalize", true, "images: per-channel standardisation"),
       // Text.
-      IntParam("dataset.max_length", 128, "text: tokens per sample, [CLS] and [SEP] included",
-               8, 4096),
+      IntParam("dataset.max_length", 128, "text: tokens per sample, [CLS] and [SEP] included", 8,
+               4096),
       StringParam("dataset.vocab", "",
                   "text: a WordPiece vocab.txt (empty: the model's pretrained folder's, or one "
                   "built from the training split)"),
-      IntParam("dataset.vocab_size", 8000, "text: size of a vocabulary built from the training split",
-               16, 1000000),
+      IntParam("dataset.vocab_size", 8000,
+               "text: size of a vocabulary built from the training split", 16, 1000000),
       StringParam("dataset.categories", "",
                   "fortunes: comma-separated category files to classify (empty: the default set)"),
       FloatParam("dataset.test_fraction", 0.2,
@@ -127,7 +134,8 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
       IntParam("dataset.window", 52, "series: past values in each input window", 1, 100000),
       IntParam("dataset.horizon", 1, "series: steps ahead of the window's end to predict", 1,
                100000),
-      StringParam("dataset.value_column", "", "series: CSV column with the values (empty: the second)"),
+      StringParam("dataset.value_column", "",
+                  "series: CSV column with the values (empty: the second)"),
   };
   return specs;
 }
@@ -176,12 +184,10 @@ Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
   };
   // A directory opens fine on Linux and only fails on read; say so plainly.
   std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored))
-    throw fail("it is a directory");
+  if (std::filesystem::is_directory(path, ignored)) throw fail("it is a directory");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
+  if (!in) throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw fail(std::generic_category().message(EIO));

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "carbonbench/declarations.h"
+#include "carbonbench/meter_traits.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
 
@@ -21,6 +23,9 @@ struct PluginCatalogEntry {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;  // optimizations only
   std::string unavailable_reason;           // optimizations only; empty: usable
+  OptimizationDeclaration declaration;      // optimizations only
+  bool default_model = false;               // models only: trained when none is named
+  MeterTraits meter_traits;                 // meters only
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 
@@ -46,7 +51,7 @@ class SuiteError : public std::runtime_error {
 //   plugins:  "<plugin>.<param>" for the chosen model, every listed
 //             optimization and every meter (defaults from their ParamSpecs)
 struct Cell {
-  std::string name;  // e.g. "cnn/mixed_precision+early_stop/lr=0.01"
+  std::string name;  // e.g. "convnet/half+stopper/lr=0.01"
   std::map<std::string, ParamValue> settings;
   std::vector<std::string> optimizations;  // in the order given
 
@@ -57,7 +62,7 @@ struct Cell {
   std::string config_hash;
 
   const ParamValue& Get(const std::string& key) const;
-  // The parameters of one plugin, prefix stripped: "early_stop.patience" ->
+  // The parameters of one plugin, prefix stripped: "stopper.patience" ->
   // "patience".
   std::map<std::string, ParamValue> PluginParams(const std::string& plugin) const;
 };
@@ -66,9 +71,9 @@ struct CarbonSettings {
   // ISO-2, ISO-3, a subdivision (IN-TN, US-CA, CA-QC), a Nordic zone (SE3) or
   // a cloud region (gcp:europe-west1, aws:us-east-1, azure:westeurope).
   std::string region = "WORLD";
-  std::optional<double> pue;  // unset: 1.0, or the cloud provider's published PUE
+  std::optional<double> pue;                  // unset: 1.0, or the cloud provider's published PUE
   std::optional<double> intensity_g_per_kwh;  // replaces the region's figure
-  std::string intensity_csv;  // hourly intensity (timestamp,g_per_kwh), optional
+  std::string intensity_csv;                  // hourly intensity (timestamp,g_per_kwh), optional
   // Where the report shows each cell's CO2 had it run elsewhere, from the same
   // energy. Not part of any cell's configuration: it changes no figure.
   std::vector<std::string> compare_regions;
@@ -98,12 +103,14 @@ struct InferenceSuiteSettings {
   bool enabled = true;
   std::vector<std::int64_t> batch_sizes = {1, 64};
   int warmup_iterations = 3;
-  double min_time_s = 0.5;    // per batch size
-  int min_iterations = 10;    // per batch size, so p99 has samples to stand on
+  double min_time_s = 0.5;  // per batch size
+  int min_iterations = 10;  // per batch size, so p99 has samples to stand on
 };
 
-// Tried in order per component; meters not installed are left out.
-const std::vector<std::string>& DefaultMeters();
+// The meters a suite without a 'meters' list uses: every meter in the
+// catalog that declares itself on by default, by its declared rank (then by
+// name). Tried in order per component.
+std::vector<std::string> DefaultMeters(const PluginCatalog& catalog);
 
 struct Suite {
   std::string name;
@@ -114,7 +121,7 @@ struct Suite {
   SamplerSuiteSettings sampler;
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
-  std::vector<std::string> meters;  // ordered; default DefaultMeters() installed
+  std::vector<std::string> meters;  // ordered; default DefaultMeters(catalog)
   std::vector<Cell> cells;
   // The YAML it was read from, so a cell's child process reads the same.
   std::string text;

@@ -49,7 +49,7 @@ struct SuiteDocument {
   SamplerSuiteSettings sampler;
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
-  std::vector<std::string> meters = DefaultMeters();
+  std::vector<std::string> meters;  // without a 'meters' key: DefaultMeters()
   // Layers, lowest first: the top-level 'dataset', then 'defaults' (which may
   // override dataset keys, as `carbonbench train --set` does), then each
   // matrix combination.

@@ -13,10 +13,9 @@ namespace carbonbench::suite_internal {
 namespace {
 
 const std::vector<std::string>& TopLevelKeys() {
-  static const std::vector<std::string> keys = {
-      "suite",  "description", "dataset", "defaults",
-      "matrix", "repetitions", "carbon",  "meters", "sampler",
-      "limits", "inference"};
+  static const std::vector<std::string> keys = {"suite",   "description", "dataset",  "defaults",
+                                                "matrix",  "repetitions", "carbon",   "meters",
+                                                "sampler", "limits",      "inference"};
   return keys;
 }
 
@@ -24,8 +23,7 @@ std::string LineOf(Loc loc) { return std::to_string(loc.line + 1); }
 
 // --- suite, description, repetitions -------------------------------------
 
-void ReadName(const YAML::Node& node, Loc key_loc, ErrorList& errors,
-              SuiteDocument* doc) {
+void ReadName(const YAML::Node& node, Loc key_loc, ErrorList& errors, SuiteDocument* doc) {
   static const std::regex kValidName("[A-Za-z0-9_-]+");
   if (!node.IsScalar() || node.Scalar().empty()) {
     errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
@@ -34,15 +32,13 @@ void ReadName(const YAML::Node& node, Loc key_loc, ErrorList& errors,
   }
   doc->name = node.Scalar();
   if (!std::regex_match(doc->name, kValidName)) {
-    errors.Add(LocOf(node.Mark()),
-               "suite name '" + doc->name +
-                   "' may only use letters, digits, '_' and '-' (it names "
-                   "the result files)");
+    errors.Add(LocOf(node.Mark()), "suite name '" + doc->name +
+                                       "' may only use letters, digits, '_' and '-' (it names "
+                                       "the result files)");
   }
 }
 
-void ReadDescription(const YAML::Node& node, ErrorList& errors,
-                     SuiteDocument* doc) {
+void ReadDescription(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
   if (node.IsNull()) return;
   if (!node.IsScalar()) {
     errors.Add(LocOf(node.Mark()), "'description' must be text");
@@ -53,10 +49,9 @@ void ReadDescription(const YAML::Node& node, ErrorList& errors,
 
 // A scalar checked against `spec` and normalized to its type, or an error
 // at the value; nullopt on error.
-std::optional<ParamValue> ReadChecked(const YAML::Node& value, Loc value_loc,
-                                      const ParamSpec& spec, ErrorList& errors) {
-  const ParamValue parsed =
-      value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
+std::optional<ParamValue> ReadChecked(const YAML::Node& value, Loc value_loc, const ParamSpec& spec,
+                                      ErrorList& errors) {
+  const ParamValue parsed = value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
   const std::string problem = CheckParamValue(spec, parsed);
   if (!problem.empty()) {
     errors.Add(value_loc, problem);
@@ -65,8 +60,8 @@ std::optional<ParamValue> ReadChecked(const YAML::Node& value, Loc value_loc,
   return NormalizeForSpec(spec, parsed);
 }
 
-std::optional<double> ReadNumber(const YAML::Node& value, Loc value_loc,
-                                 const ParamSpec& spec, ErrorList& errors) {
+std::optional<double> ReadNumber(const YAML::Node& value, Loc value_loc, const ParamSpec& spec,
+                                 ErrorList& errors) {
   const std::optional<ParamValue> checked = ReadChecked(value, value_loc, spec, errors);
   if (!checked) return std::nullopt;
   return std::get<double>(*checked);
@@ -79,12 +74,10 @@ std::optional<int> ReadInt(const YAML::Node& value, Loc value_loc, const ParamSp
   return static_cast<int>(std::get<std::int64_t>(*checked));
 }
 
-void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors,
-                     SuiteDocument* doc) {
+void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors, SuiteDocument* doc) {
   // The cap keeps the value inside an int; nobody repeats a cell a million
   // times.
-  static const ParamSpec kSpec =
-      IntParam("repetitions", 1, "runs per cell", 1, 1000000);
+  static const ParamSpec kSpec = IntParam("repetitions", 1, "runs per cell", 1, 1000000);
   if (!node.IsScalar()) {
     errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
                "repetitions must be an integer >= 1, e.g. 'repetitions: 3'");
@@ -96,9 +89,8 @@ void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors,
 
 // --- dataset, defaults -----------------------------------------------------
 
-void ReadDataset(const YAML::Node& node, Loc key_loc,
-                 const SettingsSchema& schema, ErrorList& errors,
-                 SuiteDocument* doc) {
+void ReadDataset(const YAML::Node& node, Loc key_loc, const SettingsSchema& schema,
+                 ErrorList& errors, SuiteDocument* doc) {
   if (node.IsMap()) {
     ReadSettingMap(node, "dataset", schema, errors, &doc->dataset);
     return;
@@ -107,8 +99,8 @@ void ReadDataset(const YAML::Node& node, Loc key_loc,
   if (value) AddSetting("dataset", std::move(*value), &doc->dataset, errors);
 }
 
-void ReadDefaults(const YAML::Node& node, const SettingsSchema& schema,
-                  ErrorList& errors, SuiteDocument* doc) {
+void ReadDefaults(const YAML::Node& node, const SettingsSchema& schema, ErrorList& errors,
+                  SuiteDocument* doc) {
   if (node.IsNull()) return;
   if (!node.IsMap()) {
     errors.Add(LocOf(node.Mark()),
@@ -121,12 +113,11 @@ void ReadDefaults(const YAML::Node& node, const SettingsSchema& schema,
 
 // --- matrix ------------------------------------------------------------------
 
-void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema,
-              ErrorList& errors, MatrixSpec* matrix) {
+void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema, ErrorList& errors,
+              MatrixSpec* matrix) {
   for (const auto& axis : matrix->axes) {
     if (axis.key == entry.key) {
-      errors.Add(entry.key_loc, "matrix axis '" + entry.key +
-                                    "' is given twice (first at line " +
+      errors.Add(entry.key_loc, "matrix axis '" + entry.key + "' is given twice (first at line " +
                                     LineOf(axis.loc) + "); keep one");
       return;
     }
@@ -134,8 +125,7 @@ void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema,
   const YAML::Node& list = entry.value;
   if (!list.IsSequence()) {
     errors.Add(list.IsNull() ? entry.key_loc : LocOf(list.Mark()),
-               "matrix axis '" + entry.key +
-                   "' must be a list of values, e.g. '" + entry.key +
+               "matrix axis '" + entry.key + "' must be a list of values, e.g. '" + entry.key +
                    ": [a, b]'");
     return;
   }
@@ -147,12 +137,11 @@ void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema,
   }
   MatrixAxis axis{entry.key, entry.key_loc, {}};
   for (const auto& element : list) {
-    auto value =
-        ReadSettingValue(entry.key, entry.key_loc, element, schema, errors);
+    auto value = ReadSettingValue(entry.key, entry.key_loc, element, schema, errors);
     if (!value) continue;
-    const bool repeated = std::any_of(
-        axis.values.begin(), axis.values.end(),
-        [&](const SettingValue& v) { return v.value == value->value; });
+    const bool repeated =
+        std::any_of(axis.values.begin(), axis.values.end(),
+                    [&](const SettingValue& v) { return v.value == value->value; });
     if (repeated) {
       errors.Add(value->loc, "matrix axis '" + entry.key + "' lists " +
                                  DisplayValue(entry.key, value->value) +
@@ -164,14 +153,12 @@ void ReadAxis(const SettingEntry& entry, const SettingsSchema& schema,
   matrix->axes.push_back(std::move(axis));
 }
 
-void ReadEntries(const YAML::Node& node, const std::string& which,
-                 const SettingsSchema& schema, ErrorList& errors,
-                 std::vector<MatrixEntry>* entries) {
+void ReadEntries(const YAML::Node& node, const std::string& which, const SettingsSchema& schema,
+                 ErrorList& errors, std::vector<MatrixEntry>* entries) {
   if (node.IsNull()) return;
   const std::string example = "e.g. '" + which + ": [{lr: 0.01}]'";
   if (!node.IsSequence()) {
-    errors.Add(LocOf(node.Mark()),
-               "matrix '" + which + "' must be a list of mappings, " + example);
+    errors.Add(LocOf(node.Mark()), "matrix '" + which + "' must be a list of mappings, " + example);
     return;
   }
   for (const auto& element : node) {
@@ -189,9 +176,8 @@ void ReadEntries(const YAML::Node& node, const std::string& which,
   }
 }
 
-void ReadMatrix(const YAML::Node& node, Loc key_loc,
-                const SettingsSchema& schema, ErrorList& errors,
-                MatrixSpec* matrix) {
+void ReadMatrix(const YAML::Node& node, Loc key_loc, const SettingsSchema& schema,
+                ErrorList& errors, MatrixSpec* matrix) {
   static const std::vector<std::string> kReserved = {"include", "exclude"};
   matrix->present = true;
   matrix->loc = key_loc;
@@ -206,10 +192,8 @@ void ReadMatrix(const YAML::Node& node, Loc key_loc,
     ReadAxis(entry, schema, errors, matrix);
   for (const auto& item : node) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
-    if (key == "exclude")
-      ReadEntries(item.second, key, schema, errors, &matrix->exclude);
-    if (key == "include")
-      ReadEntries(item.second, key, schema, errors, &matrix->include);
+    if (key == "exclude") ReadEntries(item.second, key, schema, errors, &matrix->exclude);
+    if (key == "include") ReadEntries(item.second, key, schema, errors, &matrix->include);
   }
 }
 
@@ -223,15 +207,13 @@ void ReadSection(const YAML::Node& node, const std::string& section,
                  const std::vector<std::string>& keys, const std::string& example,
                  ErrorList& errors, ReadEntry read) {
   if (!node.IsMap()) {
-    errors.Add(LocOf(node.Mark()),
-               "'" + section + "' must be a mapping, e.g. '" + example + "'");
+    errors.Add(LocOf(node.Mark()), "'" + section + "' must be a mapping, e.g. '" + example + "'");
     return;
   }
   for (const auto& item : node) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
     const YAML::Node& value = item.second;
-    const Loc value_loc =
-        value.IsNull() ? LocOf(item.first.Mark()) : LocOf(value.Mark());
+    const Loc value_loc = value.IsNull() ? LocOf(item.first.Mark()) : LocOf(value.Mark());
     if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
       read(key, value, value_loc);
       continue;
@@ -239,8 +221,8 @@ void ReadSection(const YAML::Node& node, const std::string& section,
     const std::string match = ClosestMatch(key, keys);
     errors.Add(LocOf(item.first.Mark()),
                "unknown " + section + " setting '" + key + "' (" +
-                   (match.empty() ? "" : "did you mean '" + match + "'? ") +
-                   section + " takes " + JoinStrings(keys, ", ") + ")");
+                   (match.empty() ? "" : "did you mean '" + match + "'? ") + section + " takes " +
+                   JoinStrings(keys, ", ") + ")");
   }
 }
 
@@ -258,53 +240,50 @@ void ReadCarbon(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
   static const ParamSpec kPue = FloatParam("carbon.pue", 1.0, "", 1.0, 3.0);
   static const ParamSpec kIntensity =
       FloatParam("carbon.intensity_g_per_kwh", 0.0, "", 0.0, 5000.0);
-  static const std::vector<std::string> kKeys = {
-      "region", "pue", "intensity_g_per_kwh", "intensity_csv", "compare_regions"};
+  static const std::vector<std::string> kKeys = {"region", "pue", "intensity_g_per_kwh",
+                                                 "intensity_csv", "compare_regions"};
   CarbonSettings& carbon = doc->carbon;
-  ReadSection(
-      node, "carbon", kKeys, "carbon: {region: FR, pue: 1.2}", errors,
-      [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
-        if (key == "region") {
-          if (auto region = ReadRegion(value, value_loc, "carbon.region", errors))
-            carbon.region = *region;
-        } else if (key == "pue") {
-          carbon.pue = ReadNumber(value, value_loc, kPue, errors);
-        } else if (key == "intensity_g_per_kwh") {
-          carbon.intensity_g_per_kwh = ReadNumber(value, value_loc, kIntensity, errors);
-        } else if (key == "intensity_csv") {
-          if (value.IsScalar() && !value.Scalar().empty()) {
-            carbon.intensity_csv = value.Scalar();
-          } else {
-            errors.Add(value_loc,
-                       "carbon.intensity_csv must be the path of an hourly CSV "
-                       "with the header 'timestamp,g_per_kwh'");
-          }
-        } else if (key == "compare_regions") {
-          std::vector<YAML::Node> items;
-          if (value.IsSequence())
-            for (const auto& element : value) items.push_back(element);
-          if (items.empty()) {
-            errors.Add(value_loc,
-                       "carbon.compare_regions must list region codes, e.g. "
-                       "[FR, US-CA, gcp:europe-north1, aws:us-east-1]");
-          }
-          for (const auto& item : items) {
-            if (auto region = ReadRegion(item, LocOf(item.Mark()),
-                                         "each of carbon.compare_regions", errors))
-              carbon.compare_regions.push_back(*region);
-          }
-        }
-      });
+  ReadSection(node, "carbon", kKeys, "carbon: {region: FR, pue: 1.2}", errors,
+              [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+                if (key == "region") {
+                  if (auto region = ReadRegion(value, value_loc, "carbon.region", errors))
+                    carbon.region = *region;
+                } else if (key == "pue") {
+                  carbon.pue = ReadNumber(value, value_loc, kPue, errors);
+                } else if (key == "intensity_g_per_kwh") {
+                  carbon.intensity_g_per_kwh = ReadNumber(value, value_loc, kIntensity, errors);
+                } else if (key == "intensity_csv") {
+                  if (value.IsScalar() && !value.Scalar().empty()) {
+                    carbon.intensity_csv = value.Scalar();
+                  } else {
+                    errors.Add(value_loc,
+                               "carbon.intensity_csv must be the path of an hourly CSV "
+                               "with the header 'timestamp,g_per_kwh'");
+                  }
+                } else if (key == "compare_regions") {
+                  std::vector<YAML::Node> items;
+                  if (value.IsSequence())
+                    for (const auto& element : value) items.push_back(element);
+                  if (items.empty()) {
+                    errors.Add(value_loc,
+                               "carbon.compare_regions must list region codes, e.g. "
+                               "[FR, US-CA, gcp:europe-north1, aws:us-east-1]");
+                  }
+                  for (const auto& item : items) {
+                    if (auto region = ReadRegion(item, LocOf(item.Mark()),
+                                                 "each of carbon.compare_regions", errors))
+                      carbon.compare_regions.push_back(*region);
+                  }
+                }
+              });
 }
 
 void ReadSampler(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
-  static const ParamSpec kInterval =
-      IntParam("sampler.interval_ms", 100, "", 10, 60000);
-  static const ParamSpec kIdle =
-      FloatParam("sampler.idle_baseline_s", 0.0, "", 0.0, 3600.0);
+  static const ParamSpec kInterval = IntParam("sampler.interval_ms", 100, "", 10, 60000);
+  static const ParamSpec kIdle = FloatParam("sampler.idle_baseline_s", 0.0, "", 0.0, 3600.0);
   static const std::vector<std::string> kKeys = {"interval_ms", "idle_baseline_s"};
-  ReadSection(node, "sampler", kKeys, "sampler: {interval_ms: 100, idle_baseline_s: 10}",
-              errors, [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+  ReadSection(node, "sampler", kKeys, "sampler: {interval_ms: 100, idle_baseline_s: 10}", errors,
+              [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
                 if (key == "interval_ms") {
                   if (auto interval = ReadInt(value, value_loc, kInterval, errors))
                     doc->sampler.interval_ms = *interval;
@@ -318,11 +297,10 @@ void ReadSampler(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) 
 void ReadLimits(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc) {
   static const ParamSpec kTimeout =
       FloatParam("limits.cell_timeout_s", 86400.0, "", 1.0, 30.0 * 86400);
-  static const ParamSpec kMemory =
-      IntParam("limits.cell_memory_mb", 0, "", 0, 1 << 30);
+  static const ParamSpec kMemory = IntParam("limits.cell_memory_mb", 0, "", 0, 1 << 30);
   static const std::vector<std::string> kKeys = {"cell_timeout_s", "cell_memory_mb"};
-  ReadSection(node, "limits", kKeys, "limits: {cell_timeout_s: 3600, cell_memory_mb: 8000}",
-              errors, [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
+  ReadSection(node, "limits", kKeys, "limits: {cell_timeout_s: 3600, cell_memory_mb: 8000}", errors,
+              [&](const std::string& key, const YAML::Node& value, Loc value_loc) {
                 if (key == "cell_timeout_s") {
                   if (auto seconds = ReadNumber(value, value_loc, kTimeout, errors))
                     doc->limits.cell_timeout_s = *seconds;
@@ -338,8 +316,7 @@ void ReadInference(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc
   static const ParamSpec kBatch = IntParam("inference.batch_sizes", 1, "", 1, 1 << 20);
   static const ParamSpec kWarmup = IntParam("inference.warmup_iterations", 3, "", 0, 100000);
   static const ParamSpec kMinTime = FloatParam("inference.min_time_s", 0.5, "", 0.0, 3600.0);
-  static const ParamSpec kMinIterations =
-      IntParam("inference.min_iterations", 10, "", 1, 10000000);
+  static const ParamSpec kMinIterations = IntParam("inference.min_iterations", 10, "", 1, 10000000);
   static const std::vector<std::string> kKeys = {"enabled", "batch_sizes", "warmup_iterations",
                                                  "min_time_s", "min_iterations"};
   InferenceSuiteSettings& inference = doc->inference;
@@ -373,8 +350,7 @@ void ReadInference(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc
             inference.batch_sizes.push_back(size);
           }
         } else if (key == "warmup_iterations") {
-          if (auto n = ReadInt(value, value_loc, kWarmup, errors))
-            inference.warmup_iterations = *n;
+          if (auto n = ReadInt(value, value_loc, kWarmup, errors)) inference.warmup_iterations = *n;
         } else if (key == "min_time_s") {
           if (auto seconds = ReadNumber(value, value_loc, kMinTime, errors))
             inference.min_time_s = *seconds;
@@ -385,9 +361,8 @@ void ReadInference(const YAML::Node& node, ErrorList& errors, SuiteDocument* doc
       });
 }
 
-void ReadMeters(const YAML::Node& node, Loc key_loc,
-                const SettingsSchema& schema, ErrorList& errors,
-                SuiteDocument* doc) {
+void ReadMeters(const YAML::Node& node, Loc key_loc, const SettingsSchema& schema,
+                ErrorList& errors, SuiteDocument* doc) {
   doc->meters.clear();
   std::vector<YAML::Node> items;
   if (node.IsScalar()) items.push_back(node);  // "meters: x" means [x]
@@ -403,8 +378,8 @@ void ReadMeters(const YAML::Node& node, Loc key_loc,
     const Loc loc = LocOf(item.Mark());
     const std::string name = item.IsScalar() ? item.Scalar() : "";
     std::string problem = schema.CheckPluginName(name, PluginKind::kMeter);
-    if (problem.empty() && std::find(doc->meters.begin(), doc->meters.end(),
-                                     name) != doc->meters.end())
+    if (problem.empty() &&
+        std::find(doc->meters.begin(), doc->meters.end(), name) != doc->meters.end())
       problem = "meter '" + name + "' is listed twice; list it once";
     if (!problem.empty()) {
       errors.Add(loc, problem);
@@ -416,27 +391,22 @@ void ReadMeters(const YAML::Node& node, Loc key_loc,
 
 // --- top level ---------------------------------------------------------------
 
-std::string UnknownTopLevelMessage(const std::string& key,
-                                   const SettingsSchema& schema) {
+std::string UnknownTopLevelMessage(const std::string& key, const SettingsSchema& schema) {
   const std::string head = "unknown top-level key '" + key + "'";
-  const bool is_setting =
-      schema.IsKnown(key) || schema.FindPlugin(key) != nullptr;
-  if (is_setting)
-    return head + "; settings go under 'defaults:' (or a 'matrix:' axis)";
+  const bool is_setting = schema.IsKnown(key) || schema.FindPlugin(key) != nullptr;
+  if (is_setting) return head + "; settings go under 'defaults:' (or a 'matrix:' axis)";
   const std::string match = ClosestMatch(key, TopLevelKeys());
   if (!match.empty()) return head + " (did you mean '" + match + "'?)";
   return head + " (known keys: " + JoinStrings(TopLevelKeys(), ", ") + ")";
 }
 
 void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
-                  const SettingsSchema& schema, ErrorList& errors,
-                  SuiteDocument* doc) {
+                  const SettingsSchema& schema, ErrorList& errors, SuiteDocument* doc) {
   if (key == "suite") return ReadName(value, key_loc, errors, doc);
   if (key == "description") return ReadDescription(value, errors, doc);
   if (key == "dataset") return ReadDataset(value, key_loc, schema, errors, doc);
   if (key == "defaults") return ReadDefaults(value, schema, errors, doc);
-  if (key == "matrix")
-    return ReadMatrix(value, key_loc, schema, errors, &doc->matrix);
+  if (key == "matrix") return ReadMatrix(value, key_loc, schema, errors, &doc->matrix);
   if (key == "repetitions") return ReadRepetitions(value, key_loc, errors, doc);
   if (key == "carbon") return ReadCarbon(value, errors, doc);
   if (key == "meters") return ReadMeters(value, key_loc, schema, errors, doc);
@@ -446,26 +416,20 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 
-// Without a 'meters' list, the installed ones of DefaultMeters(), in order.
-void UseInstalledDefaultMeters(const SettingsSchema& schema, ErrorList& errors,
-                               SuiteDocument* doc) {
-  doc->meters.clear();
-  for (const auto& meter : DefaultMeters()) {
-    if (schema.CheckPluginName(meter, PluginKind::kMeter).empty())
-      doc->meters.push_back(meter);
-  }
+// Without a 'meters' list, the meters that declare themselves on by default.
+void UseDefaultMeters(const SettingsSchema& schema, ErrorList& errors, SuiteDocument* doc) {
+  doc->meters = DefaultMeters(schema.catalog());
   if (doc->meters.empty()) {
-    errors.Add({}, "no 'meters' are listed and none of the default meters (" +
-                       JoinStrings(DefaultMeters(), ", ") +
-                       ") is installed; add 'meters: [...]' (" +
-                       schema.KnownPluginsText(PluginKind::kMeter) + ")");
+    errors.Add({},
+               "no 'meters' are listed and no installed meter is on by default; add "
+               "'meters: [...]' (" +
+                   schema.KnownPluginsText(PluginKind::kMeter) + ")");
   }
 }
 
 }  // namespace
 
-SuiteDocument ReadSuiteDocument(const YAML::Node& root,
-                                const SettingsSchema& schema,
+SuiteDocument ReadSuiteDocument(const YAML::Node& root, const SettingsSchema& schema,
                                 ErrorList& errors) {
   SuiteDocument doc;
   if (!root.IsNull() && !root.IsMap()) {
@@ -493,7 +457,7 @@ SuiteDocument ReadSuiteDocument(const YAML::Node& root,
                "missing required key 'suite'; add a line such as "
                "'suite: my_suite' (it names the result files)");
   }
-  if (!seen.count("meters")) UseInstalledDefaultMeters(schema, errors, &doc);
+  if (!seen.count("meters")) UseDefaultMeters(schema, errors, &doc);
   return doc;
 }
 

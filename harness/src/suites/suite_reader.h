@@ -12,8 +12,7 @@ namespace carbonbench::suite_internal {
 
 // Reads what it can and records every problem in `errors`; the result is only
 // meaningful when `errors` stayed empty.
-SuiteDocument ReadSuiteDocument(const YAML::Node& root,
-                                const SettingsSchema& schema,
+SuiteDocument ReadSuiteDocument(const YAML::Node& root, const SettingsSchema& schema,
                                 ErrorList& errors);
 
 }  // namespace carbonbench::suite_internal

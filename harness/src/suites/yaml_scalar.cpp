@@ -53,8 +53,7 @@ bool IsQuoted(const YAML::Node& scalar) {
 
 ParamValue ParseScalarText(const std::string& text) {
   static const std::regex kInt(R"([-+]?[0-9]+)");
-  static const std::regex kFloat(
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
   bool flag = false;
   if (IsBoolText(text, &flag)) return flag;
   if (std::regex_match(text, kInt)) {

@@ -19,7 +19,7 @@ inline constexpr std::string_view kClassifierToken = "[CLS]";
 inline constexpr std::string_view kSeparatorToken = "[SEP]";
 inline constexpr std::string_view kMaskToken = "[MASK]";
 
-// Defaults are those of bert-base-uncased (do_lower_case=True).
+// Defaults are those of BERT's uncased base model (do_lower_case=True).
 struct TokenizerSettings {
   bool lower_case = true;
   // Like Hugging Face's strip_accents=True: applied whether or not

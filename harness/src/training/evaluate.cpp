@@ -1,10 +1,10 @@
 #include "training/evaluate.h"
 
-#include <torch/types.h>
-#include <torch/utils.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"

@@ -3,12 +3,12 @@
 // so a model scores the same wherever it is scored.
 #pragma once
 
-#include <ATen/core/Reduction.h>
-#include <torch/types.h>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
+
+#include <ATen/core/Reduction.h>
+#include <torch/types.h>
 
 namespace carbonbench {
 

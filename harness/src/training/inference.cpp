@@ -32,7 +32,8 @@ std::vector<torch::Tensor> Batches(const torch::Tensor& inputs, std::int64_t bat
   constexpr std::int64_t kMaxBatches = 8;
   const std::int64_t count = inputs.size(0);
   std::vector<torch::Tensor> batches;
-  const std::int64_t distinct = std::max<std::int64_t>(1, std::min(kMaxBatches, count / batch_size));
+  const std::int64_t distinct =
+      std::max<std::int64_t>(1, std::min(kMaxBatches, count / batch_size));
   for (std::int64_t b = 0; b < distinct; ++b) {
     torch::Tensor index = (torch::arange(batch_size, torch::kLong) + b * batch_size) % count;
     batches.push_back(InLayout(inputs.index_select(0, index).to(device), channels_last));
@@ -106,8 +107,7 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
     record.throughput_per_s = static_cast<double>(record.predictions) / loop_s;
     record.energy_wh = (energy.energy_wh ? energy.energy_wh() : 0) - energy_before_wh;
     record.co2_g = (energy.co2_g ? energy.co2_g() : 0) - co2_before_g;
-    record.energy_wh_per_1000 =
-        record.energy_wh / static_cast<double>(record.predictions) * 1000.0;
+    record.energy_wh_per_1000 = record.energy_wh / static_cast<double>(record.predictions) * 1000.0;
     record.energy_provenance = energy.provenance;
     records.push_back(record);
   }

@@ -1,13 +1,13 @@
 #include "training/trainer.h"
 
-#include <fmt/format.h>
-#include <torch/torch.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
 
 #include "pipeline/batch_loader.h"
 #include "training/evaluate.h"

@@ -11,6 +11,9 @@ namespace carbonbench::meters {
 
 class ConstantMeter : public Meter {
  public:
+  // Only when asked for: a declared figure says nothing about this machine.
+  static MeterTraits Traits() { return {false, 0, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {FloatParam("cpu_w", 0.0, "declared CPU power in watts (0: no cpu figure)", 0.0, 1e5),
             FloatParam("gpu_w", 0.0, "declared GPU power in watts (0: no gpu figure)", 0.0, 1e5),

@@ -81,6 +81,9 @@ TdpChoice ResolveTdp(double override_w, const std::string& reference_data_dir) {
 
 class CpuEstimateMeter : public Meter {
  public:
+  // An estimate apportioned to this process's CPU time: after the counters.
+  static MeterTraits Traits() { return {true, 30, MeterScope::kProcess}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {FloatParam("tdp_w", 0.0,
                        "CPU package TDP in watts; 0 looks it up in CodeCarbon's "

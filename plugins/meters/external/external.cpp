@@ -50,6 +50,9 @@ std::string ExitText(int status) {
 
 class ExternalMeter : public Meter {
  public:
+  // Only when asked for: it needs a file or command to read.
+  static MeterTraits Traits() { return {false, 0, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {StringParam("file", "", "a file holding a cumulative energy reading"),
             StringParam("command", "",

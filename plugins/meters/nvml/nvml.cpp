@@ -20,6 +20,9 @@ double SteadySeconds() {
 
 class NvmlMeter : public Meter {
  public:
+  // Measured, for the selected GPUs whoever uses them.
+  static MeterTraits Traits() { return {true, 20, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {StringParam("library", nvml::kDefaultLibrary,
                         "NVML shared library to dlopen (the driver's libnvidia-ml.so.1)"),

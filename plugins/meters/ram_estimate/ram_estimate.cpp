@@ -31,17 +31,20 @@ std::string Format(double value) {
 
 class RamEstimateMeter : public Meter {
  public:
+  // Its default tracking is the machine's memory.
+  static MeterTraits Traits() { return {true, 40, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
-    return {FloatParam("ram_gb", 0.0,
-                       "memory size in GB for the model; 0 reads MemTotal (machine) or this "
-                       "process's resident memory (process)",
-                       0.0, 1e6),
-            EnumParam("tracking", "machine", {"machine", "process"},
-                      "CodeCarbon's tracking mode: the machine's memory or this process's"),
-            BoolParam("use_rapl_dram", true,
-                      "measure with RAPL's DRAM counter when it can be read"),
-            StringParam("powercap_root", powercap::kDefaultRoot,
-                        "folder holding the intel-rapl:* zones")};
+    return {
+        FloatParam("ram_gb", 0.0,
+                   "memory size in GB for the model; 0 reads MemTotal (machine) or this "
+                   "process's resident memory (process)",
+                   0.0, 1e6),
+        EnumParam("tracking", "machine", {"machine", "process"},
+                  "CodeCarbon's tracking mode: the machine's memory or this process's"),
+        BoolParam("use_rapl_dram", true, "measure with RAPL's DRAM counter when it can be read"),
+        StringParam("powercap_root", powercap::kDefaultRoot,
+                    "folder holding the intel-rapl:* zones")};
   }
 
   void Configure(const Params& params, const MeterContext&) override {
@@ -67,11 +70,12 @@ class RamEstimateMeter : public Meter {
                         " readable RAPL DRAM domain(s) under " + powercap_root_};
     }
     memory_gb_ = ram_gb_override_ > 0 ? ram_gb_override_
-                 : process_          ? ram_estimate::ReadProcessRamGb()
-                                     : ram_estimate::ReadTotalRamGb();
+                 : process_           ? ram_estimate::ReadProcessRamGb()
+                                      : ram_estimate::ReadTotalRamGb();
     if (memory_gb_ <= 0) {
-      return {false, "cannot read the memory size from /proc (meminfo, self/status); set "
-                     "ram_estimate.ram_gb"};
+      return {false,
+              "cannot read the memory size from /proc (meminfo, self/status); set "
+              "ram_estimate.ram_gb"};
     }
     power_w_ = ram_estimate::RamPowerW(memory_gb_, IsArm());
     memory_source_ = ram_gb_override_ > 0 ? "ram_estimate.ram_gb"

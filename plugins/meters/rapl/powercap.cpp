@@ -236,10 +236,10 @@ Verdict Probe(const std::string& root) {
       if (reading.error == EACCES || reading.error == EPERM) {
         denied.push_back(file);
       } else {
-        failed.push_back(file + " (" +
-                         (reading.error == EINVAL ? std::string("not a number")
-                                                  : std::strerror(reading.error)) +
-                         ")");
+        failed.push_back(
+            file + " (" +
+            (reading.error == EINVAL ? std::string("not a number") : std::strerror(reading.error)) +
+            ")");
       }
     }
   }
@@ -261,16 +261,14 @@ Verdict Probe(const std::string& root) {
       }
       continue;
     }
-    skipped.push_back(domain.name + (domain.kind == DomainKind::kPsys
-                                         ? " (covers the packages and more)"
-                                         : domain.kind == DomainKind::kOther
-                                               ? " (unknown domain)"
-                                               : " (inside its package)"));
+    skipped.push_back(domain.name +
+                      (domain.kind == DomainKind::kPsys    ? " (covers the packages and more)"
+                       : domain.kind == DomainKind::kOther ? " (unknown domain)"
+                                                           : " (inside its package)"));
   }
   verdict.available = true;
-  verdict.reason = std::to_string(packages.size()) + " package(s) (" +
-                   Join(Names(packages), ", ") + ") and " + std::to_string(drams.size()) +
-                   " DRAM domain(s) under " + root +
+  verdict.reason = std::to_string(packages.size()) + " package(s) (" + Join(Names(packages), ", ") +
+                   ") and " + std::to_string(drams.size()) + " DRAM domain(s) under " + root +
                    (skipped.empty() ? "" : "; not added: " + Join(skipped, ", "));
   verdict.packages = std::move(packages);
   verdict.drams = std::move(drams);
@@ -292,9 +290,9 @@ double EnergyCounters::ReadJoules() {
     if (!reading.uj) continue;  // the next good read covers this interval
     const auto last = last_uj_.find(domain.zone);
     if (last != last_uj_.end()) {
-      joules_ += static_cast<double>(WrapAwareDeltaUj(last->second, *reading.uj,
-                                                      domain.max_range_uj)) *
-                 1e-6;
+      joules_ +=
+          static_cast<double>(WrapAwareDeltaUj(last->second, *reading.uj, domain.max_range_uj)) *
+          1e-6;
     }
     last_uj_[domain.zone] = *reading.uj;
   }

@@ -52,9 +52,9 @@ CounterReading ReadEnergyUj(const Domain& domain);
 // What can be counted here, and why not when nothing can.
 struct Verdict {
   bool available = false;
-  std::string reason;             // why not, with the fix; or what is counted
-  std::vector<Domain> packages;   // readable package domains
-  std::vector<Domain> drams;      // readable DRAM domains
+  std::string reason;            // why not, with the fix; or what is counted
+  std::vector<Domain> packages;  // readable package domains
+  std::vector<Domain> drams;     // readable DRAM domains
 };
 Verdict Probe(const std::string& root);
 

@@ -9,6 +9,9 @@ namespace carbonbench::meters {
 
 class RaplMeter : public Meter {
  public:
+  // Measured counters cover every process on the machine; first choice for the CPU.
+  static MeterTraits Traits() { return {true, 10, MeterScope::kMachine}; }
+
   static std::vector<ParamSpec> Parameters() {
     return {StringParam("powercap_root", powercap::kDefaultRoot,
                         "folder holding the intel-rapl:* zones (tests point it at a fake tree)"),

@@ -2,17 +2,17 @@
 // names follow Hugging Face's, so named_parameters() gives the keys of their
 // checkpoints ("bert.encoder.layer.0.attention.self.query.weight") and
 // pretrained weights load by name.
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
 #include <torch/nn/init.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/utils.h>
-
-#include <cmath>
-#include <limits>
-#include <stdexcept>
-#include <string>
 
 #include "bert_config.h"
 #include "carbonbench/sdk.h"
@@ -460,24 +460,12 @@ class BertModel : public Model {
     };
   }
 
+  // Pretrained weights fix the token ids: their folder's vocab.txt.
+  VocabularySource Vocabulary() const override { return {"pretrained", "vocab.txt"}; }
+
   std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    if (dataset.input_kind != InputKind::kTokens || dataset.input_shape.size() != 1) {
-      throw std::invalid_argument(std::string("bert needs token inputs shaped {max_length}; "
-                                              "dataset '") +
-                                  dataset.name + "' has " + InputKindName(dataset.input_kind) +
-                                  " inputs");
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument("bert is a sequence classifier: dataset '" + dataset.name +
-                                  "' needs 2 or more classes");
-    }
-    if (dataset.vocab_size < 1 || dataset.pad_token_id < 0 ||
-        dataset.pad_token_id >= dataset.vocab_size) {
-      throw std::invalid_argument("bert: dataset '" + dataset.name + "' has vocab_size " +
-                                  std::to_string(dataset.vocab_size) + " and pad_token_id " +
-                                  std::to_string(dataset.pad_token_id) +
-                                  "; the pad id must be a token of the vocabulary");
-    }
+    RequireDataset("bert", dataset, InputKind::kTokens, 1, TaskKind::kClassification,
+                   "{max_length}");
 
     const std::string& pretrained = params.GetString("pretrained");
     BertConfig config;

@@ -2,10 +2,10 @@
 // or a Hugging Face config.json, and loading Hugging Face weights into it.
 #pragma once
 
-#include <torch/nn/module.h>
-
 #include <cstdint>
 #include <string>
+
+#include <torch/nn/module.h>
 
 namespace carbonbench::models {
 

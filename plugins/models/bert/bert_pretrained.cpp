@@ -1,12 +1,12 @@
 // Presets, Hugging Face config.json, and model.safetensors loading.
-#include <torch/utils.h>
-
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/utils.h>
 
 #include "bert_config.h"
 #include "carbonbench/safetensors.h"

@@ -1,12 +1,12 @@
 // A small CNN: two conv blocks and a classifier, sized from the dataset.
+#include <stdexcept>
+
 #include <torch/nn/functional.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
-
-#include <stdexcept>
 
 #include "carbonbench/sdk.h"
 
@@ -43,12 +43,8 @@ TORCH_MODULE(ConvBlock);
 class CnnImpl : public Network {
  public:
   CnnImpl(const DatasetSpec& dataset, const Params& params) {
-    if (dataset.input_kind != InputKind::kImage || dataset.input_shape.size() != 3) {
-      throw std::invalid_argument("cnn needs image inputs shaped {channels, height, width}");
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument("cnn is a classifier: the dataset needs 2 or more classes");
-    }
+    RequireDataset("cnn", dataset, InputKind::kImage, 3, TaskKind::kClassification,
+                   "{channels, height, width}");
     const int64_t channels = params.GetInt("channels");
     const int64_t hidden = params.GetInt("hidden");
     const bool batch_norm = params.GetBool("batch_norm");
@@ -56,8 +52,8 @@ class CnnImpl : public Network {
     const int64_t width = dataset.input_shape[2] / 4;
     if (height < 1 || width < 1) throw std::invalid_argument("cnn needs inputs of 4x4 or more");
 
-    block1 = register_module("block1", detail::ConvBlock(dataset.input_shape[0], channels,
-                                                         batch_norm));
+    block1 =
+        register_module("block1", detail::ConvBlock(dataset.input_shape[0], channels, batch_norm));
     block2 = register_module("block2", detail::ConvBlock(channels, 2 * channels, batch_norm));
     fc1 = register_module("fc1", QuantizableLinear(2 * channels * height * width, hidden));
     dropout = register_module("dropout", torch::nn::Dropout(params.GetFloat("dropout")));
@@ -65,8 +61,10 @@ class CnnImpl : public Network {
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    x = RunBlock("block1", [block = block1.ptr()](torch::Tensor t) { return block->forward(t); }, x);
-    x = RunBlock("block2", [block = block2.ptr()](torch::Tensor t) { return block->forward(t); }, x);
+    x = RunBlock(
+        "block1", [block = block1.ptr()](torch::Tensor t) { return block->forward(t); }, x);
+    x = RunBlock(
+        "block2", [block = block2.ptr()](torch::Tensor t) { return block->forward(t); }, x);
     x = torch::relu(fc1->forward(x.flatten(1)));
     return fc2->forward(dropout->forward(x));
   }
@@ -89,11 +87,15 @@ class CnnImpl : public Network {
 class CnnModel : public Model {
  public:
   static std::vector<ParamSpec> Parameters() {
-    return {IntParam("channels", 32, "output channels of the first conv block (the second has twice)", 1, 1024),
+    return {IntParam("channels", 32,
+                     "output channels of the first conv block (the second has twice)", 1, 1024),
             IntParam("hidden", 128, "width of the hidden fully connected layer", 1, 65536),
             FloatParam("dropout", 0.25, "dropout before the output layer", 0.0, 0.95),
             BoolParam("batch_norm", true, "batch normalisation after each convolution")};
   }
+
+  // Small and quick on a laptop CPU: what a suite that names no model trains.
+  bool DefaultModel() const override { return true; }
 
   std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
     return std::make_shared<CnnImpl>(dataset, params);
@@ -102,5 +104,6 @@ class CnnModel : public Model {
 
 }  // namespace carbonbench::models
 
-CARBONBENCH_REGISTER_MODEL(carbonbench::models::CnnModel, "cnn", "1.0.0",
-                           "Two conv blocks (conv-bn-relu-pool) and a two-layer classifier, sized from the dataset")
+CARBONBENCH_REGISTER_MODEL(
+    carbonbench::models::CnnModel, "cnn", "1.0.0",
+    "Two conv blocks (conv-bn-relu-pool) and a two-layer classifier, sized from the dataset")

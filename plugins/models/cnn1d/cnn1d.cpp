@@ -1,5 +1,8 @@
 // A 1-D CNN regressor for windowed series: conv-bn-relu blocks over time, then
 // a small MLP head to the targets.
+#include <stdexcept>
+#include <string>
+
 #include <fmt/format.h>
 #include <torch/nn/functional.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -7,9 +10,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-
-#include <stdexcept>
-#include <string>
 
 #include "carbonbench/sdk.h"
 
@@ -65,7 +65,8 @@ class Cnn1dImpl : public Network {
   torch::Tensor forward(torch::Tensor x) override {
     for (std::size_t i = 0; i < blocks->size(); ++i) {
       auto block = blocks->ptr<detail::ConvBlock1dImpl>(i);
-      x = RunBlock(block_names_[i], [block](torch::Tensor t) { return block->forward(t); }, x);
+      x = RunBlock(
+          block_names_[i], [block](torch::Tensor t) { return block->forward(t); }, x);
     }
     x = average_pool_ && !blocks->is_empty() ? x.mean(/*dim=*/2) : x.flatten(1);
     x = torch::relu(fc1->forward(x));

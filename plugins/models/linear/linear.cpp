@@ -1,9 +1,9 @@
 // The baseline every series model should beat: one linear map from the whole
 // input window to the targets (an autoregressive model fitted by SGD).
+#include <stdexcept>
+
 #include <fmt/format.h>
 #include <torch/nn/modules/linear.h>
-
-#include <stdexcept>
 
 #include "carbonbench/sdk.h"
 

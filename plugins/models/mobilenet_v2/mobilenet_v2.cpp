@@ -1,6 +1,12 @@
 // MobileNetV2 exactly as torchvision builds it (same module names and channel
 // rounding), with the small-input variant CIFAR ports use and any number of
 // input channels.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 #include <torch/nn/functional.h>
 #include <torch/nn/init.h>
@@ -10,12 +16,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
-
-#include <algorithm>
-#include <cmath>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 #include "carbonbench/sdk.h"
 
@@ -122,25 +122,11 @@ bool UseSmallInput(const std::string& setting, int64_t height, int64_t width) {
 class MobileNetV2Impl : public Network {
  public:
   MobileNetV2Impl(const DatasetSpec& dataset, const Params& params) {
-    if (dataset.input_kind != InputKind::kImage || dataset.input_shape.size() != 3) {
-      throw std::invalid_argument(fmt::format(
-          "mobilenet_v2 needs image inputs shaped {{channels, height, width}}; dataset '{}' has "
-          "{} inputs: pick an image dataset or a model for {} inputs",
-          dataset.name, InputKindName(dataset.input_kind), InputKindName(dataset.input_kind)));
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument(fmt::format(
-          "mobilenet_v2 is a classifier: dataset '{}' needs 2 or more classes", dataset.name));
-    }
+    RequireDataset("mobilenet_v2", dataset, InputKind::kImage, 3, TaskKind::kClassification,
+                   "{channels, height, width}");
     const int64_t in_channels = dataset.input_shape[0];
     const int64_t height = dataset.input_shape[1];
     const int64_t width = dataset.input_shape[2];
-    if (in_channels < 1 || height < 1 || width < 1) {
-      throw std::invalid_argument(
-          fmt::format("mobilenet_v2: dataset '{}' has an empty input "
-                      "shape {}x{}x{}",
-                      dataset.name, in_channels, height, width));
-    }
     const double width_mult = params.GetFloat("width_mult");
     if (!(width_mult > 0.0)) {
       throw std::invalid_argument(
@@ -204,10 +190,12 @@ class MobileNetV2Impl : public Network {
   torch::Tensor forward(torch::Tensor x) override {
     // Each layer by its name, so the declared blocks can be checkpointed.
     for (std::size_t i = 0; i < features->size(); ++i) {
-      x = RunBlock(layer_names_[i],
-                   [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](
-                       torch::Tensor t) mutable { return layer.forward(t); },
-                   x);
+      x = RunBlock(
+          layer_names_[i],
+          [layer = *(features->begin() + static_cast<std::ptrdiff_t>(i))](torch::Tensor t) mutable {
+            return layer.forward(t);
+          },
+          x);
     }
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return classifier->forward(x);
@@ -230,7 +218,8 @@ class MobileNetV2Impl : public Network {
   bool small_input_ = false;
   std::vector<std::string> repeated_blocks_;
   std::vector<PrunableLayer> prunable_layers_;
-  std::vector<std::string> layer_names_;  // "features.0", ...: every layer, declared blocks among them
+  std::vector<std::string>
+      layer_names_;  // "features.0", ...: every layer, declared blocks among them
 };
 
 class MobileNetV2Model : public Model {

@@ -1,6 +1,9 @@
 // ResNet-18 exactly as torchvision builds it (same module names, so
 // named_parameters() matches a torchvision state_dict), with a CIFAR-style stem
 // for small images and any number of input channels.
+#include <stdexcept>
+#include <string>
+
 #include <fmt/format.h>
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
@@ -9,9 +12,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
-
-#include <stdexcept>
-#include <string>
 
 #include "carbonbench/sdk.h"
 
@@ -78,24 +78,11 @@ bool UseCifarStem(const std::string& stem, int64_t height, int64_t width) {
 class ResNet18Impl : public Network {
  public:
   ResNet18Impl(const DatasetSpec& dataset, const Params& params) {
-    if (dataset.input_kind != InputKind::kImage || dataset.input_shape.size() != 3) {
-      throw std::invalid_argument(fmt::format(
-          "resnet18 needs image inputs shaped {{channels, height, width}}; dataset '{}' has {} "
-          "inputs: pick an image dataset or a model for {} inputs",
-          dataset.name, InputKindName(dataset.input_kind), InputKindName(dataset.input_kind)));
-    }
-    if (dataset.task != TaskKind::kClassification || dataset.num_classes < 2) {
-      throw std::invalid_argument(fmt::format(
-          "resnet18 is a classifier: dataset '{}' needs 2 or more classes", dataset.name));
-    }
+    RequireDataset("resnet18", dataset, InputKind::kImage, 3, TaskKind::kClassification,
+                   "{channels, height, width}");
     const int64_t in_channels = dataset.input_shape[0];
     const int64_t height = dataset.input_shape[1];
     const int64_t width = dataset.input_shape[2];
-    if (in_channels < 1 || height < 1 || width < 1) {
-      throw std::invalid_argument(
-          fmt::format("resnet18: dataset '{}' has an empty input shape {}x{}x{}", dataset.name,
-                      in_channels, height, width));
-    }
     cifar_stem_ = detail::UseCifarStem(params.GetString("stem"), height, width);
 
     if (cifar_stem_) {
@@ -140,8 +127,9 @@ class ResNet18Impl : public Network {
     for (int stage = 0; stage < 4; ++stage) {
       for (std::size_t i = 0; i < (*stages[stage])->size(); ++i) {
         auto block = (*stages[stage])->ptr<detail::BasicBlockImpl>(i);
-        x = RunBlock(block_names_[stage * detail::kBlocksPerStage + i],
-                     [block](torch::Tensor t) { return block->forward(t); }, x);
+        x = RunBlock(
+            block_names_[stage * detail::kBlocksPerStage + i],
+            [block](torch::Tensor t) { return block->forward(t); }, x);
       }
     }
     return fc->forward(avgpool->forward(x).flatten(1));

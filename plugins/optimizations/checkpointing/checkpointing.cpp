@@ -2,12 +2,12 @@
 // forward pass without keeping activations, and runs it again in backward to
 // get them. Peak memory falls by the activations of those blocks; time rises
 // by one more forward pass of each.
+#include <set>
+#include <string>
+
 #include <ATen/autocast_mode.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
-
-#include <set>
-#include <string>
 
 #include "carbonbench/sdk.h"
 

@@ -11,13 +11,30 @@ namespace carbonbench::optimizations {
 class EarlyStop : public Optimization {
  public:
   static std::vector<ParamSpec> Parameters() {
-    return {IntParam("patience", 3, "epochs without improvement before stopping", 1, 10000),
-            FloatParam("min_delta", 0.1, "smallest gain that counts as improvement: accuracy points (classifiers) or percent of the best RMSE (regressors)", 0.0, 100.0),
-            FloatParam("target_acc", 0.0, "classifiers: stop once test accuracy reaches this percentage (0: no target)", 0.0, 100.0),
-            FloatParam("target_rmse", 0.0, "regressors: stop once test RMSE is at or below this, in the target's units (0: no target)", 0.0, 1e12),
-            FloatParam("time_budget_s", 0.0, "stop before the next epoch would end past this many seconds (0: no budget)", 0.0, 1e9),
-            FloatParam("max_energy_wh", 0.0, "stop before the next epoch would take training past this energy, in Wh, PUE applied (0: no budget)", 0.0, 1e12),
-            FloatParam("max_co2_g", 0.0, "stop before the next epoch would take training past this CO2, in g (0: no budget)", 0.0, 1e12)};
+    return {
+        IntParam("patience", 3, "epochs without improvement before stopping", 1, 10000),
+        FloatParam("min_delta", 0.1,
+                   "smallest gain that counts as improvement: accuracy points (classifiers) or "
+                   "percent of the best RMSE (regressors)",
+                   0.0, 100.0),
+        FloatParam("target_acc", 0.0,
+                   "classifiers: stop once test accuracy reaches this percentage (0: no target)",
+                   0.0, 100.0),
+        FloatParam("target_rmse", 0.0,
+                   "regressors: stop once test RMSE is at or below this, in the target's units (0: "
+                   "no target)",
+                   0.0, 1e12),
+        FloatParam("time_budget_s", 0.0,
+                   "stop before the next epoch would end past this many seconds (0: no budget)",
+                   0.0, 1e9),
+        FloatParam("max_energy_wh", 0.0,
+                   "stop before the next epoch would take training past this energy, in Wh, PUE "
+                   "applied (0: no budget)",
+                   0.0, 1e12),
+        FloatParam(
+            "max_co2_g", 0.0,
+            "stop before the next epoch would take training past this CO2, in g (0: no budget)",
+            0.0, 1e12)};
   }
 
   void Configure(const Params& params) override {
@@ -28,6 +45,24 @@ class EarlyStop : public Optimization {
     time_budget_s_ = params.GetFloat("time_budget_s");
     max_energy_wh_ = params.GetFloat("max_energy_wh");
     max_co2_g_ = params.GetFloat("max_co2_g");
+  }
+
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.stopping_rule = true;
+    declaration.target_accuracy_param = "target_acc";
+    declaration.time_budget_param = "time_budget_s";
+    declaration.energy_budget_param = "max_energy_wh";
+    declaration.co2_budget_param = "max_co2_g";
+    declaration.params_added_later = {"max_energy_wh", "max_co2_g"};
+    declaration.command_line_flags = {
+        {"--early_stop", "stop when test accuracy stops improving", "", FlagValue::kSwitch},
+        {"--target_acc", "stop at this test accuracy in percent (implies --early_stop)",
+         "target_acc", FlagValue::kNumber},
+        {"--time_budget",
+         "stop before this much training time: 1800, 30m, 1.5h (implies --early_stop)",
+         "time_budget_s", FlagValue::kDuration}};
+    return declaration;
   }
 
   // After every other hook: the decision sees the epoch as others left it.
@@ -127,5 +162,6 @@ class EarlyStop : public Optimization {
 
 }  // namespace carbonbench::optimizations
 
-CARBONBENCH_REGISTER_OPTIMIZATION(carbonbench::optimizations::EarlyStop, "early_stop", "1.0.0",
-                                  "Stop on a plateau, at a target accuracy or before a time budget runs out")
+CARBONBENCH_REGISTER_OPTIMIZATION(
+    carbonbench::optimizations::EarlyStop, "early_stop", "1.0.0",
+    "Stop on a plateau, at a target accuracy or before a time budget runs out")

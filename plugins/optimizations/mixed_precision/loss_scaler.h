@@ -6,11 +6,11 @@
 // the scale doubles again.
 #pragma once
 
-#include <torch/torch.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <vector>
+
+#include <torch/torch.h>
 
 namespace carbonbench::optimizations {
 

@@ -1,11 +1,11 @@
 // Mixed precision: forward passes under autocast (bf16 on CPU, fp16 or bf16
 // on CUDA), with dynamic loss scaling for fp16, whose range is too narrow
 // for small gradients.
-#include <ATen/autocast_mode.h>
-#include <torch/torch.h>
-
 #include <fstream>
 #include <string>
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
 
 #include "carbonbench/sdk.h"
 #include "loss_scaler.h"
@@ -64,10 +64,13 @@ class AutocastScope : public ForwardScope {
 class MixedPrecision : public Optimization {
  public:
   static std::vector<ParamSpec> Parameters() {
-    return {EnumParam("dtype", "auto", {"auto", "bf16", "fp16"},
-                      "reduced precision type: auto picks bf16 on CPU and fp16 on CUDA; fp16 needs CUDA"),
-            FloatParam("loss_scale", 65536.0, "initial loss scale (fp16 only)", 1.0, 16777216.0),
-            IntParam("growth_interval", 2000, "steps without overflow before the loss scale doubles (fp16 only)", 1, 1000000)};
+    return {
+        EnumParam(
+            "dtype", "auto", {"auto", "bf16", "fp16"},
+            "reduced precision type: auto picks bf16 on CPU and fp16 on CUDA; fp16 needs CUDA"),
+        FloatParam("loss_scale", 65536.0, "initial loss scale (fp16 only)", 1.0, 16777216.0),
+        IntParam("growth_interval", 2000,
+                 "steps without overflow before the loss scale doubles (fp16 only)", 1, 1000000)};
   }
 
   void Configure(const Params& params) override {
@@ -79,6 +82,14 @@ class MixedPrecision : public Optimization {
   }
 
   int Order() const override { return 10; }
+
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.command_line_flags = {
+        {"--fp16", "mixed precision (bf16 autocast on CPU, fp16 with loss scaling on CUDA)", "",
+         FlagValue::kSwitch}};
+    return declaration;
+  }
 
   void OnModelBuilt(TrainingContext& ctx) override {
     cuda_ = ctx.device.is_cuda();
@@ -92,8 +103,9 @@ class MixedPrecision : public Optimization {
     scaling_ = fp16;
     ctx.compute_dtype = fp16 ? "fp16 autocast, dynamic loss scaling" : "bf16 autocast";
     if (!cuda_ && !detail::CpuHasNativeBf16() && ctx.warn) {
-      ctx.warn("mixed_precision: this CPU has no native bf16 instructions (avx512_bf16/amx_bf16); "
-               "bf16 is emulated and may be slower than fp32");
+      ctx.warn(
+          "mixed_precision: this CPU has no native bf16 instructions (avx512_bf16/amx_bf16); "
+          "bf16 is emulated and may be slower than fp32");
     }
   }
 
@@ -126,6 +138,6 @@ class MixedPrecision : public Optimization {
 
 }  // namespace carbonbench::optimizations
 
-CARBONBENCH_REGISTER_OPTIMIZATION(carbonbench::optimizations::MixedPrecision, "mixed_precision",
-                                  "1.0.0",
-                                  "Autocast forward passes to bf16 (CPU) or fp16 (CUDA, with dynamic loss scaling)")
+CARBONBENCH_REGISTER_OPTIMIZATION(
+    carbonbench::optimizations::MixedPrecision, "mixed_precision", "1.0.0",
+    "Autocast forward passes to bf16 (CPU) or fp16 (CUDA, with dynamic loss scaling)")

@@ -9,15 +9,15 @@
 //    shrink, so multiply-accumulates, time and energy really fall.
 // Either prunes once after training and then fine-tunes, or gradually over
 // training on a cubic schedule (Zhu and Gupta, 2017).
-#include <fmt/format.h>
-#include <torch/torch.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
 
 #include "carbonbench/sdk.h"
 
@@ -334,7 +334,8 @@ class Pruning : public Optimization {
       const torch::Tensor kept_groups =
           std::get<0>(std::get<1>(norms.topk(keep_count)).sort()).to(torch::kLong);
       const torch::Tensor keep =
-          (kept_groups.unsqueeze(1) * group + torch::arange(group, kept_groups.options())).flatten();
+          (kept_groups.unsqueeze(1) * group + torch::arange(group, kept_groups.options()))
+              .flatten();
       detail::KeepEntries(*weight, 0, keep);
       detail::KeepEntries(*bias, 0, keep);
       for (auto& [coupled_weight, coupled_bias] : coupled) {

@@ -6,12 +6,12 @@
 // saves. Models opt their linear layers in by building them as
 // carbonbench::QuantizableLinear; plain torch::nn::Linear layers stay fp32
 // and are counted.
+#include <string>
+#include <vector>
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
-
-#include <string>
-#include <vector>
 
 #include "carbonbench/sdk.h"
 

@@ -1,12 +1,12 @@
 #include "data/cifar.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/data/data_test_util.h"
 

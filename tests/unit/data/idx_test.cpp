@@ -1,6 +1,5 @@
 #include "data/idx.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -10,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "error_message.h"
 

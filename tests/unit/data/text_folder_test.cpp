@@ -1,10 +1,10 @@
 #include "data/text_folder.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/data/data_test_util.h"
 

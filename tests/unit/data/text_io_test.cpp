@@ -1,9 +1,9 @@
 #include "data/text_io.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/data/data_test_util.h"
 

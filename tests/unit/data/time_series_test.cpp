@@ -1,11 +1,11 @@
 #include "data/time_series.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/data/data_test_util.h"
 

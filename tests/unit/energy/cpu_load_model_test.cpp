@@ -1,6 +1,5 @@
 #include "cpu_load_model.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -10,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench::cpu_estimate {
 namespace {

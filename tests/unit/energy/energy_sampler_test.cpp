@@ -2,10 +2,10 @@
 // picks one meter per component, applies the PUE and never hides provenance.
 #include "energy/energy_sampler.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {
@@ -176,8 +176,7 @@ TEST(EnergySampler, CountsNoCarbonWithoutAnIntensity) {
 class SteadyPowerMeter : public ScriptedMeter {
  public:
   explicit SteadyPowerMeter(double watts)
-      : ScriptedMeter({Component::kCpu, Component::kRam}, Provenance::kMeasured),
-        watts_(watts) {}
+      : ScriptedMeter({Component::kCpu, Component::kRam}, Provenance::kMeasured), watts_(watts) {}
   void Start() override { start_ = std::chrono::steady_clock::now(); }
   std::map<Component, double> ReadJoules() override {
     const double seconds =

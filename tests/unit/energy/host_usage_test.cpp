@@ -1,11 +1,12 @@
 // The usage figures that go into CodeCarbon's CSV, read from fake /proc trees.
 #include "energy/host_usage.h"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

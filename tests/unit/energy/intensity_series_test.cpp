@@ -1,13 +1,13 @@
 #include "energy/intensity_series.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "energy/carbon_intensity.h"
 #include "error_message.h"

@@ -2,10 +2,10 @@
 // from it.
 #include "energy/tensor_memory.h"
 
+#include <thread>
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "energy/phase_memory.h"
 #include "records/record_json.h"

@@ -4,7 +4,6 @@
 // executed says why.
 #include "process/child_process.h"
 
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,6 +15,8 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

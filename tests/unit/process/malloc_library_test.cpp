@@ -33,14 +33,12 @@ TEST(CellPreload, TcmallocTakesThePlaceOfAnyOtherAllocator) {
   EXPECT_EQ(CellPreload("tcmalloc", "libjemalloc.so.2 /opt/libtrace.so", kTcmalloc),
             kTcmalloc + ":/opt/libtrace.so");
   // Not installed: nothing in its place, so the cell's own check says so.
-  EXPECT_EQ(CellPreload("tcmalloc", "libjemalloc.so.2:/opt/libtrace.so", ""),
-            "/opt/libtrace.so");
+  EXPECT_EQ(CellPreload("tcmalloc", "libjemalloc.so.2:/opt/libtrace.so", ""), "/opt/libtrace.so");
   EXPECT_EQ(CellPreload("tcmalloc", "", ""), std::nullopt);
 }
 
 TEST(CellPreload, GlibcTakesOutEveryAllocatorAndNothingElse) {
-  EXPECT_EQ(CellPreload("glibc", kTcmalloc + ":/opt/libtrace.so", kTcmalloc),
-            "/opt/libtrace.so");
+  EXPECT_EQ(CellPreload("glibc", kTcmalloc + ":/opt/libtrace.so", kTcmalloc), "/opt/libtrace.so");
   EXPECT_EQ(CellPreload("glibc", "libmimalloc.so.2", kTcmalloc), "");
   EXPECT_EQ(CellPreload("glibc", "/opt/libtrace.so", kTcmalloc), std::nullopt);
   EXPECT_EQ(CellPreload("glibc", "", kTcmalloc), std::nullopt);

@@ -2,10 +2,10 @@
 // by field against the run it came from, in CodeCarbon's units.
 #include "report/export/emissions_csv.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "records/record_json.h"
 #include "util/text.h"
@@ -112,6 +112,8 @@ TEST(EmissionsCsv, OneRowFieldByField) {
   EXPECT_EQ(field["wue"], "");
 }
 
+// A run stored before scopes were recorded (no scope in its meters)
+// reads as it always did.
 TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   RunRow estimated = CloudRun();
   estimated.start.carbon = DecodeRecord<CarbonDetails>("{}");
@@ -122,6 +124,25 @@ TEST(EmissionsCsv, EstimatedCpuIsProcessTrackingAndFailedRunsAreLeftOut) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
   EXPECT_NE(lines[1].find(",N,"), std::string::npos) << lines[1];  // not on a cloud
+}
+
+// The scope comes from what the run recorded for its CPU meter, whatever the
+// meter is called.
+TEST(EmissionsCsv, TrackingModeIsTheRecordedScopeOfTheCpuMeter) {
+  RunRow process = CloudRun();
+  MeterRecord& rapl = process.start.meters.emplace_back();
+  rapl.name = "rapl";
+  rapl.scope = "process";
+  RunRow machine = CloudRun();
+  machine.summary.phases = {{"train", "cpu", 1.0, "estimated", "wattmeter", 0}};
+  MeterRecord& wattmeter = machine.start.meters.emplace_back();
+  wattmeter.name = "wattmeter";
+  wattmeter.scope = "machine";
+  const std::vector<std::string> lines = Lines(RenderEmissionsCsv({process, machine}));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find(",process,"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find(",machine,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(",machine,"), std::string::npos) << lines[2];
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 // per epoch, fields quoted as RFC 4180 wants, figures read back unchanged.
 #include "report/export/exports.h"
 
-#include <gtest/gtest.h>
-
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "unit/report/report_test_util.h"
 

@@ -1,12 +1,12 @@
 // The whole rendered report against a reviewed copy, so that any change of
 // its text is a deliberate one.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "report/export/exports.h"
 #include "report/render/markdown_report.h"
@@ -15,8 +15,7 @@
 namespace carbonbench {
 namespace {
 
-const char* const kGoldenDir =
-    CARBONBENCH_TEST_SOURCE_DIR "/unit/report/golden/";
+const char* const kGoldenDir = CARBONBENCH_TEST_SOURCE_DIR "/unit/report/golden/";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -33,20 +32,15 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 // Where the texts part, as "line N:\n  golden: ...\n  actual: ...".
-std::string FirstDifference(const std::string& golden,
-                            const std::string& actual) {
+std::string FirstDifference(const std::string& golden, const std::string& actual) {
   const auto expected_lines = Lines(golden);
   const auto actual_lines = Lines(actual);
-  const std::size_t count =
-      std::max(expected_lines.size(), actual_lines.size());
+  const std::size_t count = std::max(expected_lines.size(), actual_lines.size());
   for (std::size_t i = 0; i < count; ++i) {
-    const std::string expected =
-        i < expected_lines.size() ? expected_lines[i] : "<end of file>";
-    const std::string got =
-        i < actual_lines.size() ? actual_lines[i] : "<end of file>";
+    const std::string expected = i < expected_lines.size() ? expected_lines[i] : "<end of file>";
+    const std::string got = i < actual_lines.size() ? actual_lines[i] : "<end of file>";
     if (expected != got) {
-      return "line " + std::to_string(i + 1) + ":\n  golden: " + expected +
-             "\n  actual: " + got;
+      return "line " + std::to_string(i + 1) + ":\n  golden: " + expected + "\n  actual: " + got;
     }
   }
   return "the texts differ only in their final line break";
@@ -64,23 +58,22 @@ void ExpectMatchesGolden(const std::string& file, const std::string& actual) {
   ASSERT_FALSE(golden.empty()) << "missing golden file " << path;
   // Not EXPECT_EQ: its dump of two whole reports hides where they part.
   EXPECT_TRUE(actual == golden)
-      << "the report differs from " << path << " at "
-      << FirstDifference(golden, actual)
+      << "the report differs from " << path << " at " << FirstDifference(golden, actual)
       << "\nIf the change is intended, rerun with CARBONBENCH_UPDATE_GOLDEN=1 "
          "and review the file with git diff.";
 }
 
 TEST(GoldenReportTest, MatchesTheReviewedReport) {
-  ExpectMatchesGolden(
-      "basic_report.md",
-      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns()));
+  ExpectMatchesGolden("basic_report.md",
+                      RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(),
+                                           report_testing::BuiltInOptions()));
 }
 
 // Classification and regression cells side by side: a table per task.
 TEST(GoldenReportTest, MatchesTheReviewedMixedTaskReport) {
-  ExpectMatchesGolden(
-      "mixed_report.md",
-      RenderMarkdownReport("mixed_quick", report_testing::MixedRuns()));
+  ExpectMatchesGolden("mixed_report.md",
+                      RenderMarkdownReport("mixed_quick", report_testing::MixedRuns(),
+                                           report_testing::BuiltInOptions()));
 }
 
 // The exports' text too: a changed column or format is a deliberate change.
@@ -88,7 +81,8 @@ TEST(GoldenReportTest, ExportsMatchTheReviewedCsvFiles) {
   const auto runs = report_testing::MixedRuns();
   ExpectMatchesGolden("mixed.runs.csv", report::RunsCsv(runs));
   ExpectMatchesGolden("mixed.epochs.csv", report::EpochsCsv(runs));
-  ExpectMatchesGolden("mixed.leaderboard.csv", report::LeaderboardCsv(runs, ReportOptions{}));
+  ExpectMatchesGolden("mixed.leaderboard.csv",
+                      report::LeaderboardCsv(runs, report_testing::BuiltInOptions()));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // "Where would this run be greener": the same hardware energy, each place's
 // PUE and intensity, checked against hand-computed grams.
-#include <gtest/gtest.h>
-
 #include <algorithm>
+
+#include <gtest/gtest.h>
 
 #include "report/render/markdown_report.h"
 #include "report_test_util.h"

@@ -1,10 +1,10 @@
 #include "report/render/markdown_report.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/report/report_test_util.h"
 
@@ -29,12 +29,11 @@ TEST_F(MarkdownReportTest, StartsWithTitleAndSummaryLine) {
   EXPECT_EQ(report_.rfind("# carbonbench report: mnist_quick\n\n", 0), 0u);
   // Totals over every run, the failed one included: 98+102+50+20+30 s,
   // 9.5+10.5+6+2+3 Wh.
-  EXPECT_TRUE(Contains(
-      report_,
-      "4 cells (3 finished, 1 failed), 5 runs: 300.0 s in total, 31.000 Wh "
-      "(estimated: cpu_estimate, CodeCarbon cpu_load model), 14.725 g CO2 "
-      "(from estimated energy); best accuracy per kWh: mlp/mixed_precision "
-      "(45000.0 %/kWh).\n"))
+  EXPECT_TRUE(Contains(report_,
+                       "4 cells (3 finished, 1 failed), 5 runs: 300.0 s in total, 31.000 Wh "
+                       "(estimated: cpu_estimate, CodeCarbon cpu_load model), 14.725 g CO2 "
+                       "(from estimated energy); best accuracy per kWh: mlp/mixed_precision "
+                       "(45000.0 %/kWh).\n"))
       << report_;
 }
 
@@ -42,15 +41,13 @@ TEST_F(MarkdownReportTest, DeltasAgainstTheBaseline) {
   const auto lines = SectionLines(report_, "## Against the baseline");
   // Baseline means: 100 s, 10 Wh, 98.0 %; optimized: 50 s, 6 Wh, 97.0 %.
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn/baseline", "-50.0", "-40.0",
-                   "-40.0", "-1.00"}));
+            (Cells{"cnn/mixed_precision", "cnn/baseline", "-50.0", "-40.0", "-40.0", "-1.00"}));
 }
 
 TEST_F(MarkdownReportTest, SaysWhenAnOptimizedCellHasNoBaseline) {
   const auto lines = SectionLines(report_, "## Against the baseline");
-  EXPECT_EQ(
-      RowCells(lines, "mlp/mixed_precision"),
-      (Cells{"mlp/mixed_precision", "no baseline cell", "—", "—", "—", "—"}));
+  EXPECT_EQ(RowCells(lines, "mlp/mixed_precision"),
+            (Cells{"mlp/mixed_precision", "no baseline cell", "—", "—", "—", "—"}));
   // Baselines have no row of their own; failed cells neither.
   EXPECT_TRUE(RowCells(lines, "cnn/baseline").empty());
   EXPECT_TRUE(RowCells(lines, "cnn/early_stop").empty());
@@ -62,33 +59,29 @@ TEST_F(MarkdownReportTest, BaselineMustMatchEverySettingButOptimizationParams) {
   nlohmann::json settings = report_testing::BaseSettings("cnn");
   settings["lr"] = 0.1;
   settings["mixed_precision.dtype"] = "bf16";
-  runs[2].start.config_json =
-      report_testing::ConfigJson(settings, {"mixed_precision"});
-  const auto lines = SectionLines(RenderMarkdownReport("mnist_quick", runs),
-                                  "## Against the baseline");
+  runs[2].start.config_json = report_testing::ConfigJson(settings, {"mixed_precision"});
+  const auto lines =
+      SectionLines(RenderMarkdownReport("mnist_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision")[1], "no baseline cell");
 }
 
 TEST_F(MarkdownReportTest, ResultsShowStddevForRepetitions) {
   const auto lines = SectionLines(report_, "## Results");
-  EXPECT_EQ(RowCells(lines, "cnn/baseline"),
-            (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10 ± 0.71",
-                   "98.00 ± 0.71", "100.0 ± 2.8", "10.000 ± 0.707",
-                   "4.750 ± 0.336", "9822.1 ± 623.8", "completed 2 epochs"}));
+  EXPECT_EQ(
+      RowCells(lines, "cnn/baseline"),
+      (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10 ± 0.71", "98.00 ± 0.71", "100.0 ± 2.8",
+             "10.000 ± 0.707", "4.750 ± 0.336", "9822.1 ± 623.8", "completed 2 epochs"}));
   // One repetition: no "±".
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "bf16 autocast", "2",
-                   "97.10", "97.00", "50.0", "6.000", "2.850", "16166.7",
-                   "completed 2 epochs"}));
+            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "bf16 autocast", "2", "97.10",
+                   "97.00", "50.0", "6.000", "2.850", "16166.7", "completed 2 epochs"}));
 }
 
 TEST_F(MarkdownReportTest, ListsFailedCellsWithTheirReason) {
   const auto lines = SectionLines(report_, "## Results");
-  ASSERT_NE(std::find(lines.begin(), lines.end(), "### Failed cells"),
-            lines.end());
+  ASSERT_NE(std::find(lines.begin(), lines.end(), "### Failed cells"), lines.end());
   EXPECT_EQ(RowCells(lines, "cnn/early_stop"),
-            (Cells{"cnn/early_stop", "0", "1", "30.0", "3.000",
-                   "loss became NaN at epoch 2"}));
+            (Cells{"cnn/early_stop", "0", "1", "30.0", "3.000", "loss became NaN at epoch 2"}));
 }
 
 TEST_F(MarkdownReportTest, NamesProvenanceAndUnits) {
@@ -132,34 +125,27 @@ TEST_F(MarkdownReportTest, EnvironmentListsKeysMetersCarbonAndWarnings) {
   const auto lines = SectionLines(report_, "## Environment");
   EXPECT_EQ(RowCells(lines, "blas"), (Cells{"blas", "OpenBLAS 0.3.21"}));
   EXPECT_EQ(RowCells(lines, "cores"), (Cells{"cores", "8"}));
-  EXPECT_EQ(
-      RowCells(lines, "cpu_estimate"),
-      (Cells{"cpu_estimate", "CodeCarbon cpu_load model.", "cpu: estimated"}));
+  EXPECT_EQ(RowCells(lines, "cpu_estimate"),
+            (Cells{"cpu_estimate", "CodeCarbon cpu_load model.", "cpu: estimated"}));
   EXPECT_EQ(RowCells(lines, "rapl"),
             (Cells{"rapl", "not used: no readable /sys/class/powercap", "—"}));
   const auto has = [&lines](const std::string& line) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
   };
   EXPECT_TRUE(has("- Region: requested WORLD, used WORLD"));
-  EXPECT_TRUE(
-      has("- Carbon intensity: 475.0 g/kWh (CodeCarbon world average)"));
+  EXPECT_TRUE(has("- Carbon intensity: 475.0 g/kWh (CodeCarbon world average)"));
   EXPECT_TRUE(has("- PUE: 1.00"));
   // Each warning once, though two runs gave the first.
-  EXPECT_EQ(std::count(lines.begin(), lines.end(),
-                       "- threads capped at 4 by the cgroup"),
-            1);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "- threads capped at 4 by the cgroup"), 1);
   EXPECT_TRUE(has("- bf16 autocast is slow on this CPU"));
 }
 
 TEST_F(MarkdownReportTest, EpochTablesAverageRepetitions) {
   const auto lines = SectionLines(report_, "## Epochs");
-  ASSERT_NE(std::find(lines.begin(), lines.end(), "### cnn/baseline"),
-            lines.end());
+  ASSERT_NE(std::find(lines.begin(), lines.end(), "### cnn/baseline"), lines.end());
   // Cumulative energy of epoch 2 is the run's energy; mean of 9.5 and 10.5.
-  EXPECT_EQ(RowCells(lines, "2"),
-            (Cells{"2", "0.2000", "0.1000", "98.00", "10.000"}));
-  EXPECT_TRUE(std::find(lines.begin(), lines.end(), "### cnn/early_stop") ==
-              lines.end());
+  EXPECT_EQ(RowCells(lines, "2"), (Cells{"2", "0.2000", "0.1000", "98.00", "10.000"}));
+  EXPECT_TRUE(std::find(lines.begin(), lines.end(), "### cnn/early_stop") == lines.end());
 }
 
 TEST_F(MarkdownReportTest, IsDeterministicWhateverTheInputOrder) {
@@ -180,14 +166,12 @@ TEST_F(MarkdownReportTest, EscapesPipesInTableCells) {
   std::vector<RunRow> runs = SampleRuns();
   runs[4].failure_reason = "shape mismatch | [64, 10] vs [64, 2]\nat layer fc";
   const std::string report = RenderMarkdownReport("mnist_quick", runs);
-  EXPECT_TRUE(
-      Contains(report, "shape mismatch \\| \\[64, 10\\] vs \\[64, 2\\] at layer fc |"));
+  EXPECT_TRUE(Contains(report, "shape mismatch \\| \\[64, 10\\] vs \\[64, 2\\] at layer fc |"));
 }
 
 TEST(MarkdownReportEmptyTest, RendersATitleAndANote) {
-  EXPECT_EQ(
-      RenderMarkdownReport("empty", {}),
-      "# carbonbench report: empty\n\nNo runs of this suite are stored.\n\n");
+  EXPECT_EQ(RenderMarkdownReport("empty", {}),
+            "# carbonbench report: empty\n\nNo runs of this suite are stored.\n\n");
 }
 
 }  // namespace

@@ -2,11 +2,11 @@
 // gnuplot is a note in the report, never a failure.
 #include "report/export/plots.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "report/render/markdown_report.h"
 #include "unit/report/report_test_util.h"

@@ -2,9 +2,9 @@
 // suites, and when nothing reaches the target.
 #include "report/analysis/recommend.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/recommendations.h"
@@ -47,7 +47,6 @@ class RecommendTest : public store_testing::TempDirTest {
           "a");
     Store(store, Finished(4, Start("mlp/baseline", "mlp", {}, mlp, 0), 20, 2, 0.90), "b");
   }
-
 };
 
 TEST_F(RecommendTest, AnswersWithTheCheapestConfigurationThatReachedTheTarget) {
@@ -129,7 +128,8 @@ TEST_F(RecommendTest, AnUnknownDatasetNamesTheOnesTheStoreHolds) {
 TEST(Leaderboard, RanksByAccuracyPerKwhByDefaultAndTakesTheCellsTarget) {
   std::vector<RunRow> runs = report_testing::SampleRuns();
   const auto cells = GroupCells(runs);
-  const auto boards = BuildLeaderboards(cells, Objective::kAccuracyPerKwh, std::nullopt);
+  const auto boards = BuildLeaderboards(cells, Objective::kAccuracyPerKwh, std::nullopt,
+                                        report_testing::BuiltInRoles());
   ASSERT_EQ(boards.size(), 1u);
   // Final accuracy per kWh: mlp 90/0.002 = 45,000, mixed 97/0.006 = 16,167,
   // baseline 98/0.010 = 9,800 (the failed cell has no finished run).
@@ -145,7 +145,9 @@ TEST(Leaderboard, RanksByAccuracyPerKwhByDefaultAndTakesTheCellsTarget) {
 TEST(Recommendations, SimilarAccuracyPicksTheCheapestCellWithinThePoint) {
   std::vector<RunRow> runs = report_testing::SampleRuns();
   const auto cells = GroupCells(runs);
-  const auto board = BuildLeaderboards(cells, Objective::kCo2ToTarget, 90.0).front();
+  const auto board =
+      BuildLeaderboards(cells, Objective::kCo2ToTarget, 90.0, report_testing::BuiltInRoles())
+          .front();
   // Most accurate: cnn/baseline 98%; within 1 point: cnn/mixed_precision at
   // 97% for 6 Wh against 10 Wh, 40% less CO2.
   EXPECT_EQ(SimilarAccuracySentence(board, 1.0),
@@ -160,9 +162,10 @@ TEST(Recommendations, OptimizationEffectsAreMeasuredAgainstTheBaseline) {
   // mlp/mixed_precision has no baseline; the failed early_stop cell none
   // finished: only cnn/mixed_precision counts, 6 Wh against 10.
   ASSERT_EQ(sentences.size(), 1u);
-  EXPECT_EQ(sentences[0],
-            "On mnist, mixed_precision changed CO2 by -40% on 1 cell against the baseline, and final "
-            "accuracy by -1.00 points.");
+  EXPECT_EQ(
+      sentences[0],
+      "On mnist, mixed_precision changed CO2 by -40% on 1 cell against the baseline, and final "
+      "accuracy by -1.00 points.");
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 // Regression runs in the report: errors (RMSE, MAE) where classification
 // shows accuracy, and a table per task when a suite has both.
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "report/render/markdown_report.h"
 #include "store/results_store.h"
@@ -69,27 +70,23 @@ TEST_F(RegressionReportTest, ResultsShowATableForEachTask) {
   EXPECT_LT(std::find(lines.begin(), lines.end(), "### Classification"),
             std::find(lines.begin(), lines.end(), "### Regression"));
 
-  EXPECT_EQ(
-      RowCells(classification, "cnn/baseline"),
-      (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10", "98.00", "100.0",
-             "10.000", "4.750", "9800.0", "completed 2 epochs"}));
+  EXPECT_EQ(RowCells(classification, "cnn/baseline"),
+            (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10", "98.00", "100.0", "10.000",
+                   "4.750", "9800.0", "completed 2 epochs"}));
   EXPECT_TRUE(RowCells(classification, "linear/baseline").empty());
   EXPECT_TRUE(RowCells(regression, "cnn/baseline").empty());
 
   EXPECT_EQ(RowCells(regression, "Cell"),
-            (Cells{"Cell", "Model", "Optimizations", "Precision", "Epochs",
-                   "Best RMSE", "Final RMSE", "MAE", "Duration s", "Energy Wh",
-                   "CO2 g", "Stop reason"}));
+            (Cells{"Cell", "Model", "Optimizations", "Precision", "Epochs", "Best RMSE",
+                   "Final RMSE", "MAE", "Duration s", "Energy Wh", "CO2 g", "Stop reason"}));
   // Two repetitions: best 1.19 and 1.39, final 1.2 and 1.4, MAE 0.9 and 1.1.
-  EXPECT_EQ(
-      RowCells(regression, "linear/baseline"),
-      (Cells{"linear/baseline", "linear", "—", "fp32", "2", "1.290 ± 0.141",
-             "1.300 ± 0.141", "1.000 ± 0.141", "5.0 ± 1.4", "0.250 ± 0.071",
-             "0.119 ± 0.034", "completed 2 epochs"}));
+  EXPECT_EQ(RowCells(regression, "linear/baseline"),
+            (Cells{"linear/baseline", "linear", "—", "fp32", "2", "1.290 ± 0.141", "1.300 ± 0.141",
+                   "1.000 ± 0.141", "5.0 ± 1.4", "0.250 ± 0.071", "0.119 ± 0.034",
+                   "completed 2 epochs"}));
   EXPECT_EQ(RowCells(regression, "cnn1d/early_stop"),
-            (Cells{"cnn1d/early_stop", "cnn1d", "early_stop", "fp32", "1",
-                   "0.935", "0.935", "0.700", "10.0", "0.600", "0.285",
-                   "early stop: no improvement for 1 epoch"}));
+            (Cells{"cnn1d/early_stop", "cnn1d", "early_stop", "fp32", "1", "0.935", "0.935",
+                   "0.700", "10.0", "0.600", "0.285", "early stop: no improvement for 1 epoch"}));
   // The failed regression cell is listed with the others that failed.
   EXPECT_EQ(RowCells(lines, "cnn1d/mixed_precision")[5],
             "bf16 autocast is not supported for conv1d here");
@@ -133,18 +130,15 @@ TEST_F(RegressionReportTest, BaselineDeltaIsTheRelativeChangeOfRmse) {
   const Lines classification = SubsectionLines(lines, "### Classification");
   const Lines regression = SubsectionLines(lines, "### Regression");
   EXPECT_EQ(RowCells(classification, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn/baseline", "-50.0", "-40.0",
-                   "-40.0", "-1.00"}));
+            (Cells{"cnn/mixed_precision", "cnn/baseline", "-50.0", "-40.0", "-40.0", "-1.00"}));
   EXPECT_EQ(RowCells(regression, "Cell"),
-            (Cells{"Cell", "Baseline", "Δ time %", "Δ energy %", "Δ CO2 %",
-                   "Δ RMSE %"}));
+            (Cells{"Cell", "Baseline", "Δ time %", "Δ energy %", "Δ CO2 %", "Δ RMSE %"}));
   // Final RMSE 1.56 against the baseline's mean 1.3; 3 s against 5 s.
-  EXPECT_EQ(RowCells(regression, "linear/mixed_precision"),
-            (Cells{"linear/mixed_precision", "linear/baseline", "-40.0",
-                   "-40.0", "-40.0", "+20.0"}));
+  EXPECT_EQ(
+      RowCells(regression, "linear/mixed_precision"),
+      (Cells{"linear/mixed_precision", "linear/baseline", "-40.0", "-40.0", "-40.0", "+20.0"}));
   EXPECT_EQ(RowCells(regression, "cnn1d/early_stop"),
-            (Cells{"cnn1d/early_stop", "cnn1d/baseline", "-50.0", "-40.0",
-                   "-40.0", "+10.0"}));
+            (Cells{"cnn1d/early_stop", "cnn1d/baseline", "-50.0", "-40.0", "-40.0", "+10.0"}));
   EXPECT_TRUE(Contains(report_,
                        "; RMSE is the relative change of final RMSE, negative "
                        "being a smaller error. (n.s.) marks"));
@@ -153,45 +147,40 @@ TEST_F(RegressionReportTest, BaselineDeltaIsTheRelativeChangeOfRmse) {
 TEST_F(RegressionReportTest, ASmallerErrorIsANegativeDelta) {
   std::vector<RunRow> runs = MixedRuns();
   FindRun(runs, "linear/mixed_precision")->summary.final_rmse = 1.04;
-  const Lines lines = SectionLines(RenderMarkdownReport("mixed_quick", runs),
-                                   "## Against the baseline");
+  const Lines lines =
+      SectionLines(RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "linear/mixed_precision")[5], "-20.0");
 }
 
 TEST_F(RegressionReportTest, ARegressionCellNeverTakesAClassificationBaseline) {
   std::vector<RunRow> runs = MixedRuns();
-  runs.erase(std::remove_if(runs.begin(), runs.end(),
-                            [](const RunRow& run) {
-                              return run.start.cell_name == "linear/baseline";
-                            }),
-             runs.end());
+  runs.erase(
+      std::remove_if(runs.begin(), runs.end(),
+                     [](const RunRow& run) { return run.start.cell_name == "linear/baseline"; }),
+      runs.end());
   // A classification cell whose settings equal linear/baseline's.
-  FindRun(runs, "cnn/baseline")->start.config_json = report_testing::ConfigJson(
-      report_testing::RegressionSettings("linear"), {});
-  const Lines lines = SectionLines(RenderMarkdownReport("mixed_quick", runs),
-                                   "## Against the baseline");
+  FindRun(runs, "cnn/baseline")->start.config_json =
+      report_testing::ConfigJson(report_testing::RegressionSettings("linear"), {});
+  const Lines lines =
+      SectionLines(RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "linear/mixed_precision"),
-            (Cells{"linear/mixed_precision", "no baseline cell", "—", "—", "—",
-                   "—"}));
+            (Cells{"linear/mixed_precision", "no baseline cell", "—", "—", "—", "—"}));
 }
 
 TEST_F(RegressionReportTest, EpochTablesShowTestRmseForRegressionCells) {
   const Lines lines = SectionLines(report_, "## Epochs");
   const Lines linear = SubsectionLines(lines, "### linear/baseline");
   EXPECT_EQ(RowCells(linear, "Epoch"),
-            (Cells{"Epoch", "Train loss", "Test loss", "Test RMSE",
-                   "Energy Wh (cumulative)"}));
+            (Cells{"Epoch", "Train loss", "Test loss", "Test RMSE", "Energy Wh (cumulative)"}));
   // Means of the two repetitions: RMSE 1.2 and 1.4, energy 0.2 and 0.3 Wh.
-  EXPECT_EQ(RowCells(linear, "2"),
-            (Cells{"2", "0.2000", "0.1000", "1.300", "0.250"}));
+  EXPECT_EQ(RowCells(linear, "2"), (Cells{"2", "0.2000", "0.1000", "1.300", "0.250"}));
   const Lines cnn = SubsectionLines(lines, "### cnn/baseline");
   EXPECT_EQ(RowCells(cnn, "Epoch")[3], "Test acc %");
   EXPECT_EQ(RowCells(cnn, "2")[3], "98.00");
 }
 
 TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
-  const std::string report =
-      RenderMarkdownReport("co2", RunsOfTask(kRegressionTask));
+  const std::string report = RenderMarkdownReport("co2", RunsOfTask(kRegressionTask));
   const Lines results = SectionLines(report, "## Results");
   EXPECT_FALSE(HasLine(results, "### Classification"));
   EXPECT_FALSE(HasLine(results, "### Regression"));
@@ -210,8 +199,7 @@ TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
 }
 
 TEST(ClassificationOnlyReportTest, NamesNoRegressionFigure) {
-  const std::string report =
-      RenderMarkdownReport("mnist", RunsOfTask(kClassificationTask));
+  const std::string report = RenderMarkdownReport("mnist", RunsOfTask(kClassificationTask));
   EXPECT_FALSE(Contains(report, "RMSE"));
   EXPECT_FALSE(Contains(report, "MAE"));
   EXPECT_FALSE(Contains(report, "### Classification"));
@@ -220,8 +208,7 @@ TEST(ClassificationOnlyReportTest, NamesNoRegressionFigure) {
 // The store keeps everything the regression report shows.
 TEST(RegressionReportFromStoreTest, StoredRunsRenderAsTheRunsGiven) {
   std::string pattern =
-      (std::filesystem::temp_directory_path() / "carbonbench_report_XXXXXX")
-          .string();
+      (std::filesystem::temp_directory_path() / "carbonbench_report_XXXXXX").string();
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   const std::filesystem::path dir = pattern;
   const std::vector<RunRow> runs = MixedRuns();
@@ -246,8 +233,7 @@ TEST(RegressionReportFromStoreTest, StoredRunsRenderAsTheRunsGiven) {
     loaded[i].started_at = runs[i].started_at;
     loaded[i].finished_at = runs[i].finished_at;
   }
-  EXPECT_EQ(RenderMarkdownReport("mixed_quick", loaded),
-            RenderMarkdownReport("mixed_quick", runs));
+  EXPECT_EQ(RenderMarkdownReport("mixed_quick", loaded), RenderMarkdownReport("mixed_quick", runs));
 }
 
 }  // namespace

@@ -4,23 +4,36 @@
 // MixedRuns: classification and regression cells in one suite.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "records/record_json.h"
+#include "report/render/markdown_report.h"
 #include "store/results_store.h"
 
 namespace carbonbench::report_testing {
 
+// As the suite writes it.
 inline std::string ConfigJson(nlohmann::json settings,
                               const std::vector<std::string>& optimizations) {
-  return nlohmann::json{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
+  nlohmann::json config{{"carbon", {{"pue", 1.0}, {"region", "WORLD"}}},
                         {"meters", {"cpu_estimate"}},
                         {"optimizations", optimizations},
-                        {"settings", std::move(settings)}}
-      .dump();
+                        {"settings", std::move(settings)}};
+  return config.dump();
+}
+
+// What the built-in optimizations declare, as the host passes it to reports.
+inline report::DeclaredRoles BuiltInRoles() { return {{"early_stop"}, {"early_stop.target_acc"}}; }
+
+// Report options as `carbonbench report` gives them with the built-in plugins.
+inline ReportOptions BuiltInOptions() {
+  ReportOptions options;
+  options.roles = BuiltInRoles();
+  return options;
 }
 
 inline nlohmann::json BaseSettings(const std::string& model) {

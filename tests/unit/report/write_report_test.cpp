@@ -1,5 +1,4 @@
 // From the store to the file on disk, as `carbonbench report` does it.
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -7,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "report/render/markdown_report.h"
 #include "store/results_store.h"
@@ -27,8 +28,7 @@ std::string ReadFile(const fs::path& path) {
 class WriteReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (fs::temp_directory_path() / "carbonbench_report_XXXXXX").string();
+    std::string pattern = (fs::temp_directory_path() / "carbonbench_report_XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
   }
@@ -57,17 +57,15 @@ TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
   ResultsStore store((dir_ / "results.sqlite").string());
   StoreSampleRuns(store);
   // A run still in flight is not reported.
-  store.BeginRun(report_testing::Start("cnn/in_flight", "cnn", {},
-                                       report_testing::BaseSettings("cnn"), 0));
+  store.BeginRun(
+      report_testing::Start("cnn/in_flight", "cnn", {}, report_testing::BaseSettings("cnn"), 0));
   const fs::path reports = dir_ / "out" / "reports";
 
-  const std::string path =
-      WriteMarkdownReport(store, "mnist_quick", reports.string());
+  const std::string path = WriteMarkdownReport(store, "mnist_quick", reports.string());
 
   EXPECT_EQ(path, (reports / "mnist_quick.md").string());
   const std::string text = ReadFile(path);
-  EXPECT_EQ(text,
-            RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
+  EXPECT_EQ(text, RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
   EXPECT_NE(text.find("| cnn/mixed_precision | cnn/baseline     |    -50.0 |"
                       "      -40.0 |   -40.0 |               -1.00 |"),
             std::string::npos)
@@ -75,9 +73,7 @@ TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
   EXPECT_NE(text.find("loss became NaN at epoch 2"), std::string::npos);
   EXPECT_EQ(text.find("cnn/in_flight"), std::string::npos);
   // Only the report is left in the folder: no temporary file.
-  EXPECT_EQ(
-      std::distance(fs::directory_iterator(reports), fs::directory_iterator()),
-      1);
+  EXPECT_EQ(std::distance(fs::directory_iterator(reports), fs::directory_iterator()), 1);
 }
 
 TEST_F(WriteReportTest, ReplacesAnEarlierReport) {
@@ -93,8 +89,7 @@ TEST_F(WriteReportTest, RefusesASuiteWithoutRuns) {
   ResultsStore store((dir_ / "results.sqlite").string());
   StoreSampleRuns(store);
   const fs::path reports = dir_ / "reports";
-  EXPECT_THROW(WriteMarkdownReport(store, "other_suite", reports.string()),
-               std::runtime_error);
+  EXPECT_THROW(WriteMarkdownReport(store, "other_suite", reports.string()), std::runtime_error);
   EXPECT_FALSE(fs::exists(reports / "other_suite.md"));
 }
 

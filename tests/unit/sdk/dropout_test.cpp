@@ -1,13 +1,13 @@
 #include "carbonbench/dropout.h"
 
-#include <ATen/Parallel.h>
-#include <gtest/gtest.h>
-#include <torch/torch.h>
-
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
+
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
 
 namespace carbonbench {
 namespace {

@@ -1,8 +1,8 @@
 // Parameter values as plugins receive them: numbers where text is declared
 // become text, bools there are refused.
-#include <gtest/gtest.h>
-
 #include "carbonbench/params.h"
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

@@ -1,12 +1,13 @@
 #include "carbonbench/safetensors.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace carbonbench {
 namespace {

@@ -1,13 +1,13 @@
 #include "store/results_store.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
 #include <string>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 
 #include "unit/store/store_test_util.h"
 

@@ -2,14 +2,14 @@
 // beating failed, duplicates collapsed, conflicts reported, inputs untouched.
 #include "store/store_merge.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store_test_util.h"
 

@@ -3,11 +3,12 @@
 // another shows up in a round trip.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "records/record_json.h"
 #include "store/results_store.h"

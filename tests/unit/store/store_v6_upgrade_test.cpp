@@ -2,14 +2,14 @@
 // tests/fixtures/store_v6) opens in this release, and every field of every
 // run reads back as it was stored: written again through the typed records,
 // each column of each row comes out byte for byte as that release wrote it.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 
 #include "store/results_store.h"
 #include "store/store_schema.h"

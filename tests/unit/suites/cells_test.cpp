@@ -167,11 +167,10 @@ defaults: {lr: 1, cpu_estimate.tdp_w: 100, early_stop.target_acc: 90,
   EXPECT_EQ(std::get<double>(cell.Get("lr")), 1.0);
   EXPECT_EQ(std::get<double>(cell.Get("cpu_estimate.tdp_w")), 100.0);
   EXPECT_EQ(std::get<double>(cell.Get("early_stop.target_acc")), 90.0);
-  EXPECT_EQ(cell.config_hash,
-            Load("suite: s\ndefaults: {lr: 1.0, cpu_estimate.tdp_w: 100.0, "
-                 "early_stop.target_acc: 90.0, optimizations: [early_stop]}\n")
-                .cells[0]
-                .config_hash);
+  EXPECT_EQ(cell.config_hash, Load("suite: s\ndefaults: {lr: 1.0, cpu_estimate.tdp_w: 100.0, "
+                                   "early_stop.target_acc: 90.0, optimizations: [early_stop]}\n")
+                                  .cells[0]
+                                  .config_hash);
 }
 
 TEST(CellsTest, NestedAndDottedPluginParamsAreEquivalent) {
@@ -207,8 +206,7 @@ dataset: {name: mnist, path: /data/mnist, train_size: 1000}
   EXPECT_EQ(std::get<std::string>(cell.Get("dataset.path")), "/data/mnist");
   EXPECT_EQ(std::get<std::int64_t>(cell.Get("dataset.train_size")), 1000);
   EXPECT_EQ(std::get<std::int64_t>(cell.Get("dataset.test_size")), 0);
-  EXPECT_EQ(std::get<std::string>(
-                Load("suite: s\ndataset: kmnist\n").cells[0].Get("dataset")),
+  EXPECT_EQ(std::get<std::string>(Load("suite: s\ndataset: kmnist\n").cells[0].Get("dataset")),
             "kmnist");
 }
 
@@ -233,9 +231,8 @@ matrix:
   lr: [0.001, 0.01]
   seed: [1]
 )");
-  EXPECT_EQ(CellNames(suite),
-            (Strings{"cnn/mixed_precision+early_stop/lr=0.001",
-                     "cnn/mixed_precision+early_stop/lr=0.01"}));
+  EXPECT_EQ(CellNames(suite), (Strings{"cnn/mixed_precision+early_stop/lr=0.001",
+                                       "cnn/mixed_precision+early_stop/lr=0.01"}));
 }
 
 TEST(CellsTest, GetThrowsOutOfRangeNamingTheKey) {
@@ -268,9 +265,7 @@ TEST(ScalarTest, PlainScalarsFollowYamlCoreSchema) {
   EXPECT_EQ(ParseScalarText("1.2.3"), ParamValue(std::string("1.2.3")));
   EXPECT_TRUE(std::isinf(std::get<double>(ParseScalarText(".inf"))));
   // A quoted number stays text.
-  EXPECT_EQ(std::get<std::string>(
-                Load("suite: s\ndataset: \"5\"\n").cells[0].Get("dataset")),
-            "5");
+  EXPECT_EQ(std::get<std::string>(Load("suite: s\ndataset: \"5\"\n").cells[0].Get("dataset")), "5");
 }
 
 TEST(ConfigHashTest, Fnv1a64MatchesReferenceVectors) {
@@ -282,18 +277,17 @@ TEST(ConfigHashTest, Fnv1a64MatchesReferenceVectors) {
 
 TEST(ConfigHashTest, ConfigJsonIsCanonicalAndHashIsPinned) {
   const Cell cell = Load("suite: s\n").cells[0];
-  EXPECT_EQ(
-      cell.config_json,
-      R"({"carbon":{"pue":null,"region":"WORLD"},"meters":["cpu_estimate"],)"
-      R"("optimizations":[],"settings":{"batch_size":64,"cnn.channels":32,)"
-      R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.augment":false,)"
-      R"("dataset.categories":"","dataset.crop_padding_px":4,"dataset.horizon":1,)"
-      R"("dataset.max_length":128,"dataset.normalize":true,"dataset.path":"",)"
-      R"("dataset.test_fraction":0.2,"dataset.test_size":0,"dataset.train_size":0,)"
-      R"("dataset.value_column":"","dataset.vocab":"","dataset.vocab_size":8000,)"
-      R"("dataset.window":52,"device":"auto",)"
-      R"("epochs":5,"lr":0.001,"model":"cnn","momentum":0.9,"optimizer":"adam",)"
-      R"("seed":42,"threads":0,"weight_decay":0.0}})");
+  EXPECT_EQ(cell.config_json,
+            R"({"carbon":{"pue":null,"region":"WORLD"},"meters":["cpu_estimate"],)"
+            R"("optimizations":[],"settings":{"batch_size":64,"cnn.channels":32,)"
+            R"("cpu_estimate.tdp_w":65.0,"dataset":"fashion_mnist","dataset.augment":false,)"
+            R"("dataset.categories":"","dataset.crop_padding_px":4,"dataset.horizon":1,)"
+            R"("dataset.max_length":128,"dataset.normalize":true,"dataset.path":"",)"
+            R"("dataset.test_fraction":0.2,"dataset.test_size":0,"dataset.train_size":0,)"
+            R"("dataset.value_column":"","dataset.vocab":"","dataset.vocab_size":8000,)"
+            R"("dataset.window":52,"device":"auto",)"
+            R"("epochs":5,"lr":0.001,"model":"cnn","momentum":0.9,"optimizer":"adam",)"
+            R"("seed":42,"threads":0,"weight_decay":0.0}})");
   EXPECT_EQ(cell.config_hash, suite_internal::Fnv1a64Hex(cell.config_json));
   // Pinned: the store finds finished cells by this value across versions.
   EXPECT_EQ(cell.config_hash, "2ec2ff31e95ac6bf");
@@ -306,7 +300,8 @@ TEST(ConfigHashTest, LaterTrainingKnobsEnterTheConfigOnlyAwayFromTheirDefaults) 
   EXPECT_EQ(plain.config_json.find("lr_schedule"), std::string::npos);
   EXPECT_EQ(plain.config_json.find("grad_accumulation"), std::string::npos);
   const Cell same =
-      Load("suite: s\ndefaults: {lr_schedule: constant, grad_accumulation: 1, label_smoothing: 0}\n")
+      Load(
+          "suite: s\ndefaults: {lr_schedule: constant, grad_accumulation: 1, label_smoothing: 0}\n")
           .cells[0];
   EXPECT_EQ(same.config_hash, plain.config_hash);
   for (const char* knob : {"lr_schedule: cosine", "nesterov: true", "warmup_epochs: 1",
@@ -325,9 +320,7 @@ defaults: {epochs: 2, lr: 0.01}
 )")
                                .cells[0]
                                .config_hash;
-  EXPECT_EQ(
-      base,
-      Load("suite: b\ndefaults: {lr: 0.01, epochs: 2}\n").cells[0].config_hash);
+  EXPECT_EQ(base, Load("suite: b\ndefaults: {lr: 0.01, epochs: 2}\n").cells[0].config_hash);
   const Strings changed = {
       "suite: a\ndefaults: {epochs: 2, lr: 0.02}\n",
       "suite: a\ndefaults: {epochs: 3, lr: 0.01}\n",
@@ -336,8 +329,7 @@ defaults: {epochs: 2, lr: 0.01}
       "suite: a\ndefaults: {epochs: 2, lr: 0.01}\ncarbon: {pue: 1.5}\n",
       "suite: a\ndefaults: {epochs: 2, lr: 0.01}\ncarbon: {region: FR}\n",
   };
-  for (const auto& yaml : changed)
-    EXPECT_NE(base, Load(yaml).cells[0].config_hash) << yaml;
+  for (const auto& yaml : changed) EXPECT_NE(base, Load(yaml).cells[0].config_hash) << yaml;
 }
 
 TEST(LoadSuiteFileTest, ReadsAFileAndNamesItInErrors) {
@@ -355,9 +347,39 @@ TEST(LoadSuiteFileTest, ReadsAFileAndNamesItInErrors) {
     LoadSuiteFile(bad, testing_support::TestCatalog());
     FAIL() << "no exception";
   } catch (const SuiteError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              bad + ":2:14: repetitions = 0 is below its minimum 1");
+    EXPECT_EQ(std::string(e.what()), bad + ":2:14: repetitions = 0 is below its minimum 1");
   }
+}
+
+// A catalog whose stopping rule declares its target and a parameter added
+// after stores existed (`max_wh`); without `max_wh` it is the older plugin.
+PluginCatalog DeclaringCatalog(bool with_later_param) {
+  PluginCatalog catalog = testing_support::TestCatalog();
+  for (auto& entry : catalog) {
+    if (entry.name != "early_stop") continue;
+    entry.declaration.stopping_rule = true;
+    entry.declaration.target_accuracy_param = "target_acc";
+    if (with_later_param) {
+      entry.params.push_back(FloatParam("max_wh", 0.0, "energy budget", 0.0, 1e9));
+      entry.declaration.params_added_later = {"max_wh"};
+    }
+  }
+  return catalog;
+}
+
+TEST(ConfigHashTest, ParamsDeclaredAddedLaterLeaveTheHashAsItWasAtTheirDefault) {
+  const std::string yaml = "suite: s\ndefaults: {optimizations: [early_stop]}\n";
+  const PluginCatalog older = DeclaringCatalog(false);
+  const PluginCatalog newer = DeclaringCatalog(true);
+  const Cell before = LoadSuiteText(yaml, "s.yaml", older).cells.at(0);
+  const Cell after = LoadSuiteText(yaml, "s.yaml", newer).cells.at(0);
+  EXPECT_EQ(after.config_hash, before.config_hash);
+  EXPECT_EQ(after.config_json, before.config_json);
+  const Cell budgeted =
+      LoadSuiteText("suite: s\ndefaults: {optimizations: [early_stop], early_stop.max_wh: 2}\n",
+                    "s.yaml", newer)
+          .cells.at(0);
+  EXPECT_NE(budgeted.config_hash, before.config_hash);
 }
 
 }  // namespace

@@ -26,13 +26,11 @@ matrix:
   optimizer: [sgd, adam]
   lr: [0.1, 0.01, 0.001]
 )");
-  EXPECT_EQ(CellNames(suite),
-            (Strings{"cnn/baseline/lr=0.1/optimizer=sgd",
-                     "cnn/baseline/lr=0.01/optimizer=sgd",
-                     "cnn/baseline/lr=0.001/optimizer=sgd",
-                     "cnn/baseline/lr=0.1/optimizer=adam",
-                     "cnn/baseline/lr=0.01/optimizer=adam",
-                     "cnn/baseline/lr=0.001/optimizer=adam"}));
+  EXPECT_EQ(
+      CellNames(suite),
+      (Strings{"cnn/baseline/lr=0.1/optimizer=sgd", "cnn/baseline/lr=0.01/optimizer=sgd",
+               "cnn/baseline/lr=0.001/optimizer=sgd", "cnn/baseline/lr=0.1/optimizer=adam",
+               "cnn/baseline/lr=0.01/optimizer=adam", "cnn/baseline/lr=0.001/optimizer=adam"}));
 }
 
 // GitHub: os [macos, windows] x version [12, 14, 16] x environment
@@ -53,11 +51,9 @@ matrix:
 )");
   std::vector<std::string> rows;
   for (const auto& cell : suite.cells)
-    rows.push_back(Str(cell, "optimizer") + " " + Str(cell, "epochs") + " " +
-                   Str(cell, "device"));
-  EXPECT_EQ(rows, (Strings{"sgd 12 cpu", "sgd 14 cpu", "sgd 14 cuda",
-                           "sgd 16 cpu", "sgd 16 cuda", "adam 12 cpu",
-                           "adam 12 cuda", "adam 14 cpu", "adam 14 cuda"}));
+    rows.push_back(Str(cell, "optimizer") + " " + Str(cell, "epochs") + " " + Str(cell, "device"));
+  EXPECT_EQ(rows, (Strings{"sgd 12 cpu", "sgd 14 cpu", "sgd 14 cuda", "sgd 16 cpu", "sgd 16 cuda",
+                           "adam 12 cpu", "adam 12 cuda", "adam 14 cpu", "adam 14 cuda"}));
 }
 
 // GitHub's include example: fruit [apple, pear] x animal [cat, dog] with
@@ -82,16 +78,15 @@ matrix:
 )");
   std::vector<std::string> rows;
   for (const auto& cell : suite.cells)
-    rows.push_back(Str(cell, "optimizer") + " " + Str(cell, "device") + " " +
-                   Str(cell, "seed") + " " + Str(cell, "batch_size"));
+    rows.push_back(Str(cell, "optimizer") + " " + Str(cell, "device") + " " + Str(cell, "seed") +
+                   " " + Str(cell, "batch_size"));
   EXPECT_EQ(rows, (Strings{"sgd cpu 2 32",  // pink overwrote green
                            "sgd cuda 1 32",
                            "adam cpu 2 64",  // no shape: default 64
                            "adam cuda 1 64",
                            "adamw auto 42 64",    // new: defaults elsewhere
                            "adamw cpu 42 64"}));  // not merged into banana
-  EXPECT_EQ(suite.cells[0].name,
-            "cnn/baseline/batch_size=32/device=cpu/optimizer=sgd/seed=2");
+  EXPECT_EQ(suite.cells[0].name, "cnn/baseline/batch_size=32/device=cpu/optimizer=sgd/seed=2");
 }
 
 TEST(MatrixTest, IncludeOnlyMatrixMakesOneCellPerEntry) {
@@ -106,8 +101,8 @@ matrix:
   EXPECT_EQ(std::get<std::int64_t>(suite.cells[0].Get("epochs")), 5);
   EXPECT_EQ(std::get<double>(suite.cells[1].Get("lr")), 0.001);
   EXPECT_EQ(std::get<std::int64_t>(suite.cells[1].Get("epochs")), 2);
-  EXPECT_EQ(CellNames(suite), (Strings{"cnn/baseline/epochs=5/lr=0.1",
-                                       "cnn/baseline/epochs=2/lr=0.001"}));
+  EXPECT_EQ(CellNames(suite),
+            (Strings{"cnn/baseline/epochs=5/lr=0.1", "cnn/baseline/epochs=2/lr=0.001"}));
 }
 
 TEST(MatrixTest, IncludeConflictingWithEveryCombinationIsAddedAsNewCell) {
@@ -116,10 +111,9 @@ matrix:
   lr: [0.001, 0.01]
   include: [{lr: 0.1, model: mlp}]
 )");
-  EXPECT_EQ(CellNames(suite),
-            (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
-                     // lr says nothing among mlp cells: there is one.
-                     "mlp/baseline"}));
+  EXPECT_EQ(CellNames(suite), (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
+                                       // lr says nothing among mlp cells: there is one.
+                                       "mlp/baseline"}));
   EXPECT_EQ(std::get<std::int64_t>(suite.cells[2].Get("mlp.hidden")), 128);
   EXPECT_EQ(suite.cells[2].settings.count("cnn.channels"), 0u);
 }
@@ -131,14 +125,10 @@ matrix:
 )");
   ASSERT_EQ(suite.cells.size(), 4u);
   EXPECT_TRUE(suite.cells[0].optimizations.empty());
-  EXPECT_EQ(suite.cells[3].optimizations,
-            (Strings{"mixed_precision", "early_stop"}));
-  EXPECT_EQ(CellNames(suite),
-            (Strings{"cnn/baseline", "cnn/mixed_precision", "cnn/early_stop",
-                     "cnn/mixed_precision+early_stop"}));
-  EXPECT_TRUE(Load("suite: m\nmatrix: {optimizations: [none]}\n")
-                  .cells[0]
-                  .optimizations.empty());
+  EXPECT_EQ(suite.cells[3].optimizations, (Strings{"mixed_precision", "early_stop"}));
+  EXPECT_EQ(CellNames(suite), (Strings{"cnn/baseline", "cnn/mixed_precision", "cnn/early_stop",
+                                       "cnn/mixed_precision+early_stop"}));
+  EXPECT_TRUE(Load("suite: m\nmatrix: {optimizations: [none]}\n").cells[0].optimizations.empty());
 }
 
 TEST(MatrixTest, ExcludeMatchesOptimizationLists) {
@@ -149,13 +139,11 @@ matrix:
   exclude: [{lr: 0.01, optimizations: [early_stop]}]
   include: [{lr: 0.1, model: cnn}]
 )");
-  EXPECT_EQ(
-      CellNames(suite),
-      (Strings{
-          "cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
-          "cnn/mixed_precision/lr=0.001", "cnn/mixed_precision/lr=0.01",
-          "cnn/early_stop/lr=0.001", "cnn/mixed_precision+early_stop/lr=0.001",
-          "cnn/mixed_precision+early_stop/lr=0.01", "cnn/baseline/lr=0.1"}));
+  EXPECT_EQ(CellNames(suite),
+            (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
+                     "cnn/mixed_precision/lr=0.001", "cnn/mixed_precision/lr=0.01",
+                     "cnn/early_stop/lr=0.001", "cnn/mixed_precision+early_stop/lr=0.001",
+                     "cnn/mixed_precision+early_stop/lr=0.01", "cnn/baseline/lr=0.1"}));
 }
 
 // A baseline crossed with early_stop.patience would run the same thing
@@ -166,9 +154,8 @@ matrix:
   optimizations: [[], [early_stop]]
   early_stop.patience: [2, 4]
 )");
-  EXPECT_EQ(CellNames(suite),
-            (Strings{"cnn/baseline", "cnn/early_stop/early_stop.patience=2",
-                     "cnn/early_stop/early_stop.patience=4"}));
+  EXPECT_EQ(CellNames(suite), (Strings{"cnn/baseline", "cnn/early_stop/early_stop.patience=2",
+                                       "cnn/early_stop/early_stop.patience=4"}));
   EXPECT_EQ(suite.cells[0].settings.count("early_stop.patience"), 0u);
 }
 
@@ -213,19 +200,15 @@ carbon: {region: FR, pue: 1.2}
 meters: [cpu_estimate]
 )");
   const std::string p = "early_stop.patience=";
-  EXPECT_EQ(
-      CellNames(suite),
-      (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
-               "cnn/mixed_precision/lr=0.001", "cnn/mixed_precision/lr=0.01",
-               "cnn/early_stop/" + p + "2/lr=0.001",
-               "cnn/early_stop/" + p + "4/lr=0.001",
-               "cnn/mixed_precision+early_stop/" + p + "2/lr=0.001",
-               "cnn/mixed_precision+early_stop/" + p + "4/lr=0.001",
-               "cnn/mixed_precision+early_stop/" + p + "2/lr=0.01",
-               "cnn/mixed_precision+early_stop/" + p + "4/lr=0.01",
-               "cnn/baseline/lr=0.1"}));
-  EXPECT_EQ(std::get<std::string>(suite.cells[2].Get("mixed_precision.dtype")),
-            "bf16");
+  EXPECT_EQ(CellNames(suite),
+            (Strings{"cnn/baseline/lr=0.001", "cnn/baseline/lr=0.01",
+                     "cnn/mixed_precision/lr=0.001", "cnn/mixed_precision/lr=0.01",
+                     "cnn/early_stop/" + p + "2/lr=0.001", "cnn/early_stop/" + p + "4/lr=0.001",
+                     "cnn/mixed_precision+early_stop/" + p + "2/lr=0.001",
+                     "cnn/mixed_precision+early_stop/" + p + "4/lr=0.001",
+                     "cnn/mixed_precision+early_stop/" + p + "2/lr=0.01",
+                     "cnn/mixed_precision+early_stop/" + p + "4/lr=0.01", "cnn/baseline/lr=0.1"}));
+  EXPECT_EQ(std::get<std::string>(suite.cells[2].Get("mixed_precision.dtype")), "bf16");
   EXPECT_EQ(suite.carbon.region, "FR");
   EXPECT_EQ(suite.carbon.pue, 1.2);
   // Every cell is distinct, so every hash is.

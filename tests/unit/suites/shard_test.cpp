@@ -47,8 +47,8 @@ TEST(Shard, TheShardsPartitionEveryCellExactlyOnceInBalancedParts) {
         sizes.push_back(size);
       }
       for (std::size_t position = 0; position < cells; ++position) {
-        EXPECT_EQ(times_run[position], 1) << "cell " << position << " of " << cells << ", "
-                                          << count << " shards";
+        EXPECT_EQ(times_run[position], 1)
+            << "cell " << position << " of " << cells << ", " << count << " shards";
       }
       const auto [smallest, largest] = std::minmax_element(sizes.begin(), sizes.end());
       EXPECT_LE(*largest - *smallest, 1u);

@@ -16,11 +16,11 @@ inline const PluginCatalog& TestCatalog() {
       {"cnn",
        PluginKind::kModel,
        {IntParam("channels", 32, "convolution channels", 1, 1024)},
-       {}},
-      {"mlp",
-       PluginKind::kModel,
-       {IntParam("hidden", 128, "hidden units", 1)},
-       {}},
+       {},
+       "",
+       {},
+       /*default_model=*/true},
+      {"mlp", PluginKind::kModel, {IntParam("hidden", 128, "hidden units", 1)}, {}},
       {"mixed_precision",
        PluginKind::kOptimization,
        {EnumParam("dtype", "auto", {"auto", "bf16", "fp16"}, "compute type")},
@@ -35,7 +35,9 @@ inline const PluginCatalog& TestCatalog() {
       {"cpu_estimate",
        PluginKind::kMeter,
        {FloatParam("tdp_w", 65.0, "package power", 1.0, 1000.0)},
-       {}},
+       {},
+       "",
+       {/*default_on=*/true, /*default_rank=*/30, MeterScope::kProcess}},
   };
   return catalog;
 }

@@ -1,11 +1,11 @@
 #include "text/vocabulary_builder.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "text/wordpiece.h"
 

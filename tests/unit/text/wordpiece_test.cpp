@@ -1,6 +1,5 @@
 #include "text/wordpiece.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,8 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "error_message.h"
+#include <gtest/gtest.h>
 
+#include "error_message.h"
 #include "text/basic_tokenizer.h"
 
 namespace carbonbench {

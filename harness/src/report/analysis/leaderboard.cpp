@@ -1,8 +1,8 @@
 #include "report/analysis/leaderboard.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace carbonbench::report {
 namespace {
@@ -19,10 +19,14 @@ constexpr NamedObjective kObjectives[] = {
     {Objective::kTimeToTarget, "time", "time to reach the target"},
 };
 
-std::optional<double> TargetAccuracyOf(const CellRuns& cell) {
-  const auto target = NumberSetting(cell, "early_stop.target_acc");
-  if (!target || *target <= 0) return std::nullopt;
-  return target;
+// The cell's target accuracy and the setting that holds it.
+std::optional<std::pair<double, std::string>> TargetAccuracyOf(const CellRuns& cell,
+                                                               const DeclaredRoles& roles) {
+  for (const std::string& setting : TargetAccuracySettings(cell, roles)) {
+    const auto target = NumberSetting(cell, setting);
+    if (target && *target > 0) return std::make_pair(*target, setting);
+  }
+  return std::nullopt;
 }
 
 CellStanding Stand(const CellRuns& cell, Objective objective, double target) {
@@ -126,25 +130,39 @@ bool ScoreIsBetter(Objective objective, double a, double b) {
   return objective == Objective::kAccuracyPerKwh ? a > b : a < b;
 }
 
-std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells) {
-  std::optional<double> highest;
+std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
+                                             const DeclaredRoles& roles) {
+  std::optional<std::pair<double, std::string>> highest;
   std::string from;
   double best_accuracy = 0;
   for (const CellRuns* cell : cells) {
-    if (const auto target = TargetAccuracyOf(*cell); target && (!highest || *target > *highest)) {
+    if (const auto target = TargetAccuracyOf(*cell, roles);
+        target && (!highest || target->first > highest->first)) {
       highest = target;
       from = cell->name;
     }
     best_accuracy = std::max(best_accuracy, StatOver(*cell, FinalAccuracyPercent).mean);
   }
-  if (highest) return {*highest, "the early_stop.target_acc of " + from};
+  if (highest) return {highest->first, "the " + highest->second + " of " + from};
   const double target = std::max(0.0, best_accuracy - 1.0);
-  return {target,
-          "1 point below the best mean final accuracy, as no cell sets early_stop.target_acc"};
+  const std::string setting = roles.target_accuracy_settings.empty()
+                                  ? std::string("a target accuracy")
+                                  : roles.target_accuracy_settings.front();
+  return {target, "1 point below the best mean final accuracy, as no cell sets " + setting};
+}
+
+std::string TargetSettingName(const std::vector<CellRuns>& cells, const DeclaredRoles& roles) {
+  for (const CellRuns& cell : cells) {
+    if (const auto settings = TargetAccuracySettings(cell, roles); !settings.empty()) {
+      return settings.front();
+    }
+  }
+  return roles.target_accuracy_settings.empty() ? "" : roles.target_accuracy_settings.front();
 }
 
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
-                                           std::optional<double> target_percent) {
+                                           std::optional<double> target_percent,
+                                           const DeclaredRoles& roles) {
   std::vector<Leaderboard> boards;
   for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
     if (group.regression) continue;
@@ -156,7 +174,7 @@ std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, O
       board.target_accuracy_percent = *target_percent;
       board.target_source = "as asked";
     } else {
-      std::tie(board.target_accuracy_percent, board.target_source) = DefaultTarget(members);
+      std::tie(board.target_accuracy_percent, board.target_source) = DefaultTarget(members, roles);
     }
     for (const CellRuns* cell : members) {
       board.ranked.push_back(Stand(*cell, objective, board.target_accuracy_percent));

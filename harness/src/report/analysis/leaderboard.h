@@ -62,14 +62,20 @@ struct Leaderboard {
 // Higher is better for accuracy per kWh, lower for the rest.
 bool ScoreIsBetter(Objective objective, double a, double b);
 
-// The target of a dataset's board when none is given: the highest
-// early_stop.target_acc any of its cells set, else 1 point below the best
-// mean final accuracy. Returns the target and the sentence saying why.
-std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells);
+// The target of a dataset's board when none is given: the highest target
+// accuracy any of its cells set (a setting `roles` declares), else 1 point
+// below the best mean final accuracy. Returns the target and the sentence
+// saying why.
+std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>& cells,
+                                             const DeclaredRoles& roles);
+// The target-accuracy setting to name in the text: the first declared one a
+// cell sets, else the first declared; "" when none is declared.
+std::string TargetSettingName(const std::vector<CellRuns>& cells, const DeclaredRoles& roles);
 
 // A board per classification dataset (in order of first appearance) of the
 // finished cells; `target_percent` overrides every board's target.
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
-                                           std::optional<double> target_percent);
+                                           std::optional<double> target_percent,
+                                           const DeclaredRoles& roles);
 
 }  // namespace carbonbench::report

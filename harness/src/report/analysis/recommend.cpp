@@ -1,10 +1,10 @@
 #include "report/analysis/recommend.h"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "report/analysis/recommendations.h"
 
@@ -67,8 +67,9 @@ std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const Recommen
   }
   const std::vector<CellRuns> cells = GroupCells(runs);
   std::vector<RecommendAnswer> answers;
+  // The target is always given, so no declared target setting is needed.
   for (const Leaderboard& board :
-       BuildLeaderboards(cells, request.objective, request.target_accuracy_percent)) {
+       BuildLeaderboards(cells, request.objective, request.target_accuracy_percent, {})) {
     const TargetAnswer target = AnswerForTarget(board);
     RecommendAnswer answer;
     answer.sentence = target.sentence;

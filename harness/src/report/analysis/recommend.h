@@ -3,10 +3,11 @@
 // most expensive one that also did.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "report/analysis/leaderboard.h"
 #include "store/results_store.h"

@@ -1,9 +1,9 @@
 #include "report/analysis/recommendations.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <map>
+
+#include <fmt/format.h>
 
 namespace carbonbench::report {
 namespace {
@@ -11,32 +11,41 @@ namespace {
 // The objective's mean for sentences: "0.0412 g CO2", "0.0736 Wh", "10.2 s".
 std::string ScoreText(Objective objective, double score) {
   switch (objective) {
-    case Objective::kCo2ToTarget: return Significant(score) + " g CO2";
-    case Objective::kEnergyToTarget: return Significant(score) + " Wh";
-    case Objective::kTimeToTarget: return Significant(score) + " s";
-    case Objective::kAccuracyPerKwh: return Significant(score) + " %/kWh";
+    case Objective::kCo2ToTarget:
+      return Significant(score) + " g CO2";
+    case Objective::kEnergyToTarget:
+      return Significant(score) + " Wh";
+    case Objective::kTimeToTarget:
+      return Significant(score) + " s";
+    case Objective::kAccuracyPerKwh:
+      return Significant(score) + " %/kWh";
   }
   return "";
 }
 
 std::string ObjectiveNoun(Objective objective) {
   switch (objective) {
-    case Objective::kCo2ToTarget: return "CO2";
-    case Objective::kEnergyToTarget: return "energy";
-    case Objective::kTimeToTarget: return "time";
-    case Objective::kAccuracyPerKwh: return "accuracy per kWh";
+    case Objective::kCo2ToTarget:
+      return "CO2";
+    case Objective::kEnergyToTarget:
+      return "energy";
+    case Objective::kTimeToTarget:
+      return "time";
+    case Objective::kAccuracyPerKwh:
+      return "accuracy per kWh";
   }
   return "";
 }
 
 std::string ReachText(const CellStanding& standing) {
-  const std::string epoch = standing.reach_epoch.count > 1 && standing.reach_epoch.stddev > 0
-                                ? fmt::format("epoch {} on average", Significant(standing.reach_epoch.mean))
-                                : fmt::format("epoch {}", Fixed(standing.reach_epoch.mean, 0));
-  std::string text = fmt::format("it got there at {} for {} g CO2, {} Wh and {} s of training",
-                                 epoch, Significant(standing.reach_co2_g.mean),
-                                 Significant(standing.reach_energy_wh.mean),
-                                 Significant(standing.reach_s.mean));
+  const std::string epoch =
+      standing.reach_epoch.count > 1 && standing.reach_epoch.stddev > 0
+          ? fmt::format("epoch {} on average", Significant(standing.reach_epoch.mean))
+          : fmt::format("epoch {}", Fixed(standing.reach_epoch.mean, 0));
+  std::string text =
+      fmt::format("it got there at {} for {} g CO2, {} Wh and {} s of training", epoch,
+                  Significant(standing.reach_co2_g.mean),
+                  Significant(standing.reach_energy_wh.mean), Significant(standing.reach_s.mean));
   if (standing.runs_reaching < standing.runs) {
     text += fmt::format(" (in {} of its {} repetitions)", standing.runs_reaching, standing.runs);
   }
@@ -76,17 +85,17 @@ TargetAnswer AnswerForTarget(const Leaderboard& board) {
     answer.sentence = fmt::format("Nothing measured reaches {} on {}", target, board.dataset);
     if (answer.closest != nullptr) {
       answer.sentence += fmt::format(
-          ": the most accurate is {} at {}% final accuracy ({}% at best)", answer.closest->cell->name,
-          Fixed(answer.closest->final_accuracy.mean, kPercentDigits),
+          ": the most accurate is {} at {}% final accuracy ({}% at best)",
+          answer.closest->cell->name, Fixed(answer.closest->final_accuracy.mean, kPercentDigits),
           Fixed(StatOver(*answer.closest->cell, BestAccuracyPercent).mean, kPercentDigits));
     }
     answer.sentence += ".";
     return answer;
   }
   const CellStanding& best = *answer.best;
-  answer.sentence = fmt::format("To reach {} on {} for the least {}, use {}: {}", target,
-                                board.dataset, ObjectiveNoun(board.objective), best.cell->name,
-                                ReachText(best));
+  answer.sentence =
+      fmt::format("To reach {} on {} for the least {}, use {}: {}", target, board.dataset,
+                  ObjectiveNoun(board.objective), best.cell->name, ReachText(best));
   if (answer.alternative == nullptr) {
     answer.sentence += "; it is the only configuration that reached it.";
     return answer;
@@ -113,7 +122,8 @@ std::string SimilarAccuracySentence(const Leaderboard& board, double tolerance_p
     if (standing.final_accuracy.mean < accurate->final_accuracy.mean - tolerance_points) continue;
     if (cheapest == nullptr || standing.co2_g.mean < cheapest->co2_g.mean) cheapest = &standing;
   }
-  const std::string tolerance = Compact(tolerance_points) + (tolerance_points == 1 ? " point" : " points");
+  const std::string tolerance =
+      Compact(tolerance_points) + (tolerance_points == 1 ? " point" : " points");
   if (cheapest == accurate || cheapest->co2_g.mean >= accurate->co2_g.mean) {
     return fmt::format(
         "On {}, {} is the most accurate cell ({}% final accuracy) and no cell within {} of it "
@@ -165,12 +175,14 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
     const double quality = Summarize(effect.quality).mean;
     std::string where = count == 1 ? "on 1 cell" : fmt::format("on average over {} cells", count);
     if (count > 1) {
-      const auto [low, high] = std::minmax_element(effect.co2_percent.begin(), effect.co2_percent.end());
+      const auto [low, high] =
+          std::minmax_element(effect.co2_percent.begin(), effect.co2_percent.end());
       where += fmt::format(" ({}% to {}%)", Signed(*low, 0), Signed(*high, 0));
     }
     const std::string quality_text =
-        effect.regression ? fmt::format("final RMSE by {}%", Signed(quality, 1))
-                          : fmt::format("final accuracy by {} points", Signed(quality, kPercentDigits));
+        effect.regression
+            ? fmt::format("final RMSE by {}%", Signed(quality, 1))
+            : fmt::format("final accuracy by {} points", Signed(quality, kPercentDigits));
     sentences.push_back(fmt::format("On {}, {} changed CO2 by {}% {} against the baseline, and {}.",
                                     key.first, key.second, Signed(co2, 0), where, quality_text));
   }

@@ -1,12 +1,12 @@
 #include "report/analysis/report_cells.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace carbonbench::report {
 namespace {
@@ -137,6 +137,14 @@ std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key
   const auto found = settings.find(key);
   if (found == settings.end() || !found->is_number()) return std::nullopt;
   return found->get<double>();
+}
+
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const DeclaredRoles& roles) {
+  std::vector<std::string> keys;
+  for (const std::string& setting : roles.target_accuracy_settings) {
+    if (NumberSetting(cell, setting)) keys.push_back(setting);
+  }
+  return keys;
 }
 
 std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells) {

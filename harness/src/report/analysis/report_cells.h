@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "records/run_records.h"
+#include "report/analysis/declared_roles.h"
 #include "report/render/report_format.h"
 
 namespace carbonbench::report {
@@ -47,8 +48,10 @@ const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& 
 // optimization such as early stopping ended some sooner.
 std::string EpochRange(const CellRuns& cell);
 // A number among the cell's stored settings ("epochs",
-// "early_stop.target_acc"); empty when its configuration has none.
+// "stopper.target_acc"); empty when its configuration has none.
 std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key);
+// The declared target-accuracy settings among the cell's stored settings.
+std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const DeclaredRoles& roles);
 // The finished cells of one dataset and task, in the order given.
 struct DatasetCells {
   std::string dataset;

@@ -52,8 +52,7 @@ std::optional<OptimalEpoch> FindOptimalEpoch(const std::vector<EpochPoint>& epoc
   return result;
 }
 
-std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs,
-                                         double target) {
+std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs, double target) {
   TargetReach spent;
   for (std::size_t i = 0; i < epochs.size(); ++i) {
     spent.energy_wh += epochs[i].energy_wh;

@@ -31,7 +31,7 @@ struct EpochPoint {
 };
 
 struct OptimalEpoch {
-  int epoch = 0;  // 1-based
+  int epoch = 0;            // 1-based
   double quality = 0;       // best quality reached by that epoch
   double best_quality = 0;  // best quality of the whole run
   int epochs_run = 0;
@@ -56,15 +56,14 @@ struct TargetReach {
   double duration_s = 0;
 };
 // Empty when no epoch reached it.
-std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs,
-                                         double target);
+std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs, double target);
 
 // What the epochs a run did not train would have cost, at the mean cost of
 // the epochs it did: an estimate of what stopping early saved.
 struct ProjectedSaving {
   int epochs_run = 0;
   int epochs_planned = 0;
-  double spent_wh = 0;         // its epochs' energy
+  double spent_wh = 0;          // its epochs' energy
   double full_schedule_wh = 0;  // spent plus the projected rest
   double saved_wh = 0;
   double saved_co2_g = 0;

@@ -8,8 +8,7 @@
 
 namespace carbonbench {
 
-void WriteFileAtomically(const std::filesystem::path& path,
-                         const std::string& text) {
+void WriteFileAtomically(const std::filesystem::path& path, const std::string& text) {
   // Same folder as the target, so the rename never crosses file systems;
   // the pid keeps two concurrent writers off each other's temporary file.
   std::filesystem::path temporary = path;
@@ -29,8 +28,8 @@ void WriteFileAtomically(const std::filesystem::path& path,
   if (error) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error("cannot move a file into place at " +
-                             path.string() + ": " + error.message());
+    throw std::runtime_error("cannot move a file into place at " + path.string() + ": " +
+                             error.message());
   }
 }
 

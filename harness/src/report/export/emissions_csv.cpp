@@ -1,13 +1,14 @@
 #include "report/export/emissions_csv.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "report/export/atomic_file.h"
+#include "store/meter_scope.h"
 
 namespace carbonbench {
 namespace {
@@ -38,11 +39,11 @@ std::string Timestamp(const std::string& iso_utc) {
                                                    : iso_utc;
 }
 
-// "process" when the CPU figure is this process's share (cpu_estimate),
-// "machine" when a counter covers the whole machine.
-std::string TrackingMode(const std::vector<PhaseEnergy>& phases) {
-  for (const PhaseEnergy& phase : phases) {
-    if (phase.component == "cpu") return phase.meter == "cpu_estimate" ? "process" : "machine";
+// "process" when the CPU figure is this process's share, "machine" when it
+// covers the whole machine: as the CPU's meter declared it.
+std::string TrackingMode(const RunRow& run) {
+  for (const PhaseEnergy& phase : run.summary.phases) {
+    if (phase.component == "cpu") return RecordedMeterScope(run.start, phase.meter);
   }
   return "";
 }
@@ -95,7 +96,7 @@ std::vector<std::string> Row(const RunRow& run) {
       "",                          // longitude
       "",                          // latitude
       TextOf(usage.ram_total_gb),  // ram_total_size
-      TrackingMode(summary.phases),
+      TrackingMode(run),
       TextOf(usage.cpu_utilization_percent),
       TextOf(usage.gpu_utilization_percent),
       "",  // ram_utilization_percent

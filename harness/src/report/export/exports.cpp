@@ -1,8 +1,8 @@
 #include "report/export/exports.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "records/record_json.h"
@@ -265,7 +265,8 @@ std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions&
   const std::vector<CellRuns> cells = GroupCells(runs);
   const Objective objective = ReportObjective(options);
   std::string text = Line(kLeaderboardColumns);
-  for (const Leaderboard& board : BuildLeaderboards(cells, objective, ReportTarget(options))) {
+  for (const Leaderboard& board :
+       BuildLeaderboards(cells, objective, ReportTarget(options), options.roles)) {
     int rank = 0;
     for (const CellStanding& s : board.ranked) {
       const bool reached = s.runs_reaching > 0;

@@ -1,7 +1,5 @@
 #include "report/export/plots.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -10,6 +8,8 @@
 #include <map>
 #include <optional>
 #include <system_error>
+
+#include <fmt/format.h>
 
 #include "process/child_process.h"
 #include "report/analysis/report_cells.h"

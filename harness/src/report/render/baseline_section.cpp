@@ -1,9 +1,9 @@
 // Each optimized cell against the cell that differs from it only by its
 // optimizations: accuracy for classification, RMSE for regression. A change
 // no larger than the run-to-run spread is marked as not significant.
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "report/analysis/tradeoffs.h"
 #include "report/render/sections.h"
@@ -116,8 +116,8 @@ std::string BaselineSection(const ReportInput& input) {
   text += "\n\n";
   // A subheading each only when both tables are shown, as in the results.
   if (!classification.empty() && !regression.empty()) {
-    return text + "### Classification\n\n" + classification + "\n### Regression\n\n" +
-           regression + "\n";
+    return text + "### Classification\n\n" + classification + "\n### Regression\n\n" + regression +
+           "\n";
   }
   return text + classification + regression + "\n";
 }

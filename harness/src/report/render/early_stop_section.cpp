@@ -32,9 +32,8 @@ std::string EarlyStopSection(const ReportInput& input) {
       saved.push_back(saving->saved_wh);
       co2.push_back(saving->saved_co2_g);
       seconds.push_back(saving->saved_s);
-      percent.push_back(saving->full_schedule_wh > 0
-                            ? saving->saved_wh / saving->full_schedule_wh * 100.0
-                            : 0);
+      percent.push_back(
+          saving->full_schedule_wh > 0 ? saving->saved_wh / saving->full_schedule_wh * 100.0 : 0);
       saved_total += saving->saved_wh;
     }
     if (run.empty()) continue;

@@ -1,8 +1,8 @@
 // Where and how the suite ran: machine, meters, carbon settings, warnings.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "records/record_json.h"

@@ -1,7 +1,7 @@
 // The learning curve of each finished cell, epoch by epoch.
-#include <fmt/format.h>
-
 #include <map>
+
+#include <fmt/format.h>
 
 #include "report/render/sections.h"
 
@@ -45,8 +45,7 @@ std::string CellEpochs(const CellRuns& cell) {
   const std::map<int, EpochValues> by_epoch = CollectEpochs(cell);
   if (by_epoch.empty()) return text + "No epochs recorded.\n\n";
   if (cell.finished.size() > 1) {
-    text += fmt::format("Mean of {} repetitions at each epoch.\n\n",
-                        cell.finished.size());
+    text += fmt::format("Mean of {} repetitions at each epoch.\n\n", cell.finished.size());
   }
   // The task's quality figure: accuracy, or the error in target units.
   const bool regression = cell.IsRegression();
@@ -58,9 +57,8 @@ std::string CellEpochs(const CellRuns& cell) {
   for (const auto& [epoch, values] : by_epoch) {
     table.AddRow({std::to_string(epoch), Mean(values.train_loss, kLossDigits),
                   Mean(values.test_loss, kLossDigits),
-                  regression
-                      ? Mean(values.test_rmse, kErrorDigits)
-                      : Mean(values.test_accuracy_percent, kPercentDigits),
+                  regression ? Mean(values.test_rmse, kErrorDigits)
+                             : Mean(values.test_accuracy_percent, kPercentDigits),
                   Mean(values.cumulative_wh, kWhDigits)});
   }
   return text + table.Render() + "\n";

@@ -1,10 +1,10 @@
 // "Where would this run be greener": each cell's CO2 had the same hardware
 // energy been drawn elsewhere, so the choice of region or cloud can be
 // weighed against the choices of model and optimization.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include "report/render/sections.h"
 
@@ -22,8 +22,8 @@ double GramsIn(const ComparedRegion& region, double hardware_wh) {
 }
 
 std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
-  MarkdownTable table({{"Region"}, {"Where"}, {"g CO2e/kWh", Align::kRight},
-                       {"PUE", Align::kRight}, {"Source"}});
+  MarkdownTable table(
+      {{"Region"}, {"Where"}, {"g CO2e/kWh", Align::kRight}, {"PUE", Align::kRight}, {"Source"}});
   for (const ComparedRegion& region : regions) {
     table.AddRow({region.code, region.name, Fixed(region.g_per_kwh, kIntensityDigits),
                   Fixed(region.pue, kPueDigits), region.source});
@@ -36,9 +36,10 @@ std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
 std::string GreenerSection(const ReportInput& input) {
   const std::vector<ComparedRegion>& regions = input.options.compare_regions;
   if (regions.empty() || !AnyFinished(input.cells)) return "";
-  std::vector<Column> columns = {{"Cell"}, {"Hardware Wh", Align::kRight},
-                                 {"Here g", Align::kRight}};
-  for (const ComparedRegion& region : regions) columns.push_back({region.code + " g", Align::kRight});
+  std::vector<Column> columns = {
+      {"Cell"}, {"Hardware Wh", Align::kRight}, {"Here g", Align::kRight}};
+  for (const ComparedRegion& region : regions)
+    columns.push_back({region.code + " g", Align::kRight});
   MarkdownTable table(std::move(columns));
 
   std::vector<double> suite_grams(regions.size(), 0.0);

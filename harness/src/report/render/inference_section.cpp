@@ -8,11 +8,17 @@
 namespace carbonbench::report {
 
 std::string InferenceSection(const ReportInput& input) {
-  MarkdownTable table({{"Cell"}, {"Rep", Align::kRight}, {"Batch", Align::kRight},
-                       {"Cold start s", Align::kRight}, {"p50 ms", Align::kRight},
-                       {"p90 ms", Align::kRight}, {"p99 ms", Align::kRight},
-                       {"Predictions/s", Align::kRight}, {"Wh per 1,000", Align::kRight},
-                       {"g CO2 per 1,000", Align::kRight}, {"Energy"}});
+  MarkdownTable table({{"Cell"},
+                       {"Rep", Align::kRight},
+                       {"Batch", Align::kRight},
+                       {"Cold start s", Align::kRight},
+                       {"p50 ms", Align::kRight},
+                       {"p90 ms", Align::kRight},
+                       {"p99 ms", Align::kRight},
+                       {"Predictions/s", Align::kRight},
+                       {"Wh per 1,000", Align::kRight},
+                       {"g CO2 per 1,000", Align::kRight},
+                       {"Energy"}});
   bool any = false;
   for (const CellRuns& cell : input.cells) {
     for (const RunRow* run : cell.finished) {

@@ -18,6 +18,12 @@ std::optional<double> ReportTarget(const ReportOptions& options) {
 
 namespace {
 
+// "`stopper.target_acc`", or in words when no optimization declares one.
+std::string TargetSettingText(const std::vector<CellRuns>& cells, const DeclaredRoles& roles) {
+  const std::string setting = TargetSettingName(cells, roles);
+  return setting.empty() ? "a stopping rule's target accuracy" : "`" + setting + "`";
+}
+
 std::string ReachedText(const CellStanding& standing) {
   if (standing.runs_reaching == 0) return "no";
   if (standing.runs_reaching == standing.runs) return "yes";
@@ -41,8 +47,7 @@ std::string BoardTable(const Leaderboard& board) {
     const bool reached = standing.runs_reaching > 0;
     table.AddRow({standing.score ? std::to_string(++rank) : kNone, standing.cell->name,
                   FormatStat(standing.final_accuracy, kPercentDigits),
-                  FormatStatSignificant(standing.energy_wh),
-                  FormatStatSignificant(standing.co2_g),
+                  FormatStatSignificant(standing.energy_wh), FormatStatSignificant(standing.co2_g),
                   FormatStatSignificant(standing.accuracy_per_kwh), ReachedText(standing),
                   reached ? FormatCount(standing.reach_epoch) : kNone,
                   reached ? FormatStatSignificant(standing.reach_energy_wh) : kNone,
@@ -56,19 +61,19 @@ std::string BoardTable(const Leaderboard& board) {
 
 std::string LeaderboardSection(const ReportInput& input) {
   const Objective objective = ReportObjective(input.options);
-  const auto boards = BuildLeaderboards(input.cells, objective, ReportTarget(input.options));
+  const auto boards =
+      BuildLeaderboards(input.cells, objective, ReportTarget(input.options), input.options.roles);
   if (boards.empty()) return "";
   std::string text = fmt::format(
       "## Leaderboard\n\nFinished classification cells ranked by {} ({}), best first; mean ± "
       "stddev over repetitions. \"To target\" columns are what a run had spent, in its training "
-      "and evaluation epochs, when its test accuracy first reached the target: what "
-      "`early_stop.target_acc` would have cost. Cells without a rank have no figure for the "
-      "objective. Rank by another objective with `carbonbench report SUITE --objective X` "
-      "(X: {}).\n\n",
+      "and evaluation epochs, when its test accuracy first reached the target: what {} would "
+      "have cost. Cells without a rank have no figure for the objective. Rank by another "
+      "objective with `carbonbench report SUITE --objective X` (X: {}).\n\n",
       ObjectiveTitle(objective),
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
-      ObjectiveChoices());
+      TargetSettingText(input.cells, input.options.roles), ObjectiveChoices());
   text += ProvenanceLine(input.cells);
   for (const Leaderboard& board : boards) {
     text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,

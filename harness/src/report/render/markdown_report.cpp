@@ -20,16 +20,14 @@ std::vector<RunRow> EndedRuns(const std::vector<RunRow>& runs) {
       ended.push_back(run);
     }
   }
-  std::stable_sort(
-      ended.begin(), ended.end(),
-      [](const RunRow& a, const RunRow& b) { return a.id < b.id; });
+  std::stable_sort(ended.begin(), ended.end(),
+                   [](const RunRow& a, const RunRow& b) { return a.id < b.id; });
   return ended;
 }
 
 }  // namespace
 
-std::string RenderMarkdownReport(const std::string& suite,
-                                 const std::vector<RunRow>& runs,
+std::string RenderMarkdownReport(const std::string& suite, const std::vector<RunRow>& runs,
                                  const ReportOptions& options) {
   report::ReportInput input;
   input.suite = suite;
@@ -44,19 +42,15 @@ std::string RenderMarkdownReport(const std::string& suite,
   return markdown;
 }
 
-std::string WriteMarkdownReport(const ResultsStore& store,
-                                const std::string& suite,
-                                const std::string& reports_dir,
-                                const ReportOptions& options) {
+std::string WriteMarkdownReport(const ResultsStore& store, const std::string& suite,
+                                const std::string& reports_dir, const ReportOptions& options) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
     throw std::runtime_error("store " + store.path() +
-                             " holds no finished or failed run of suite '" +
-                             suite + "'");
+                             " holds no finished or failed run of suite '" + suite + "'");
   }
   std::filesystem::create_directories(reports_dir);
-  const std::filesystem::path path =
-      std::filesystem::path(reports_dir) / (suite + ".md");
+  const std::filesystem::path path = std::filesystem::path(reports_dir) / (suite + ".md");
   WriteFileAtomically(path, RenderMarkdownReport(suite, runs, options));
   return path.string();
 }

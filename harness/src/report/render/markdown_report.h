@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "report/analysis/declared_roles.h"
 #include "store/results_store.h"
 
 namespace carbonbench {
@@ -31,7 +32,7 @@ struct ReportOptions {
   // "energy" or "time" (to reach the target accuracy).
   std::string objective = "acc_per_kwh";
   // The target accuracy in percent for every dataset; 0: each dataset's
-  // default (its cells' early_stop.target_acc, else 1 point below the best).
+  // default (its cells' target accuracy, else 1 point below the best).
   double target_accuracy_percent = 0;
   // The optimal epoch is the one after which further epochs bought less
   // than this many accuracy points (regressors: this many percent of RMSE).
@@ -41,19 +42,19 @@ struct ReportOptions {
   std::string plots_note;
   // "Where would this run be greener"; the section is left out when empty.
   std::vector<ComparedRegion> compare_regions;
+  // The stopping rules and target-accuracy settings the installed
+  // optimizations declare.
+  report::DeclaredRoles roles;
 };
 
 // Renders reports/<suite>.md's text from the suite's stored runs.
-std::string RenderMarkdownReport(const std::string& suite,
-                                 const std::vector<RunRow>& runs,
+std::string RenderMarkdownReport(const std::string& suite, const std::vector<RunRow>& runs,
                                  const ReportOptions& options = {});
 
 // Loads the suite's runs, renders and writes <reports_dir>/<suite>.md
 // (atomically: a temporary file renamed into place). Returns the path.
 // Throws std::runtime_error when the store holds no run of the suite.
-std::string WriteMarkdownReport(const ResultsStore& store,
-                                const std::string& suite,
-                                const std::string& reports_dir,
-                                const ReportOptions& options = {});
+std::string WriteMarkdownReport(const ResultsStore& store, const std::string& suite,
+                                const std::string& reports_dir, const ReportOptions& options = {});
 
 }  // namespace carbonbench

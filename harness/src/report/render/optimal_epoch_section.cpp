@@ -89,12 +89,11 @@ std::string OptimalEpochSection(const ReportInput& input) {
     if (optimum.epoch.count == 0) continue;
     const int digits = cell.IsRegression() ? kErrorDigits : kPercentDigits;
     const std::string unit = cell.IsRegression() ? " RMSE" : "%";
-    table.AddRow({cell.name, FormatCount(optimum.epochs_run),
-                  FormatCount(optimum.epoch),
-                  FormatStat(optimum.quality, digits) + unit,
-                  FormatStat(optimum.best_quality, digits) + unit,
-                  FormatStatSignificant(optimum.saved_wh), FormatStatSignificant(optimum.saved_co2_g),
-                  FormatStat(optimum.saved_percent, 0)});
+    table.AddRow(
+        {cell.name, FormatCount(optimum.epochs_run), FormatCount(optimum.epoch),
+         FormatStat(optimum.quality, digits) + unit,
+         FormatStat(optimum.best_quality, digits) + unit, FormatStatSignificant(optimum.saved_wh),
+         FormatStatSignificant(optimum.saved_co2_g), FormatStat(optimum.saved_percent, 0)});
   }
   text += table.Render();
   const OptimalEpochSavings savings = SuiteOptimalEpochSavings(input.cells, gain);

@@ -2,10 +2,10 @@
 // compute per sample before and after training, peak memory per phase (the
 // process's resident set, and the bytes its tensors held), and the figures
 // the optimizations measured themselves.
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "report/render/report_format.h"
 #include "report/render/sections.h"
@@ -69,7 +69,7 @@ std::string PeakText(const CellFigures& cell, const std::string& phase) {
   return rss_text + fmt::format(" / {:.0f}", tensors->second);
 }
 
-// The optimizations' own figures ("pruning.sparsity 0.5"), model size left
+// The optimizations' own figures ("<optimization>.sparsity 0.5"), model size left
 // to its columns.
 std::string OwnFigures(const CellFigures& cell) {
   std::string text;

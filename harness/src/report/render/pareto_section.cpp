@@ -1,9 +1,9 @@
 // The Pareto front of quality against energy and against CO2, per dataset:
 // the cells worth choosing, and for each other cell the one that beats it
 // on both counts.
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "report/analysis/tradeoffs.h"
 #include "report/render/sections.h"
@@ -31,13 +31,13 @@ std::vector<std::string> Verdicts(const std::vector<const CellRuns*>& cells, Met
 std::string DatasetTable(const std::vector<const CellRuns*>& cells, bool regression) {
   const std::vector<std::string> by_energy = Verdicts(cells, EnergyWh);
   const std::vector<std::string> by_co2 = Verdicts(cells, Co2G);
-  MarkdownTable table({{"Cell"},
-                       {"Energy Wh", Align::kRight},
-                       {"CO2 g", Align::kRight},
-                       regression ? Column{"Final RMSE", Align::kRight}
-                                  : Column{"Final acc %", Align::kRight},
-                       {"Against energy"},
-                       {"Against CO2"}});
+  MarkdownTable table(
+      {{"Cell"},
+       {"Energy Wh", Align::kRight},
+       {"CO2 g", Align::kRight},
+       regression ? Column{"Final RMSE", Align::kRight} : Column{"Final acc %", Align::kRight},
+       {"Against energy"},
+       {"Against CO2"}});
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const CellRuns& cell = *cells[i];
     table.AddRow({cell.name, FormatStatSignificant(StatOver(cell, EnergyWh)),
@@ -65,8 +65,8 @@ std::string ParetoSection(const ReportInput& input) {
     std::stable_sort(cells.begin(), cells.end(), [](const CellRuns* a, const CellRuns* b) {
       return StatOver(*a, EnergyWh).mean < StatOver(*b, EnergyWh).mean;
     });
-    text += "### " + EscapeText(group.Label()) + "\n\n" + DatasetTable(cells, group.regression) +
-            "\n";
+    text +=
+        "### " + EscapeText(group.Label()) + "\n\n" + DatasetTable(cells, group.regression) + "\n";
   }
   return text;
 }

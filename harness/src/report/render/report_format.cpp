@@ -1,12 +1,12 @@
 #include "report/render/report_format.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
+
+#include <fmt/format.h>
 
 namespace carbonbench::report {
 namespace {
@@ -20,9 +20,8 @@ std::string DropSignOfZero(std::string text) {
 
 // Display width in code points: "—", "±" and "Δ" are several bytes each.
 std::size_t DisplayWidth(const std::string& text) {
-  return std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  });
+  return std::count_if(text.begin(), text.end(),
+                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
 std::string Pad(const std::string& text, std::size_t width, Align align) {
@@ -128,13 +127,12 @@ std::string EscapeCell(const std::string& text) {
   return escaped.empty() ? kNone : escaped;
 }
 
-MarkdownTable::MarkdownTable(std::vector<Column> columns)
-    : columns_(std::move(columns)) {}
+MarkdownTable::MarkdownTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void MarkdownTable::AddRow(const std::vector<std::string>& cells) {
   if (cells.size() != columns_.size()) {
-    throw std::logic_error(fmt::format("table row has {} cells, expected {}",
-                                       cells.size(), columns_.size()));
+    throw std::logic_error(
+        fmt::format("table row has {} cells, expected {}", cells.size(), columns_.size()));
   }
   std::vector<std::string> row;
   for (const std::string& cell : cells) row.push_back(EscapeCell(cell));
@@ -160,11 +158,9 @@ std::string MarkdownTable::Render() const {
   std::string header = "|";
   std::string rule = "|";
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    header +=
-        " " + Pad(columns_[i].header, widths[i], columns_[i].align) + " |";
-    rule += columns_[i].align == Align::kRight
-                ? " " + std::string(widths[i] - 1, '-') + ": |"
-                : " " + std::string(widths[i], '-') + " |";
+    header += " " + Pad(columns_[i].header, widths[i], columns_[i].align) + " |";
+    rule += columns_[i].align == Align::kRight ? " " + std::string(widths[i] - 1, '-') + ": |"
+                                               : " " + std::string(widths[i], '-') + " |";
   }
   std::string text = header + "\n" + rule + "\n";
   for (const auto& row : rows_) {

@@ -51,7 +51,7 @@ std::string FormatCount(const Stat& stat);
 
 // Makes text read literally in Markdown: backslashes, emphasis, code,
 // links and HTML characters escaped, and underscores that could open or
-// close emphasis (at a word's edge; "mixed_precision" is left as it is).
+// close emphasis (at a word's edge; "snake_case_name" is left as it is).
 std::string EscapeText(const std::string& text);
 // Makes text safe inside a table cell: as EscapeText, with pipes escaped
 // and line breaks flattened.

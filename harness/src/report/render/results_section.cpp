@@ -1,9 +1,9 @@
 // One row per cell (repetitions pooled), a table per task, and the failed
 // runs with reasons.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "report/render/sections.h"
 
@@ -12,8 +12,7 @@ namespace {
 
 std::string StopReasons(const CellRuns& cell) {
   std::vector<std::string> reasons;
-  for (const RunRow* run : cell.finished)
-    reasons.push_back(run->summary.stop_reason);
+  for (const RunRow* run : cell.finished) reasons.push_back(run->summary.stop_reason);
   return fmt::format("{}", fmt::join(Distinct(reasons), "; "));
 }
 
@@ -41,18 +40,14 @@ std::string ClassificationTable(const std::vector<CellRuns>& cells) {
                        {"Stop reason"}});
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
-    table.AddRow(
-        {cell.name, cell.model,
-         cell.optimizations.empty() ? kNone : cell.optimizations,
-         Precisions(cell),
-         EpochRange(cell),
-         FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
-         FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
-         FormatStat(StatOver(cell, DurationS), kSecondsDigits),
-         FormatStat(StatOver(cell, EnergyWh), kWhDigits),
-         FormatStat(StatOver(cell, Co2G), kCo2Digits),
-         FormatStat(StatOver(cell, AccuracyPerKwh), kAccPerKwhDigits),
-         StopReasons(cell)});
+    table.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
+                  Precisions(cell), EpochRange(cell),
+                  FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
+                  FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
+                  FormatStat(StatOver(cell, DurationS), kSecondsDigits),
+                  FormatStat(StatOver(cell, EnergyWh), kWhDigits),
+                  FormatStat(StatOver(cell, Co2G), kCo2Digits),
+                  FormatStat(StatOver(cell, AccuracyPerKwh), kAccPerKwhDigits), StopReasons(cell)});
   }
   return table.Render();
 }
@@ -74,16 +69,14 @@ std::string RegressionTable(const std::vector<CellRuns>& cells) {
                        {"Stop reason"}});
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
-    table.AddRow({cell.name, cell.model,
-                  cell.optimizations.empty() ? kNone : cell.optimizations,
+    table.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
                   Precisions(cell), EpochRange(cell),
                   FormatStat(StatOver(cell, BestRmse), kErrorDigits),
                   FormatStat(StatOver(cell, FinalRmse), kErrorDigits),
                   FormatStat(StatOver(cell, FinalMae), kErrorDigits),
                   FormatStat(StatOver(cell, DurationS), kSecondsDigits),
                   FormatStat(StatOver(cell, EnergyWh), kWhDigits),
-                  FormatStat(StatOver(cell, Co2G), kCo2Digits),
-                  StopReasons(cell)});
+                  FormatStat(StatOver(cell, Co2G), kCo2Digits), StopReasons(cell)});
   }
   return table.Render();
 }
@@ -109,9 +102,8 @@ std::string ResultsTables(const CellsByTask& split) {
   const bool classification = AnyFinished(split.classification);
   const bool regression = AnyFinished(split.regression);
   if (classification && regression) {
-    return "### Classification\n\n" +
-           ClassificationTable(split.classification) + "\n### Regression\n\n" +
-           RegressionTable(split.regression) + "\n";
+    return "### Classification\n\n" + ClassificationTable(split.classification) +
+           "\n### Regression\n\n" + RegressionTable(split.regression) + "\n";
   }
   return (classification ? ClassificationTable(split.classification)
                          : RegressionTable(split.regression)) +
@@ -132,8 +124,7 @@ std::string FailedCells(const std::vector<CellRuns>& cells) {
       table.AddRow({cell.name, std::to_string(run->start.repetition),
                     std::to_string(run->summary.epochs_run),
                     Fixed(run->summary.duration_s, kSecondsDigits),
-                    Fixed(run->summary.energy_wh, kWhDigits),
-                    run->failure_reason});
+                    Fixed(run->summary.energy_wh, kWhDigits), run->failure_reason});
     }
   }
   if (!any) return "";
@@ -207,9 +198,8 @@ std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
       parts.push_back(cell.name + ": " + CommonProvenance(cell.finished));
     }
   }
-  return fmt::format(
-      "Energy provenance differs between cells (PUE applied): {}.\n\n",
-      fmt::join(parts, "; "));
+  return fmt::format("Energy provenance differs between cells (PUE applied): {}.\n\n",
+                     fmt::join(parts, "; "));
 }
 
 std::string ResultsSection(const ReportInput& input) {
@@ -220,8 +210,8 @@ std::string ResultsSection(const ReportInput& input) {
     text +=
         "Mean over finished repetitions, ± sample standard deviation where a "
         "cell ran more than once." +
-        ColumnNotes(split) + " " + ProvenanceLine(input.cells) +
-        ResultsTables(split) + AboveIdleTable(input.cells) + DataLoadingLine(input.cells);
+        ColumnNotes(split) + " " + ProvenanceLine(input.cells) + ResultsTables(split) +
+        AboveIdleTable(input.cells) + DataLoadingLine(input.cells);
   } else {
     text += "No cell finished.\n\n";
   }

@@ -70,7 +70,7 @@ OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
 // energy or CO2 says how it was obtained.
 std::string ProvenanceLine(const std::vector<CellRuns>& cells);
 
-// "12.300 Wh (estimated: cpu_estimate, CodeCarbon cpu_load model)": an
+// "12.300 Wh (estimated: <meter>, <its method>)": an
 // energy figure with the provenance of the runs behind it and the meters
 // that produced it.
 std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,

@@ -1,7 +1,7 @@
 // The title and the one-line summary of the suite.
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/recommendations.h"
@@ -10,6 +10,12 @@
 namespace carbonbench::report {
 namespace {
 
+// "`stopper`", the first installed stopping rule, or in words when none is.
+std::string StoppingRuleText(const DeclaredRoles& roles) {
+  return roles.stopping_rules.empty() ? "a stopping rule"
+                                      : "`" + roles.stopping_rules.front() + "`";
+}
+
 std::string Plural(std::size_t count, const std::string& noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
@@ -17,9 +23,8 @@ std::string Plural(std::size_t count, const std::string& noun) {
 std::string CellCounts(const std::vector<CellRuns>& cells) {
   std::size_t failed = 0;
   for (const CellRuns& cell : cells) failed += cell.HasFailure() ? 1 : 0;
-  return fmt::format("{} ({} finished, {} failed)",
-                     Plural(cells.size(), "cell"), cells.size() - failed,
-                     failed);
+  return fmt::format("{} ({} finished, {} failed)", Plural(cells.size(), "cell"),
+                     cells.size() - failed, failed);
 }
 
 std::string BestAccuracyPerKwh(const std::vector<CellRuns>& cells) {
@@ -34,8 +39,7 @@ std::string BestAccuracyPerKwh(const std::vector<CellRuns>& cells) {
       best_value = stat.mean;
     }
   }
-  if (best == nullptr)
-    return "best accuracy per kWh: none (no finished run with energy)";
+  if (best == nullptr) return "best accuracy per kWh: none (no finished run with energy)";
   return fmt::format("best accuracy per kWh: {} ({} %/kWh)", best->name,
                      Fixed(best_value, kAccPerKwhDigits));
 }
@@ -58,11 +62,10 @@ std::vector<std::string> LowestRmse(const std::vector<CellRuns>& cells) {
         best_value = stat.mean;
       }
     }
-    parts.push_back(
-        best == nullptr
-            ? fmt::format("lowest RMSE on {}: none (no finished run)", dataset)
-            : fmt::format("lowest RMSE on {}: {} ({} final RMSE)", dataset,
-                          best->name, Fixed(best_value, kErrorDigits)));
+    parts.push_back(best == nullptr
+                        ? fmt::format("lowest RMSE on {}: none (no finished run)", dataset)
+                        : fmt::format("lowest RMSE on {}: {} ({} final RMSE)", dataset, best->name,
+                                      Fixed(best_value, kErrorDigits)));
   }
   return parts;
 }
@@ -89,8 +92,8 @@ std::string Recommendations(const ReportInput& input) {
   const Objective objective = ReportObjective(input.options);
   const Objective target_objective =
       objective == Objective::kAccuracyPerKwh ? Objective::kCo2ToTarget : objective;
-  for (const Leaderboard& board :
-       BuildLeaderboards(input.cells, target_objective, ReportTarget(input.options))) {
+  for (const Leaderboard& board : BuildLeaderboards(
+           input.cells, target_objective, ReportTarget(input.options), input.options.roles)) {
     items.push_back(EscapeText(AnswerForTarget(board).sentence));
     const std::string similar = SimilarAccuracySentence(board, 1.0);
     if (!similar.empty()) items.push_back(EscapeText(similar));
@@ -103,8 +106,9 @@ std::string Recommendations(const ReportInput& input) {
   if (savings.epochs_wh > 0 && savings.saved_wh > 0) {
     items.push_back(fmt::format(
         "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
-        "training energy: set `early_stop` on the cells with the most energy after it.",
-        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0)));
+        "training energy: set {} on the cells with the most energy after it.",
+        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0),
+        StoppingRuleText(input.options.roles)));
   }
   if (items.empty()) return "";
   std::string text = "## Recommendations\n\n" + ProvenanceLine(input.cells);
@@ -116,7 +120,7 @@ std::string Recommendations(const ReportInput& input) {
 // dataset.
 std::string BestPerObjective(const ReportInput& input) {
   const auto boards = BuildLeaderboards(input.cells, Objective::kCo2ToTarget,
-                                        ReportTarget(input.options));
+                                        ReportTarget(input.options), input.options.roles);
   if (boards.empty()) return "";
   // Each objective: its name, whether more is better, whether the target
   // belongs in its name, its figure of a cell (none where the cell has no
@@ -181,8 +185,7 @@ std::string BestPerObjective(const ReportInput& input) {
 
 }  // namespace
 
-std::string EnergyWithProvenance(double energy_wh,
-                                 const std::vector<const RunRow*>& runs,
+std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
                                  const std::vector<MeterInfo>& meters) {
   std::string detail = CommonProvenance(runs);
   // "mixed: cpu measured, ..." already has its colon.
@@ -213,12 +216,10 @@ std::string SummarySection(const ReportInput& input) {
     all.push_back(&run);
   }
   text += fmt::format(
-      "{}, {}: {} s in total, {}, {} g CO2 (from {} energy); {}.\n\n",
-      CellCounts(input.cells), Plural(input.runs.size(), "run"),
-      Fixed(duration_s, kSecondsDigits),
-      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)),
-      Fixed(co2_g, kCo2Digits), ProvenanceWord(CommonProvenance(all)),
-      BestCells(input.cells));
+      "{}, {}: {} s in total, {}, {} g CO2 (from {} energy); {}.\n\n", CellCounts(input.cells),
+      Plural(input.runs.size(), "run"), Fixed(duration_s, kSecondsDigits),
+      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)), Fixed(co2_g, kCo2Digits),
+      ProvenanceWord(CommonProvenance(all)), BestCells(input.cells));
   return text + Recommendations(input) + BestPerObjective(input);
 }
 
