@@ -11,11 +11,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -33,10 +33,19 @@ struct Pipe {
 Pipe MakePipe() {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("cannot create a pipe for a child process: ") +
-                             std::strerror(errno));
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot create a pipe for a child process");
   }
   return {fds[0], fds[1]};
+}
+
+int OpenOutput(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            fmt::format("cannot open {} for a child process's output", path));
+  }
+  return fd;
 }
 
 void CloseFd(int& fd) {
@@ -76,9 +85,40 @@ class LineReader {
   std::string partial_;
 };
 
+// The paths to try in turn for argv[0]: itself, or with search_path and no
+// slash, each PATH directory's entry of that name (an empty directory is the
+// working directory, and an unset PATH is "/bin:/usr/bin", as for execvp).
+std::vector<std::string> ExecCandidates(const ChildSpec& spec) {
+  const std::string& program = spec.argv[0];
+  if (!spec.search_path || program.empty() || program.find('/') != std::string::npos) {
+    return {program};
+  }
+  const char* path = getenv("PATH");
+  const std::string directories = path != nullptr ? path : "/bin:/usr/bin";
+  std::vector<std::string> candidates;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = directories.find(':', start);
+    const std::string directory = directories.substr(start, end - start);
+    candidates.push_back(directory.empty() ? program : directory + "/" + program);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return candidates;
+}
+
+// The descriptors the child takes over, all opened before fork.
+struct ChildEnds {
+  int stdin_read = -1;
+  int stderr_write = -1;    // the standard error pipe, or the output file
+  bool stdout_too = false;  // the output file takes standard output as well
+  int events_write = -1;
+  int exec_error_write = -1;  // close-on-exec: a failed exec writes its errno there
+};
+
 // In the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(const ChildSpec& spec, char* const* argv, char* const* envp,
-                            pid_t parent, int stdin_fd, int stderr_fd, int events_fd) {
+[[noreturn]] void ExecChild(char* const* candidates, char* const* argv, char* const* envp,
+                            pid_t parent, const ChildEnds& ends) {
   // The child must not outlive a parent killed with SIGKILL: it would train
   // on, unseen, and write to the store the next run is using.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -86,20 +126,33 @@ class LineReader {
   // Its own process group, so a limit stops whatever it started as well.
   setpgid(0, 0);
   // Move the pipe ends clear of 0..3 first, so no dup2 overwrites another.
-  const int in = fcntl(stdin_fd, F_DUPFD, 10);
-  const int err = fcntl(stderr_fd, F_DUPFD, 10);
-  const int events = fcntl(events_fd, F_DUPFD, 10);
-  if (in < 0 || err < 0 || events < 0) _exit(127);
-  if (dup2(in, STDIN_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
-      dup2(events, kChildEventsFd) < 0) {
+  const int in = fcntl(ends.stdin_read, F_DUPFD, 10);
+  const int err = fcntl(ends.stderr_write, F_DUPFD, 10);
+  const int events = fcntl(ends.events_write, F_DUPFD, 10);
+  const int exec_error = fcntl(ends.exec_error_write, F_DUPFD_CLOEXEC, 10);
+  if (in < 0 || err < 0 || events < 0 || exec_error < 0) _exit(127);
+  if (dup2(in, STDIN_FILENO) < 0 || (ends.stdout_too && dup2(err, STDOUT_FILENO) < 0) ||
+      dup2(err, STDERR_FILENO) < 0 || dup2(events, kChildEventsFd) < 0) {
     _exit(127);
   }
   close(in);
   close(err);
   close(events);
-  execve(spec.argv[0].c_str(), argv, envp);
+  int error = ENOENT;
+  for (char* const* path = candidates; *path != nullptr; ++path) {
+    execve(*path, argv, envp);
+    const int failure = errno;
+    // Not there or not allowed: the search goes on, as execvp's does, and
+    // a denial is what it reports if nothing else runs.
+    if (failure != ENOENT && failure != ENOTDIR && failure != EACCES) {
+      error = failure;
+      break;
+    }
+    if (error != EACCES) error = failure;
+  }
+  ssize_t ignored = write(exec_error, &error, sizeof(error));
   static const char kMessage[] = "cannot execute the cell process\n";
-  ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+  ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
   (void)ignored;
   _exit(127);
 }
@@ -157,29 +210,60 @@ class ChildSupervisor {
  private:
   void Start() {
     const std::vector<std::string> environment = ChildEnvironment(spec_);
+    const std::vector<std::string> candidates = ExecCandidates(spec_);
     std::vector<char*> argv = NullTerminated(spec_.argv);
     std::vector<char*> envp = NullTerminated(environment);
-    Pipe in = MakePipe(), err = MakePipe(), events = MakePipe();
+    std::vector<char*> paths = NullTerminated(candidates);
+    Pipe in, err, events, exec_error;
+    int output = -1;
+    const auto close_all = [&] {
+      for (int* fd : {&in.read, &in.write, &err.read, &err.write, &events.read, &events.write,
+                      &exec_error.read, &exec_error.write, &output})
+        CloseFd(*fd);
+    };
+    try {
+      if (!spec_.output_path.empty()) output = OpenOutput(spec_.output_path);
+      in = MakePipe();
+      if (output < 0) err = MakePipe();
+      events = MakePipe();
+      exec_error = MakePipe();
+    } catch (...) {
+      close_all();
+      throw;
+    }
+    const ChildEnds ends{in.read, output >= 0 ? output : err.write, output >= 0, events.write,
+                         exec_error.write};
     const pid_t parent = getpid();
     start_ = Clock::now();
     pid_ = fork();
     if (pid_ < 0) {
-      for (int* fd : {&in.read, &in.write, &err.read, &err.write, &events.read, &events.write})
-        CloseFd(*fd);
-      throw std::runtime_error(std::string("cannot start a child process: ") +
-                               std::strerror(errno));
+      const int error = errno;
+      close_all();
+      throw std::system_error(error, std::generic_category(), "cannot start a child process");
     }
-    if (pid_ == 0) {
-      ExecChild(spec_, argv.data(), envp.data(), parent, in.read, err.write, events.write);
-    }
+    if (pid_ == 0) ExecChild(paths.data(), argv.data(), envp.data(), parent, ends);
     CloseFd(in.read);
     CloseFd(err.write);
     CloseFd(events.write);
+    CloseFd(exec_error.write);
+    CloseFd(output);
     stdin_fd_ = in.write;
     stderr_fd_ = err.read;
     events_fd_ = events.read;
+    result_.exec_error = ExecError(exec_error.read);
+    CloseFd(exec_error.read);
     fcntl(stdin_fd_, F_SETFL, O_NONBLOCK);
     if (spec_.stdin_text.empty()) CloseFd(stdin_fd_);
+  }
+
+  // Blocks until the child has executed its program (the pipe closes on
+  // exec) or failed to (its errno arrives).
+  static int ExecError(int fd) {
+    int error = 0;
+    ssize_t n;
+    while ((n = read(fd, &error, sizeof(error))) < 0 && errno == EINTR) {
+    }
+    return n == static_cast<ssize_t>(sizeof(error)) ? error : 0;
   }
 
   // Waits up to one poll interval for the pipes, and serves what is ready.

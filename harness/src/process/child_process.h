@@ -3,7 +3,8 @@
 // parent (a killed suite leaves no orphan training on), reads `stdin_text`
 // on its standard input, and writes line-oriented events on file
 // descriptor 3; its standard error is read line by line, so the caller can
-// show it and keep its last lines for a failure reason.
+// show it and keep its last lines for a failure reason, unless its output
+// is sent to a file instead.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,14 @@ struct ChildLimits {
 };
 
 struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0] is the executable's path
+  std::vector<std::string> argv;  // argv[0] is the executable's path (or name, see search_path)
+  // An argv[0] without a slash is looked up on the parent's PATH, as a
+  // shell does; one with a slash is run as given either way.
+  bool search_path = false;
+  // When set, the child's standard output and standard error both go to
+  // this file (created or truncated), and on_stderr and stderr_tail see
+  // nothing. When empty, its standard output is the parent's.
+  std::string output_path;
   // "NAME=value" entries set in the child's environment, over the parent's.
   std::vector<std::string> environment;
   std::string stdin_text;
@@ -43,13 +51,17 @@ struct ChildExit {
   double wall_s = 0;
   double cpu_s = 0;                      // user + system time of the child (wait4)
   std::vector<std::string> stderr_tail;  // the last lines it wrote there
+  // Why the program could not be executed (an errno such as ENOENT or
+  // EACCES; the child then exits with 127), 0 when it was.
+  int exec_error = 0;
 
   bool Exited(int code) const { return signal == 0 && exit_code == code; }
   // "exited with code 2", "crashed: segmentation fault (SIGSEGV)", ...
   std::string Describe(const ChildLimits& limits) const;
 };
 
-// Throws std::runtime_error when the child cannot be started at all.
+// Throws std::system_error when the child cannot be started at all (no
+// pipe, no process, or output_path cannot be opened).
 ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks = {});
 
 // "segmentation fault (SIGSEGV)", or "signal 42".

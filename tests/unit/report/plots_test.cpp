@@ -65,13 +65,61 @@ TEST_F(PlotsTest, AMissingGnuplotIsANoteThatSaysHowToGetIt) {
   const PlotsOutcome outcome =
       DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), "/nonexistent/gnuplot");
   EXPECT_TRUE(outcome.plots.empty());
-  EXPECT_NE(outcome.note.find("apt-get install gnuplot-nox"), std::string::npos) << outcome.note;
+  EXPECT_EQ(outcome.note,
+            "plots not drawn: could not run /nonexistent/gnuplot (No such file or directory); "
+            "install it with `apt-get install gnuplot-nox`, then run `carbonbench report SUITE` "
+            "again");
   report::ReportOptions options;
   options.plots_note = outcome.note;
   const std::string report =
       report::RenderMarkdownReport("mnist_quick", report_testing::SampleRuns(), options);
   EXPECT_NE(report.find("## Plots"), std::string::npos);
   EXPECT_NE(report.find("gnuplot-nox"), std::string::npos);
+}
+
+TEST_F(PlotsTest, AMissingGnuplotGivenByNameIsANoteThatNamesItAndTheError) {
+  const PlotsOutcome outcome = DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(),
+                                         "carbonbench-no-such-gnuplot");
+  EXPECT_TRUE(outcome.plots.empty());
+  EXPECT_EQ(outcome.note,
+            "plots not drawn: could not run carbonbench-no-such-gnuplot (No such file or "
+            "directory); install it with `apt-get install gnuplot-nox`, then run `carbonbench "
+            "report SUITE` again");
+}
+
+// A stand-in for gnuplot: a shell script in the test's folder.
+fs::path FakeGnuplot(const fs::path& dir, const std::string& body) {
+  const fs::path path = dir / "fake-gnuplot";
+  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+TEST_F(PlotsTest, AFailingGnuplotIsANoteAndItsOutputIsInTheLog) {
+  const fs::path gnuplot = FakeGnuplot(dir_, "echo said; echo complained >&2; exit 3");
+  const PlotsOutcome outcome =
+      DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), gnuplot.string());
+  const fs::path log = dir_ / "mnist_quick.plots" / "gnuplot.log";
+  EXPECT_EQ(outcome.note, "some plots may be missing: " + gnuplot.string() + " failed (see " +
+                              log.string() + ")");
+  EXPECT_EQ(Read(log), "said\ncomplained\n");
+}
+
+TEST_F(PlotsTest, AGnuplotThatExitsWith127IsTakenAsNotFound) {
+  const fs::path gnuplot = FakeGnuplot(dir_, "exit 127");
+  const PlotsOutcome outcome =
+      DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), gnuplot.string());
+  EXPECT_EQ(outcome.note, "plots not drawn: " + gnuplot.string() +
+                              " was not found; install it with `apt-get install gnuplot-nox`, "
+                              "then run `carbonbench report SUITE` again");
+}
+
+TEST_F(PlotsTest, AGnuplotThatDrawsNothingNamesTheMissingFigures) {
+  const fs::path gnuplot = FakeGnuplot(dir_, "exit 0");
+  const PlotsOutcome outcome =
+      DrawPlots("mnist_quick", report_testing::SampleRuns(), dir_.string(), gnuplot.string());
+  EXPECT_TRUE(outcome.plots.empty());
+  EXPECT_EQ(outcome.note.rfind("not drawn: quality_vs_energy_1_", 0), 0u) << outcome.note;
 }
 
 TEST(GnuplotQuoted, DoublesSingleQuotes) {

@@ -1,25 +1,19 @@
 #include "report/export/plots.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <system_error>
 
 #include <fmt/format.h>
 
+#include "process/child_process.h"
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
-
-extern char** environ;
 
 namespace carbonbench::report {
 namespace {
@@ -233,44 +227,39 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
   return figure;
 }
 
+std::string CouldNotRun(const std::string& gnuplot, const std::string& why) {
+  return fmt::format(
+      "plots not drawn: could not run {} ({}); install it with `apt-get install "
+      "gnuplot-nox`, then run `carbonbench report SUITE` again",
+      gnuplot, why);
+}
+
 // Runs `gnuplot script` in `dir`; its output goes to gnuplot.log there.
 // Returns an empty string on success, else why not.
 std::string RunGnuplot(const std::string& gnuplot, const fs::path& dir, const std::string& script) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
   const std::string log = (dir / "gnuplot.log").string();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   // Absolute: gnuplot changes into `dir` before it reads the script.
   const fs::path absolute = fs::absolute(dir);
-  const std::string script_path = (absolute / script).string();
-  const std::string cd = "cd " + GnuplotQuoted(absolute.string());
-  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("-e"),
-                             const_cast<char*>(cd.c_str()), const_cast<char*>(script_path.c_str()),
-                             nullptr};
-  pid_t pid = 0;
-  const int spawned =
-      gnuplot.find('/') == std::string::npos
-          ? posix_spawnp(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ)
-          : posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    return fmt::format(
-        "plots not drawn: could not run {} ({}); install it with `apt-get install "
-        "gnuplot-nox`, then run `carbonbench report SUITE` again",
-        gnuplot, std::strerror(spawned));
+  ChildSpec spec;
+  spec.argv = {gnuplot, "-e", "cd " + GnuplotQuoted(absolute.string()),
+               (absolute / script).string()};
+  spec.search_path = true;
+  spec.output_path = log;
+  ChildExit exit;
+  try {
+    exit = RunChild(spec);
+  } catch (const std::system_error& error) {
+    return CouldNotRun(gnuplot, error.code().message());
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+  if (exit.exec_error != 0) return CouldNotRun(gnuplot, std::strerror(exit.exec_error));
+  // A wrapper script (or a shell) that finds no gnuplot exits with 127.
+  if (exit.Exited(127)) {
     return fmt::format(
         "plots not drawn: {} was not found; install it with `apt-get install "
         "gnuplot-nox`, then run `carbonbench report SUITE` again",
         gnuplot);
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!exit.Exited(0)) {
     return fmt::format("some plots may be missing: {} failed (see {})", gnuplot, log);
   }
   return "";
