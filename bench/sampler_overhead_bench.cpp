@@ -88,7 +88,7 @@ void MeterRead(benchmark::State& state, const std::string& name) {
 // The default meters available here, as a run would choose them.
 std::vector<NamedMeter> DefaultMetersHere() {
   std::vector<NamedMeter> meters;
-  for (const std::string& name : DefaultMeters()) {
+  for (const std::string& name : DefaultMeters(Registry().Catalog())) {
     try {
       meters.push_back({name, ConfiguredMeter(name, {})});
     } catch (const std::exception&) {
