@@ -28,7 +28,7 @@ TEST(DefaultMeters, EveryMeterOnByDefaultByRankThenName) {
       MeterEntry("counter_a", true, 10),
       MeterEntry("gpu", true, 20),
       // Not a meter: its traits are never read.
-      {"cnn", PluginKind::kModel, {}, {}, "", {true, 0, MeterScope::kMachine}}};
+      {"cnn", PluginKind::kModel, {}, {}, "", {}, false, {true, 0, MeterScope::kMachine}}};
   EXPECT_EQ(DefaultMeters(catalog), (Strings{"counter_a", "counter_b", "gpu", "estimate"}));
 }
 
