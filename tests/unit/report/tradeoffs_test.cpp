@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "report/render/markdown_table.h"
+
 namespace carbonbench::report {
 namespace {
 
