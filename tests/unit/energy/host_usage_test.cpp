@@ -14,10 +14,7 @@ namespace {
 // A fake /proc tree: the folder, with self/ in it.
 class HostUsageTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    TempDirTest::SetUp();
-    std::filesystem::create_directories(dir_ / "self");
-  }
+  void SetUp() override { std::filesystem::create_directories(dir_ / "self"); }
   std::string Root() const { return dir_.string(); }
 };
 
