@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench_datasets.h"
 #include "bench_plugins.h"
 #include "carbonbench/sdk.h"
 #include "pipeline/dataset.h"
@@ -18,7 +19,9 @@
 namespace carbonbench {
 namespace {
 
+using bench::ImageSpec;
 using bench::Registry;
+using bench::TokenSpec;
 
 struct Workload {
   const char* model;
@@ -53,22 +56,6 @@ TensorDataset Synthetic(const Workload& w) {
     data.augmentation.fill.assign(static_cast<std::size_t>(w.spec.input_shape[0]), -1.9f);
   }
   return data;
-}
-
-DatasetSpec Image(std::int64_t channels, std::int64_t side) {
-  DatasetSpec spec;
-  spec.input_shape = {channels, side, side};
-  spec.num_classes = 10;
-  return spec;
-}
-
-DatasetSpec Tokens() {
-  DatasetSpec spec;
-  spec.input_kind = InputKind::kTokens;
-  spec.input_shape = {64};
-  spec.num_classes = 4;
-  spec.vocab_size = 4000;
-  return spec;
 }
 
 DatasetSpec Series() {
@@ -113,13 +100,13 @@ void TrainOneEpoch(benchmark::State& state, const Workload& w, bool bf16) {
 
 const std::vector<std::pair<std::string, Workload>>& Workloads() {
   static const std::vector<std::pair<std::string, Workload>> workloads = {
-      {"cnn/fashion_mnist", {"cnn", {}, Image(1, 28), 2048, false, 2}},
-      {"resnet18/fashion_mnist", {"resnet18", {}, Image(1, 28), 256, false, 2}},
-      {"resnet18/cifar10_augmented", {"resnet18", {}, Image(3, 32), 256, true, 2}},
-      {"mobilenet_v2/fashion_mnist", {"mobilenet_v2", {}, Image(1, 28), 256, false, 2}},
-      {"mobilenet_v2/cifar10_augmented", {"mobilenet_v2", {}, Image(3, 32), 256, true, 2}},
+      {"cnn/fashion_mnist", {"cnn", {}, ImageSpec(1, 28), 2048, false, 2}},
+      {"resnet18/fashion_mnist", {"resnet18", {}, ImageSpec(1, 28), 256, false, 2}},
+      {"resnet18/cifar10_augmented", {"resnet18", {}, ImageSpec(3, 32), 256, true, 2}},
+      {"mobilenet_v2/fashion_mnist", {"mobilenet_v2", {}, ImageSpec(1, 28), 256, false, 2}},
+      {"mobilenet_v2/cifar10_augmented", {"mobilenet_v2", {}, ImageSpec(3, 32), 256, true, 2}},
       {"bert_tiny/fortunes",
-       {"bert", {{"config", std::string("bert-tiny")}}, Tokens(), 1024, false, 2}},
+       {"bert", {{"config", std::string("bert-tiny")}}, TokenSpec(64, 4000), 1024, false, 2}},
       {"linear/co2", {"linear", {}, Series(), 2048, false, 20}},
       {"cnn1d/co2", {"cnn1d", {}, Series(), 2048, false, 5}},
   };

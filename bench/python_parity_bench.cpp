@@ -17,6 +17,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench_datasets.h"
 #include "bench_plugins.h"
 #include "carbonbench/sdk.h"
 #include "pipeline/dataset.h"
@@ -28,7 +29,9 @@
 namespace carbonbench {
 namespace {
 
+using bench::ImageSpec;
 using bench::Registry;
+using bench::TokenSpec;
 
 struct Case {
   const char* name;   // as torch_reference.py's --case
@@ -37,27 +40,11 @@ struct Case {
   std::int64_t train_batch;
 };
 
-DatasetSpec Image(std::int64_t channels, std::int64_t side) {
-  DatasetSpec spec;
-  spec.input_shape = {channels, side, side};
-  spec.num_classes = 10;
-  return spec;
-}
-
-DatasetSpec BertTokens() {
-  DatasetSpec spec;
-  spec.input_kind = InputKind::kTokens;
-  spec.input_shape = {128};
-  spec.num_classes = 4;
-  spec.vocab_size = 8000;
-  return spec;
-}
-
 const std::vector<Case>& Cases() {
-  static const std::vector<Case> cases = {{"cnn", "cnn", Image(1, 28), 64},
-                                          {"resnet18", "resnet18", Image(3, 32), 128},
-                                          {"mobilenet_v2", "mobilenet_v2", Image(3, 32), 128},
-                                          {"bert_tiny", "bert", BertTokens(), 32}};
+  static const std::vector<Case> cases = {{"cnn", "cnn", ImageSpec(1, 28), 64},
+                                          {"resnet18", "resnet18", ImageSpec(3, 32), 128},
+                                          {"mobilenet_v2", "mobilenet_v2", ImageSpec(3, 32), 128},
+                                          {"bert_tiny", "bert", TokenSpec(128, 8000), 32}};
   return cases;
 }
 

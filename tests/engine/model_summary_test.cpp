@@ -14,32 +14,16 @@
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"
+#include "dataset_specs.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
 namespace {
 
 using test_support::Build;
+using test_support::ImageSpec;
 using test_support::Registry;
-
-DatasetSpec ImageSpec(std::vector<std::int64_t> shape, std::int64_t classes) {
-  DatasetSpec spec;
-  spec.name = "synthetic_images";
-  spec.input_shape = std::move(shape);
-  spec.num_classes = classes;
-  return spec;
-}
-
-DatasetSpec TokenSpec(std::int64_t vocab_size, std::int64_t max_length, std::int64_t classes) {
-  DatasetSpec spec;
-  spec.name = "synthetic_tokens";
-  spec.input_kind = InputKind::kTokens;
-  spec.input_shape = {max_length};
-  spec.num_classes = classes;
-  spec.vocab_size = vocab_size;
-  spec.pad_token_id = 0;
-  return spec;
-}
+using test_support::TokenSpec;
 
 std::vector<const LayerSummary*> RowsNamed(const ModelSummary& summary, const std::string& name) {
   std::vector<const LayerSummary*> rows;
@@ -212,7 +196,7 @@ std::int64_t BertMacsPerSample(const BertTinyShape& s, std::int64_t length, std:
 TEST(ModelSummary, BertTinyAttentionProductsAndTotalMatchTheFormula) {
   constexpr std::int64_t kLength = 32, kClasses = 2, kBatch = 2;
   auto network =
-      Build("bert", TokenSpec(1000, kLength, kClasses), {{"config", std::string("bert-tiny")}});
+      Build("bert", TokenSpec(kLength, 1000, kClasses), {{"config", std::string("bert-tiny")}});
   torch::Tensor ids = torch::randint(1, 1000, {kBatch, kLength}, torch::kLong);
   ids.slice(1, 20).fill_(0);  // padding does not change the work done
   network->train();
@@ -267,7 +251,7 @@ TEST(ModelSummary, BertTinyAttentionProductsAndTotalMatchTheFormula) {
 }
 
 TEST(ModelSummary, BertMacsScaleWithTheSequenceAsTheFormulaSays) {
-  auto network = Build("bert", TokenSpec(1000, 64, 3), {{"config", std::string("bert-tiny")}});
+  auto network = Build("bert", TokenSpec(64, 1000, 3), {{"config", std::string("bert-tiny")}});
   for (std::int64_t length : {8, 64}) {
     const ModelSummary summary =
         SummarizeModel(*network, torch::randint(1, 1000, {1, length}, torch::kLong));

@@ -1,35 +1,23 @@
 // Powercap trees written by the tests, laid out as /sys/class/powercap is.
 #pragma once
 
-#include <stdlib.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "temp_dir_test.h"
+
 namespace carbonbench::meter_testing {
 
 class FakePowercap {
  public:
-  FakePowercap() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "carbonbench_powercap_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-  }
-  ~FakePowercap() {
-    std::error_code ignored;
-    std::filesystem::permissions(root_, std::filesystem::perms::owner_all, ignored);
-    std::filesystem::remove_all(root_, ignored);
-  }
-
   // A zone folder `relative` (e.g. "intel-rapl:0" or nested paths) with its
   // name, counter and range; max_range_uj 0 leaves the range file out.
   std::filesystem::path Zone(const std::string& relative, const std::string& name,
                              std::uint64_t energy_uj,
                              std::uint64_t max_range_uj = 262143328850ULL) {
-    const std::filesystem::path dir = root_ / relative;
+    const std::filesystem::path dir = dir_.path() / relative;
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "name") << name << "\n";
     SetEnergy(relative, energy_uj);
@@ -37,12 +25,12 @@ class FakePowercap {
     return dir;
   }
   void SetEnergy(const std::string& relative, std::uint64_t energy_uj) {
-    std::ofstream(root_ / relative / "energy_uj") << energy_uj << "\n";
+    std::ofstream(dir_.path() / relative / "energy_uj") << energy_uj << "\n";
   }
-  std::string Root() const { return root_.string(); }
+  std::string Root() const { return dir_.path().string(); }
 
  private:
-  std::filesystem::path root_;
+  test_support::TempDir dir_;
 };
 
 }  // namespace carbonbench::meter_testing

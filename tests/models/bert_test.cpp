@@ -11,6 +11,7 @@
 
 #include "carbonbench/safetensors.h"
 #include "carbonbench/sdk.h"
+#include "dataset_specs.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
@@ -18,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Named = std::vector<std::pair<std::string, torch::Tensor>>;
+using test_support::TokenSpec;
 
 const PluginRegistry& Registry() {
   static const PluginRegistry registry = [] {
@@ -26,17 +28,6 @@ const PluginRegistry& Registry() {
     return r;
   }();
   return registry;
-}
-
-DatasetSpec TokenSpec(int64_t max_length, int64_t vocab, int64_t classes, int64_t pad = 0) {
-  DatasetSpec spec;
-  spec.name = "synthetic_text";
-  spec.input_kind = InputKind::kTokens;
-  spec.input_shape = {max_length};
-  spec.vocab_size = vocab;
-  spec.pad_token_id = pad;
-  spec.num_classes = classes;
-  return spec;
 }
 
 std::shared_ptr<Network> BuildBert(const DatasetSpec& spec,

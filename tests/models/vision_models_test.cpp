@@ -18,6 +18,7 @@
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"
+#include "dataset_specs.h"
 #include "plugins/plugin_registry.h"
 
 namespace carbonbench {
@@ -25,15 +26,8 @@ namespace {
 
 using test_support::Build;
 using test_support::CountParameters;
+using test_support::ImageSpec;
 using test_support::Registry;
-
-DatasetSpec ImageSpec(std::vector<int64_t> shape, int64_t classes) {
-  DatasetSpec spec;
-  spec.name = "synthetic_images";
-  spec.input_shape = std::move(shape);
-  spec.num_classes = classes;
-  return spec;
-}
 
 std::vector<int64_t> Shape(const torch::Tensor& t) { return t.sizes().vec(); }
 

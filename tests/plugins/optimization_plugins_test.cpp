@@ -6,6 +6,7 @@
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"
+#include "dataset_specs.h"
 #include "energy/tensor_memory.h"
 #include "inspect/model_summary.h"
 #include "plugins/optimizations/mixed_precision/loss_scaler.h"
@@ -17,25 +18,9 @@ namespace {
 
 using test_support::Build;
 using test_support::CountParameters;
+using test_support::ImageSpec;
 using test_support::Optimize;
-
-DatasetSpec ImageSpec(std::vector<int64_t> shape, int64_t classes) {
-  DatasetSpec spec;
-  spec.name = "synthetic";
-  spec.input_shape = std::move(shape);
-  spec.num_classes = classes;
-  return spec;
-}
-
-DatasetSpec TokenSpec() {
-  DatasetSpec spec;
-  spec.name = "tokens";
-  spec.input_kind = InputKind::kTokens;
-  spec.input_shape = {16};
-  spec.num_classes = 3;
-  spec.vocab_size = 50;
-  return spec;
-}
+using test_support::TokenSpec;
 
 const std::map<std::string, ParamValue> kTinyBert = {};  // the default: bert-tiny
 
@@ -185,7 +170,8 @@ class StructuredPruning : public ::testing::TestWithParam<std::string> {
     torch::manual_seed(3);
     const std::string& model = GetParam();
     if (model == "bert") {
-      return {"bert", TokenSpec(), kTinyBert, torch::randint(1, 50, {2, 16}, torch::kLong)};
+      return {"bert", TokenSpec(16, 50, 3), kTinyBert,
+              torch::randint(1, 50, {2, 16}, torch::kLong)};
     }
     const DatasetSpec spec = ImageSpec({3, 16, 16}, 5);
     std::map<std::string, ParamValue> params;
@@ -333,7 +319,7 @@ INSTANTIATE_TEST_SUITE_P(Layouts, StructuredPruningOfATrainedNetwork, ::testing:
 TEST(StructuredPruning, RemovesWholeAttentionHeadsWithTheirKeysAndValues) {
   torch::manual_seed(8);
   // bert-tiny: 2 layers of 2 heads of 64 dimensions.
-  auto hooked = Hook(Build("bert", TokenSpec(), kTinyBert));
+  auto hooked = Hook(Build("bert", TokenSpec(16, 50, 3), kTinyBert));
   auto pruning = Optimize("pruning", {{"method", std::string("structured")}, {"sparsity", 0.5}});
   pruning->OnModelBuilt(hooked->ctx);
   pruning->OnTrainingEnd(hooked->ctx);
@@ -393,7 +379,7 @@ class Checkpointing : public ::testing::TestWithParam<std::string> {};
 TEST_P(Checkpointing, GivesTheGradientsOfThePlainBackward) {
   torch::manual_seed(5);
   const bool bert = GetParam() == "bert";
-  auto network = bert ? Build("bert", TokenSpec(), kTinyBert)
+  auto network = bert ? Build("bert", TokenSpec(16, 50, 3), kTinyBert)
                       : Build(GetParam(), ImageSpec({3, 16, 16}, 5),
                               GetParam() == "mobilenet_v2"
                                   ? std::map<std::string, ParamValue>{{"width_mult", 0.5}}
@@ -457,7 +443,7 @@ TEST(Quantization, IsAvailableInThisTorchBuild) {
 
 TEST(Quantization, RunsLinearLayersInInt8CloseToFp32) {
   torch::manual_seed(6);
-  auto network = Build("bert", TokenSpec(), kTinyBert);
+  auto network = Build("bert", TokenSpec(16, 50, 3), kTinyBert);
   network->eval();
   const torch::Tensor input = torch::randint(1, 50, {4, 16}, torch::kLong);
   torch::NoGradGuard no_grad;

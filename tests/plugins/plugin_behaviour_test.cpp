@@ -6,6 +6,7 @@
 
 #include "builtin_plugins.h"
 #include "carbonbench/sdk.h"
+#include "dataset_specs.h"
 #include "plugins/plugin_registry.h"
 #include "training/trainer.h"
 
@@ -13,19 +14,12 @@ namespace carbonbench {
 namespace {
 
 using test_support::CountParameters;
+using test_support::ImageSpec;
 using test_support::Registry;
 
 Params DefaultsOf(PluginKind kind, const std::string& name,
                   std::map<std::string, ParamValue> given = {}) {
   return ResolveParams(Registry().Find(kind, name)->params, given);
-}
-
-DatasetSpec ImageSpec(std::vector<int64_t> shape, int64_t classes) {
-  DatasetSpec spec;
-  spec.name = "synthetic";
-  spec.input_shape = std::move(shape);
-  spec.num_classes = classes;
-  return spec;
 }
 
 std::shared_ptr<Network> BuildCnn(const DatasetSpec& spec,

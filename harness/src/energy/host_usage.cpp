@@ -1,26 +1,10 @@
 #include "energy/host_usage.h"
 
 #include <fstream>
-#include <sstream>
+
+#include "carbonbench/proc_files.h"
 
 namespace carbonbench {
-namespace {
-
-// The value in kB of the "<key>:" line of a /proc status-style file, or 0.
-double KilobytesOf(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, key.size() + 1, key + ":") != 0) continue;
-    std::istringstream fields(line.substr(key.size() + 1));
-    double kilobytes = 0;
-    fields >> kilobytes;
-    return kilobytes;
-  }
-  return 0;
-}
-
-}  // namespace
 
 std::optional<CpuTimes> ReadCpuTimes(const std::string& proc_root) {
   std::ifstream in(proc_root + "/stat");
@@ -48,15 +32,15 @@ std::optional<double> CpuUtilizationPercent(const CpuTimes& before, const CpuTim
 }
 
 double TotalRamGb(const std::string& proc_root) {
-  return KilobytesOf(proc_root + "/meminfo", "MemTotal") * 1024.0 / 1e9;
+  return ProcKilobytes(proc_root + "/meminfo", "MemTotal") * 1024.0 / 1e9;
 }
 
 double PeakResidentRamGb(const std::string& proc_root) {
-  return KilobytesOf(proc_root + "/self/status", "VmHWM") * 1024.0 / 1e9;
+  return ProcKilobytes(proc_root + "/self/status", "VmHWM") * 1024.0 / 1e9;
 }
 
 double PeakResidentMib(const std::string& proc_root) {
-  return KilobytesOf(proc_root + "/self/status", "VmHWM") / 1024.0;
+  return ProcKilobytes(proc_root + "/self/status", "VmHWM") / 1024.0;
 }
 
 }  // namespace carbonbench

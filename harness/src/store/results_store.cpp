@@ -23,25 +23,16 @@ std::string SelectRuns(const std::string& where) {
   return "SELECT " + detail::ColumnNames(detail::RunsTable()) + " FROM runs WHERE " + where;
 }
 
-std::vector<EpochRecord> LoadEpochs(const SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement query(db, "SELECT " + detail::ColumnNames(detail::EpochsTable()) +
-                                  " FROM epochs WHERE run_id = ? ORDER BY epoch");
+// A run's rows of a child table (epochs, inference), in `order`.
+template <class Record>
+std::vector<Record> LoadChildRows(const SQLite::Database& db,
+                                  const detail::TableSpec<Record>& table, std::int64_t run_id,
+                                  const std::string& order) {
+  SQLite::Statement query(db, "SELECT " + detail::ColumnNames(table) + " FROM " + table.name +
+                                  " WHERE run_id = ? ORDER BY " + order);
   query.bind(1, run_id);
-  std::vector<EpochRecord> epochs;
-  while (query.executeStep()) {
-    detail::ReadColumns(query, detail::EpochsTable(), epochs.emplace_back());
-  }
-  return epochs;
-}
-
-std::vector<InferenceRecord> LoadInference(const SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement query(db, "SELECT " + detail::ColumnNames(detail::InferenceTable()) +
-                                  " FROM inference WHERE run_id = ? ORDER BY batch_size");
-  query.bind(1, run_id);
-  std::vector<InferenceRecord> records;
-  while (query.executeStep()) {
-    detail::ReadColumns(query, detail::InferenceTable(), records.emplace_back());
-  }
+  std::vector<Record> records;
+  while (query.executeStep()) detail::ReadColumns(query, table, records.emplace_back());
   return records;
 }
 
@@ -70,8 +61,8 @@ std::vector<RunRow> ReadRuns(const SQLite::Database& db, SQLite::Statement& quer
   std::vector<RunRow> runs;
   while (query.executeStep()) detail::ReadColumns(query, detail::RunsTable(), runs.emplace_back());
   for (RunRow& run : runs) {
-    run.epochs = LoadEpochs(db, run.id);
-    run.summary.inference = LoadInference(db, run.id);
+    run.epochs = LoadChildRows(db, detail::EpochsTable(), run.id, "epoch");
+    run.summary.inference = LoadChildRows(db, detail::InferenceTable(), run.id, "batch_size");
   }
   return runs;
 }

@@ -2,25 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+
+#include "carbonbench/proc_files.h"
 
 namespace carbonbench::ram_estimate {
-namespace {
-
-double KilobytesOf(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    if (line.compare(0, key.size() + 1, key + ":") != 0) continue;
-    std::istringstream fields(line.substr(key.size() + 1));
-    double kilobytes = 0;
-    fields >> kilobytes;
-    return kilobytes;
-  }
-  return 0;
-}
-
-}  // namespace
 
 int EstimateDimmCount(double total_gb) {
   if (total_gb <= 2) return 1;
@@ -55,11 +40,11 @@ double RamPowerW(double memory_gb, bool arm) {
 }
 
 double ReadTotalRamGb(const std::string& proc_root) {
-  return KilobytesOf(proc_root + "/meminfo", "MemTotal") * 1024.0 / kBytesPerGb;
+  return ProcKilobytes(proc_root + "/meminfo", "MemTotal") * 1024.0 / kBytesPerGb;
 }
 
 double ReadProcessRamGb(const std::string& proc_root) {
-  return KilobytesOf(proc_root + "/self/status", "VmRSS") * 1024.0 / kBytesPerGb;
+  return ProcKilobytes(proc_root + "/self/status", "VmRSS") * 1024.0 / kBytesPerGb;
 }
 
 }  // namespace carbonbench::ram_estimate

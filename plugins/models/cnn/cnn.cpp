@@ -8,6 +8,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {
@@ -84,7 +85,7 @@ class CnnImpl : public Network {
   torch::nn::Dropout dropout{nullptr};
 };
 
-class CnnModel : public Model {
+class CnnModel : public NetworkModel<CnnImpl> {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {IntParam("channels", 32,
@@ -96,10 +97,6 @@ class CnnModel : public Model {
 
   // Small and quick on a laptop CPU: what a suite that names no model trains.
   bool DefaultModel() const override { return true; }
-
-  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    return std::make_shared<CnnImpl>(dataset, params);
-  }
 };
 
 }  // namespace carbonbench::models

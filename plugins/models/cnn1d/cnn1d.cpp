@@ -11,6 +11,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
+#include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {
@@ -96,7 +97,7 @@ class Cnn1dImpl : public Network {
   std::vector<std::string> block_names_;  // "blocks.0", ..., as structure() declares them
 };
 
-class Cnn1dModel : public Model {
+class Cnn1dModel : public NetworkModel<Cnn1dImpl> {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {
@@ -108,10 +109,6 @@ class Cnn1dModel : public Model {
         EnumParam("pooling", "flatten", {"flatten", "avg"},
                   "how the conv features reach the head: flatten (keeps positions) or avg "
                   "(global average over the window)")};
-  }
-
-  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    return std::make_shared<Cnn1dImpl>(dataset, params);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <torch/nn/modules/linear.h>
 
+#include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {
@@ -31,14 +32,10 @@ class LinearImpl : public Network {
   QuantizableLinear fc{nullptr};
 };
 
-class LinearModel : public Model {
+class LinearModel : public NetworkModel<LinearImpl> {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {BoolParam("bias", true, "learn an intercept per target")};
-  }
-
-  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    return std::make_shared<LinearImpl>(dataset, params);
   }
 };
 

@@ -17,6 +17,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
+#include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {
@@ -222,7 +223,7 @@ class MobileNetV2Impl : public Network {
       layer_names_;  // "features.0", ...: every layer, declared blocks among them
 };
 
-class MobileNetV2Model : public Model {
+class MobileNetV2Model : public NetworkModel<MobileNetV2Impl> {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {FloatParam("width_mult", 1.0,
@@ -233,10 +234,6 @@ class MobileNetV2Model : public Model {
             EnumParam("small_input", "auto", {"auto", "yes", "no"},
                       "stride 1 in the first conv and the first stride-2 stage (CIFAR ports); "
                       "auto: yes when height and width are both <= 64")};
-  }
-
-  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    return std::make_shared<MobileNetV2Impl>(dataset, params);
   }
 };
 

@@ -13,6 +13,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {
@@ -174,16 +175,12 @@ class ResNet18Impl : public Network {
   std::vector<std::string> block_names_;  // "layer1.0" ... "layer4.1", as structure() declares them
 };
 
-class ResNet18Model : public Model {
+class ResNet18Model : public NetworkModel<ResNet18Impl> {
  public:
   static std::vector<ParamSpec> Parameters() {
     return {EnumParam("stem", "auto", {"auto", "imagenet", "cifar"},
                       "input stem: imagenet (7x7/2 conv + max-pool), cifar (3x3/1 conv, no "
                       "pool), or auto (cifar when height and width are both <= 64)")};
-  }
-
-  std::shared_ptr<Network> Build(const DatasetSpec& dataset, const Params& params) const override {
-    return std::make_shared<ResNet18Impl>(dataset, params);
   }
 };
 

@@ -1,7 +1,5 @@
 #include "cpu_load_model.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "temp_dir_test.h"
 
 namespace carbonbench::cpu_estimate {
 namespace {
@@ -156,20 +156,7 @@ TEST(CpuPowerCsvTest, MissingFileNamesIt) {
 
 // --- /proc -------------------------------------------------------------------
 
-class FakeProcTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("carbonbench_proc_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / name) << text;
-  }
-  fs::path root_;
-};
+using FakeProcTest = test_support::TempDirTest;
 
 TEST_F(FakeProcTest, ParsesAggregateCpuLine) {
   // user nice system idle iowait irq softirq steal guest guest_nice
@@ -177,23 +164,23 @@ TEST_F(FakeProcTest, ParsesAggregateCpuLine) {
         "cpu  100 5 50 800 20 3 2 10 40 1\n"
         "cpu0 50 2 25 400 10 1 1 5 20 0\n"
         "intr 12345\n");
-  const CpuJiffies jiffies = ReadProcStat(root_.string());
+  const CpuJiffies jiffies = ReadProcStat(dir_.string());
   EXPECT_EQ(jiffies.total, 100u + 5 + 50 + 800 + 20 + 3 + 2 + 10);  // guest not twice
   EXPECT_EQ(jiffies.busy, jiffies.total - 800 - 20);
 }
 
 TEST_F(FakeProcTest, ParsesOldKernelsFourFields) {
   Write("stat", "cpu 10 0 5 85\n");
-  const CpuJiffies jiffies = ReadProcStat(root_.string());
+  const CpuJiffies jiffies = ReadProcStat(dir_.string());
   EXPECT_EQ(jiffies.total, 100u);
   EXPECT_EQ(jiffies.busy, 15u);
 }
 
 TEST_F(FakeProcTest, RejectsStatWithoutCpuLine) {
   Write("stat", "cpu0 1 2 3 4\n");
-  EXPECT_THROW(ReadProcStat(root_.string()), std::runtime_error);
+  EXPECT_THROW(ReadProcStat(dir_.string()), std::runtime_error);
   EXPECT_THROW(ParseProcStat("cpu 1 x 3 4\n"), std::runtime_error);
-  EXPECT_THROW(ReadProcStat((root_ / "absent").string()), std::runtime_error);
+  EXPECT_THROW(ReadProcStat((dir_ / "absent").string()), std::runtime_error);
 }
 
 TEST_F(FakeProcTest, ReadsModelName) {
@@ -201,17 +188,17 @@ TEST_F(FakeProcTest, ReadsModelName) {
         "processor\t: 0\nvendor_id\t: GenuineIntel\n"
         "model name\t: Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\n\n"
         "processor\t: 1\nmodel name\t: Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\n");
-  EXPECT_EQ(ReadCpuModelName(root_.string()), "Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz");
+  EXPECT_EQ(ReadCpuModelName(dir_.string()), "Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz");
 }
 
 TEST_F(FakeProcTest, ModelNameMissingIsEmpty) {
   Write("cpuinfo", "processor\t: 0\nBogoMIPS\t: 50.00\n");
-  EXPECT_EQ(ReadCpuModelName(root_.string()), "");
+  EXPECT_EQ(ReadCpuModelName(dir_.string()), "");
 }
 
 TEST_F(FakeProcTest, SnapshotReadsStatUnderRoot) {
   Write("stat", "cpu 10 0 5 85 0 0 0 0 0 0\n");
-  const CpuSnapshot snapshot = TakeCpuSnapshot(root_.string());
+  const CpuSnapshot snapshot = TakeCpuSnapshot(dir_.string());
   EXPECT_EQ(snapshot.machine.total, 100u);
   EXPECT_GT(snapshot.wall_s, 0);
   EXPECT_GT(snapshot.process_cpu_s, 0);

@@ -34,6 +34,11 @@ class ScriptedMeter : public Meter {
   Provenance provenance_;
 };
 
+// A meter of the CPU alone.
+std::shared_ptr<ScriptedMeter> CpuMeter(Provenance provenance) {
+  return std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu}, provenance);
+}
+
 double WhOf(const std::vector<PhaseEnergy>& totals, const std::string& phase,
             const std::string& component) {
   for (const auto& total : totals) {
@@ -57,8 +62,7 @@ struct ManualClock {
 };
 
 TEST(EnergySampler, AttributesEnergyToThePhaseInProgress) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kEstimated);
+  auto meter = CpuMeter(Provenance::kEstimated);
   EnergySampler sampler({{"scripted", meter}}, SlowSampling());
   sampler.Start("train");
   meter->joules = 3600;  // 1 Wh during train
@@ -74,8 +78,7 @@ TEST(EnergySampler, AttributesEnergyToThePhaseInProgress) {
 }
 
 TEST(EnergySampler, AppliesThePue) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kMeasured);
+  auto meter = CpuMeter(Provenance::kMeasured);
   EnergySampler sampler({{"scripted", meter}}, SlowSampling(1.5));
   sampler.Start("train");
   meter->joules = 7200;
@@ -84,8 +87,7 @@ TEST(EnergySampler, AppliesThePue) {
 }
 
 TEST(EnergySampler, TakesEachComponentFromTheFirstMeterThatHasIt) {
-  auto measured = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                                  Provenance::kMeasured);
+  auto measured = CpuMeter(Provenance::kMeasured);
   auto estimated = std::make_shared<ScriptedMeter>(
       std::vector<Component>{Component::kCpu, Component::kRam}, Provenance::kEstimated);
   EnergySampler sampler({{"rapl_like", measured}, {"estimate", estimated}}, SlowSampling());
@@ -105,8 +107,7 @@ TEST(EnergySampler, TakesEachComponentFromTheFirstMeterThatHasIt) {
 }
 
 TEST(EnergySampler, ACounterThatGoesBackwardsAddsNothing) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kMeasured);
+  auto meter = CpuMeter(Provenance::kMeasured);
   EnergySampler sampler({{"scripted", meter}}, SlowSampling());
   sampler.Start("train");
   meter->joules = 3600;
@@ -119,8 +120,7 @@ TEST(EnergySampler, ACounterThatGoesBackwardsAddsNothing) {
 }
 
 TEST(EnergySampler, TheBackgroundThreadReadsTheMetersOnItsOwn) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kEstimated);
+  auto meter = CpuMeter(Provenance::kEstimated);
   SamplerSettings settings;
   settings.interval = std::chrono::milliseconds(5);
   EnergySampler sampler({{"scripted", meter}}, settings);
@@ -134,8 +134,7 @@ TEST(EnergySampler, TheBackgroundThreadReadsTheMetersOnItsOwn) {
 }
 
 TEST(EnergySampler, ChargesEachIncrementAtTheIntensityOfItsTime) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kMeasured);
+  auto meter = CpuMeter(Provenance::kMeasured);
   auto clock = std::make_shared<ManualClock>();
   const WallClock::time_point start = clock->now;
   SamplerSettings settings = SlowSampling(1.5);
@@ -162,8 +161,7 @@ TEST(EnergySampler, ChargesEachIncrementAtTheIntensityOfItsTime) {
 }
 
 TEST(EnergySampler, CountsNoCarbonWithoutAnIntensity) {
-  auto meter = std::make_shared<ScriptedMeter>(std::vector<Component>{Component::kCpu},
-                                               Provenance::kMeasured);
+  auto meter = CpuMeter(Provenance::kMeasured);
   EnergySampler sampler({{"scripted", meter}}, SlowSampling());
   sampler.Start("train");
   meter->joules = 3600;

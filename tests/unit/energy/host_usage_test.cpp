@@ -1,32 +1,21 @@
 // The usage figures that go into CodeCarbon's CSV, read from fake /proc trees.
 #include "energy/host_usage.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_test.h"
+
 namespace carbonbench {
 namespace {
 
-class HostUsageTest : public ::testing::Test {
+// A fake /proc tree: the folder, with self/ in it.
+class HostUsageTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "carbonbench_proc_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    std::filesystem::create_directories(root_ / "self");
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream(root_ / name) << text;
-  }
-  std::string Root() const { return root_.string(); }
-
-  std::filesystem::path root_;
+  void SetUp() override { std::filesystem::create_directories(dir_ / "self"); }
+  std::string Root() const { return dir_.string(); }
 };
 
 TEST_F(HostUsageTest, CpuTimesLeaveIdleAndIowaitOutOfBusy) {

@@ -11,6 +11,7 @@
 
 #include "energy/carbon_intensity.h"
 #include "error_message.h"
+#include "temp_dir_test.h"
 
 namespace carbonbench {
 namespace {
@@ -32,23 +33,21 @@ TimePoint At(const std::string& text) {
   return parsed.value_or(TimePoint{});
 }
 
-// A CSV file under the temporary folder, removed with the fixture.
-class IntensityCsvTest : public ::testing::Test {
+// A CSV file in a temporary folder, removed with the fixture.
+class IntensityCsvTest : public test_support::TempDirTest {
  protected:
   std::string Write(const std::string& content) {
-    path_ =
-        (std::filesystem::temp_directory_path() /
-         ("carbonbench_intensity_" +
-          std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".csv"))
-            .string();
-    std::ofstream(path_, std::ios::binary) << content;
-    return path_;
-  }
-  void TearDown() override {
-    if (!path_.empty()) std::filesystem::remove(path_);
+    return TempDirTest::Write("intensity.csv", content);
   }
 
-  std::string path_;
+  // Reading `content` fails with a message that starts with the file's path
+  // followed by `after_path` (":3:", ": the file is empty") and holds `pieces`.
+  void ExpectRefused(const std::string& content, const std::string& after_path,
+                     std::vector<std::string> pieces = {}) {
+    const std::string path = Write(content);
+    pieces.insert(pieces.begin(), path + after_path);
+    ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); }, pieces);
+  }
 };
 
 // --- Timestamps ---
@@ -93,7 +92,7 @@ TEST_F(IntensityCsvTest, ReadsRowsAndTheirCoverage) {
   EXPECT_EQ(series.first_hour(), k14h);
   EXPECT_EQ(series.last_hour(), k15h);
   EXPECT_EQ(series.end(), k16h);  // the last row covers one hour
-  EXPECT_EQ(series.path(), path_);
+  EXPECT_EQ(series.path(), PathIn("intensity.csv"));
   EXPECT_EQ(series.At(k14h), 100);
   EXPECT_EQ(series.At(k14h + minutes(59)), 100);
   EXPECT_EQ(series.At(k15h), 300.5);
@@ -134,62 +133,46 @@ TEST_F(IntensityCsvTest, ElectricityMapsNamesExtraColumnsAndOddLines) {
 }
 
 TEST_F(IntensityCsvTest, EmptyFileIsRefused) {
-  const std::string path = Write("");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ": the file is empty", "timestamp,g_per_kwh"});
+  ExpectRefused("", ": the file is empty", {"timestamp,g_per_kwh"});
 }
 
 TEST_F(IntensityCsvTest, HeaderOnlyIsRefused) {
-  const std::string path = Write("timestamp,g_per_kwh\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ": no rows after the header"});
+  ExpectRefused("timestamp,g_per_kwh\n", ": no rows after the header");
 }
 
 TEST_F(IntensityCsvTest, WrongHeaderIsRefused) {
-  const std::string path = Write("time,value\n2026-11-23T14:00:00Z,100\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ":1:", "found 'time,value'", "'timestamp,g_per_kwh'"});
+  ExpectRefused("time,value\n2026-11-23T14:00:00Z,100\n",
+                ":1:", {"found 'time,value'", "'timestamp,g_per_kwh'"});
 }
 
 TEST_F(IntensityCsvTest, BadTimestampNamesItsLine) {
-  const std::string path =
-      Write("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,100\n23/11/2026 15:00,120\n");
-  ExpectErrorContaining(
-      [&] { IntensitySeries::ReadCsv(path); },
-      {path + ":3:", "'23/11/2026 15:00' is not a timestamp", "2026-11-23T14:00:00Z"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,100\n23/11/2026 15:00,120\n",
+                ":3:", {"'23/11/2026 15:00' is not a timestamp", "2026-11-23T14:00:00Z"});
 }
 
 TEST_F(IntensityCsvTest, BadNumberNamesItsLine) {
-  const std::string path = Write("timestamp,g_per_kwh\n\n2026-11-23T14:00:00Z,12O\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ":3:", "'12O' is not a number", "gCO2e/kWh"});
+  ExpectRefused("timestamp,g_per_kwh\n\n2026-11-23T14:00:00Z,12O\n",
+                ":3:", {"'12O' is not a number", "gCO2e/kWh"});
 }
 
 TEST_F(IntensityCsvTest, MissingFieldNamesItsLine) {
-  const std::string path = Write("timestamp,g_per_kwh\n2026-11-23T14:00:00Z\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); }, {path + ":2:", "1 field(s)"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z\n", ":2:", {"1 field(s)"});
 }
 
 TEST_F(IntensityCsvTest, NegativeIntensityIsRefused) {
-  const std::string path = Write("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,-5\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ":2:", "intensity -5 is negative"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,-5\n",
+                ":2:", {"intensity -5 is negative"});
 }
 
 TEST_F(IntensityCsvTest, DuplicateTimestampIsRefused) {
   // The same instant written in two zones.
-  const std::string path =
-      Write("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,100\n2026-11-23T15:00:00+01:00,120\n");
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
-                        {path + ":3:", "2026-11-23T14:00:00Z repeats line 2"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,100\n2026-11-23T15:00:00+01:00,120\n",
+                ":3:", {"2026-11-23T14:00:00Z repeats line 2"});
 }
 
 TEST_F(IntensityCsvTest, UnsortedTimestampIsRefused) {
-  const std::string path =
-      Write("timestamp,g_per_kwh\n2026-11-23T15:00:00Z,100\n2026-11-23T14:00:00Z,120\n");
-  ExpectErrorContaining(
-      [&] { IntensitySeries::ReadCsv(path); },
-      {path + ":3:", "is earlier than line 2's 2026-11-23T15:00:00Z", "sort the rows by time"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T15:00:00Z,100\n2026-11-23T14:00:00Z,120\n",
+                ":3:", {"is earlier than line 2's 2026-11-23T15:00:00Z", "sort the rows by time"});
 }
 
 TEST(IntensitySeriesTest, MissingFileIsRefused) {

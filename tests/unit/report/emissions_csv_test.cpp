@@ -3,15 +3,17 @@
 #include "report/export/emissions_csv.h"
 
 #include <map>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "records/record_json.h"
+#include "unit/report/report_test_util.h"
 #include "util/strings.h"
 
 namespace carbonbench {
 namespace {
+
+using report_testing::Lines;
 
 RunRow CloudRun() {
   RunRow run;
@@ -39,13 +41,6 @@ RunRow CloudRun() {
   run.summary.usage = DecodeRecord<UsageRecord>(
       R"({"cpu_utilization_percent":87.5,"ram_used_gb":2.5,"ram_total_gb":64.0})");
   return run;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 TEST(EmissionsCsv, HeaderIsCodeCarbonsV3ColumnOrder) {

@@ -2,8 +2,6 @@
 // per epoch, fields quoted as RFC 4180 wants, figures read back unchanged.
 #include "report/export/exports.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "unit/report/report_test_util.h"
@@ -11,12 +9,7 @@
 namespace carbonbench::report {
 namespace {
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using report_testing::Lines;
 
 TEST(CsvField, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(CsvField("cnn/baseline"), "cnn/baseline");

@@ -1,7 +1,5 @@
 // Regression runs in the report: errors (RMSE, MAE) where classification
 // shows accuracy, and a table per task when a suite has both.
-#include <stdlib.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -12,6 +10,7 @@
 #include "report/render/markdown_report.h"
 #include "store/results_store.h"
 #include "unit/report/report_test_util.h"
+#include "unit/store/store_test_util.h"
 
 namespace carbonbench {
 namespace {
@@ -19,6 +18,8 @@ namespace {
 using report_testing::MixedRuns;
 using report_testing::RowCells;
 using report_testing::SectionLines;
+using report_testing::StoreRuns;
+using RegressionReportFromStoreTest = store_testing::TempDirTest;
 using Cells = std::vector<std::string>;
 using Lines = std::vector<std::string>;
 
@@ -206,27 +207,11 @@ TEST(ClassificationOnlyReportTest, NamesNoRegressionFigure) {
 }
 
 // The store keeps everything the regression report shows.
-TEST(RegressionReportFromStoreTest, StoredRunsRenderAsTheRunsGiven) {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "carbonbench_report_XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-  const std::filesystem::path dir = pattern;
+TEST_F(RegressionReportFromStoreTest, StoredRunsRenderAsTheRunsGiven) {
   const std::vector<RunRow> runs = MixedRuns();
-  std::vector<RunRow> loaded;
-  {
-    ResultsStore store((dir / "results.sqlite").string());
-    for (const RunRow& run : runs) {
-      const std::int64_t id = store.BeginRun(run.start);
-      for (const EpochRecord& epoch : run.epochs) store.AppendEpoch(id, epoch);
-      if (run.status == "failed") {
-        store.FailRun(id, run.failure_reason, run.summary);
-      } else {
-        store.FinishRun(id, run.summary);
-      }
-    }
-    loaded = store.LoadRuns("mixed_quick");
-  }
-  std::filesystem::remove_all(dir);
+  ResultsStore store(PathIn("results.sqlite"));
+  StoreRuns(store, runs);
+  std::vector<RunRow> loaded = store.LoadRuns("mixed_quick");
   ASSERT_EQ(loaded.size(), runs.size());
   // The store stamps its own times; the report shows the first and last.
   for (std::size_t i = 0; i < loaded.size(); ++i) {

@@ -4,6 +4,9 @@
 // MixedRuns: classification and regression cells in one suite.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -270,6 +273,33 @@ inline std::vector<std::string> RowCells(const std::vector<std::string>& lines,
     }
   }
   return {};
+}
+
+// Stores `runs` the way a suite writes them, epoch by epoch.
+inline void StoreRuns(ResultsStore& store, const std::vector<RunRow>& runs) {
+  for (const RunRow& run : runs) {
+    const std::int64_t id = store.BeginRun(run.start);
+    for (const EpochRecord& epoch : run.epochs) store.AppendEpoch(id, epoch);
+    if (run.status == "failed") {
+      store.FailRun(id, run.failure_reason, run.summary);
+    } else {
+      store.FinishRun(id, run.summary);
+    }
+  }
+}
+
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 }  // namespace carbonbench::report_testing

@@ -1,9 +1,6 @@
 // From the store to the file on disk, as `carbonbench report` does it.
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -12,50 +9,21 @@
 #include "report/render/markdown_report.h"
 #include "store/results_store.h"
 #include "unit/report/report_test_util.h"
+#include "unit/store/store_test_util.h"
 
 namespace carbonbench {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class WriteReportTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "carbonbench_report_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  // Stores the sample runs the way a suite writes them, epoch by epoch.
-  static void StoreSampleRuns(ResultsStore& store) {
-    for (const RunRow& run : report_testing::SampleRuns()) {
-      const std::int64_t id = store.BeginRun(run.start);
-      for (const EpochRecord& epoch : run.epochs) store.AppendEpoch(id, epoch);
-      if (run.status == "failed") {
-        store.FailRun(id, run.failure_reason, run.summary);
-      } else {
-        store.FinishRun(id, run.summary);
-      }
-    }
-  }
-
-  fs::path dir_;
-};
+using report_testing::ReadFile;
+using report_testing::SampleRuns;
+using report_testing::StoreRuns;
+using WriteReportTest = store_testing::TempDirTest;
 
 TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
   ResultsStore store((dir_ / "results.sqlite").string());
-  StoreSampleRuns(store);
+  StoreRuns(store, SampleRuns());
   // A run still in flight is not reported.
   store.BeginRun(
       report_testing::Start("cnn/in_flight", "cnn", {}, report_testing::BaseSettings("cnn"), 0));
@@ -78,7 +46,7 @@ TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
 
 TEST_F(WriteReportTest, ReplacesAnEarlierReport) {
   ResultsStore store((dir_ / "results.sqlite").string());
-  StoreSampleRuns(store);
+  StoreRuns(store, SampleRuns());
   const fs::path path = dir_ / "mnist_quick.md";
   std::ofstream(path) << "stale report";
   report::WriteMarkdownReport(store, "mnist_quick", dir_.string());
@@ -87,7 +55,7 @@ TEST_F(WriteReportTest, ReplacesAnEarlierReport) {
 
 TEST_F(WriteReportTest, RefusesASuiteWithoutRuns) {
   ResultsStore store((dir_ / "results.sqlite").string());
-  StoreSampleRuns(store);
+  StoreRuns(store, SampleRuns());
   const fs::path reports = dir_ / "reports";
   EXPECT_THROW(report::WriteMarkdownReport(store, "other_suite", reports.string()),
                std::runtime_error);

@@ -1,7 +1,5 @@
 #include "carbonbench/safetensors.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,28 +7,19 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir_test.h"
+
 namespace carbonbench {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SafetensorsTest : public ::testing::Test {
+class SafetensorsTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("carbonbench_safetensors_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string PathOf(const std::string& name) const { return (dir_ / name).string(); }
-
   // A file laid out by hand: length prefix, header text, data bytes.
   std::string WriteRaw(const std::string& name, const std::string& header, const std::string& data,
                        std::uint64_t length_override = 0) {
-    const std::string path = PathOf(name);
+    const std::string path = PathIn(name);
     std::ofstream out(path, std::ios::binary);
     std::uint64_t length = length_override ? length_override : header.size();
     for (int i = 0; i < 8; ++i) out.put(static_cast<char>((length >> (8 * i)) & 0xff));
@@ -52,8 +41,6 @@ class SafetensorsTest : public ::testing::Test {
       }
     }
   }
-
-  fs::path dir_;
 };
 
 // Little-endian bytes of a float.
@@ -70,7 +57,7 @@ TEST_F(SafetensorsTest, RoundTripsF32F16Bf16WithMetadata) {
   const auto bf16 = torch::tensor({1.0f, -3.0f, 0.15625f}).reshape({3, 1}).to(torch::kBFloat16);
   const auto i64 = torch::tensor({int64_t{-7}, int64_t{1} << 40});
   const auto scalar = torch::tensor(4.0);  // zero-dimensional F64
-  const std::string path = PathOf("round_trip.safetensors");
+  const std::string path = PathIn("round_trip.safetensors");
   WriteSafetensors(path, {{"w", f32}, {"h", f16}, {"b", bf16}, {"ids", i64}, {"s", scalar}},
                    {{"format", "pt"}, {"note", "test"}});
 
@@ -104,7 +91,7 @@ TEST_F(SafetensorsTest, RoundTripsF32F16Bf16WithMetadata) {
 TEST_F(SafetensorsTest, WriterPadsTheHeaderToEightBytesAndCopiesNonContiguousTensors) {
   const auto source = torch::arange(12, torch::kFloat).reshape({3, 4});
   const auto transposed = source.t();  // not contiguous
-  const std::string path = PathOf("t.safetensors");
+  const std::string path = PathIn("t.safetensors");
   WriteSafetensors(path, {{"t", transposed}});
   std::ifstream in(path, std::ios::binary);
   unsigned char length[8];
@@ -137,7 +124,7 @@ TEST_F(SafetensorsTest, ReadsAFileLaidOutByHand) {
 }
 
 TEST_F(SafetensorsTest, FileShorterThanTheLengthPrefix) {
-  const auto path = PathOf("tiny.safetensors");
+  const auto path = PathIn("tiny.safetensors");
   std::ofstream(path, std::ios::binary) << "abc";
   ExpectOpenError(path, {"3 bytes", "8-byte header length"});
 }
@@ -177,11 +164,11 @@ TEST_F(SafetensorsTest, MissingFieldsNameTheTensorAndField) {
 }
 
 TEST_F(SafetensorsTest, TruncatedDataBuffer) {
-  const auto full = PathOf("full.safetensors");
+  const auto full = PathIn("full.safetensors");
   WriteSafetensors(full, {{"a", torch::ones({4})}, {"b", torch::ones({8})}});
   // Cut the last tensor's final bytes off.
   const auto size = fs::file_size(full);
-  const auto cut = PathOf("cut.safetensors");
+  const auto cut = PathIn("cut.safetensors");
   fs::copy_file(full, cut);
   fs::resize_file(cut, size - 5);
   ExpectOpenError(cut, {"tensor 'b'", "past the end of the data buffer", "truncated"});
@@ -220,7 +207,7 @@ TEST_F(SafetensorsTest, MetadataMustHoldStrings) {
 }
 
 TEST_F(SafetensorsTest, WriterRefusesDuplicatesAndUnsupportedDtypes) {
-  const auto path = PathOf("bad.safetensors");
+  const auto path = PathIn("bad.safetensors");
   EXPECT_THROW(WriteSafetensors(path, {{"a", torch::ones({1})}, {"a", torch::ones({1})}}),
                SafetensorsError);
   EXPECT_THROW(WriteSafetensors(path, {{"c", torch::ones({1}, torch::kComplexFloat)}}),
@@ -229,7 +216,7 @@ TEST_F(SafetensorsTest, WriterRefusesDuplicatesAndUnsupportedDtypes) {
 }
 
 TEST_F(SafetensorsTest, MissingFile) {
-  ExpectOpenError(PathOf("absent.safetensors"), {"cannot open"});
+  ExpectOpenError(PathIn("absent.safetensors"), {"cannot open"});
 }
 
 }  // namespace

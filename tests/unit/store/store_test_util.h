@@ -3,8 +3,6 @@
 // another shows up in a round trip.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <string>
 
@@ -12,25 +10,11 @@
 
 #include "records/record_json.h"
 #include "store/results_store.h"
+#include "temp_dir_test.h"
 
 namespace carbonbench::store_testing {
 
-class TempDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "carbonbench_store_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string PathIn(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::filesystem::path dir_;
-};
+using test_support::TempDirTest;
 
 inline RunStart SampleStart(const std::string& suite = "mnist_quick",
                             const std::string& hash = "abc123", int repetition = 0) {

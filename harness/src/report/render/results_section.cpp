@@ -2,6 +2,8 @@
 // runs with reasons.
 #include <algorithm>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -25,60 +27,56 @@ std::string Precisions(const CellRuns& cell) {
   return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
 }
 
-std::string ClassificationTable(const std::vector<CellRuns>& cells) {
-  MarkdownTable table({{"Cell"},
-                       {"Model"},
-                       {"Optimizations"},
-                       {"Precision"},
-                       {"Epochs", Align::kRight},
-                       {"Best acc %", Align::kRight},
-                       {"Final acc %", Align::kRight},
-                       {"Duration s", Align::kRight},
-                       {"Energy Wh", Align::kRight},
-                       {"CO2 g", Align::kRight},
-                       {"Acc/kWh", Align::kRight},
-                       {"Stop reason"}});
+// A figure pooled over a cell's finished runs, as one column of a results
+// table.
+struct StatColumn {
+  const char* header;
+  Metric metric;
+  int digits;
+};
+
+// One row per cell with a finished run: what it ran, `stats` (its quality
+// figures), what it cost, accuracy per kWh where asked, and why it stopped.
+std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn> stats,
+                      bool accuracy_per_kwh) {
+  stats.push_back({"Duration s", DurationS, kSecondsDigits});
+  stats.push_back({"Energy Wh", EnergyWh, kWhDigits});
+  stats.push_back({"CO2 g", Co2G, kCo2Digits});
+  if (accuracy_per_kwh) stats.push_back({"Acc/kWh", AccuracyPerKwh, kAccPerKwhDigits});
+  std::vector<Column> columns = {
+      {"Cell"}, {"Model"}, {"Optimizations"}, {"Precision"}, {"Epochs", Align::kRight}};
+  for (const StatColumn& stat : stats) columns.push_back({stat.header, Align::kRight});
+  columns.push_back({"Stop reason"});
+  MarkdownTable table(std::move(columns));
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
-    table.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
-                  Precisions(cell), EpochRange(cell),
-                  FormatStat(StatOver(cell, BestAccuracyPercent), kPercentDigits),
-                  FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
-                  FormatStat(StatOver(cell, DurationS), kSecondsDigits),
-                  FormatStat(StatOver(cell, EnergyWh), kWhDigits),
-                  FormatStat(StatOver(cell, Co2G), kCo2Digits),
-                  FormatStat(StatOver(cell, AccuracyPerKwh), kAccPerKwhDigits), StopReasons(cell)});
+    std::vector<std::string> row = {cell.name, cell.model,
+                                    cell.optimizations.empty() ? kNone : cell.optimizations,
+                                    Precisions(cell), EpochRange(cell)};
+    for (const StatColumn& stat : stats) {
+      row.push_back(FormatStat(StatOver(cell, stat.metric), stat.digits));
+    }
+    row.push_back(StopReasons(cell));
+    table.AddRow(row);
   }
   return table.Render();
+}
+
+std::string ClassificationTable(const std::vector<CellRuns>& cells) {
+  return CellTable(cells,
+                   {{"Best acc %", BestAccuracyPercent, kPercentDigits},
+                    {"Final acc %", FinalAccuracyPercent, kPercentDigits}},
+                   /*accuracy_per_kwh=*/true);
 }
 
 // As the classification table, with errors where accuracies are; no
 // accuracy per kWh, and no error per kWh either: it has no useful reading.
 std::string RegressionTable(const std::vector<CellRuns>& cells) {
-  MarkdownTable table({{"Cell"},
-                       {"Model"},
-                       {"Optimizations"},
-                       {"Precision"},
-                       {"Epochs", Align::kRight},
-                       {"Best RMSE", Align::kRight},
-                       {"Final RMSE", Align::kRight},
-                       {"MAE", Align::kRight},
-                       {"Duration s", Align::kRight},
-                       {"Energy Wh", Align::kRight},
-                       {"CO2 g", Align::kRight},
-                       {"Stop reason"}});
-  for (const CellRuns& cell : cells) {
-    if (cell.finished.empty()) continue;
-    table.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
-                  Precisions(cell), EpochRange(cell),
-                  FormatStat(StatOver(cell, BestRmse), kErrorDigits),
-                  FormatStat(StatOver(cell, FinalRmse), kErrorDigits),
-                  FormatStat(StatOver(cell, FinalMae), kErrorDigits),
-                  FormatStat(StatOver(cell, DurationS), kSecondsDigits),
-                  FormatStat(StatOver(cell, EnergyWh), kWhDigits),
-                  FormatStat(StatOver(cell, Co2G), kCo2Digits), StopReasons(cell)});
-  }
-  return table.Render();
+  return CellTable(cells,
+                   {{"Best RMSE", BestRmse, kErrorDigits},
+                    {"Final RMSE", FinalRmse, kErrorDigits},
+                    {"MAE", FinalMae, kErrorDigits}},
+                   /*accuracy_per_kwh=*/false);
 }
 
 // What the columns mean, for the tables that are shown.
