@@ -10,6 +10,8 @@
 #include <iterator>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "process/child_process.h"
 #include "runner/cell_request.h"
@@ -25,8 +27,9 @@ const Cell& FindCell(const Suite& suite, const std::string& config_hash) {
   for (const Cell& cell : suite.cells) {
     if (cell.config_hash == config_hash) return cell;
   }
-  throw std::runtime_error("the suite " + suite.source + " has no cell with configuration " +
-                           config_hash + " (was the file changed while the suite ran?)");
+  throw std::runtime_error(fmt::format(
+      "the suite {} has no cell with configuration {} (was the file changed while the suite ran?)",
+      suite.source, config_hash));
 }
 
 int RunRequestedCell(const GlobalOptions& global) {

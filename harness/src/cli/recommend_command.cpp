@@ -1,6 +1,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "report/analysis/recommend.h"
 
@@ -28,12 +30,12 @@ void AddRecommendCommand(CLI::App& app, GlobalOptions& global) {
   command->callback([&global, options] {
     const auto objective = report::ParseObjective(options->objective);
     if (!objective || *objective == report::Objective::kAccuracyPerKwh) {
-      throw std::runtime_error("--objective " + options->objective +
-                               ": unknown objective; use co2, energy or time");
+      throw std::runtime_error(fmt::format(
+          "--objective {}: unknown objective; use co2, energy or time", options->objective));
     }
     if (!std::filesystem::exists(global.store_path)) {
-      throw std::runtime_error("no results store at " + global.store_path +
-                               ": run a suite first, or pass --store PATH");
+      throw std::runtime_error(fmt::format(
+          "no results store at {}: run a suite first, or pass --store PATH", global.store_path));
     }
     ResultsStore store(global.store_path);
     report::RecommendRequest request;

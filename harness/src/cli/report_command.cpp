@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
@@ -19,7 +20,7 @@ std::string SuiteName(const std::string& argument) {
   if (!std::filesystem::is_regular_file(argument)) return argument;
   const YAML::Node document = YAML::LoadFile(argument);
   if (!document["suite"]) {
-    throw std::runtime_error(argument + ": has no 'suite:' key naming the suite");
+    throw std::runtime_error(fmt::format("{}: has no 'suite:' key naming the suite", argument));
   }
   return document["suite"].as<std::string>();
 }
@@ -55,13 +56,13 @@ void AddReportCommand(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::NonNegativeNumber);
   command->callback([&global, suite, regions, options] {
     if (!report::ParseObjective(options->objective)) {
-      throw std::runtime_error("--objective " + options->objective +
-                               ": unknown objective; use one of " + report::ObjectiveChoices());
+      throw std::runtime_error(fmt::format("--objective {}: unknown objective; use one of {}",
+                                           options->objective, report::ObjectiveChoices()));
     }
     const std::string name = SuiteName(*suite);
     if (!std::filesystem::exists(global.store_path)) {
-      throw std::runtime_error("no results store at " + global.store_path +
-                               ": run the suite first, or pass --store PATH");
+      throw std::runtime_error(fmt::format(
+          "no results store at {}: run the suite first, or pass --store PATH", global.store_path));
     }
     ResultsStore store(global.store_path);
     options->roles = DeclaredRolesOf(LoadPlugins(global).Catalog());

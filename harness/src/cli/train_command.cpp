@@ -6,6 +6,7 @@
 #include <memory>
 #include <tuple>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
@@ -69,8 +70,8 @@ double ParseDuration(const std::string& flag, const std::string& text) {
   if (unit == "m" || unit == "min") scale = 60;
   if (unit == "h") scale = 3600;
   if (used == 0 || scale == 0 || number < 0) {
-    throw std::runtime_error(flag + " '" + text +
-                             "' is not a duration: write seconds (1800), or 30m, 1.5h");
+    throw std::runtime_error(
+        fmt::format("{} '{}' is not a duration: write seconds (1800), or 30m, 1.5h", flag, text));
   }
   return number * scale;
 }

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "data/file_io.h"
 #include "util/strings.h"
 
@@ -77,10 +79,10 @@ void CheckLabel(const VariantInfo& info, const std::string& path, std::int64_t r
                 const char* which, int label, std::int64_t classes) {
   if (label < classes) return;
   throw std::runtime_error(
-      std::string(info.display_name) + " file " + path + ": record " + std::to_string(record) +
-      " has " + which + " label " + std::to_string(label) + ", out of range; expected 0.." +
-      std::to_string(classes - 1) + " in " + RecordLayout(info) +
-      " (a file of the other CIFAR variant, or a corrupt file? " + HowToGet(info) + ")");
+      fmt::format("{} file {}: record {} has {} label {}, out of range; expected 0..{} in {} (a "
+                  "file of the other CIFAR variant, or a corrupt file? {})",
+                  info.display_name, path, record, which, label, classes - 1, RecordLayout(info),
+                  HowToGet(info)));
 }
 
 void Append(ImageSplit& to, ImageSplit&& from) {
@@ -107,10 +109,10 @@ std::vector<std::string> ClassNames(const std::string& dir, const VariantInfo& i
   if (!fs::exists(path, error)) return StandardCifarClassNames(variant);
   std::vector<std::string> names = ReadNames(path.string());
   if (static_cast<std::int64_t>(names.size()) != info.num_classes) {
-    throw std::runtime_error(
-        std::string(info.display_name) + " class-name file " + path.string() + ": has " +
-        std::to_string(names.size()) + " names; expected " + std::to_string(info.num_classes) +
-        ", one per line (delete the file to use the standard names, or " + HowToGet(info) + ")");
+    throw std::runtime_error(fmt::format(
+        "{} class-name file {}: has {} names; expected {}, one per line (delete the file to use "
+        "the standard names, or {})",
+        info.display_name, path.string(), names.size(), info.num_classes, HowToGet(info)));
   }
   return names;
 }
@@ -120,8 +122,8 @@ void CheckFilesPresent(const std::string& path, const std::string& dir, const Va
                        CifarVariant variant) {
   std::error_code error;
   if (!fs::is_directory(path, error)) {
-    throw std::runtime_error(std::string(info.display_name) + " folder " + path +
-                             " does not exist; " + HowToGet(info));
+    throw std::runtime_error(
+        fmt::format("{} folder {} does not exist; {}", info.display_name, path, HowToGet(info)));
   }
   std::vector<std::string> missing;
   for (const auto* files : {&info.train_files, &info.test_files}) {
@@ -139,11 +141,10 @@ void CheckFilesPresent(const std::string& path, const std::string& dir, const Va
       fs::is_directory(fs::path(path) / other_info.folder, error)) {
     hint = std::string(" (this looks like ") + other_info.display_name + ")";
   }
-  throw std::runtime_error(std::string(info.display_name) + " folder " + dir + " is missing " +
-                           JoinStrings(missing, ", ") + hint + "; expected " +
-                           JoinStrings(info.train_files, ", ") + " and " +
-                           JoinStrings(info.test_files, ", ") + " holding " + RecordLayout(info) +
-                           "; " + HowToGet(info));
+  throw std::runtime_error(fmt::format(
+      "{} folder {} is missing {}{}; expected {} and {} holding {}; {}", info.display_name, dir,
+      JoinStrings(missing, ", "), hint, JoinStrings(info.train_files, ", "),
+      JoinStrings(info.test_files, ", "), RecordLayout(info), HowToGet(info)));
 }
 
 }  // namespace
@@ -185,16 +186,15 @@ ImageSplit ReadCifarBatchFile(const std::string& path, CifarVariant variant) {
   const std::int64_t record_bytes = info.label_bytes + kImageBytes;
   const auto size = static_cast<std::int64_t>(bytes.size());
   if (size == 0) {
-    throw std::runtime_error(std::string(info.display_name) + " file " + path +
-                             ": is empty; expected " + RecordLayout(info) + "; " + HowToGet(info));
+    throw std::runtime_error(fmt::format("{} file {}: is empty; expected {}; {}", info.display_name,
+                                         path, RecordLayout(info), HowToGet(info)));
   }
   if (size % record_bytes != 0) {
     throw std::runtime_error(
-        std::string(info.display_name) + " file " + path + ": truncated; " + std::to_string(size) +
-        " bytes is " + std::to_string(size / record_bytes) + " whole records plus " +
-        std::to_string(size % record_bytes) + " bytes of the last one (a " + "record is " +
-        std::to_string(record_bytes) + " bytes: " + RecordLayout(info) +
-        "); the download or extraction was cut short: " + HowToGet(info));
+        fmt::format("{} file {}: truncated; {} bytes is {} whole records plus {} bytes of the last "
+                    "one (a record is {} bytes: {}); the download or extraction was cut short: {}",
+                    info.display_name, path, size, size / record_bytes, size % record_bytes,
+                    record_bytes, RecordLayout(info), HowToGet(info)));
   }
   ImageSplit split = EmptySplit();
   split.count = size / record_bytes;

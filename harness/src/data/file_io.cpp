@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench {
 namespace detail {
 namespace {
@@ -50,10 +52,10 @@ std::size_t ValidSequenceLength(const std::string& bytes, std::size_t pos) {
 
 [[noreturn]] void ThrowCsvError(const std::string& path, std::int64_t line,
                                 const std::string& what) {
-  throw std::runtime_error("CSV file " + path + ":" + std::to_string(line) + ": " + what +
-                           "; expected RFC 4180 CSV (comma-separated fields, a field that "
-                           "holds commas, quotes or newlines enclosed in double quotes, a "
-                           "quote inside it doubled as \"\")");
+  throw std::runtime_error(fmt::format(
+      "CSV file {}:{}: {}; expected RFC 4180 CSV (comma-separated fields, a field that holds "
+      "commas, quotes or newlines enclosed in double quotes, a quote inside it doubled as \"\")",
+      path, line, what));
 }
 
 }  // namespace
@@ -63,11 +65,11 @@ std::string ReadWholeFile(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const std::string why = errno ? std::strerror(errno) : "unknown error";
-    throw std::runtime_error("cannot open " + what + " " + path + ": " + why);
+    throw std::runtime_error(fmt::format("cannot open {} {}: {}", what, path, why));
   }
   std::ostringstream contents;
   contents << in.rdbuf();
-  if (in.bad()) throw std::runtime_error("cannot read " + what + " " + path + ": I/O error");
+  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {} {}: I/O error", what, path));
   return contents.str();
 }
 

@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "data/file_io.h"
 #include "util/strings.h"
 
@@ -68,7 +70,8 @@ std::vector<std::string> SplitFortunes(const std::string& text, std::int64_t& em
 std::vector<std::string> ListFortuneCategories(const std::string& dir) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
-    throw std::runtime_error("fortune folder " + dir + " does not exist; " + HowToInstall(dir));
+    throw std::runtime_error(
+        fmt::format("fortune folder {} does not exist; {}", dir, HowToInstall(dir)));
   }
   std::vector<std::string> categories;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
@@ -83,21 +86,22 @@ std::vector<std::string> ListFortuneCategories(const std::string& dir) {
 TextDataset ReadFortunes(const std::string& dir, const std::vector<std::string>& categories) {
   const std::vector<std::string> available = ListFortuneCategories(dir);
   if (categories.empty()) {
-    throw std::runtime_error("fortunes: no categories asked for; name at least one of " +
-                             JoinStrings(available, ", ") + " (in " + dir + ")");
+    throw std::runtime_error(
+        fmt::format("fortunes: no categories asked for; name at least one of {} (in {})",
+                    JoinStrings(available, ", "), dir));
   }
   std::set<std::string> seen;
   for (const std::string& category : categories) {
     if (!seen.insert(category).second) {
-      throw std::runtime_error("fortunes: category '" + category +
-                               "' is listed twice; each category is one class");
+      throw std::runtime_error(fmt::format(
+          "fortunes: category '{}' is listed twice; each category is one class", category));
     }
     if (std::find(available.begin(), available.end(), category) == available.end()) {
-      throw std::runtime_error(
-          "fortunes: no category '" + category + "' in " + dir + DidYouMean(category, available) +
-          "; available: " + (available.empty() ? "none" : JoinStrings(available, ", ")) +
-          " (to get every category: " + HowToInstall(dir) +
-          "; the fortunes-min package alone has only 'fortunes')");
+      throw std::runtime_error(fmt::format(
+          "fortunes: no category '{}' in {}{}; available: {} (to get every category: {}; the "
+          "fortunes-min package alone has only 'fortunes')",
+          category, dir, DidYouMean(category, available),
+          available.empty() ? "none" : JoinStrings(available, ", "), HowToInstall(dir)));
     }
   }
   TextDataset dataset;
@@ -107,9 +111,10 @@ TextDataset ReadFortunes(const std::string& dir, const std::vector<std::string>&
     const std::vector<std::string> entries = detail::SplitFortunes(
         detail::ToValidUtf8(detail::ReadWholeFile(path, "fortune file")), dataset.skipped_empty);
     if (entries.empty()) {
-      throw std::runtime_error("fortune file " + path +
-                               ": holds no entries; expected text entries separated by lines "
-                               "holding only %");
+      throw std::runtime_error(
+          fmt::format("fortune file {}: holds no entries; expected text entries separated by lines "
+                      "holding only %",
+                      path));
     }
     for (const std::string& entry : entries) {
       dataset.train.texts.push_back(entry);

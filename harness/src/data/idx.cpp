@@ -9,6 +9,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -60,7 +62,7 @@ class GzFile {
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr) {
       const std::string why = errno ? std::strerror(errno) : "out of memory";
-      throw std::runtime_error("cannot open IDX file " + path + ": " + why);
+      throw std::runtime_error(fmt::format("cannot open IDX file {}: {}", path, why));
     }
   }
   ~GzFile() { gzclose(file_); }
@@ -93,8 +95,9 @@ class GzFile {
     // zlib prefixes its messages with the path, which ours already names.
     const std::string prefix = path_ + ": ";
     if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
-    throw std::runtime_error("IDX file " + path_ + ": cannot decompress (" + message +
-                             "); the .gz file is probably truncated or corrupt");
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: cannot decompress ({}); the .gz file is probably truncated or corrupt", path_,
+        message));
   }
 
   std::string path_;
@@ -111,20 +114,21 @@ int ReadMagic(GzFile& file, const std::string& path) {
   unsigned char magic[4];
   const std::size_t got = file.Read(magic, sizeof magic);
   if (got < sizeof magic) {
-    throw std::runtime_error("IDX file " + path + ": only " + std::to_string(got) +
-                             " bytes long; expected at least a 4-byte magic number");
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: only {} bytes long; expected at least a 4-byte magic number", path, got));
   }
   const std::uint32_t value = BigEndian32(magic);
   const int dims = magic[3];
   if (magic[0] != 0 || magic[1] != 0 || dims < 1 || dims > kMaxDims) {
-    throw std::runtime_error("IDX file " + path + ": bad magic number " + Hex(value, 8) +
-                             "; expected 0x0000080N with N = 1..4 dimensions "
-                             "(is this an IDX file?)");
+    throw std::runtime_error(
+        fmt::format("IDX file {}: bad magic number {}; expected 0x0000080N with N = 1..4 "
+                    "dimensions (is this an IDX file?)",
+                    path, Hex(value, 8)));
   }
   if (magic[2] != kUnsignedByteType) {
-    throw std::runtime_error("IDX file " + path + ": element type " + Hex(magic[2], 2) + " (" +
-                             IdxTypeName(magic[2]) +
-                             ") is not supported; expected 0x08 (unsigned byte)");
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: element type {} ({}) is not supported; expected 0x08 (unsigned byte)", path,
+        Hex(magic[2], 2), IdxTypeName(magic[2])));
   }
   return dims;
 }
@@ -133,16 +137,16 @@ std::vector<std::int64_t> ReadDims(GzFile& file, const std::string& path, int co
   std::vector<unsigned char> raw(4 * static_cast<std::size_t>(count));
   const std::size_t got = file.Read(raw.data(), raw.size());
   if (got < raw.size()) {
-    throw std::runtime_error("IDX file " + path + ": header truncated; expected " +
-                             std::to_string(count) + " 4-byte dimension sizes, got " +
-                             std::to_string(got) + " bytes");
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: header truncated; expected {} 4-byte dimension sizes, got {} bytes", path,
+        count, got));
   }
   std::vector<std::int64_t> dims;
   for (int i = 0; i < count; ++i) {
     const std::uint32_t dim = BigEndian32(&raw[4 * static_cast<std::size_t>(i)]);
     if (dim == 0) {
-      throw std::runtime_error("IDX file " + path + ": dimension " + std::to_string(i) +
-                               " is 0; every dimension must be at least 1");
+      throw std::runtime_error(fmt::format(
+          "IDX file {}: dimension {} is 0; every dimension must be at least 1", path, i));
     }
     dims.push_back(dim);
   }
@@ -155,8 +159,9 @@ std::size_t CheckedProduct(const std::vector<std::int64_t>& dims, const std::str
     const auto size = static_cast<std::size_t>(dim);
     if (product > std::numeric_limits<std::size_t>::max() / size ||
         product * size > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())) {
-      throw std::runtime_error("IDX file " + path + ": dimensions " + DimsText(dims) +
-                               " multiply to more bytes than can be addressed");
+      throw std::runtime_error(
+          fmt::format("IDX file {}: dimensions {} multiply to more bytes than can be addressed",
+                      path, DimsText(dims)));
     }
     product *= size;
   }
@@ -174,9 +179,9 @@ std::vector<std::uint8_t> ReadData(GzFile& file, const std::string& path,
     const std::size_t got = file.Read(data.data() + before, want);
     data.resize(before + got);
     if (got < want) {
-      throw std::runtime_error("IDX file " + path + ": truncated; the header declares " +
-                               DimsText(dims) + " = " + std::to_string(expected) +
-                               " bytes of data, got " + std::to_string(data.size()) + " bytes");
+      throw std::runtime_error(fmt::format(
+          "IDX file {}: truncated; the header declares {} = {} bytes of data, got {} bytes", path,
+          DimsText(dims), expected, data.size()));
     }
   }
   return data;
@@ -187,10 +192,10 @@ void CheckNoTrailingBytes(GzFile& file, const std::string& path, std::size_t dat
   std::size_t trailing = 0;
   for (std::size_t got; (got = file.Read(rest.data(), rest.size())) > 0;) trailing += got;
   if (trailing > 0) {
-    throw std::runtime_error("IDX file " + path + ": " + std::to_string(trailing) +
-                             " trailing bytes after the " + std::to_string(data_size) +
-                             " bytes of data the header declares; expected the file to "
-                             "end there (corrupt file, or two files concatenated?)");
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: {} trailing bytes after the {} bytes of data the header declares; expected "
+        "the file to end there (corrupt file, or two files concatenated?)",
+        path, trailing, data_size));
   }
 }
 
@@ -217,28 +222,28 @@ std::string FindSplitFile(const std::string& dir, bool train, const std::string&
           ? "dataset folder " + dir + " has no " + (train ? "training " : "test ") + part + " file"
           : "dataset folder " + dir + " does not exist";
   throw std::runtime_error(
-      where + " (tried " + JoinStrings(names, ", ") +
-      "). Fashion-MNIST: apt-get install dataset-fashion-mnist (installs "
-      "/usr/share/datasets/fashion-mnist); MNIST: download the four IDX files from the "
-      "MNIST site into a folder and pass it as dataset.path");
+      fmt::format("{} (tried {}). Fashion-MNIST: apt-get install dataset-fashion-mnist (installs "
+                  "/usr/share/datasets/fashion-mnist); MNIST: download the four IDX files from the "
+                  "MNIST site into a folder and pass it as dataset.path",
+                  where, JoinStrings(names, ", ")));
 }
 
 void CheckShapes(const IdxArray& images, const IdxArray& labels, const std::string& images_path,
                  const std::string& labels_path) {
   if (images.dims.size() != 3) {
-    throw std::runtime_error("IDX file " + images_path +
-                             ": images must be 3-D (count x rows x cols), got " +
-                             std::to_string(images.dims.size()) + "-D " + DimsText(images.dims));
+    throw std::runtime_error(
+        fmt::format("IDX file {}: images must be 3-D (count x rows x cols), got {}-D {}",
+                    images_path, images.dims.size(), DimsText(images.dims)));
   }
   if (labels.dims.size() != 1) {
-    throw std::runtime_error("IDX file " + labels_path + ": labels must be 1-D, got " +
-                             std::to_string(labels.dims.size()) + "-D " + DimsText(labels.dims));
+    throw std::runtime_error(fmt::format("IDX file {}: labels must be 1-D, got {}-D {}",
+                                         labels_path, labels.dims.size(), DimsText(labels.dims)));
   }
   if (labels.dims[0] != images.dims[0]) {
-    throw std::runtime_error("IDX files disagree: " + images_path + " holds " +
-                             std::to_string(images.dims[0]) + " images but " + labels_path +
-                             " holds " + std::to_string(labels.dims[0]) +
-                             " labels; expected one label per image");
+    throw std::runtime_error(
+        fmt::format("IDX files disagree: {} holds {} images but {} holds {} labels; expected one "
+                    "label per image",
+                    images_path, images.dims[0], labels_path, labels.dims[0]));
   }
 }
 
@@ -246,10 +251,9 @@ void CheckLabelRange(const std::vector<std::uint8_t>& labels, const std::string&
                      int num_classes) {
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] >= num_classes) {
-      throw std::runtime_error("IDX file " + labels_path + ": label " + std::to_string(labels[i]) +
-                               " at index " + std::to_string(i) + " is out of range; expected 0.." +
-                               std::to_string(num_classes - 1) + " for " +
-                               std::to_string(num_classes) + " classes");
+      throw std::runtime_error(fmt::format(
+          "IDX file {}: label {} at index {} is out of range; expected 0..{} for {} classes",
+          labels_path, labels[i], i, num_classes - 1, num_classes));
     }
   }
 }
@@ -268,8 +272,8 @@ IdxArray ReadIdxFile(const std::string& path) {
 
 IdxSplit ReadIdxSplit(const std::string& dir, bool train, int num_classes) {
   if (num_classes < 1) {
-    throw std::invalid_argument("ReadIdxSplit: num_classes must be at least 1, got " +
-                                std::to_string(num_classes));
+    throw std::invalid_argument(
+        fmt::format("ReadIdxSplit: num_classes must be at least 1, got {}", num_classes));
   }
   const std::string images_path = FindSplitFile(dir, train, "images");
   const std::string labels_path = FindSplitFile(dir, train, "labels");

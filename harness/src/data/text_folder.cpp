@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "data/file_io.h"
 #include "util/strings.h"
 
@@ -83,7 +85,8 @@ std::string ResolveImdbDir(const std::string& path) {
   std::error_code error;
   if (fs::is_directory(nested, error)) return nested.string();
   if (!fs::is_directory(path, error)) {
-    throw std::runtime_error("IMDb folder " + path + " does not exist; " + ImdbHowToGet());
+    throw std::runtime_error(
+        fmt::format("IMDb folder {} does not exist; {}", path, ImdbHowToGet()));
   }
   return path;
 }
@@ -97,8 +100,8 @@ void ReadClassFolders(const fs::path& split_dir, const std::vector<std::string>&
     if (!fs::is_directory(class_dir, error)) continue;  // a test split may lack a class
     const std::vector<fs::path> files = SortedFiles(class_dir);
     if (files.empty()) {
-      throw std::runtime_error("text folder " + class_dir.string() +
-                               ": class folder holds no files; " + kFolderLayout);
+      throw std::runtime_error(fmt::format("text folder {}: class folder holds no files; {}",
+                                           class_dir.string(), kFolderLayout));
     }
     AddFiles(files, static_cast<std::int64_t>(label), /*strip_tags=*/false, split, skipped_empty);
   }
@@ -107,11 +110,11 @@ void ReadClassFolders(const fs::path& split_dir, const std::vector<std::string>&
 std::vector<std::string> ClassFolders(const fs::path& dir) {
   std::vector<std::string> classes = SortedSubfolders(dir);
   if (classes.size() < 2) {
-    throw std::runtime_error("text folder " + dir.string() + ": found " +
-                             std::to_string(classes.size()) + " class subfolder" +
-                             (classes.size() == 1 ? " (" + classes.front() + ")" : "s") +
-                             ", need at least 2; " + kFolderLayout +
-                             " (pointed at a class folder, or at the folder above the dataset?)");
+    throw std::runtime_error(
+        fmt::format("text folder {}: found {} class subfolder{}, need at least 2; {} (pointed at a "
+                    "class folder, or at the folder above the dataset?)",
+                    dir.string(), classes.size(),
+                    classes.size() == 1 ? " (" + classes.front() + ")" : "s", kFolderLayout));
   }
   return classes;
 }
@@ -125,10 +128,10 @@ struct CsvRows {
 
 [[noreturn]] void ThrowCsvLayout(const std::string& path, std::int64_t line,
                                  const std::string& what) {
-  throw std::runtime_error("CSV file " + path + ":" + std::to_string(line) + ": " + what +
-                           "; expected a header line naming a `text` and a `label` column "
-                           "(other columns are ignored), then one row per example with as "
-                           "many fields as the header");
+  throw std::runtime_error(fmt::format(
+      "CSV file {}:{}: {}; expected a header line naming a `text` and a `label` column (other "
+      "columns are ignored), then one row per example with as many fields as the header",
+      path, line, what));
 }
 
 CsvRows ReadCsvRows(const std::string& path, std::int64_t& skipped_empty) {
@@ -238,8 +241,9 @@ TextDataset ReadImdb(const std::string& path) {
     const bool neither = !fs::exists(dir / "train", error) && !fs::exists(dir / "test", error);
     const std::string what = neither ? " holds neither aclImdb/ nor train/ and test/"
                                      : " is missing " + JoinStrings(missing, ", ");
-    throw std::runtime_error("IMDb folder " + dir.string() + what +
-                             "; expected aclImdb/{train,test}/{neg,pos}/*.txt; " + ImdbHowToGet());
+    throw std::runtime_error(
+        fmt::format("IMDb folder {}{}; expected aclImdb/{{train,test}}/{{neg,pos}}/*.txt; {}",
+                    dir.string(), what, ImdbHowToGet()));
   }
   for (const char* split_name : {"train", "test"}) {
     TextSplit& split = std::string(split_name) == "train" ? dataset.train : dataset.test;
@@ -247,9 +251,9 @@ TextDataset ReadImdb(const std::string& path) {
       const fs::path class_dir = dir / split_name / dataset.class_names[label];
       const std::vector<fs::path> files = SortedFiles(class_dir, ".txt");
       if (files.empty()) {
-        throw std::runtime_error("IMDb folder " + class_dir.string() +
-                                 " holds no .txt reviews (extraction incomplete?); " +
-                                 ImdbHowToGet());
+        throw std::runtime_error(
+            fmt::format("IMDb folder {} holds no .txt reviews (extraction incomplete?); {}",
+                        class_dir.string(), ImdbHowToGet()));
       }
       AddFiles(files, static_cast<std::int64_t>(label), /*strip_tags=*/true, split,
                dataset.skipped_empty);
@@ -261,24 +265,24 @@ TextDataset ReadImdb(const std::string& path) {
 TextDataset ReadTextFolder(const std::string& path) {
   std::error_code error;
   if (!fs::is_directory(path, error)) {
-    throw std::runtime_error("text folder " + path + " does not exist; " + kFolderLayout);
+    throw std::runtime_error(fmt::format("text folder {} does not exist; {}", path, kFolderLayout));
   }
   TextDataset dataset;
   const fs::path root(path);
   if (fs::is_directory(root / "train", error)) {
     if (!fs::is_directory(root / "test", error)) {
-      throw std::runtime_error("text folder " + path + " has train/ but no test/; " +
-                               kFolderLayout);
+      throw std::runtime_error(
+          fmt::format("text folder {} has train/ but no test/; {}", path, kFolderLayout));
     }
     dataset.has_test_split = true;
     dataset.class_names = ClassFolders(root / "train");
     for (const std::string& name : SortedSubfolders(root / "test")) {
       if (std::find(dataset.class_names.begin(), dataset.class_names.end(), name) ==
           dataset.class_names.end()) {
-        throw std::runtime_error("text folder " + (root / "test" / name).string() + ": class '" +
-                                 name + "' has no folder in train/ (which has " +
-                                 JoinStrings(dataset.class_names, ", ") + ")" +
-                                 DidYouMean(name, dataset.class_names) + "; " + kFolderLayout);
+        throw std::runtime_error(fmt::format(
+            "text folder {}: class '{}' has no folder in train/ (which has {}){}; {}",
+            (root / "test" / name).string(), name, JoinStrings(dataset.class_names, ", "),
+            DidYouMean(name, dataset.class_names), kFolderLayout));
       }
     }
     ReadClassFolders(root / "train", dataset.class_names, dataset.train, dataset.skipped_empty);
@@ -288,9 +292,9 @@ TextDataset ReadTextFolder(const std::string& path) {
     ReadClassFolders(root, dataset.class_names, dataset.train, dataset.skipped_empty);
   }
   if (dataset.train.texts.empty()) {
-    throw std::runtime_error("text folder " + path +
-                             ": every file is empty; no text to train on (" +
-                             std::to_string(dataset.skipped_empty) + " empty files)");
+    throw std::runtime_error(
+        fmt::format("text folder {}: every file is empty; no text to train on ({} empty files)",
+                    path, dataset.skipped_empty));
   }
   return dataset;
 }
@@ -306,8 +310,9 @@ TextDataset ReadTextCsv(const std::string& path, const std::string& test_path) {
   std::set<std::string> distinct(train.labels.begin(), train.labels.end());
   distinct.insert(test.labels.begin(), test.labels.end());
   if (distinct.empty()) {
-    throw std::runtime_error("CSV file " + path + ": every text is empty (" +
-                             std::to_string(dataset.skipped_empty) + " rows); no text to train on");
+    throw std::runtime_error(
+        fmt::format("CSV file {}: every text is empty ({} rows); no text to train on", path,
+                    dataset.skipped_empty));
   }
   const std::map<std::string, std::int64_t> mapping = LabelMapping(distinct, dataset.class_names);
   dataset.train = ToSplit(std::move(train), mapping);

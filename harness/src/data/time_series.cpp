@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "data/file_io.h"
 #include "util/strings.h"
 
@@ -17,8 +19,8 @@ constexpr const char* kLayout =
     "chronological order, e.g. \"date,value\" / \"1958-03-29,316.1\"";
 
 [[noreturn]] void ThrowAt(const std::string& path, std::int64_t line, const std::string& what) {
-  throw std::runtime_error("time-series CSV file " + path + ":" + std::to_string(line) + ": " +
-                           what + "; " + kLayout);
+  throw std::runtime_error(
+      fmt::format("time-series CSV file {}:{}: {}; {}", path, line, what, kLayout));
 }
 
 bool IsMissingMarker(const std::string& trimmed) {
@@ -113,8 +115,8 @@ FillReport FillMissing(std::vector<double>& values) {
   for (double value : values) any_known = any_known || !std::isnan(value);
   if (!any_known) {
     if (size == 0) return report;
-    throw std::runtime_error("FillMissing: all " + std::to_string(size) +
-                             " values are missing; nothing to interpolate from");
+    throw std::runtime_error(
+        fmt::format("FillMissing: all {} values are missing; nothing to interpolate from", size));
   }
   while (i < size) {
     if (!std::isnan(values[i])) {
@@ -146,23 +148,22 @@ FillReport FillMissing(std::vector<double>& values) {
 
 Windows MakeWindows(const std::vector<double>& values, std::int64_t window, std::int64_t horizon) {
   if (window < 1 || horizon < 1) {
-    throw std::runtime_error("time-series windows: window (" + std::to_string(window) +
-                             ") and horizon (" + std::to_string(horizon) +
-                             ") must both be at least 1");
+    throw std::runtime_error(
+        fmt::format("time-series windows: window ({}) and horizon ({}) must both be at least 1",
+                    window, horizon));
   }
   const auto size = static_cast<std::int64_t>(values.size());
   const std::int64_t span = window + horizon;  // values one window touches
   if (size < span) {
-    throw std::runtime_error("time-series windows: the series has " + std::to_string(size) +
-                             " values, too few for one window: window " + std::to_string(window) +
-                             " + horizon " + std::to_string(horizon) + " needs at least " +
-                             std::to_string(span) +
-                             "; use a smaller window/horizon or a longer series");
+    throw std::runtime_error(fmt::format(
+        "time-series windows: the series has {} values, too few for one window: window {} + "
+        "horizon {} needs at least {}; use a smaller window/horizon or a longer series",
+        size, window, horizon, span));
   }
   for (std::int64_t i = 0; i < size; ++i) {
     if (std::isnan(values[static_cast<std::size_t>(i)])) {
-      throw std::runtime_error("time-series windows: value " + std::to_string(i) +
-                               " is missing (NaN); fill gaps first (FillMissing)");
+      throw std::runtime_error(fmt::format(
+          "time-series windows: value {} is missing (NaN); fill gaps first (FillMissing)", i));
     }
   }
   Windows windows;
@@ -182,19 +183,17 @@ Windows MakeWindows(const std::vector<double>& values, std::int64_t window, std:
 WindowSplit SplitWindowsChronologically(const Windows& windows, double test_fraction) {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
     throw std::runtime_error(
-        "time-series split: test_fraction must be between 0 and 1 "
-        "(exclusive), got " +
-        std::to_string(test_fraction));
+        fmt::format("time-series split: test_fraction must be between 0 and 1 (exclusive), got {}",
+                    std::to_string(test_fraction)));
   }
   const auto train_count = static_cast<std::int64_t>(
       std::llround((1.0 - test_fraction) * static_cast<double>(windows.count)));
   if (train_count < 1 || train_count >= windows.count) {
-    throw std::runtime_error("time-series split: " + std::to_string(windows.count) +
-                             " windows with test_fraction " + std::to_string(test_fraction) +
-                             " leave " + std::to_string(train_count) + " for training and " +
-                             std::to_string(windows.count - train_count) +
-                             " for test; both need at least one (use a longer series, a smaller "
-                             "window, or another test_fraction)");
+    throw std::runtime_error(fmt::format(
+        "time-series split: {} windows with test_fraction {} leave {} for training and {} for "
+        "test; both need at least one (use a longer series, a smaller window, or another "
+        "test_fraction)",
+        windows.count, std::to_string(test_fraction), train_count, windows.count - train_count));
   }
   const auto slice = [&](std::int64_t begin, std::int64_t end) {
     Windows part;

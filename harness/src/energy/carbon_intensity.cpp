@@ -34,7 +34,7 @@ class RegionResolver {
     CarbonIntensity result;
     result.region_requested = region;
     if (code.empty()) {
-      throw std::runtime_error("empty carbon region: expected " + std::string(kAcceptedForms));
+      throw std::runtime_error(fmt::format("empty carbon region: expected {}", kAcceptedForms));
     }
     if (const std::size_t colon = code.find(':'); colon != std::string::npos) {
       ResolveCloud(region, detail::Lower(Trim(code.substr(0, colon))),
@@ -144,8 +144,9 @@ class RegionResolver {
                      CarbonIntensity& result) {
     const Country* country = detail::FindCountry(Countries(), zone.country_alpha2);
     if (country == nullptr) {
-      throw std::runtime_error("iso-codes in " + iso_dir_ + " lacks country " +
-                               zone.country_alpha2 + "; is it iso-codes' file?");
+      throw std::runtime_error(
+          fmt::format("iso-codes in {} lacks country {}; is it iso-codes' file?", iso_dir_,
+                      zone.country_alpha2));
     }
     SetCountry(*country, result);
     result.subdivision = code;
@@ -206,9 +207,10 @@ class RegionResolver {
     if (prefix != zone->country_alpha2 && (country == nullptr || prefix != country->alpha3)) {
       return;
     }
-    throw std::runtime_error("unknown region '" + region + "' (did you mean '" + zone->code +
-                             "'?): Nordic bidding zones are written without a country prefix, "
-                             "like SE3 or NO1");
+    throw std::runtime_error(
+        fmt::format("unknown region '{}' (did you mean '{}'?): Nordic bidding zones are written "
+                    "without a country prefix, like SE3 or NO1",
+                    region, zone->code));
   }
 
   [[noreturn]] void ThrowUnknownRegion(const std::string& region, const std::string& code) {
@@ -217,21 +219,21 @@ class RegionResolver {
       const std::vector<std::string> cloud =
           detail::CloudRegionsNamed(data_dir_, detail::Lower(code));
       if (!cloud.empty()) {
-        throw std::runtime_error("unknown region '" + region + "' (did you mean '" +
-                                 JoinStrings(cloud, "' or '") +
-                                 "'?): a cloud region is written provider:region");
+        throw std::runtime_error(fmt::format(
+            "unknown region '{}' (did you mean '{}'?): a cloud region is written provider:region",
+            region, JoinStrings(cloud, "' or '")));
       }
       const std::string prefix = code.substr(0, dash);
-      throw std::runtime_error("unknown region '" + region + "': " + prefix +
-                               " is not an ISO 3166-1 country code" +
-                               detail::SuggestCountry(prefix, Countries(), {}) +
-                               "; a subdivision is written like IN-TN");
+      throw std::runtime_error(
+          fmt::format("unknown region '{}': {} is not an ISO 3166-1 country code{}; a subdivision "
+                      "is written like IN-TN",
+                      region, prefix, detail::SuggestCountry(prefix, Countries(), {})));
     }
     std::vector<std::string> extra = {kWorld};
     for (const detail::NordicZone& zone : detail::NordicBiddingZones()) extra.push_back(zone.code);
-    throw std::runtime_error("unknown region '" + region + "'" +
-                             detail::SuggestCountry(code, Countries(), extra) + ": expected " +
-                             kAcceptedForms);
+    throw std::runtime_error(fmt::format("unknown region '{}'{}: expected {}", region,
+                                         detail::SuggestCountry(code, Countries(), extra),
+                                         kAcceptedForms));
   }
 
   std::string data_dir_;

@@ -38,8 +38,8 @@ class Columns {
     for (std::size_t i = 0; i < header_.size(); ++i) {
       if (Trim(header_[i]) == name) return i;
     }
-    throw std::runtime_error(path_ + ": no column '" + name + "' in the header (found " +
-                             JoinStrings(header_, ", ") + ")");
+    throw std::runtime_error(fmt::format("{}: no column '{}' in the header (found {})", path_, name,
+                                         JoinStrings(header_, ", ")));
   }
 
  private:
@@ -57,7 +57,7 @@ std::vector<CloudRegion> ReadProviderRows(const std::string& reference_data_dir,
   const std::string path = CodecarbonPath(reference_data_dir, table);
   std::vector<int> lines;
   const auto rows = ReadCsvFile(path, kShippedData, &lines);
-  if (rows.empty()) throw std::runtime_error(path + " is empty");
+  if (rows.empty()) throw std::runtime_error(fmt::format("{} is empty ({})", path, kShippedData));
   const Columns columns(rows[0], path);
   const std::size_t provider_column = columns.Require("provider");
   const std::size_t region_column = columns.Require("region");
@@ -108,10 +108,10 @@ std::vector<CloudRegion> ReadProviderRows(const std::string& reference_data_dir,
   if (const auto it = kCommonNames.find(provider); it != kCommonNames.end()) {
     hint = " (did you mean '" + it->second + "'?)";
   }
-  throw std::runtime_error("unknown region '" + requested + "': '" + provider +
-                           "' is not a cloud provider carbonbench knows" + hint +
-                           "; write gcp:<region>, aws:<region> or azure:<region>, e.g. "
-                           "gcp:europe-west1, aws:us-east-1, azure:westeurope");
+  throw std::runtime_error(fmt::format(
+      "unknown region '{}': '{}' is not a cloud provider carbonbench knows{}; write gcp:<region>, "
+      "aws:<region> or azure:<region>, e.g. gcp:europe-west1, aws:us-east-1, azure:westeurope",
+      requested, provider, hint));
 }
 
 }  // namespace
@@ -138,11 +138,10 @@ CloudRegion FindCloudRegion(const std::string& reference_data_dir, const std::st
     names.push_back(candidate.region);
   }
   const std::string close = ClosestMatch(region, names);
-  throw std::runtime_error(
-      "unknown region '" + requested + "'" +
-      (close.empty() ? "" : " (did you mean '" + provider + ":" + close + "'?)") +
-      ": CodeCarbon's " + TableFor(provider) + " has no " + provider + " region '" + region +
-      "'; known " + provider + " regions: " + JoinStrings(names, ", "));
+  throw std::runtime_error(fmt::format(
+      "unknown region '{}'{}: CodeCarbon's {} has no {} region '{}'; known {} regions: {}",
+      requested, close.empty() ? "" : " (did you mean '" + provider + ":" + close + "'?)",
+      TableFor(provider), provider, region, provider, JoinStrings(names, ", ")));
 }
 
 std::vector<std::string> CloudRegionsNamed(const std::string& reference_data_dir,
@@ -160,9 +159,9 @@ std::optional<CloudPue> FindCloudPue(const std::string& reference_data_dir,
                                      const std::string& provider) {
   const std::string path = reference_data_dir + "/" + kPueFile;
   std::vector<int> lines;
-  const auto rows =
-      ReadCsvFile(path, "carbonbench's reference data; it ships in harness/data", &lines);
-  if (rows.empty()) throw std::runtime_error(path + " is empty");
+  const char* remedy = "carbonbench's reference data; it ships in harness/data";
+  const auto rows = ReadCsvFile(path, remedy, &lines);
+  if (rows.empty()) throw std::runtime_error(fmt::format("{} is empty ({})", path, remedy));
   const Columns columns(rows[0], path);
   const std::size_t provider_column = columns.Require("provider");
   const std::size_t pue_column = columns.Require("pue");

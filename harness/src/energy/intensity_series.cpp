@@ -196,10 +196,10 @@ IntensitySeries IntensitySeries::ReadCsv(const std::string& path) {
     }
   }
   if (rows.empty()) {
-    throw std::runtime_error(path +
-                             ": the file is empty; write a header line "
-                             "'timestamp,g_per_kwh' and one row per hour like " +
-                             kExampleRow);
+    throw std::runtime_error(
+        fmt::format("{}: the file is empty; write a header line 'timestamp,g_per_kwh' and one row "
+                    "per hour like {}",
+                    path, kExampleRow));
   }
   const int time_column = FindColumn(rows[0], {"timestamp", "datetime"});
   const int value_column = FindColumn(rows[0], {"g_per_kwh", "carbon_intensity"});
@@ -267,7 +267,7 @@ IntensitySeries IntensitySeries::ReadCsv(const std::string& path) {
 
 IntensitySeries IntensitySeries::FromHourly(
     const std::vector<std::pair<Clock::time_point, double>>& values, const std::string& origin) {
-  if (values.empty()) throw std::invalid_argument(origin + ": no values");
+  if (values.empty()) throw std::invalid_argument(fmt::format("{}: no values", origin));
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!(values[i].second >= 0) || !std::isfinite(values[i].second)) {
       throw std::invalid_argument(fmt::format("{}: value {} ({:g}) is not a finite number >= 0",

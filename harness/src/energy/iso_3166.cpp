@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "energy/reference_files.h"
@@ -17,8 +18,9 @@ json ReadIsoTable(const std::string& iso_codes_dir, const std::string& standard)
   const json table = ReadJsonFile(iso_codes_dir + "/iso_" + standard + ".json",
                                   "ISO 3166 codes; apt-get install iso-codes");
   if (!table.contains(standard) || !table[standard].is_array()) {
-    throw std::runtime_error(iso_codes_dir + "/iso_" + standard + ".json has no \"" + standard +
-                             "\" list; is it iso-codes' file?");
+    throw std::runtime_error(
+        fmt::format("{}/iso_{}.json has no \"{}\" list; is it iso-codes' file?", iso_codes_dir,
+                    standard, standard));
   }
   return table[standard];
 }
@@ -88,9 +90,10 @@ std::string SubdivisionName(const std::string& iso_codes_dir, const std::string&
   if (!name.empty() && canonical == code) return name;
   const std::string hint =
       !name.empty() ? " (did you mean '" + canonical + "'?)" : DidYouMean(canonical, siblings);
-  throw std::runtime_error("unknown region '" + region + "'" + hint + ": not an ISO 3166-2 " +
-                           "subdivision of " + country.name + "; use " + country.alpha2 + " for " +
-                           country.name + "'s national intensity");
+  throw std::runtime_error(
+      fmt::format("unknown region '{}'{}: not an ISO 3166-2 subdivision of {}; use {} for {}'s "
+                  "national intensity",
+                  region, hint, country.name, country.alpha2, country.name));
 }
 
 }  // namespace carbonbench::detail

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench::detail {
 
 std::string Upper(std::string text) {
@@ -21,11 +23,11 @@ std::string Lower(std::string text) {
 
 nlohmann::json ReadJsonFile(const std::string& path, const std::string& remedy) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path + " (" + remedy + ")");
+  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, remedy));
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(path + " is not valid JSON: " + error.what());
+    throw std::runtime_error(fmt::format("{} is not valid JSON: {}", path, error.what()));
   }
 }
 
@@ -67,7 +69,7 @@ std::vector<std::vector<std::string>> ReadCsvFile(const std::string& path,
                                                   const std::string& remedy,
                                                   std::vector<int>* line_numbers) {
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path + " (" + remedy + ")");
+  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, remedy));
   std::vector<std::vector<std::string>> rows;
   std::string line;
   int number = 0;

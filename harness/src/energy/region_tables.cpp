@@ -68,8 +68,8 @@ std::string Figure::Quoted() const { return fmt::format("{:g} g/kWh, {}", g_per_
 Figure WorldAverage(const std::string& reference_data_dir) {
   const json table = ReadCodecarbonJson(reference_data_dir, kPerSourceFile);
   if (!IsNumber(table, "world_average")) {
-    throw std::runtime_error(CodecarbonPath(reference_data_dir, kPerSourceFile) +
-                             " has no numeric world_average");
+    throw std::runtime_error(fmt::format("{} has no numeric world_average",
+                                         CodecarbonPath(reference_data_dir, kPerSourceFile)));
   }
   Figure figure;
   figure.origin = kWorldAverageOrigin;

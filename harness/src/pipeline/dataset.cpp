@@ -52,7 +52,7 @@ std::string PathOr(const DatasetRequest& request, const std::string& fallback) {
 
 std::string RequirePath(const DatasetRequest& request, const std::string& what) {
   if (request.path.empty()) {
-    throw std::runtime_error("dataset " + request.name + " needs dataset.path: " + what);
+    throw std::runtime_error(fmt::format("dataset {} needs dataset.path: {}", request.name, what));
   }
   return request.path;
 }
@@ -65,8 +65,9 @@ std::vector<std::string> FortuneCategories(const DatasetRequest& request) {
     if (!name.empty()) categories.push_back(name);
   }
   if (categories.size() < 2) {
-    throw std::runtime_error("dataset.categories '" + request.categories +
-                             "' must name two or more fortune files, e.g. computers,science");
+    throw std::runtime_error(fmt::format(
+        "dataset.categories '{}' must name two or more fortune files, e.g. computers,science",
+        request.categories));
   }
   return categories;
 }
@@ -291,9 +292,9 @@ TensorDataset LoadSeries(const DatasetRequest& request) {
                                : RequirePath(request, "a CSV file with a date and a value column");
   if (request.name == "co2" && !std::filesystem::exists(path)) {
     throw std::runtime_error(
-        "co2: cannot find " + path +
-        " (Mauna Loa weekly CO2; install it with "
-        "`apt-get install python3-statsmodels`, or set dataset.path to a copy)");
+        fmt::format("co2: cannot find {} (Mauna Loa weekly CO2; install it with `apt-get install "
+                    "python3-statsmodels`, or set dataset.path to a copy)",
+                    path));
   }
   TimeSeries series = ReadTimeSeriesCsv(path, "", request.value_column);
   TensorDataset dataset;
@@ -425,8 +426,9 @@ const DatasetEntry& Find(const std::string& name) {
   for (const auto& entry : Datasets()) {
     if (name == entry.name) return entry;
   }
-  throw std::runtime_error("unknown dataset '" + name + "'" + DidYouMean(name, KnownDatasets()) +
-                           " (known: " + JoinStrings(KnownDatasets(), ", ") + ")");
+  throw std::runtime_error(fmt::format("unknown dataset '{}'{} (known: {})", name,
+                                       DidYouMean(name, KnownDatasets()),
+                                       JoinStrings(KnownDatasets(), ", ")));
 }
 
 }  // namespace

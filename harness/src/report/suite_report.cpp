@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "report/export/emissions_csv.h"
 #include "report/export/exports.h"
 #include "report/export/plots.h"
@@ -12,8 +14,10 @@ std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::
                                           const std::string& reports_dir, ReportOptions options) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
-    throw std::runtime_error("store " + store.path() +
-                             " holds no finished or failed run of suite '" + suite + "'");
+    throw std::runtime_error(fmt::format(
+        "store {} holds no finished or failed run of suite '{}'; run the suite into this store "
+        "first (carbonbench run SUITE.yaml), or pass --store with the store it ran into",
+        store.path(), suite));
   }
   const PlotsOutcome plots = DrawPlots(suite, runs, reports_dir);
   options.plots = plots.plots;

@@ -58,7 +58,8 @@ MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int thre
     }
   }
   if (chosen.meters.empty()) {
-    throw std::runtime_error("no energy meter can measure or estimate here: " + chosen.Refusals());
+    throw std::runtime_error(
+        fmt::format("no energy meter can measure or estimate here: {}", chosen.Refusals()));
   }
   return chosen;
 }
@@ -204,7 +205,7 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
   const CellSetup setup = SetUpCell(context, cell);
   const TensorDataset& data = *setup.data;
   const std::string mismatch = SpecMismatch(saved.spec, data.spec);
-  if (!mismatch.empty()) throw std::runtime_error(model_path + ": " + mismatch);
+  if (!mismatch.empty()) throw std::runtime_error(fmt::format("{}: {}", model_path, mismatch));
   auto model = context.registry->Create<Model>(PluginKind::kModel, saved.model);
   const auto optimizations = MakeOptimizations(context, cell);
 

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "energy/carbon_intensity.h"
 
 namespace carbonbench {
@@ -41,7 +43,7 @@ std::vector<report::ComparedRegion> ResolveComparedRegions(const std::vector<std
     try {
       carbon = ResolveCarbon(request, reference_data_dir);
     } catch (const std::exception& error) {
-      throw std::runtime_error("compare_regions: " + std::string(error.what()));
+      throw std::runtime_error(fmt::format("compare_regions: {}", error.what()));
     }
     report::ComparedRegion region;
     region.code = code;

@@ -61,8 +61,9 @@ nlohmann::json SavedModelInfo::ToJson() const {
 
 SavedModelInfo SavedModelInfo::FromJson(const nlohmann::json& json) {
   if (json.value("format", "") != kFormat) {
-    throw std::runtime_error(std::string("not a carbonbench model description (format '") +
-                             json.value("format", "") + "', expected '" + kFormat + "')");
+    throw std::runtime_error(
+        fmt::format("not a carbonbench model description (format '{}', expected '{}')",
+                    json.value("format", ""), kFormat));
   }
   SavedModelInfo info;
   info.model = json.at("model").get<std::string>();
@@ -96,7 +97,7 @@ void WriteSavedModelInfo(const std::string& model_path, const SavedModelInfo& in
   {
     std::ofstream out(partial);
     out << info.ToJson().dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + partial);
+    if (!out) throw std::runtime_error(fmt::format("cannot write {}", partial));
   }
   std::filesystem::rename(partial, path);
 }
@@ -104,21 +105,22 @@ void WriteSavedModelInfo(const std::string& model_path, const SavedModelInfo& in
 SavedModelInfo ReadSavedModelInfo(const std::string& model_path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(model_path, ec)) {
-    throw std::runtime_error(model_path + ": no such model file");
+    throw std::runtime_error(fmt::format("{}: no such model file", model_path));
   }
   const std::string path = SidecarPath(model_path);
   std::ifstream in(path);
   if (!in) {
-    throw std::runtime_error(path + " is missing: " + model_path +
-                             " was not saved by this carbonbench (it writes the model's "
-                             "description beside its weights), so the model cannot be rebuilt");
+    throw std::runtime_error(
+        fmt::format("{} is missing: {} was not saved by this carbonbench (it writes the model's "
+                    "description beside its weights), so the model cannot be rebuilt",
+                    path, model_path));
   }
   std::stringstream text;
   text << in.rdbuf();
   try {
     return SavedModelInfo::FromJson(nlohmann::json::parse(text.str()));
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
+    throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
   }
 }
 

@@ -145,7 +145,7 @@ std::vector<report::ComparedRegion> ComparedRegionsFor(const Suite& suite) {
                                       : suite.carbon.compare_regions,
                                   ReferenceDataDir());
   } catch (const std::runtime_error& e) {
-    throw SuiteError({suite.source + ": carbon." + e.what()});
+    throw SuiteError({fmt::format("{}: carbon.{}", suite.source, e.what())});
   }
 }
 
@@ -273,7 +273,7 @@ CarbonIntensity ResolveSuiteCarbon(const Suite& suite) {
   try {
     return ResolveCarbon(CarbonRequestFor(suite), ReferenceDataDir());
   } catch (const std::runtime_error& e) {
-    throw SuiteError({suite.source + ": carbon: " + e.what()});
+    throw SuiteError({fmt::format("{}: carbon: {}", suite.source, e.what())});
   }
 }
 

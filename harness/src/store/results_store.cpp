@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include "store/run_columns.h"
 #include "store/store_codec.h"
@@ -97,10 +98,10 @@ std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunSta
   while (query.executeStep()) {
     const std::int64_t id = query.getColumn("id").getInt64();
     if (query.getColumn("status").getString() == "finished") {
-      throw std::runtime_error("cell '" + start.cell_name + "' repetition " +
-                               std::to_string(start.repetition) + " of suite '" + start.suite +
-                               "' already has a finished run (id " + std::to_string(id) +
-                               "); forget the cell first to run it again");
+      throw std::runtime_error(
+          fmt::format("cell '{}' repetition {} of suite '{}' already has a finished run (id {}); "
+                      "forget the cell first to run it again",
+                      start.cell_name, start.repetition, start.suite, id));
     }
     ids.push_back(id);
   }
@@ -112,9 +113,9 @@ void RequireKnownTask(const RunStart& start) {
   if (start.task == kClassificationTask || start.task == kRegressionTask) {
     return;
   }
-  throw std::runtime_error("cell '" + start.cell_name + "' has task '" + start.task +
-                           "'; the store knows '" + kClassificationTask + "' and '" +
-                           kRegressionTask + "'");
+  throw std::runtime_error(fmt::format("cell '{}' has task '{}'; the store knows '{}' and '{}'",
+                                       start.cell_name, start.task, kClassificationTask,
+                                       kRegressionTask));
 }
 
 void InsertRun(SQLite::Database& db, const RunStart& start) {
@@ -133,11 +134,11 @@ void RequireRunning(const SQLite::Database& db, std::int64_t run_id) {
   SQLite::Statement query(db, "SELECT status FROM runs WHERE id = ?");
   query.bind(1, run_id);
   if (!query.executeStep()) {
-    throw std::runtime_error("no run with id " + std::to_string(run_id) + " in the store");
+    throw std::runtime_error(fmt::format("no run with id {} in the store", run_id));
   }
   const std::string status = query.getColumn(0).getString();
   if (status != "running") {
-    throw std::runtime_error("run " + std::to_string(run_id) + " is " + status + ", not running");
+    throw std::runtime_error(fmt::format("run {} is {}, not running", run_id, status));
   }
 }
 
@@ -175,7 +176,7 @@ std::unique_ptr<SQLite::Database> OpenDatabase(const std::string& path) {
     return db;
   } catch (const SQLite::Exception& error) {
     // SQLite's own messages ("file is not a database") do not name the file.
-    throw std::runtime_error("store " + path + ": " + error.what());
+    throw std::runtime_error(fmt::format("store {}: {}", path, error.what()));
   }
 }
 

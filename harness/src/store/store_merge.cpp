@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include "store/results_store.h"
 #include "store/store_schema.h"
@@ -62,7 +63,7 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
 std::unique_ptr<SQLite::Database> OpenInput(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
-    throw std::runtime_error(path + ": no such store (check the path)");
+    throw std::runtime_error(fmt::format("{}: no such store (check the path)", path));
   }
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
   db->setBusyTimeout(10000);
@@ -70,19 +71,17 @@ std::unique_ptr<SQLite::Database> OpenInput(const std::string& path) {
   try {
     version = ReadStoreSchemaVersion(*db);
   } catch (const SQLite::Exception& e) {
-    throw std::runtime_error(path + ": not a carbonbench store (" + e.what() + ")");
+    throw std::runtime_error(fmt::format("{}: not a carbonbench store ({})", path, e.what()));
   }
   if (version == 0 || !db->tableExists("runs")) {
-    throw std::runtime_error(path +
-                             ": not a carbonbench store (no schema version or no runs "
-                             "table)");
+    throw std::runtime_error(
+        fmt::format("{}: not a carbonbench store (no schema version or no runs table)", path));
   }
   if (version > kStoreSchemaVersion) {
-    throw std::runtime_error(path + " has store schema version " + std::to_string(version) +
-                             "; this carbonbench reads up to " +
-                             std::to_string(kStoreSchemaVersion) +
-                             ": merge with a newer "
-                             "carbonbench");
+    throw std::runtime_error(
+        fmt::format("{} has store schema version {}; this carbonbench reads up to {}: merge with a "
+                    "newer carbonbench",
+                    path, version, kStoreSchemaVersion));
   }
   return db;
 }
@@ -149,15 +148,15 @@ std::int64_t CopyRows(SQLite::Database& from, SQLite::Database& to, const std::s
 void CheckOutput(const std::vector<std::string>& inputs, const std::string& output) {
   std::error_code ec;
   if (fs::exists(output, ec)) {
-    throw std::runtime_error(output +
-                             " already exists: choose a new name for the merged store, "
-                             "or list " +
-                             output + " as an input");
+    throw std::runtime_error(fmt::format(
+        "{} already exists: choose a new name for the merged store, or list {} as an input", output,
+        output));
   }
   const fs::path out = fs::weakly_canonical(output, ec);
   for (const std::string& input : inputs) {
     if (fs::weakly_canonical(input, ec) == out) {
-      throw std::runtime_error(output + " is also an input: write the merge to a new file");
+      throw std::runtime_error(
+          fmt::format("{} is also an input: write the merge to a new file", output));
     }
   }
 }

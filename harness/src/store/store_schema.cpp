@@ -4,6 +4,7 @@
 #include <string>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include "store/results_store.h"
 #include "store/run_columns.h"
@@ -57,9 +58,9 @@ void AddMissingColumns(SQLite::Database& db, const detail::TableSpec<Record>& ta
 
 void CheckVersionIsReadable(int version, const std::string& path) {
   if (version > kStoreSchemaVersion) {
-    throw std::runtime_error("store " + path + " has schema version " + std::to_string(version) +
-                             "; this carbonbench reads up to " +
-                             std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
+    throw std::runtime_error(fmt::format(
+        "store {} has schema version {}; this carbonbench reads up to {}: upgrade carbonbench",
+        path, version, kStoreSchemaVersion));
   }
 }
 

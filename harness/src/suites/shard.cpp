@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench {
 namespace {
 
@@ -26,10 +28,10 @@ Shard ParseShard(const std::string& text) {
   Shard shard;
   if (slash == std::string::npos || !ParsePositive(text.substr(0, slash), &shard.index) ||
       !ParsePositive(text.substr(slash + 1), &shard.count)) {
-    throw std::invalid_argument("--shard '" + text + "' is not a shard: " + form);
+    throw std::invalid_argument(fmt::format("--shard '{}' is not a shard: {}", text, form));
   }
   if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
-    throw std::invalid_argument("--shard '" + text + "' is out of range: " + form);
+    throw std::invalid_argument(fmt::format("--shard '{}' is out of range: {}", text, form));
   }
   return shard;
 }

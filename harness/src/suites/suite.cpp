@@ -11,6 +11,7 @@
 #include <system_error>
 #include <tuple>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "suites/cell_builder.h"
@@ -44,7 +45,7 @@ std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
 const ParamValue& Cell::Get(const std::string& key) const {
   const auto it = settings.find(key);
   if (it == settings.end())
-    throw std::out_of_range("setting '" + key + "' is not in cell '" + name + "'");
+    throw std::out_of_range(fmt::format("setting '{}' is not in cell '{}'", key, name));
   return it->second;
 }
 
@@ -180,7 +181,7 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
 
 Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
   auto fail = [&path](const std::string& reason) {
-    return SuiteError({path + ": cannot read suite file: " + reason});
+    return SuiteError({fmt::format("{}: cannot read suite file: {}", path, reason)});
   };
   // A directory opens fine on Linux and only fails on read; say so plainly.
   std::error_code ignored;

@@ -8,6 +8,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench::detail {
 namespace {
 
@@ -155,8 +157,8 @@ std::string Utf8procMap(const std::string& text, int options) {
   const std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
   if (length < 0) {
     // Only reachable on out-of-memory: the input was re-encoded by us.
-    throw std::runtime_error(std::string("Unicode normalisation failed: ") +
-                             utf8proc_errmsg(length));
+    throw std::runtime_error(
+        fmt::format("Unicode normalisation failed: {}", utf8proc_errmsg(length)));
   }
   return std::string(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(length));
 }

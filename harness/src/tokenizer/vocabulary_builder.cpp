@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "tokenizer/basic_tokenizer.h"
 
 namespace carbonbench {
@@ -53,9 +55,9 @@ WordPieceVocabulary BuildVocabulary(const std::vector<std::string>& texts,
                                      std::string(kMaskToken)};
   const std::size_t num_specials = tokens.size();
   if (settings.max_size < num_specials) {
-    throw std::invalid_argument("vocabulary max_size " + std::to_string(settings.max_size) +
-                                " cannot hold the " + std::to_string(num_specials) +
-                                " special tokens; use a larger max_size");
+    throw std::invalid_argument(fmt::format(
+        "vocabulary max_size {} cannot hold the {} special tokens; use a larger max_size",
+        settings.max_size, num_specials));
   }
 
   WordCounts counts;
@@ -85,10 +87,10 @@ WordPieceVocabulary BuildVocabulary(const std::vector<std::string>& texts,
   tokens.insert(tokens.end(), continuations.begin(), continuations.end());
   if (tokens.size() > settings.max_size) {
     throw std::invalid_argument(
-        "vocabulary max_size " + std::to_string(settings.max_size) + " is too small for the " +
-        std::to_string(characters.size()) + " distinct characters of the training texts: " +
-        "the specials, the characters and their '##' forms need " + std::to_string(tokens.size()) +
-        " entries (plus some for whole words); raise max_size");
+        fmt::format("vocabulary max_size {} is too small for the {} distinct characters of the "
+                    "training texts: the specials, the characters and their '##' forms need {} "
+                    "entries (plus some for whole words); raise max_size",
+                    settings.max_size, characters.size(), tokens.size()));
   }
 
   std::sort(words.begin(), words.end(), [](const auto& a, const auto& b) {

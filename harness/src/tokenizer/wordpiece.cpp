@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "tokenizer/basic_tokenizer.h"
 #include "util/strings.h"
 
@@ -21,8 +23,8 @@ std::string Quoted(const std::string& token) { return "'" + token + "'"; }
 
 void CheckMaxLength(std::size_t max_length) {
   if (max_length < 2) {
-    throw std::invalid_argument("max_length must be at least 2 to hold [CLS] and [SEP], got " +
-                                std::to_string(max_length));
+    throw std::invalid_argument(
+        fmt::format("max_length must be at least 2 to hold [CLS] and [SEP], got {}", max_length));
   }
 }
 
@@ -31,24 +33,26 @@ void CheckMaxLength(std::size_t max_length) {
 WordPieceVocabulary::WordPieceVocabulary(std::vector<std::string> tokens, std::string source)
     : tokens_(std::move(tokens)) {
   if (tokens_.empty()) {
-    throw std::runtime_error(source +
-                             " is empty: a WordPiece vocabulary lists one token per line "
-                             "(id = line index) and must hold [PAD], [UNK], [CLS] and [SEP]");
+    throw std::runtime_error(
+        fmt::format("{} is empty: a WordPiece vocabulary lists one token per line (id = line "
+                    "index) and must hold [PAD], [UNK], [CLS] and [SEP]",
+                    source));
   }
   ids_.reserve(tokens_.size());
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     const std::string& token = tokens_[i];
     if (token.find_first_of("\r\n") != std::string::npos) {
-      throw std::runtime_error(source + ": the token with id " + std::to_string(i) +
-                               " contains a line break, which vocab.txt cannot hold");
+      throw std::runtime_error(
+          fmt::format("{}: the token with id {} contains a line break, which vocab.txt cannot hold",
+                      source, i));
     }
     const auto [it, inserted] = ids_.emplace(token, static_cast<std::int64_t>(i));
     if (!inserted) {
       const auto first = static_cast<std::size_t>(it->second);
       throw std::runtime_error(
-          source + ": token " + Quoted(token) + " appears on line " + std::to_string(first + 1) +
-          " and again on line " + std::to_string(i + 1) + " (ids " + std::to_string(first) +
-          " and " + std::to_string(i) + "); each token must appear once, remove the duplicate");
+          fmt::format("{}: token {} appears on line {} and again on line {} (ids {} and {}); each "
+                      "token must appear once, remove the duplicate",
+                      source, Quoted(token), first + 1, i + 1, first, i));
     }
     max_piece_bytes_ = std::max(max_piece_bytes_, token.size());
   }
@@ -64,11 +68,10 @@ WordPieceVocabulary::WordPieceVocabulary(std::vector<std::string> tokens, std::s
   sep_id_ = required(kSeparatorToken);
   mask_id_ = Find(kMaskToken);
   if (!missing.empty()) {
-    throw std::runtime_error(source + " lacks the special token" +
-                             (missing.size() > 1 ? "s " : " ") + JoinStrings(missing, ", ") +
-                             ": add one line per missing token (BERT's vocab.txt has them all), "
-                             "or build a vocabulary from the training texts with "
-                             "BuildVocabulary");
+    throw std::runtime_error(fmt::format(
+        "{} lacks the special token{}{}: add one line per missing token (BERT's vocab.txt has them "
+        "all), or build a vocabulary from the training texts with BuildVocabulary",
+        source, missing.size() > 1 ? "s " : " ", JoinStrings(missing, ", ")));
   }
 }
 
@@ -76,15 +79,15 @@ WordPieceVocabulary WordPieceVocabulary::Load(const std::string& path) {
   const std::string source = "vocabulary file " + path;
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
-    throw std::runtime_error("cannot read " + source +
-                             ": it is a directory; pass the path of its vocab.txt");
+    throw std::runtime_error(
+        fmt::format("cannot read {}: it is a directory; pass the path of its vocab.txt", source));
   }
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const std::string why = errno != 0 ? std::strerror(errno) : "cannot open";
-    throw std::runtime_error("cannot read " + source + ": " + why +
-                             " (expected a BERT vocab.txt, one token per line)");
+    throw std::runtime_error(fmt::format(
+        "cannot read {}: {} (expected a BERT vocab.txt, one token per line)", source, why));
   }
   std::vector<std::string> tokens;
   std::string line;
@@ -96,7 +99,7 @@ WordPieceVocabulary WordPieceVocabulary::Load(const std::string& path) {
     tokens.push_back(std::move(line));
     line.clear();
   }
-  if (in.bad()) throw std::runtime_error("cannot read " + source + ": read error");
+  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {}: read error", source));
   return WordPieceVocabulary(std::move(tokens), source);
 }
 
@@ -105,17 +108,18 @@ void WordPieceVocabulary::Save(const std::string& path) const {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) {
     const std::string why = errno != 0 ? std::strerror(errno) : "cannot open";
-    throw std::runtime_error("cannot write vocabulary file " + path + ": " + why);
+    throw std::runtime_error(fmt::format("cannot write vocabulary file {}: {}", path, why));
   }
   for (const std::string& token : tokens_) out << token << '\n';
   out.flush();
-  if (!out) throw std::runtime_error("cannot write vocabulary file " + path + ": write error");
+  if (!out)
+    throw std::runtime_error(fmt::format("cannot write vocabulary file {}: write error", path));
 }
 
 const std::string& WordPieceVocabulary::Token(std::int64_t id) const {
   if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size()) {
-    throw std::out_of_range("token id " + std::to_string(id) + " is outside the vocabulary (size " +
-                            std::to_string(size()) + ")");
+    throw std::out_of_range(
+        fmt::format("token id {} is outside the vocabulary (size {})", id, size()));
   }
   return tokens_[static_cast<std::size_t>(id)];
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench {
 namespace {
 
@@ -39,8 +41,8 @@ double LearningRateAt(const LearningRateSchedule& schedule, std::int64_t step,
     const double span = std::max<std::int64_t>(1, total_steps - warmup_steps - 1);
     return CosineBetween(base, 0.0, static_cast<double>(step - warmup_steps) / span);
   }
-  throw std::invalid_argument("unknown lr_schedule '" + schedule.kind +
-                              "' (known: constant, step, cosine, one_cycle)");
+  throw std::invalid_argument(fmt::format(
+      "unknown lr_schedule '{}' (known: constant, step, cosine, one_cycle)", schedule.kind));
 }
 
 }  // namespace carbonbench

@@ -46,8 +46,8 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const TrainingSettings& s
     return std::make_unique<torch::optim::AdamW>(
         parameters, torch::optim::AdamWOptions(settings.lr).weight_decay(settings.weight_decay));
   }
-  throw std::invalid_argument("unknown optimizer '" + settings.optimizer +
-                              "' (known: sgd, adam, adamw)");
+  throw std::invalid_argument(
+      fmt::format("unknown optimizer '{}' (known: sgd, adam, adamw)", settings.optimizer));
 }
 
 EvaluationSettings EvaluationSettingsFor(const TrainingSettings& settings) {

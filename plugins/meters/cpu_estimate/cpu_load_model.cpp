@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench::cpu_estimate {
 namespace {
 
@@ -35,7 +37,7 @@ bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 
 
 std::string ReadWholeFile(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path + " (" + what + ")");
+  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, what));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -183,8 +185,8 @@ std::vector<CpuPowerEntry> ParseCpuPowerCsv(const std::string& text, const std::
     if (record.fields.size() == 1 && Trim(record.fields[0]).empty()) continue;
     const std::string where = origin + " line " + std::to_string(record.line);
     if (record.fields.size() != 2) {
-      throw std::runtime_error(where + ": expected 2 fields (Name,TDP), got " +
-                               std::to_string(record.fields.size()));
+      throw std::runtime_error(
+          fmt::format("{}: expected 2 fields (Name,TDP), got {}", where, record.fields.size()));
     }
     const std::string tdp_text = Trim(record.fields[1]);
     char* end = nullptr;
@@ -248,8 +250,8 @@ CpuJiffies ParseProcStat(const std::string& text) {
     char* end = nullptr;
     fields.push_back(std::strtoull(words[i].c_str(), &end, 10));
     if (*end != '\0') {
-      throw std::runtime_error("/proc/stat 'cpu' line: field " + std::to_string(i) + " '" +
-                               words[i] + "' is not a jiffy count");
+      throw std::runtime_error(
+          fmt::format("/proc/stat 'cpu' line: field {} '{}' is not a jiffy count", i, words[i]));
     }
   }
   // guest and guest_nice (fields 9, 10) are already counted in user and nice.

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "carbonbench/meter.h"
 #include "energy_reading.h"
 
@@ -70,7 +72,7 @@ class ExternalMeter : public Meter {
     component_ =
         detail::ComponentNamed(params.Has("component") ? params.GetString("component") : "cpu");
     if (!external_meter::JoulesPerUnit(unit_)) {
-      throw std::invalid_argument("external.unit '" + unit_ + "' is not J, Wh or kWh");
+      throw std::invalid_argument(fmt::format("external.unit '{}' is not J, Wh or kWh", unit_));
     }
   }
 
@@ -135,9 +137,10 @@ class ExternalMeter : public Meter {
     if (!file_.empty()) {
       std::ifstream in(file_);
       if (!in) {
-        throw std::runtime_error("cannot read external.file " + file_ + ": " +
-                                 std::strerror(errno) +
-                                 "; check the path and that the exporter writing it runs");
+        throw std::runtime_error(
+            fmt::format("cannot read external.file {}: {}; check the path and that the exporter "
+                        "writing it runs",
+                        file_, std::strerror(errno)));
       }
       std::stringstream text;
       text << in.rdbuf();
@@ -145,8 +148,8 @@ class ExternalMeter : public Meter {
     }
     std::FILE* pipe = popen(command_.c_str(), "r");
     if (pipe == nullptr) {
-      throw std::runtime_error("cannot run external.command '" + command_ +
-                               "': " + std::strerror(errno));
+      throw std::runtime_error(
+          fmt::format("cannot run external.command '{}': {}", command_, std::strerror(errno)));
     }
     std::string output;
     char buffer[4096];
@@ -155,9 +158,9 @@ class ExternalMeter : public Meter {
     }
     const int status = pclose(pipe);
     if (status != 0) {
-      throw std::runtime_error("external.command '" + command_ + "' " + detail::ExitText(status) +
-                               "; it printed " + detail::Quoted(output) +
-                               " (its stderr went to the terminal)");
+      throw std::runtime_error(
+          fmt::format("external.command '{}' {}; it printed {} (its stderr went to the terminal)",
+                      command_, detail::ExitText(status), detail::Quoted(output)));
     }
     return output;
   }
@@ -166,13 +169,15 @@ class ExternalMeter : public Meter {
     const std::string text = ReadText();
     const std::optional<double> reading = external_meter::ParseReading(text);
     if (!reading) {
-      throw std::runtime_error(Source() + " gave no number: " + detail::Quoted(text) +
-                               " (expected a cumulative reading on its first line, such as "
-                               "'1234.5' or 'energy_joules_total 1234.5')");
+      throw std::runtime_error(
+          fmt::format("{} gave no number: {} (expected a cumulative reading on its first line, "
+                      "such as '1234.5' or 'energy_joules_total 1234.5')",
+                      Source(), detail::Quoted(text)));
     }
     if (*reading < 0) {
-      throw std::runtime_error(Source() + " gave a negative reading: " + detail::Quoted(text) +
-                               " (a cumulative energy cannot be negative)");
+      throw std::runtime_error(
+          fmt::format("{} gave a negative reading: {} (a cumulative energy cannot be negative)",
+                      Source(), detail::Quoted(text)));
     }
     return *reading * *external_meter::JoulesPerUnit(unit_);
   }

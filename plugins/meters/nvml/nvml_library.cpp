@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace carbonbench::nvml {
 namespace detail {
 
@@ -15,9 +17,10 @@ void Resolve(void* handle, const char* symbol, const std::string& path, Function
   dlerror();
   out = reinterpret_cast<Function*>(dlsym(handle, symbol));
   if (out == nullptr) {
-    throw std::runtime_error(path + " has no function " + symbol +
-                             ": it is not NVML, or the NVIDIA driver is too old for "
-                             "carbonbench (update the driver)");
+    throw std::runtime_error(
+        fmt::format("{} has no function {}: it is not NVML, or the NVIDIA driver is too old for "
+                    "carbonbench (update the driver)",
+                    path, symbol));
   }
 }
 
@@ -73,11 +76,11 @@ Library::Library(const std::string& path) : path_(path) {
     const char* error = dlerror();
     const std::string why = error ? error : "unknown dlopen error";
     const bool missing = why.find("No such file") != std::string::npos;
-    throw std::runtime_error(
-        (missing ? "no NVIDIA driver here: " + path + " not found" : path + " cannot be loaded") +
-        " (dlopen: " + why +
-        "); install the NVIDIA driver (it ships libnvidia-ml.so.1), point nvml.library at the "
-        "library, or drop nvml from meters");
+    throw std::runtime_error(fmt::format(
+        "{} (dlopen: {}); install the NVIDIA driver (it ships libnvidia-ml.so.1), point "
+        "nvml.library at the library, or drop nvml from meters",
+        missing ? "no NVIDIA driver here: " + path + " not found" : path + " cannot be loaded",
+        why));
   }
   try {
     detail::Resolve(handle_, "nvmlInit_v2", path, init_);
@@ -89,8 +92,8 @@ Library::Library(const std::string& path) : path_(path) {
     detail::Resolve(handle_, "nvmlDeviceGetTotalEnergyConsumption", path, energy_);
     detail::Resolve(handle_, "nvmlDeviceGetPowerUsage", path, power_);
     if (const Return code = init_(); code != kSuccess) {
-      throw std::runtime_error("NVML (" + path + ") loaded but nvmlInit_v2 failed: " +
-                               ErrorText(code) + "; " + detail::InitHint(code));
+      throw std::runtime_error(fmt::format("NVML ({}) loaded but nvmlInit_v2 failed: {}; {}", path,
+                                           ErrorText(code), detail::InitHint(code)));
     }
   } catch (...) {
     dlclose(handle_);
@@ -112,7 +115,7 @@ std::string Library::ErrorText(Return code) const {
 unsigned Library::DeviceCount() const {
   unsigned count = 0;
   if (const Return code = count_(&count); code != kSuccess) {
-    throw std::runtime_error("nvmlDeviceGetCount_v2 failed: " + ErrorText(code));
+    throw std::runtime_error(fmt::format("nvmlDeviceGetCount_v2 failed: {}", ErrorText(code)));
   }
   return count;
 }
@@ -120,8 +123,8 @@ unsigned Library::DeviceCount() const {
 Device Library::DeviceAt(unsigned index) const {
   Device device = nullptr;
   if (const Return code = handle_by_index_(index, &device); code != kSuccess) {
-    throw std::runtime_error("nvmlDeviceGetHandleByIndex_v2(" + std::to_string(index) +
-                             ") failed: " + ErrorText(code));
+    throw std::runtime_error(
+        fmt::format("nvmlDeviceGetHandleByIndex_v2({}) failed: {}", index, ErrorText(code)));
   }
   return device;
 }
@@ -176,17 +179,17 @@ std::vector<unsigned> SelectGpus(const std::string& selection, unsigned count,
   for (const std::string& item : items) {
     const std::optional<unsigned> index = detail::ParseIndex(item);
     if (!index) {
-      throw std::runtime_error("nvml.gpus is '" + selection +
-                               "': expected auto, all or GPU indices such as 0,2");
+      throw std::runtime_error(fmt::format(
+          "nvml.gpus is '{}': expected auto, all or GPU indices such as 0,2", selection));
     }
     if (*index >= count) {
-      throw std::runtime_error("nvml.gpus names GPU " + item + " but NVML sees " +
-                               std::to_string(count) + " GPU(s), " + detail::RangeText(count) +
-                               " (nvidia-smi lists them)");
+      throw std::runtime_error(
+          fmt::format("nvml.gpus names GPU {} but NVML sees {} GPU(s), {} (nvidia-smi lists them)",
+                      item, count, detail::RangeText(count)));
     }
     if (std::find(chosen.begin(), chosen.end(), *index) != chosen.end()) {
-      throw std::runtime_error("nvml.gpus '" + selection + "' names GPU " + item +
-                               " twice; its energy would be counted twice");
+      throw std::runtime_error(fmt::format(
+          "nvml.gpus '{}' names GPU {} twice; its energy would be counted twice", selection, item));
     }
     chosen.push_back(*index);
   }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <fmt/format.h>
 #include <torch/nn/init.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
@@ -350,14 +351,14 @@ class BertNetworkImpl : public Network {
 
   torch::Tensor forward(torch::Tensor ids) override {
     if (ids.dim() != 2) {
-      throw std::invalid_argument("bert expects token ids shaped [batch, length], got " +
-                                  std::to_string(ids.dim()) + " dimensions");
+      throw std::invalid_argument(fmt::format(
+          "bert expects token ids shaped [batch, length], got {} dimensions", ids.dim()));
     }
     if (ids.size(1) > config_.max_positions) {
       throw std::invalid_argument(
-          "bert: sequences of " + std::to_string(ids.size(1)) + " tokens are longer than the " +
-          std::to_string(config_.max_positions) +
-          " positions the model has: truncate them (the dataset's max_length)");
+          fmt::format("bert: sequences of {} tokens are longer than the {} positions the model "
+                      "has: truncate them (the dataset's max_length)",
+                      ids.size(1), config_.max_positions));
     }
     ids = ids.to(torch::kLong);
     const torch::Tensor padding = ids.eq(pad_token_id_);
@@ -472,11 +473,10 @@ class BertModel : public Model {
     if (!pretrained.empty()) {
       config = ReadPretrainedConfig(pretrained);
       if (config.vocab_size != dataset.vocab_size) {
-        throw std::invalid_argument("bert: " + pretrained + "/config.json has vocab_size " +
-                                    std::to_string(config.vocab_size) + " but dataset '" +
-                                    dataset.name + "' has " + std::to_string(dataset.vocab_size) +
-                                    " tokens: the dataset must be tokenised with " + pretrained +
-                                    "/vocab.txt");
+        throw std::invalid_argument(fmt::format(
+            "bert: {}/config.json has vocab_size {} but dataset '{}' has {} tokens: the dataset "
+            "must be tokenised with {}/vocab.txt",
+            pretrained, config.vocab_size, dataset.name, dataset.vocab_size, pretrained));
       }
     } else {
       const std::string& name = params.GetString("config");
@@ -486,9 +486,9 @@ class BertModel : public Model {
         config.num_heads = params.GetInt("heads");
         config.intermediate_size = params.GetInt("intermediate");
         if (config.hidden_size % config.num_heads != 0) {
-          throw std::invalid_argument("bert: hidden (" + std::to_string(config.hidden_size) +
-                                      ") must be a multiple of heads (" +
-                                      std::to_string(config.num_heads) + ")");
+          throw std::invalid_argument(
+              fmt::format("bert: hidden ({}) must be a multiple of heads ({})", config.hidden_size,
+                          config.num_heads));
         }
       } else {
         config = BertPreset(name);
@@ -496,10 +496,10 @@ class BertModel : public Model {
       config.vocab_size = dataset.vocab_size;
     }
     if (dataset.input_shape[0] > config.max_positions) {
-      throw std::invalid_argument("bert: dataset '" + dataset.name + "' has max_length " +
-                                  std::to_string(dataset.input_shape[0]) + " but the model has " +
-                                  std::to_string(config.max_positions) +
-                                  " positions: lower the dataset's max_length");
+      throw std::invalid_argument(
+          fmt::format("bert: dataset '{}' has max_length {} but the model has {} positions: lower "
+                      "the dataset's max_length",
+                      dataset.name, dataset.input_shape[0], config.max_positions));
     }
 
     auto network = std::make_shared<BertNetworkImpl>(config, dataset);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <torch/utils.h>
 
@@ -62,7 +63,7 @@ class ConfigReader {
     }
   }
   [[noreturn]] void Fail(const std::string& key, const std::string& what) const {
-    throw std::runtime_error(path_ + ": '" + key + "' " + what);
+    throw std::runtime_error(fmt::format("{}: '{}' {}", path_, key, what));
   }
 
  private:
@@ -125,29 +126,31 @@ BertConfig BertPreset(const std::string& name) {
     config.intermediate_size = 512;
     return config;
   }
-  throw std::invalid_argument("bert: unknown config '" + name +
-                              "' (bert-base-uncased, distilbert-base-uncased, bert-tiny, custom)");
+  throw std::invalid_argument(fmt::format(
+      "bert: unknown config '{}' (bert-base-uncased, distilbert-base-uncased, bert-tiny, custom)",
+      name));
 }
 
 BertConfig ReadPretrainedConfig(const std::string& folder) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(folder)) {
-    throw std::runtime_error("bert: pretrained folder '" + folder + "' does not exist");
+    throw std::runtime_error(fmt::format("bert: pretrained folder '{}' does not exist", folder));
   }
   const std::string path = (fs::path(folder) / "config.json").string();
   std::ifstream in(path);
   if (!in) {
-    throw std::runtime_error("bert: " + path +
-                             " not found: a pretrained folder needs Hugging Face's config.json, "
-                             "vocab.txt and model.safetensors");
+    throw std::runtime_error(
+        fmt::format("bert: {} not found: a pretrained folder needs Hugging Face's config.json, "
+                    "vocab.txt and model.safetensors",
+                    path));
   }
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& error) {
-    throw std::runtime_error(path + ": not valid JSON: " + error.what());
+    throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, error.what()));
   }
-  if (!json.is_object()) throw std::runtime_error(path + ": not a JSON object");
+  if (!json.is_object()) throw std::runtime_error(fmt::format("{}: not a JSON object", path));
   const detail::ConfigReader reader(path, json);
 
   BertConfig config;
@@ -187,9 +190,9 @@ BertConfig ReadPretrainedConfig(const std::string& folder) {
         "is \"" + model_type + "\"; the bert plugin reads \"bert\" and \"distilbert\" checkpoints");
   }
   if (config.hidden_size % config.num_heads != 0) {
-    throw std::runtime_error(path + ": hidden size " + std::to_string(config.hidden_size) +
-                             " is not a multiple of the " + std::to_string(config.num_heads) +
-                             " attention heads");
+    throw std::runtime_error(
+        fmt::format("{}: hidden size {} is not a multiple of the {} attention heads", path,
+                    config.hidden_size, config.num_heads));
   }
   return config;
 }
@@ -199,10 +202,10 @@ void LoadPretrainedWeights(torch::nn::Module& network, const BertConfig& config,
   namespace fs = std::filesystem;
   const std::string path = (fs::path(folder) / "model.safetensors").string();
   if (!fs::exists(path)) {
-    throw std::runtime_error(
-        "bert: " + path +
-        " not found: only safetensors weights are read (convert a pytorch_model.bin with "
-        "transformers' save_pretrained(..., safe_serialization=True))");
+    throw std::runtime_error(fmt::format(
+        "bert: {} not found: only safetensors weights are read (convert a pytorch_model.bin with "
+        "transformers' save_pretrained(..., safe_serialization=True))",
+        path));
   }
   const SafetensorsFile file = SafetensorsFile::Open(path);
   const std::string prefix = std::string(BertPrefix(config.architecture)) + ".";
@@ -231,17 +234,18 @@ void LoadPretrainedWeights(torch::nn::Module& network, const BertConfig& config,
     }
     const SafetensorsEntry& entry = *file.Find(key);
     if (torch::IntArrayRef(entry.shape) != target.sizes()) {
-      throw std::runtime_error(
-          "bert: " + path + ": tensor '" + key + "' has shape " + detail::ShapeText(entry.shape) +
-          " but the model's '" + name + "' is " + detail::ShapeText(target.sizes()) +
-          (detail::MayBeAbsent(name, prefix)
-               ? " (a head trained for another number of classes: remove it from the file to "
-                 "train a fresh one)"
-               : ""));
+      throw std::runtime_error(fmt::format(
+          "bert: {}: tensor '{}' has shape {} but the model's '{}' is {}{}", path, key,
+          detail::ShapeText(entry.shape), name, detail::ShapeText(target.sizes()),
+          detail::MayBeAbsent(name, prefix)
+              ? " (a head trained for another number of classes: remove it from the file to "
+                "train a fresh one)"
+              : ""));
     }
     if (!c10::isFloatingType(entry.scalar_type)) {
-      throw std::runtime_error("bert: " + path + ": tensor '" + key + "' is " + entry.dtype +
-                               "; weights must be F32, F16, BF16 or F64");
+      throw std::runtime_error(
+          fmt::format("bert: {}: tensor '{}' is {}; weights must be F32, F16, BF16 or F64", path,
+                      key, entry.dtype));
     }
     target.copy_(file.Load(key).to(target.scalar_type()));
   }
@@ -249,10 +253,9 @@ void LoadPretrainedWeights(torch::nn::Module& network, const BertConfig& config,
     std::string list;
     for (size_t i = 0; i < missing.size() && i < 5; ++i) list += (i ? ", " : "") + missing[i];
     if (missing.size() > 5) list += " and " + std::to_string(missing.size() - 5) + " more";
-    throw std::runtime_error("bert: " + path + " lacks " + std::to_string(missing.size()) +
-                             " encoder tensor(s): " + list + " (is it a " +
-                             BertPrefix(config.architecture) +
-                             " checkpoint matching config.json?)");
+    throw std::runtime_error(fmt::format(
+        "bert: {} lacks {} encoder tensor(s): {} (is it a {} checkpoint matching config.json?)",
+        path, missing.size(), list, BertPrefix(config.architecture)));
   }
 }
 

@@ -291,16 +291,20 @@ class Pruning : public Optimization {
     auto find = [&](const std::string& name) -> torch::nn::Module& {
       const auto found = modules.find(name);
       if (found == modules.end()) {
-        throw std::invalid_argument("pruning: the model declares a prunable layer '" + name +
-                                    "' that its network does not have");
+        throw std::invalid_argument(fmt::format(
+            "pruning: the model declares a prunable layer '{}' that its network does not have; "
+            "name each prunable layer by its path in the network's named_modules()",
+            name));
       }
       return *found->second;
     };
     auto producer = [&](const std::string& name, torch::Tensor** bias) {
       torch::Tensor* weight = detail::ProducerWeight(find(name), bias);
       if (weight == nullptr) {
-        throw std::invalid_argument("pruning: prunable layer '" + name +
-                                    "' is not a conv or linear layer");
+        throw std::invalid_argument(
+            fmt::format("pruning: prunable layer '{}' is not a conv or linear layer; list only "
+                        "conv and linear layers in prunable_layers",
+                        name));
       }
       return weight;
     };

@@ -109,8 +109,9 @@ class Quantization : public Optimization {
   void OnModelBuilt(TrainingContext& ctx) override {
     if (!ctx.device.is_cpu()) {
       throw std::invalid_argument(
-          "quantization: int8 dynamic quantization runs on the CPU, and this cell trains on " +
-          ctx.device.str() + ": set device: cpu for cells with quantization");
+          fmt::format("quantization: int8 dynamic quantization runs on the CPU, and this cell "
+                      "trains on {}: set device: cpu for cells with quantization",
+                      ctx.device.str()));
     }
     SelectEngine();
   }

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <fmt/format.h>
+
 namespace carbonbench::report {
 
 void WriteFileAtomically(const std::filesystem::path& path, const std::string& text) {
@@ -20,7 +22,7 @@ void WriteFileAtomically(const std::filesystem::path& path, const std::string& t
     if (!out) {
       std::error_code ignored;
       std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error("cannot write " + temporary.string());
+      throw std::runtime_error(fmt::format("cannot write {}", temporary.string()));
     }
   }
   std::error_code error;
@@ -28,8 +30,8 @@ void WriteFileAtomically(const std::filesystem::path& path, const std::string& t
   if (error) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error("cannot move a file into place at " + path.string() + ": " +
-                             error.message());
+    throw std::runtime_error(
+        fmt::format("cannot move a file into place at {}: {}", path.string(), error.message()));
   }
 }
 

@@ -171,7 +171,10 @@ std::string WriteEmissionsCsv(const ResultsStore& store, const std::string& suit
                               const std::string& reports_dir) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
-    throw std::runtime_error("store " + store.path() + " holds no run of suite '" + suite + "'");
+    throw std::runtime_error(
+        fmt::format("store {} holds no run of suite '{}'; run the suite into this store first "
+                    "(carbonbench run SUITE.yaml), or pass --store with the store it ran into",
+                    store.path(), suite));
   }
   std::filesystem::create_directories(reports_dir);
   const std::filesystem::path path =

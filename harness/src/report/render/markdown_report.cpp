@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "report/export/atomic_file.h"
 #include "report/render/section_table.h"
 
@@ -46,8 +48,10 @@ std::string WriteMarkdownReport(const ResultsStore& store, const std::string& su
                                 const std::string& reports_dir, const ReportOptions& options) {
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
-    throw std::runtime_error("store " + store.path() +
-                             " holds no finished or failed run of suite '" + suite + "'");
+    throw std::runtime_error(fmt::format(
+        "store {} holds no finished or failed run of suite '{}'; run the suite into this store "
+        "first (carbonbench run SUITE.yaml), or pass --store with the store it ran into",
+        store.path(), suite));
   }
   std::filesystem::create_directories(reports_dir);
   const std::filesystem::path path = std::filesystem::path(reports_dir) / (suite + ".md");
