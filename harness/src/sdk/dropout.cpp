@@ -13,6 +13,7 @@
 #include <ATen/ops/dropout.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/zeros_like.h>
+#include <fmt/format.h>
 
 namespace carbonbench {
 namespace detail {
@@ -65,8 +66,8 @@ void FillDropoutNoise(void* out, int64_t numel, int64_t element_size, uint64_t s
       FillPairs(static_cast<uint64_t*>(out), numel, seed, drop_threshold, keep_bits);
       return;
     default:
-      throw std::invalid_argument("dropout noise: elements of " + std::to_string(element_size) +
-                                  " bytes are not supported (2, 4 or 8)");
+      throw std::invalid_argument(fmt::format(
+          "dropout noise: elements of {} bytes are not supported (2, 4 or 8)", element_size));
   }
 }
 
@@ -94,8 +95,8 @@ uint64_t BitsOf(double value, at::ScalarType type) {
 
 torch::Tensor Dropout(const torch::Tensor& input, double probability, bool training) {
   if (probability < 0.0 || probability > 1.0) {
-    throw std::invalid_argument("dropout probability has to be between 0 and 1, but got " +
-                                std::to_string(probability));
+    throw std::invalid_argument(fmt::format(
+        "dropout probability has to be between 0 and 1, but got {}", std::to_string(probability)));
   }
   if (!training || probability == 0.0 || input.numel() == 0) return input;
   if (!input.device().is_cpu() || !at::isFloatingType(input.scalar_type())) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <fmt/format.h>
+
 namespace carbonbench {
 
 const char* ParamTypeName(ParamType type) {
@@ -115,33 +117,33 @@ std::string CheckParamValue(const ParamSpec& spec, const ParamValue& value) {
 
 const ParamValue& Params::Get(const std::string& name) const {
   auto it = values_.find(name);
-  if (it == values_.end()) throw std::out_of_range("parameter '" + name + "' is not set");
+  if (it == values_.end()) throw std::out_of_range(fmt::format("parameter '{}' is not set", name));
   return it->second;
 }
 
 bool Params::GetBool(const std::string& name) const {
   const auto& value = Get(name);
   if (const auto* b = std::get_if<bool>(&value)) return *b;
-  throw std::invalid_argument("parameter '" + name + "' is not a bool");
+  throw std::invalid_argument(fmt::format("parameter '{}' is not a bool", name));
 }
 
 std::int64_t Params::GetInt(const std::string& name) const {
   const auto& value = Get(name);
   if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
-  throw std::invalid_argument("parameter '" + name + "' is not an integer");
+  throw std::invalid_argument(fmt::format("parameter '{}' is not an integer", name));
 }
 
 double Params::GetFloat(const std::string& name) const {
   const auto& value = Get(name);
   if (const auto* d = std::get_if<double>(&value)) return *d;
   if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
-  throw std::invalid_argument("parameter '" + name + "' is not a number");
+  throw std::invalid_argument(fmt::format("parameter '{}' is not a number", name));
 }
 
 const std::string& Params::GetString(const std::string& name) const {
   const auto& value = Get(name);
   if (const auto* s = std::get_if<std::string>(&value)) return *s;
-  throw std::invalid_argument("parameter '" + name + "' is not a string");
+  throw std::invalid_argument(fmt::format("parameter '{}' is not a string", name));
 }
 
 Params ResolveParams(const std::vector<ParamSpec>& specs,

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 // The format stores lengths and tensor bytes little-endian; tensors are read
@@ -61,20 +62,19 @@ std::string ShapeText(const std::vector<std::int64_t>& shape) {
 }
 
 [[noreturn]] void Fail(const std::string& path, const std::string& what) {
-  throw SafetensorsError(path + ": " + what);
+  throw SafetensorsError(fmt::format("{}: {}", path, what));
 }
 
 [[noreturn]] void FailTensor(const std::string& path, const std::string& name,
                              const std::string& what) {
-  Fail(path, "tensor '" + name + "': " + what);
+  Fail(path, fmt::format("tensor '{}': {}", name, what));
 }
 
 SafetensorsEntry ParseEntry(const std::string& path, const std::string& name, const Json& value,
                             std::uint64_t data_bytes) {
   if (!value.is_object()) FailTensor(path, name, "its header entry is not a JSON object");
   for (const char* field : {"dtype", "shape", "data_offsets"}) {
-    if (!value.contains(field))
-      FailTensor(path, name, std::string("missing field '") + field + "'");
+    if (!value.contains(field)) FailTensor(path, name, fmt::format("missing field '{}'", field));
   }
   SafetensorsEntry entry;
   entry.name = name;
@@ -94,7 +94,8 @@ SafetensorsEntry ParseEntry(const std::string& path, const std::string& name, co
   bool overflow = false;
   for (const Json& dim : shape) {
     if (!dim.is_number_unsigned()) {
-      FailTensor(path, name, "'shape' holds " + dim.dump() + ", not a non-negative integer");
+      FailTensor(path, name,
+                 fmt::format("'shape' holds {}, not a non-negative integer", dim.dump()));
     }
     const auto size = dim.get<std::uint64_t>();
     if (size > static_cast<std::uint64_t>(INT64_MAX)) overflow = true;
@@ -105,31 +106,31 @@ SafetensorsEntry ParseEntry(const std::string& path, const std::string& name, co
   const Json& offsets = value.at("data_offsets");
   if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
       !offsets[1].is_number_unsigned()) {
-    FailTensor(
-        path, name,
-        "'data_offsets' must be [begin, end] with non-negative integers, not " + offsets.dump());
+    FailTensor(path, name,
+               fmt::format("'data_offsets' must be [begin, end] with non-negative integers, not {}",
+                           offsets.dump()));
   }
   entry.begin_byte = offsets[0].get<std::uint64_t>();
   entry.end_byte = offsets[1].get<std::uint64_t>();
   if (entry.end_byte < entry.begin_byte) {
-    FailTensor(path, name, "data_offsets " + offsets.dump() + " end before they begin");
+    FailTensor(path, name, fmt::format("data_offsets {} end before they begin", offsets.dump()));
   }
   if (entry.end_byte > data_bytes) {
     FailTensor(path, name,
-               "data_offsets " + offsets.dump() + " reach past the end of the data buffer (" +
-                   std::to_string(data_bytes) + " bytes): the file is truncated or corrupt");
+               fmt::format("data_offsets {} reach past the end of the data buffer ({} bytes): the "
+                           "file is truncated or corrupt",
+                           offsets.dump(), data_bytes));
   }
 
   std::uint64_t expected_bytes = 0;
   overflow = overflow ||
              __builtin_mul_overflow(elements, c10::elementSize(entry.scalar_type), &expected_bytes);
-  if (overflow) FailTensor(path, name, "shape " + shape.dump() + " is too large");
+  if (overflow) FailTensor(path, name, fmt::format("shape {} is too large", shape.dump()));
   const std::uint64_t stored_bytes = entry.end_byte - entry.begin_byte;
   if (stored_bytes != expected_bytes) {
     FailTensor(path, name,
-               "holds " + std::to_string(stored_bytes) + " bytes but shape " +
-                   ShapeText(entry.shape) + " of " + entry.dtype + " needs " +
-                   std::to_string(expected_bytes));
+               fmt::format("holds {} bytes but shape {} of {} needs {}", stored_bytes,
+                           ShapeText(entry.shape), entry.dtype, expected_bytes));
   }
   return entry;
 }
@@ -148,24 +149,23 @@ void CheckLayout(const std::string& path, const std::vector<SafetensorsEntry>& e
   const SafetensorsEntry* previous = nullptr;
   for (const auto* entry : sorted) {
     if (entry->begin_byte < covered) {
-      FailTensor(path, entry->name,
-                 "bytes [" + std::to_string(entry->begin_byte) + ", " +
-                     std::to_string(entry->end_byte) + ") overlap tensor '" + previous->name +
-                     "' [" + std::to_string(previous->begin_byte) + ", " +
-                     std::to_string(previous->end_byte) + ")");
+      FailTensor(
+          path, entry->name,
+          fmt::format("bytes [{}, {}) overlap tensor '{}' [{}, {})", entry->begin_byte,
+                      entry->end_byte, previous->name, previous->begin_byte, previous->end_byte));
     }
     if (entry->begin_byte > covered) {
-      Fail(path, "bytes [" + std::to_string(covered) + ", " + std::to_string(entry->begin_byte) +
-                     ") of the data buffer belong to no tensor (a hole before '" + entry->name +
-                     "')");
+      Fail(path, fmt::format("bytes [{}, {}) of the data buffer belong to no tensor (a hole before "
+                             "'{}')",
+                             covered, entry->begin_byte, entry->name));
     }
     covered = entry->end_byte;
     previous = entry;
   }
   if (covered != data_bytes) {
-    Fail(path, "the data buffer has " + std::to_string(data_bytes) +
-                   " bytes but its tensors end at " + std::to_string(covered) +
-                   ": trailing bytes belong to no tensor");
+    Fail(path, fmt::format("the data buffer has {} bytes but its tensors end at {}: trailing bytes "
+                           "belong to no tensor",
+                           data_bytes, covered));
   }
 }
 
@@ -176,17 +176,17 @@ std::string SafetensorsDtypeName(torch::ScalarType type) {
   for (const auto& dtype : detail::kDtypes) {
     if (dtype.type == type) return dtype.name;
   }
-  throw SafetensorsError(
-      std::string("dtype ") + c10::toString(type) +
-      " cannot be stored in safetensors (supported: " + detail::SupportedDtypeList() + ")");
+  throw SafetensorsError(fmt::format("dtype {} cannot be stored in safetensors (supported: {})",
+                                     std::string(c10::toString(type)),
+                                     detail::SupportedDtypeList()));
 }
 
 torch::ScalarType SafetensorsScalarType(const std::string& dtype) {
   for (const auto& known : detail::kDtypes) {
     if (dtype == known.name) return known.type;
   }
-  throw SafetensorsError("unknown dtype '" + dtype +
-                         "' (supported: " + detail::SupportedDtypeList() + ")");
+  throw SafetensorsError(
+      fmt::format("unknown dtype '{}' (supported: {})", dtype, detail::SupportedDtypeList()));
 }
 
 SafetensorsFile SafetensorsFile::Open(const std::string& path) {
@@ -194,9 +194,9 @@ SafetensorsFile SafetensorsFile::Open(const std::string& path) {
   if (!in) detail::Fail(path, "cannot open the file for reading");
   const auto file_bytes = static_cast<std::uint64_t>(in.tellg());
   if (file_bytes < 8) {
-    detail::Fail(path, "the file has " + std::to_string(file_bytes) +
-                           " bytes, too few for the 8-byte header length: it is truncated or "
-                           "not a safetensors file");
+    detail::Fail(path, fmt::format("the file has {} bytes, too few for the 8-byte header length: "
+                                   "it is truncated or not a safetensors file",
+                                   file_bytes));
   }
   in.seekg(0);
   unsigned char length_bytes[8];
@@ -204,25 +204,24 @@ SafetensorsFile SafetensorsFile::Open(const std::string& path) {
   std::uint64_t header_bytes = 0;
   for (int i = 7; i >= 0; --i) header_bytes = (header_bytes << 8) | length_bytes[i];
   if (header_bytes > file_bytes - 8) {
-    detail::Fail(path, "header length " + std::to_string(header_bytes) +
-                           " is larger than the rest of the file (" +
-                           std::to_string(file_bytes - 8) +
-                           " bytes): it is truncated or not a safetensors file");
+    detail::Fail(path, fmt::format("header length {} is larger than the rest of the file ({} "
+                                   "bytes): it is truncated or not a safetensors file",
+                                   header_bytes, file_bytes - 8));
   }
   if (header_bytes > detail::kMaxHeaderBytes) {
-    detail::Fail(path, "header length " + std::to_string(header_bytes) +
-                           " exceeds the 100 MB limit: not a safetensors file");
+    detail::Fail(path, fmt::format("header length {} exceeds the 100 MB limit: not a safetensors "
+                                   "file",
+                                   header_bytes));
   }
   std::string header(header_bytes, '\0');
   in.read(header.data(), static_cast<std::streamsize>(header_bytes));
-  if (!in)
-    detail::Fail(path, "reading the " + std::to_string(header_bytes) + "-byte header failed");
+  if (!in) detail::Fail(path, fmt::format("reading the {}-byte header failed", header_bytes));
 
   detail::Json json;
   try {
     json = detail::Json::parse(header);
   } catch (const detail::Json::parse_error& error) {
-    detail::Fail(path, std::string("the header is not valid JSON: ") + error.what());
+    detail::Fail(path, fmt::format("the header is not valid JSON: {}", error.what()));
   }
   if (!json.is_object()) detail::Fail(path, "the header is JSON but not an object");
 
@@ -235,8 +234,8 @@ SafetensorsFile SafetensorsFile::Open(const std::string& path) {
       if (!value.is_object()) detail::Fail(path, "'__metadata__' is not a JSON object");
       for (const auto& [meta_key, meta_value] : value.items()) {
         if (!meta_value.is_string()) {
-          detail::Fail(path, "'__metadata__' entry '" + meta_key + "' is " + meta_value.dump() +
-                                 ", not a string");
+          detail::Fail(path, fmt::format("'__metadata__' entry '{}' is {}, not a string", meta_key,
+                                         meta_value.dump()));
         }
         file.metadata_[meta_key] = meta_value.get<std::string>();
       }
@@ -258,8 +257,8 @@ const SafetensorsEntry* SafetensorsFile::Find(const std::string& name) const {
 torch::Tensor SafetensorsFile::Load(const std::string& name) const {
   const SafetensorsEntry* entry = Find(name);
   if (!entry) {
-    detail::Fail(path_, "no tensor named '" + name + "' (the file has " +
-                            std::to_string(entries_.size()) + " tensors)");
+    detail::Fail(path_, fmt::format("no tensor named '{}' (the file has {} tensors)", name,
+                                    entries_.size()));
   }
   torch::Tensor tensor =
       torch::empty(entry->shape, torch::TensorOptions().dtype(entry->scalar_type));
