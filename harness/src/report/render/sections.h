@@ -52,17 +52,6 @@ std::string GreenerSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 
-// A run's optimal epoch at the report's min-gain threshold.
-std::optional<OptimalEpoch> OptimalEpochOf(const RunRow& run, double min_gain_points);
-// What stopping every finished run at its optimal epoch would have saved,
-// against the energy of all their epochs.
-struct OptimalEpochSavings {
-  double saved_wh = 0;
-  double epochs_wh = 0;
-};
-OptimalEpochSavings SuiteOptimalEpochSavings(const std::vector<CellRuns>& cells,
-                                             double min_gain_points);
-
 // "Energy figures are estimated (PUE applied).\n\n", or cell by cell
 // when the finished runs' provenance differs: every section that shows
 // energy or CO2 says how it was obtained.

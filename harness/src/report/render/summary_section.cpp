@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "report/analysis/leaderboard.h"
+#include "report/analysis/optimal_epoch.h"
 #include "report/analysis/recommendations.h"
 #include "report/render/sections.h"
 
