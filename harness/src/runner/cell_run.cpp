@@ -18,10 +18,6 @@
 namespace carbonbench {
 namespace {
 
-std::int64_t Batches(std::int64_t samples, std::int64_t batch_size) {
-  return (samples + batch_size - 1) / batch_size;
-}
-
 // Where the carbon figure came from, beyond the intensity and its source.
 CarbonDetails CarbonDetailsOf(const CarbonIntensity& carbon, const CarbonSettings& settings) {
   CarbonDetails details;
@@ -145,8 +141,8 @@ ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
   probe.epochs = settings.epochs;
   const std::int64_t train_count = data->train_inputs.size(0);
   const std::int64_t test_count = data->test_inputs.size(0);
-  probe.train_batches_per_epoch = Batches(train_count, settings.batch_size);
-  probe.eval_batches_per_epoch = Batches(test_count, settings.eval_batch_size);
+  probe.train_batches_per_epoch = BatchCount(train_count, settings.batch_size);
+  probe.eval_batches_per_epoch = BatchCount(test_count, settings.eval_batch_size);
   // The same loop on a slice of the data: the pace per step is what scales.
   TensorDataset slice = *data;
   const std::int64_t train_n = std::min(train_count, steps * settings.batch_size);
@@ -176,7 +172,7 @@ ProbeResult ProbeCell(SuiteRunContext& context, const Cell& cell, int steps) {
   Train(network, slice, optimizations, settings, observer);
   sampler->Stop();
 
-  probe.steps = static_cast<int>(Batches(train_n, settings.batch_size));
+  probe.steps = static_cast<int>(BatchCount(train_n, settings.batch_size));
   probe.train_step_s = last.train_s / std::max(1, probe.steps);
   probe.eval_batches = 1;
   probe.eval_batch_s =

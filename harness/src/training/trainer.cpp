@@ -76,7 +76,7 @@ class EpochLoop {
         // an optimization that draws random numbers does not change the order.
         generator_(at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings.seed))),
         accumulation_(std::max<std::int64_t>(1, settings.grad_accumulation)),
-        batches_((data.train_inputs.size(0) + settings.batch_size - 1) / settings.batch_size),
+        batches_(BatchCount(data.train_inputs.size(0), settings.batch_size)),
         steps_per_epoch_((batches_ + accumulation_ - 1) / accumulation_),
         total_steps_(steps_per_epoch_ * settings.epochs),
         training_start_(Clock::now()),
@@ -222,6 +222,10 @@ void TakeFinalFigures(const Evaluation& eval, TrainingOutcome& outcome) {
 }
 
 }  // namespace
+
+std::int64_t BatchCount(std::int64_t samples, std::int64_t batch_size) {
+  return (samples + batch_size - 1) / batch_size;
+}
 
 TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
                       const std::vector<std::shared_ptr<Optimization>>& optimizations,

@@ -64,6 +64,10 @@ struct TrainingOutcome {
 
 // Trains `network` in place. Throws std::runtime_error when the loss stops
 // being finite (diverged), naming the epoch.
+// Batches of `batch_size` that cover `samples` once, the last one short:
+// what an epoch runs, and what a probe scales from.
+std::int64_t BatchCount(std::int64_t samples, std::int64_t batch_size);
+
 TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDataset& data,
                       const std::vector<std::shared_ptr<Optimization>>& optimizations,
                       const TrainingSettings& settings, const TrainingObserver& observer);
