@@ -61,13 +61,14 @@ TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
       << error;
 }
 
-// Traits were added to the descriptor in ABI 5: a plugin built for ABI 4
-// exports a shorter descriptor, so it is refused on its header alone.
+// Traits were added to the descriptor in ABI 5 and error bands to meters in
+// ABI 6: a plugin built for ABI 4 exports a shorter descriptor, so it is
+// refused on its header alone.
 TEST(PluginLoader, RefusesAPluginBuiltForThePreviousAbi) {
-  static_assert(kAbiVersion == 5, "a new ABI: say here what changed in it");
+  static_assert(kAbiVersion == 6, "a new ABI: say here what changed in it");
   const std::string error = LoadError({Fixture("abi_previous")});
   EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 4, this "
-                       "carbonbench uses ABI 5: rebuild the plugin"),
+                       "carbonbench uses ABI 6: rebuild the plugin"),
             std::string::npos)
       << error;
 }
