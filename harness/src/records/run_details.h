@@ -47,6 +47,44 @@ struct MeterRecord {
   // "process" or "machine", as the meter declared; runs stored before scopes
   // were recorded have none (see RecordedMeterScope).
   std::optional<std::string> scope;
+  // The meter's error band (Meter::BandOf) for its components, as a
+  // fraction, with what it rests on; unset when it stated none.
+  std::optional<double> band_relative;
+  std::optional<std::string> band_basis;
+  std::optional<std::string> calibration;  // Meter::Calibration(); unset when none
+  ExtraFields extra;
+};
+
+// How one component's figure was obtained in a run. A component no meter
+// covered is listed too, as "not covered", never as a silent zero.
+struct ComponentMeasurement {
+  std::optional<std::string> component;   // "cpu" | "gpu" | "ram"
+  std::optional<std::string> meter;       // unset when not covered
+  std::optional<std::string> provenance;  // "measured" | "estimated" | "not covered"
+  std::optional<std::string> method;      // the meter's sentence
+  std::optional<std::string> scope;       // "process" | "machine"
+  std::optional<double> band_relative;    // ± fraction; unset when none known
+  std::optional<std::string> band_basis;
+  std::optional<std::string> calibration;
+  ExtraFields extra;
+};
+
+// The measurement record of one run: per component how its figure was
+// obtained, the sampling achieved, and the load other programs put on the
+// machine meanwhile (which inflates figures apportioned by CPU time).
+struct MeasurementRecord {
+  std::vector<ComponentMeasurement> components;
+  std::optional<double> interval_target_ms;  // the sampler's setting
+  std::optional<double> interval_mean_ms;    // achieved, between readings
+  std::optional<double> interval_max_gap_ms;
+  std::optional<std::int64_t> samples;
+  // Busy share of the machine's CPU capacity spent outside the run's
+  // process, 0-1: the mean over the run and the largest sampled interval.
+  std::optional<double> outside_load_mean;
+  std::optional<double> outside_load_max;
+  std::optional<double> process_load_mean;  // the run's own share, 0-1
+  // Set when the outside load was high enough to distort the figures.
+  std::optional<std::string> outside_load_warning;
   ExtraFields extra;
 };
 

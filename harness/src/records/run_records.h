@@ -25,6 +25,9 @@ struct PhaseEnergy {
   std::string provenance;
   std::string meter;  // plugin name that produced it
   double co2_g = 0;   // at the intensity of the hours it was drawn in
+  // ± this many Wh (PUE applied): the meter's error band times the figure;
+  // 0 when none is known (a counter, or a run stored before bands).
+  double band_wh = 0;
 };
 
 struct EpochRecord {
@@ -39,6 +42,7 @@ struct EpochRecord {
   double data_s = 0;     // time spent preparing batches (part of train_s)
   double energy_wh = 0;  // this epoch, all phases and components, PUE applied
   double co2_g = 0;
+  double energy_band_wh = 0;      // ± Wh, as PhaseEnergy::band_wh; 0 when none known
   std::string energy_provenance;  // "estimated", "measured" or "mixed: ..."
   std::string phase = "train";    // or "finetune": after the planned epochs
 };
@@ -58,6 +62,7 @@ struct InferenceRecord {
   double energy_wh = 0;         // the loop's, PUE applied
   double co2_g = 0;
   double energy_wh_per_1000 = 0;  // per 1,000 predictions
+  double energy_band_wh = 0;      // ± Wh of energy_wh; 0 when none known
   std::string energy_provenance;
 };
 
@@ -103,8 +108,15 @@ struct RunSummary {
   // x duration, PUE applied); energy_wh minus this is what the run caused.
   // 0 when the suite took no baseline.
   double idle_energy_wh = 0;
+  // ± Wh of energy_wh: the components' bands added (their errors are not
+  // independent: one model under-counting every interval), 0 when none known.
+  double energy_band_wh = 0;
   std::string energy_provenance;
   UsageRecord usage;
+  // How every component was measured or estimated, how regularly it was
+  // sampled and how busy the machine was outside the run. Empty for runs
+  // from before store version 7.
+  MeasurementRecord measurement;
   std::string stop_reason;    // "completed 5 epochs" or the optimization's
   std::string model_path;     // saved weights (.pt)
   std::string compute_dtype;  // "fp32", "bf16 autocast", ...
