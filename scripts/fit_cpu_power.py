@@ -24,6 +24,7 @@ leave-one-machine-out: each machine is predicted by the curve fitted on all the 
 
 import argparse
 import csv
+import importlib.util
 import io
 import json
 import math
@@ -673,6 +674,7 @@ def write_outputs(machines, curve_all, lomo, specpower, variants):
     w("cores, which is what running N threads flat out does; its idle share")
     w(f"({curve_all['idle_fraction']}) is, as expected, below the servers' wall idle share.")
     w()
+    write_families_section(w)
     w("## Reproduce")
     w()
     w("```")
@@ -688,6 +690,41 @@ def write_outputs(machines, curve_all, lomo, specpower, variants):
     with open(REPORT_MD, "w", encoding="utf-8") as f:
         f.write(out.getvalue())
     return overall, ours, cubic, linear, recorded, curve_json
+
+
+def write_families_section(w):
+    """The per-family fallback table, as scripts/build_cpu_families.py builds it."""
+    spec = importlib.util.spec_from_file_location(
+        "build_cpu_families", os.path.join(ROOT, "scripts/build_cpu_families.py"))
+    families = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(families)
+    rows, missing = families.build()
+    w("## CPUs missing from the TDP table: per-family power per thread")
+    w()
+    w("A CPU that `cpu_power.csv` does not name, or that a hypervisor shows under a generic")
+    w("name (\"AMD EPYC\"), is estimated per vCPU: `watts_per_thread × full_load_per_tdp ×")
+    w("vCPUs` at full load, shaped by the same curve. `watts_per_thread` is the median, over the")
+    w("known CPUs of the same microarchitecture, of TDP per socket / hardware threads per")
+    w("socket, with TDP from `cpu_power.csv` and threads from SPECpower_ssj2008 results and")
+    w("AMD's server CPU list; the family and model numbers are those of `/proc/cpuinfo`, from")
+    w("Linux's `intel-family.h` and the Zen ranges of `amd.c`. Built by")
+    w("`scripts/build_cpu_families.py` into `harness/data/meters/cpu_families.csv`:")
+    w()
+    w("| vendor | family | models | microarchitecture | W per thread | known CPUs |")
+    w("| --- | --- | --- | --- | --- | --- |")
+    merged = {}
+    for vendor, family, low, high, uarch, watts, cpus, _ in rows:
+        key = (vendor, family, uarch, watts, cpus)
+        merged.setdefault(key, []).append(f"{low}" if low == high else f"{low}–{high}")
+    for (vendor, family, uarch, watts, cpus), models in merged.items():
+        w(f"| {vendor} | {family} | {', '.join(models)} | {uarch} | {watts} | {cpus} |")
+    w()
+    w("The AMD rows are medians over EPYC (server) parts, the case they exist for: cloud VMs")
+    w("that show \"AMD EPYC\". Desktop and mobile Ryzen parts in the same model ranges draw")
+    w("more per thread. No row could be built, for want of a known CPU with both a TDP and a")
+    w("thread count in these sources, for: " + ", ".join(missing) + ". For those the")
+    w("estimator falls back to the row of the same vendor and family with the most known CPUs.")
+    w()
 
 
 def specpower_summary():
