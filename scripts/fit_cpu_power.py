@@ -528,7 +528,7 @@ def write_outputs(machines, curve_all, lomo, specpower, variants):
     w("the machine's busy share as psutil sampled it mid-phase; `measured_w` is the phase's")
     w("RAPL energy over its duration.")
     w()
-    w("| machine | CPU | sockets | cores / threads | TDP per socket (table row) | rows | idle W | full W |")
+    w("| machine | CPU | sockets | cores / threads | TDP per socket (table row) | rows | lowest W | highest W |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for m in machines:
         idle_w = float(np.min(m.measured))
