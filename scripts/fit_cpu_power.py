@@ -355,7 +355,7 @@ def codecarbon_linear(machine):
 
 
 def codecarbon_recorded(machine):
-    """What CodeCarbon itself recorded beside RAPL (its 2025-01-14 branch: TDP x sockets x load)."""
+    """What CodeCarbon itself recorded beside RAPL, from its own load samples."""
     return machine.recorded
 
 
@@ -561,8 +561,9 @@ def write_outputs(machines, curve_all, lomo, specpower, variants):
     w("  That Threadripper curve was derived from the Threadripper 1950X run scored here, so")
     w("  it is in-sample on that machine.")
     w("- **CodeCarbon recorded**: the estimate CodeCarbon itself recorded beside RAPL in the")
-    w("  same phases (its 2025-01-14 development branch: `TDP × sockets × load`, no floor),")
-    w("  its `estimated_energy` over the phase's duration.")
+    w("  same phases, its `estimated_energy` over the phase's duration. Its development branch")
+    w("  of 2025-01-14 computed `TDP × sockets × load` with no floor, and the same piecewise")
+    w("  curve for Threadripper names (added 2025-01-10), sampling the load itself.")
     w()
     w("| machine | rows | ours (LOMO): MAPE | bias | energy ratio | cubic: MAPE | bias | energy ratio | linear: MAPE | bias | energy ratio | recorded: MAPE | bias | energy ratio |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
