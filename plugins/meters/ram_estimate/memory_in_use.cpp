@@ -17,16 +17,20 @@ namespace fs = std::filesystem;
 
 constexpr double kKilobytesPerGb = kBytesPerGb / 1024.0;
 
-// The kB values of a status-style file ("Key:   123 kB"), read in one pass.
-std::map<std::string, double> ReadKilobytes(const std::string& path) {
+// The kB values of `keys` in a status-style file ("Key:   123 kB"), read in
+// one pass that stops once all are found: this runs at every sample.
+std::map<std::string, double> ReadKilobytes(const std::string& path,
+                                            const std::vector<std::string>& keys) {
   std::map<std::string, double> values;
   std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
+  for (std::string line; values.size() < keys.size() && std::getline(in, line);) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
+    const std::string key = line.substr(0, colon);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
     std::istringstream fields(line.substr(colon + 1));
     double kilobytes = 0;
-    if (fields >> kilobytes) values[line.substr(0, colon)] = kilobytes;
+    if (fields >> kilobytes) values[key] = kilobytes;
   }
   return values;
 }
@@ -111,23 +115,27 @@ std::optional<LimitingCgroup> SmallestLimit(const fs::path& base, const std::str
 }  // namespace
 
 std::optional<double> ReadProcessRamGb(const std::string& proc_root) {
-  const std::optional<double> kilobytes = Get(ReadKilobytes(proc_root + "/self/status"), "VmRSS");
+  const std::optional<double> kilobytes =
+      Get(ReadKilobytes(proc_root + "/self/status", {"VmRSS"}), "VmRSS");
   if (!kilobytes) return std::nullopt;
   return *kilobytes / kKilobytesPerGb;
 }
 
 std::optional<double> ReadTotalRamGb(const std::string& proc_root) {
-  const std::optional<double> kilobytes = Get(ReadKilobytes(proc_root + "/meminfo"), "MemTotal");
+  const std::optional<double> kilobytes =
+      Get(ReadKilobytes(proc_root + "/meminfo", {"MemTotal"}), "MemTotal");
   if (!kilobytes || *kilobytes <= 0) return std::nullopt;
   return *kilobytes / kKilobytesPerGb;
 }
 
 std::optional<double> ReadMachineInUseGb(const std::string& proc_root) {
-  const auto values = ReadKilobytes(proc_root + "/meminfo");
+  // MemAvailable comes third, so a current kernel's file is read to line 3.
+  auto values = ReadKilobytes(proc_root + "/meminfo", {"MemTotal", "MemAvailable"});
   const std::optional<double> total = Get(values, "MemTotal");
   if (!total || *total <= 0) return std::nullopt;
   std::optional<double> available = Get(values, "MemAvailable");
   if (!available) {
+    values = ReadKilobytes(proc_root + "/meminfo", {"MemTotal", "MemFree", "Buffers", "Cached"});
     const auto free = Get(values, "MemFree");
     if (!free) return std::nullopt;
     available = *free + Get(values, "Buffers").value_or(0) + Get(values, "Cached").value_or(0);
