@@ -79,11 +79,12 @@ TEST(RamEstimateMeter, EstimatesFromWattsPerGbOtherwise) {
   EXPECT_NE(band.basis.find("published DDR4 measurements"), std::string::npos);
   EXPECT_EQ(meter->BandOf(Component::kCpu).relative, 0.0);
   const std::string method = meter->Method();
-  EXPECT_NE(method.find("estimated, not measured: 0.35 W per GB from published DDR4"),
+  EXPECT_NE(method.find("estimated, not measured: 0.35 W per GB (±45 %) from published DDR4"),
             std::string::npos)
       << method;
   EXPECT_NE(method.find("Micron TN-40-07"), std::string::npos) << method;
-  EXPECT_NE(method.find("ram_estimate.ram_gb (at the start 128 GB, 44.8 W)"), std::string::npos)
+  EXPECT_NE(method.find("times 128 GB = 44.8 W (ram_estimate.ram_gb), times wall-clock"),
+            std::string::npos)
       << method;
   meter->Start();
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -99,7 +100,7 @@ TEST(RamEstimateMeter, ProcessTrackingChargesThisProcesssResidentMemory) {
   ASSERT_TRUE(availability.available) << availability.reason;
   EXPECT_NE(availability.reason.find("this process's resident memory (VmRSS)"), std::string::npos)
       << availability.reason;
-  EXPECT_NE(meter->Method().find("times this process's resident memory (VmRSS) (at the start"),
+  EXPECT_NE(meter->Method().find("times this process's resident memory (VmRSS), re-read at every"),
             std::string::npos)
       << meter->Method();
   meter->Start();

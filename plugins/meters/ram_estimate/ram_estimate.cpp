@@ -100,10 +100,14 @@ class RamEstimateMeter : public Meter {
       return "RAM energy measured by RAPL DRAM counters under " + powercap_root_ +
              " (whole machine).";
     }
+    const std::string now =
+        Format(memory_gb_) + " GB = " + Format(ram_estimate::RamPowerW(memory_gb_)) + " W";
+    const std::string memory =
+        memory_ ? memory_description_ + ", re-read at every sample (" + now + " at the start)"
+                : now + " (" + memory_description_ + ")";
     return "RAM energy estimated, not measured: " + Format(ram_estimate::kWattsPerGb) +
-           " W per GB from " + ram_estimate::kSource + ", times " + memory_description_ +
-           " (at the start " + Format(memory_gb_) + " GB, " +
-           Format(ram_estimate::RamPowerW(memory_gb_)) + " W), times wall-clock time.";
+           " W per GB (±" + Format(ram_estimate::kBandRelative * 100) + " %) from " +
+           ram_estimate::kSource + ", times " + memory + ", times wall-clock time.";
   }
 
   void Start() override {
