@@ -1,33 +1,36 @@
-// CodeCarbon's v3 RAM model against values computed by hand from its rules.
+// The RAM power model: linear in the memory in use, no floor, and a band
+// that spans the published figures it rests on.
 #include "ram_estimate/ram_model.h"
+
+#include <string>
 
 #include <gtest/gtest.h>
 
 namespace carbonbench::ram_estimate {
 namespace {
 
-TEST(RamModel, DimmCountFollowsCodeCarbonsHeuristic) {
-  EXPECT_EQ(EstimateDimmCount(1), 1);
-  EXPECT_EQ(EstimateDimmCount(8), 2);
-  EXPECT_EQ(EstimateDimmCount(16), 2);
-  EXPECT_EQ(EstimateDimmCount(16.5), 4);
-  EXPECT_EQ(EstimateDimmCount(64), 4);
-  EXPECT_EQ(EstimateDimmCount(128), 8);
-  EXPECT_EQ(EstimateDimmCount(200), 13);   // 16 GB DIMMs: ceil(200 / 16)
-  EXPECT_EQ(EstimateDimmCount(512), 8);    // 64 GB DIMMs
-  EXPECT_EQ(EstimateDimmCount(3000), 24);  // 128 GB DIMMs: ceil(3000 / 128)
-  EXPECT_EQ(EstimateDimmCount(8000), 32);  // capped
+TEST(RamModel, NoMemoryCostsNothing) {
+  EXPECT_DOUBLE_EQ(RamPowerW(0), 0.0);
+  EXPECT_DOUBLE_EQ(RamPowerW(-1), 0.0);  // a bad reading is never negative power
 }
 
-TEST(RamModel, PowerPerDimmWithDiminishingStepsAndAFloor) {
-  EXPECT_DOUBLE_EQ(RamPowerW(1, false), 10.0);                       // 1 DIMM, x86 floor of two
-  EXPECT_DOUBLE_EQ(RamPowerW(16, false), 10.0);                      // 2 x 5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(32, false), 20.0);                      // 4 x 5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(128, false), 38.0);                     // 4 x 5 + 4 x 4.5
-  EXPECT_DOUBLE_EQ(RamPowerW(200, false), 20 + 18 + 5 * 4.0);        // 13 DIMMs
-  EXPECT_DOUBLE_EQ(RamPowerW(3000, false), 20 + 18 + 32 + 8 * 3.5);  // 24 DIMMs
-  EXPECT_DOUBLE_EQ(RamPowerW(8, true), 3.0);                         // ARM: 2 x 1.5 W
-  EXPECT_DOUBLE_EQ(RamPowerW(64, true), 6.0);                        // ARM: 4 x 1.5 W
+TEST(RamModel, PowerIsLinearInMemory) {
+  EXPECT_DOUBLE_EQ(RamPowerW(1), kWattsPerGb);
+  EXPECT_DOUBLE_EQ(RamPowerW(0.5), 0.5 * kWattsPerGb);
+  EXPECT_DOUBLE_EQ(RamPowerW(64), 64 * kWattsPerGb);
+  EXPECT_DOUBLE_EQ(RamPowerW(3) + RamPowerW(5), RamPowerW(8));
+  // What a 2-vCPU VM using 1 GB is charged: a third of a watt, not 20 W.
+  EXPECT_NEAR(RamPowerW(1), 0.35, 1e-12);
+}
+
+TEST(RamModel, BandSpansThePublishedLoadedFigures) {
+  // Loaded DDR4: McCalpin's STREAM readings with 16 GB DIMMs (0.21 W/GB) up
+  // to Micron TN-40-07's 0.41 W/GB and Crucial's 0.375 W/GB.
+  EXPECT_LE(kWattsPerGb * (1 - kBandRelative), 0.21);
+  EXPECT_GE(kWattsPerGb * (1 + kBandRelative), 0.41);
+  EXPECT_GT(kBandRelative, 0.0);
+  EXPECT_LT(kBandRelative, 1.0);
+  EXPECT_NE(std::string(kBandBasis).find("0.19-0.51 W/GB"), std::string::npos);
 }
 
 }  // namespace

@@ -1,24 +1,17 @@
 // The ram_estimate meter: RAM energy from RAPL's DRAM counter where it can be
-// read (measured), else CodeCarbon's v3 RAM model (estimated), and says which.
-#include <sys/utsname.h>
-
+// read (measured), else from a power per GB of memory in use grounded in
+// published DRAM measurements (estimated, with their spread as its band).
 #include <chrono>
 #include <optional>
 #include <sstream>
 
 #include "../rapl/powercap.h"
 #include "carbonbench/meter.h"
+#include "memory_in_use.h"
 #include "ram_model.h"
 
 namespace carbonbench::meters {
 namespace {
-
-bool IsArm() {
-  utsname name{};
-  if (uname(&name) != 0) return false;
-  const std::string machine = name.machine;
-  return machine.find("arm") != std::string::npos || machine.find("aarch") != std::string::npos;
-}
 
 std::string Format(double value) {
   std::ostringstream out;
@@ -37,11 +30,12 @@ class RamEstimateMeter : public Meter {
   static std::vector<ParamSpec> Parameters() {
     return {
         FloatParam("ram_gb", 0.0,
-                   "memory size in GB for the model; 0 reads MemTotal (machine) or this "
-                   "process's resident memory (process)",
+                   "memory in GB to charge; 0 reads the memory in use (machine: MemTotal - "
+                   "MemAvailable, or the container's cgroup; process: this process's resident "
+                   "memory)",
                    0.0, 1e6),
         EnumParam("tracking", "machine", {"machine", "process"},
-                  "CodeCarbon's tracking mode: the machine's memory or this process's"),
+                  "charge the machine's memory in use or this process's resident memory"),
         BoolParam("use_rapl_dram", true, "measure with RAPL's DRAM counter when it can be read"),
         StringParam("powercap_root", powercap::kDefaultRoot,
                     "folder holding the intel-rapl:* zones")};
@@ -56,6 +50,7 @@ class RamEstimateMeter : public Meter {
 
   Availability Probe() override {
     drams_.clear();
+    memory_.reset();
     std::string rapl_note = "RAPL's DRAM counter not used (ram_estimate.use_rapl_dram: false)";
     if (use_rapl_dram_) {
       const powercap::Verdict verdict = powercap::Probe(powercap_root_);
@@ -69,20 +64,23 @@ class RamEstimateMeter : public Meter {
       return {true, "RAM measured by " + std::to_string(drams_.size()) +
                         " readable RAPL DRAM domain(s) under " + powercap_root_};
     }
-    memory_gb_ = ram_gb_override_ > 0 ? ram_gb_override_
-                 : process_           ? ram_estimate::ReadProcessRamGb()
-                                      : ram_estimate::ReadTotalRamGb();
-    if (memory_gb_ <= 0) {
-      return {false,
-              "cannot read the memory size from /proc (meminfo, self/status); set "
-              "ram_estimate.ram_gb"};
+    if (ram_gb_override_ > 0) {
+      memory_description_ = "ram_estimate.ram_gb";
+      memory_gb_ = ram_gb_override_;
+    } else {
+      memory_.emplace(process_ ? ram_estimate::MemoryInUse::Process()
+                               : ram_estimate::MemoryInUse::Machine());
+      memory_description_ = memory_->Description();
+      const std::optional<double> memory_gb = memory_->ReadGb();
+      if (!memory_gb) {
+        return {false, "cannot read " + memory_description_ +
+                           " from /proc or /sys/fs/cgroup; set ram_estimate.ram_gb"};
+      }
+      memory_gb_ = *memory_gb;
     }
-    power_w_ = ram_estimate::RamPowerW(memory_gb_, IsArm());
-    memory_source_ = ram_gb_override_ > 0 ? "ram_estimate.ram_gb"
-                     : process_           ? "this process's resident memory"
-                                          : "MemTotal";
-    return {true, "RAM estimated at " + Format(power_w_) + " W for " + Format(memory_gb_) +
-                      " GB (" + memory_source_ + "); " + rapl_note};
+    return {true, "RAM estimated at " + Format(ram_estimate::RamPowerW(memory_gb_)) +
+                      " W: " + Format(ram_estimate::kWattsPerGb) + " W/GB x " + Format(memory_gb_) +
+                      " GB, " + memory_description_ + "; " + rapl_note};
   }
 
   std::vector<Component> Components() const override { return {Component::kRam}; }
@@ -92,15 +90,24 @@ class RamEstimateMeter : public Meter {
     return drams_.empty() ? Provenance::kEstimated : Provenance::kMeasured;
   }
 
+  ErrorBand BandOf(Component component) const override {
+    if (component != Component::kRam || !drams_.empty()) return {};
+    return {ram_estimate::kBandRelative, ram_estimate::kBandBasis};
+  }
+
   std::string Method() const override {
     if (!drams_.empty()) {
       return "RAM energy measured by RAPL DRAM counters under " + powercap_root_ +
              " (whole machine).";
     }
-    return "RAM energy estimated, not measured, with CodeCarbon's v3 RAM model: " +
-           std::to_string(ram_estimate::EstimateDimmCount(memory_gb_)) + " DIMM(s) guessed for " +
-           Format(memory_gb_) + " GB (" + memory_source_ + "), " + Format(power_w_) +
-           " W, times wall-clock time.";
+    const std::string now =
+        Format(memory_gb_) + " GB = " + Format(ram_estimate::RamPowerW(memory_gb_)) + " W";
+    const std::string memory =
+        memory_ ? memory_description_ + ", re-read at every sample (" + now + " at the start)"
+                : now + " (" + memory_description_ + ")";
+    return "RAM energy estimated, not measured: " + Format(ram_estimate::kWattsPerGb) +
+           " W per GB (±" + Format(ram_estimate::kBandRelative * 100) + " %) from " +
+           ram_estimate::kSource + ", times " + memory + ", times wall-clock time.";
   }
 
   void Start() override {
@@ -115,13 +122,12 @@ class RamEstimateMeter : public Meter {
   std::map<Component, double> ReadJoules() override {
     if (counters_) return {{Component::kRam, counters_->ReadJoules()}};
     const auto now = std::chrono::steady_clock::now();
-    joules_ += power_w_ * std::chrono::duration<double>(now - last_).count();
+    joules_ +=
+        ram_estimate::RamPowerW(memory_gb_) * std::chrono::duration<double>(now - last_).count();
     last_ = now;
-    // As CodeCarbon, process tracking follows the resident memory as it grows.
-    if (process_ && ram_gb_override_ <= 0) {
-      const double memory_gb = ram_estimate::ReadProcessRamGb();
-      if (memory_gb > 0) power_w_ = ram_estimate::RamPowerW(memory_gb, IsArm());
-    }
+    // The memory in use changes during a run: follow it, keeping the last
+    // figure when a read fails.
+    if (memory_) memory_gb_ = memory_->ReadGb().value_or(memory_gb_);
     return {{Component::kRam, joules_}};
   }
 
@@ -131,9 +137,9 @@ class RamEstimateMeter : public Meter {
   bool use_rapl_dram_ = true;
   std::string powercap_root_ = powercap::kDefaultRoot;
   std::vector<powercap::Domain> drams_;
+  std::optional<ram_estimate::MemoryInUse> memory_;  // none with ram_gb set
+  std::string memory_description_;
   double memory_gb_ = 0;
-  double power_w_ = 0;
-  std::string memory_source_;
   std::optional<powercap::EnergyCounters> counters_;
   std::chrono::steady_clock::time_point last_;
   double joules_ = 0;
@@ -142,4 +148,4 @@ class RamEstimateMeter : public Meter {
 }  // namespace carbonbench::meters
 
 CARBONBENCH_REGISTER_METER(carbonbench::meters::RamEstimateMeter, "ram_estimate", "1.0.0",
-                           "RAM energy: RAPL's DRAM counter, else CodeCarbon's v3 RAM model")
+                           "RAM energy: RAPL's DRAM counter, else W per GB of memory in use")
