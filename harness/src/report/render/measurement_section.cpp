@@ -73,9 +73,10 @@ std::string Setups(const std::vector<const RunRow*>& runs) {
     found->second.push_back(RunLabel(*run));
   }
   if (setups.size() == 1) {
-    return fmt::format("{}:\n\n", runs.size() == 1
-                                      ? "The recorded run"
-                                      : fmt::format("All {} recorded runs alike", runs.size())) +
+    return fmt::format("{}:\n\n",
+                       runs.size() == 1
+                           ? "The recorded run"
+                           : fmt::format("All {} recorded runs, measured alike", runs.size())) +
            ComponentTable(setups.front().first) + "\n";
   }
   std::string text;
