@@ -134,6 +134,27 @@ TEST(BandsInTheReport, ASavingWithinTheBandIsNotClaimedAsMeasured) {
   EXPECT_FALSE(Contains(narrow, "the saving is within that band"));
 }
 
+TEST(BandsInTheReport, InferenceAndRegionsCarryTheBand) {
+  auto runs = WithBands(report_testing::SampleRuns(), 0.35);
+  InferenceRecord inference;
+  inference.batch_size = 8;
+  inference.predictions = 1000;
+  inference.energy_wh = 0.2;
+  inference.energy_wh_per_1000 = 0.2;
+  inference.energy_band_wh = 0.07;
+  inference.energy_provenance = "estimated";
+  runs[0].summary.inference = {inference};
+  report::ReportOptions options = report_testing::BuiltInOptions();
+  options.compare_regions = {{"SE", "Sweden", 40.0, 1.0, "table A"}};
+  const std::string report = report::RenderMarkdownReport("mnist_quick", runs, options);
+  const auto served = RowCells(SectionLines(report, "## Inference"), "cnn/baseline");
+  EXPECT_NE(std::find(served.begin(), served.end(), "0.2 ±35%"), served.end());
+  const auto regions = SectionLines(report, "## Where would this run be greener");
+  EXPECT_EQ(RowCells(regions, "cnn/mixed_precision"),
+            (std::vector<std::string>{"cnn/mixed_precision", "6.000", "±35%", "2.850", "0.240"}));
+  EXPECT_TRUE(Contains(report, "both are estimated ±35%, an error that shifts them alike"));
+}
+
 TEST(MeasurementSection, ShowsEachComponentTheSamplingAndTheOutsideLoad) {
   auto runs = report_testing::SampleRuns();
   for (RunRow& run : runs) run.summary.measurement = EstimatedRecord();
