@@ -42,7 +42,7 @@ TEST(Exports, EpochsCsvHasARowPerEpochWithCumulativeEnergy) {
   EXPECT_EQ(lines[0],
             "run_id,suite,cell,repetition,epoch,train_loss,test_loss,test_accuracy_percent,"
             "test_rmse,test_mae,train_s,eval_s,data_s,energy_wh,cumulative_energy_wh,co2_g,"
-            "energy_provenance");
+            "energy_provenance,energy_band_wh");
   // Run 1's second epoch: 60% of 9.5 Wh, 9.5 Wh so far.
   EXPECT_NE(lines[2].find(",5.7,9.5,"), std::string::npos) << lines[2];
 }

@@ -27,6 +27,27 @@ TEST(ReportFormatTest, StatsUseTheSampleStandardDeviation) {
   EXPECT_EQ(FormatStat(Summarize({}), 2), "—");
 }
 
+TEST(ReportFormatTest, AnEstimatedFigureCarriesItsBand) {
+  EXPECT_EQ(WithBand("0.21 Wh", 0.21, 0.0735), "0.21 Wh, estimated ±35%");
+  EXPECT_EQ(WithCompactBand("0.21", 0.21, 0.0735), "0.21 ±35%");
+  EXPECT_EQ(BandText(2.0, 0.07), "±3.5%");
+  EXPECT_EQ(BandText(10.0, 4.004), "±40%");
+}
+
+// A measured figure, or one stored before bands, prints as it always did.
+TEST(ReportFormatTest, AFigureWithoutABandPrintsAsBefore) {
+  EXPECT_EQ(WithBand("0.21 Wh", 0.21, 0), "0.21 Wh");
+  EXPECT_EQ(WithCompactBand("0.21", 0.21, 0), "0.21");
+  EXPECT_EQ(BandText(0.21, 0), "");
+  EXPECT_FALSE(BandPercent(0, 0.1).has_value());  // no figure to be a share of
+}
+
+TEST(ReportFormatTest, BandsOfRunsAdd) {
+  EXPECT_DOUBLE_EQ(SumOfBands({0.1, 0.3}), 0.4);
+  EXPECT_DOUBLE_EQ(MeanOfBands({0.1, 0.3}), 0.2);
+  EXPECT_DOUBLE_EQ(MeanOfBands({}), 0);
+}
+
 TEST(ReportFormatTest, TablesArePaddedByCharactersNotBytes) {
   MarkdownTable table({{"Name"}, {"Δ %", Align::kRight}});
   table.AddRow({"a|b", "—"});

@@ -34,17 +34,19 @@ CellStanding Stand(const CellRuns& cell, Objective objective, double target) {
   standing.cell = &cell;
   standing.final_accuracy = StatOver(cell, FinalAccuracyPercent);
   standing.energy_wh = StatOver(cell, EnergyWh);
+  standing.energy_band_wh = StatOver(cell, EnergyBandWh);
   standing.co2_g = StatOver(cell, Co2G);
   standing.duration_s = StatOver(cell, DurationS);
   standing.accuracy_per_kwh = StatOver(cell, AccuracyPerKwh);
   standing.runs = static_cast<int>(cell.finished.size());
-  std::vector<double> epoch, energy, co2, seconds;
+  std::vector<double> epoch, energy, co2, seconds, band;
   for (const RunRow* run : cell.finished) {
     if (const auto reach = FirstReaching(EpochPoints(*run), target)) {
       epoch.push_back(reach->epoch);
       energy.push_back(reach->energy_wh);
       co2.push_back(reach->co2_g);
       seconds.push_back(reach->duration_s);
+      band.push_back(reach->energy_band_wh);
     }
   }
   standing.runs_reaching = static_cast<int>(epoch.size());
@@ -52,6 +54,7 @@ CellStanding Stand(const CellRuns& cell, Objective objective, double target) {
   standing.reach_energy_wh = Summarize(energy);
   standing.reach_co2_g = Summarize(co2);
   standing.reach_s = Summarize(seconds);
+  standing.reach_energy_band_wh = Summarize(band);
   switch (objective) {
     case Objective::kAccuracyPerKwh:
       if (standing.accuracy_per_kwh.count > 0) standing.score = standing.accuracy_per_kwh.mean;
@@ -121,9 +124,27 @@ std::vector<EpochPoint> EpochPoints(const RunRow& run) {
     point.energy_wh = epoch.energy_wh;
     point.co2_g = epoch.co2_g;
     point.duration_s = epoch.train_s + epoch.eval_s;
+    point.energy_band_wh = epoch.energy_band_wh;
     points.push_back(point);
   }
   return points;
+}
+
+std::optional<double> BandPercentOf(const CellStanding& standing) {
+  return BandPercent(standing.energy_wh.mean, standing.energy_band_wh.mean);
+}
+
+std::optional<double> ScoreBandPercent(const CellStanding& standing, Objective objective) {
+  switch (objective) {
+    case Objective::kAccuracyPerKwh:
+      return BandPercentOf(standing);
+    case Objective::kCo2ToTarget:
+    case Objective::kEnergyToTarget:
+      return BandPercent(standing.reach_energy_wh.mean, standing.reach_energy_band_wh.mean);
+    case Objective::kTimeToTarget:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 bool ScoreIsBetter(Objective objective, double a, double b) {

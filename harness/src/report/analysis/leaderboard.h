@@ -36,6 +36,9 @@ struct CellStanding {
   Stat co2_g;
   Stat duration_s;
   Stat accuracy_per_kwh;
+  // ± Wh of energy_wh: its mean is the mean of the runs' bands (see
+  // number_format.h); 0 when none is known. CO2 carries the same share.
+  Stat energy_band_wh;
   int runs = 0;
   // Over the runs that reached the target only.
   int runs_reaching = 0;
@@ -43,6 +46,7 @@ struct CellStanding {
   Stat reach_energy_wh;
   Stat reach_co2_g;
   Stat reach_s;
+  Stat reach_energy_band_wh;  // ± Wh of reach_energy_wh, as energy_band_wh
   // The objective's mean; empty when the cell has none (no energy, or no
   // run reached the target).
   std::optional<double> score;
@@ -58,6 +62,13 @@ struct Leaderboard {
   // before those where only some did), then the rest by final accuracy.
   std::vector<CellStanding> ranked;
 };
+
+// The relative band of the cell's energy (and CO2) in percent; empty
+// when none is known.
+std::optional<double> BandPercentOf(const CellStanding& standing);
+// The relative band of what the cell spent to reach the target: what the
+// objective's score carries (none for time); empty when none is known.
+std::optional<double> ScoreBandPercent(const CellStanding& standing, Objective objective);
 
 // Higher is better for accuracy per kWh, lower for the rest.
 bool ScoreIsBetter(Objective objective, double a, double b);

@@ -83,4 +83,38 @@ std::string FormatCount(const Stat& stat) {
   return text;
 }
 
+std::optional<double> BandPercent(double value, double band) {
+  if (!(band > 0) || !(value > 0) || !std::isfinite(band) || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return band / value * 100.0;
+}
+
+std::string BandPercentText(double percent) { return "±" + Significant(percent, 2) + "%"; }
+
+std::string BandText(double value, double band) {
+  const auto percent = BandPercent(value, band);
+  return percent ? BandPercentText(*percent) : "";
+}
+
+std::string WithBand(const std::string& figure, double value, double band) {
+  const std::string text = BandText(value, band);
+  return text.empty() ? figure : figure + ", estimated " + text;
+}
+
+std::string WithCompactBand(const std::string& figure, double value, double band) {
+  const std::string text = BandText(value, band);
+  return text.empty() ? figure : figure + " " + text;
+}
+
+double SumOfBands(const std::vector<double>& bands) {
+  double sum = 0;
+  for (const double band : bands) sum += band;
+  return sum;
+}
+
+double MeanOfBands(const std::vector<double>& bands) {
+  return bands.empty() ? 0 : SumOfBands(bands) / static_cast<double>(bands.size());
+}
+
 }  // namespace carbonbench::report

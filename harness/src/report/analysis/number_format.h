@@ -3,6 +3,7 @@
 // sections or sentences (and golden tests stay stable).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,29 @@ std::string FormatStatSignificant(const Stat& stat, int digits = 3);
 
 // Counts such as epochs: "3", "3 ± 0", "2.5 ± 0.7".
 std::string FormatCount(const Stat& stat);
+
+// Error bands of estimated energy. A band is ± Wh around a figure (PUE
+// applied, so it scales with CO2 alike); 0 means none is known (a counter's
+// figure, or a run stored before bands), and such a figure prints as it
+// always did.
+//
+// The band as a percentage of the figure (35 for ±35%); empty without a
+// band or for a figure that is not positive.
+std::optional<double> BandPercent(double value, double band);
+// "±35%" (two significant digits: "±3.5%") of a band in percent.
+std::string BandPercentText(double percent);
+// As BandPercentText, of a band in Wh around `value`; "" without a band.
+std::string BandText(double value, double band);
+// For sentences: "0.21 Wh, estimated ±35%" from "0.21 Wh"; the figure
+// unchanged without a band.
+std::string WithBand(const std::string& figure, double value, double band);
+// For table cells: "0.21 ±35%"; the figure unchanged without a band.
+std::string WithCompactBand(const std::string& figure, double value, double band);
+// Bands of several runs add: a sum's band is the sum of theirs, a mean's the
+// mean of theirs. Not the root of summed squares: an estimator's error is
+// not independent between runs (one curve under- or over-counts every
+// interval on a machine alike), so the errors line up instead of cancelling.
+double SumOfBands(const std::vector<double>& bands);
+double MeanOfBands(const std::vector<double>& bands);
 
 }  // namespace carbonbench::report

@@ -24,11 +24,13 @@ nlohmann::json CellJson(const CellStanding& standing,
                          {"runs_reaching_target", standing.runs_reaching},
                          {"final_accuracy_percent", standing.final_accuracy.mean},
                          {"energy_wh", standing.energy_wh.mean},
+                         {"energy_band_wh", standing.energy_band_wh.mean},
                          {"co2_g", standing.co2_g.mean},
                          {"duration_s", standing.duration_s.mean}};
   if (standing.runs_reaching > 0) {
     json["to_target"] = {{"epoch", standing.reach_epoch.mean},
                          {"energy_wh", standing.reach_energy_wh.mean},
+                         {"energy_band_wh", standing.reach_energy_band_wh.mean},
                          {"co2_g", standing.reach_co2_g.mean},
                          {"duration_s", standing.reach_s.mean}};
   }
@@ -85,6 +87,10 @@ std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const Recommen
       answer.json["alternative"] = CellJson(*target.alternative, suites_of);
     }
     if (target.saving_percent) answer.json["saving_percent"] = *target.saving_percent;
+    if (target.band_percent) {
+      answer.json["band_percent"] = *target.band_percent;
+      answer.json["saving_within_band"] = target.saving_within_band;
+    }
     if (target.closest != nullptr) answer.json["closest"] = CellJson(*target.closest, suites_of);
     answers.push_back(std::move(answer));
   }

@@ -1,6 +1,7 @@
 #include "report/analysis/recommendations.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -37,6 +38,26 @@ std::string ObjectiveNoun(Objective objective) {
   return "";
 }
 
+// What follows a compared pair of figures inside its parentheses:
+// ", estimated ±35%", and when the saving is within that band, that it is
+// not a measured one.
+std::string PairBandText(double saving_percent, std::optional<double> band_percent) {
+  if (!band_percent) return "";
+  std::string text = ", estimated " + BandPercentText(*band_percent);
+  if (WithinBand(saving_percent, band_percent)) {
+    text +=
+        "; the saving is within that band: a difference in time and CPU load, not a measured "
+        "one";
+  }
+  return text;
+}
+
+// " (energy and CO2 estimated ±35%)", or "" without a band.
+std::string BandClause(std::optional<double> band_percent) {
+  if (!band_percent) return "";
+  return " (energy and CO2 estimated " + BandPercentText(*band_percent) + ")";
+}
+
 std::string ReachText(const CellStanding& standing) {
   const std::string epoch =
       standing.reach_epoch.count > 1 && standing.reach_epoch.stddev > 0
@@ -46,6 +67,8 @@ std::string ReachText(const CellStanding& standing) {
       fmt::format("it got there at {} for {} g CO2, {} Wh and {} s of training", epoch,
                   Significant(standing.reach_co2_g.mean),
                   Significant(standing.reach_energy_wh.mean), Significant(standing.reach_s.mean));
+  text +=
+      BandClause(BandPercent(standing.reach_energy_wh.mean, standing.reach_energy_band_wh.mean));
   if (standing.runs_reaching < standing.runs) {
     text += fmt::format(" (in {} of its {} repetitions)", standing.runs_reaching, standing.runs);
   }
@@ -53,6 +76,24 @@ std::string ReachText(const CellStanding& standing) {
 }
 
 }  // namespace
+
+std::optional<double> LargerBand(std::optional<double> a, std::optional<double> b) {
+  if (a && b) return std::max(*a, *b);
+  return a ? a : b;
+}
+
+// Both figures carry the estimator's error: a difference smaller than it
+// still ranks the cells (the error shifts them alike on one machine), but
+// it cannot be told apart from that error as an amount of energy saved.
+bool WithinBand(double change_percent, std::optional<double> band_percent) {
+  return band_percent && std::abs(change_percent) <= *band_percent;
+}
+
+std::string WithinBandNote(double change_percent, std::optional<double> band_percent) {
+  if (!WithinBand(change_percent, band_percent)) return "";
+  return " (within the estimates' " + BandPercentText(*band_percent) +
+         " band: a difference in time and CPU load, not a measured one)";
+}
 
 std::string EpochsText(const CellRuns& cell) {
   int most = 0;
@@ -102,10 +143,15 @@ TargetAnswer AnswerForTarget(const Leaderboard& board) {
   }
   answer.saving_percent = PercentChange(*best.score, *answer.alternative->score);
   if (answer.saving_percent) *answer.saving_percent = -*answer.saving_percent;
+  answer.band_percent = LargerBand(ScoreBandPercent(best, board.objective),
+                                   ScoreBandPercent(*answer.alternative, board.objective));
+  answer.saving_within_band = WithinBand(answer.saving_percent.value_or(0), answer.band_percent);
   answer.sentence += fmt::format(
-      "; that is {}% less {} than {}, the most expensive configuration that also reached it ({}).",
+      "; that is {}% less {} than {}, the most expensive configuration that also reached it "
+      "({}{}).",
       Fixed(answer.saving_percent.value_or(0), 0), ObjectiveNoun(board.objective),
-      answer.alternative->cell->name, ScoreText(board.objective, *answer.alternative->score));
+      answer.alternative->cell->name, ScoreText(board.objective, *answer.alternative->score),
+      PairBandText(answer.saving_percent.value_or(0), answer.band_percent));
   return answer;
 }
 
@@ -132,13 +178,15 @@ std::string SimilarAccuracySentence(const Leaderboard& board, double tolerance_p
         tolerance);
   }
   const double saving = -PercentChange(cheapest->co2_g.mean, accurate->co2_g.mean).value_or(0);
+  const auto band = LargerBand(BandPercentOf(*cheapest), BandPercentOf(*accurate));
   return fmt::format(
       "On {}, for similar accuracy use {} for {} instead of {} for {}: {}% against {}% final "
-      "accuracy (within {}) at {}% less CO2 ({} g against {} g).",
+      "accuracy (within {}) at {}% less CO2 ({} g against {} g{}).",
       board.dataset, cheapest->cell->name, EpochsText(*cheapest->cell), accurate->cell->name,
       EpochsText(*accurate->cell), Fixed(cheapest->final_accuracy.mean, kPercentDigits),
       Fixed(accurate->final_accuracy.mean, kPercentDigits), tolerance, Fixed(saving, 0),
-      Significant(cheapest->co2_g.mean), Significant(accurate->co2_g.mean));
+      Significant(cheapest->co2_g.mean), Significant(accurate->co2_g.mean),
+      PairBandText(saving, band));
 }
 
 std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>& cells) {
@@ -146,6 +194,7 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
     std::vector<double> co2_percent;
     std::vector<double> quality;  // accuracy points, or RMSE percent
     bool regression = false;
+    std::optional<double> band_percent;  // the largest of the cells compared
   };
   // Keyed by dataset: accuracy points and RMSE percent, or two datasets'
   // accuracies, are not averaged together.
@@ -159,6 +208,8 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
     Effect& effect = effects[{cell.dataset, cell.optimizations}];
     effect.regression = cell.IsRegression();
     effect.co2_percent.push_back(*co2);
+    effect.band_percent = LargerBand(effect.band_percent,
+                                     LargerBand(CellBandPercent(cell), CellBandPercent(*baseline)));
     if (cell.IsRegression()) {
       effect.quality.push_back(
           PercentChange(StatOver(cell, FinalRmse).mean, StatOver(*baseline, FinalRmse).mean)
@@ -183,8 +234,9 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
         effect.regression
             ? fmt::format("final RMSE by {}%", Signed(quality, 1))
             : fmt::format("final accuracy by {} points", Signed(quality, kPercentDigits));
-    sentences.push_back(fmt::format("On {}, {} changed CO2 by {}% {} against the baseline, and {}.",
-                                    key.first, key.second, Signed(co2, 0), where, quality_text));
+    sentences.push_back(fmt::format(
+        "On {}, {} changed CO2 by {}% {} against the baseline{}, and {}.", key.first, key.second,
+        Signed(co2, 0), where, WithinBandNote(co2, effect.band_percent), quality_text));
   }
   return sentences;
 }

@@ -24,6 +24,11 @@ struct TargetAnswer {
   // only one.
   const CellStanding* alternative = nullptr;
   std::optional<double> saving_percent;  // best against alternative
+  // The larger relative band of the two figures compared, in percent;
+  // empty when neither is estimated with a known band. A saving no larger
+  // than it is not claimed as a measured one.
+  std::optional<double> band_percent;
+  bool saving_within_band = false;
   // When nothing reached the target: the most accurate cell.
   const CellStanding* closest = nullptr;
   std::string sentence;
@@ -40,8 +45,18 @@ TargetAnswer AnswerForTarget(const Leaderboard& board);
 std::string SimilarAccuracySentence(const Leaderboard& board, double tolerance_points);
 
 // One sentence per optimization set used by cells with a baseline: the mean
-// change of CO2 and of quality against the baseline, over how many cells.
+// change of CO2 and of quality against the baseline, over how many cells;
+// a change within the estimates' band is said to be so.
 std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>& cells);
+
+// The larger of two bands in percent; empty when neither is known.
+std::optional<double> LargerBand(std::optional<double> a, std::optional<double> b);
+// Whether a change in percent is no larger than the band: then it is not
+// claimed as a measured saving.
+bool WithinBand(double change_percent, std::optional<double> band_percent);
+// " (within the estimates' ±35% band: a difference in time and CPU load,
+// not a measured one)" when WithinBand, else "".
+std::string WithinBandNote(double change_percent, std::optional<double> band_percent);
 
 // "6 epochs", or "3–6 epochs" when repetitions stopped at different ones.
 std::string EpochsText(const CellRuns& cell);

@@ -190,6 +190,8 @@ std::optional<double> EnergyWh(const RunRow& run) { return run.summary.energy_wh
 
 std::optional<double> Co2G(const RunRow& run) { return run.summary.co2_g; }
 
+std::optional<double> EnergyBandWh(const RunRow& run) { return run.summary.energy_band_wh; }
+
 std::optional<double> AccuracyPerKwh(const RunRow& run) {
   if (IsRegression(run) || run.summary.energy_wh <= 0) return std::nullopt;
   return run.summary.final_accuracy * 100.0 / (run.summary.energy_wh / 1000.0);
@@ -216,6 +218,30 @@ Stat StatOver(const CellRuns& cell, Metric metric) {
     if (const auto value = metric(*run)) values.push_back(*value);
   }
   return Summarize(values);
+}
+
+// The mean of the runs' bands over the mean of their energy: a mean's band
+// is the mean of the bands (number_format.h says why they add).
+std::optional<double> CellBandPercent(const CellRuns& cell) {
+  return BandPercent(StatOver(cell, EnergyWh).mean, StatOver(cell, EnergyBandWh).mean);
+}
+
+std::string CellBandText(const CellRuns& cell) {
+  return BandText(StatOver(cell, EnergyWh).mean, StatOver(cell, EnergyBandWh).mean);
+}
+
+bool AnyBand(const std::vector<CellRuns>& cells) {
+  for (const CellRuns& cell : cells) {
+    if (!CellBandText(cell).empty()) return true;
+  }
+  return false;
+}
+
+bool AnyEstimated(const std::vector<const RunRow*>& runs) {
+  for (const RunRow* run : runs) {
+    if (run->summary.energy_provenance.find("estimated") != std::string::npos) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> SplitOptimizations(const std::string& joined) {

@@ -82,9 +82,22 @@ std::optional<double> BestRmse(const RunRow& run);
 std::optional<double> FinalRmse(const RunRow& run);
 std::optional<double> FinalMae(const RunRow& run);
 
+// ± Wh of the run's energy; 0 when none is known (see number_format.h).
+std::optional<double> EnergyBandWh(const RunRow& run);
+
 // The metric over a cell's finished runs. Runs for which `metric` has no
 // value are left out.
 Stat StatOver(const CellRuns& cell, Metric metric);
+
+// The mean band of the cell's finished runs as a share of their mean
+// energy ("±35%"), which is also its CO2's; "" when none is known.
+std::string CellBandText(const CellRuns& cell);
+// The relative band of the cell's mean energy in percent; empty when none.
+std::optional<double> CellBandPercent(const CellRuns& cell);
+// Whether any finished run of the cells carries a band.
+bool AnyBand(const std::vector<CellRuns>& cells);
+// Whether any of the runs' energy is estimated, in whole or in part.
+bool AnyEstimated(const std::vector<const RunRow*>& runs);
 
 // The optimization names of every cell, split at "+".
 std::vector<std::string> SplitOptimizations(const std::string& joined);

@@ -58,6 +58,7 @@ std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs, 
     spent.energy_wh += epochs[i].energy_wh;
     spent.co2_g += epochs[i].co2_g;
     spent.duration_s += epochs[i].duration_s;
+    spent.energy_band_wh += epochs[i].energy_band_wh;
     if (epochs[i].quality >= target) {
       spent.epoch = static_cast<int>(i) + 1;
       return spent;

@@ -27,7 +27,8 @@ struct EpochPoint {
   double quality = 0;  // higher is better: accuracy %, or minus RMSE
   double energy_wh = 0;
   double co2_g = 0;
-  double duration_s = 0;  // training and evaluation of the epoch
+  double duration_s = 0;      // training and evaluation of the epoch
+  double energy_band_wh = 0;  // ± Wh of energy_wh; 0 when none is known
 };
 
 struct OptimalEpoch {
@@ -54,6 +55,7 @@ struct TargetReach {
   double energy_wh = 0;
   double co2_g = 0;
   double duration_s = 0;
+  double energy_band_wh = 0;  // the epochs' bands added, as number_format.h says
 };
 // Empty when no epoch reached it.
 std::optional<TargetReach> FirstReaching(const std::vector<EpochPoint>& epochs, double target);

@@ -1,6 +1,7 @@
 #include "report/export/exports.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -71,7 +72,8 @@ nlohmann::json RunFields(const RunRow& run) {
           {"stop_reason", r.stop_reason},
           {"model_path", r.model_path},
           {"macro_f1_percent",
-           matrix ? nlohmann::json(AveragesOf(*matrix).macro_f1 * 100) : nlohmann::json()}};
+           matrix ? nlohmann::json(AveragesOf(*matrix).macro_f1 * 100) : nlohmann::json()},
+          {"energy_band_wh", r.energy_band_wh}};
 }
 
 // A typed field as CSV text: null empty, numbers at full precision.
@@ -80,6 +82,37 @@ std::string CsvText(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
   return Number(value.get<double>());
+}
+
+// An optional as JSON: null when unset.
+template <class T>
+nlohmann::json OrNull(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+// The run's measurement record, every field present (null when unset), so
+// a reader need not tell a missing key from an unknown figure.
+nlohmann::json MeasurementJson(const MeasurementRecord& m) {
+  nlohmann::json components = nlohmann::json::array();
+  for (const ComponentMeasurement& c : m.components) {
+    components.push_back({{"component", OrNull(c.component)},
+                          {"meter", OrNull(c.meter)},
+                          {"provenance", OrNull(c.provenance)},
+                          {"method", OrNull(c.method)},
+                          {"scope", OrNull(c.scope)},
+                          {"band_relative", OrNull(c.band_relative)},
+                          {"band_basis", OrNull(c.band_basis)},
+                          {"calibration", OrNull(c.calibration)}});
+  }
+  return {{"components", std::move(components)},
+          {"interval_target_ms", OrNull(m.interval_target_ms)},
+          {"interval_mean_ms", OrNull(m.interval_mean_ms)},
+          {"interval_max_gap_ms", OrNull(m.interval_max_gap_ms)},
+          {"samples", OrNull(m.samples)},
+          {"outside_load_mean", OrNull(m.outside_load_mean)},
+          {"outside_load_max", OrNull(m.outside_load_max)},
+          {"process_load_mean", OrNull(m.process_load_mean)},
+          {"outside_load_warning", OrNull(m.outside_load_warning)}};
 }
 
 nlohmann::json ParsedOr(const std::string& text, nlohmann::json fallback) {
@@ -121,7 +154,8 @@ const std::vector<std::string> kRunColumns = {"run_id",
                                               "cold_start_s",
                                               "stop_reason",
                                               "model_path",
-                                              "macro_f1_percent"};
+                                              "macro_f1_percent",
+                                              "energy_band_wh"};
 
 const std::vector<std::string> kEpochColumns = {"run_id",
                                                 "suite",
@@ -139,7 +173,8 @@ const std::vector<std::string> kEpochColumns = {"run_id",
                                                 "energy_wh",
                                                 "cumulative_energy_wh",
                                                 "co2_g",
-                                                "energy_provenance"};
+                                                "energy_provenance",
+                                                "energy_band_wh"};
 
 const std::vector<std::string> kLeaderboardColumns = {"dataset",
                                                       "objective",
@@ -161,7 +196,9 @@ const std::vector<std::string> kLeaderboardColumns = {"dataset",
                                                       "epoch_to_target_mean",
                                                       "energy_wh_to_target_mean",
                                                       "co2_g_to_target_mean",
-                                                      "duration_s_to_target_mean"};
+                                                      "duration_s_to_target_mean",
+                                                      "energy_band_wh_mean",
+                                                      "energy_band_wh_to_target_mean"};
 
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -191,13 +228,13 @@ std::string EpochsCsv(const std::vector<RunRow>& runs) {
     double cumulative = 0;
     for (const EpochRecord& e : run.epochs) {
       cumulative += e.energy_wh;
-      text +=
-          Line({std::to_string(run.id), run.start.suite, run.start.cell_name,
-                std::to_string(run.start.repetition), std::to_string(e.epoch), Number(e.train_loss),
-                Number(e.test_loss), regression ? "" : Number(e.test_accuracy * 100),
-                regression ? Number(e.test_rmse) : "", regression ? Number(e.test_mae) : "",
-                Number(e.train_s), Number(e.eval_s), Number(e.data_s), Number(e.energy_wh),
-                Number(cumulative), Number(e.co2_g), e.energy_provenance});
+      text += Line(
+          {std::to_string(run.id), run.start.suite, run.start.cell_name,
+           std::to_string(run.start.repetition), std::to_string(e.epoch), Number(e.train_loss),
+           Number(e.test_loss), regression ? "" : Number(e.test_accuracy * 100),
+           regression ? Number(e.test_rmse) : "", regression ? Number(e.test_mae) : "",
+           Number(e.train_s), Number(e.eval_s), Number(e.data_s), Number(e.energy_wh),
+           Number(cumulative), Number(e.co2_g), e.energy_provenance, Number(e.energy_band_wh)});
     }
   }
   return text;
@@ -222,7 +259,8 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
                                 {"energy_wh", p.energy_wh},
                                 {"co2_g", p.co2_g},
                                 {"provenance", p.provenance},
-                                {"meter", p.meter}});
+                                {"meter", p.meter},
+                                {"band_wh", p.band_wh}});
     }
     item["epochs"] = nlohmann::json::array();
     for (const EpochRecord& e : run.epochs) {
@@ -237,7 +275,8 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
                                 {"data_s", e.data_s},
                                 {"energy_wh", e.energy_wh},
                                 {"co2_g", e.co2_g},
-                                {"energy_provenance", e.energy_provenance}});
+                                {"energy_provenance", e.energy_provenance},
+                                {"energy_band_wh", e.energy_band_wh}});
     }
     item["inference"] = nlohmann::json::array();
     for (const InferenceRecord& i : run.summary.inference) {
@@ -248,8 +287,11 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
                                    {"p99_ms", i.p99_ms},
                                    {"throughput_per_s", i.throughput_per_s},
                                    {"energy_wh_per_1000", i.energy_wh_per_1000},
+                                   {"energy_wh", i.energy_wh},
+                                   {"energy_band_wh", i.energy_band_wh},
                                    {"energy_provenance", i.energy_provenance}});
     }
+    item["measurement"] = MeasurementJson(run.summary.measurement);
     item["warnings"] = run.summary.warnings;
     all.push_back(std::move(item));
   }
@@ -290,7 +332,9 @@ std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions&
                     reached ? Number(s.reach_epoch.mean) : "",
                     reached ? Number(s.reach_energy_wh.mean) : "",
                     reached ? Number(s.reach_co2_g.mean) : "",
-                    reached ? Number(s.reach_s.mean) : ""});
+                    reached ? Number(s.reach_s.mean) : "",
+                    Number(s.energy_band_wh.mean),
+                    reached ? Number(s.reach_energy_band_wh.mean) : ""});
     }
   }
   return text;

@@ -1,10 +1,12 @@
 // Each optimized cell against the cell that differs from it only by its
 // optimizations: accuracy for classification, RMSE for regression. A change
 // no larger than the run-to-run spread is marked as not significant.
+#include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "report/analysis/recommendations.h"
 #include "report/analysis/tradeoffs.h"
 #include "report/render/sections.h"
 
@@ -12,6 +14,7 @@ namespace carbonbench::report {
 namespace {
 
 constexpr const char* kNotSignificant = " (n.s.)";
+constexpr const char* kWithinBand = " (in band)";
 
 // " (n.s.)" when the two cells' means differ by no more than their spread.
 std::string Significance(const Stat& value, const Stat& base) {
@@ -37,6 +40,15 @@ std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
   return Signed(value.mean - base.mean, kPercentDigits) + Significance(value, base);
 }
 
+// " (in band)" when an energy or CO2 change is no larger than the larger
+// error band of the two cells' estimates: on one machine the ranking holds
+// (the error shifts both alike), but the amount is not a measured one.
+std::string BandMark(const CellRuns& cell, const CellRuns& baseline, Metric metric) {
+  const auto band = LargerBand(CellBandPercent(cell), CellBandPercent(baseline));
+  const auto change = PercentChange(StatOver(cell, metric).mean, StatOver(baseline, metric).mean);
+  return band && change && std::abs(*change) <= *band ? kWithinBand : "";
+}
+
 std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline) {
   if (baseline == nullptr) {
     return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone};
@@ -44,8 +56,8 @@ std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline
   return {cell.name,
           baseline->name,
           DeltaPercent(cell, *baseline, DurationS),
-          DeltaPercent(cell, *baseline, EnergyWh),
-          DeltaPercent(cell, *baseline, Co2G),
+          DeltaPercent(cell, *baseline, EnergyWh) + BandMark(cell, *baseline, EnergyWh),
+          DeltaPercent(cell, *baseline, Co2G) + BandMark(cell, *baseline, Co2G),
           QualityDelta(cell, *baseline)};
 }
 
@@ -108,6 +120,12 @@ std::string BaselineSection(const ReportInput& input) {
   text +=
       ". (n.s.) marks a change no larger than the run-to-run spread "
       "(√(sd² + sd²) of the two cells' repetitions): not significant.";
+  if (AnyBand(input.cells)) {
+    text +=
+        " (in band) marks an energy or CO2 change no larger than the estimates' error band: "
+        "on one machine it still ranks the cells, but as an amount it is a difference in time "
+        "and CPU load, not a measured one.";
+  }
   if (!SpreadKnownEverywhere(input.cells)) {
     text +=
         " Where either side ran once the spread is unknown and nothing is "

@@ -36,21 +36,31 @@ std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
 std::string GreenerSection(const ReportInput& input) {
   const std::vector<ComparedRegion>& regions = input.options.compare_regions;
   if (regions.empty() || !AnyFinished(input.cells)) return "";
-  std::vector<Column> columns = {
-      {"Cell"}, {"Hardware Wh", Align::kRight}, {"Here g", Align::kRight}};
+  // One band column: its share holds for the energy and for every place's CO2.
+  const bool bands = AnyBand(input.cells);
+  std::vector<Column> columns = {{"Cell"}, {"Hardware Wh", Align::kRight}};
+  if (bands) columns.push_back({"Band", Align::kRight});
+  columns.push_back({"Here g", Align::kRight});
   for (const ComparedRegion& region : regions)
     columns.push_back({region.code + " g", Align::kRight});
   MarkdownTable table(std::move(columns));
 
   std::vector<double> suite_grams(regions.size(), 0.0);
   double suite_here_g = 0;
+  std::vector<double> energy_wh, band_wh;  // cell means, for the suite's band
   for (const CellRuns& cell : input.cells) {
     if (cell.finished.empty()) continue;
     const Stat hardware = StatOver(cell, HardwareWh);
     const Stat here = StatOver(cell, Co2G);
-    std::vector<std::string> row = {cell.name, Fixed(hardware.mean, kWhDigits),
-                                    Fixed(here.mean, kCo2Digits)};
+    std::vector<std::string> row = {cell.name, Fixed(hardware.mean, kWhDigits)};
+    if (bands) {
+      const std::string band = CellBandText(cell);
+      row.push_back(band.empty() ? kNone : band);
+    }
+    row.push_back(Fixed(here.mean, kCo2Digits));
     suite_here_g += here.mean;
+    energy_wh.push_back(StatOver(cell, EnergyWh).mean);
+    band_wh.push_back(StatOver(cell, EnergyBandWh).mean);
     for (std::size_t i = 0; i < regions.size(); ++i) {
       const double grams = GramsIn(regions[i], hardware.mean);
       suite_grams[i] += grams;
@@ -62,13 +72,18 @@ std::string GreenerSection(const ReportInput& input) {
   const auto greenest = std::min_element(suite_grams.begin(), suite_grams.end());
   const std::size_t best = static_cast<std::size_t>(greenest - suite_grams.begin());
   std::string verdict;
+  // The cells' bands add (number_format.h); the share is every place's.
+  const std::string band = BandText(SumOfBands(energy_wh), SumOfBands(band_wh));
   if (suite_here_g > 0 && *greenest < suite_here_g) {
     verdict = fmt::format(
         "Run in {} ({}), the suite's cells (one repetition each) would have emitted {} g "
-        "instead of {} g here ({} less).\n\n",
+        "instead of {} g here ({} less){}.\n\n",
         regions[best].code, regions[best].name, Fixed(*greenest, kCo2Digits),
         Fixed(suite_here_g, kCo2Digits),
-        Fixed(100.0 * (1.0 - *greenest / suite_here_g), kDeltaPercentDigits) + "%");
+        Fixed(100.0 * (1.0 - *greenest / suite_here_g), kDeltaPercentDigits) + "%",
+        band.empty() ? ""
+                     : "; both are estimated " + band +
+                           ", an error that shifts them alike, so the saving in percent holds");
   } else {
     verdict = "None of the compared places would have emitted less than here.\n\n";
   }

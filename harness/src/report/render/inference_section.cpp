@@ -29,7 +29,10 @@ std::string InferenceSection(const ReportInput& input) {
         table.AddRow({cell.name, std::to_string(run->start.repetition + 1),
                       std::to_string(r.batch_size), Fixed(run->summary.cold_start_s, 3),
                       Fixed(r.p50_ms, 3), Fixed(r.p90_ms, 3), Fixed(r.p99_ms, 3),
-                      Fixed(r.throughput_per_s, 0), fmt::format("{:.3g}", r.energy_wh_per_1000),
+                      Fixed(r.throughput_per_s, 0),
+                      // The band's share of the loop's energy is its share per 1,000 too.
+                      WithCompactBand(fmt::format("{:.3g}", r.energy_wh_per_1000), r.energy_wh,
+                                      r.energy_band_wh),
                       fmt::format("{:.3g}", co2_per_1000), ProvenanceWord(r.energy_provenance)});
       }
     }

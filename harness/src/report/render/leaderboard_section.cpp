@@ -21,31 +21,63 @@ std::string ReachedText(const CellStanding& standing) {
   return fmt::format("{} of {}", standing.runs_reaching, standing.runs);
 }
 
+bool AnyBand(const Leaderboard& board) {
+  for (const CellStanding& standing : board.ranked) {
+    if (BandPercentOf(standing)) return true;
+  }
+  return false;
+}
+
+// "±35%", or — where the cell's energy has no band.
+std::string BandCell(const CellStanding& standing) {
+  const std::string text = BandText(standing.energy_wh.mean, standing.energy_band_wh.mean);
+  return text.empty() ? kNone : text;
+}
+
 std::string BoardTable(const Leaderboard& board) {
-  MarkdownTable table({{"Rank", Align::kRight},
-                       {"Cell"},
-                       {"Final acc %", Align::kRight},
-                       {"Energy Wh", Align::kRight},
-                       {"CO2 g", Align::kRight},
-                       {"Acc/kWh", Align::kRight},
-                       {"Reached", Align::kRight},
-                       {"At epoch", Align::kRight},
-                       {"Wh to target", Align::kRight},
-                       {"g CO2 to target", Align::kRight},
-                       {"s to target", Align::kRight}});
+  std::vector<Column> columns = {{"Rank", Align::kRight},        {"Cell"},
+                                 {"Final acc %", Align::kRight}, {"Energy Wh", Align::kRight},
+                                 {"CO2 g", Align::kRight},       {"Acc/kWh", Align::kRight}};
+  // One band column for the row's energy and CO2 figures, as in the results.
+  const bool bands = AnyBand(board);
+  if (bands) columns.push_back({"Band", Align::kRight});
+  for (const char* header :
+       {"Reached", "At epoch", "Wh to target", "g CO2 to target", "s to target"}) {
+    columns.push_back({header, Align::kRight});
+  }
+  MarkdownTable table(std::move(columns));
   int rank = 0;
   for (const CellStanding& standing : board.ranked) {
     const bool reached = standing.runs_reaching > 0;
-    table.AddRow({standing.score ? std::to_string(++rank) : kNone, standing.cell->name,
-                  FormatStat(standing.final_accuracy, kPercentDigits),
-                  FormatStatSignificant(standing.energy_wh), FormatStatSignificant(standing.co2_g),
-                  FormatStatSignificant(standing.accuracy_per_kwh), ReachedText(standing),
-                  reached ? FormatCount(standing.reach_epoch) : kNone,
-                  reached ? FormatStatSignificant(standing.reach_energy_wh) : kNone,
-                  reached ? FormatStatSignificant(standing.reach_co2_g) : kNone,
-                  reached ? FormatStatSignificant(standing.reach_s) : kNone});
+    std::vector<std::string> row = {standing.score ? std::to_string(++rank) : kNone,
+                                    standing.cell->name,
+                                    FormatStat(standing.final_accuracy, kPercentDigits),
+                                    FormatStatSignificant(standing.energy_wh),
+                                    FormatStatSignificant(standing.co2_g),
+                                    FormatStatSignificant(standing.accuracy_per_kwh)};
+    if (bands) row.push_back(BandCell(standing));
+    for (const std::string& cell :
+         {ReachedText(standing), reached ? FormatCount(standing.reach_epoch) : kNone,
+          reached ? FormatStatSignificant(standing.reach_energy_wh) : kNone,
+          reached ? FormatStatSignificant(standing.reach_co2_g) : kNone,
+          reached ? FormatStatSignificant(standing.reach_s) : kNone}) {
+      row.push_back(cell);
+    }
+    table.AddRow(row);
   }
   return table.Render();
+}
+
+// What the band column means, when a board shows one.
+std::string BandNote(const std::vector<Leaderboard>& boards) {
+  for (const Leaderboard& board : boards) {
+    if (AnyBand(board)) {
+      return "Band is the error band of an estimated cell's energy, a share that holds for its "
+             "CO2, accuracy per kWh and what it spent to the target alike (— where the energy is "
+             "measured or was stored without one). ";
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -65,7 +97,7 @@ std::string LeaderboardSection(const ReportInput& input) {
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
       TargetSettingText(input.cells, input.options.roles), ObjectiveChoices());
-  text += ProvenanceLine(input.cells);
+  text += BandNote(boards) + ProvenanceLine(input.cells);
   for (const Leaderboard& board : boards) {
     text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,
                         Fixed(board.target_accuracy_percent, kPercentDigits), board.target_source);

@@ -46,6 +46,10 @@ std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn
   std::vector<Column> columns = {
       {"Cell"}, {"Model"}, {"Optimizations"}, {"Precision"}, {"Epochs", Align::kRight}};
   for (const StatColumn& stat : stats) columns.push_back({stat.header, Align::kRight});
+  // One column for the band, a share that holds for energy, CO2 and
+  // accuracy per kWh alike, rather than a band in each; none without bands.
+  const bool bands = AnyBand(cells);
+  if (bands) columns.push_back({"Band", Align::kRight});
   columns.push_back({"Stop reason"});
   MarkdownTable table(std::move(columns));
   for (const CellRuns& cell : cells) {
@@ -55,6 +59,10 @@ std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn
                                     Precisions(cell), EpochRange(cell)};
     for (const StatColumn& stat : stats) {
       row.push_back(FormatStat(StatOver(cell, stat.metric), stat.digits));
+    }
+    if (bands) {
+      const std::string band = CellBandText(cell);
+      row.push_back(band.empty() ? kNone : band);
     }
     row.push_back(StopReasons(cell));
     table.AddRow(row);
@@ -82,6 +90,11 @@ std::string RegressionTable(const std::vector<CellRuns>& cells) {
 // What the columns mean, for the tables that are shown.
 std::string ColumnNotes(const CellsByTask& split) {
   std::string notes;
+  if (AnyBand(split.classification) || AnyBand(split.regression)) {
+    notes +=
+        " Band is the error band of an estimated cell's energy, a share that holds for its CO2 "
+        "and accuracy per kWh too (— where the energy is measured or was stored without one).";
+  }
   if (AnyFinished(split.classification)) {
     notes += " Acc/kWh is final accuracy % per kWh.";
   }
@@ -122,7 +135,9 @@ std::string FailedCells(const std::vector<CellRuns>& cells) {
       table.AddRow({cell.name, std::to_string(run->start.repetition),
                     std::to_string(run->summary.epochs_run),
                     Fixed(run->summary.duration_s, kSecondsDigits),
-                    Fixed(run->summary.energy_wh, kWhDigits), run->failure_reason});
+                    WithCompactBand(Fixed(run->summary.energy_wh, kWhDigits),
+                                    run->summary.energy_wh, run->summary.energy_band_wh),
+                    run->failure_reason});
     }
   }
   if (!any) return "";
@@ -208,7 +223,8 @@ std::string ResultsSection(const ReportInput& input) {
     text +=
         "Mean over finished repetitions, ± sample standard deviation where a "
         "cell ran more than once." +
-        ColumnNotes(split) + " " + ProvenanceLine(input.cells) + ResultsTables(split) +
+        ColumnNotes(split) + " " + ProvenanceLine(input.cells) +
+        EstimateStatement(FinishedRuns(input.cells)) + ResultsTables(split) +
         AboveIdleTable(input.cells) + DataLoadingLine(input.cells);
   } else {
     text += "No cell finished.\n\n";

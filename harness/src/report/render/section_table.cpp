@@ -18,6 +18,7 @@ const std::vector<ReportSection>& ReportSections() {
       {"plots", PlotsSection},
       {"epochs", EpochsSection},
       {"greener regions", GreenerSection},
+      {"measurement", MeasurementSection},
       {"environment", EnvironmentSection},
       {"closing", ClosingSection},
   };

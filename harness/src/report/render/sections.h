@@ -49,6 +49,10 @@ std::string EpochsSection(const ReportInput& input);
 std::string InferenceSection(const ReportInput& input);
 // Each cell's CO2 had it run in each of options.compare_regions.
 std::string GreenerSection(const ReportInput& input);
+// Per run (runs measured alike share a table): per component the meter,
+// provenance, scope, band and calibration; the sampling achieved; and the
+// load from outside the run, with a warning where it distorted the figures.
+std::string MeasurementSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 
@@ -57,10 +61,21 @@ std::string ClosingSection(const ReportInput& input);
 // energy or CO2 says how it was obtained.
 std::string ProvenanceLine(const std::vector<CellRuns>& cells);
 
+// What an estimate's differences mean, when any of the runs is estimated:
+// they follow time and CPU load only, and the band shifts every cell alike.
+// Ends in a blank line; "" when nothing is estimated.
+std::string EstimateStatement(const std::vector<const RunRow*>& runs);
+// What each counter behind a measured figure covers: "Measured: cpu by
+// rapl (CPU package counter), whole machine.", ending in a blank line; ""
+// when nothing is measured.
+std::string MeasuredCoverage(const std::vector<const RunRow*>& runs);
+// "whole machine", "this run's process", as a meter's scope reads.
+std::string ScopeText(const std::optional<std::string>& scope);
+
 // "12.300 Wh (estimated: <meter>, <its method>)": an
 // energy figure with the provenance of the runs behind it and the meters
-// that produced it.
+// that produced it; with a band, "12.300 Wh, estimated ±35% (...)".
 std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
-                                 const std::vector<MeterInfo>& meters);
+                                 const std::vector<MeterInfo>& meters, double band_wh = 0);
 
 }  // namespace carbonbench::report

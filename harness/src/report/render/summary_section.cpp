@@ -126,12 +126,18 @@ std::string BestPerObjective(const ReportInput& input) {
   // Each objective: its name, whether more is better, whether the target
   // belongs in its name, its figure of a cell (none where the cell has no
   // such figure) and how that figure reads.
+  // Energy figures carry their band in percent (none for the others).
   struct Pick {
     const char* name;
     bool higher_is_better;
     bool names_the_target;
     std::optional<double> (*value)(const CellStanding&);
     std::string (*text)(double);
+    std::optional<double> (*band)(const CellStanding&) = nullptr;
+  };
+  auto energy_band = [](const CellStanding& s) { return BandPercentOf(s); };
+  auto to_target_band = [](const CellStanding& s) {
+    return ScoreBandPercent(s, Objective::kCo2ToTarget);
   };
   const Pick picks[] = {
       {"highest final accuracy", true, false,
@@ -142,13 +148,13 @@ std::string BestPerObjective(const ReportInput& input) {
          if (s.accuracy_per_kwh.count == 0) return std::nullopt;
          return s.accuracy_per_kwh.mean;
        },
-       [](double v) { return Significant(v) + " %/kWh"; }},
+       [](double v) { return Significant(v) + " %/kWh"; }, energy_band},
       {"least energy", false, false,
        [](const CellStanding& s) -> std::optional<double> { return s.energy_wh.mean; },
-       [](double v) { return Significant(v) + " Wh"; }},
+       [](double v) { return Significant(v) + " Wh"; }, energy_band},
       {"least CO2", false, false,
        [](const CellStanding& s) -> std::optional<double> { return s.co2_g.mean; },
-       [](double v) { return Significant(v) + " g"; }},
+       [](double v) { return Significant(v) + " g"; }, energy_band},
       {"shortest time", false, false,
        [](const CellStanding& s) -> std::optional<double> { return s.duration_s.mean; },
        [](double v) { return Significant(v) + " s"; }},
@@ -157,7 +163,7 @@ std::string BestPerObjective(const ReportInput& input) {
          if (s.runs_reaching == 0) return std::nullopt;
          return s.reach_co2_g.mean;
        },
-       [](double v) { return Significant(v) + " g"; }},
+       [](double v) { return Significant(v) + " g"; }, to_target_band},
   };
   MarkdownTable table({{"Dataset"}, {"Objective"}, {"Best cell"}, {"Value", Align::kRight}});
   for (const Leaderboard& board : boards) {
@@ -178,7 +184,11 @@ std::string BestPerObjective(const ReportInput& input) {
       if (pick.names_the_target) {
         name += " of " + Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
       }
-      table.AddRow({board.dataset, name, best->cell->name, pick.text(best_value)});
+      std::string value = pick.text(best_value);
+      if (pick.band != nullptr) {
+        if (const auto band = pick.band(*best)) value += " " + BandPercentText(*band);
+      }
+      table.AddRow({board.dataset, name, best->cell->name, value});
     }
   }
   return "## Best cell per objective\n\n" + ProvenanceLine(input.cells) + table.Render() + "\n";
@@ -187,7 +197,7 @@ std::string BestPerObjective(const ReportInput& input) {
 }  // namespace
 
 std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
-                                 const std::vector<MeterInfo>& meters) {
+                                 const std::vector<MeterInfo>& meters, double band_wh) {
   std::string detail = CommonProvenance(runs);
   // "mixed: cpu measured, ..." already has its colon.
   std::string separator = detail.find(':') == std::string::npos ? ": " : "; ";
@@ -199,7 +209,8 @@ std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRo
     detail += separator + meter.name + (method.empty() ? "" : ", " + method);
     separator = "; ";
   }
-  return fmt::format("{} Wh ({})", Fixed(energy_wh, kWhDigits), detail);
+  return fmt::format("{} ({})", WithBand(Fixed(energy_wh, kWhDigits) + " Wh", energy_wh, band_wh),
+                     detail);
 }
 
 std::string SummarySection(const ReportInput& input) {
@@ -209,18 +220,26 @@ std::string SummarySection(const ReportInput& input) {
   double duration_s = 0;
   double energy_wh = 0;
   double co2_g = 0;
+  std::vector<double> bands;
   std::vector<const RunRow*> all;
   for (const RunRow& run : input.runs) {
     duration_s += run.summary.duration_s;
     energy_wh += run.summary.energy_wh;
     co2_g += run.summary.co2_g;
+    bands.push_back(run.summary.energy_band_wh);
     all.push_back(&run);
   }
-  text += fmt::format(
-      "{}, {}: {} s in total, {}, {} g CO2 (from {} energy); {}.\n\n", CellCounts(input.cells),
-      Plural(input.runs.size(), "run"), Fixed(duration_s, kSecondsDigits),
-      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs)), Fixed(co2_g, kCo2Digits),
-      ProvenanceWord(CommonProvenance(all)), BestCells(input.cells));
+  // A total's band is the sum of the runs' (number_format.h says why), and
+  // CO2, being energy times intensity, carries the same share.
+  const double band_wh = SumOfBands(bands);
+  const double co2_band_g = energy_wh > 0 ? co2_g * band_wh / energy_wh : 0;
+  text += fmt::format("{}, {}: {} s in total, {}, {} (from {} energy); {}.\n\n",
+                      CellCounts(input.cells), Plural(input.runs.size(), "run"),
+                      Fixed(duration_s, kSecondsDigits),
+                      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs), band_wh),
+                      WithBand(Fixed(co2_g, kCo2Digits) + " g CO2", co2_g, co2_band_g),
+                      ProvenanceWord(CommonProvenance(all)), BestCells(input.cells));
+  text += EstimateStatement(all) + MeasuredCoverage(all);
   return text + Recommendations(input) + BestPerObjective(input);
 }
 
