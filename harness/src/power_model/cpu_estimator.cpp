@@ -1,6 +1,7 @@
 #include "power_model/cpu_estimator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -225,8 +226,23 @@ int CoresInModelName(const std::string& model_name) {
   return 0;
 }
 
-MachinePowerModel ResolveMachinePowerModel(const MachineFacts& facts, const EstimatorTables& tables,
-                                           const EstimatorOptions& options) {
+namespace {
+
+// Under a control group limit the curve runs over the container's CPUs:
+// as many logical CPUs as it may use, paired as SMT siblings when the host
+// has SMT (the scheduler hands out sibling threads too).
+void ApplyContainer(const MachineFacts& facts, MachinePowerModel* model) {
+  if (CgroupShare(facts) >= 1.0) return;
+  model->container_cpus = AvailableCpus(facts);
+  const int logical = std::max(1, static_cast<int>(std::ceil(model->container_cpus)));
+  const CpuTopology host = facts.cpu.Topology();
+  const bool smt = PhysicalCores(host) < std::max(1, host.logical_cpus);
+  model->topology = {1, logical, smt ? std::max(1, logical / 2) : logical};
+}
+
+// The full-load power and curve, by the first path that has evidence.
+MachinePowerModel ResolveFullLoad(const MachineFacts& facts, const EstimatorTables& tables,
+                                  const EstimatorOptions& options) {
   MachinePowerModel model = Base(facts, tables);
   if (options.tdp_override_w > 0) {
     // The user's own figure wins over a profile too: they asked for it.
@@ -257,6 +273,15 @@ MachinePowerModel ResolveMachinePowerModel(const MachineFacts& facts, const Esti
                  ? "/proc/cpuinfo names no CPU model"
                  : fmt::format("{} is in neither the TDP nor the family table", CpuName(facts.cpu)),
              &model);
+  return model;
+}
+
+}  // namespace
+
+MachinePowerModel ResolveMachinePowerModel(const MachineFacts& facts, const EstimatorTables& tables,
+                                           const EstimatorOptions& options) {
+  MachinePowerModel model = ResolveFullLoad(facts, tables, options);
+  ApplyContainer(facts, &model);
   return model;
 }
 

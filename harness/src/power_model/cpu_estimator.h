@@ -57,7 +57,12 @@ struct MachinePowerModel {
   EstimatePath path = EstimatePath::kDefault;
   double full_load_w = 0;  // this machine's (or container's) CPU power at load 1
   CpuCurve curve;
-  CpuTopology topology;               // what the load is a share of
+  CpuTopology topology;  // what the load is a share of
+  // CPUs a control group limits this machine's processes to; 0 when not
+  // limited. Then full_load_w and topology are the container's, and its
+  // load is its own CPU time over these CPUs (the host's /proc/stat counts
+  // every other container's work too).
+  double container_cpus = 0;
   double band_relative = 0;           // ± fraction
   std::string band_basis;             // what the band rests on
   std::string calibration;            // CalibrationPhrase() of the profile used, or ""

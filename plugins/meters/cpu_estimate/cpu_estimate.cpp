@@ -152,9 +152,10 @@ class CpuEstimateMeter : public Meter {
     const Resolved& resolved = Model();
     if (resolved.model) {
       const power_model::MachinePowerModel& model = *resolved.model;
-      joules_ += cpu_estimate::EstimateInterval(
-                     last_, now, [&model](double load) { return model.PowerW(load); }, ticks_per_s_)
-                     .joules;
+      const auto power_w = [&model](double load) { return model.PowerW(load); };
+      joules_ +=
+          cpu_estimate::EstimateInterval(last_, now, power_w, ticks_per_s_, model.container_cpus)
+              .joules;
     }
     last_ = now;
     return {{Component::kCpu, joules_}};

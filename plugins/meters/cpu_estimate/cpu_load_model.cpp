@@ -97,7 +97,8 @@ CpuSnapshot TakeCpuSnapshot(const std::string& proc_root) {
 }
 
 IntervalEstimate EstimateInterval(const CpuSnapshot& before, const CpuSnapshot& after,
-                                  const MachinePower& machine_power_w, double ticks_per_s) {
+                                  const MachinePower& machine_power_w, double ticks_per_s,
+                                  double container_cpus) {
   const std::uint64_t busy = Increase(before.machine.busy, after.machine.busy);
   const std::uint64_t total = Increase(before.machine.total, after.machine.total);
   IntervalEstimate estimate;
@@ -108,8 +109,14 @@ IntervalEstimate EstimateInterval(const CpuSnapshot& before, const CpuSnapshot& 
   const double busy_s = ticks_per_s > 0 ? static_cast<double>(busy) / ticks_per_s : 0.0;
   const double process_s = std::max(0.0, after.process_cpu_s - before.process_cpu_s);
   estimate.process_share = busy_s > 0 ? std::clamp(process_s / busy_s, 0.0, 1.0) : 0.0;
+  const double wall_s = std::max(0.0, after.wall_s - before.wall_s);
+  if (container_cpus > 0) {
+    estimate.machine_load =
+        wall_s > 0 ? std::clamp(process_s / (container_cpus * wall_s), 0.0, 1.0) : 0.0;
+    estimate.process_share = process_s > 0 ? 1.0 : 0.0;
+  }
   estimate.power_w = machine_power_w(estimate.machine_load) * estimate.process_share;
-  estimate.joules = estimate.power_w * std::max(0.0, after.wall_s - before.wall_s);
+  estimate.joules = estimate.power_w * wall_s;
   return estimate;
 }
 

@@ -70,7 +70,13 @@ struct IntervalEstimate {
 // The energy this process is charged for between two snapshots: the whole
 // CPU's modelled power, scaled by this process's share of the busy CPU time.
 // Counters that went backwards (a reset) count as no change.
+//
+// In a container limited to `container_cpus` (> 0) the machine is the
+// container: /proc/stat there counts the host's other tenants too, so the
+// load is this process's CPU time over the container's CPUs and the
+// container's power is all this process's (while it ran at all).
 IntervalEstimate EstimateInterval(const CpuSnapshot& before, const CpuSnapshot& after,
-                                  const MachinePower& machine_power_w, double ticks_per_s);
+                                  const MachinePower& machine_power_w, double ticks_per_s,
+                                  double container_cpus = 0);
 
 }  // namespace carbonbench::cpu_estimate

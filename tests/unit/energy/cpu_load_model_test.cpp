@@ -244,6 +244,19 @@ TEST(EstimateIntervalTest, NoBusyTimeMeansNoEnergy) {
   EXPECT_DOUBLE_EQ(estimate.joules, 0.0);
 }
 
+TEST(EstimateIntervalTest, ContainerLoadIsItsOwnCpuTimeOverItsCpus) {
+  // A container of 2 CPUs on a host whose /proc/stat shows 50 % busy: this
+  // process used 3 CPU-seconds in 2 s, 75 % of the container.
+  const IntervalEstimate estimate = EstimateInterval(
+      Snapshot(0, 0, 0, 0), Snapshot(2, 3, 6400, 12800), Linear, 100, /*container_cpus=*/2);
+  EXPECT_DOUBLE_EQ(estimate.machine_load, 0.75);
+  EXPECT_DOUBLE_EQ(estimate.process_share, 1.0);
+  EXPECT_DOUBLE_EQ(estimate.joules, Linear(0.75) * 2);
+  const IntervalEstimate idle = EstimateInterval(Snapshot(0, 1, 0, 0), Snapshot(2, 1, 6400, 12800),
+                                                 Linear, 100, /*container_cpus=*/2);
+  EXPECT_DOUBLE_EQ(idle.joules, 0.0);
+}
+
 TEST(EstimateIntervalTest, CountersGoingBackwardsCountAsNoChange) {
   const IntervalEstimate estimate =
       EstimateInterval(Snapshot(0, 0, 500, 1000), Snapshot(1, 1, 100, 200), Linear, 100);

@@ -104,6 +104,17 @@ TEST(CpuEstimatorTest, ContainerCountsOnlyItsCpus) {
   EXPECT_DOUBLE_EQ(model.full_load_w, 0.8 * 280 * 2 * 8 / 256);
   EXPECT_TRUE(Contains(model.description, "8/256 CPUs")) << model.description;
   EXPECT_TRUE(Contains(model.description, "cpu.max")) << model.description;
+  // The curve runs over the container's 8 CPUs, SMT pairs as on the host.
+  EXPECT_DOUBLE_EQ(model.container_cpus, 8);
+  EXPECT_EQ(model.topology.logical_cpus, 8);
+  EXPECT_EQ(model.topology.physical_cores, 4);
+  EXPECT_DOUBLE_EQ(model.PowerW(1), model.full_load_w);
+}
+
+TEST(CpuEstimatorTest, UnlimitedMachineIsNoContainer) {
+  MachineFacts facts = Machine(kEpyc, 1, 128, 64);
+  facts.available_cpus = 128;
+  EXPECT_DOUBLE_EQ(ResolveMachinePowerModel(facts, Tables(), {}).container_cpus, 0);
 }
 
 TEST(CpuEstimatorTest, GenericVirtualCpuEstimatedFromItsFamily) {
