@@ -73,6 +73,10 @@ int ScoreFile(const CalibrateOptions& options) {
   const std::vector<power_model::ScoreRow> rows = power_model::ReadScoreCsv(options.score_path);
   const power_model::ScoreResult result = power_model::ScoreRows(rows, tables);
   if (options.json) {
+    // stdout holds the one JSON object; what the reader should know goes beside it.
+    for (const std::string& warning : tables.warnings) {
+      std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    }
     PrintJson(result);
   } else {
     PrintTable(result, tables, options.score_path);
