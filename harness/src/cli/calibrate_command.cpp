@@ -1,6 +1,7 @@
 // `carbonbench calibrate`: with --score, how far the CPU estimate is from a
 // file of measured package power; without it, this machine's own curve
 // fitted against a power counter (the load ladder).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -43,20 +44,26 @@ void PrintJson(const power_model::ScoreResult& result) {
   std::printf("%s\n", out.dump(2).c_str());
 }
 
-std::string SummaryLine(const std::string& label, const power_model::ScoreSummary& summary) {
-  return fmt::format("{:<44} {:>5} {:>8.1f} {:>8.1f} {:>7.2f}  {}", label, summary.rows,
+std::string SummaryLine(const std::string& label, const power_model::ScoreSummary& summary,
+                        std::size_t width) {
+  return fmt::format("{:<{}} {:>5} {:>8.1f} {:>8.1f} {:>7.2f}  {}", label, width, summary.rows,
                      summary.mape_pct, summary.bias_pct, summary.energy_ratio, summary.paths);
 }
 
 void PrintTable(const power_model::ScoreResult& result, const power_model::EstimatorTables& tables,
                 const std::string& score_path) {
   std::printf("CPU estimate against %s:\n\n", score_path.c_str());
-  std::printf("%-44s %5s %8s %8s %7s  %s\n", "cpu_model", "rows", "MAPE %", "bias %", "E ratio",
-              "estimated from");
+  std::size_t width = std::string("cpu_model").size();
   for (const power_model::ScoreSummary& summary : result.per_cpu) {
-    std::printf("%s\n", SummaryLine(summary.cpu_model, summary).c_str());
+    width = std::max(width, summary.cpu_model.size());
   }
-  std::printf("%s\n\n", SummaryLine("overall", result.overall).c_str());
+  std::printf("%s\n", fmt::format("{:<{}} {:>5} {:>8} {:>8} {:>7}  {}", "cpu_model", width, "rows",
+                                  "MAPE %", "bias %", "E ratio", "estimated from")
+                          .c_str());
+  for (const power_model::ScoreSummary& summary : result.per_cpu) {
+    std::printf("%s\n", SummaryLine(summary.cpu_model, summary, width).c_str());
+  }
+  std::printf("%s\n\n", SummaryLine("overall", result.overall, width).c_str());
   std::printf(
       "MAPE: mean absolute error per row; bias: mean signed error (negative under-counts); "
       "E ratio: summed estimated over summed measured power.\n");
