@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "energy/carbon_intensity.h"
+#include "power_model/calibration_profile.h"
 #include "runner/environment.h"
 #include "runner/meter_selection.h"
 #include "suites/suite.h"
@@ -68,6 +69,9 @@ void PrintProbe(const MeterProbe& probe) {
   std::printf("  %-13s available (%s): %s\n", probe.name.c_str(),
               JoinStrings(components, ", ").c_str(), probe.availability.reason.c_str());
   std::printf("  %-13s method: %s\n", "", probe.method.c_str());
+  for (const std::string& warning : probe.availability.warnings) {
+    std::printf("  %-13s warning: %s\n", "", warning.c_str());
+  }
 }
 
 // The installed meters the suite does not list, so their verdicts show too.
@@ -92,7 +96,8 @@ int DiagnoseMeters(const MetersArguments& a, const GlobalOptions& global) {
   const PluginRegistry registry = LoadPlugins(global);
   const Suite suite = MetersSuite(a, registry);
   const Cell& cell = suite.cells.at(0);
-  const MeterContext context{ReferenceDataDir(), a.threads > 0 ? a.threads : 1};
+  const MeterContext context{ReferenceDataDir(), a.threads > 0 ? a.threads : 1,
+                             power_model::DefaultCalibrationDir()};
   auto params_of = [&](const std::string& name) {
     return ResolveParams(registry.Find(PluginKind::kMeter, name)->params, cell.PluginParams(name));
   };

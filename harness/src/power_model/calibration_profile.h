@@ -1,7 +1,7 @@
 // A machine's own CPU power curve, fitted by `carbonbench calibrate` against
-// a counter (rapl, an external wall plug, nvml) and kept as a JSON file per
-// CPU model and logical CPU count. cpu_estimate uses a matching profile
-// before any table. The format is documented in docs/energy-and-carbon.md.
+// a counter (RAPL, an external wall plug, a GPU's power counter) and kept as a
+// JSON file per CPU model and logical CPU count. The CPU estimating meter
+// uses a matching profile before any table. The format is documented in docs/energy-and-carbon.md.
 #pragma once
 
 #include <optional>
@@ -27,7 +27,7 @@ struct CalibrationProfile {
   std::string cpu_model;  // /proc/cpuinfo's model name, as read
   int logical_cpus = 0;
   CpuTopology topology;
-  std::string meter;          // the counter calibrated against: "rapl", "external", ...
+  std::string meter;          // the meter calibrated against, by its name
   std::string calibrated_at;  // ISO 8601 UTC, e.g. "2026-12-07T01:02:03Z"
   double full_load_w = 0;     // fitted package power at load 1
   CpuCurve curve;
@@ -55,7 +55,7 @@ CalibrationProfile ProfileFromJson(const std::string& text, const std::string& o
 void SaveProfile(const CalibrationProfile& profile, const std::string& dir);
 
 // The phrase every estimate from this profile carries: "calibrated on this
-// machine against rapl on 2026-12-07, ±4.1 %".
+// machine against <meter> on 2026-12-07, ±4.1 %".
 std::string CalibrationPhrase(const CalibrationProfile& profile);
 
 struct ProfileLookup {

@@ -1,8 +1,8 @@
 // The shape of a CPU package's power against load, as a fraction of its
 // power at full load. Fitted once to public measurements (the curve shipped
 // in harness/data/meters/cpu_curve.json) or to this machine's own counter
-// (a calibration profile); cpu_estimate and `carbonbench calibrate --score`
-// both evaluate it here, so the figure a run records is the one validated.
+// (a calibration profile); the CPU estimating meter and `carbonbench calibrate
+// --score` both evaluate it here, so the figure a run records is the one validated.
 #pragma once
 
 namespace carbonbench::power_model {

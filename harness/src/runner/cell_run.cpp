@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/utils.h>
 
+#include "power_model/calibration_profile.h"
 #include "runner/cell_session.h"
 #include "runner/cell_settings.h"
 #include "runner/cell_setup.h"
@@ -44,7 +45,7 @@ MeterSelection ChooseMeters(SuiteRunContext& context, const Cell& cell, int thre
       [&](const std::string& name) {
         return PluginParamsFor(context, PluginKind::kMeter, name, cell);
       },
-      MeterContext{context.reference_data_dir, threads});
+      MeterContext{context.reference_data_dir, threads, power_model::DefaultCalibrationDir()});
   for (const MeterProbe& probe : chosen.probes) {
     // Never a silent fallback: say once per suite why a meter is not used.
     if (!probe.availability.available && context.explain_unavailable_meters &&

@@ -1,26 +1,34 @@
-// The cpu_estimate meter: CPU energy from CodeCarbon's cpu_load model, for
-// machines without a readable power counter. Everything it reports is an
-// estimate and is labelled so.
+// The cpu_estimate meter: CPU energy from power_model's estimator (this
+// machine's calibration profile, else a TDP table row, else the CPU's family,
+// else CodeCarbon's default) and the load curve fitted to public
+// measurements, for machines without a readable power counter. Everything it
+// reports is an estimate, labelled so and carrying its error band.
 #include <unistd.h>
 
 #include <exception>
+#include <fstream>
 #include <optional>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "carbonbench/meter.h"
 #include "cpu_load_model.h"
+#include "power_model/cgroup_share.h"
+#include "power_model/cpu_estimator.h"
+#include "power_model/cpu_identity.h"
 
 namespace carbonbench::meters {
 namespace {
 
 constexpr const char* kProcRoot = "/proc";
-constexpr const char* kCpuPowerCsv = "/codecarbon/hardware/cpu_power.csv";
+constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
 
-// "65", "2.17": watts as people write them.
-std::string Watts(double watts) {
-  std::ostringstream out;
-  out << watts;
-  return out.str() + " W";
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // Online logical CPUs: the ones /proc/stat's machine-wide counters cover,
@@ -35,46 +43,35 @@ double TicksPerSecond() {
   return ticks > 0 ? static_cast<double>(ticks) : 100.0;  // 100 on every Linux ABI
 }
 
-// The TDP the model uses, and where it came from.
-struct TdpChoice {
-  double tdp_w = 0;
-  std::string source;  // short, for Method(): "cpu_power.csv row 'AMD EPYC 7763'"
-  std::string reason;  // a sentence for Probe(), with the fix when it is a guess
-};
-
-TdpChoice DefaultTdp(const std::string& why) {
-  const int threads = LogicalCpus();
-  TdpChoice choice;
-  choice.tdp_w = cpu_estimate::DefaultTdpW(threads);
-  choice.source = "CodeCarbon's default " + Watts(cpu_estimate::kDefaultWattsPerThread) +
-                  " per thread × " + std::to_string(threads) + " threads";
-  choice.reason = why + ": " + choice.source + " = " + Watts(choice.tdp_w) +
-                  "; set cpu_estimate.tdp_w to your CPU's TDP";
-  return choice;
+// What the estimator is told about this machine: /proc/cpuinfo, with the
+// online CPU count /proc/stat covers, and the control groups' CPU limit.
+power_model::MachineFacts ThisMachine() {
+  power_model::MachineFacts facts;
+  facts.cpu = power_model::ReadCpuIdentity(kProcRoot);
+  facts.cpu.logical_cpus = LogicalCpus();
+  const power_model::CgroupCpus limit = power_model::ReadCgroupCpus(
+      kCgroupRoot, ReadSmallFile(std::string(kProcRoot) + "/self/cgroup"));
+  facts.available_cpus = limit.EffectiveCpus(facts.cpu.logical_cpus);
+  facts.limit_source = limit.source;
+  return facts;
 }
 
-TdpChoice ResolveTdp(double override_w, const std::string& reference_data_dir) {
-  if (override_w > 0) {
-    return {override_w, "cpu_estimate.tdp_w",
-            "TDP " + Watts(override_w) + " from cpu_estimate.tdp_w"};
-  }
-  const std::string model = cpu_estimate::ReadCpuModelName(kProcRoot);
-  if (model.empty()) return DefaultTdp("/proc/cpuinfo names no CPU model");
-  std::vector<cpu_estimate::CpuPowerEntry> table;
+// The estimator resolved once, or why it could not be.
+struct Resolved {
+  std::optional<power_model::MachinePowerModel> model;
+  std::string error;
+};
+
+Resolved Resolve(double override_w, const MeterContext& context) {
   try {
-    table = cpu_estimate::ReadCpuPowerCsv(reference_data_dir + kCpuPowerCsv);
+    const power_model::EstimatorTables tables =
+        power_model::LoadEstimatorTables(context.reference_data_dir);
+    return {power_model::ResolveMachinePowerModel(
+                ThisMachine(), tables, {override_w, "cpu_estimate.tdp_w", context.calibration_dir}),
+            ""};
   } catch (const std::exception& error) {
-    return DefaultTdp(error.what());
+    return {std::nullopt, error.what()};
   }
-  const cpu_estimate::TdpMatch match = cpu_estimate::LookUpTdp(model, table);
-  if (!match.found) return DefaultTdp("CPU '" + model + "' not in cpu_power.csv");
-  TdpChoice choice;
-  choice.tdp_w = match.tdp_w;
-  choice.source = "cpu_power.csv row '" + match.matched_name + "'";
-  choice.reason =
-      "TDP " + Watts(match.tdp_w) + " from cpu_power.csv for '" + match.matched_name + "'";
-  if (match.matched_name != model) choice.reason += " (this CPU: '" + model + "')";
-  return choice;
 }
 
 }  // namespace
@@ -87,14 +84,15 @@ class CpuEstimateMeter : public Meter {
   static std::vector<ParamSpec> Parameters() {
     return {FloatParam("tdp_w", 0.0,
                        "CPU package TDP in watts; 0 looks it up in CodeCarbon's "
-                       "cpu_power.csv by /proc/cpuinfo's model name",
+                       "cpu_power.csv by /proc/cpuinfo's model name (after a "
+                       "calibration profile, before the CPU family table)",
                        0.0, 1000.0)};
   }
 
   void Configure(const Params& params, const MeterContext& context) override {
     tdp_override_w_ = params.Has("tdp_w") ? params.GetFloat("tdp_w") : 0.0;
-    reference_data_dir_ = context.reference_data_dir;
-    tdp_ = ResolveTdp(tdp_override_w_, reference_data_dir_);
+    context_ = context;
+    resolved_ = Resolve(tdp_override_w_, context_);
   }
 
   Availability Probe() override {
@@ -106,7 +104,11 @@ class CpuEstimateMeter : public Meter {
     } catch (const std::exception& error) {
       return {false, std::string(error.what()) + "; cpu_estimate needs Linux with /proc mounted"};
     }
-    return {true, Tdp().reason};
+    const Resolved& resolved = Model();
+    if (!resolved.model) return {false, resolved.error};
+    const power_model::MachinePowerModel& model = *resolved.model;
+    return {true, std::string(power_model::EstimatePathName(model.path)) + ": " + model.description,
+            model.warnings};
 #endif
   }
 
@@ -117,36 +119,58 @@ class CpuEstimateMeter : public Meter {
   }
 
   std::string Method() const override {
-    const TdpChoice& tdp = Tdp();
-    return "CPU energy estimated, not measured, with CodeCarbon's cpu_load model: power = " +
-           Watts(tdp.tdp_w) + " TDP (" + tdp.source +
-           ") × (0.1 + 0.9 × machine load³) × this process's share of the busy CPU time "
-           "(from /proc/stat), integrated over wall-clock time.";
+    const Resolved& resolved = Model();
+    if (!resolved.model) return "CPU energy not estimated: " + resolved.error;
+    const power_model::MachinePowerModel& model = *resolved.model;
+    return fmt::format(
+        "CPU energy estimated, not measured, from the {}: {}; power = that × the load curve ({}) "
+        "at the machine's load × this process's share of the busy CPU time (from /proc/stat), "
+        "integrated over wall-clock time; ±{:.0f} % ({}).",
+        power_model::EstimatePathName(model.path), model.description,
+        power_model::DescribeCurve(model.curve), model.band_relative * 100, model.band_basis);
+  }
+
+  ErrorBand BandOf(Component component) const override {
+    const Resolved& resolved = Model();
+    if (component != Component::kCpu || !resolved.model) return {};
+    return {resolved.model->band_relative, resolved.model->band_basis};
+  }
+
+  std::string Calibration() const override {
+    const Resolved& resolved = Model();
+    return resolved.model ? resolved.model->calibration : "";
   }
 
   void Start() override {
-    Tdp();  // resolve before the sampler thread starts calling ReadJoules()
+    Model();  // resolve before the sampler thread starts calling ReadJoules()
     joules_ = 0;
     last_ = cpu_estimate::TakeCpuSnapshot(kProcRoot);
   }
 
   std::map<Component, double> ReadJoules() override {
     const cpu_estimate::CpuSnapshot now = cpu_estimate::TakeCpuSnapshot(kProcRoot);
-    joules_ += cpu_estimate::EstimateInterval(last_, now, Tdp().tdp_w, ticks_per_s_).joules;
+    const Resolved& resolved = Model();
+    if (resolved.model) {
+      const power_model::MachinePowerModel& model = *resolved.model;
+      const auto power_w = [&model](double load) { return model.PowerW(load); };
+      joules_ +=
+          cpu_estimate::EstimateInterval(last_, now, power_w, ticks_per_s_, model.container_cpus)
+              .joules;
+    }
     last_ = now;
     return {{Component::kCpu, joules_}};
   }
 
  private:
   // Resolved in Configure(); lazily for a host that never calls it.
-  const TdpChoice& Tdp() const {
-    if (!tdp_) tdp_ = ResolveTdp(tdp_override_w_, reference_data_dir_);
-    return *tdp_;
+  const Resolved& Model() const {
+    if (!resolved_) resolved_ = Resolve(tdp_override_w_, context_);
+    return *resolved_;
   }
 
   double tdp_override_w_ = 0;
-  std::string reference_data_dir_;
-  mutable std::optional<TdpChoice> tdp_;  // a cache; see Tdp()
+  MeterContext context_;
+  mutable std::optional<Resolved> resolved_;  // a cache; see Model()
   const double ticks_per_s_ = TicksPerSecond();
   cpu_estimate::CpuSnapshot last_;
   double joules_ = 0;
@@ -155,4 +179,4 @@ class CpuEstimateMeter : public Meter {
 }  // namespace carbonbench::meters
 
 CARBONBENCH_REGISTER_METER(carbonbench::meters::CpuEstimateMeter, "cpu_estimate", "1.0.0",
-                           "CPU power estimated from load and TDP (CodeCarbon's cpu_load model)")
+                           "CPU power estimated from load with a curve fitted to measurements")

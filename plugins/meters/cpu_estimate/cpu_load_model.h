@@ -1,58 +1,30 @@
-// CodeCarbon's "cpu_load" CPU power model, as plain functions so it can be
-// tested without a meter: power = TDP × (0.1 + 0.9 × load³), with the TDP
-// looked up in CodeCarbon's cpu_power.csv by the CPU's model name.
+// What cpu_estimate reads from /proc and how it turns two readings into
+// energy: the machine's modelled power at its load (power_model's estimator),
+// scaled by this process's share of the busy CPU time. The TDP table lives
+// in power_model (tdp_table.h) so `carbonbench calibrate --score` matches
+// CPUs exactly as the meter does; its names are repeated here.
 //
 // Everything here is pure except the few Read*/Take* functions, which read
 // /proc under a root the caller chooses (tests point it at a fake tree).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "power_model/tdp_table.h"
+
 namespace carbonbench::cpu_estimate {
 
-// CodeCarbon's fallback when the CPU is not in its table.
-inline constexpr double kDefaultWattsPerThread = 4.0;
-
-// TDP × (0.1 + 0.9 × load³): 10 % of TDP at idle, TDP at full load. `load`
-// is clamped to [0, 1]; a NaN load counts as idle.
-double CpuPowerW(double tdp_w, double load);
-
-// CodeCarbon's default TDP for an unknown CPU: 4 W per logical CPU.
-double DefaultTdpW(int logical_cpus);
-
-// --- TDP lookup -------------------------------------------------------------
-
-struct CpuPowerEntry {
-  std::string name;  // as in the table, e.g. "AMD EPYC 7763"
-  double tdp_w = 0;
-};
-
-// Parses cpu_power.csv text ("Name,TDP" header, quoted names may hold
-// commas). Rows whose TDP is not a positive number are skipped (upstream has
-// a few); a row without exactly two fields throws std::runtime_error naming
-// `origin` and the line.
-std::vector<CpuPowerEntry> ParseCpuPowerCsv(const std::string& text, const std::string& origin);
-// Reads and parses the file; throws naming it when it cannot be read.
-std::vector<CpuPowerEntry> ReadCpuPowerCsv(const std::string& path);
-
-// Drops the decorations /proc/cpuinfo and the table disagree on: "(R)",
-// "(TM)", "CPU", "@ 3.20GHz", "with Radeon Graphics", "8-Core Processor",
-// and collapses spaces. "Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz" becomes
-// "Intel Core i7-8700".
-std::string NormaliseCpuName(const std::string& name);
-
-struct TdpMatch {
-  bool found = false;
-  double tdp_w = 0;
-  std::string matched_name;  // the table's spelling
-};
-
-// Matches a /proc/cpuinfo model name against the table, in order: the exact
-// name; the normalised names equal (ignoring case); else the longest table
-// name that appears in the normalised model name as whole words.
-TdpMatch LookUpTdp(const std::string& model_name, const std::vector<CpuPowerEntry>& table);
+using power_model::CpuPowerEntry;
+using power_model::DefaultTdpW;
+using power_model::kDefaultWattsPerThread;
+using power_model::LookUpTdp;
+using power_model::NormaliseCpuName;
+using power_model::ParseCpuPowerCsv;
+using power_model::ReadCpuPowerCsv;
+using power_model::TdpMatch;
 
 // --- /proc readers ----------------------------------------------------------
 
@@ -85,17 +57,26 @@ struct CpuSnapshot {
 // clock and /proc/stat read alongside.
 CpuSnapshot TakeCpuSnapshot(const std::string& proc_root = "/proc");
 
+// The machine's CPU power in W at a busy share (0-1) of its logical CPUs.
+using MachinePower = std::function<double(double load)>;
+
 struct IntervalEstimate {
   double machine_load = 0;   // Δbusy / Δtotal, in [0, 1]
   double process_share = 0;  // this process's part of the busy time, [0, 1]
-  double power_w = 0;        // CpuPowerW(tdp, load) × process_share
+  double power_w = 0;        // machine_power_w(load) × process_share
   double joules = 0;         // power_w × Δwall
 };
 
 // The energy this process is charged for between two snapshots: the whole
 // CPU's modelled power, scaled by this process's share of the busy CPU time.
 // Counters that went backwards (a reset) count as no change.
-IntervalEstimate EstimateInterval(const CpuSnapshot& before, const CpuSnapshot& after, double tdp_w,
-                                  double ticks_per_s);
+//
+// In a container limited to `container_cpus` (> 0) the machine is the
+// container: /proc/stat there counts the host's other tenants too, so the
+// load is this process's CPU time over the container's CPUs and the
+// container's power is all this process's (while it ran at all).
+IntervalEstimate EstimateInterval(const CpuSnapshot& before, const CpuSnapshot& after,
+                                  const MachinePower& machine_power_w, double ticks_per_s,
+                                  double container_cpus = 0);
 
 }  // namespace carbonbench::cpu_estimate

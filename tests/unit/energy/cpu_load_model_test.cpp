@@ -20,21 +20,7 @@ namespace fs = std::filesystem;
 const std::string kCpuPowerCsv =
     std::string(CARBONBENCH_SOURCE_DATA_DIR) + "/codecarbon/hardware/cpu_power.csv";
 
-// --- The power formula ---------------------------------------------------------
-
-TEST(CpuPowerTest, FollowsCodecarbonCurve) {
-  EXPECT_DOUBLE_EQ(CpuPowerW(100, 0.0), 10.0);                       // idle: 10 % of TDP
-  EXPECT_DOUBLE_EQ(CpuPowerW(100, 0.5), 100 * (0.1 + 0.9 * 0.125));  // 21.25 W
-  EXPECT_DOUBLE_EQ(CpuPowerW(100, 1.0), 100.0);
-}
-
-TEST(CpuPowerTest, ClampsLoad) {
-  EXPECT_DOUBLE_EQ(CpuPowerW(65, -0.3), CpuPowerW(65, 0));
-  EXPECT_DOUBLE_EQ(CpuPowerW(65, 1.7), 65.0);
-  EXPECT_DOUBLE_EQ(CpuPowerW(65, std::numeric_limits<double>::quiet_NaN()), 6.5);
-}
-
-TEST(CpuPowerTest, DefaultIsFourWattsPerThread) {
+TEST(DefaultTdpTest, IsFourWattsPerThread) {
   EXPECT_DOUBLE_EQ(DefaultTdpW(2), 8.0);
   EXPECT_DOUBLE_EQ(DefaultTdpW(64), 256.0);
   EXPECT_DOUBLE_EQ(DefaultTdpW(0), 4.0);  // at least one thread
@@ -215,20 +201,29 @@ CpuSnapshot Snapshot(double wall_s, double process_s, std::uint64_t busy, std::u
   return snapshot;
 }
 
+// A machine whose power is 10 W idle plus 90 W × load, so the numbers
+// below can be checked by hand.
+double Linear(double load) { return 10 + 90 * load; }
+
+// Full power at any load: the energy is then wall time × share.
+MachinePower Constant(double watts) {
+  return [watts](double) { return watts; };
+}
+
 TEST(EstimateIntervalTest, ScalesPowerByProcessShare) {
   // 10 s on 2 CPUs at 100 ticks/s: 2000 jiffies, 1000 busy (load 0.5), of
   // which this process used 5 CPU-seconds = 500 jiffies (share 0.5).
   const IntervalEstimate estimate =
-      EstimateInterval(Snapshot(100, 1, 5000, 20000), Snapshot(110, 6, 6000, 22000), 100, 100);
+      EstimateInterval(Snapshot(100, 1, 5000, 20000), Snapshot(110, 6, 6000, 22000), Linear, 100);
   EXPECT_DOUBLE_EQ(estimate.machine_load, 0.5);
   EXPECT_DOUBLE_EQ(estimate.process_share, 0.5);
-  EXPECT_DOUBLE_EQ(estimate.power_w, 21.25 * 0.5);
-  EXPECT_DOUBLE_EQ(estimate.joules, 21.25 * 0.5 * 10);
+  EXPECT_DOUBLE_EQ(estimate.power_w, 55.0 * 0.5);
+  EXPECT_DOUBLE_EQ(estimate.joules, 55.0 * 0.5 * 10);
 }
 
 TEST(EstimateIntervalTest, SoleBusyProcessGetsFullPower) {
   const IntervalEstimate estimate =
-      EstimateInterval(Snapshot(0, 0, 0, 0), Snapshot(2, 4, 400, 400), 65, 100);
+      EstimateInterval(Snapshot(0, 0, 0, 0), Snapshot(2, 4, 400, 400), Constant(65), 100);
   EXPECT_DOUBLE_EQ(estimate.machine_load, 1.0);
   EXPECT_DOUBLE_EQ(estimate.process_share, 1.0);
   EXPECT_DOUBLE_EQ(estimate.joules, 65.0 * 2);
@@ -237,21 +232,34 @@ TEST(EstimateIntervalTest, SoleBusyProcessGetsFullPower) {
 TEST(EstimateIntervalTest, ShareClampedWhenProcessOutrunsJiffies) {
   // Jiffies are coarse: the process can report more CPU time than the ticks.
   const IntervalEstimate estimate =
-      EstimateInterval(Snapshot(0, 0, 0, 0), Snapshot(1, 0.5, 10, 100), 100, 100);
+      EstimateInterval(Snapshot(0, 0, 0, 0), Snapshot(1, 0.5, 10, 100), Linear, 100);
   EXPECT_DOUBLE_EQ(estimate.process_share, 1.0);
 }
 
 TEST(EstimateIntervalTest, NoBusyTimeMeansNoEnergy) {
   const IntervalEstimate estimate =
-      EstimateInterval(Snapshot(0, 1, 50, 100), Snapshot(5, 1, 50, 600), 100, 100);
+      EstimateInterval(Snapshot(0, 1, 50, 100), Snapshot(5, 1, 50, 600), Linear, 100);
   EXPECT_DOUBLE_EQ(estimate.machine_load, 0.0);
   EXPECT_DOUBLE_EQ(estimate.process_share, 0.0);
   EXPECT_DOUBLE_EQ(estimate.joules, 0.0);
 }
 
+TEST(EstimateIntervalTest, ContainerLoadIsItsOwnCpuTimeOverItsCpus) {
+  // A container of 2 CPUs on a host whose /proc/stat shows 50 % busy: this
+  // process used 3 CPU-seconds in 2 s, 75 % of the container.
+  const IntervalEstimate estimate = EstimateInterval(
+      Snapshot(0, 0, 0, 0), Snapshot(2, 3, 6400, 12800), Linear, 100, /*container_cpus=*/2);
+  EXPECT_DOUBLE_EQ(estimate.machine_load, 0.75);
+  EXPECT_DOUBLE_EQ(estimate.process_share, 1.0);
+  EXPECT_DOUBLE_EQ(estimate.joules, Linear(0.75) * 2);
+  const IntervalEstimate idle = EstimateInterval(Snapshot(0, 1, 0, 0), Snapshot(2, 1, 6400, 12800),
+                                                 Linear, 100, /*container_cpus=*/2);
+  EXPECT_DOUBLE_EQ(idle.joules, 0.0);
+}
+
 TEST(EstimateIntervalTest, CountersGoingBackwardsCountAsNoChange) {
   const IntervalEstimate estimate =
-      EstimateInterval(Snapshot(0, 0, 500, 1000), Snapshot(1, 1, 100, 200), 100, 100);
+      EstimateInterval(Snapshot(0, 0, 500, 1000), Snapshot(1, 1, 100, 200), Linear, 100);
   EXPECT_DOUBLE_EQ(estimate.joules, 0.0);
   EXPECT_TRUE(std::isfinite(estimate.power_w));
 }

@@ -1,0 +1,27 @@
+// The CSV the power model reads (CodeCarbon's TDP table, the CPU family
+// table, score files), split into records that keep their line numbers so
+// every error can name the line and column it is about.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace carbonbench::power_model {
+
+struct CsvRecord {
+  int line = 0;  // 1-based line the record starts on
+  std::vector<std::string> fields;
+};
+
+// Double quotes protect commas and newlines, "" inside quotes is a literal
+// quote, a trailing \r is dropped. A blank last line makes no record.
+std::vector<CsvRecord> SplitCsv(const std::string& text);
+
+// Spaces, tabs and line ends removed from both ends.
+std::string Trim(const std::string& text);
+std::string Lower(std::string text);
+
+// The whole file; throws std::runtime_error naming it and `what` it holds.
+std::string ReadWholeFile(const std::string& path, const std::string& what);
+
+}  // namespace carbonbench::power_model
