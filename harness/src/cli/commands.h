@@ -43,6 +43,7 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global);
 void AddInferCommand(CLI::App& app, GlobalOptions& global);
 void AddMergeCommand(CLI::App& app, GlobalOptions& global);
 void AddRecommendCommand(CLI::App& app, GlobalOptions& global);
+void AddCalibrateCommand(CLI::App& app, GlobalOptions& global);
 // Internal: one cell repetition in its own process, started by `run`.
 void AddCellCommand(CLI::App& app, GlobalOptions& global);
 
