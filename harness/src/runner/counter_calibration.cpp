@@ -105,6 +105,10 @@ std::string HowToGetACounter(const PluginRegistry& registry) {
       ChoosableMeters(registry));
 }
 
+LadderStep Adapted(LadderStep step, const CounterCalibrationSettings& settings) {
+  return settings.adapt_step ? settings.adapt_step(std::move(step)) : step;
+}
+
 // Cumulative CPU joules of a started meter.
 calibration::JoulesReader CpuJoules(const std::shared_ptr<Meter>& meter) {
   return [meter] {
@@ -134,8 +138,9 @@ std::vector<QualificationWindow> Qualify(const ChosenCounter& counter,
                                          const ChosenCounter& reference,
                                          const CounterCalibrationSettings& settings,
                                          int logical_cpus, std::ostream& out) {
-  const LadderStep idle = calibration::IdleStep();
-  const LadderStep busy = calibration::BusyThreadsStep("all threads", logical_cpus);
+  const LadderStep idle = Adapted(calibration::IdleStep(), settings);
+  const LadderStep busy =
+      Adapted(calibration::BusyThreadsStep("all threads", logical_cpus), settings);
   counter.meter->Start();
   reference.meter->Start();
   const std::vector<calibration::JoulesReader> readers = {CpuJoules(counter.meter),
@@ -144,7 +149,7 @@ std::vector<QualificationWindow> Qualify(const ChosenCounter& counter,
   const int count = 2 * std::max(1, settings.windows_per_state);
   for (int index = 0; index < count; ++index) {
     const bool loaded = index % 2 == 1;
-    out << fmt::format("  window {}/{} ({}, {:.0f} s)...\n", index + 1, count,
+    out << fmt::format("  window {}/{} ({}, {:g} s)...\n", index + 1, count,
                        loaded ? "load" : "idle", settings.window_s)
         << std::flush;
     if (settings.on_step) settings.on_step(loaded ? busy : idle, index);
@@ -247,7 +252,7 @@ CounterCalibrationResult CalibrateAgainstCounter(const PluginRegistry& registry,
       out << "\nNo second source covers the CPU here: the counter is not qualified.\n";
     } else {
       out << fmt::format(
-          "\nQualifying {} against {}: {} windows of {:.0f} s at idle and {} under load\n",
+          "\nQualifying {} against {}: {} windows of {:g} s at idle and {} under load\n",
           counter.name, reference->name, settings.windows_per_state, settings.window_s,
           settings.windows_per_state);
       const MeterScope scope =
@@ -266,8 +271,9 @@ CounterCalibrationResult CalibrateAgainstCounter(const PluginRegistry& registry,
 
   const std::size_t memory_bytes =
       settings.memory_bytes > 0 ? settings.memory_bytes : calibration::MemoryStreamBytes();
-  const std::vector<LadderStep> steps = StandardLadder(logical, memory_bytes);
-  out << fmt::format("\nLoad ladder: {} steps of {:.0f} s each (after {:.0f} s to settle)\n",
+  std::vector<LadderStep> steps = StandardLadder(logical, memory_bytes);
+  for (LadderStep& step : steps) step = Adapted(std::move(step), settings);
+  out << fmt::format("\nLoad ladder: {} steps of {:g} s each (after {:g} s to settle)\n",
                      steps.size(), settings.step_s, settings.settle_s);
   calibration::LadderSettings ladder;
   ladder.step_s = settings.step_s;

@@ -41,6 +41,10 @@ struct CounterCalibrationSettings {
   bool qualify = false;
   std::string proc_root = "/proc";
   std::size_t memory_bytes = 0;  // the memory step's buffer; 0: MemoryStreamBytes()
+  // Applied to every step before it runs (ladder and qualification); tests
+  // whose fake counters follow a load they set swap the work for a wait, so
+  // busy threads do not delay the fake counters.
+  std::function<calibration::LadderStep(calibration::LadderStep)> adapt_step;
   // Called as each ladder step and each qualification window starts (with
   // the step it runs: "idle" or "all threads" for the windows).
   std::function<void(const calibration::LadderStep&, std::size_t)> on_step;
