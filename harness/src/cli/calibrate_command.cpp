@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/calibrate_counter.h"
 #include "cli/commands.h"
 #include "power_model/cpu_estimator.h"
 #include "power_model/score_file.h"
@@ -22,6 +23,7 @@ struct CalibrateOptions {
   std::string score_path;  // a CSV of measurements to score the estimator on
   std::string curve_path;  // a fitted curve instead of the shipped one
   bool json = false;
+  CounterCalibrationOptions counter;  // without --score: the load ladder
 };
 
 nlohmann::json SummaryJson(const power_model::ScoreSummary& summary) {
@@ -108,17 +110,14 @@ void AddCalibrateCommand(CLI::App& app, GlobalOptions& global) {
                       "meters/cpu_curve.json (e.g. one leave-one-machine-out fold)");
   command->add_flag("--json", options->json,
                     "print one JSON object: rows, mape_pct, bias_pct, energy_ratio, per_cpu");
+  AddCounterCalibrationOptions(command, options->counter);
   command->callback([&global, options] {
     if (!options->score_path.empty()) {
       global.exit_code = ScoreFile(*options);
       return;
     }
-    // Without --score: the load ladder against a measuring meter. The counter mode
-    // dispatches here: `global.exit_code = RunCounterCalibration(options->counter); return;`
-    // (its options added above with AddCounterCalibrationOptions(command, options->counter)).
-    throw std::runtime_error(
-        "calibrate needs --score FILE or a measuring meter; pass --score FILE.csv to score the "
-        "CPU estimate on measurements");
+    // Without --score: this machine's own curve, fitted against a counter.
+    global.exit_code = RunCounterCalibration(options->counter, global);
   });
 }
 
