@@ -337,18 +337,21 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
   { ResultsStore store(path); }
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+    db.exec("UPDATE meta SET value = '" + std::to_string(kStoreSchemaVersion + 1) +
+            "' WHERE key = 'schema_version'");
   }
   try {
     ResultsStore store(path);
     FAIL() << "a newer schema version was accepted";
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
-              "store " + path + " has schema version 7; this carbonbench reads up to " +
-                  std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
+              "store " + path + " has schema version " + std::to_string(kStoreSchemaVersion + 1) +
+                  "; this carbonbench reads up to " + std::to_string(kStoreSchemaVersion) +
+                  ": upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(), "7");
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(),
+            std::to_string(kStoreSchemaVersion + 1));
 }
 
 // The layout carbonbench wrote as schema version 1, copied verbatim from
