@@ -98,6 +98,21 @@ std::vector<NamedMeter> DefaultMetersHere() {
   return meters;
 }
 
+// One reading of the sampler over the default meters here, as its thread
+// takes one each interval: every meter read, the increments attributed, and
+// whatever else a reading records. The clock moves a whole interval per
+// reading, so each reading does all an interval's work.
+void SamplerReading(benchmark::State& state) {
+  SamplerSettings settings;
+  settings.interval = std::chrono::milliseconds(100);
+  auto clock = std::make_shared<WallClock::time_point>(WallClock::now());
+  settings.now = [clock] { return *clock += std::chrono::milliseconds(100); };
+  EnergySampler sampler(DefaultMetersHere(), settings);
+  sampler.Start("train");
+  for (auto _ : state) sampler.MarkPhase("train");
+  sampler.Stop();
+}
+
 // A cnn training step on Fashion-MNIST-shaped batches, with the sampler
 // reading the default meters every `interval_ms` (0: no sampler).
 void TrainStep(benchmark::State& state) {
@@ -140,6 +155,7 @@ BENCHMARK_CAPTURE(MeterRead, ram_estimate, std::string("ram_estimate"))
 BENCHMARK_CAPTURE(MeterRead, rapl_two_sockets_fake_tree, std::string("rapl"))
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(MeterRead, constant, std::string("constant"))->Unit(benchmark::kMicrosecond);
+BENCHMARK(SamplerReading)->Unit(benchmark::kMicrosecond);
 BENCHMARK(TrainStep)
     ->Arg(0)
     ->Arg(100)

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "carbonbench/meter.h"
+#include "energy/measurement_record.h"
 #include "plugins/plugin_registry.h"
+#include "runner/meter_selection.h"
 #include "suites/suite.h"
 
 namespace carbonbench {
@@ -61,13 +63,12 @@ TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
       << error;
 }
 
-// Traits were added to the descriptor in ABI 5 and error bands to meters in
-// ABI 6: a plugin built for ABI 4 exports a shorter descriptor, so it is
-// refused on its header alone.
+// Error bands were added to meters in ABI 6: a plugin built for ABI 5
+// calls a Meter without BandOf(), so it is refused on its header alone.
 TEST(PluginLoader, RefusesAPluginBuiltForThePreviousAbi) {
   static_assert(kAbiVersion == 6, "a new ABI: say here what changed in it");
   const std::string error = LoadError({Fixture("abi_previous")});
-  EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 4, this "
+  EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 5, this "
                        "carbonbench uses ABI 6: rebuild the plugin"),
             std::string::npos)
       << error;
@@ -87,6 +88,42 @@ TEST(PluginLoader, ReadsDeclaredMeterTraitsWithoutCreatingTheMeter) {
   EXPECT_FALSE(plain->meter_traits.default_on);
   EXPECT_EQ(plain->meter_traits.scope, MeterScope::kMachine);
   EXPECT_EQ(DefaultMeters(registry.Catalog()), std::vector<std::string>{"ranked_meter"});
+}
+
+// What a run records of its meters: each one's band, basis, calibration and
+// scope, its warnings, and per component the covering meter or none.
+TEST(MeterSelection, RecordsBandsCalibrationWarningsAndWhatNoMeterCovers) {
+  PluginRegistry registry;
+  registry.LoadDirectories({Fixture("banded")});
+  const MeterSelection selection = SelectMeters(
+      registry, {"banded_meter"},
+      [&](const std::string& name) {
+        return ResolveParams(registry.Find(PluginKind::kMeter, name)->params, {});
+      },
+      MeterContext{});
+  const std::vector<MeterRecord> described = selection.Describe();
+  ASSERT_EQ(described.size(), 1u);
+  EXPECT_EQ(described[0].band_relative, 0.35);
+  EXPECT_EQ(described[0].band_basis, "fixture validation on 3 machines");
+  EXPECT_EQ(described[0].calibration, "calibrated by the fixture");
+  EXPECT_EQ(described[0].scope, "process");
+  EXPECT_EQ(selection.Warnings(),
+            std::vector<std::string>{"banded_meter: calibration profile refused: it names "
+                                     "another CPU"});
+  ASSERT_EQ(selection.Sources().size(), 1u);
+  EXPECT_EQ(selection.Sources()[0].band.relative, 0.35);
+
+  const MeasurementRecord record = MeasurementRecordOf(selection.Sources(), described, {});
+  ASSERT_EQ(record.components.size(), 3u);
+  EXPECT_EQ(record.components[0].meter, "banded_meter");
+  EXPECT_EQ(record.components[0].provenance, "estimated");
+  EXPECT_EQ(record.components[0].method, "a fixed 10 W");
+  EXPECT_EQ(record.components[0].calibration, "calibrated by the fixture");
+  EXPECT_EQ(record.components[0].band_relative, 0.35);
+  for (int i : {1, 2}) {  // gpu and ram: this meter covers the CPU alone
+    EXPECT_EQ(record.components[i].provenance, "not covered");
+    EXPECT_FALSE(record.components[i].meter);
+  }
 }
 
 TEST(PluginLoader, RefusesABuildTagMismatchNamingBothTags) {

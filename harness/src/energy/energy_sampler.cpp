@@ -10,7 +10,8 @@ EnergySampler::EnergySampler(std::vector<NamedMeter> meters, SamplerSettings set
     for (const auto& named : meters_) {
       const auto provided = named.meter->Components();
       if (std::find(provided.begin(), provided.end(), component) != provided.end()) {
-        sources_.push_back({component, named.name, named.meter->ProvenanceOf(component)});
+        sources_.push_back({component, named.name, named.meter->ProvenanceOf(component),
+                            named.meter->BandOf(component)});
         break;
       }
     }
@@ -28,6 +29,10 @@ void EnergySampler::Start(const std::string& phase) {
   }
   phase_ = phase;
   last_sample_time_ = settings_.now();
+  start_time_ = last_sample_time_;
+  load_mark_time_ = last_sample_time_;
+  if (!settings_.proc_root.empty()) load_mark_ = ReadCpuTimes(settings_.proc_root);
+  load_mark_process_s_ = settings_.process_cpu_s ? settings_.process_cpu_s() : 0;
   running_ = true;
   thread_ = std::thread([this] { Loop(); });
 }
@@ -43,6 +48,7 @@ void EnergySampler::Stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!running_) return;
     SampleLocked();
+    ReadLoadLocked(last_sample_time_, /*closing=*/true);
     running_ = false;
   }
   wake_.notify_all();
@@ -61,7 +67,10 @@ void EnergySampler::SampleLocked() {
   const WallClock::time_point now = settings_.now();
   const WallClock::time_point midpoint = last_sample_time_ + (now - last_sample_time_) / 2;
   const double g_per_kwh = settings_.g_per_kwh_at ? settings_.g_per_kwh_at(midpoint) : 0.0;
+  max_gap_ = std::max(max_gap_, now - last_sample_time_);
+  ++samples_;
   last_sample_time_ = now;
+  ReadLoadLocked(now, /*closing=*/false);
   for (auto& named : meters_) {
     const std::map<Component, double> joules = named.meter->ReadJoules();
     auto& last = last_joules_[named.name];
@@ -85,6 +94,75 @@ double EnergySampler::TotalWh() {
   double joules = 0;
   for (const auto& [key, value] : phase_joules_) joules += value;
   return joules / 3600.0 * settings_.pue;
+}
+
+void EnergySampler::ReadLoadLocked(WallClock::time_point now, bool closing) {
+  if (!load_mark_) return;
+  const WallClock::duration elapsed = now - load_mark_time_;
+  if (!closing && elapsed < settings_.interval) return;
+  const std::optional<CpuTimes> times = ReadCpuTimes(settings_.proc_root);
+  const double process_s = settings_.process_cpu_s ? settings_.process_cpu_s() : 0;
+  if (!times) return;
+  const std::optional<LoadSplit> split =
+      SplitLoad(*load_mark_, *times, process_s - load_mark_process_s_, settings_.jiffies_per_s);
+  if (!split) {
+    // No tick passed yet: the interval goes on. A counter that went
+    // backwards starts a new one.
+    if (times->total_jiffies < load_mark_->total_jiffies ||
+        times->busy_jiffies < load_mark_->busy_jiffies) {
+      load_mark_ = times;
+      load_mark_process_s_ = process_s;
+      load_mark_time_ = now;
+    }
+    return;
+  }
+  load_sum_.capacity_s += split->capacity_s;
+  load_sum_.process_s += split->process_s;
+  load_sum_.outside_s += split->outside_s;
+  // The short last interval (at Stop) counts towards the mean only: a few
+  // ticks would make a noisy maximum.
+  if (elapsed >= settings_.interval) {
+    outside_max_ = std::max(outside_max_.value_or(0.0), split->outside_s / split->capacity_s);
+  }
+  load_mark_ = times;
+  load_mark_process_s_ = process_s;
+  load_mark_time_ = now;
+}
+
+double EnergySampler::BandOf(Component component) const {
+  for (const auto& source : sources_) {
+    if (source.component == component) return source.band.relative;
+  }
+  return 0;
+}
+
+double EnergySampler::TotalBandWh() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  double band_wh = 0;
+  for (const auto& [key, joules] : phase_joules_) {
+    band_wh += BandOf(key.second) * joules / 3600.0 * settings_.pue;
+  }
+  return band_wh;
+}
+
+SamplingStats EnergySampler::Sampling() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SamplingStats stats;
+  stats.interval_target_ms = std::chrono::duration<double, std::milli>(settings_.interval).count();
+  stats.samples = samples_;
+  if (samples_ > 0) {
+    stats.interval_mean_ms =
+        std::chrono::duration<double, std::milli>(last_sample_time_ - start_time_).count() /
+        static_cast<double>(samples_);
+    stats.interval_max_gap_ms = std::chrono::duration<double, std::milli>(max_gap_).count();
+  }
+  if (load_sum_.capacity_s > 0) {
+    stats.outside_load_mean = load_sum_.outside_s / load_sum_.capacity_s;
+    stats.process_load_mean = std::min(1.0, load_sum_.process_s / load_sum_.capacity_s);
+    stats.outside_load_max = outside_max_.value_or(*stats.outside_load_mean);
+  }
+  return stats;
 }
 
 double EnergySampler::TotalCo2G() {
@@ -111,8 +189,10 @@ std::vector<PhaseEnergy> EnergySampler::PhaseTotals() {
     const auto& [phase, component] = key;
     for (const auto& source : sources_) {
       if (source.component != component) continue;
-      totals.push_back({phase, ComponentName(component), joules / 3600.0 * settings_.pue,
-                        ProvenanceName(source.provenance), source.meter, phase_co2_g_[key]});
+      const double energy_wh = joules / 3600.0 * settings_.pue;
+      totals.push_back({phase, ComponentName(component), energy_wh,
+                        ProvenanceName(source.provenance), source.meter, phase_co2_g_[key],
+                        source.band.relative * energy_wh});
     }
   }
   return totals;

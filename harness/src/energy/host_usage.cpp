@@ -1,5 +1,9 @@
 #include "energy/host_usage.h"
 
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 
 #include "carbonbench/proc_files.h"
@@ -29,6 +33,33 @@ std::optional<double> CpuUtilizationPercent(const CpuTimes& before, const CpuTim
   const double busy = static_cast<double>(after.busy_jiffies - before.busy_jiffies);
   const double total = static_cast<double>(after.total_jiffies - before.total_jiffies);
   return 100.0 * busy / total;
+}
+
+double ProcessCpuSeconds() {
+  timespec now{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+double ClockTicksPerSecond() {
+  const long ticks = sysconf(_SC_CLK_TCK);
+  return ticks > 0 ? static_cast<double>(ticks) : 100.0;  // Linux's USER_HZ
+}
+
+std::optional<LoadSplit> SplitLoad(const CpuTimes& before, const CpuTimes& after,
+                                   double process_cpu_s, double jiffies_per_s) {
+  if (after.total_jiffies <= before.total_jiffies || after.busy_jiffies < before.busy_jiffies ||
+      jiffies_per_s <= 0) {
+    return std::nullopt;
+  }
+  LoadSplit split;
+  split.capacity_s =
+      static_cast<double>(after.total_jiffies - before.total_jiffies) / jiffies_per_s;
+  const double busy_s =
+      static_cast<double>(after.busy_jiffies - before.busy_jiffies) / jiffies_per_s;
+  split.process_s = std::max(0.0, process_cpu_s);
+  split.outside_s = std::max(0.0, busy_s - split.process_s);
+  return split;
 }
 
 double TotalRamGb(const std::string& proc_root) {

@@ -109,6 +109,9 @@ void FromJson(const json& value, EnvironmentRecord& r) { PlainFromJson(value, r)
 template <class Record, class Visit>
 void VisitFields(Record& r, Visit&& visit, MeterRecord*) {
   visit("available", r.available);
+  visit("band_basis", r.band_basis);
+  visit("band_relative", r.band_relative);
+  visit("calibration", r.calibration);
   visit("components", r.components);
   visit("method", r.method);
   visit("name", r.name);
@@ -236,9 +239,13 @@ void FromJson(const json& value, MemoryRecord& r) {
   r.extra = Rest(rest);
 }
 
+// band_wh is written only when known (not 0), so phases stored before bands
+// were recorded encode back as they were written.
 json ToJson(const PhaseEnergy& r) {
-  return {{"phase", r.phase}, {"component", r.component},   {"energy_wh", r.energy_wh},
-          {"co2_g", r.co2_g}, {"provenance", r.provenance}, {"meter", r.meter}};
+  json object = {{"phase", r.phase}, {"component", r.component},   {"energy_wh", r.energy_wh},
+                 {"co2_g", r.co2_g}, {"provenance", r.provenance}, {"meter", r.meter}};
+  if (r.band_wh != 0) object["band_wh"] = r.band_wh;
+  return object;
 }
 
 void FromJson(const json& value, PhaseEnergy& r) {
@@ -250,6 +257,56 @@ void FromJson(const json& value, PhaseEnergy& r) {
   r.co2_g = item.value("co2_g", 0.0);
   r.provenance = item.value("provenance", "");
   r.meter = item.value("meter", "");
+  const auto band = item.find("band_wh");
+  if (band != item.end() && band->is_number()) r.band_wh = band->get<double>();
+}
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, ComponentMeasurement*) {
+  visit("band_basis", r.band_basis);
+  visit("band_relative", r.band_relative);
+  visit("calibration", r.calibration);
+  visit("component", r.component);
+  visit("meter", r.meter);
+  visit("method", r.method);
+  visit("provenance", r.provenance);
+  visit("scope", r.scope);
+}
+
+json ToJson(const ComponentMeasurement& r) { return PlainToJson(r); }
+
+void FromJson(const json& value, ComponentMeasurement& r) { PlainFromJson(value, r); }
+
+template <class Record, class Visit>
+void VisitFields(Record& r, Visit&& visit, MeasurementRecord*) {
+  visit("interval_max_gap_ms", r.interval_max_gap_ms);
+  visit("interval_mean_ms", r.interval_mean_ms);
+  visit("interval_target_ms", r.interval_target_ms);
+  visit("outside_load_max", r.outside_load_max);
+  visit("outside_load_mean", r.outside_load_mean);
+  visit("outside_load_warning", r.outside_load_warning);
+  visit("process_load_mean", r.process_load_mean);
+  visit("samples", r.samples);
+}
+
+// The components as an array (cpu, gpu, ram as the run listed them), the
+// rest plain; a run stored without a record encodes as {}.
+json ToJson(const MeasurementRecord& r) {
+  json object = PlainToJson(r);
+  if (!r.components.empty()) object["components"] = ToJson(r.components);
+  return object;
+}
+
+void FromJson(const json& value, MeasurementRecord& r) {
+  json rest = Object(value);
+  std::vector<ComponentMeasurement> components;
+  const auto found = rest.find("components");
+  if (found != rest.end() && found->is_array()) {
+    FromJson(*found, components);
+    rest.erase(found);
+  }
+  PlainFromJson(rest, r);
+  r.components = std::move(components);
 }
 
 // Counts are written as JSON integers, measures as numbers with a point

@@ -24,6 +24,8 @@ nlohmann::json ToJson(const UsageRecord& record);
 nlohmann::json ToJson(const ConfusionRecord& record);
 nlohmann::json ToJson(const MemoryRecord& record);
 nlohmann::json ToJson(const PhaseEnergy& record);
+nlohmann::json ToJson(const ComponentMeasurement& record);
+nlohmann::json ToJson(const MeasurementRecord& record);
 nlohmann::json ToJson(const OptimizationFigures& record);
 nlohmann::json ToJson(const std::vector<std::string>& record);
 template <class Record>
@@ -41,6 +43,8 @@ void FromJson(const nlohmann::json& json, UsageRecord& record);
 void FromJson(const nlohmann::json& json, ConfusionRecord& record);
 void FromJson(const nlohmann::json& json, MemoryRecord& record);
 void FromJson(const nlohmann::json& json, PhaseEnergy& record);
+void FromJson(const nlohmann::json& json, ComponentMeasurement& record);
+void FromJson(const nlohmann::json& json, MeasurementRecord& record);
 void FromJson(const nlohmann::json& json, OptimizationFigures& record);
 void FromJson(const nlohmann::json& json, std::vector<std::string>& record);
 template <class Record>

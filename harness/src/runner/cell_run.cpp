@@ -214,11 +214,11 @@ InferOutcome InferSavedModel(SuiteRunContext& context, const Cell& cell,
   const ColdStart cold = LoadForServing(*model, saved.spec, saved.model_params, model_path,
                                         optimizations, data.test_inputs, setup.device);
   outcome.cold_start_s = cold.seconds;
-  outcome.records =
-      MeasureInference(*cold.network, data.test_inputs,
-                       InferenceSettingsFor(*context.suite, cell, setup.device, optimizations),
-                       InferenceEnergy{[&] { return sampler->TotalWh(); },
-                                       [&] { return sampler->TotalCo2G(); }, outcome.provenance});
+  outcome.records = MeasureInference(
+      *cold.network, data.test_inputs,
+      InferenceSettingsFor(*context.suite, cell, setup.device, optimizations),
+      InferenceEnergy{[&] { return sampler->TotalWh(); }, [&] { return sampler->TotalCo2G(); },
+                      outcome.provenance, [&] { return sampler->TotalBandWh(); }});
   sampler->Stop();
 
   // Proof that the file holds the trained model: its quality on this data,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <torch/utils.h>
 
+#include "energy/measurement_record.h"
 #include "inspect/model_summary.h"
 #include "process/malloc_library.h"
 #include "runner/cell_settings.h"
@@ -127,6 +128,7 @@ void CellSession::DescribeRuntime(const CellSetup& setup) {
   start_.environment.flush_denormal = setup.flush_denormal;
   start_.environment.channels_last = std::get<bool>(cell_.Get("channels_last"));
   start_.meters = setup.meters.Describe();
+  for (const std::string& warning : setup.meters.Warnings()) Warn(warning);
   idle_ = IdleBaselineFor(context_, setup.meters);
   if (idle_) start_.idle = IdleRecordOf(*idle_);
 }
@@ -171,6 +173,15 @@ void CellSession::OnEpoch(const EpochRecord& epoch) {
   const double co2_now_g = sampler_->TotalCo2G();
   record.co2_g = co2_now_g - co2_before_g_;
   co2_before_g_ = co2_now_g;
+  // The epoch's band: its energy times the band's share of the energy
+  // sampled since the last epoch (the components' mix over that stretch).
+  const double wh_now = sampler_->TotalWh();
+  const double band_now_wh = sampler_->TotalBandWh();
+  const double window_wh = wh_now - wh_before_;
+  record.energy_band_wh =
+      window_wh > 0 ? record.energy_wh * (band_now_wh - band_before_wh_) / window_wh : 0;
+  wh_before_ = wh_now;
+  band_before_wh_ = band_now_wh;
   record.energy_provenance = provenance_;
   store_.AppendEpoch(run_id_, record);
   outcome_.summary.epochs_run = record.epoch;
@@ -238,7 +249,8 @@ void CellSession::Serve() {
       MeasureInference(*cold.network, data.test_inputs,
                        InferenceSettingsFor(*context_.suite, cell_, setup_.device, optimizations_),
                        InferenceEnergy{[this] { return sampler_->TotalWh(); },
-                                       [this] { return sampler_->TotalCo2G(); }, provenance_});
+                                       [this] { return sampler_->TotalCo2G(); }, provenance_,
+                                       [this] { return sampler_->TotalBandWh(); }});
 }
 
 void CellSession::Finalise() {
@@ -267,12 +279,18 @@ void CellSession::Summarise() {
     sampler_->Stop();
     memory_.Stop();
     summary.energy_wh = sampler_->TotalWh();
+    summary.energy_band_wh = sampler_->TotalBandWh();
     summary.co2_g = sampler_->TotalCo2G();
     summary.energy_provenance = provenance_;
     summary.usage = UsageOf(cpu_before_, setup_.threads, memory_.OverallPeakMb() * 1048576.0 / 1e9);
     summary.phases = sampler_->PhaseTotals();
     summary.memory = memory_.Record();
     summary.figures = figures_;
+    summary.measurement =
+        MeasurementRecordOf(sampler_->sources(), start_.meters, sampler_->Sampling());
+    if (summary.measurement.outside_load_warning) {
+      Warn(*summary.measurement.outside_load_warning);
+    }
   }
   summary.duration_s = ElapsedS();
   if (outcome_.finished) {

@@ -75,6 +75,8 @@ class CellSession {
   std::optional<CpuTimes> cpu_before_;
   PhaseMemory memory_;
   double co2_before_g_ = 0;  // at the last epoch's end
+  double wh_before_ = 0;     // likewise
+  double band_before_wh_ = 0;
   OptimizationFigures figures_;
   std::optional<TrainingOutcome> trained_;
 };

@@ -20,6 +20,15 @@ std::vector<MeterRecord> MeterSelection::Describe() const {
         components[ComponentName(component)] = ProvenanceName(provenance);
       }
       entry.scope = MeterScopeName(probe.scope);
+      const ErrorBand* widest = nullptr;
+      for (const auto& [component, band] : probe.bands) {
+        if (band.relative > 0 && (!widest || band.relative > widest->relative)) widest = &band;
+      }
+      if (widest) {
+        entry.band_relative = widest->relative;
+        entry.band_basis = widest->basis;
+      }
+      if (!probe.calibration.empty()) entry.calibration = probe.calibration;
     }
   }
   return description;
@@ -32,11 +41,24 @@ std::vector<ComponentSource> MeterSelection::Sources() const {
       const auto it = std::find_if(probe.components.begin(), probe.components.end(),
                                    [component](const auto& c) { return c.first == component; });
       if (it == probe.components.end()) continue;
-      sources.push_back({component, probe.name, it->second});
+      const auto band = probe.bands.find(component);
+      sources.push_back({component, probe.name, it->second,
+                         band != probe.bands.end() ? band->second : ErrorBand{}});
       break;
     }
   }
   return sources;
+}
+
+std::vector<std::string> MeterSelection::Warnings() const {
+  std::vector<std::string> warnings;
+  for (const MeterProbe& probe : probes) {
+    if (!probe.availability.available) continue;
+    for (const std::string& warning : probe.availability.warnings) {
+      warnings.push_back(probe.name + ": " + warning);
+    }
+  }
+  return warnings;
 }
 
 std::string MeterSelection::Refusals() const {
@@ -69,7 +91,9 @@ MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<st
       probe.method = meter->Method();
       for (Component component : meter->Components()) {
         probe.components.emplace_back(component, meter->ProvenanceOf(component));
+        probe.bands[component] = meter->BandOf(component);
       }
+      probe.calibration = meter->Calibration();
       selection.meters.push_back({name, meter});
     }
     selection.probes.push_back(std::move(probe));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,14 +22,21 @@ struct MeterProbe {
   std::string method;                                        // empty when unavailable
   std::vector<std::pair<Component, Provenance>> components;  // when available
   MeterScope scope = MeterScope::kMachine;                   // as the meter declares
+  std::map<Component, ErrorBand> bands;                      // when available
+  std::string calibration;                                   // "" when none
 };
 
 struct MeterSelection {
   std::vector<MeterProbe> probes;  // every listed meter, in order
   std::vector<NamedMeter> meters;  // the available ones, configured, in order
 
-  // Every listed meter: used, with its method and components, or not, with why.
+  // Every listed meter: used, with its method, components, error band and
+  // calibration, or not, with why. A meter whose components carry
+  // different bands records the widest, with its basis.
   std::vector<MeterRecord> Describe() const;
+  // What the available meters want the user to know (Availability::warnings),
+  // each prefixed with the meter's name.
+  std::vector<std::string> Warnings() const;
   // Per component, the meter that provides it (first available in order).
   std::vector<ComponentSource> Sources() const;
   // "<meter>: <why>; <meter>: <why>" for the unavailable ones.

@@ -21,8 +21,9 @@ namespace carbonbench {
 // version 3 the carbon accounting's details, the idle baseline and the
 // machine's use during a run; version 4 the inference phase; version 5 a
 // classifier's confusion matrix; version 6 peak memory per phase, the
-// figures optimizations measured, and each epoch's phase.
-inline constexpr int kStoreSchemaVersion = 6;
+// figures optimizations measured, and each epoch's phase; version 7 the
+// error band of every energy figure and each run's measurement record.
+inline constexpr int kStoreSchemaVersion = 7;
 
 class ResultsStore {
  public:

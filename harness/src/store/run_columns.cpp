@@ -20,8 +20,9 @@ ColumnSpec<EpochRecord> Epoch(const char* name, const char* definition, int sinc
   return Column<EpochRecord, Member>(name, definition, since_version);
 }
 template <auto Member>
-ColumnSpec<InferenceRecord> Inference(const char* name, const char* definition) {
-  return Column<InferenceRecord, Member>(name, definition, 4);
+ColumnSpec<InferenceRecord> Inference(const char* name, const char* definition,
+                                      int since_version = 4) {
+  return Column<InferenceRecord, Member>(name, definition, since_version);
 }
 
 }  // namespace
@@ -88,6 +89,8 @@ const TableSpec<RunRow>& RunsTable() {
           Summary<&RunSummary::confusion>("confusion_json", "TEXT NOT NULL DEFAULT '{}'", 5),
           Summary<&RunSummary::memory>("memory_json", "TEXT NOT NULL DEFAULT '{}'", 6),
           Summary<&RunSummary::figures>("figures_json", "TEXT NOT NULL DEFAULT '{}'", 6),
+          Summary<&RunSummary::energy_band_wh>("energy_band_wh", "REAL NOT NULL DEFAULT 0", 7),
+          Summary<&RunSummary::measurement>("measurement_json", "TEXT NOT NULL DEFAULT '{}'", 7),
       }};
   return table;
 }
@@ -112,6 +115,7 @@ const TableSpec<EpochRecord>& EpochsTable() {
           Epoch<&EpochRecord::co2_g>("co2_g", "REAL NOT NULL"),
           Epoch<&EpochRecord::energy_provenance>("energy_provenance", "TEXT NOT NULL"),
           Epoch<&EpochRecord::phase>("phase", "TEXT NOT NULL DEFAULT 'train'", 6),
+          Epoch<&EpochRecord::energy_band_wh>("energy_band_wh", "REAL NOT NULL DEFAULT 0", 7),
       }};
   return table;
 }
@@ -136,6 +140,8 @@ const TableSpec<InferenceRecord>& InferenceTable() {
           Inference<&InferenceRecord::co2_g>("co2_g", "REAL NOT NULL"),
           Inference<&InferenceRecord::energy_wh_per_1000>("energy_wh_per_1000", "REAL NOT NULL"),
           Inference<&InferenceRecord::energy_provenance>("energy_provenance", "TEXT NOT NULL"),
+          Inference<&InferenceRecord::energy_band_wh>("energy_band_wh", "REAL NOT NULL DEFAULT 0",
+                                                      7),
       }};
   return table;
 }

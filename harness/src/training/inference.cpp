@@ -84,6 +84,7 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
 
     const double energy_before_wh = energy.energy_wh ? energy.energy_wh() : 0;
     const double co2_before_g = energy.co2_g ? energy.co2_g() : 0;
+    const double band_before_wh = energy.band_wh ? energy.band_wh() : 0;
     std::vector<double> latencies_ms;
     const auto loop_start = Clock::now();
     while (static_cast<int>(latencies_ms.size()) < settings.min_iterations ||
@@ -107,6 +108,7 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
     record.throughput_per_s = static_cast<double>(record.predictions) / loop_s;
     record.energy_wh = (energy.energy_wh ? energy.energy_wh() : 0) - energy_before_wh;
     record.co2_g = (energy.co2_g ? energy.co2_g() : 0) - co2_before_g;
+    record.energy_band_wh = (energy.band_wh ? energy.band_wh() : 0) - band_before_wh;
     record.energy_wh_per_1000 = record.energy_wh / static_cast<double>(record.predictions) * 1000.0;
     record.energy_provenance = energy.provenance;
     records.push_back(record);

@@ -34,6 +34,7 @@ struct InferenceEnergy {
   std::function<double()> energy_wh;
   std::function<double()> co2_g;
   std::string provenance;
+  std::function<double()> band_wh;  // ± Wh of energy_wh() so far; unset: none known
 };
 
 // The p-th percentile (0..100) by linear interpolation between the closest

@@ -33,6 +33,27 @@ TEST_F(HostUsageTest, UtilizationIsTheBusyShareBetweenReadings) {
   EXPECT_FALSE(CpuUtilizationPercent(before, {90, 500}));  // went backwards
 }
 
+TEST_F(HostUsageTest, SplitLoadSeparatesTheProcessFromEveryoneElse) {
+  // 2 CPUs for 10 s at 100 ticks/s: 2000 ticks, 1500 busy, 9 CPU s ours.
+  const auto split = SplitLoad({100, 400}, {1600, 2400}, 9.0, 100.0);
+  ASSERT_TRUE(split);
+  EXPECT_DOUBLE_EQ(split->capacity_s, 20.0);
+  EXPECT_DOUBLE_EQ(split->process_s, 9.0);
+  EXPECT_DOUBLE_EQ(split->outside_s, 6.0);
+  // The process clock ahead of the ticks: no outside load, not a negative one.
+  EXPECT_DOUBLE_EQ(SplitLoad({0, 0}, {100, 200}, 1.5, 100.0)->outside_s, 0.0);
+  EXPECT_FALSE(SplitLoad({0, 10}, {0, 10}, 0.0, 100.0));    // no time passed
+  EXPECT_FALSE(SplitLoad({50, 10}, {40, 20}, 0.0, 100.0));  // went backwards
+}
+
+TEST(ProcessCpuSeconds, GrowsWithWork) {
+  const double before = ProcessCpuSeconds();
+  volatile double sink = 0;
+  for (int i = 0; i < 5000000; ++i) sink = sink + i * 0.5;
+  EXPECT_GT(ProcessCpuSeconds(), before);
+  EXPECT_GT(ClockTicksPerSecond(), 0.0);
+}
+
 TEST_F(HostUsageTest, MissingOrForeignStatGivesNothing) {
   EXPECT_FALSE(ReadCpuTimes(Root()));
   Write("stat", "intr 1 2 3\n");

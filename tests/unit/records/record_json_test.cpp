@@ -44,6 +44,38 @@ TEST(RecordJson, EveryDetailReadsBackAsWritten) {
       R"("provenance":"measured"}])");
 }
 
+TEST(RecordJson, BandsAndTheMeasurementRecordReadBackAsWritten) {
+  ExpectRoundTrip<std::vector<MeterRecord>>(
+      R"([{"available":true,"band_basis":"leave-one-machine-out validation on 6 machines",)"
+      R"("band_relative":0.35,"calibration":"calibrated on this machine against rapl",)"
+      R"("components":{"cpu":"estimated"},"method":"m","name":"cpu_estimate","scope":"process"}])");
+  ExpectRoundTrip<std::vector<PhaseEnergy>>(
+      R"([{"band_wh":0.35,"co2_g":0.5,"component":"cpu","energy_wh":1.0,"meter":"cpu_estimate",)"
+      R"("phase":"train","provenance":"estimated"}])");
+  ExpectRoundTrip<MeasurementRecord>(
+      R"({"components":[{"band_basis":"validation","band_relative":0.35,"component":"cpu",)"
+      R"("meter":"cpu_estimate","method":"m","provenance":"estimated","scope":"process"},)"
+      R"({"component":"gpu","provenance":"not covered"}],"interval_max_gap_ms":350.0,)"
+      R"("interval_mean_ms":101.5,"interval_target_ms":100.0,"outside_load_max":0.75,)"
+      R"("outside_load_mean":0.41,"outside_load_warning":"other programs kept 41% busy",)"
+      R"("process_load_mean":0.5,"samples":42})");
+  const auto measurement = DecodeRecord<MeasurementRecord>(
+      R"({"components":[{"component":"gpu","provenance":"not covered"}],"samples":3,"x":1})");
+  ASSERT_EQ(measurement.components.size(), 1u);
+  EXPECT_EQ(measurement.components[0].provenance, "not covered");
+  EXPECT_FALSE(measurement.components[0].meter);
+  EXPECT_EQ(measurement.samples, 3);
+  EXPECT_EQ(measurement.extra.count("x"), 1u);
+  // No band known: none written, so phases stored before bands encode as
+  // they were.
+  PhaseEnergy phase{"train", "cpu", 1.0, "measured", "rapl", 0.5};
+  EXPECT_EQ(EncodeRecord(std::vector<PhaseEnergy>{phase}),
+            R"([{"co2_g":0.5,"component":"cpu","energy_wh":1.0,"meter":"rapl","phase":"train",)"
+            R"("provenance":"measured"}])");
+  EXPECT_EQ(EncodeRecord(MeasurementRecord{}), "{}");
+  EXPECT_TRUE(DecodeRecord<MeasurementRecord>("{}").components.empty());
+}
+
 TEST(RecordJson, TypedFieldsAreSet) {
   const auto carbon = DecodeRecord<CarbonDetails>(
       R"({"country_iso_code":"IND","fallback_path":["IN-TN","IND"],"year":2023})");

@@ -69,6 +69,9 @@ void ExpectSameSummary(const RunSummary& a, const RunSummary& b) {
   EXPECT_EQ(a.energy_wh, b.energy_wh);
   EXPECT_EQ(a.co2_g, b.co2_g);
   EXPECT_EQ(a.idle_energy_wh, b.idle_energy_wh);
+  EXPECT_EQ(a.energy_band_wh, b.energy_band_wh);
+  EXPECT_EQ(EncodeRecord(a.phases), EncodeRecord(b.phases));
+  EXPECT_EQ(EncodeRecord(a.measurement), EncodeRecord(b.measurement));
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
   EXPECT_EQ(EncodeRecord(a.usage), EncodeRecord(b.usage));
   EXPECT_EQ(a.stop_reason, b.stop_reason);
@@ -100,6 +103,7 @@ void ExpectSameEpoch(const EpochRecord& a, const EpochRecord& b) {
   EXPECT_EQ(a.co2_g, b.co2_g);
   EXPECT_EQ(a.energy_provenance, b.energy_provenance);
   EXPECT_EQ(a.phase, b.phase);
+  EXPECT_EQ(a.energy_band_wh, b.energy_band_wh);
 }
 
 bool IsIso8601Utc(const std::string& text) {
@@ -126,6 +130,32 @@ TEST_F(ResultsStoreTest, RoundTripKeepsEveryField) {
   ASSERT_EQ(run.epochs.size(), 2u);
   ExpectSameEpoch(run.epochs[0], SampleEpoch(1));
   ExpectSameEpoch(run.epochs[1], SampleEpoch(2));
+}
+
+TEST_F(ResultsStoreTest, RoundTripKeepsBandsAndTheMeasurementRecord) {
+  ResultsStore store(StorePath());
+  const RunStart start = store_testing::SampleBandedStart();
+  const std::int64_t id = store.BeginRun(start);
+  store.AppendEpoch(id, store_testing::SampleBandedEpoch(1));
+  store.FinishRun(id, store_testing::SampleBandedSummary());
+
+  const auto runs = store.LoadRuns(start.suite);
+  ASSERT_EQ(runs.size(), 1u);
+  const RunRow& run = runs[0];
+  ExpectSameStart(run.start, start);
+  EXPECT_EQ(run.start.meters.at(0).band_relative, 0.35);
+  EXPECT_TRUE(run.start.meters.at(0).calibration);
+  const RunSummary want = store_testing::SampleBandedSummary();
+  ExpectSameSummary(run.summary, want);
+  EXPECT_EQ(run.summary.energy_band_wh, 0.1171875);
+  EXPECT_EQ(run.summary.phases.at(0).band_wh, 0.105);
+  ASSERT_EQ(run.summary.measurement.components.size(), 2u);
+  EXPECT_EQ(run.summary.measurement.components[1].provenance, "not covered");
+  EXPECT_EQ(run.summary.measurement.outside_load_mean, 0.41);
+  ASSERT_EQ(run.summary.inference.size(), 1u);
+  EXPECT_EQ(run.summary.inference[0].energy_band_wh, 0.0875);
+  ASSERT_EQ(run.epochs.size(), 1u);
+  ExpectSameEpoch(run.epochs[0], store_testing::SampleBandedEpoch(1));
 }
 
 TEST_F(ResultsStoreTest, RoundTripKeepsTheTaskAndRegressionFigures) {
@@ -307,18 +337,21 @@ TEST_F(ResultsStoreTest, RefusesANewerSchemaVersionWithoutTouchingIt) {
   { ResultsStore store(path); }
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+    db.exec("UPDATE meta SET value = '" + std::to_string(kStoreSchemaVersion + 1) +
+            "' WHERE key = 'schema_version'");
   }
   try {
     ResultsStore store(path);
     FAIL() << "a newer schema version was accepted";
   } catch (const std::runtime_error& error) {
     EXPECT_EQ(std::string(error.what()),
-              "store " + path + " has schema version 7; this carbonbench reads up to " +
-                  std::to_string(kStoreSchemaVersion) + ": upgrade carbonbench");
+              "store " + path + " has schema version " + std::to_string(kStoreSchemaVersion + 1) +
+                  "; this carbonbench reads up to " + std::to_string(kStoreSchemaVersion) +
+                  ": upgrade carbonbench");
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(), "7");
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString(),
+            std::to_string(kStoreSchemaVersion + 1));
 }
 
 // The layout carbonbench wrote as schema version 1, copied verbatim from

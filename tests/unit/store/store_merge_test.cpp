@@ -213,6 +213,30 @@ TEST_F(StoreMerge, AnOlderInputWithoutNewerColumnsMergesWithTheirDefaults) {
 namespace carbonbench {
 namespace {
 
+TEST_F(StoreMerge, CarriesBandsAndTheMeasurementRecord) {
+  const std::string a = PathIn("a.db");
+  {
+    ResultsStore store(a);
+    const std::int64_t id = store.BeginRun(store_testing::SampleBandedStart("s", "h1"));
+    store.AppendEpoch(id, store_testing::SampleBandedEpoch(1));
+    store.FinishRun(id, store_testing::SampleBandedSummary());
+  }
+  ASSERT_EQ(MergeStores({a}, PathIn("all.db")).runs_written, 1);
+  const auto merged = ResultsStore(PathIn("all.db")).LoadRuns("s");
+  ASSERT_EQ(merged.size(), 1u);
+  const RunRow& run = merged[0];
+  const RunSummary want = store_testing::SampleBandedSummary();
+  EXPECT_EQ(EncodeRecord(run.start.meters),
+            EncodeRecord(store_testing::SampleBandedStart("s", "h1").meters));
+  EXPECT_EQ(run.summary.energy_band_wh, want.energy_band_wh);
+  EXPECT_EQ(EncodeRecord(run.summary.phases), EncodeRecord(want.phases));
+  EXPECT_EQ(EncodeRecord(run.summary.measurement), EncodeRecord(want.measurement));
+  ASSERT_EQ(run.summary.inference.size(), 1u);
+  EXPECT_EQ(run.summary.inference[0].energy_band_wh, want.inference[0].energy_band_wh);
+  ASSERT_EQ(run.epochs.size(), 1u);
+  EXPECT_EQ(run.epochs[0].energy_band_wh, store_testing::SampleBandedEpoch(1).energy_band_wh);
+}
+
 TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
   const std::string a = PathIn("a.db");
   RunSummary summary = SampleSummary();

@@ -100,4 +100,45 @@ inline RunSummary SampleSummary() {
   return summary;
 }
 
+// A run whose figures carry error bands and that recorded how it was
+// measured (store version 7), on top of the samples above.
+inline RunStart SampleBandedStart(const std::string& suite = "banded",
+                                  const std::string& hash = "b7", int repetition = 0) {
+  RunStart start = SampleStart(suite, hash, repetition);
+  start.meters = DecodeRecord<std::vector<MeterRecord>>(
+      R"([{"band_basis":"leave-one-machine-out validation on 6 machines","band_relative":0.35,)"
+      R"("calibration":"calibrated on this machine against rapl on 2026-12-07, ±4 %",)"
+      R"("components":{"cpu":"estimated"},"method":"m","name":"cpu_estimate"}])");
+  return start;
+}
+
+inline EpochRecord SampleBandedEpoch(int number) {
+  EpochRecord epoch = SampleEpoch(number);
+  epoch.energy_band_wh = 0.03125 * number;
+  return epoch;
+}
+
+inline RunSummary SampleBandedSummary() {
+  RunSummary summary = SampleSummary();
+  summary.energy_band_wh = 0.1171875;
+  summary.phases[0].band_wh = 0.105;
+  summary.phases[1].band_wh = 0.0125;
+  summary.measurement = DecodeRecord<MeasurementRecord>(
+      R"({"components":[{"band_basis":"validation","band_relative":0.35,"component":"cpu",)"
+      R"("meter":"cpu_estimate","method":"m","provenance":"estimated","scope":"process"},)"
+      R"({"component":"gpu","provenance":"not covered"}],"interval_max_gap_ms":350.0,)"
+      R"("interval_mean_ms":101.5,"interval_target_ms":100.0,"outside_load_max":0.75,)"
+      R"("outside_load_mean":0.41,"outside_load_warning":"busy","process_load_mean":0.5,)"
+      R"("samples":42})");
+  InferenceRecord inference;
+  inference.batch_size = 8;
+  inference.iterations = 10;
+  inference.predictions = 80;
+  inference.energy_wh = 0.25;
+  inference.energy_band_wh = 0.0875;
+  inference.energy_provenance = "estimated";
+  summary.inference.push_back(inference);
+  return summary;
+}
+
 }  // namespace carbonbench::store_testing

@@ -163,10 +163,18 @@ std::vector<std::string> TableLayout(const std::string& path, const std::string&
 
 // The tables made from the column descriptions are the ones that release
 // made, column for column, but for one default: epochs.data_s, which that
-// release gave only files it upgraded, is now the same in new files.
-TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6) {
+// release gave only files it upgraded, is now the same in new files. Version
+// 7's columns follow, at the end, where upgrading an older file puts them.
+TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenVersion7s) {
   const std::string fresh = PathIn("fresh.db");
   { ResultsStore store(fresh); }
+  const std::map<std::string, std::vector<std::string>> added_in_7 = {
+      {"runs",
+       {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; ",
+        "text measurement_json; text TEXT; integer 1; text '{}'; integer 0; "}},
+      {"epochs", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
+      {"inference", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
+  };
   for (const char* table : {"meta", "runs", "epochs", "inference"}) {
     std::vector<std::string> expected = TableLayout(written_, table);
     for (std::string& column : expected) {
@@ -174,7 +182,40 @@ TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6) {
         column = "text data_s; text REAL; integer 1; text 0; integer 0; ";
       }
     }
+    if (added_in_7.count(table)) {
+      for (const std::string& column : added_in_7.at(table)) expected.push_back(column);
+    }
     EXPECT_EQ(TableLayout(fresh, table), expected) << table;
+  }
+  // Upgrading a version 6 file adds the same columns, at its end.
+  { ResultsStore store(written_); }
+  for (const auto& [table, added] : added_in_7) {
+    const std::vector<std::string> upgraded = TableLayout(written_, table);
+    ASSERT_GE(upgraded.size(), added.size()) << table;
+    EXPECT_EQ(std::vector<std::string>(upgraded.end() - added.size(), upgraded.end()), added)
+        << table;
+  }
+}
+
+// Runs stored before bands and measurement records read as having none: a
+// band of 0 everywhere and an empty record, not invented figures.
+TEST_F(StoreV6UpgradeTest, RunsFromVersion6HaveNoBandAndNoMeasurementRecord) {
+  ResultsStore store(written_);
+  for (const std::string& suite : store.Suites()) {
+    for (const RunRow& run : store.LoadRuns(suite)) {
+      EXPECT_EQ(run.summary.energy_band_wh, 0.0) << run.start.cell_name;
+      EXPECT_TRUE(run.summary.measurement.components.empty());
+      EXPECT_FALSE(run.summary.measurement.samples);
+      EXPECT_FALSE(run.summary.measurement.outside_load_mean);
+      EXPECT_EQ(EncodeRecord(run.summary.measurement), "{}");
+      for (const PhaseEnergy& phase : run.summary.phases) EXPECT_EQ(phase.band_wh, 0.0);
+      for (const EpochRecord& epoch : run.epochs) EXPECT_EQ(epoch.energy_band_wh, 0.0);
+      for (const InferenceRecord& row : run.summary.inference) EXPECT_EQ(row.energy_band_wh, 0.0);
+      for (const MeterRecord& meter : run.start.meters) {
+        EXPECT_FALSE(meter.band_relative);
+        EXPECT_FALSE(meter.calibration);
+      }
+    }
   }
 }
 
