@@ -4,6 +4,9 @@
     scripts/fit_cpu_power.py            fit, validate, write the outputs
     scripts/fit_cpu_power.py import --specpower GC_SPEC_DATA --architectures GC_UNMELTED
                                         rebuild the measurement CSVs from their sources
+    scripts/fit_cpu_power.py check --binary build/release/bin/carbonbench
+                                        score every leave-one-machine-out fold with
+                                        `carbonbench calibrate --score --curve` and compare
 
 The fit reads only files in the repository:
   harness/data/meters/measurements/cpu_package_power.csv   RAPL package power (score format)
@@ -897,6 +900,56 @@ def run_import(specpower_path, architectures_path):
     print(f"{len(rows)} package-power rows, {len(excluded)} excluded, {len(out)} SPECpower results")
 
 
+def run_check(binary):
+    """The leave-one-machine-out figures again, each fold scored by the C++ estimator.
+
+    For every machine the curve fitted on the others goes to a file, the machine's rows to
+    another, and `carbonbench calibrate --score ROWS --curve FOLD --json` scores them; the
+    pooled result must equal this script's own (it evaluates the same model)."""
+    import subprocess
+    import tempfile
+    tdp_table = read_tdp_table(TDP_CSV)
+    machines = [m for m in read_machines(tdp_table) if m.tdp is not None]
+    lomo = leave_one_machine_out(machines)
+    rows_by_machine = {}
+    for row in read_rows(PACKAGE_CSV):
+        rows_by_machine.setdefault(row["machine"], []).append(row)
+    total_rows, abs_sum, signed_sum, estimated_sum, measured_sum = 0, 0.0, 0.0, 0.0, 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for m in machines:
+            curve = dict(lomo[m.name][0], band_relative=0.0, machines=len(machines) - 1,
+                         basis=f"fold without {m.name}", rows=0)
+            curve_path = os.path.join(folder, m.name + ".json")
+            rows_path = os.path.join(folder, m.name + ".csv")
+            with open(curve_path, "w", encoding="utf-8") as f:
+                json.dump(curve, f)
+            write_score_csv(rows_path, rows_by_machine[m.name])
+            out = subprocess.run([binary, "calibrate", "--score", rows_path, "--curve", curve_path,
+                                  "--json"], check=True, capture_output=True, text=True)
+            s = json.loads(out.stdout)
+            n = s["rows"]
+            total_rows += n
+            abs_sum += s["mape_pct"] * n
+            signed_sum += s["bias_pct"] * n
+            measured_sum += float(np.sum(m.measured))
+            estimated_sum += s["energy_ratio"] * float(np.sum(m.measured))
+            print(f"{m.name:28s} rows {n:3d}  MAPE {s['mape_pct']:5.1f}%  "
+                  f"bias {s['bias_pct']:+6.1f}%  energy ratio {s['energy_ratio']:.3f}")
+    binary_overall = {"mape_pct": abs_sum / total_rows, "bias_pct": signed_sum / total_rows,
+                      "energy_ratio": estimated_sum / measured_sum}
+    script_overall = pooled([(lomo[m.name][1], m.measured) for m in machines])
+    print(f"{'overall (carbonbench)':28s} rows {total_rows:3d}  "
+          f"MAPE {binary_overall['mape_pct']:5.1f}%  bias {binary_overall['bias_pct']:+6.1f}%  "
+          f"energy ratio {binary_overall['energy_ratio']:.3f}")
+    print(f"{'overall (this script)':28s} rows {script_overall['rows']:3d}  "
+          f"MAPE {script_overall['mape_pct']:5.1f}%  bias {script_overall['bias_pct']:+6.1f}%  "
+          f"energy ratio {script_overall['energy_ratio']:.3f}")
+    differences = [abs(binary_overall[k] - script_overall[k]) for k in ("mape_pct", "bias_pct")]
+    differences.append(abs(binary_overall["energy_ratio"] - script_overall["energy_ratio"]) * 100)
+    if max(differences) > 0.05:
+        sys.exit("carbonbench and this script disagree on the leave-one-machine-out figures")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command")
@@ -905,8 +958,12 @@ def main():
                      help="data/spec_data.csv of github.com/green-coding-solutions/cloud-energy")
     imp.add_argument("--architectures", required=True,
                      help="data/spec_data_cleaned_unmelted.csv of the same repository")
+    check = sub.add_parser("check", help="score every fold with carbonbench calibrate --score")
+    check.add_argument("--binary", required=True, help="the carbonbench program")
     args = parser.parse_args()
-    if args.command == "import":
+    if args.command == "check":
+        run_check(args.binary)
+    elif args.command == "import":
         run_import(args.specpower, args.architectures)
     else:
         run_fit()
