@@ -102,9 +102,11 @@ class RamEstimateMeter : public Meter {
     }
     const std::string now =
         Format(memory_gb_) + " GB = " + Format(ram_estimate::RamPowerW(memory_gb_)) + " W";
-    const std::string memory =
-        memory_ ? memory_description_ + ", re-read at every sample (" + now + " at the start)"
-                : now + " (" + memory_description_ + ")";
+    // A followed figure changes from run to run, so the method (stored with
+    // every run, and grouped on in the report) names what is followed, not
+    // its value at the start; Probe() says that.
+    const std::string memory = memory_ ? memory_description_ + ", re-read at every sample"
+                                       : now + " (" + memory_description_ + ")";
     return "RAM energy estimated, not measured: " + Format(ram_estimate::kWattsPerGb) +
            " W per GB (±" + Format(ram_estimate::kBandRelative * 100) + " %) from " +
            ram_estimate::kSource + ", times " + memory + ", times wall-clock time.";

@@ -17,7 +17,7 @@ bool AnyRunBand(const std::vector<const RunRow*>& runs) {
   return false;
 }
 
-// "cpu by rapl (CPU package counter), whole machine".
+// "cpu by pkg_counter (CPU package counter), whole machine".
 std::string Coverage(const std::string& component, const std::string& meter, std::string method,
                      const std::optional<std::string>& scope) {
   // The method is a sentence; inside parentheses its full stop is noise.

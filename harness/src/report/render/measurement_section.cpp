@@ -20,7 +20,7 @@ bool IsEmpty(const MeasurementRecord& record) {
          !record.outside_load_max && !record.process_load_mean && !record.outside_load_warning;
 }
 
-// "cnn/baseline rep 1": repetitions counted from 1, as the inference table does.
+// "mynet/baseline rep 1": repetitions counted from 1, as the inference table does.
 std::string RunLabel(const RunRow& run) {
   return fmt::format("{} rep {}", run.start.cell_name, run.start.repetition + 1);
 }

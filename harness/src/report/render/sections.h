@@ -66,7 +66,7 @@ std::string ProvenanceLine(const std::vector<CellRuns>& cells);
 // Ends in a blank line; "" when nothing is estimated.
 std::string EstimateStatement(const std::vector<const RunRow*>& runs);
 // What each counter behind a measured figure covers: "Measured: cpu by
-// rapl (CPU package counter), whole machine.", ending in a blank line; ""
+// pkg_counter (CPU package counter), whole machine.", ending in a blank line; ""
 // when nothing is measured.
 std::string MeasuredCoverage(const std::vector<const RunRow*>& runs);
 // "whole machine", "this run's process", as a meter's scope reads.
