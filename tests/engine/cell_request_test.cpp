@@ -83,8 +83,19 @@ TEST(CellEvent, RoundTripsAsOneLineAndIgnoresNoise) {
   EXPECT_EQ(back->epochs, 6);
   EXPECT_EQ(back->metric, "test acc 81.25%");
   EXPECT_DOUBLE_EQ(back->energy_wh, 0.5);
+  EXPECT_DOUBLE_EQ(back->epoch_energy_band_wh, 0.0);
   EXPECT_FALSE(CellEvent::FromLine("not json").has_value());
   EXPECT_FALSE(CellEvent::FromLine("[1, 2]").has_value());
+}
+
+TEST(ProgressDisplay, AnEstimatedEpochCarriesItsBand) {
+  CellEvent event = Epoch(2, 6, 20);
+  event.epoch_energy_band_wh = 0.1;  // ±40% of 0.25 Wh
+  const auto back = CellEvent::FromLine(event.ToLine());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_DOUBLE_EQ(back->epoch_energy_band_wh, 0.1);
+  const std::string text = ProgressDisplay::EpochText(*back);
+  EXPECT_NE(text.find("0.2500 Wh (estimated ±40%)"), std::string::npos) << text;
 }
 
 TEST(ProgressDisplay, EtaIsTheRestOfTheScheduleAtThePaceSoFar) {

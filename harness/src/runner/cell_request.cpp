@@ -97,6 +97,7 @@ std::string CellEvent::ToLine() const {
                         {"data_wait_pct", data_wait_pct},
                         {"energy_wh", energy_wh},
                         {"epoch_energy_wh", epoch_energy_wh},
+                        {"epoch_energy_band_wh", epoch_energy_band_wh},
                         {"provenance", provenance},
                         {"phase", phase}}
       .dump();
@@ -116,6 +117,7 @@ std::optional<CellEvent> CellEvent::FromLine(const std::string& line) {
   event.data_wait_pct = json.value("data_wait_pct", 0.0);
   event.energy_wh = json.value("energy_wh", 0.0);
   event.epoch_energy_wh = json.value("epoch_energy_wh", 0.0);
+  event.epoch_energy_band_wh = json.value("epoch_energy_band_wh", 0.0);
   event.provenance = json.value("provenance", "");
   event.phase = json.value("phase", "");
   return event;

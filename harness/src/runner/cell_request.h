@@ -53,6 +53,7 @@ struct CellEvent {
   double data_wait_pct = 0;
   double energy_wh = 0;  // cumulative
   double epoch_energy_wh = 0;
+  double epoch_energy_band_wh = 0;  // ± Wh of epoch_energy_wh; 0 when none known
   std::string provenance;
   std::string phase;  // for "phase"
 

@@ -199,6 +199,7 @@ void CellSession::OnEpoch(const EpochRecord& epoch) {
   event.data_wait_pct = record.train_s > 0 ? 100.0 * record.data_s / record.train_s : 0.0;
   event.energy_wh = sampler_->TotalWh();
   event.epoch_energy_wh = record.energy_wh;
+  event.epoch_energy_band_wh = record.energy_band_wh;
   event.provenance = provenance_;
   if (context_.on_event) {
     context_.on_event(event);

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "report/analysis/number_format.h"
+
 namespace carbonbench {
 namespace {
 
@@ -48,11 +50,14 @@ std::string ProgressDisplay::EpochText(const CellEvent& event) {
                          ? event.elapsed_s / event.epoch * (event.epochs - event.epoch)
                          : -1;
   const std::string eta_text = fine_tuning ? "" : ", ETA " + EtaText(eta);
+  // "(estimated ±47%)": the band beside the provenance it qualifies.
+  const std::string band = report::BandText(event.epoch_energy_wh, event.epoch_energy_band_wh);
   return fmt::format(
-      "{}: loss {:.4f}, {}, {:.1f} s (data wait {:.1f}%), {:.4f} Wh ({}); "
+      "{}: loss {:.4f}, {}, {:.1f} s (data wait {:.1f}%), {:.4f} Wh ({}{}); "
       "{} elapsed{}",
       which, event.train_loss, event.metric, event.epoch_s, event.data_wait_pct,
-      event.epoch_energy_wh, event.provenance, EtaText(event.elapsed_s), eta_text);
+      event.epoch_energy_wh, event.provenance, band.empty() ? "" : " " + band,
+      EtaText(event.elapsed_s), eta_text);
 }
 
 void ProgressDisplay::CellStarted(const std::string& suite, const std::string& cell, int repetition,

@@ -10,6 +10,7 @@
 
 #include "plugins/declared_roles.h"
 #include "process/malloc_library.h"
+#include "report/analysis/number_format.h"
 #include "report/export/emissions_csv.h"
 #include "report/suite_report.h"
 #include "runner/cell_run.h"
@@ -59,6 +60,8 @@ void Report(benchmark::State& state, const CellOutcome& outcome) {
   state.counters["energy_wh"] = summary.energy_wh;
   state.counters["co2_g"] = summary.co2_g;
   std::string label = summary.energy_provenance;
+  const std::string band = report::BandText(summary.energy_wh, summary.energy_band_wh);
+  if (!band.empty()) label += " " + band;  // "estimated ±47%"
   if (outcome.from_store) label += ", from store";
   state.SetLabel(label);
 }
