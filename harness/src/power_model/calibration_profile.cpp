@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "power_model/csv_records.h"
+
 namespace carbonbench::power_model {
 namespace {
 
@@ -41,14 +43,6 @@ void Require(bool ok, const std::string& origin, const std::string& what) {
     throw std::runtime_error(
         fmt::format("{}: {}; rerun `carbonbench calibrate` to write a new profile", origin, what));
   }
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -193,7 +187,8 @@ ProfileLookup FindProfile(const std::string& dir, const std::string& cpu_model, 
   std::error_code error;
   if (!std::filesystem::exists(lookup.path, error)) return lookup;
   try {
-    CalibrationProfile profile = ProfileFromJson(ReadFile(lookup.path), lookup.path);
+    CalibrationProfile profile =
+        ProfileFromJson(ReadWholeFile(lookup.path, "a calibration profile"), lookup.path);
     if (profile.cpu_model != cpu_model || profile.logical_cpus != logical_cpus) {
       lookup.warning = fmt::format(
           "{}: calibrated on '{}' with {} logical CPUs, this machine is '{}' with {}; using the "

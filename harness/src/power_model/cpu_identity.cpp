@@ -69,10 +69,7 @@ CpuIdentity ParseCpuInfo(const std::string& text) {
 }
 
 CpuIdentity ReadCpuIdentity(const std::string& proc_root) {
-  std::ifstream in(proc_root + "/cpuinfo", std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseCpuInfo(text.str());
+  return ParseCpuInfo(ReadFileOrEmpty(proc_root + "/cpuinfo"));
 }
 
 std::string VendorFromModelName(const std::string& model_name) {

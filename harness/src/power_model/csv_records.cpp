@@ -31,6 +31,13 @@ std::string ReadWholeFile(const std::string& path, const std::string& what) {
   return text.str();
 }
 
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::vector<CsvRecord> SplitCsv(const std::string& text) {
   std::vector<CsvRecord> records;
   CsvRecord record{1, {""}};

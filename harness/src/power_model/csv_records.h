@@ -23,5 +23,8 @@ std::string Lower(std::string text);
 
 // The whole file; throws std::runtime_error naming it and `what` it holds.
 std::string ReadWholeFile(const std::string& path, const std::string& what);
+// The whole file, or "" when it cannot be opened (a kernel file this system
+// does not have).
+std::string ReadFileOrEmpty(const std::string& path);
 
 }  // namespace carbonbench::power_model

@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <exception>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -17,19 +15,13 @@
 #include "power_model/cgroup_share.h"
 #include "power_model/cpu_estimator.h"
 #include "power_model/cpu_identity.h"
+#include "power_model/csv_records.h"
 
 namespace carbonbench::meters {
 namespace {
 
 constexpr const char* kProcRoot = "/proc";
 constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
-
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Online logical CPUs: the ones /proc/stat's machine-wide counters cover,
 // and what CodeCarbon counts threads by.
@@ -50,7 +42,7 @@ power_model::MachineFacts ThisMachine() {
   facts.cpu = power_model::ReadCpuIdentity(kProcRoot);
   facts.cpu.logical_cpus = LogicalCpus();
   const power_model::CgroupCpus limit = power_model::ReadCgroupCpus(
-      kCgroupRoot, ReadSmallFile(std::string(kProcRoot) + "/self/cgroup"));
+      kCgroupRoot, power_model::ReadFileOrEmpty(std::string(kProcRoot) + "/self/cgroup"));
   facts.available_cpus = limit.EffectiveCpus(facts.cpu.logical_cpus);
   facts.limit_source = limit.source;
   return facts;
