@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -49,6 +51,104 @@ TEST_F(PlotsTest, DrawsEveryFigureAsSvgAndPng) {
   // The energy axis says how the figures were obtained.
   EXPECT_NE(Read(dir_ / outcome.plots[0].svg_path).find("energy per run (Wh, estimated)"),
             std::string::npos);
+}
+
+// The lines of the script that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST_F(PlotsTest, EveryLegendSitsOutsideTheDataArea) {
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", report_testing::MixedRuns(), dir_.string());
+  ASSERT_EQ(outcome.note, "");
+  const std::string script = Read(dir_ / "mixed_quick.plots" / "plots.gp");
+  const std::vector<std::string> keys = LinesStartingWith(script, "set key");
+  ASSERT_FALSE(keys.empty());
+  for (const std::string& key : keys) {
+    EXPECT_TRUE(key.rfind("set key outside", 0) == 0 || key == "set key off") << key;
+  }
+}
+
+TEST_F(PlotsTest, PointsAreNumberedAndTheLegendNamesEachNumber) {
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", report_testing::MixedRuns(), dir_.string());
+  ASSERT_EQ(outcome.note, "");
+  const std::string script = Read(dir_ / "mixed_quick.plots" / "plots.gp");
+  // The CO2 figure: four cells, each a numbered point named in the legend.
+  for (const char* entry : {"title '1  cnn1d/baseline'", "title '2  cnn1d/early_stop'",
+                            "title '3  linear/baseline'", "title '4  linear/mixed_precision'"}) {
+    EXPECT_NE(script.find(entry), std::string::npos) << entry;
+  }
+  EXPECT_NE(script.find("set label 4 '4' at first "), std::string::npos) << script;
+  // No label carries a cell's name any more: names live in the legend.
+  EXPECT_EQ(script.find("with labels"), std::string::npos);
+}
+
+TEST_F(PlotsTest, EpochAxesTickAtWholeEpochs) {
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", report_testing::MixedRuns(), dir_.string());
+  ASSERT_EQ(outcome.note, "");
+  const std::string script = Read(dir_ / "mixed_quick.plots" / "plots.gp");
+  // Two-epoch curves: ticks at 1 and 2, printed without decimals.
+  EXPECT_NE(script.find("set xrange [0.75:2.25]\nset xtics 1\nset format x \"%.0f\"\n"),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("set xlabel 'epoch'"), std::string::npos);
+}
+
+TEST_F(PlotsTest, OverlappingCurvesDifferInDashWidthAndMarker) {
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", report_testing::MixedRuns(), dir_.string());
+  ASSERT_EQ(outcome.note, "");
+  const std::string script = Read(dir_ / "mixed_quick.plots" / "plots.gp");
+  // cnn1d/baseline and cnn1d/early_stop share their first epoch.
+  EXPECT_NE(script.find("index 0 using 1:2 with linespoints lc rgb '#0077bb' dt 1 lw 4 pt 7 ps "
+                        "1.8 title 'cnn1d/baseline'"),
+            std::string::npos)
+      << script;
+  EXPECT_NE(script.find("index 1 using 1:2 with linespoints lc rgb '#ee7733' dt 2 lw 3.2 pt 5 "
+                        "ps 1.5 title 'cnn1d/early_stop'"),
+            std::string::npos)
+      << script;
+}
+
+TEST_F(PlotsTest, ADatasetWithOneCellGetsNoScatterAndTheReportSaysNothingOfIt) {
+  std::vector<RunRow> runs = report_testing::MixedRuns();
+  // mnist keeps cnn/baseline alone.
+  runs.erase(runs.begin() + 1);
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", runs, dir_.string());
+  EXPECT_EQ(outcome.note, "");
+  for (const report::PlotLink& plot : outcome.plots) {
+    EXPECT_EQ(plot.svg_path.find("mnist"), std::string::npos) << plot.svg_path;
+  }
+  // The CO2 scatter and three curves figures (these runs record no phases).
+  ASSERT_EQ(outcome.plots.size(), 4u);
+  EXPECT_EQ(outcome.plots[0].svg_path, "mixed_quick.plots/quality_vs_energy_1_mauna_loa_co2.svg");
+  report::ReportOptions options;
+  options.plots = outcome.plots;
+  options.plots_note = outcome.note;
+  const std::string report = report::RenderMarkdownReport("mixed_quick", runs, options);
+  const std::vector<std::string> section = report_testing::SectionLines(report, "## Plots");
+  for (const std::string& line : section) {
+    EXPECT_EQ(line.find("mnist"), std::string::npos) << line;
+    EXPECT_EQ(line.find("not drawn"), std::string::npos) << line;
+  }
+}
+
+TEST_F(PlotsTest, AModelWhoseCellsRanOneEpochGetsNoCurves) {
+  std::vector<RunRow> runs = report_testing::MixedRuns();
+  for (RunRow& run : runs) {
+    if (run.start.model == "linear") run.epochs.resize(1);
+  }
+  const PlotsOutcome outcome = DrawPlots("mixed_quick", runs, dir_.string());
+  EXPECT_EQ(outcome.note, "");
+  for (const report::PlotLink& plot : outcome.plots) {
+    EXPECT_EQ(plot.svg_path.find("curves_linear"), std::string::npos) << plot.svg_path;
+  }
+  // Two scatters and the cnn and cnn1d curves.
+  EXPECT_EQ(outcome.plots.size(), 4u);
 }
 
 TEST_F(PlotsTest, AReportsFolderGivenRelativeToTheWorkingDirectoryWorksToo) {

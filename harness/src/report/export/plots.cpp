@@ -14,6 +14,7 @@
 #include "process/child_process.h"
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
+#include "report/export/plot_layout.h"
 
 namespace carbonbench::report {
 namespace {
@@ -35,19 +36,22 @@ std::string Slug(const std::string& text) {
   return slug.empty() ? "_" : slug;
 }
 
+constexpr int kWidth = 960;
+
 struct Figure {
   std::string title;
   std::string stem;  // file name without extension
   std::string body;  // gnuplot commands after the terminal is set
+  int height = 600;  // pixels; the width is kWidth
 };
 
 // Sets each terminal in turn and replays the figure's commands, so SVG and
 // PNG show the same plot.
 std::string ScriptFor(const Figure& figure) {
   std::string script;
-  const std::pair<const char*, const char*> terminals[] = {
-      {"svg size 960,600 dynamic font 'sans,11'", ".svg"},
-      {"pngcairo size 960,600 font 'sans,10'", ".png"}};
+  const std::pair<std::string, const char*> terminals[] = {
+      {fmt::format("svg size {},{} dynamic font 'sans,11'", kWidth, figure.height), ".svg"},
+      {fmt::format("pngcairo size {},{} font 'sans,10'", kWidth, figure.height), ".png"}};
   for (const auto& [terminal, extension] : terminals) {
     script += fmt::format("reset\nset terminal {}\nset termoption noenhanced\nset output {}\n",
                           terminal, GnuplotQuoted(figure.stem + extension));
@@ -64,24 +68,62 @@ std::string Write(const fs::path& path, const std::string& text) {
 
 double MeanOf(const CellRuns& cell, Metric metric) { return StatOver(cell, metric).mean; }
 
-// Final accuracy (or RMSE) against energy, one figure per dataset, with
-// the Pareto front as a staircase through its cells.
+// Colour-blind-safe colours (Paul Tol's vibrant set) and filled marker
+// shapes; series i takes colour i % 7 and shape i % 6, so no two of the
+// first 42 series look alike.
+constexpr const char* kColours[] = {"#0077bb", "#ee7733", "#009988", "#cc3311",
+                                    "#33bbee", "#ee3377", "#555555"};
+constexpr int kShapes[] = {7, 5, 9, 11, 13, 15};
+
+std::string Colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
+int Shape(std::size_t i) { return kShapes[i % std::size(kShapes)]; }
+
+// The legend sits right of the plot area, with room for its longest entry
+// (a generous 7.5 pixels a character plus the sample line).
+double RightMarginFor(const std::vector<std::string>& entries) {
+  std::size_t longest = 0;
+  for (const std::string& entry : entries) longest = std::max(longest, entry.size());
+  const double legend_px = 7.5 * longest + 70;
+  return std::clamp(1 - legend_px / kWidth, 0.55, 0.82);
+}
+
+// Plot area edges as fractions of the canvas, set by hand so that labels
+// can be placed in pixels.
+struct PlotArea {
+  double left = 0.09, right = 0.7, bottom = 0.11, top = 0.91;
+
+  std::string Commands() const {
+    return fmt::format(
+        "set lmargin at screen {}\nset rmargin at screen {}\nset bmargin at screen {}\n"
+        "set tmargin at screen {}\n",
+        left, right, bottom, top);
+  }
+};
+
+// Final accuracy (or RMSE) against energy, one figure per dataset with two
+// cells or more, with the Pareto front as a staircase through its cells.
+// Points are numbered and the legend names each number; numbers go where
+// they cover nothing else.
 std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, const fs::path& dir,
                                          const std::string& provenance) {
   std::vector<Figure> figures;
-  int index = 0;
   for (const DatasetCells& group : FinishedCellsByDataset(cells)) {
-    ++index;
     const std::vector<const CellRuns*>& members = group.cells;
+    if (!QualityAgainstEnergyWorthDrawing(members.size())) continue;
     const bool regression = group.regression;
     std::vector<TradeoffPoint> points;
-    std::string data = "# energy_wh\tquality\tcell\n";
+    std::vector<double> energy, shown;  // the axes' values
+    std::vector<std::string> entries;   // legend entries: "1  cnn/baseline"
+    std::string data = "# energy_wh\tquality\tcell\tnumber\n";
     for (const CellRuns* cell : members) {
       const double quality =
           regression ? -MeanOf(*cell, FinalRmse) : MeanOf(*cell, FinalAccuracyPercent);
       points.push_back({MeanOf(*cell, EnergyWh), quality});
-      data += fmt::format("{}\t{}\t{}\n", points.back().cost, regression ? -quality : quality,
-                          DataLabel(cell->name));
+      energy.push_back(points.back().cost);
+      shown.push_back(regression ? -quality : quality);
+      entries.push_back(fmt::format("{}  {}", points.size(), cell->name));
+      data += fmt::format("{}\t{}\t{}\t{}\n", energy.back(), shown.back(), DataLabel(cell->name),
+                          points.size());
     }
     std::vector<TradeoffPoint> front;
     const std::vector<int> dominated_by = DominatedBy(points);
@@ -92,38 +134,98 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
               [](const TradeoffPoint& a, const TradeoffPoint& b) { return a.cost < b.cost; });
     // The staircase runs on to the costliest cell, so a front of one cell
     // still shows as a line: nothing right of it is worth its energy.
-    double max_cost = 0;
-    for (const TradeoffPoint& point : points) max_cost = std::max(max_cost, point.cost);
+    const double max_cost = *std::max_element(energy.begin(), energy.end());
     front.push_back({max_cost, front.back().quality});
     std::string front_data = "# energy_wh\tquality\n";
     for (const TradeoffPoint& point : front) {
       front_data +=
           fmt::format("{}\t{}\n", point.cost, regression ? -point.quality : point.quality);
     }
+
+    const AxisLayout x =
+        PaddedAxis(*std::min_element(energy.begin(), energy.end()), max_cost, 0.08, true);
+    const AxisLayout y = PaddedAxis(*std::min_element(shown.begin(), shown.end()),
+                                    *std::max_element(shown.begin(), shown.end()), 0.1, true);
+    PlotArea area;
+    area.right = RightMarginFor(entries);
+    const double width_px = (area.right - area.left) * kWidth;
+    const double height_px = (area.top - area.bottom) * 600;
+    const auto pixel = [&](double cost, double value) {
+      return PixelPoint{(cost - x.min) / (x.max - x.min) * width_px,
+                        (value - y.min) / (y.max - y.min) * height_px};
+    };
+    LabelField field;
+    field.width = width_px;
+    field.height = height_px;
+    std::vector<std::string> numbers;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      field.points.push_back(pixel(energy[i], shown[i]));
+      numbers.push_back(std::to_string(i + 1));
+    }
+    // gnuplot's steps: along from each front point, then up or down.
+    for (std::size_t k = 0; k + 1 < front.size(); ++k) {
+      const double here = regression ? -front[k].quality : front[k].quality;
+      const double next = regression ? -front[k + 1].quality : front[k + 1].quality;
+      field.segments.push_back({pixel(front[k].cost, here), pixel(front[k + 1].cost, here)});
+      field.segments.push_back({pixel(front[k + 1].cost, here), pixel(front[k + 1].cost, next)});
+    }
+    std::string labels;
+    const std::vector<std::optional<LabelOffset>> offsets = PlaceLabels(field, numbers);
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+      if (!offsets[i]) continue;
+      labels += fmt::format(
+          "set label {0} '{0}' at first {1}, first {2} center offset screen {3:.4f},{4:.4f} "
+          "front font ',9'\n",
+          i + 1, energy[i], shown[i], offsets[i]->dx / kWidth, offsets[i]->dy / 600);
+    }
+
     Figure figure;
-    figure.stem = fmt::format("quality_vs_energy_{}_{}", index, Slug(group.dataset));
+    figure.stem = fmt::format("quality_vs_energy_{}_{}", figures.size() + 1, Slug(group.dataset));
     figure.title = fmt::format("{}: {} against energy, with the Pareto front", group.Label(),
                                regression ? "final RMSE" : "final accuracy");
-    const std::string points_file = Write(dir / (figure.stem + ".dat"), data);
-    const std::string front_file = Write(dir / (figure.stem + ".front.dat"), front_data);
+    const std::string points_file = GnuplotQuoted(Write(dir / (figure.stem + ".dat"), data));
+    const std::string front_file =
+        GnuplotQuoted(Write(dir / (figure.stem + ".front.dat"), front_data));
+    // The front is drawn first, under the points; its legend entry comes
+    // last, after the cells.
+    std::string plot =
+        fmt::format("plot {} using 1:2 with steps lw 2 lc rgb '#999999' notitle", front_file);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      plot += fmt::format(
+          ", \\\n  {} every ::{}::{} using 1:2 with points pt {} ps 1.6 lc rgb '{}' title {}",
+          points_file, i, i, Shape(i), Colour(i), GnuplotQuoted(entries[i]));
+    }
+    plot += ", \\\n  NaN with lines lw 2 lc rgb '#999999' title 'Pareto front'\n";
     figure.body = fmt::format(
-        "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n"
-        "set key {} box opaque\nset offsets graph 0.05, graph 0.25, graph 0.08, graph 0.08\n"
-        "plot {} using 1:2 with points pt 7 ps 1.3 lc rgb '#4477aa' title 'cell (mean over "
-        "repetitions)', \\\n  {} using 1:2:3 with labels left offset 0.7,0.5 font ',9' notitle, "
-        "\\\n  {} using 1:2 with steps lw 2 lc rgb '#cc3311' title 'Pareto front'\n",
+        "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n{}"
+        "set key outside right top Left reverse noopaque title 'cell (mean over repetitions)'\n"
+        "{}{}{}{}",
         GnuplotQuoted(figure.title), GnuplotQuoted("energy per run (Wh, " + provenance + ")"),
-        GnuplotQuoted(regression ? "final RMSE (target units, lower is better)"
+        GnuplotQuoted(regression ? "final RMSE (target units; lower is better)"
                                  : "final accuracy (%)"),
-        regression ? "top right" : "bottom right", GnuplotQuoted(points_file),
-        GnuplotQuoted(points_file), GnuplotQuoted(front_file));
+        area.Commands(), x.Commands("x"), y.Commands("y"), labels, plot);
     figures.push_back(std::move(figure));
   }
   return figures;
 }
 
-// Per model: each cell's test accuracy (or RMSE) per epoch on the left axis
-// and its cumulative energy on the right, averaged over repetitions.
+// How series i of a curves figure is drawn. Earlier series are thicker and
+// their markers larger, and each has its own dash pattern and shape, so a
+// later series drawn over an identical earlier one (early stopping's
+// epochs before the stop) leaves the earlier one showing round it.
+std::string CurveStyle(std::size_t i) {
+  constexpr int kDashes[] = {1, 2, 4, 5};
+  // In tenths, so the script reads 3.2 rather than 3.1999999999999997.
+  const int step = static_cast<int>(std::min<std::size_t>(i, 10));
+  const double width = std::max(15, 40 - 8 * step) / 10.0;
+  const double size = std::max(9, 18 - 3 * step) / 10.0;
+  return fmt::format("lc rgb '{}' dt {} lw {} pt {} ps {}", Colour(i), kDashes[i % 4], width,
+                     Shape(i), size);
+}
+
+// Per model, two panels over a shared epoch axis: each cell's test accuracy
+// (or RMSE) on top and its cumulative energy below, averaged over
+// repetitions. Drawn when some cell ran two epochs or more.
 std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs::path& dir,
                                    const std::string& provenance) {
   std::vector<std::string> models;
@@ -133,9 +235,12 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
   std::vector<Figure> figures;
   for (const std::string& model : Distinct(models)) {
     std::string data;
-    std::vector<std::string> clauses;
-    int block = 0;
+    std::vector<std::string> names;
+    int last_epoch = 0;
+    int most_epochs = 0;
     bool regression = false;
+    std::vector<double> quality_values;
+    double most_energy = 0;
     for (const CellRuns& cell : cells) {
       if (cell.finished.empty() || cell.model != model) continue;
       regression = cell.IsRegression();
@@ -151,35 +256,56 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
       }
       data += "# " + cell.name + "\n# epoch\tquality\tcumulative_wh\n";
       for (const auto& [epoch, values] : quality) {
-        data += fmt::format("{}\t{}\t{}\n", epoch, Summarize(values).mean,
-                            Summarize(energy[epoch]).mean);
+        const double mean_quality = Summarize(values).mean;
+        const double mean_energy = Summarize(energy[epoch]).mean;
+        data += fmt::format("{}\t{}\t{}\n", epoch, mean_quality, mean_energy);
+        quality_values.push_back(mean_quality);
+        most_energy = std::max(most_energy, mean_energy);
+        last_epoch = std::max(last_epoch, epoch);
       }
+      most_epochs = std::max(most_epochs, static_cast<int>(quality.size()));
       data += "\n\n";
-      clauses.push_back(fmt::format(
-          "DATA index {} using 1:2 with linespoints lw 2 lc {} title {} axes x1y1", block,
-          block + 1, GnuplotQuoted(cell.name + (regression ? " RMSE" : " accuracy"))));
-      clauses.push_back(
-          fmt::format("DATA index {} using 1:3 with lines dt 2 lw 1.5 lc {} title {} axes x1y2",
-                      block, block + 1, GnuplotQuoted(cell.name + " cumulative Wh")));
-      ++block;
+      names.push_back(cell.name);
     }
-    if (block == 0) continue;
+    if (names.empty() || !TrainingCurvesWorthDrawing(most_epochs)) continue;
     Figure figure;
     figure.stem = "curves_" + Slug(model);
     figure.title = model + ": training curves and cumulative energy";
+    figure.height = 720;
     const std::string file = GnuplotQuoted(Write(dir / (figure.stem + ".dat"), data));
-    std::string plot = "plot ";
-    for (std::size_t i = 0; i < clauses.size(); ++i) {
-      std::string clause = clauses[i];
-      clause.replace(clause.find("DATA"), 4, file);
-      plot += (i == 0 ? "" : ", \\\n  ") + clause;
+    std::string quality_plot = "plot ";
+    std::string energy_plot = "plot ";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string separator = i == 0 ? "" : ", \\\n  ";
+      quality_plot += fmt::format("{}{} index {} using 1:2 with linespoints {} title {}", separator,
+                                  file, i, CurveStyle(i), GnuplotQuoted(names[i]));
+      energy_plot += fmt::format("{}{} index {} using 1:3 with linespoints {} notitle", separator,
+                                 file, i, CurveStyle(i));
     }
+    PlotArea top;
+    top.right = RightMarginFor(names);
+    top.bottom = 0.47;
+    top.top = 0.92;
+    PlotArea bottom = top;
+    bottom.bottom = 0.09;
+    bottom.top = 0.41;
+    const AxisLayout epochs = EpochAxis(last_epoch);
+    const AxisLayout quality =
+        PaddedAxis(*std::min_element(quality_values.begin(), quality_values.end()),
+                   *std::max_element(quality_values.begin(), quality_values.end()), 0.08, true, 6);
+    const AxisLayout energy = PaddedAxis(0, most_energy, 0.05, true, 5);
     figure.body = fmt::format(
-        "set title {}\nset xlabel 'epoch'\nset ylabel {}\nset y2label {}\n"
-        "set ytics nomirror\nset y2tics\nset grid\nset key outside right top\n{}\n",
-        GnuplotQuoted(figure.title),
-        GnuplotQuoted(regression ? "test RMSE (solid)" : "test accuracy % (solid)"),
-        GnuplotQuoted("cumulative energy (Wh, " + provenance + ", dashed)"), plot);
+        "set multiplot\n"
+        "# Top: quality per epoch, the legend beside it.\n"
+        "{}set title {}\nset grid\nset key outside right top Left reverse\n{}set format x ''\n"
+        "set xlabel ''\n{}set ylabel {}\n{}\n"
+        "# Bottom: cumulative energy over the same epochs.\n"
+        "{}unset title\nset key off\n{}set xlabel 'epoch'\n{}set ylabel {}\n{}\n"
+        "unset multiplot\n",
+        top.Commands(), GnuplotQuoted(figure.title), epochs.Commands("x"), quality.Commands("y"),
+        GnuplotQuoted(regression ? "test RMSE (target units)" : "test accuracy (%)"), quality_plot,
+        bottom.Commands(), epochs.Commands("x"), energy.Commands("y"),
+        GnuplotQuoted("cumulative energy (Wh, " + provenance + ")"), energy_plot);
     figures.push_back(std::move(figure));
   }
   return figures;
@@ -201,6 +327,7 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
   std::string data = "cell";
   for (const std::string& part : parts) data += "\t" + DataLabel(part);
   data += "\n";
+  double tallest = 0;
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
     std::map<std::string, double> wh;
@@ -210,7 +337,12 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
       }
     }
     data += DataLabel(cell.name);
-    for (const std::string& part : parts) data += fmt::format("\t{}", wh[part]);
+    double total = 0;
+    for (const std::string& part : parts) {
+      data += fmt::format("\t{}", wh[part]);
+      total += wh[part];
+    }
+    tallest = std::max(tallest, total);
     data += "\n";
   }
   Figure figure;
@@ -221,9 +353,9 @@ std::optional<Figure> EnergyBreakdown(const std::vector<CellRuns>& cells, const 
       "set title {}\nset ylabel {}\nset style data histograms\n"
       "set style histogram rowstacked\nset style fill solid 0.85 border -1\nset boxwidth 0.7\n"
       "set xtics rotate by -35 left font ',9'\nset grid ytics\nset key outside right top\n"
-      "set bmargin 9\nplot for [i=2:{}] {} using i:xtic(1) title columnheader(i)\n",
-      GnuplotQuoted(figure.title), GnuplotQuoted("energy (Wh, " + provenance + ")"),
-      parts.size() + 1, file);
+      "set bmargin 9\n{}plot for [i=2:{}] {} using i:xtic(1) title columnheader(i)\n",
+      GnuplotQuoted(figure.title), GnuplotQuoted("energy per run (Wh, " + provenance + ")"),
+      PaddedAxis(0, tallest, 0.05, true).Commands("y"), parts.size() + 1, file);
   return figure;
 }
 
