@@ -104,12 +104,12 @@ TEST_F(PlotsTest, OverlappingCurvesDifferInDashWidthAndMarker) {
   ASSERT_EQ(outcome.note, "");
   const std::string script = Read(dir_ / "mixed_quick.plots" / "plots.gp");
   // cnn1d/baseline and cnn1d/early_stop share their first epoch.
-  EXPECT_NE(script.find("index 0 using 1:2 with linespoints lc rgb '#0077bb' dt 1 lw 4 pt 7 ps "
-                        "1.8 title 'cnn1d/baseline'"),
+  EXPECT_NE(script.find("index 0 using 1:2 with linespoints lc rgb '#0077bb' dt 1 lw 2.3 pt 7 ps "
+                        "1.2 title 'cnn1d/baseline'"),
             std::string::npos)
       << script;
-  EXPECT_NE(script.find("index 1 using 1:2 with linespoints lc rgb '#ee7733' dt 2 lw 3.2 pt 5 "
-                        "ps 1.5 title 'cnn1d/early_stop'"),
+  EXPECT_NE(script.find("index 1 using 1:2 with linespoints lc rgb '#ee7733' dt 2 lw 1.5 pt 5 "
+                        "ps 0.9 title 'cnn1d/early_stop'"),
             std::string::npos)
       << script;
 }

@@ -79,11 +79,11 @@ std::string Colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
 int Shape(std::size_t i) { return kShapes[i % std::size(kShapes)]; }
 
 // The legend sits right of the plot area, with room for its longest entry
-// (a generous 7.5 pixels a character plus the sample line).
-double RightMarginFor(const std::vector<std::string>& entries) {
-  std::size_t longest = 0;
+// or its title (a generous 7.5 pixels a character, plus the sample line).
+double RightMarginFor(const std::vector<std::string>& entries, const std::string& title = "") {
+  std::size_t longest = title.size();
   for (const std::string& entry : entries) longest = std::max(longest, entry.size());
-  const double legend_px = 7.5 * longest + 70;
+  const double legend_px = 7.5 * longest + 90;
   return std::clamp(1 - legend_px / kWidth, 0.55, 0.82);
 }
 
@@ -147,7 +147,8 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     const AxisLayout y = PaddedAxis(*std::min_element(shown.begin(), shown.end()),
                                     *std::max_element(shown.begin(), shown.end()), 0.1, true);
     PlotArea area;
-    area.right = RightMarginFor(entries);
+    const std::string legend_title = "cell (mean over repetitions)";
+    area.right = RightMarginFor(entries, legend_title);
     const double width_px = (area.right - area.left) * kWidth;
     const double height_px = (area.top - area.bottom) * 600;
     const auto pixel = [&](double cost, double value) {
@@ -198,27 +199,28 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     plot += ", \\\n  NaN with lines lw 2 lc rgb '#999999' title 'Pareto front'\n";
     figure.body = fmt::format(
         "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n{}"
-        "set key outside right top Left reverse noopaque title 'cell (mean over repetitions)'\n"
-        "{}{}{}{}",
+        "set key outside right top Left reverse noopaque title {}\n{}{}{}{}",
         GnuplotQuoted(figure.title), GnuplotQuoted("energy per run (Wh, " + provenance + ")"),
         GnuplotQuoted(regression ? "final RMSE (target units; lower is better)"
                                  : "final accuracy (%)"),
-        area.Commands(), x.Commands("x"), y.Commands("y"), labels, plot);
+        area.Commands(), GnuplotQuoted(legend_title), x.Commands("x"), y.Commands("y"), labels,
+        plot);
     figures.push_back(std::move(figure));
   }
   return figures;
 }
 
-// How series i of a curves figure is drawn. Earlier series are thicker and
-// their markers larger, and each has its own dash pattern and shape, so a
-// later series drawn over an identical earlier one (early stopping's
-// epochs before the stop) leaves the earlier one showing round it.
-std::string CurveStyle(std::size_t i) {
+// How series i of n in a curves figure is drawn. Earlier series are
+// thicker and their markers larger, and each has its own dash pattern and
+// shape, so a later series drawn over an identical earlier one (early
+// stopping's epochs before the stop) leaves the earlier one showing round
+// it. The last series is drawn thin.
+std::string CurveStyle(std::size_t i, std::size_t n) {
   constexpr int kDashes[] = {1, 2, 4, 5};
-  // In tenths, so the script reads 3.2 rather than 3.1999999999999997.
-  const int step = static_cast<int>(std::min<std::size_t>(i, 10));
-  const double width = std::max(15, 40 - 8 * step) / 10.0;
-  const double size = std::max(9, 18 - 3 * step) / 10.0;
+  // In tenths, so the script reads 2.3 rather than 2.3000000000000003.
+  const int below = static_cast<int>(std::min<std::size_t>(n - 1 - i, 10));
+  const double width = std::min(40, 15 + 8 * below) / 10.0;
+  const double size = std::min(18, 9 + 3 * below) / 10.0;
   return fmt::format("lc rgb '{}' dt {} lw {} pt {} ps {}", Colour(i), kDashes[i % 4], width,
                      Shape(i), size);
 }
@@ -278,9 +280,9 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
     for (std::size_t i = 0; i < names.size(); ++i) {
       const std::string separator = i == 0 ? "" : ", \\\n  ";
       quality_plot += fmt::format("{}{} index {} using 1:2 with linespoints {} title {}", separator,
-                                  file, i, CurveStyle(i), GnuplotQuoted(names[i]));
+                                  file, i, CurveStyle(i, names.size()), GnuplotQuoted(names[i]));
       energy_plot += fmt::format("{}{} index {} using 1:3 with linespoints {} notitle", separator,
-                                 file, i, CurveStyle(i));
+                                 file, i, CurveStyle(i, names.size()));
     }
     PlotArea top;
     top.right = RightMarginFor(names);
