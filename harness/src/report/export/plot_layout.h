@@ -70,8 +70,8 @@ struct LabelField {
   // Straight lines labels must not cover (the Pareto staircase), as pairs
   // of end points.
   std::vector<std::pair<PixelPoint, PixelPoint>> segments;
-  double marker_radius = 7;
-  double char_width = 7;  // generous for a 9-point sans digit
+  double marker_radius = 9;  // the SVG draws markers larger than the PNG
+  double char_width = 7;     // generous for a 9-point sans digit
   double char_height = 13;
 };
 

@@ -193,7 +193,7 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
         fmt::format("plot {} using 1:2 with steps lw 2 lc rgb '#999999' notitle", front_file);
     for (std::size_t i = 0; i < points.size(); ++i) {
       plot += fmt::format(
-          ", \\\n  {} every ::{}::{} using 1:2 with points pt {} ps 1.6 lc rgb '{}' title {}",
+          ", \\\n  {} every ::{}::{} using 1:2 with points pt {} ps 1.5 lc rgb '{}' title {}",
           points_file, i, i, Shape(i), Colour(i), GnuplotQuoted(entries[i]));
     }
     plot += ", \\\n  NaN with lines lw 2 lc rgb '#999999' title 'Pareto front'\n";
