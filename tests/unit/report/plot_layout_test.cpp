@@ -68,6 +68,15 @@ TEST(PlotLayout, PaddedAxisKeepsDataOffTheBorderAndEnergyAboveZero) {
   EXPECT_GT(single.max, 69.1);
 }
 
+TEST(PlotLayout, AnAxisOverNoFiniteValueIsNone) {
+  EXPECT_FALSE(AxisOver({}, 0.1, true));
+  EXPECT_FALSE(AxisOver({std::nan("")}, 0.1, true));
+  const auto axis = AxisOver({std::nan(""), 2, 4}, 0, false);
+  ASSERT_TRUE(axis);
+  EXPECT_EQ(axis->min, 2);
+  EXPECT_EQ(axis->max, 4);
+}
+
 // Whether two boxes whose centres are `a` and `b` overlap, given the sums
 // of their half widths and half heights.
 bool Overlap(PixelPoint a, PixelPoint b, double reach_x, double reach_y) {

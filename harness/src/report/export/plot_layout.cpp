@@ -55,6 +55,18 @@ AxisLayout PaddedAxis(double low, double high, double padding, bool non_negative
   return axis;
 }
 
+std::optional<AxisLayout> AxisOver(const std::vector<double>& values, double padding,
+                                   bool non_negative, int max_intervals) {
+  std::optional<double> low, high;
+  for (const double value : values) {
+    if (!std::isfinite(value)) continue;
+    low = std::min(low.value_or(value), value);
+    high = std::max(high.value_or(value), value);
+  }
+  if (!low) return std::nullopt;
+  return PaddedAxis(*low, *high, padding, non_negative, max_intervals);
+}
+
 AxisLayout EpochAxis(int last_epoch) {
   AxisLayout axis;
   const int last = std::max(1, last_epoch);

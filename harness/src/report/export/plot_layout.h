@@ -47,6 +47,11 @@ struct AxisLayout {
 AxisLayout PaddedAxis(double low, double high, double padding, bool non_negative,
                       int max_intervals = 8);
 
+// A padded axis over the finite ones of `values`; nullopt when there is
+// none (a figure with nothing to place is not drawn).
+std::optional<AxisLayout> AxisOver(const std::vector<double>& values, double padding,
+                                   bool non_negative, int max_intervals = 8);
+
 // The epoch axis: 1 to `last_epoch`, whole-number ticks.
 AxisLayout EpochAxis(int last_epoch);
 

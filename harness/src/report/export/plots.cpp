@@ -132,9 +132,15 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     }
     std::sort(front.begin(), front.end(),
               [](const TradeoffPoint& a, const TradeoffPoint& b) { return a.cost < b.cost; });
+    const std::optional<AxisLayout> x_axis = AxisOver(energy, 0.08, true);
+    const std::optional<AxisLayout> y_axis = AxisOver(shown, 0.1, true);
+    if (!x_axis || !y_axis || front.empty()) continue;  // nothing to place
+    const AxisLayout& x = *x_axis;
+    const AxisLayout& y = *y_axis;
     // The staircase runs on to the costliest cell, so a front of one cell
     // still shows as a line: nothing right of it is worth its energy.
-    const double max_cost = *std::max_element(energy.begin(), energy.end());
+    double max_cost = 0;
+    for (const double cost : energy) max_cost = std::max(max_cost, cost);
     front.push_back({max_cost, front.back().quality});
     std::string front_data = "# energy_wh\tquality\n";
     for (const TradeoffPoint& point : front) {
@@ -142,10 +148,6 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
           fmt::format("{}\t{}\n", point.cost, regression ? -point.quality : point.quality);
     }
 
-    const AxisLayout x =
-        PaddedAxis(*std::min_element(energy.begin(), energy.end()), max_cost, 0.08, true);
-    const AxisLayout y = PaddedAxis(*std::min_element(shown.begin(), shown.end()),
-                                    *std::max_element(shown.begin(), shown.end()), 0.1, true);
     PlotArea area;
     const std::string legend_title = "cell (mean over repetitions)";
     area.right = RightMarginFor(entries, legend_title);
@@ -293,8 +295,7 @@ std::vector<Figure> TrainingCurves(const std::vector<CellRuns>& cells, const fs:
     bottom.top = 0.41;
     const AxisLayout epochs = EpochAxis(last_epoch);
     const AxisLayout quality =
-        PaddedAxis(*std::min_element(quality_values.begin(), quality_values.end()),
-                   *std::max_element(quality_values.begin(), quality_values.end()), 0.08, true, 6);
+        AxisOver(quality_values, 0.08, true, 6).value_or(PaddedAxis(0, 100, 0, true, 6));
     const AxisLayout energy = PaddedAxis(0, most_energy, 0.05, true, 5);
     figure.body = fmt::format(
         "set multiplot\n"
