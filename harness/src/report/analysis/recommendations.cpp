@@ -317,6 +317,11 @@ std::string EffectEvidence(const SpreadTally& co2, const SpreadTally& quality,
     return "Both changes exceed the run-to-run spread" + test + ".";
   }
   const SpreadTally& untold = co2.repetitions >= quality.repetitions ? co2 : quality;
+  if (co2.significant == 0 && quality.significant == 0) {
+    return "Neither change exceeds the run-to-run spread" + test +
+           ", so neither can be told from noise: " +
+           RepetitionsAdvice(untold.repetitions, untold.estimated) + ".";
+  }
   std::string text = TallyClause("The CO2 change", co2) + "; " +
                      TallyClause("the " + quality_change + " change", quality) + test;
   return text + ": " + RepetitionsAdvice(untold.repetitions, untold.estimated) + ".";
