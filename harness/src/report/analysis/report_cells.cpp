@@ -235,16 +235,12 @@ std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& ce
   // The data settings every cell of a dataset records: one stored before a
   // setting existed is not split from the rest for lacking it.
   std::map<DatasetTask, std::map<std::string, std::string>> common;
-  std::map<DatasetTask, bool> seen;
   for (const CellRuns* cell : finished) {
     const DatasetTask task = {cell->dataset, cell->IsRegression()};
     const auto settings = DataSettings(*cell);
-    if (!seen[task]) {
-      common[task] = settings;
-      seen[task] = true;
-      continue;
-    }
-    auto& shared = common[task];
+    const auto [found, first] = common.emplace(task, settings);
+    if (first) continue;
+    auto& shared = found->second;
     for (auto it = shared.begin(); it != shared.end();) {
       it = settings.count(it->first) ? std::next(it) : shared.erase(it);
     }
