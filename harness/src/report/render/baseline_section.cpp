@@ -42,7 +42,7 @@ std::string Marked(const std::string& change, const std::vector<std::string>& ma
   return joined.empty() ? change : change + " (" + joined + ")";
 }
 
-// " (in band)" when an energy or CO2 change is no larger than the larger
+// "in band" when an energy or CO2 change is no larger than the larger
 // error band of the two cells' estimates: on one machine the ranking holds
 // (the error shifts both alike), but the amount is not a measured one.
 std::string BandMark(const CellRuns& cell, const CellRuns& baseline, Metric metric) {
