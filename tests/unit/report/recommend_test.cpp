@@ -71,9 +71,20 @@ TEST_F(RecommendTest, AnswersWithTheCheapestConfigurationThatReachedTheTarget) {
   EXPECT_EQ(json["alternative"]["suites"], (nlohmann::json{"a", "b"}));
   // 1.14 g against 1.9 g.
   EXPECT_NEAR(json["saving_percent"].get<double>(), 40.0, 1e-9);
-  EXPECT_NE(answers[0].sentence.find("use cnn/mixed_precision"), std::string::npos)
+  // One run of cnn/mixed_precision: no spread, so no saving is claimed.
+  EXPECT_EQ(json["saving_significant"], false);
+  EXPECT_EQ(json["repetitions_needed"], 3);
+  EXPECT_FALSE(json.contains("p_value"));
+  EXPECT_FALSE(json.contains("data"));
+  EXPECT_NE(answers[0].sentence.find("cnn/mixed_precision spent the least CO2"), std::string::npos)
+      << answers[0].sentence;
+  EXPECT_EQ(answers[0].sentence.find("use cnn/mixed_precision"), std::string::npos)
       << answers[0].sentence;
   EXPECT_NE(answers[0].sentence.find("40% less CO2 than cnn/baseline"), std::string::npos)
+      << answers[0].sentence;
+  EXPECT_NE(answers[0].sentence.find("cannot be told from noise: run with repetitions: 3 or "
+                                     "more to tell."),
+            std::string::npos)
       << answers[0].sentence;
 }
 
@@ -149,11 +160,13 @@ TEST(Recommendations, SimilarAccuracyPicksTheCheapestCellWithinThePoint) {
       BuildLeaderboards(cells, Objective::kCo2ToTarget, 90.0, report_testing::BuiltInRoles())
           .front();
   // Most accurate: cnn/baseline 98%; within 1 point: cnn/mixed_precision at
-  // 97% for 6 Wh against 10 Wh, 40% less CO2.
+  // 97% for 6 Wh against 10 Wh, 40% less CO2; but in a single run, so
+  // not recommended as a saving.
   EXPECT_EQ(SimilarAccuracySentence(board, 1.0),
-            "On mnist, for similar accuracy use cnn/mixed_precision for 2 epochs instead of "
-            "cnn/baseline for 2 epochs: 97.00% against 98.00% final accuracy (within 1 point) at "
-            "40% less CO2 (2.85 g against 4.75 g).");
+            "On mnist, cnn/mixed_precision for 2 epochs came within 1 point of cnn/baseline for 2 "
+            "epochs (97.00% against 98.00% final accuracy) with 40% less CO2 (2.85 g against "
+            "4.75 g), but with a single run on one side there is no run-to-run spread, so the "
+            "difference cannot be told from noise: run with repetitions: 3 or more to tell.");
 }
 
 TEST(Recommendations, OptimizationEffectsAreMeasuredAgainstTheBaseline) {
@@ -165,7 +178,8 @@ TEST(Recommendations, OptimizationEffectsAreMeasuredAgainstTheBaseline) {
   EXPECT_EQ(
       sentences[0],
       "On mnist, mixed_precision changed CO2 by -40% on 1 cell against the baseline, and final "
-      "accuracy by -1.00 points.");
+      "accuracy by -1.00 points. With a single run on one side there is no run-to-run spread, so "
+      "neither change can be told from noise: run with repetitions: 3 or more to tell.");
 }
 
 }  // namespace

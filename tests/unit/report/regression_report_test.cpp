@@ -130,19 +130,21 @@ TEST_F(RegressionReportTest, BaselineDeltaIsTheRelativeChangeOfRmse) {
   const Lines lines = SectionLines(report_, "## Against the baseline");
   const Lines classification = SubsectionLines(lines, "### Classification");
   const Lines regression = SubsectionLines(lines, "### Regression");
-  EXPECT_EQ(RowCells(classification, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn/baseline", "-50.0", "-40.0", "-40.0", "-1.00"}));
-  EXPECT_EQ(RowCells(regression, "Cell"),
-            (Cells{"Cell", "Baseline", "Δ time %", "Δ energy %", "Δ CO2 %", "Δ RMSE %"}));
-  // Final RMSE 1.56 against the baseline's mean 1.3; 3 s against 5 s.
   EXPECT_EQ(
-      RowCells(regression, "linear/mixed_precision"),
-      (Cells{"linear/mixed_precision", "linear/baseline", "-40.0", "-40.0", "-40.0", "+20.0"}));
-  EXPECT_EQ(RowCells(regression, "cnn1d/early_stop"),
-            (Cells{"cnn1d/early_stop", "cnn1d/baseline", "-50.0", "-40.0", "-40.0", "+10.0"}));
+      RowCells(classification, "cnn/mixed_precision"),
+      (Cells{"cnn/mixed_precision", "cnn/baseline", "1 / 1", "-50.0", "-40.0", "-40.0", "-1.00"}));
+  EXPECT_EQ(RowCells(regression, "Cell"),
+            (Cells{"Cell", "Baseline", "Runs", "Δ time %", "Δ energy %", "Δ CO2 %", "Δ RMSE %"}));
+  // Final RMSE 1.56 against the baseline's mean 1.3; 3 s against 5 s.
+  EXPECT_EQ(RowCells(regression, "linear/mixed_precision"),
+            (Cells{"linear/mixed_precision", "linear/baseline", "1 / 2", "-40.0", "-40.0", "-40.0",
+                   "+20.0"}));
+  EXPECT_EQ(
+      RowCells(regression, "cnn1d/early_stop"),
+      (Cells{"cnn1d/early_stop", "cnn1d/baseline", "1 / 1", "-50.0", "-40.0", "-40.0", "+10.0"}));
   EXPECT_TRUE(Contains(report_,
                        "; RMSE is the relative change of final RMSE, negative "
-                       "being a smaller error. (n.s.) marks"));
+                       "being a smaller error. Runs are"));
 }
 
 TEST_F(RegressionReportTest, ASmallerErrorIsANegativeDelta) {
@@ -150,7 +152,7 @@ TEST_F(RegressionReportTest, ASmallerErrorIsANegativeDelta) {
   FindRun(runs, "linear/mixed_precision")->summary.final_rmse = 1.04;
   const Lines lines =
       SectionLines(report::RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
-  EXPECT_EQ(RowCells(lines, "linear/mixed_precision")[5], "-20.0");
+  EXPECT_EQ(RowCells(lines, "linear/mixed_precision")[6], "-20.0");
 }
 
 TEST_F(RegressionReportTest, ARegressionCellNeverTakesAClassificationBaseline) {
@@ -165,7 +167,7 @@ TEST_F(RegressionReportTest, ARegressionCellNeverTakesAClassificationBaseline) {
   const Lines lines =
       SectionLines(report::RenderMarkdownReport("mixed_quick", runs), "## Against the baseline");
   EXPECT_EQ(RowCells(lines, "linear/mixed_precision"),
-            (Cells{"linear/mixed_precision", "no baseline cell", "—", "—", "—", "—"}));
+            (Cells{"linear/mixed_precision", "no baseline cell", "—", "—", "—", "—", "—"}));
 }
 
 TEST_F(RegressionReportTest, EpochTablesShowTestRmseForRegressionCells) {
@@ -189,7 +191,7 @@ TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
   EXPECT_FALSE(RowCells(results, "cnn1d/baseline").empty());
   const Lines baseline = SectionLines(report, "## Against the baseline");
   EXPECT_FALSE(HasLine(baseline, "### Regression"));
-  EXPECT_EQ(RowCells(baseline, "linear/mixed_precision")[5], "+20.0");
+  EXPECT_EQ(RowCells(baseline, "linear/mixed_precision")[6], "+20.0");
   for (const char* absent : {"ccuracy", "Acc/kWh", "acc %"}) {
     EXPECT_FALSE(Contains(report, absent)) << absent << " in\n" << report;
   }

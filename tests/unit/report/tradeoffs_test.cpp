@@ -1,4 +1,4 @@
-// Pareto front, optimal epoch, reaching a target and significance, on
+// Pareto front, optimal epoch and reaching a target, on
 // hand-made numbers whose answers are worked out in the comments.
 #include "report/analysis/tradeoffs.h"
 
@@ -64,14 +64,6 @@ TEST(FirstReaching, SumsWhatWasSpentUpToTheFirstEpochAtTheTarget) {
   EXPECT_DOUBLE_EQ(reach->co2_g, 1.0);
   EXPECT_DOUBLE_EQ(reach->duration_s, 20.0);
   EXPECT_FALSE(FirstReaching(Curve({80, 84}), 85).has_value());
-}
-
-TEST(WithinSpread, ComparesTheDifferenceWithTheSpreadOfSingleRuns) {
-  // sqrt(3² + 4²) = 5: a difference of 5 is within it, 5.1 is not.
-  EXPECT_EQ(WithinSpread({100, 3, 3}, {105, 4, 3}), true);
-  EXPECT_EQ(WithinSpread({100, 3, 3}, {105.1, 4, 3}), false);
-  // One run on either side: unknown.
-  EXPECT_FALSE(WithinSpread({100, 0, 1}, {105, 4, 3}).has_value());
 }
 
 TEST(PercentChange, IsRelativeToTheBaseAndEmptyAgainstZero) {

@@ -34,7 +34,7 @@ TEST_F(WriteReportTest, WritesTheRenderedReportOfTheStoredRuns) {
   EXPECT_EQ(path, (reports / "mnist_quick.md").string());
   const std::string text = ReadFile(path);
   EXPECT_EQ(text, report::RenderMarkdownReport("mnist_quick", store.LoadRuns("mnist_quick")));
-  EXPECT_NE(text.find("| cnn/mixed_precision | cnn/baseline     |    -50.0 |"
+  EXPECT_NE(text.find("| cnn/mixed_precision | cnn/baseline     | 1 / 2 |    -50.0 |"
                       "      -40.0 |   -40.0 |               -1.00 |"),
             std::string::npos)
       << text;

@@ -190,6 +190,7 @@ std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, O
     const std::vector<const CellRuns*>& members = group.cells;
     Leaderboard board;
     board.dataset = group.dataset;
+    board.data = group.data;
     board.objective = objective;
     if (target_percent) {
       board.target_accuracy_percent = *target_percent;

@@ -52,15 +52,20 @@ struct CellStanding {
   std::optional<double> score;
 };
 
-// One dataset's board.
+// The board of one dataset's cells trained on the same data.
 struct Leaderboard {
   std::string dataset;
+  // What sets this board's data apart where the dataset ran on several:
+  // "12,000 train / 2,000 test" (DatasetCells::data); else empty.
+  std::string data;
   Objective objective = Objective::kAccuracyPerKwh;
   double target_accuracy_percent = 0;
   std::string target_source;  // why this target: "--target-acc", ...
   // Best first: cells with a score (all repetitions reaching the target
   // before those where only some did), then the rest by final accuracy.
   std::vector<CellStanding> ranked;
+  // "fashion_mnist (12,000 train / 2,000 test)", or the dataset alone.
+  std::string Label() const { return data.empty() ? dataset : dataset + " (" + data + ")"; }
 };
 
 // The relative band of the cell's energy (and CO2) in percent; empty
@@ -83,8 +88,8 @@ std::pair<double, std::string> DefaultTarget(const std::vector<const CellRuns*>&
 // cell sets, else the first declared; "" when none is declared.
 std::string TargetSettingName(const std::vector<CellRuns>& cells, const DeclaredRoles& roles);
 
-// A board per classification dataset (in order of first appearance) of the
-// finished cells; `target_percent` overrides every board's target.
+// A board per classification dataset and data (FinishedCellsByDataset's
+// groups, in its order) of the finished cells; `target_percent` overrides every board's target.
 std::vector<Leaderboard> BuildLeaderboards(const std::vector<CellRuns>& cells, Objective objective,
                                            std::optional<double> target_percent,
                                            const DeclaredRoles& roles);

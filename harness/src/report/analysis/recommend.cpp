@@ -87,6 +87,13 @@ std::vector<RecommendAnswer> Recommend(const ResultsStore& store, const Recommen
       answer.json["alternative"] = CellJson(*target.alternative, suites_of);
     }
     if (target.saving_percent) answer.json["saving_percent"] = *target.saving_percent;
+    if (!board.data.empty()) answer.json["data"] = board.data;
+    if (target.saving_test) {
+      const MeanDifference& test = *target.saving_test;
+      answer.json["saving_significant"] = test.evidence == Evidence::kSignificant;
+      if (test.evidence != Evidence::kNoSpread) answer.json["p_value"] = test.p_value;
+      if (test.repetitions_needed) answer.json["repetitions_needed"] = *test.repetitions_needed;
+    }
     if (target.band_percent) {
       answer.json["band_percent"] = *target.band_percent;
       answer.json["saving_within_band"] = target.saving_within_band;

@@ -26,7 +26,8 @@ struct RecommendAnswer {
   bool reached = false;
 };
 
-// One answer per dataset, in the order the store first saw them. Runs of
+// One answer per dataset and data (sizes, split: cells trained on different
+// data are not compared), in the order the store first saw them. Runs of
 // one configuration (config hash) in several suites are pooled as one cell.
 // Throws std::runtime_error when the store holds no finished classifier
 // run (of the dataset, when one is asked for), naming what it does hold.

@@ -1,6 +1,7 @@
 #include "report/analysis/report_cells.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -79,6 +80,65 @@ std::optional<nlohmann::json> ComparableSettings(const CellRuns& cell,
   return settings;
 }
 
+using DatasetTask = std::pair<std::string, bool>;  // dataset, regression
+
+// "dataset" and "dataset.train_size": what fixes the data a cell trained
+// and was tested on.
+bool IsDataSetting(const std::string& key) {
+  return key == "dataset" || key.rfind("dataset.", 0) == 0;
+}
+
+// A setting's stored value as it reads in a label: whole numbers with
+// thousands separators ("12,000"), text without its quotes.
+std::string DataValueText(const std::string& stored) {
+  const auto value = nlohmann::json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (value.is_string()) return value.get<std::string>();
+  if (!value.is_number()) return stored;
+  const double number = value.get<double>();
+  if (number != std::floor(number) || std::abs(number) >= 1e15) return Compact(number);
+  std::string digits = std::to_string(static_cast<long long>(std::abs(number)));
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(at, ",");
+  return (number < 0 ? "-" : "") + digits;
+}
+
+// A size setting in a label: 0 stands for the whole split.
+std::string SizeText(const std::map<std::string, std::string>& settings, const std::string& key) {
+  const auto found = settings.find(key);
+  if (found == settings.end()) return "?";
+  const std::string text = DataValueText(found->second);
+  return text == "0" ? "all" : text;
+}
+
+// Sets each group's `data` to what tells it from its dataset's other
+// groups: "12,000 train / 2,000 test", "max_length 64".
+void NameDataDifferences(const std::vector<std::map<std::string, std::string>>& settings,
+                         std::vector<DatasetCells>* groups) {
+  for (std::size_t i = 0; i < groups->size(); ++i) {
+    DatasetCells& group = (*groups)[i];
+    std::set<std::string> differing;
+    for (std::size_t j = 0; j < groups->size(); ++j) {
+      const DatasetCells& other = (*groups)[j];
+      if (j == i || other.dataset != group.dataset || other.regression != group.regression) {
+        continue;
+      }
+      for (const auto& [key, value] : settings[i]) {
+        const auto found = settings[j].find(key);
+        if (found == settings[j].end() || found->second != value) differing.insert(key);
+      }
+    }
+    std::vector<std::string> parts;
+    if (differing.count("dataset.train_size") || differing.count("dataset.test_size")) {
+      parts.push_back(SizeText(settings[i], "dataset.train_size") + " train / " +
+                      SizeText(settings[i], "dataset.test_size") + " test");
+    }
+    for (const std::string& key : differing) {
+      if (key == "dataset.train_size" || key == "dataset.test_size") continue;
+      parts.push_back(key.substr(key.find('.') + 1) + " " + DataValueText(settings[i].at(key)));
+    }
+    group.data = fmt::format("{}", fmt::join(parts, ", "));
+  }
+}
+
 }  // namespace
 
 const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells) {
@@ -147,19 +207,71 @@ std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const Decl
   return keys;
 }
 
-std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells) {
-  std::vector<DatasetCells> groups;
-  for (const CellRuns& cell : cells) {
-    if (cell.finished.empty()) continue;
-    auto group = std::find_if(groups.begin(), groups.end(), [&cell](const DatasetCells& g) {
-      return g.dataset == cell.dataset && g.regression == cell.IsRegression();
-    });
-    if (group == groups.end()) {
-      groups.push_back({cell.dataset, cell.IsRegression(), {}});
-      group = std::prev(groups.end());
-    }
-    group->cells.push_back(&cell);
+std::string DatasetCells::Label() const {
+  std::vector<std::string> notes;
+  if (!data.empty()) notes.push_back(data);
+  if (regression) notes.push_back("regression");
+  if (notes.empty()) return dataset;
+  return fmt::format("{} ({})", dataset, fmt::join(notes, ", "));
+}
+
+std::map<std::string, std::string> DataSettings(const CellRuns& cell) {
+  const auto config = nlohmann::json::parse(cell.config_json, nullptr, /*allow_exceptions=*/false);
+  std::map<std::string, std::string> data;
+  if (!config.is_object() || !config.contains("settings") || !config["settings"].is_object()) {
+    return data;
   }
+  for (const auto& [key, value] : config["settings"].items()) {
+    if (IsDataSetting(key)) data[key] = value.dump();
+  }
+  return data;
+}
+
+std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells) {
+  std::vector<const CellRuns*> finished;
+  for (const CellRuns& cell : cells) {
+    if (!cell.finished.empty()) finished.push_back(&cell);
+  }
+  // The data settings every cell of a dataset records: one stored before a
+  // setting existed is not split from the rest for lacking it.
+  std::map<DatasetTask, std::map<std::string, std::string>> common;
+  for (const CellRuns* cell : finished) {
+    const DatasetTask task = {cell->dataset, cell->IsRegression()};
+    const auto settings = DataSettings(*cell);
+    const auto [found, first] = common.emplace(task, settings);
+    if (first) continue;
+    auto& shared = found->second;
+    for (auto it = shared.begin(); it != shared.end();) {
+      it = settings.count(it->first) ? std::next(it) : shared.erase(it);
+    }
+  }
+  std::vector<DatasetCells> groups;
+  std::vector<std::map<std::string, std::string>> group_settings;
+  for (const CellRuns* cell : finished) {
+    const DatasetTask task = {cell->dataset, cell->IsRegression()};
+    std::map<std::string, std::string> settings;
+    const auto all = DataSettings(*cell);
+    for (const auto& [key, value] : common[task]) settings[key] = all.at(key);
+    auto same = [&](std::size_t i) {
+      return groups[i].dataset == task.first && groups[i].regression == task.second &&
+             group_settings[i] == settings;
+    };
+    std::size_t index = 0;
+    while (index < groups.size() && !same(index)) ++index;
+    if (index == groups.size()) {
+      // After the dataset's last group, so its groups read one after another.
+      std::size_t at = groups.size();
+      for (std::size_t i = 0; i < groups.size(); ++i) {
+        if (groups[i].dataset == task.first && groups[i].regression == task.second) at = i + 1;
+      }
+      groups.insert(groups.begin() + static_cast<std::ptrdiff_t>(at),
+                    DatasetCells{task.first, task.second, "", {}});
+      group_settings.insert(group_settings.begin() + static_cast<std::ptrdiff_t>(at), settings);
+      index = at;
+    }
+    groups[index].cells.push_back(cell);
+  }
+  NameDataDifferences(group_settings, &groups);
   return groups;
 }
 

@@ -2,6 +2,7 @@
 // configuration), with the per-run figures every section derives from.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,16 +53,27 @@ std::string EpochRange(const CellRuns& cell);
 std::optional<double> NumberSetting(const CellRuns& cell, const std::string& key);
 // The declared target-accuracy settings among the cell's stored settings.
 std::vector<std::string> TargetAccuracySettings(const CellRuns& cell, const DeclaredRoles& roles);
-// The finished cells of one dataset and task, in the order given.
+// The finished cells trained and tested on the same data (the dataset and
+// every `dataset.*` setting: sizes, split, vocabulary, ...) and of one task,
+// in the order given. Accuracy and cost both follow the data, so cells on
+// different data are never ranked or compared together.
 struct DatasetCells {
   std::string dataset;
   bool regression = false;
+  // What sets this group's data apart from the dataset's other groups:
+  // "12,000 train / 2,000 test"; empty when the dataset has one group.
+  std::string data;
   std::vector<const CellRuns*> cells;
-  // "co2 (regression)", or the dataset alone for classification.
-  std::string Label() const { return regression ? dataset + " (regression)" : dataset; }
+  // "fashion_mnist (12,000 train / 2,000 test)", "co2 (regression)", or
+  // the dataset alone.
+  std::string Label() const;
 };
-// Groups in order of first appearance; cells without a finished run are left out.
+// Groups in order of first appearance, a dataset's groups next to each
+// other; cells without a finished run are left out.
 std::vector<DatasetCells> FinishedCellsByDataset(const std::vector<CellRuns>& cells);
+// The `dataset.*` settings of a cell's stored configuration, with the
+// dataset's name under "dataset"; empty when the configuration cannot be read.
+std::map<std::string, std::string> DataSettings(const CellRuns& cell);
 // Every finished run of the cells, cell by cell.
 std::vector<const RunRow*> FinishedRuns(const std::vector<CellRuns>& cells);
 // Whether any of the cells has a finished run.

@@ -89,12 +89,6 @@ std::optional<ProjectedSaving> ProjectRemainingEpochs(const std::vector<EpochPoi
   return saving;
 }
 
-std::optional<bool> WithinSpread(const Stat& a, const Stat& b) {
-  if (a.count < 2 || b.count < 2) return std::nullopt;
-  const double spread = std::sqrt(a.stddev * a.stddev + b.stddev * b.stddev);
-  return std::abs(a.mean - b.mean) <= spread;
-}
-
 std::optional<double> PercentChange(double value, double base) {
   if (base == 0) return std::nullopt;
   return (value - base) / base * 100.0;

@@ -1,7 +1,7 @@
 // The arithmetic behind the report's judgements, as plain functions on plain
 // numbers, so each can be tested on hand-made cases: which cells are on the
 // Pareto front, the epoch after which training stopped paying, what reaching
-// a target cost, and whether a difference exceeds the run-to-run spread.
+// a target cost (significance.h tells a difference from noise).
 #pragma once
 
 #include <optional>
@@ -74,12 +74,6 @@ struct ProjectedSaving {
 // Empty when the run trained every planned epoch, or none.
 std::optional<ProjectedSaving> ProjectRemainingEpochs(const std::vector<EpochPoint>& epochs,
                                                       int epochs_planned);
-
-// Whether the difference of two means is no larger than the spread one
-// would see between single runs of the two (the square root of the sum of
-// their variances), so it is not significant. Empty when either side has
-// fewer than two runs: the spread is unknown.
-std::optional<bool> WithinSpread(const Stat& a, const Stat& b);
 
 // (value - base) / base in percent; empty against a zero base.
 std::optional<double> PercentChange(double value, double base);

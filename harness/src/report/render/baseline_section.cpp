@@ -1,46 +1,48 @@
 // Each optimized cell against the cell that differs from it only by its
-// optimizations: accuracy for classification, RMSE for regression. A change
-// no larger than the run-to-run spread is marked as not significant.
+// optimizations: accuracy for classification, RMSE for regression. Each
+// change is marked by whether it exceeds the run-to-run spread (Welch's
+// t-test at 95%), and an energy or CO2 change by whether it exceeds the
+// estimates' band.
 #include <cmath>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "report/analysis/recommendations.h"
+#include "report/analysis/significance.h"
 #include "report/analysis/tradeoffs.h"
 #include "report/render/sections.h"
 
 namespace carbonbench::report {
 namespace {
 
-constexpr const char* kNotSignificant = " (n.s.)";
-constexpr const char* kWithinBand = " (in band)";
+constexpr const char* kSignificant = "sig.";
+constexpr const char* kNotSignificant = "n.s.";
+constexpr const char* kWithinBand = "in band";
 
-// " (n.s.)" when the two cells' means differ by no more than their spread.
+// "sig." or "n.s."; "" where a side ran once, so no spread is known.
 std::string Significance(const Stat& value, const Stat& base) {
-  const std::optional<bool> within = WithinSpread(value, base);
-  return within && *within ? kNotSignificant : "";
+  switch (CompareMeans(value, base).evidence) {
+    case Evidence::kSignificant:
+      return kSignificant;
+    case Evidence::kNotSignificant:
+      return kNotSignificant;
+    case Evidence::kNoSpread:
+      break;
+  }
+  return "";
 }
 
-// Relative change of the means, in percent; none against a zero baseline.
-std::string DeltaPercent(const CellRuns& cell, const CellRuns& baseline, Metric metric) {
-  const Stat base = StatOver(baseline, metric);
-  const Stat value = StatOver(cell, metric);
-  const auto change = PercentChange(value.mean, base.mean);
-  if (!change) return kNone;
-  return Signed(*change, kDeltaPercentDigits) + Significance(value, base);
+// "-12.5 (sig., in band)": a change and its marks.
+std::string Marked(const std::string& change, const std::vector<std::string>& marks) {
+  std::string joined;
+  for (const std::string& mark : marks) {
+    if (!mark.empty()) joined += (joined.empty() ? "" : ", ") + mark;
+  }
+  return joined.empty() ? change : change + " (" + joined + ")";
 }
 
-// The change of the task's quality figure: accuracy in percentage points,
-// or final RMSE relative to the baseline's, in percent.
-std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
-  if (cell.IsRegression()) return DeltaPercent(cell, baseline, FinalRmse);
-  const Stat value = StatOver(cell, FinalAccuracyPercent);
-  const Stat base = StatOver(baseline, FinalAccuracyPercent);
-  return Signed(value.mean - base.mean, kPercentDigits) + Significance(value, base);
-}
-
-// " (in band)" when an energy or CO2 change is no larger than the larger
+// "in band" when an energy or CO2 change is no larger than the larger
 // error band of the two cells' estimates: on one machine the ranking holds
 // (the error shifts both alike), but the amount is not a measured one.
 std::string BandMark(const CellRuns& cell, const CellRuns& baseline, Metric metric) {
@@ -49,15 +51,37 @@ std::string BandMark(const CellRuns& cell, const CellRuns& baseline, Metric metr
   return band && change && std::abs(*change) <= *band ? kWithinBand : "";
 }
 
+// Relative change of the means, in percent, with its marks; none against a
+// zero baseline.
+std::string DeltaPercent(const CellRuns& cell, const CellRuns& baseline, Metric metric,
+                         bool banded = false) {
+  const Stat base = StatOver(baseline, metric);
+  const Stat value = StatOver(cell, metric);
+  const auto change = PercentChange(value.mean, base.mean);
+  if (!change) return kNone;
+  return Marked(Signed(*change, kDeltaPercentDigits),
+                {Significance(value, base), banded ? BandMark(cell, baseline, metric) : ""});
+}
+
+// The change of the task's quality figure: accuracy in percentage points,
+// or final RMSE relative to the baseline's, in percent.
+std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
+  if (cell.IsRegression()) return DeltaPercent(cell, baseline, FinalRmse);
+  const Stat value = StatOver(cell, FinalAccuracyPercent);
+  const Stat base = StatOver(baseline, FinalAccuracyPercent);
+  return Marked(Signed(value.mean - base.mean, kPercentDigits), {Significance(value, base)});
+}
+
 std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline) {
   if (baseline == nullptr) {
-    return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone};
+    return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone, kNone};
   }
   return {cell.name,
           baseline->name,
+          fmt::format("{} / {}", cell.finished.size(), baseline->finished.size()),
           DeltaPercent(cell, *baseline, DurationS),
-          DeltaPercent(cell, *baseline, EnergyWh) + BandMark(cell, *baseline, EnergyWh),
-          DeltaPercent(cell, *baseline, Co2G) + BandMark(cell, *baseline, Co2G),
+          DeltaPercent(cell, *baseline, EnergyWh, /*banded=*/true),
+          DeltaPercent(cell, *baseline, Co2G, /*banded=*/true),
           QualityDelta(cell, *baseline)};
 }
 
@@ -66,6 +90,7 @@ std::string DeltaTable(const std::vector<CellRuns>& task_cells,
                        const std::vector<CellRuns>& all_cells, bool regression) {
   MarkdownTable table({{"Cell"},
                        {"Baseline"},
+                       {"Runs", Align::kRight},
                        {"Δ time %", Align::kRight},
                        {"Δ energy %", Align::kRight},
                        {"Δ CO2 %", Align::kRight},
@@ -80,17 +105,18 @@ std::string DeltaTable(const std::vector<CellRuns>& task_cells,
   return any ? table.Render() : "";
 }
 
-// Whether every compared pair has repetitions on both sides, so the spread
-// is known wherever a change is shown.
-bool SpreadKnownEverywhere(const std::vector<CellRuns>& cells) {
+// How many compared pairs have a side that ran once, and how many there are.
+std::pair<int, int> PairsWithoutSpread(const std::vector<CellRuns>& cells) {
+  int without = 0;
+  int pairs = 0;
   for (const CellRuns& cell : cells) {
     if (cell.optimizations.empty() || cell.finished.empty()) continue;
     const CellRuns* baseline = FindBaseline(cell, cells);
-    if (baseline != nullptr && (cell.finished.size() < 2 || baseline->finished.size() < 2)) {
-      return false;
-    }
+    if (baseline == nullptr) continue;
+    ++pairs;
+    if (cell.finished.size() < 2 || baseline->finished.size() < 2) ++without;
   }
-  return true;
+  return {without, pairs};
 }
 
 }  // namespace
@@ -117,19 +143,29 @@ std::string BaselineSection(const ReportInput& input) {
         "; RMSE is the relative change of final RMSE, negative being a "
         "smaller error";
   }
-  text +=
-      ". (n.s.) marks a change no larger than the run-to-run spread "
-      "(√(sd² + sd²) of the two cells' repetitions): not significant.";
+  text += ". Runs are the cell's and the baseline's repetitions.";
+  const auto [without_spread, pairs] = PairsWithoutSpread(input.cells);
+  if (without_spread == pairs) {
+    text +=
+        " Every comparison here has a side that ran once: with no run-to-run spread none of "
+        "these changes can be told from noise. Run with `repetitions: 3` or more to tell: each "
+        "change is then marked by whether it exceeds the spread (Welch's t-test at 95%).";
+  } else {
+    text +=
+        " (sig.) marks a change larger than the run-to-run spread of the two cells' repetitions "
+        "(Welch's t-test at 95%): a finding; (n.s.) one within it: not significant, it cannot "
+        "be told from noise.";
+    if (without_spread > 0) {
+      text +=
+          " A change with neither mark has a side that ran once: with no run-to-run spread it "
+          "cannot be told from noise; run with `repetitions: 3` or more to tell.";
+    }
+  }
   if (AnyBand(input.cells)) {
     text +=
         " (in band) marks an energy or CO2 change no larger than the estimates' error band: "
         "on one machine it still ranks the cells, but as an amount it is a difference in time "
         "and CPU load, not a measured one.";
-  }
-  if (!SpreadKnownEverywhere(input.cells)) {
-    text +=
-        " Where either side ran once the spread is unknown and nothing is "
-        "marked: run `repetitions: 3` or more to tell noise from savings.";
   }
   text += "\n\n";
   // A subheading each only when both tables are shown, as in the results.

@@ -97,9 +97,9 @@ std::string LeaderboardSection(const ReportInput& input) {
       objective == Objective::kAccuracyPerKwh ? "final accuracy % per kWh, higher is better"
                                               : "lower is better",
       TargetSettingText(input.cells, input.options.roles), ObjectiveChoices());
-  text += BandNote(boards) + ProvenanceLine(input.cells);
+  text += BandNote(boards) + ProvenanceLine(input.cells) + DataSplitNote(input.cells);
   for (const Leaderboard& board : boards) {
-    text += fmt::format("### {}: target {}% ({})\n\n", board.dataset,
+    text += fmt::format("### {}: target {}% ({})\n\n", EscapeText(board.Label()),
                         Fixed(board.target_accuracy_percent, kPercentDigits), board.target_source);
     text += BoardTable(board) + "\n";
   }

@@ -59,7 +59,7 @@ std::string ParetoSection(const ReportInput& input) {
       "on the front has no other cell that used no more energy (or CO2) for at least its "
       "quality, with one of the two strictly better; a dominated cell should not be chosen: the "
       "cell named beside it is cheaper and no worse. " +
-      ProvenanceLine(input.cells);
+      ProvenanceLine(input.cells) + DataSplitNote(input.cells);
   for (const DatasetCells& group : groups) {
     std::vector<const CellRuns*> cells = group.cells;
     std::stable_sort(cells.begin(), cells.end(), [](const CellRuns* a, const CellRuns* b) {

@@ -61,6 +61,11 @@ std::string ClosingSection(const ReportInput& input);
 // energy or CO2 says how it was obtained.
 std::string ProvenanceLine(const std::vector<CellRuns>& cells);
 
+// Why a dataset's cells are split over several tables, naming the data of
+// each ("fashion_mnist (12,000 train / 2,000 test; 2,000 train / 1,000
+// test)"), ending in a blank line; "" when no dataset ran on several.
+std::string DataSplitNote(const std::vector<CellRuns>& cells);
+
 // What an estimate's differences mean, when any of the runs is estimated:
 // they follow time and CPU load only, and the band shifts every cell alike.
 // Ends in a blank line; "" when nothing is estimated.

@@ -112,7 +112,8 @@ std::string Recommendations(const ReportInput& input) {
         StoppingRuleText(input.options.roles)));
   }
   if (items.empty()) return "";
-  std::string text = "## Recommendations\n\n" + ProvenanceLine(input.cells);
+  std::string text =
+      "## Recommendations\n\n" + ProvenanceLine(input.cells) + DataSplitNote(input.cells);
   for (const std::string& item : items) text += "- " + item + "\n";
   return text + "\n";
 }
@@ -188,7 +189,7 @@ std::string BestPerObjective(const ReportInput& input) {
       if (pick.band != nullptr) {
         if (const auto band = pick.band(*best)) value += " " + BandPercentText(*band);
       }
-      table.AddRow({board.dataset, name, best->cell->name, value});
+      table.AddRow({EscapeCell(board.Label()), name, best->cell->name, value});
     }
   }
   return "## Best cell per objective\n\n" + ProvenanceLine(input.cells) + table.Render() + "\n";
