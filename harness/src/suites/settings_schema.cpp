@@ -16,6 +16,17 @@ ParamSpec Renamed(ParamSpec spec, std::string name) {
   return spec;
 }
 
+// A plugin that ships with carbonbench but is missing here was not built yet
+// (scripts/quickstart.sh builds only those its suite uses), not misspelt.
+bool ShipsWithCarbonbench(const std::string& name) {
+#ifdef CARBONBENCH_BUILTIN_PLUGIN_NAMES
+  const auto names = SplitString(CARBONBENCH_BUILTIN_PLUGIN_NAMES, ',');
+  return std::find(names.begin(), names.end(), name) != names.end();
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 std::string JoinOptimizations(const std::vector<std::string>& names) {
@@ -134,6 +145,10 @@ std::string SettingsSchema::CheckPluginName(const std::string& name, PluginKind 
   if (plugin) {
     return "'" + name + "' is " + WithArticle(plugin->kind) + ", not " + WithArticle(kind) + " (" +
            known + ")";
+  }
+  if (ShipsWithCarbonbench(name)) {
+    return what + " '" + name + "' ships with carbonbench but is not built here: " +
+           "`scripts/build.sh app` builds every plugin (" + known + ")";
   }
   const std::string match = ClosestMatch(name, names);
   const std::string hint = match.empty() ? "" : "did you mean '" + match + "'? ";
