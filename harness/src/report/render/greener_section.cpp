@@ -3,6 +3,7 @@
 // weighed against the choices of model and optimization.
 #include <algorithm>
 #include <limits>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -21,12 +22,22 @@ double GramsIn(const ComparedRegion& region, double hardware_wh) {
   return hardware_wh / 1000.0 * region.pue * region.g_per_kwh;
 }
 
+// Region columns per table, so that each table fits the page.
+constexpr std::size_t kRegionsPerTable = 5;
+
+// A source's addresses as links named by their host: a long address cannot
+// wrap, and would widen its table past the page.
+std::string ShortLinks(const std::string& text) {
+  static const std::regex address(R"((https?://([^/\s)]+)[^\s)]*))");
+  return std::regex_replace(text, address, "[$2]($1)");
+}
+
 std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
   MarkdownTable table(
       {{"Region"}, {"Where"}, {"g CO2e/kWh", Align::kRight}, {"PUE", Align::kRight}, {"Source"}});
   for (const ComparedRegion& region : regions) {
     table.AddRow({region.code, region.name, Fixed(region.g_per_kwh, kIntensityDigits),
-                  Fixed(region.pue, kPueDigits), region.source});
+                  Fixed(region.pue, kPueDigits), ShortLinks(region.source)});
   }
   return table.Render() + "\n";
 }
@@ -41,9 +52,16 @@ std::string GreenerSection(const ReportInput& input) {
   std::vector<Column> columns = {{"Cell"}, {"Hardware Wh", Align::kRight}};
   if (bands) columns.push_back({"Band", Align::kRight});
   columns.push_back({"Here g", Align::kRight});
-  for (const ComparedRegion& region : regions)
-    columns.push_back({region.code + " g", Align::kRight});
-  MarkdownTable table(std::move(columns));
+  // The places in tables of kRegionsPerTable columns, the first beside the
+  // energy and the CO2 here.
+  std::vector<MarkdownTable> tables;
+  for (std::size_t first = 0; first < regions.size(); first += kRegionsPerTable) {
+    if (first > 0) columns = {{"Cell"}};
+    for (std::size_t i = first; i < std::min(regions.size(), first + kRegionsPerTable); ++i) {
+      columns.push_back({regions[i].code + " g", Align::kRight});
+    }
+    tables.emplace_back(std::move(columns));
+  }
 
   std::vector<double> suite_grams(regions.size(), 0.0);
   double suite_here_g = 0;
@@ -52,22 +70,28 @@ std::string GreenerSection(const ReportInput& input) {
     if (cell.finished.empty()) continue;
     const Stat hardware = StatOver(cell, HardwareWh);
     const Stat here = StatOver(cell, Co2G);
-    std::vector<std::string> row = {cell.name, Fixed(hardware.mean, kWhDigits)};
+    std::vector<std::string> row = {cell.name, Significant(hardware.mean)};
     if (bands) {
       const std::string band = CellBandText(cell);
       row.push_back(band.empty() ? kNone : band);
     }
-    row.push_back(Fixed(here.mean, kCo2Digits));
+    row.push_back(Significant(here.mean));
     suite_here_g += here.mean;
     energy_wh.push_back(StatOver(cell, EnergyWh).mean);
     band_wh.push_back(StatOver(cell, EnergyBandWh).mean);
     for (std::size_t i = 0; i < regions.size(); ++i) {
+      if (i > 0 && i % kRegionsPerTable == 0) {
+        tables[i / kRegionsPerTable - 1].AddRow(row);
+        row = {cell.name};
+      }
       const double grams = GramsIn(regions[i], hardware.mean);
       suite_grams[i] += grams;
-      row.push_back(Fixed(grams, kCo2Digits));
+      row.push_back(Significant(grams));
     }
-    table.AddRow(row);
+    tables.back().AddRow(row);
   }
+  std::string rendered;
+  for (const MarkdownTable& table : tables) rendered += table.Render() + "\n";
 
   const auto greenest = std::min_element(suite_grams.begin(), suite_grams.end());
   const std::size_t best = static_cast<std::size_t>(greenest - suite_grams.begin());
@@ -78,8 +102,7 @@ std::string GreenerSection(const ReportInput& input) {
     verdict = fmt::format(
         "Run in {} ({}), the suite's cells (one repetition each) would have emitted {} g "
         "instead of {} g here ({} less){}.\n\n",
-        regions[best].code, regions[best].name, Fixed(*greenest, kCo2Digits),
-        Fixed(suite_here_g, kCo2Digits),
+        regions[best].code, regions[best].name, Significant(*greenest), Significant(suite_here_g),
         Fixed(100.0 * (1.0 - *greenest / suite_here_g), kDeltaPercentDigits) + "%",
         band.empty() ? ""
                      : "; both are estimated " + band +
@@ -93,7 +116,7 @@ std::string GreenerSection(const ReportInput& input) {
          CommonProvenance(FinishedRuns(input.cells)) +
          ") is used everywhere: only where it is drawn changes. \"Here\" is the CO2 as "
          "run.\n\n" +
-         RegionsTable(regions) + table.Render() + "\n" + verdict;
+         RegionsTable(regions) + rendered + verdict;
 }
 
 }  // namespace carbonbench::report
