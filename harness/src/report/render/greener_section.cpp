@@ -23,23 +23,36 @@ double GramsIn(const ComparedRegion& region, double hardware_wh) {
 }
 
 // Region columns per table, so that each table fits the page.
-constexpr std::size_t kRegionsPerTable = 5;
+constexpr std::size_t kRegionsPerTable = 4;
 
-// A source's addresses as links named by their host: a long address cannot
-// wrap, and would widen its table past the page.
-std::string ShortLinks(const std::string& text) {
-  static const std::regex address(R"((https?://([^/\s)]+)[^\s)]*))");
-  return std::regex_replace(text, address, "[$2]($1)");
-}
-
+// The regions and their sources. Addresses leave the table for a numbered
+// list below it: a long address cannot wrap, and would widen the table past
+// the page.
 std::string RegionsTable(const std::vector<ComparedRegion>& regions) {
+  static const std::regex address(R"(https?://[^\s)]+)");
   MarkdownTable table(
       {{"Region"}, {"Where"}, {"g CO2e/kWh", Align::kRight}, {"PUE", Align::kRight}, {"Source"}});
+  std::vector<std::string> addresses;
   for (const ComparedRegion& region : regions) {
+    std::string source;
+    std::size_t last = 0;
+    for (auto match = std::sregex_iterator(region.source.begin(), region.source.end(), address);
+         match != std::sregex_iterator(); ++match) {
+      auto known = std::find(addresses.begin(), addresses.end(), match->str());
+      if (known == addresses.end()) known = addresses.insert(addresses.end(), match->str());
+      source += region.source.substr(last, match->position() - last) +
+                fmt::format("[{}]", known - addresses.begin() + 1);
+      last = match->position() + match->length();
+    }
+    source += region.source.substr(last);
     table.AddRow({region.code, region.name, Fixed(region.g_per_kwh, kIntensityDigits),
-                  Fixed(region.pue, kPueDigits), ShortLinks(region.source)});
+                  Fixed(region.pue, kPueDigits), source});
   }
-  return table.Render() + "\n";
+  std::string text = table.Render() + "\n";
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    text += fmt::format("{}. <{}>\n", i + 1, addresses[i]);
+  }
+  return text + (addresses.empty() ? "" : "\n");
 }
 
 }  // namespace

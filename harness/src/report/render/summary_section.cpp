@@ -49,11 +49,11 @@ std::string AnswerLine(const Leaderboard& board) {
   }
   const std::string target = Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
   if (cheapest != nullptr) {
-    std::string co2 = Significant(cheapest->reach_co2_g.mean) + " g CO2";
+    std::string co2 = Significant(cheapest->reach_co2_g.mean) + " g";
     if (const auto band = ScoreBandPercent(*cheapest, Objective::kCo2ToTarget)) {
       co2 += ", estimated " + BandPercentText(*band);
     }
-    return fmt::format("{}: {} reaches {} accuracy for the least CO2 ({}).", board.dataset,
+    return fmt::format("{}: {} reached {} accuracy for the least CO2: {}.", board.dataset,
                        cheapest->cell->name, target, co2);
   }
   const CellStanding* best = nullptr;
@@ -236,15 +236,14 @@ std::string SummarySection(const ReportInput& input) {
   }
   // A total's band is the sum of the runs' (number_format.h says why), and
   // CO2, being energy times intensity, carries the same share.
-  const double band_wh = SumOfBands(bands);
-  const double co2_band_g = energy_wh > 0 ? co2_g * band_wh / energy_wh : 0;
+  const std::string band = BandText(energy_wh, SumOfBands(bands));
   // What ran and what it cost, then the answer; the meters' methods and what
   // an estimate's differences mean are in "Measurement".
-  text += EscapeText(fmt::format("{} on {}, {}, in {} s: {} and {}.", CellCounts(input.cells),
-                                 DatasetCounts(input.cells), Plural(input.runs.size(), "run"),
-                                 Significant(duration_s),
-                                 WithBand(Significant(energy_wh) + " Wh", energy_wh, band_wh),
-                                 WithBand(Significant(co2_g) + " g CO2", co2_g, co2_band_g))) +
+  text += EscapeText(fmt::format("{} on {}, {}, in {} s: {} Wh and {} g CO2{}.",
+                                 CellCounts(input.cells), DatasetCounts(input.cells),
+                                 Plural(input.runs.size(), "run"), Significant(duration_s),
+                                 Significant(energy_wh), Significant(co2_g),
+                                 band.empty() ? "" : ", both estimated " + band)) +
           "\n\n" + Answers(input) +
           "How the energy was obtained (meters, methods, error bands) is under "
           "[Measurement](#measurement).\n\n";
