@@ -65,11 +65,12 @@ std::string GreenerSection(const ReportInput& input) {
   std::vector<Column> columns = {{"Cell"}, {"Hardware Wh", Align::kRight}};
   if (bands) columns.push_back({"Band", Align::kRight});
   columns.push_back({"Here g", Align::kRight});
-  // The places in tables of kRegionsPerTable columns, the first beside the
-  // energy and the CO2 here.
+  // The energy and the CO2 here, then the places in tables of
+  // kRegionsPerTable columns.
   std::vector<MarkdownTable> tables;
+  tables.emplace_back(std::move(columns));
   for (std::size_t first = 0; first < regions.size(); first += kRegionsPerTable) {
-    if (first > 0) columns = {{"Cell"}};
+    columns = {{"Cell"}};
     for (std::size_t i = first; i < std::min(regions.size(), first + kRegionsPerTable); ++i) {
       columns.push_back({regions[i].code + " g", Align::kRight});
     }
@@ -93,8 +94,8 @@ std::string GreenerSection(const ReportInput& input) {
     energy_wh.push_back(StatOver(cell, EnergyWh).mean);
     band_wh.push_back(StatOver(cell, EnergyBandWh).mean);
     for (std::size_t i = 0; i < regions.size(); ++i) {
-      if (i > 0 && i % kRegionsPerTable == 0) {
-        tables[i / kRegionsPerTable - 1].AddRow(row);
+      if (i % kRegionsPerTable == 0) {
+        tables[i / kRegionsPerTable].AddRow(row);
         row = {cell.name};
       }
       const double grams = GramsIn(regions[i], hardware.mean);
