@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages carbonbench builds and runs with, only those
 # missing (quick when everything is there). Run as root.
+#
+#   install_deps.sh          what building and running need
+#   install_deps.sh --test   that, and what only the tests need (a Markdown
+#                            renderer and a headless browser, to check the
+#                            report as a reader sees it)
 set -euo pipefail
 
 packages=(
@@ -13,6 +18,15 @@ packages=(
   clang-format
   iso-codes dataset-fashion-mnist fortunes python3-statsmodels
 )
+test_packages=(cmark-gfm chromium)
+case "${1:-}" in
+  --test) packages+=("${test_packages[@]}") ;;
+  "") ;;
+  *)
+    echo "unknown option '$1': run install_deps.sh, or install_deps.sh --test to add what the tests need" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -72,8 +72,11 @@ std::string Report(const std::vector<RunRow>& runs) {
 
 TEST(BandsInTheReport, EstimatedFiguresCarryTheirBand) {
   const std::string report = Report(WithBands(report_testing::SampleRuns(), 0.35));
-  // The suite's total: 9.5 + 10.5 + 6 + 2 + 3 Wh, bands added.
-  EXPECT_TRUE(Contains(report, "31.000 Wh, estimated ±35% (estimated: cpu_estimate")) << report;
+  // The suite's total: 9.5 + 10.5 + 6 + 2 + 3 Wh, bands added; with the
+  // meters behind it under Measurement.
+  EXPECT_TRUE(Contains(report, "in 300 s: 31.0 Wh and 14.7 g CO2, both estimated ±35%.\n"))
+      << report;
+  EXPECT_TRUE(Contains(report, "31.0 Wh, estimated ±35% (estimated: cpu_estimate")) << report;
   const auto results = SectionLines(report, "## Results");
   const auto header = RowCells(results, "Cell");
   ASSERT_FALSE(header.empty());
@@ -84,7 +87,7 @@ TEST(BandsInTheReport, EstimatedFiguresCarryTheirBand) {
   const auto ranked = RowCells(board, "1");
   EXPECT_NE(std::find(ranked.begin(), ranked.end(), "±35%"), ranked.end());
   // The failed run's own figure, in a table of runs.
-  EXPECT_EQ(RowCells(results, "cnn/early_stop").at(4), "3.000 ±35%");
+  EXPECT_EQ(RowCells(results, "cnn/early_stop").at(4), "3.00 ±35%");
 }
 
 TEST(BandsInTheReport, SaysWhatAnEstimatesDifferencesMean) {
@@ -147,11 +150,16 @@ TEST(BandsInTheReport, InferenceAndRegionsCarryTheBand) {
   report::ReportOptions options = report_testing::BuiltInOptions();
   options.compare_regions = {{"SE", "Sweden", 40.0, 1.0, "table A"}};
   const std::string report = report::RenderMarkdownReport("mnist_quick", runs, options);
-  const auto served = RowCells(SectionLines(report, "## Inference"), "cnn/baseline");
-  EXPECT_NE(std::find(served.begin(), served.end(), "0.2 ±35%"), served.end());
+  // The energy table, after the speed table: 0.2 Wh per 1,000 is 200 mWh.
+  const auto served =
+      RowCells(report_testing::LinesFrom(SectionLines(report, "## Inference"), " mWh per 1,000 |"),
+               "cnn/baseline");
+  EXPECT_NE(std::find(served.begin(), served.end(), "200 ±35%"), served.end());
   const auto regions = SectionLines(report, "## Where would this run be greener");
   EXPECT_EQ(RowCells(regions, "cnn/mixed_precision"),
-            (std::vector<std::string>{"cnn/mixed_precision", "6.000", "±35%", "2.850", "0.240"}));
+            (std::vector<std::string>{"cnn/mixed_precision", "6.00", "±35%", "2.85"}));
+  EXPECT_EQ(RowCells(report_testing::LinesFrom(regions, " SE g |"), "cnn/mixed_precision"),
+            (std::vector<std::string>{"cnn/mixed_precision", "0.240"}));
   EXPECT_TRUE(Contains(report, "both are estimated ±35%, an error that shifts them alike"));
 }
 

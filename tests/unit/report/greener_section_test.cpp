@@ -37,10 +37,12 @@ TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
                                   "## Where would this run be greener");
   ASSERT_FALSE(lines.empty());
   // Here: 2.2 Wh x 0.475 g/Wh. SE: 2.0 Wh x 1.0 x 0.040 g/Wh. AWS: 2.0 x 1.15 x 0.4.
-  EXPECT_EQ(RowCells(lines, "cnn/baseline"),
-            (Cells{"cnn/baseline", "2.000", "1.045", "0.080", "0.920"}));
-  EXPECT_EQ(RowCells(lines, "resnet18/baseline"),
-            (Cells{"resnet18/baseline", "4.000", "2.090", "0.160", "1.840"}));
+  EXPECT_EQ(RowCells(lines, "cnn/baseline"), (Cells{"cnn/baseline", "2.00", "1.04"}));
+  EXPECT_EQ(RowCells(lines, "resnet18/baseline"), (Cells{"resnet18/baseline", "4.00", "2.09"}));
+  // The places in a table of their own, after the energy and the CO2 here.
+  const auto places = report_testing::LinesFrom(lines, " SE g |");
+  EXPECT_EQ(RowCells(places, "cnn/baseline"), (Cells{"cnn/baseline", "0.0800", "0.920"}));
+  EXPECT_EQ(RowCells(places, "resnet18/baseline"), (Cells{"resnet18/baseline", "0.160", "1.84"}));
   EXPECT_EQ(RowCells(lines, "aws:us-east-1"),
             (Cells{"aws:us-east-1", "AWS us-east-1 (USA)", "400.0", "1.15", "table B"}));
   bool provenance = false;
@@ -52,7 +54,7 @@ TEST(GreenerSection, ChargesTheHardwareEnergyAtEachPlacesPueAndIntensity) {
   bool verdict = false;
   for (const auto& line : lines) {
     verdict |= line.find("Run in SE (Sweden)") != std::string::npos &&
-               line.find("0.240 g instead of 3.135 g") != std::string::npos &&
+               line.find("0.240 g instead of 3.13 g") != std::string::npos &&
                line.find("92.3% less") != std::string::npos;
   }
   EXPECT_TRUE(verdict);
@@ -97,7 +99,7 @@ TEST(EnvironmentCarbon, ShowsYearFallbackPueSourceHourlyFileAndIdleBaseline) {
   for (const char* expected :
        {"figure for 2023", "- Fallback: IN-TN → IND", "- PUE: 1.10 (carbon.pue)",
         "- Hourly intensity: hourly.csv",
-        "- Idle baseline: 5.00 W over 5.0 s before the first cell (cpu 3.50 W measured, "
+        "- Idle baseline: 5.00 W over 5.00 s before the first cell (cpu 3.50 W measured, "
         "ram 1.50 W estimated)"}) {
     EXPECT_NE(report.find(expected), std::string::npos) << expected << "\n" << report;
   }
@@ -108,7 +110,7 @@ TEST(EnvironmentCarbon, ShowsYearFallbackPueSourceHourlyFileAndIdleBaseline) {
   });
   ASSERT_NE(table, results.end());
   EXPECT_EQ(RowCells({table, results.end()}, "cnn/baseline"),
-            (Cells{"cnn/baseline", "2.200", "0.500", "1.700"}));
+            (Cells{"cnn/baseline", "2.20", "0.500", "1.70"}));
 }
 
 }  // namespace

@@ -22,18 +22,33 @@ bool Contains(const std::string& text, const std::string& part) {
 
 class MarkdownReportTest : public ::testing::Test {
  protected:
+  std::string SectionText(const std::string& heading) const {
+    std::string text;
+    for (const std::string& line : SectionLines(report_, heading)) text += line + "\n";
+    return text;
+  }
+
   const std::string report_ = report::RenderMarkdownReport("mnist_quick", SampleRuns());
 };
 
+// The headline: what ran and what it cost, the answer per dataset, and
+// where the methods are; the meters behind the total are under Measurement.
 TEST_F(MarkdownReportTest, StartsWithTitleAndSummaryLine) {
   EXPECT_EQ(report_.rfind("# carbonbench report: mnist_quick\n\n", 0), 0u);
   // Totals over every run, the failed one included: 98+102+50+20+30 s,
   // 9.5+10.5+6+2+3 Wh.
   EXPECT_TRUE(Contains(report_,
-                       "4 cells (3 finished, 1 failed), 5 runs: 300.0 s in total, 31.000 Wh "
-                       "(estimated: cpu_estimate, CodeCarbon cpu_load model), 14.725 g CO2 "
-                       "(from estimated energy); best accuracy per kWh: mlp/mixed_precision "
-                       "(45000.0 %/kWh).\n"))
+                       "# carbonbench report: mnist_quick\n\n"
+                       "4 cells (3 finished, 1 failed) on 1 dataset (mnist), 5 runs, in 300 s: "
+                       "31.0 Wh and 14.7 g CO2.\n\n"
+                       "- mnist: cnn/mixed_precision reached 97.00% accuracy for the least CO2: "
+                       "2.85 g.\n\n"
+                       "How the energy was obtained (meters, methods, error bands) is under "
+                       "[Measurement](#measurement).\n\n## Recommendations"))
+      << report_;
+  EXPECT_TRUE(Contains(SectionText("## Measurement"),
+                       "All runs together: 31.0 Wh (estimated: cpu_estimate, CodeCarbon "
+                       "cpu_load model), 14.7 g CO2 (from estimated energy).\n"))
       << report_;
 }
 
@@ -69,21 +84,25 @@ TEST_F(MarkdownReportTest, BaselineMustMatchEverySettingButOptimizationParams) {
 
 TEST_F(MarkdownReportTest, ResultsShowStddevForRepetitions) {
   const auto lines = SectionLines(report_, "## Results");
-  EXPECT_EQ(
-      RowCells(lines, "cnn/baseline"),
-      (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10 ± 0.71", "98.00 ± 0.71", "100.0 ± 2.8",
-             "10.000 ± 0.707", "4.750 ± 0.336", "9822.1 ± 623.8", "completed 2 epochs"}));
+  // Accuracy per Wh: 98 % / 0.0100 kWh is 9,800 %/kWh, 9.80 %/Wh.
+  EXPECT_EQ(RowCells(lines, "cnn/baseline"),
+            (Cells{"cnn/baseline", "2", "98.10 ± 0.71", "98.00 ± 0.71", "100 ± 2.83",
+                   "10.0 ± 0.707", "4.75 ± 0.336", "9.82 ± 0.624"}));
   // One repetition: no "±".
   EXPECT_EQ(RowCells(lines, "cnn/mixed_precision"),
-            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "bf16 autocast", "2", "97.10",
-                   "97.00", "50.0", "6.000", "2.850", "16166.7", "completed 2 epochs"}));
+            (Cells{"cnn/mixed_precision", "2", "97.10", "97.00", "50.0", "6.00", "2.85", "16.2"}));
+  // What each cell ran and why it stopped, in the table after.
+  const auto how = report_testing::LinesFrom(lines, "| Model");
+  EXPECT_EQ(RowCells(how, "cnn/mixed_precision"),
+            (Cells{"cnn/mixed_precision", "cnn", "mixed_precision", "bf16 autocast",
+                   "completed 2 epochs"}));
 }
 
 TEST_F(MarkdownReportTest, ListsFailedCellsWithTheirReason) {
   const auto lines = SectionLines(report_, "## Results");
   ASSERT_NE(std::find(lines.begin(), lines.end(), "### Failed cells"), lines.end());
   EXPECT_EQ(RowCells(lines, "cnn/early_stop"),
-            (Cells{"cnn/early_stop", "0", "1", "30.0", "3.000", "loss became NaN at epoch 2"}));
+            (Cells{"cnn/early_stop", "0", "1", "30.0", "3.00", "loss became NaN at epoch 2"}));
 }
 
 TEST_F(MarkdownReportTest, NamesProvenanceAndUnits) {
@@ -114,9 +133,9 @@ TEST_F(MarkdownReportTest, ComponentLevelProvenanceKeepsItsDetail) {
   }
   const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_TRUE(Contains(report,
-                       "31.000 Wh (mixed: cpu measured, ram estimated; "
-                       "cpu_estimate, CodeCarbon cpu_load model), 14.725 g "
-                       "CO2 (from mixed energy);"))
+                       "31.0 Wh (mixed: cpu measured, ram estimated; "
+                       "cpu_estimate, CodeCarbon cpu_load model), 14.7 g "
+                       "CO2 (from mixed energy)."))
       << report;
   EXPECT_TRUE(Contains(report,
                        "Energy figures are mixed: cpu measured, ram estimated "
@@ -146,7 +165,7 @@ TEST_F(MarkdownReportTest, EpochTablesAverageRepetitions) {
   const auto lines = SectionLines(report_, "## Epochs");
   ASSERT_NE(std::find(lines.begin(), lines.end(), "### cnn/baseline"), lines.end());
   // Cumulative energy of epoch 2 is the run's energy; mean of 9.5 and 10.5.
-  EXPECT_EQ(RowCells(lines, "2"), (Cells{"2", "0.2000", "0.1000", "98.00", "10.000"}));
+  EXPECT_EQ(RowCells(lines, "2"), (Cells{"2", "0.200", "0.100", "98.00", "10.0"}));
   EXPECT_TRUE(std::find(lines.begin(), lines.end(), "### cnn/early_stop") == lines.end());
 }
 
@@ -161,7 +180,7 @@ TEST_F(MarkdownReportTest, LeavesOutRunningRows) {
   runs[3].status = "running";
   const std::string report = report::RenderMarkdownReport("mnist_quick", runs);
   EXPECT_FALSE(Contains(report, "mlp/mixed_precision"));
-  EXPECT_TRUE(Contains(report, "3 cells (2 finished, 1 failed), 4 runs"));
+  EXPECT_TRUE(Contains(report, "3 cells (2 finished, 1 failed) on 1 dataset (mnist), 4 runs"));
 }
 
 TEST_F(MarkdownReportTest, EscapesPipesInTableCells) {

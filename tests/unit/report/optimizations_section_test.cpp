@@ -40,7 +40,7 @@ TEST(OptimizationsSection, ShowsSizeBeforeAndAfterPeakMemoryAndOwnFigures) {
             (Cells{"cnn/baseline", "1k", "4M", "812", "700", "-", "-"}));
   EXPECT_EQ(RowCells(lines, "cnn/pruning"),
             (Cells{"cnn/pruning", "1k → 250 (-75%)", "4M → 1M (-75%)", "600", "-", "501",
-                   "pruning.sparsity 0.5"}));
+                   "pruning.sparsity 0.500"}));
   bool method = false;
   for (const auto& line : lines) method |= line.find("reset at each phase") != std::string::npos;
   EXPECT_TRUE(method);

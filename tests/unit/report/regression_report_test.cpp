@@ -72,22 +72,25 @@ TEST_F(RegressionReportTest, ResultsShowATableForEachTask) {
             std::find(lines.begin(), lines.end(), "### Regression"));
 
   EXPECT_EQ(RowCells(classification, "cnn/baseline"),
-            (Cells{"cnn/baseline", "cnn", "—", "fp32", "2", "98.10", "98.00", "100.0", "10.000",
-                   "4.750", "9800.0", "completed 2 epochs"}));
+            (Cells{"cnn/baseline", "2", "98.10", "98.00", "100", "10.0", "4.75", "9.80"}));
   EXPECT_TRUE(RowCells(classification, "linear/baseline").empty());
   EXPECT_TRUE(RowCells(regression, "cnn/baseline").empty());
 
-  EXPECT_EQ(RowCells(regression, "Cell"),
-            (Cells{"Cell", "Model", "Optimizations", "Precision", "Epochs", "Best RMSE",
-                   "Final RMSE", "MAE", "Duration s", "Energy Wh", "CO2 g", "Stop reason"}));
+  EXPECT_EQ(RowCells(regression, "Cell"), (Cells{"Cell", "Epochs", "Best RMSE", "Final RMSE", "MAE",
+                                                 "Duration s", "Energy Wh", "CO2 g"}));
   // Two repetitions: best 1.19 and 1.39, final 1.2 and 1.4, MAE 0.9 and 1.1.
   EXPECT_EQ(RowCells(regression, "linear/baseline"),
-            (Cells{"linear/baseline", "linear", "—", "fp32", "2", "1.290 ± 0.141", "1.300 ± 0.141",
-                   "1.000 ± 0.141", "5.0 ± 1.4", "0.250 ± 0.071", "0.119 ± 0.034",
-                   "completed 2 epochs"}));
+            (Cells{"linear/baseline", "2", "1.29 ± 0.141", "1.30 ± 0.141", "1.00 ± 0.141",
+                   "5.00 ± 1.41", "0.250 ± 0.0707", "0.119 ± 0.0336"}));
   EXPECT_EQ(RowCells(regression, "cnn1d/early_stop"),
-            (Cells{"cnn1d/early_stop", "cnn1d", "early_stop", "fp32", "1", "0.935", "0.935",
-                   "0.700", "10.0", "0.600", "0.285", "early stop: no improvement for 1 epoch"}));
+            (Cells{"cnn1d/early_stop", "1", "0.935", "0.935", "0.700", "10.0", "0.600", "0.285"}));
+  // What each cell ran and why it stopped, in the table after.
+  const Lines how = report_testing::LinesFrom(regression, "| Model");
+  EXPECT_EQ(RowCells(how, "Cell"),
+            (Cells{"Cell", "Model", "Optimizations", "Precision", "Stop reason"}));
+  EXPECT_EQ(RowCells(how, "cnn1d/early_stop"),
+            (Cells{"cnn1d/early_stop", "cnn1d", "early_stop", "fp32",
+                   "early stop: no improvement for 1 epoch"}));
   // The failed regression cell is listed with the others that failed.
   EXPECT_EQ(RowCells(lines, "cnn1d/mixed_precision")[5],
             "bf16 autocast is not supported for conv1d here");
@@ -95,16 +98,16 @@ TEST_F(RegressionReportTest, ResultsShowATableForEachTask) {
 
 TEST_F(RegressionReportTest, ExplainsTheColumnsOfBothTables) {
   EXPECT_TRUE(Contains(report_,
-                       "Acc/kWh is final accuracy % per kWh. RMSE and MAE are "
+                       "%/Wh is final accuracy % per Wh. RMSE and MAE are "
                        "in the units of the regression target, lower is "
                        "better;"));
 }
 
 TEST_F(RegressionReportTest, SummaryNamesBestAccuracyAndLowestRmse) {
   EXPECT_TRUE(Contains(report_,
-                       "; best accuracy per kWh: cnn/mixed_precision "
-                       "(16166.7 %/kWh); lowest RMSE on mauna_loa_co2: "
-                       "cnn1d/baseline (0.850 final RMSE).\n"))
+                       "- mnist: cnn/mixed_precision reached 97.00% accuracy for the least CO2: "
+                       "2.85 g.\n- mauna_loa_co2: cnn1d/baseline has the lowest final RMSE "
+                       "(0.850).\n"))
       << report_;
 }
 
@@ -120,9 +123,8 @@ TEST_F(RegressionReportTest, SummaryComparesRmseOnlyWithinADataset) {
   runs.push_back(sunspots);
   const std::string report = report::RenderMarkdownReport("mixed_quick", runs);
   EXPECT_TRUE(Contains(report,
-                       "; lowest RMSE on mauna_loa_co2: cnn1d/baseline (0.850 "
-                       "final RMSE); lowest RMSE on sunspots: linear/sunspots "
-                       "(0.250 final RMSE).\n"))
+                       "- mauna_loa_co2: cnn1d/baseline has the lowest final RMSE (0.850).\n"
+                       "- sunspots: linear/sunspots has the lowest final RMSE (0.250).\n"))
       << report;
 }
 
@@ -176,7 +178,7 @@ TEST_F(RegressionReportTest, EpochTablesShowTestRmseForRegressionCells) {
   EXPECT_EQ(RowCells(linear, "Epoch"),
             (Cells{"Epoch", "Train loss", "Test loss", "Test RMSE", "Energy Wh (cumulative)"}));
   // Means of the two repetitions: RMSE 1.2 and 1.4, energy 0.2 and 0.3 Wh.
-  EXPECT_EQ(RowCells(linear, "2"), (Cells{"2", "0.2000", "0.1000", "1.300", "0.250"}));
+  EXPECT_EQ(RowCells(linear, "2"), (Cells{"2", "0.200", "0.100", "1.30", "0.250"}));
   const Lines cnn = SubsectionLines(lines, "### cnn/baseline");
   EXPECT_EQ(RowCells(cnn, "Epoch")[3], "Test acc %");
   EXPECT_EQ(RowCells(cnn, "2")[3], "98.00");
@@ -187,17 +189,17 @@ TEST(RegressionOnlyReportTest, HasOneTableAndNoAccuracy) {
   const Lines results = SectionLines(report, "## Results");
   EXPECT_FALSE(HasLine(results, "### Classification"));
   EXPECT_FALSE(HasLine(results, "### Regression"));
-  EXPECT_EQ(RowCells(results, "Cell")[5], "Best RMSE");
+  EXPECT_EQ(RowCells(results, "Cell")[2], "Best RMSE");
   EXPECT_FALSE(RowCells(results, "cnn1d/baseline").empty());
   const Lines baseline = SectionLines(report, "## Against the baseline");
   EXPECT_FALSE(HasLine(baseline, "### Regression"));
   EXPECT_EQ(RowCells(baseline, "linear/mixed_precision")[6], "+20.0");
-  for (const char* absent : {"ccuracy", "Acc/kWh", "acc %"}) {
+  for (const char* absent : {"ccuracy", "%/Wh", "acc %"}) {
     EXPECT_FALSE(Contains(report, absent)) << absent << " in\n" << report;
   }
   EXPECT_TRUE(Contains(report,
-                       " g CO2 (from estimated energy); lowest RMSE on "
-                       "mauna_loa_co2: cnn1d/baseline (0.850 final RMSE).\n"))
+                       " g CO2.\n\n- mauna_loa_co2: cnn1d/baseline has the lowest final RMSE "
+                       "(0.850).\n"))
       << report;
 }
 

@@ -11,6 +11,28 @@ TEST(ReportFormatTest, FixedNeverPrintsNegativeZero) {
   EXPECT_EQ(Fixed(-1.5, 1), "-1.5");
 }
 
+// One rule for every quantity: three significant digits, thousands
+// separators, never an exponent, never "0.000" for a figure that is not zero.
+TEST(ReportFormatTest, QuantitiesHaveThreeSignificantDigitsAndSeparators) {
+  EXPECT_EQ(Significant(20622656), "20,600,000");
+  EXPECT_EQ(Significant(14207574.4), "14,200,000");
+  EXPECT_EQ(Significant(4585.3699), "4,590");
+  EXPECT_EQ(Significant(999.6), "1,000");
+  EXPECT_EQ(Significant(305.5), "306");
+  EXPECT_EQ(Significant(0.0000711), "0.0000711");
+  EXPECT_EQ(Significant(4.18e-05), "0.0000418");
+  EXPECT_EQ(Significant(-1234567), "-1,230,000");
+  EXPECT_EQ(Count(2000), "2,000");
+  EXPECT_EQ(Count(-1234567), "-1,234,567");
+  EXPECT_EQ(Count(12), "12");
+}
+
+TEST(ReportFormatTest, AccuracyPerEnergyReadsPerWh) {
+  EXPECT_EQ(AccuracyPerWhText(4585369.9), "4,590 %/Wh");
+  const Stat per_wh = ScaledStat(Summarize({2000, 4000}), 1.0 / kWhPerKwh);
+  EXPECT_EQ(FormatStatSignificant(per_wh), "3.00 ± 1.41");
+}
+
 TEST(ReportFormatTest, SignedShowsTheDirectionOfAChange) {
   EXPECT_EQ(Signed(12.345, 1), "+12.3");
   EXPECT_EQ(Signed(-50, 1), "-50.0");

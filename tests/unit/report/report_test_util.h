@@ -252,6 +252,16 @@ inline std::vector<std::string> SectionLines(const std::string& report,
   return lines;
 }
 
+// The lines from the first one containing `marker` on: a later table of a
+// section, found by its header ("| Model").
+inline std::vector<std::string> LinesFrom(const std::vector<std::string>& lines,
+                                          const std::string& marker) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find(marker) != std::string::npos) return {lines.begin() + i, lines.end()};
+  }
+  return {};
+}
+
 // The cells of the table row that starts with `first_cell`, trimmed.
 inline std::vector<std::string> RowCells(const std::vector<std::string>& lines,
                                          const std::string& first_cell) {

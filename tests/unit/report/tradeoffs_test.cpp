@@ -74,7 +74,7 @@ TEST(PercentChange, IsRelativeToTheBaseAndEmptyAgainstZero) {
 TEST(Significant, KeepsThreeDigitsWithoutAnExponent) {
   EXPECT_EQ(Significant(0.000494321), "0.000494");
   EXPECT_EQ(Significant(12.345), "12.3");
-  EXPECT_EQ(Significant(1234.5), "1234");
+  EXPECT_EQ(Significant(1234.5), "1,230");
   EXPECT_EQ(Significant(9.9951), "10.0");
   EXPECT_EQ(Significant(0), "0");
   EXPECT_EQ(Significant(-0.0123456), "-0.0123");

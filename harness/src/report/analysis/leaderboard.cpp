@@ -13,7 +13,7 @@ struct NamedObjective {
   const char* title;
 };
 constexpr NamedObjective kObjectives[] = {
-    {Objective::kAccuracyPerKwh, "acc_per_kwh", "accuracy per kWh"},
+    {Objective::kAccuracyPerKwh, "acc_per_kwh", "accuracy per Wh"},
     {Objective::kCo2ToTarget, "co2", "CO2 to reach the target"},
     {Objective::kEnergyToTarget, "energy", "energy to reach the target"},
     {Objective::kTimeToTarget, "time", "time to reach the target"},

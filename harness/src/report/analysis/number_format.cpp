@@ -18,6 +18,21 @@ std::string DropSignOfZero(std::string text) {
   return all_zero ? text.substr(1) : text;
 }
 
+// "1,234,567.5" from "1234567.5": a comma between each three whole digits.
+std::string WithThousands(const std::string& text) {
+  const std::size_t start = text.find_first_of("0123456789");
+  if (start == std::string::npos) return text;
+  std::size_t end = text.find_first_not_of("0123456789", start);
+  if (end == std::string::npos) end = text.size();
+  std::string out = text.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    out += text[i];
+    const std::size_t left = end - i - 1;
+    if (left > 0 && left % 3 == 0) out += ',';
+  }
+  return out + text.substr(end);
+}
+
 }  // namespace
 
 std::string Fixed(double value, int digits) {
@@ -27,21 +42,32 @@ std::string Fixed(double value, int digits) {
 std::string Significant(double value, int digits) {
   if (value == 0 || !std::isfinite(value)) return Fixed(value, 0);
   const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(value))));
-  const int decimals = std::max(0, digits - 1 - magnitude);
+  const int decimals = digits - 1 - magnitude;
+  if (decimals <= 0) {
+    // Whole digits beyond the significant ones read as zeros: 14,207,574
+    // prints 14,200,000.
+    const double unit = std::pow(10.0, -decimals);
+    return WithThousands(Fixed(std::round(value / unit) * unit, 0));
+  }
   // Rounding may carry into a new digit (9.995 -> 10.0): drop the extra one.
   std::string text = Fixed(value, decimals);
   const double rounded = std::stod(text);
-  if (decimals > 0 && rounded != 0 &&
-      static_cast<int>(std::floor(std::log10(std::abs(rounded)))) > magnitude) {
+  if (rounded != 0 && static_cast<int>(std::floor(std::log10(std::abs(rounded)))) > magnitude) {
     text = Fixed(value, decimals - 1);
   }
-  return text;
+  return WithThousands(text);
 }
+
+std::string Count(long long value) { return WithThousands(std::to_string(value)); }
 
 std::string Compact(double value) { return fmt::format("{:g}", value); }
 
 std::string Signed(double value, int digits) {
   return DropSignOfZero(fmt::format("{:+.{}f}", value, digits));
+}
+
+std::string AccuracyPerWhText(double percent_per_kwh) {
+  return Significant(percent_per_kwh / kWhPerKwh) + " %/Wh";
 }
 
 Stat Summarize(const std::vector<double>& values) {
@@ -73,6 +99,10 @@ std::string FormatStatSignificant(const Stat& stat, int digits) {
   std::string text = Significant(stat.mean, digits);
   if (stat.count > 1) text += " ± " + Significant(stat.stddev, digits);
   return text;
+}
+
+Stat ScaledStat(const Stat& stat, double factor) {
+  return {stat.mean * factor, stat.stddev * factor, stat.count};
 }
 
 std::string FormatCount(const Stat& stat) {

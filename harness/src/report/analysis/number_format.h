@@ -1,6 +1,13 @@
-// Number formats of the report. Every quantity has one precision, used
-// wherever it appears, so the same figure never reads differently in two
-// sections or sentences (and golden tests stay stable).
+// Number formats of the report: one rule for every figure it prints.
+//
+// Quantities (time, energy, CO2, accuracy per Wh, losses, errors, latency,
+// throughput) print with three significant digits in fixed-point, with
+// thousands separators and never an exponent: 0.000494, 12.3, 1,240. A
+// figure that is not zero never reads "0" or "0.000". Percentages of a whole
+// (accuracy, shares, changes) keep a fixed number of decimals instead, as
+// they are bounded and read by their difference. Each quantity has one
+// format, used wherever it appears, so the same figure never reads
+// differently in two sections or sentences (and golden tests stay stable).
 #pragma once
 
 #include <optional>
@@ -9,14 +16,11 @@
 
 namespace carbonbench::report {
 
-// Digits after the decimal point, per quantity.
-inline constexpr int kSecondsDigits = 1;
-inline constexpr int kWhDigits = 3;
-inline constexpr int kCo2Digits = 3;
+// Significant digits of every quantity.
+inline constexpr int kSignificantDigits = 3;
+
+// Digits after the decimal point of percentages and fixed settings.
 inline constexpr int kPercentDigits = 2;  // accuracies
-inline constexpr int kLossDigits = 4;
-inline constexpr int kAccPerKwhDigits = 1;  // accuracy % per kWh
-inline constexpr int kErrorDigits = 3;      // RMSE and MAE, in the target's units
 inline constexpr int kDeltaPercentDigits = 1;
 inline constexpr int kIntensityDigits = 1;  // g/kWh
 inline constexpr int kPueDigits = 2;
@@ -24,15 +28,25 @@ inline constexpr int kPueDigits = 2;
 // What a table shows where there is no value.
 inline constexpr const char* kNone = "—";
 
-// Fixed-point text; never "-0.0".
+// Fixed-point text; never "-0.0". For percentages and settings only.
 std::string Fixed(double value, int digits);
-// `digits` significant digits in fixed-point, never an exponent: 0.000494,
-// 12.3, 1235. For figures that span orders of magnitude (Wh, g CO2).
-std::string Significant(double value, int digits = 3);
+// `digits` significant digits in fixed-point, never an exponent, with
+// thousands separators: 0.000494, 12.3, 1,240, 14,200,000. The rule for
+// every quantity.
+std::string Significant(double value, int digits = kSignificantDigits);
+// "12,345": an exact count with thousands separators.
+std::string Count(long long value);
 // The shortest text that reads back as the value: 1, 0.5, 2.25.
 std::string Compact(double value);
 // Fixed-point with an explicit sign for changes: "+12.5", "-3.0", "0.0".
 std::string Signed(double value, int digits);
+
+// Accuracy per energy reads per Wh: a suite's runs spend fractions of a Wh,
+// so per kWh the figures run to millions. Records and exports keep per kWh
+// (accuracy_percent_per_kwh); the report divides by this.
+inline constexpr double kWhPerKwh = 1000.0;
+// "4,590 %/Wh" from accuracy % per kWh.
+std::string AccuracyPerWhText(double percent_per_kwh);
 
 // Mean and sample standard deviation of repeated runs.
 struct Stat {
@@ -44,8 +58,10 @@ Stat Summarize(const std::vector<double>& values);
 // "12.5" for one value, "12.5 ± 0.3" for several.
 std::string FormatStat(const Stat& stat, int digits);
 
-// As FormatStat, in significant digits: "0.0412", "0.0412 ± 0.0013".
-std::string FormatStatSignificant(const Stat& stat, int digits = 3);
+// As FormatStat, in significant digits: "0.0412", "0.0412 ± 0.00130".
+std::string FormatStatSignificant(const Stat& stat, int digits = kSignificantDigits);
+// The stat of the same runs in another unit: mean and spread times `factor`.
+Stat ScaledStat(const Stat& stat, double factor);
 
 // Counts such as epochs: "3", "3 ± 0", "2.5 ± 0.7".
 std::string FormatCount(const Stat& stat);

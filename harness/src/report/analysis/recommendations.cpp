@@ -19,7 +19,7 @@ std::string ScoreText(Objective objective, double score) {
     case Objective::kTimeToTarget:
       return Significant(score) + " s";
     case Objective::kAccuracyPerKwh:
-      return Significant(score) + " %/kWh";
+      return AccuracyPerWhText(score);
   }
   return "";
 }
@@ -33,7 +33,7 @@ std::string ObjectiveNoun(Objective objective) {
     case Objective::kTimeToTarget:
       return "time";
     case Objective::kAccuracyPerKwh:
-      return "accuracy per kWh";
+      return "accuracy per Wh";
   }
   return "";
 }

@@ -26,13 +26,13 @@ std::string CellClasses(const CellRuns& cell, const ConfusionMatrix& matrix) {
                         {"Support", Align::kRight}});
   for (const ClassScore& score : ScoresOf(matrix)) {
     scores.AddRow({score.name, Percent(score.precision), Percent(score.recall), Percent(score.f1),
-                   std::to_string(score.support)});
+                   Count(score.support)});
   }
   const AverageScores averages = AveragesOf(matrix);
   scores.AddRow({"macro average", Percent(averages.macro_precision), Percent(averages.macro_recall),
-                 Percent(averages.macro_f1), std::to_string(averages.samples)});
-  scores.AddRow({"weighted average", kNone, kNone, Percent(averages.weighted_f1),
-                 std::to_string(averages.samples)});
+                 Percent(averages.macro_f1), Count(averages.samples)});
+  scores.AddRow(
+      {"weighted average", kNone, kNone, Percent(averages.weighted_f1), Count(averages.samples)});
   text += scores.Render() + "\n";
   if (matrix.classes.size() > kMaxMatrixClasses) {
     return text + fmt::format("The confusion matrix of its {} classes is in the JSON export.\n\n",
@@ -43,7 +43,7 @@ std::string CellClasses(const CellRuns& cell, const ConfusionMatrix& matrix) {
   MarkdownTable confusion(columns);
   for (std::size_t row = 0; row < matrix.classes.size(); ++row) {
     std::vector<std::string> cells = {matrix.classes[row]};
-    for (const std::int64_t count : matrix.counts[row]) cells.push_back(std::to_string(count));
+    for (const std::int64_t count : matrix.counts[row]) cells.push_back(Count(count));
     confusion.AddRow(cells);
   }
   return text + confusion.Render() + "\n";

@@ -12,7 +12,6 @@ std::string EarlyStopSection(const ReportInput& input) {
                        {"Epochs run", Align::kRight},
                        {"Planned", Align::kRight},
                        {"Epochs Wh", Align::kRight},
-                       {"Full schedule Wh (projected)", Align::kRight},
                        {"Saved Wh", Align::kRight},
                        {"Saved g CO2", Align::kRight},
                        {"Saved s", Align::kRight},
@@ -22,13 +21,12 @@ std::string EarlyStopSection(const ReportInput& input) {
   for (const CellRuns& cell : input.cells) {
     // 0 when the configuration does not say: nothing is projected then.
     const int planned = static_cast<int>(NumberSetting(cell, "epochs").value_or(0));
-    std::vector<double> run, spent, full, saved, co2, seconds, percent;
+    std::vector<double> run, spent, saved, co2, seconds, percent;
     for (const RunRow* row : cell.finished) {
       const auto saving = ProjectRemainingEpochs(EpochPoints(*row), planned);
       if (!saving) continue;
       run.push_back(saving->epochs_run);
       spent.push_back(saving->spent_wh);
-      full.push_back(saving->full_schedule_wh);
       saved.push_back(saving->saved_wh);
       co2.push_back(saving->saved_co2_g);
       seconds.push_back(saving->saved_s);
@@ -39,14 +37,15 @@ std::string EarlyStopSection(const ReportInput& input) {
     if (run.empty()) continue;
     any = true;
     table.AddRow({cell.name, FormatCount(Summarize(run)), std::to_string(planned),
-                  FormatStatSignificant(Summarize(spent)), FormatStatSignificant(Summarize(full)),
-                  FormatStatSignificant(Summarize(saved)), FormatStatSignificant(Summarize(co2)),
-                  FormatStatSignificant(Summarize(seconds)), FormatStat(Summarize(percent), 0)});
+                  FormatStatSignificant(Summarize(spent)), FormatStatSignificant(Summarize(saved)),
+                  FormatStatSignificant(Summarize(co2)), FormatStatSignificant(Summarize(seconds)),
+                  FormatStat(Summarize(percent), 0)});
   }
   if (!any) return "";
   return "## Stopped early\n\nRuns that ended before their planned epochs, against the full "
          "schedule. The epochs not trained are projected at the mean cost of the run's own "
-         "epochs: an estimate of what stopping saved, not a measurement. " +
+         "epochs: an estimate of what stopping saved, not a measurement. The full schedule would "
+         "have spent the epochs' Wh plus the saved Wh; saved % is of that sum. " +
          ProvenanceLine(input.cells) + table.Render() +
          fmt::format("\nStopping early saved about {} Wh in all.\n\n", Significant(saved_total));
 }

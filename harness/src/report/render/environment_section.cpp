@@ -98,7 +98,7 @@ std::string IdleLines(const std::vector<RunRow>& runs) {
     std::vector<std::string> parts;
     for (const auto& [component, watts] : *idle.watts) {
       total_w += watts;
-      std::string part = fmt::format("{} {} W", component, Fixed(watts, 2));
+      std::string part = fmt::format("{} {} W", component, Significant(watts));
       if (idle.provenance && idle.provenance->count(component)) {
         part += " " + idle.provenance->at(component);
       }
@@ -107,8 +107,7 @@ std::string IdleLines(const std::vector<RunRow>& runs) {
     lines.push_back(fmt::format(
         "- Idle baseline: {} W over {} s before the first cell ({}); \"above idle\" energy "
         "subtracts it for the run's duration\n",
-        Fixed(total_w, 2), Fixed(idle.duration_s.value_or(0.0), kSecondsDigits),
-        fmt::join(parts, ", ")));
+        Significant(total_w), Significant(idle.duration_s.value_or(0.0)), fmt::join(parts, ", ")));
   }
   std::string text;
   for (const std::string& line : Distinct(lines)) text += line;

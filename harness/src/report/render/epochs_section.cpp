@@ -36,8 +36,10 @@ std::map<int, EpochValues> CollectEpochs(const CellRuns& cell) {
   return by_epoch;
 }
 
-std::string Mean(const std::vector<double>& values, int digits) {
-  return Fixed(Summarize(values).mean, digits);
+std::string Mean(const std::vector<double>& values) { return Significant(Summarize(values).mean); }
+
+std::string MeanPercent(const std::vector<double>& values) {
+  return Fixed(Summarize(values).mean, kPercentDigits);
 }
 
 std::string CellEpochs(const CellRuns& cell) {
@@ -55,11 +57,9 @@ std::string CellEpochs(const CellRuns& cell) {
                        {regression ? "Test RMSE" : "Test acc %", Align::kRight},
                        {"Energy Wh (cumulative)", Align::kRight}});
   for (const auto& [epoch, values] : by_epoch) {
-    table.AddRow({std::to_string(epoch), Mean(values.train_loss, kLossDigits),
-                  Mean(values.test_loss, kLossDigits),
-                  regression ? Mean(values.test_rmse, kErrorDigits)
-                             : Mean(values.test_accuracy_percent, kPercentDigits),
-                  Mean(values.cumulative_wh, kWhDigits)});
+    table.AddRow({std::to_string(epoch), Mean(values.train_loss), Mean(values.test_loss),
+                  regression ? Mean(values.test_rmse) : MeanPercent(values.test_accuracy_percent),
+                  Mean(values.cumulative_wh)});
   }
   return text + table.Render() + "\n";
 }

@@ -107,7 +107,7 @@ std::string SamplingTable(const std::vector<const RunRow*>& runs) {
   for (const RunRow* run : runs) {
     const MeasurementRecord& m = run->summary.measurement;
     table.AddRow({RunLabel(*run), Ms(m.interval_target_ms), Ms(m.interval_mean_ms),
-                  Ms(m.interval_max_gap_ms), m.samples ? std::to_string(*m.samples) : kNone,
+                  Ms(m.interval_max_gap_ms), m.samples ? Count(*m.samples) : kNone,
                   Percent(m.outside_load_mean), Percent(m.outside_load_max),
                   Percent(m.process_load_mean)});
   }
@@ -134,6 +134,49 @@ std::string ScopeText(const std::optional<std::string>& scope) {
   return *scope;
 }
 
+std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
+                                 const std::vector<MeterInfo>& meters, double band_wh) {
+  std::string detail = CommonProvenance(runs);
+  // "mixed: cpu measured, ..." already has its colon.
+  std::string separator = detail.find(':') == std::string::npos ? ": " : "; ";
+  for (const MeterInfo& meter : meters) {
+    if (!meter.available) continue;
+    std::string method = meter.method;
+    // The method is a sentence; inside parentheses its full stop is noise.
+    if (!method.empty() && method.back() == '.') method.pop_back();
+    detail += separator + meter.name + (method.empty() ? "" : ", " + method);
+    separator = "; ";
+  }
+  return fmt::format("{} ({})", WithBand(Significant(energy_wh) + " Wh", energy_wh, band_wh),
+                     detail);
+}
+
+namespace {
+
+// The suite's total energy and CO2 with the meters and methods behind them,
+// what an estimate's differences mean, and what a counter covers.
+std::string Totals(const std::vector<RunRow>& runs) {
+  double energy_wh = 0;
+  double co2_g = 0;
+  std::vector<double> bands;
+  std::vector<const RunRow*> all;
+  for (const RunRow& run : runs) {
+    energy_wh += run.summary.energy_wh;
+    co2_g += run.summary.co2_g;
+    bands.push_back(run.summary.energy_band_wh);
+    all.push_back(&run);
+  }
+  const double band_wh = SumOfBands(bands);
+  const double co2_band_g = energy_wh > 0 ? co2_g * band_wh / energy_wh : 0;
+  return fmt::format("All runs together: {}, {} (from {} energy).\n\n",
+                     EnergyWithProvenance(energy_wh, all, MetersOf(runs), band_wh),
+                     WithBand(Significant(co2_g) + " g CO2", co2_g, co2_band_g),
+                     ProvenanceWord(CommonProvenance(all))) +
+         EstimateStatement(all) + MeasuredCoverage(all);
+}
+
+}  // namespace
+
 std::string MeasurementSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
   std::vector<const RunRow*> recorded;
@@ -145,7 +188,7 @@ std::string MeasurementSection(const ReportInput& input) {
       recorded.push_back(&run);
     }
   }
-  std::string text = "## Measurement\n\n";
+  std::string text = "## Measurement\n\n" + Totals(input.runs);
   if (recorded.empty()) {
     return text + "Not recorded (stored before measurement records).\n\n";
   }

@@ -65,13 +65,16 @@ std::string OptimalEpochSection(const ReportInput& input) {
     if (cell.finished.empty()) continue;
     const CellOptimum optimum = Pool(cell, gain);
     if (optimum.epoch.count == 0) continue;
-    const int digits = cell.IsRegression() ? kErrorDigits : kPercentDigits;
-    const std::string unit = cell.IsRegression() ? " RMSE" : "%";
-    table.AddRow(
-        {cell.name, FormatCount(optimum.epochs_run), FormatCount(optimum.epoch),
-         FormatStat(optimum.quality, digits) + unit,
-         FormatStat(optimum.best_quality, digits) + unit, FormatStatSignificant(optimum.saved_wh),
-         FormatStatSignificant(optimum.saved_co2_g), FormatStat(optimum.saved_percent, 0)});
+    const bool regression = cell.IsRegression();
+    auto quality = [regression](const Stat& stat) {
+      return regression ? FormatStatSignificant(stat) + " RMSE"
+                        : FormatStat(stat, kPercentDigits) + "%";
+    };
+    table.AddRow({cell.name, FormatCount(optimum.epochs_run), FormatCount(optimum.epoch),
+                  quality(optimum.quality), quality(optimum.best_quality),
+                  FormatStatSignificant(optimum.saved_wh),
+                  FormatStatSignificant(optimum.saved_co2_g),
+                  FormatStat(optimum.saved_percent, 0)});
   }
   text += table.Render();
   const OptimalEpochSavings savings = SuiteOptimalEpochSavings(input.cells, gain);

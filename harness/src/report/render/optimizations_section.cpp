@@ -60,13 +60,13 @@ std::string BeforeAfter(const CellFigures& cell, const std::string& key) {
   return fmt::format("{} → {} ({:+.0f}%)", Scaled(before->second), Scaled(after->second), change);
 }
 
-// "1214 / 301": the resident set, then the tensors' peak where it was kept.
+// "1,210 / 301": the resident set, then the tensors' peak where it was kept.
 std::string PeakText(const CellFigures& cell, const std::string& phase) {
   const auto rss = cell.peak_mb.find(phase);
   const auto tensors = cell.peak_tensor_mb.find(phase);
-  const std::string rss_text = rss == cell.peak_mb.end() ? "-" : fmt::format("{:.0f}", rss->second);
+  const std::string rss_text = rss == cell.peak_mb.end() ? "-" : Significant(rss->second);
   if (tensors == cell.peak_tensor_mb.end()) return rss_text;
-  return rss_text + fmt::format(" / {:.0f}", tensors->second);
+  return rss_text + " / " + Significant(tensors->second);
 }
 
 // The optimizations' own figures ("<optimization>.sparsity 0.5"), model size left
@@ -75,7 +75,7 @@ std::string OwnFigures(const CellFigures& cell) {
   std::string text;
   for (const auto& [key, value] : cell.figures) {
     if (key.rfind("model.", 0) == 0) continue;
-    text += (text.empty() ? "" : "; ") + key + " " + fmt::format("{:.4g}", value);
+    text += (text.empty() ? "" : "; ") + key + " " + Significant(value);
   }
   return text.empty() ? "-" : EscapeCell(text);
 }

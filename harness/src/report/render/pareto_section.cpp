@@ -31,20 +31,31 @@ std::vector<std::string> Verdicts(const std::vector<const CellRuns*>& cells, Met
 std::string DatasetTable(const std::vector<const CellRuns*>& cells, bool regression) {
   const std::vector<std::string> by_energy = Verdicts(cells, EnergyWh);
   const std::vector<std::string> by_co2 = Verdicts(cells, Co2G);
-  MarkdownTable table(
-      {{"Cell"},
-       {"Energy Wh", Align::kRight},
-       {"CO2 g", Align::kRight},
-       regression ? Column{"Final RMSE", Align::kRight} : Column{"Final acc %", Align::kRight},
-       {"Against energy"},
-       {"Against CO2"}});
+  // Where every cell ran under one intensity the two verdicts agree: one
+  // column says both, and the table fits the page.
+  const bool agree = by_energy == by_co2;
+  std::vector<Column> columns = {
+      {"Cell"},
+      {"Energy Wh", Align::kRight},
+      {"CO2 g", Align::kRight},
+      regression ? Column{"Final RMSE", Align::kRight} : Column{"Final acc %", Align::kRight}};
+  if (agree) {
+    columns.push_back({"Against energy and CO2"});
+  } else {
+    columns.push_back({"Against energy"});
+    columns.push_back({"Against CO2"});
+  }
+  MarkdownTable table(std::move(columns));
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const CellRuns& cell = *cells[i];
-    table.AddRow({cell.name, FormatStatSignificant(StatOver(cell, EnergyWh)),
-                  FormatStatSignificant(StatOver(cell, Co2G)),
-                  regression ? FormatStat(StatOver(cell, FinalRmse), kErrorDigits)
-                             : FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
-                  by_energy[i], by_co2[i]});
+    std::vector<std::string> row = {
+        cell.name, FormatStatSignificant(StatOver(cell, EnergyWh)),
+        FormatStatSignificant(StatOver(cell, Co2G)),
+        regression ? FormatStatSignificant(StatOver(cell, FinalRmse))
+                   : FormatStat(StatOver(cell, FinalAccuracyPercent), kPercentDigits),
+        by_energy[i]};
+    if (!agree) row.push_back(by_co2[i]);
+    table.AddRow(row);
   }
   return table.Render();
 }

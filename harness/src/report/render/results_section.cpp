@@ -28,63 +28,64 @@ std::string Precisions(const CellRuns& cell) {
 }
 
 // A figure pooled over a cell's finished runs, as one column of a results
-// table.
+// table: a percentage in fixed decimals, any other quantity in significant
+// digits, times `scale` (accuracy per kWh read per Wh).
 struct StatColumn {
   const char* header;
   Metric metric;
-  int digits;
+  bool percent = false;
+  double scale = 1.0;
 };
 
-// One row per cell with a finished run: what it ran, `stats` (its quality
-// figures), what it cost, accuracy per kWh where asked, and why it stopped.
+std::string StatText(const CellRuns& cell, const StatColumn& column) {
+  const Stat stat = ScaledStat(StatOver(cell, column.metric), column.scale);
+  return column.percent ? FormatStat(stat, kPercentDigits) : FormatStatSignificant(stat);
+}
+
+// Two tables per task, so that each fits the page: one row per cell with a
+// finished run with `stats` (its quality figures), what it cost and accuracy
+// per Wh where asked; then what it ran and why it stopped.
 std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn> stats,
-                      bool accuracy_per_kwh) {
-  stats.push_back({"Duration s", DurationS, kSecondsDigits});
-  stats.push_back({"Energy Wh", EnergyWh, kWhDigits});
-  stats.push_back({"CO2 g", Co2G, kCo2Digits});
-  if (accuracy_per_kwh) stats.push_back({"Acc/kWh", AccuracyPerKwh, kAccPerKwhDigits});
-  std::vector<Column> columns = {
-      {"Cell"}, {"Model"}, {"Optimizations"}, {"Precision"}, {"Epochs", Align::kRight}};
+                      bool accuracy_per_wh) {
+  stats.push_back({"Duration s", DurationS});
+  stats.push_back({"Energy Wh", EnergyWh});
+  stats.push_back({"CO2 g", Co2G});
+  if (accuracy_per_wh) stats.push_back({"%/Wh", AccuracyPerKwh, false, 1.0 / kWhPerKwh});
+  std::vector<Column> columns = {{"Cell"}, {"Epochs", Align::kRight}};
   for (const StatColumn& stat : stats) columns.push_back({stat.header, Align::kRight});
   // One column for the band, a share that holds for energy, CO2 and
-  // accuracy per kWh alike, rather than a band in each; none without bands.
+  // accuracy per Wh alike, rather than a band in each; none without bands.
   const bool bands = AnyBand(cells);
   if (bands) columns.push_back({"Band", Align::kRight});
-  columns.push_back({"Stop reason"});
   MarkdownTable table(std::move(columns));
+  MarkdownTable how({{"Cell"}, {"Model"}, {"Optimizations"}, {"Precision"}, {"Stop reason"}});
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
-    std::vector<std::string> row = {cell.name, cell.model,
-                                    cell.optimizations.empty() ? kNone : cell.optimizations,
-                                    Precisions(cell), EpochRange(cell)};
-    for (const StatColumn& stat : stats) {
-      row.push_back(FormatStat(StatOver(cell, stat.metric), stat.digits));
-    }
+    std::vector<std::string> row = {cell.name, EpochRange(cell)};
+    for (const StatColumn& stat : stats) row.push_back(StatText(cell, stat));
     if (bands) {
       const std::string band = CellBandText(cell);
       row.push_back(band.empty() ? kNone : band);
     }
-    row.push_back(StopReasons(cell));
     table.AddRow(row);
+    how.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
+                Precisions(cell), StopReasons(cell)});
   }
-  return table.Render();
+  return table.Render() + "\n" + how.Render();
 }
 
 std::string ClassificationTable(const std::vector<CellRuns>& cells) {
-  return CellTable(cells,
-                   {{"Best acc %", BestAccuracyPercent, kPercentDigits},
-                    {"Final acc %", FinalAccuracyPercent, kPercentDigits}},
-                   /*accuracy_per_kwh=*/true);
+  return CellTable(
+      cells,
+      {{"Best acc %", BestAccuracyPercent, true}, {"Final acc %", FinalAccuracyPercent, true}},
+      /*accuracy_per_wh=*/true);
 }
 
 // As the classification table, with errors where accuracies are; no
-// accuracy per kWh, and no error per kWh either: it has no useful reading.
+// accuracy per Wh, and no error per Wh either: it has no useful reading.
 std::string RegressionTable(const std::vector<CellRuns>& cells) {
-  return CellTable(cells,
-                   {{"Best RMSE", BestRmse, kErrorDigits},
-                    {"Final RMSE", FinalRmse, kErrorDigits},
-                    {"MAE", FinalMae, kErrorDigits}},
-                   /*accuracy_per_kwh=*/false);
+  return CellTable(cells, {{"Best RMSE", BestRmse}, {"Final RMSE", FinalRmse}, {"MAE", FinalMae}},
+                   /*accuracy_per_wh=*/false);
 }
 
 // What the columns mean, for the tables that are shown.
@@ -93,10 +94,10 @@ std::string ColumnNotes(const CellsByTask& split) {
   if (AnyBand(split.classification) || AnyBand(split.regression)) {
     notes +=
         " Band is the error band of an estimated cell's energy, a share that holds for its CO2 "
-        "and accuracy per kWh too (— where the energy is measured or was stored without one).";
+        "and accuracy per Wh too (— where the energy is measured or was stored without one).";
   }
   if (AnyFinished(split.classification)) {
-    notes += " Acc/kWh is final accuracy % per kWh.";
+    notes += " %/Wh is final accuracy % per Wh.";
   }
   if (AnyFinished(split.regression)) {
     notes +=
@@ -133,10 +134,9 @@ std::string FailedCells(const std::vector<CellRuns>& cells) {
     for (const RunRow* run : cell.failed) {
       any = true;
       table.AddRow({cell.name, std::to_string(run->start.repetition),
-                    std::to_string(run->summary.epochs_run),
-                    Fixed(run->summary.duration_s, kSecondsDigits),
-                    WithCompactBand(Fixed(run->summary.energy_wh, kWhDigits),
-                                    run->summary.energy_wh, run->summary.energy_band_wh),
+                    std::to_string(run->summary.epochs_run), Significant(run->summary.duration_s),
+                    WithCompactBand(Significant(run->summary.energy_wh), run->summary.energy_wh,
+                                    run->summary.energy_band_wh),
                     run->failure_reason});
     }
   }
@@ -162,9 +162,9 @@ std::string DataLoadingLine(const std::vector<CellRuns>& cells) {
   }
   if (epoch_s <= 0) return "";
   return fmt::format(
-      "Preparing batches took {:.2f}% of epoch time (training and evaluation) over all finished "
-      "runs, {:.2f}% at most in one run.\n\n",
-      100 * data_s / epoch_s, 100 * worst);
+      "Preparing batches took {}% of epoch time (training and evaluation) over all finished "
+      "runs, {}% at most in one run.\n\n",
+      Fixed(100 * data_s / epoch_s, kPercentDigits), Fixed(100 * worst, kPercentDigits));
 }
 
 std::optional<double> IdleEnergyWh(const RunRow& run) { return run.summary.idle_energy_wh; }
@@ -186,9 +186,9 @@ std::string AboveIdleTable(const std::vector<CellRuns>& cells) {
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
     for (const RunRow* run : cell.finished) any |= run->summary.idle_energy_wh > 0;
-    table.AddRow({cell.name, FormatStat(StatOver(cell, EnergyWh), kWhDigits),
-                  FormatStat(StatOver(cell, IdleEnergyWh), kWhDigits),
-                  FormatStat(StatOver(cell, AboveIdleWh), kWhDigits)});
+    table.AddRow({cell.name, FormatStatSignificant(StatOver(cell, EnergyWh)),
+                  FormatStatSignificant(StatOver(cell, IdleEnergyWh)),
+                  FormatStatSignificant(StatOver(cell, AboveIdleWh))});
   }
   if (!any) return "";
   return "Energy above idle: the idle baseline's power times each run's duration, PUE "

@@ -28,25 +28,48 @@ std::string CellCounts(const std::vector<CellRuns>& cells) {
                      cells.size() - failed, failed);
 }
 
-std::string BestAccuracyPerKwh(const std::vector<CellRuns>& cells) {
-  const CellRuns* best = nullptr;
-  double best_value = 0;
-  for (const CellRuns& cell : cells) {
-    const Stat stat = StatOver(cell, AccuracyPerKwh);
-    // Strictly greater: on a tie the first cell by name wins,
-    // deterministically.
-    if (stat.count > 0 && (best == nullptr || stat.mean > best_value)) {
-      best = &cell;
-      best_value = stat.mean;
-    }
-  }
-  if (best == nullptr) return "best accuracy per kWh: none (no finished run with energy)";
-  return fmt::format("best accuracy per kWh: {} ({} %/kWh)", best->name,
-                     Fixed(best_value, kAccPerKwhDigits));
+// "3 datasets (fortunes, fashion_mnist, co2)".
+std::string DatasetCounts(const std::vector<CellRuns>& cells) {
+  std::vector<std::string> datasets;
+  for (const CellRuns& cell : cells) datasets.push_back(cell.dataset);
+  const std::vector<std::string> distinct = Distinct(datasets);
+  return fmt::format("{} ({})", Plural(distinct.size(), "dataset"), fmt::join(distinct, ", "));
 }
 
-// One per dataset: errors are in the target's units, so cells on two
-// datasets are not compared.
+// The answer for one classification board: the cell that reached the target
+// for the least CO2, else the most accurate one.
+std::string AnswerLine(const Leaderboard& board) {
+  const CellStanding* cheapest = nullptr;
+  for (const CellStanding& standing : board.ranked) {
+    if (standing.runs_reaching == 0) continue;
+    // Strictly less: on a tie the first ranked cell wins.
+    if (cheapest == nullptr || standing.reach_co2_g.mean < cheapest->reach_co2_g.mean) {
+      cheapest = &standing;
+    }
+  }
+  const std::string target = Fixed(board.target_accuracy_percent, kPercentDigits) + "%";
+  if (cheapest != nullptr) {
+    std::string co2 = Significant(cheapest->reach_co2_g.mean) + " g";
+    if (const auto band = ScoreBandPercent(*cheapest, Objective::kCo2ToTarget)) {
+      co2 += ", estimated " + BandPercentText(*band);
+    }
+    return fmt::format("{}: {} reached {} accuracy for the least CO2: {}.", board.dataset,
+                       cheapest->cell->name, target, co2);
+  }
+  const CellStanding* best = nullptr;
+  for (const CellStanding& standing : board.ranked) {
+    if (standing.final_accuracy.count == 0) continue;
+    if (best == nullptr || standing.final_accuracy.mean > best->final_accuracy.mean) {
+      best = &standing;
+    }
+  }
+  if (best == nullptr) return board.dataset + ": no finished run.";
+  return fmt::format("{}: no cell reached {}; the most accurate is {} ({}%).", board.dataset,
+                     target, best->cell->name, Fixed(best->final_accuracy.mean, kPercentDigits));
+}
+
+// One per regression dataset: errors are in the target's units, so cells on
+// two datasets are not compared.
 std::vector<std::string> LowestRmse(const std::vector<CellRuns>& cells) {
   std::vector<std::string> datasets;
   for (const CellRuns& cell : cells) datasets.push_back(cell.dataset);
@@ -63,26 +86,27 @@ std::vector<std::string> LowestRmse(const std::vector<CellRuns>& cells) {
         best_value = stat.mean;
       }
     }
-    parts.push_back(best == nullptr
-                        ? fmt::format("lowest RMSE on {}: none (no finished run)", dataset)
-                        : fmt::format("lowest RMSE on {}: {} ({} final RMSE)", dataset, best->name,
-                                      Fixed(best_value, kErrorDigits)));
+    parts.push_back(best == nullptr ? fmt::format("{}: no finished run.", dataset)
+                                    : fmt::format("{}: {} has the lowest final RMSE ({}).", dataset,
+                                                  best->name, Significant(best_value)));
   }
   return parts;
 }
 
-// The best cell of each task in the suite; accuracy per kWh also when the
-// suite has no cell, as before tasks existed.
-std::string BestCells(const std::vector<CellRuns>& cells) {
-  const CellsByTask split = SplitByTask(cells);
-  std::vector<std::string> parts;
-  if (!split.classification.empty() || split.regression.empty()) {
-    parts.push_back(BestAccuracyPerKwh(split.classification));
+// The answer, a line per dataset: the cheapest way to each classification
+// dataset's target, the lowest error on each regression one.
+std::string Answers(const ReportInput& input) {
+  const CellsByTask split = SplitByTask(input.cells);
+  std::vector<std::string> lines;
+  for (const Leaderboard& board :
+       BuildLeaderboards(split.classification, Objective::kCo2ToTarget, ReportTarget(input.options),
+                         input.options.roles)) {
+    lines.push_back(AnswerLine(board));
   }
-  for (const std::string& part : LowestRmse(split.regression)) {
-    parts.push_back(part);
-  }
-  return fmt::format("{}", fmt::join(parts, "; "));
+  for (const std::string& line : LowestRmse(split.regression)) lines.push_back(line);
+  std::string text;
+  for (const std::string& line : lines) text += "- " + EscapeText(line) + "\n";
+  return text.empty() ? "" : text + "\n";
 }
 
 // The recommendations, as a list: the cheapest way to each dataset's target,
@@ -144,12 +168,12 @@ std::string BestPerObjective(const ReportInput& input) {
       {"highest final accuracy", true, false,
        [](const CellStanding& s) -> std::optional<double> { return s.final_accuracy.mean; },
        [](double v) { return Fixed(v, kPercentDigits) + "%"; }},
-      {"best accuracy per kWh", true, false,
+      {"best accuracy per Wh", true, false,
        [](const CellStanding& s) -> std::optional<double> {
          if (s.accuracy_per_kwh.count == 0) return std::nullopt;
          return s.accuracy_per_kwh.mean;
        },
-       [](double v) { return Significant(v) + " %/kWh"; }, energy_band},
+       [](double v) { return AccuracyPerWhText(v); }, energy_band},
       {"least energy", false, false,
        [](const CellStanding& s) -> std::optional<double> { return s.energy_wh.mean; },
        [](double v) { return Significant(v) + " Wh"; }, energy_band},
@@ -197,23 +221,6 @@ std::string BestPerObjective(const ReportInput& input) {
 
 }  // namespace
 
-std::string EnergyWithProvenance(double energy_wh, const std::vector<const RunRow*>& runs,
-                                 const std::vector<MeterInfo>& meters, double band_wh) {
-  std::string detail = CommonProvenance(runs);
-  // "mixed: cpu measured, ..." already has its colon.
-  std::string separator = detail.find(':') == std::string::npos ? ": " : "; ";
-  for (const MeterInfo& meter : meters) {
-    if (!meter.available) continue;
-    std::string method = meter.method;
-    // The method is a sentence; inside parentheses its full stop is noise.
-    if (!method.empty() && method.back() == '.') method.pop_back();
-    detail += separator + meter.name + (method.empty() ? "" : ", " + method);
-    separator = "; ";
-  }
-  return fmt::format("{} ({})", WithBand(Fixed(energy_wh, kWhDigits) + " Wh", energy_wh, band_wh),
-                     detail);
-}
-
 std::string SummarySection(const ReportInput& input) {
   std::string text = "# carbonbench report: " + input.suite + "\n\n";
   if (input.runs.empty()) return text + "No runs of this suite are stored.\n\n";
@@ -222,25 +229,25 @@ std::string SummarySection(const ReportInput& input) {
   double energy_wh = 0;
   double co2_g = 0;
   std::vector<double> bands;
-  std::vector<const RunRow*> all;
   for (const RunRow& run : input.runs) {
     duration_s += run.summary.duration_s;
     energy_wh += run.summary.energy_wh;
     co2_g += run.summary.co2_g;
     bands.push_back(run.summary.energy_band_wh);
-    all.push_back(&run);
   }
   // A total's band is the sum of the runs' (number_format.h says why), and
   // CO2, being energy times intensity, carries the same share.
-  const double band_wh = SumOfBands(bands);
-  const double co2_band_g = energy_wh > 0 ? co2_g * band_wh / energy_wh : 0;
-  text += fmt::format("{}, {}: {} s in total, {}, {} (from {} energy); {}.\n\n",
-                      CellCounts(input.cells), Plural(input.runs.size(), "run"),
-                      Fixed(duration_s, kSecondsDigits),
-                      EnergyWithProvenance(energy_wh, all, MetersOf(input.runs), band_wh),
-                      WithBand(Fixed(co2_g, kCo2Digits) + " g CO2", co2_g, co2_band_g),
-                      ProvenanceWord(CommonProvenance(all)), BestCells(input.cells));
-  text += EstimateStatement(all) + MeasuredCoverage(all);
+  const std::string band = BandText(energy_wh, SumOfBands(bands));
+  // What ran and what it cost, then the answer; the meters' methods and what
+  // an estimate's differences mean are in "Measurement".
+  text += EscapeText(fmt::format("{} on {}, {}, in {} s: {} Wh and {} g CO2{}.",
+                                 CellCounts(input.cells), DatasetCounts(input.cells),
+                                 Plural(input.runs.size(), "run"), Significant(duration_s),
+                                 Significant(energy_wh), Significant(co2_g),
+                                 band.empty() ? "" : ", both estimated " + band)) +
+          "\n\n" + Answers(input) +
+          "How the energy was obtained (meters, methods, error bands) is under "
+          "[Measurement](#measurement).\n\n";
   return text + Recommendations(input) + BestPerObjective(input);
 }
 
