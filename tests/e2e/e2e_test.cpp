@@ -154,7 +154,8 @@ TEST_F(EndToEnd, RunsASuiteIntoTheStoreTheReportAndBenchmarkJson) {
   ASSERT_EQ(benchmark["benchmarks"].size(), 3u);
   const auto& first = benchmark["benchmarks"][0];
   EXPECT_EQ(first["name"], "tiny/cnn/baseline/iterations:1/repeats:1/manual_time");
-  EXPECT_EQ(first["time_unit"], "s");
+  // Milliseconds, so compare.py (which prints in the file's unit) shows them.
+  EXPECT_EQ(first["time_unit"], "ms");
   EXPECT_TRUE(first.contains("energy_wh"));
   EXPECT_TRUE(first.contains("co2_g"));
   EXPECT_TRUE(first.contains("accuracy_pct"));
@@ -196,7 +197,7 @@ inference: {enabled: false}
           "repetitions", "time_unit", "real_time", "cpu_time", "iterations"}) {
       EXPECT_TRUE(entry.contains(field)) << field << " missing from " << entry.dump();
     }
-    EXPECT_EQ(entry["time_unit"], "s");
+    EXPECT_EQ(entry["time_unit"], "ms");
     EXPECT_EQ(entry["run_name"], base);
     EXPECT_EQ(entry["repetitions"], 3);
     if (entry["run_type"] == "aggregate") {
@@ -213,8 +214,8 @@ inference: {enabled: false}
   std::vector<double> time, cpu, energy;
   for (int r = 0; r < 3; ++r) {
     // Wall time is the cell's stored duration; CPU time the cell process's own.
-    EXPECT_NEAR(iterations[r]["real_time"].get<double>(), runs[r].summary.duration_s, 1e-6);
-    EXPECT_GT(iterations[r]["cpu_time"].get<double>(), 0.05)
+    EXPECT_NEAR(iterations[r]["real_time"].get<double>(), runs[r].summary.duration_s * 1000, 1e-3);
+    EXPECT_GT(iterations[r]["cpu_time"].get<double>(), 50)
         << "the waiting thread's, not the cell's";
     time.push_back(iterations[r]["real_time"].get<double>());
     cpu.push_back(iterations[r]["cpu_time"].get<double>());
@@ -234,13 +235,13 @@ inference: {enabled: false}
     return std::sqrt(((v[0] - m) * (v[0] - m) + (v[1] - m) * (v[1] - m) + (v[2] - m) * (v[2] - m)) /
                      2);
   };
-  EXPECT_NEAR(aggregates["mean"]["real_time"].get<double>(), mean(time), 1e-9);
-  EXPECT_NEAR(aggregates["median"]["real_time"].get<double>(), median(time), 1e-9);
-  EXPECT_NEAR(aggregates["stddev"]["real_time"].get<double>(), stddev(time), 1e-9);
+  EXPECT_NEAR(aggregates["mean"]["real_time"].get<double>(), mean(time), 1e-6);
+  EXPECT_NEAR(aggregates["median"]["real_time"].get<double>(), median(time), 1e-6);
+  EXPECT_NEAR(aggregates["stddev"]["real_time"].get<double>(), stddev(time), 1e-6);
   EXPECT_EQ(aggregates["cv"]["aggregate_unit"], "percentage");
   EXPECT_NEAR(aggregates["cv"]["real_time"].get<double>(), stddev(time) / mean(time), 1e-9);
-  EXPECT_NEAR(aggregates["mean"]["cpu_time"].get<double>(), mean(cpu), 1e-9);
-  EXPECT_NEAR(aggregates["stddev"]["cpu_time"].get<double>(), stddev(cpu), 1e-9);
+  EXPECT_NEAR(aggregates["mean"]["cpu_time"].get<double>(), mean(cpu), 1e-6);
+  EXPECT_NEAR(aggregates["stddev"]["cpu_time"].get<double>(), stddev(cpu), 1e-6);
   EXPECT_NEAR(aggregates["mean"]["energy_wh"].get<double>(), mean(energy), 1e-12);
   EXPECT_NEAR(aggregates["median"]["energy_wh"].get<double>(), median(energy), 1e-12);
   EXPECT_NEAR(aggregates["stddev"]["energy_wh"].get<double>(), stddev(energy), 1e-12);

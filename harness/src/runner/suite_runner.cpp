@@ -225,7 +225,9 @@ void RegisterCells(SuiteRun& run, const std::vector<const Cell*>& cells) {
     benchmark->UseManualTime()
         ->Iterations(1)
         ->Repetitions(suite.repetitions)
-        ->Unit(benchmark::kSecond);
+        // Milliseconds: compare.py prints times in the file's unit, and whole
+        // seconds of a short cell would compare nothing.
+        ->Unit(benchmark::kMillisecond);
   }
 }
 
@@ -280,6 +282,10 @@ CarbonIntensity ResolveSuiteCarbon(const Suite& suite) {
   }
 }
 
+std::string ModelsDirBeside(const std::string& store_path) {
+  return (std::filesystem::path(store_path).parent_path() / "models").string();
+}
+
 SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
                                     ResultsStore* store, const std::string& models_dir,
                                     int sampler_interval_ms) {
@@ -288,7 +294,8 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
   context.registry = &registry;
   context.store = store;
   context.reference_data_dir = ReferenceDataDir();
-  context.models_dir = models_dir;
+  context.models_dir =
+      models_dir.empty() && store != nullptr ? ModelsDirBeside(store->path()) : models_dir;
   context.sampler_interval_ms = sampler_interval_ms;
   context.intensity = ResolveSuiteCarbon(suite);
   return context;

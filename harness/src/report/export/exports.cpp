@@ -19,6 +19,10 @@ namespace {
 // Full precision, so a figure read back is the one stored.
 std::string Number(double value) { return fmt::format("{}", value); }
 
+// A spread needs two values: empty for a single run, as a reader must not
+// take one run for a run-to-run spread of 0.
+std::string Spread(const Stat& stat) { return stat.count >= 2 ? Number(stat.stddev) : ""; }
+
 std::string Line(const std::vector<std::string>& fields) {
   std::string line;
   for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + CsvField(fields[i]);
@@ -68,7 +72,8 @@ nlohmann::json RunFields(const RunRow& run) {
           {"region", s.region_used},
           {"intensity_g_per_kwh", s.intensity_g_per_kwh},
           {"pue", s.pue},
-          {"cold_start_s", r.cold_start_s},
+          // Loading the saved model for the inference phase: none without one.
+          {"cold_start_s", r.inference.empty() ? nlohmann::json() : nlohmann::json(r.cold_start_s)},
           {"stop_reason", r.stop_reason},
           {"model_path", r.model_path},
           {"macro_f1_percent",
@@ -320,13 +325,13 @@ std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions&
                     s.cell->config_hash,
                     std::to_string(s.runs),
                     Number(s.final_accuracy.mean),
-                    Number(s.final_accuracy.stddev),
+                    Spread(s.final_accuracy),
                     Number(s.energy_wh.mean),
-                    Number(s.energy_wh.stddev),
+                    Spread(s.energy_wh),
                     Number(s.co2_g.mean),
-                    Number(s.co2_g.stddev),
+                    Spread(s.co2_g),
                     Number(s.duration_s.mean),
-                    Number(s.duration_s.stddev),
+                    Spread(s.duration_s),
                     s.accuracy_per_kwh.count ? Number(s.accuracy_per_kwh.mean) : "",
                     std::to_string(s.runs_reaching),
                     reached ? Number(s.reach_epoch.mean) : "",
