@@ -272,6 +272,26 @@ TEST_F(EndToEnd, ResumesSkippingFinishedCellsAndFreshRunsAgain) {
       RunCarbonbench(RunSuite(suite, "--fresh --benchmark_filter=baseline"));
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_NE(fresh.output.find("cnn/baseline rep 1/1 epoch 1/2"), std::string::npos);
+
+  // The earlier run is kept as history; the report and exports use the latest.
+  ResultsStore latest((root_ / "results.db").string());
+  const auto current = latest.LoadRuns("resume");
+  ASSERT_EQ(current.size(), 3u);
+  const auto history = latest.LoadSupersededRuns("resume");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].id, first_runs[0].id);
+  EXPECT_EQ(history[0].summary.energy_wh, first_runs[0].summary.energy_wh);
+  EXPECT_EQ(history[0].epochs.size(), first_runs[0].epochs.size());
+  const std::string report = ReadFile(root_ / "reports" / "resume.md");
+  EXPECT_NE(report.find("1 earlier run of 1 cell is kept in the store as history (`run --fresh` "
+                        "ran them again); this report and its exports use the latest run of "
+                        "each cell."),
+            std::string::npos)
+      << report;
+  const std::string runs_csv = ReadFile(root_ / "reports" / "resume.runs.csv");
+  EXPECT_EQ(std::count(runs_csv.begin(), runs_csv.end(), '\n'), 4) << runs_csv;
+  EXPECT_EQ(runs_csv.find("\n" + std::to_string(first_runs[0].id) + ",resume,"), std::string::npos)
+      << runs_csv;
 }
 
 TEST_F(EndToEnd, AFailingCellIsStoredWithItsReasonAndTheSuiteGoesOn) {
@@ -354,6 +374,11 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].start.optimizations, "mixed_precision+early_stop");
   EXPECT_EQ(runs[0].start.region_used, "IND");
+  // Without --models-dir the model goes beside the store, not under the
+  // current folder.
+  EXPECT_EQ(runs[0].summary.model_path.rfind((root_ / "models").string() + "/train/", 0), 0u)
+      << runs[0].summary.model_path;
+  EXPECT_TRUE(fs::exists(runs[0].summary.model_path)) << runs[0].summary.model_path;
   ASSERT_FALSE(runs[0].summary.warnings.empty());
   EXPECT_NE(runs[0].summary.warnings[0].find("IN-TN"), std::string::npos);
   EXPECT_NE(runs[0].summary.stop_reason.find("reached the target accuracy 60.0%"),
@@ -366,6 +391,15 @@ TEST_F(EndToEnd, TrainRunsOneCellThroughTheSamePathAndReportRegenerates) {
       RunCarbonbench("report train " + Common());  // options may follow the command
   ASSERT_EQ(regenerated.exit_code, 0) << regenerated.output;
   EXPECT_EQ(ReadFile(report), written);
+}
+
+TEST_F(EndToEnd, TrainHelpListsModelsDirAndTheGoogleBenchmarkFlags) {
+  const CommandResult help = RunCarbonbench(Common() + " train --help");
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  for (const char* flag :
+       {"--models-dir", "--benchmark_out=FILE", "--benchmark_out_format", "--benchmark_filter"}) {
+    EXPECT_NE(help.output.find(flag), std::string::npos) << flag << " in\n" << help.output;
+  }
 }
 
 // The flags optimizations declare build the run the command line always

@@ -101,7 +101,7 @@ IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSe
                                   ProgressDisplay& progress, int position, int total) {
   ResultsStore& store = *context.store;
   const Suite& suite = *context.suite;
-  if (fresh && repetition == 0) store.ForgetCell(suite.name, cell.config_hash);
+  if (fresh && repetition == 0) store.SupersedeCell(suite.name, cell.config_hash);
   IsolatedCellOutcome result;
   if (!fresh) {
     if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
