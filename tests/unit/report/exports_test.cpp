@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -114,6 +115,18 @@ TEST(Exports, RunsCsvLeavesTheColdStartOfARunWithoutInferenceEmpty) {
   const auto header = Fields(lines[0]);
   const auto at = std::find(header.begin(), header.end(), "cold_start_s") - header.begin();
   EXPECT_EQ(Fields(lines[1]).at(at), "0.25");
+  EXPECT_EQ(Fields(lines[2]).at(at), "");
+}
+
+// The energy above idle needs an idle baseline: empty for a run without one.
+TEST(Exports, RunsCsvLeavesTheIdleEnergyOfARunWithoutABaselineEmpty) {
+  auto runs = report_testing::SampleRuns();
+  runs[0].start.idle.watts = std::map<std::string, double>{{"cpu", 5.0}};
+  runs[0].summary.idle_energy_wh = 0.5;
+  const auto lines = Lines(RunsCsv(runs));
+  const auto header = Fields(lines[0]);
+  const auto at = std::find(header.begin(), header.end(), "idle_energy_wh") - header.begin();
+  EXPECT_EQ(Fields(lines[1]).at(at), "0.5");
   EXPECT_EQ(Fields(lines[2]).at(at), "");
 }
 

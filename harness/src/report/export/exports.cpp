@@ -66,7 +66,8 @@ nlohmann::json RunFields(const RunRow& run) {
           {"duration_s", r.duration_s},
           {"energy_wh", r.energy_wh},
           {"co2_g", r.co2_g},
-          {"idle_energy_wh", r.idle_energy_wh},
+          // The idle baseline's share: none when no baseline was taken.
+          {"idle_energy_wh", s.idle.watts ? nlohmann::json(r.idle_energy_wh) : nlohmann::json()},
           {"energy_provenance", r.energy_provenance},
           {"compute_dtype", r.compute_dtype},
           {"region", s.region_used},
