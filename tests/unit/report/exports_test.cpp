@@ -77,6 +77,12 @@ TEST(Exports, RunsJsonCarriesEpochsAndNullsWhatATaskHasNot) {
   const auto& regressor = json["runs"][2];
   EXPECT_TRUE(regressor["final_accuracy_percent"].is_null());
   EXPECT_DOUBLE_EQ(regressor["final_rmse"].get<double>(), 1.2);
+  // Per epoch too, as epochs.csv leaves them empty.
+  EXPECT_TRUE(classifier["epochs"][0]["test_rmse"].is_null());
+  EXPECT_TRUE(classifier["epochs"][0]["test_mae"].is_null());
+  EXPECT_FALSE(classifier["epochs"][0]["test_accuracy_percent"].is_null());
+  EXPECT_TRUE(regressor["epochs"][0]["test_accuracy_percent"].is_null());
+  EXPECT_FALSE(regressor["epochs"][0]["test_rmse"].is_null());
 }
 
 TEST(Exports, LeaderboardCsvRanksAsTheReportDoes) {

@@ -269,13 +269,21 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
                                 {"band_wh", p.band_wh}});
     }
     item["epochs"] = nlohmann::json::array();
+    // As in epochs.csv: a classifier has no RMSE and a regressor no accuracy.
+    const bool regression = run.start.task == kRegressionTask;
+    auto classifier_only = [regression](double v) {
+      return regression ? nlohmann::json() : nlohmann::json(v);
+    };
+    auto regressor_only = [regression](double v) {
+      return regression ? nlohmann::json(v) : nlohmann::json();
+    };
     for (const EpochRecord& e : run.epochs) {
       item["epochs"].push_back({{"epoch", e.epoch},
                                 {"train_loss", e.train_loss},
                                 {"test_loss", e.test_loss},
-                                {"test_accuracy_percent", e.test_accuracy * 100},
-                                {"test_rmse", e.test_rmse},
-                                {"test_mae", e.test_mae},
+                                {"test_accuracy_percent", classifier_only(e.test_accuracy * 100)},
+                                {"test_rmse", regressor_only(e.test_rmse)},
+                                {"test_mae", regressor_only(e.test_mae)},
                                 {"train_s", e.train_s},
                                 {"eval_s", e.eval_s},
                                 {"data_s", e.data_s},
