@@ -6,22 +6,6 @@
 #include "report/render/sections.h"
 
 namespace carbonbench::report {
-namespace {
-
-// A p90 this many times the p50 means something else took the machine
-// during the timed loop: the figures describe that, not the model.
-constexpr double kUnsteadyP90OverP50 = 3.0;
-
-// "cnn/baseline rep 1, batch 8: p90 7× p50: ..." for a row whose timing was
-// disturbed; empty for a steady one.
-std::string UnsteadyTimingNote(const std::string& cell, int repetition, const InferenceRecord& r) {
-  if (r.p50_ms <= 0 || r.p90_ms <= kUnsteadyP90OverP50 * r.p50_ms) return "";
-  return fmt::format(
-      "- {} rep {}, batch {}: p90 {:.2g}× p50: timing disturbed, rerun on a quiet machine.\n", cell,
-      repetition + 1, r.batch_size, r.p90_ms / r.p50_ms);
-}
-
-}  // namespace
 
 std::string InferenceSection(const ReportInput& input) {
   MarkdownTable table({{"Cell"},
@@ -36,12 +20,10 @@ std::string InferenceSection(const ReportInput& input) {
                        {"g CO2 per 1,000", Align::kRight},
                        {"Energy"}});
   bool any = false;
-  std::string unsteady;
   for (const CellRuns& cell : input.cells) {
     for (const RunRow* run : cell.finished) {
       for (const InferenceRecord& r : run->summary.inference) {
         any = true;
-        unsteady += UnsteadyTimingNote(cell.name, run->start.repetition, r);
         const double co2_per_1000 =
             r.predictions > 0 ? r.co2_g / static_cast<double>(r.predictions) * 1000.0 : 0;
         table.AddRow({cell.name, std::to_string(run->start.repetition + 1),
@@ -62,8 +44,7 @@ std::string InferenceSection(const ReportInput& input) {
          "iterations and timed ones until the suite's minimum time and count "
          "(`inference:`). Latency is per batch; energy is the phase's, per 1,000 "
          "predictions.\n\n" +
-         table.Render() + "\n" +
-         (unsteady.empty() ? "" : "Unsteady timing (p90 over 3× p50):\n\n" + unsteady + "\n");
+         table.Render() + "\n";
 }
 
 }  // namespace carbonbench::report
