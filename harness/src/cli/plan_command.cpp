@@ -17,7 +17,6 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
   auto suite_path = std::make_shared<std::string>();
   auto options = std::make_shared<PlanOptions>();
   auto shard = std::make_shared<std::string>();
-  options->models_dir = "results/models";
   command->add_option("suite", *suite_path, "suite YAML file")->required();
   command
       ->add_option("--probe-steps", options->probe_steps,

@@ -17,8 +17,9 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
   auto options = std::make_shared<RunOptions>();
   command->add_option("suite", *suite_path, "suite YAML file")->required();
   command->add_flag("--fresh", options->fresh, "re-run cells already finished in the store");
-  command->add_option("--models-dir", options->models_dir, "where trained weights go")
-      ->capture_default_str();
+  command->add_option("--models-dir", options->models_dir,
+                      "where trained weights go (default: a models folder beside the store, "
+                      "results/models for results/carbonbench.db)");
   command
       ->add_option("--sample-interval-ms", options->sampler_interval_ms,
                    "energy sampling interval (default: the suite's sampler.interval_ms, 100)")

@@ -52,6 +52,7 @@ struct TrainArguments {
   int repetitions = 1;
   std::vector<std::string> sets;  // key=value
   bool fresh = false;
+  std::string models_dir;  // empty: beside the store
 };
 
 // "90", "90s", "30m", "1.5h" -> seconds; `flag` names the option in errors.
@@ -218,7 +219,19 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
                       "(e.g. lr=0.01, PLUGIN.PARAM=VALUE); repeatable");
   command->add_option("--suite", a->suite, "suite name the run is stored and reported under")
       ->capture_default_str();
-  command->add_flag("--fresh", a->fresh, "run again even if this exact run is in the store");
+  command->add_flag("--fresh", a->fresh,
+                    "run again even if this exact run is in the store (the earlier run is kept "
+                    "as history)");
+  command->add_option("--models-dir", a->models_dir,
+                      "where trained weights go (default: a models folder beside the store, "
+                      "results/models for results/carbonbench.db)");
+  command->footer(
+      "Options that start with --benchmark_ go to Google Benchmark, as with `run`:\n"
+      "  --benchmark_out=FILE     write its JSON of the run (wall and CPU time in ms,\n"
+      "                           energy_wh, co2_g, accuracy), which compare.py reads\n"
+      "  --benchmark_out_format=json|csv|console\n"
+      "  --benchmark_filter=REGEX run only the matching cell (named SUITE/CELL, e.g.\n"
+      "                           train/cnn/baseline)");
   command->allow_extras();
   command->callback([&global, command, a] {
     PluginRegistry registry = LoadPlugins(global);
@@ -228,6 +241,7 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
     options.store_path = global.store_path;
     options.reports_dir = global.reports_dir;
     options.fresh = a->fresh;
+    options.models_dir = a->models_dir;
     options.executable_path = global.executable_path;
     options.plugin_dirs = global.plugin_dirs;
     options.benchmark_args = command->remaining();

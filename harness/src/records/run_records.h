@@ -141,6 +141,9 @@ struct RunRow {
   std::string failure_reason;
   std::string started_at;   // ISO 8601 UTC
   std::string finished_at;  // empty while running
+  // When `run --fresh` ran the cell again: the run is kept as history, and
+  // reports use the later one. Empty for the cell's current run.
+  std::string superseded_at;
   RunStart start;
   RunSummary summary;
   std::vector<EpochRecord> epochs;

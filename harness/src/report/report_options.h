@@ -30,6 +30,14 @@ struct PlotLink {
   std::string png_path;
 };
 
+// Runs of the suite that `run --fresh` superseded: kept in the store as
+// history, left out of the report and the exports, and counted here so the
+// report can say so.
+struct RunHistory {
+  int superseded_runs = 0;
+  int cells = 0;  // distinct configurations they belong to
+};
+
 struct ReportOptions {
   // What the leaderboard ranks by: "acc_per_kwh" (default), "co2",
   // "energy" or "time" (to reach the target accuracy).
@@ -48,6 +56,8 @@ struct ReportOptions {
   // The stopping rules and target-accuracy settings the installed
   // optimizations declare.
   DeclaredRoles roles;
+  // Filled from the store by WriteMarkdownReport.
+  RunHistory history;
 };
 
 // The options' objective (accuracy per kWh when unreadable), and their

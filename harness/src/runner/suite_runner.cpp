@@ -101,7 +101,7 @@ IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSe
                                   ProgressDisplay& progress, int position, int total) {
   ResultsStore& store = *context.store;
   const Suite& suite = *context.suite;
-  if (fresh && repetition == 0) store.ForgetCell(suite.name, cell.config_hash);
+  if (fresh && repetition == 0) store.SupersedeCell(suite.name, cell.config_hash);
   IsolatedCellOutcome result;
   if (!fresh) {
     if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
@@ -225,7 +225,9 @@ void RegisterCells(SuiteRun& run, const std::vector<const Cell*>& cells) {
     benchmark->UseManualTime()
         ->Iterations(1)
         ->Repetitions(suite.repetitions)
-        ->Unit(benchmark::kSecond);
+        // Milliseconds: compare.py prints times in the file's unit, and whole
+        // seconds of a short cell would compare nothing.
+        ->Unit(benchmark::kMillisecond);
   }
 }
 
@@ -280,6 +282,10 @@ CarbonIntensity ResolveSuiteCarbon(const Suite& suite) {
   }
 }
 
+std::string ModelsDirBeside(const std::string& store_path) {
+  return (std::filesystem::path(store_path).parent_path() / "models").string();
+}
+
 SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
                                     ResultsStore* store, const std::string& models_dir,
                                     int sampler_interval_ms) {
@@ -288,7 +294,8 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
   context.registry = &registry;
   context.store = store;
   context.reference_data_dir = ReferenceDataDir();
-  context.models_dir = models_dir;
+  context.models_dir =
+      models_dir.empty() && store != nullptr ? ModelsDirBeside(store->path()) : models_dir;
   context.sampler_interval_ms = sampler_interval_ms;
   context.intensity = ResolveSuiteCarbon(suite);
   return context;

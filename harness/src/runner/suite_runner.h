@@ -20,8 +20,8 @@ namespace carbonbench {
 struct RunOptions {
   std::string store_path = "results/carbonbench.db";
   std::string reports_dir = "reports";
-  std::string models_dir = "results/models";
-  bool fresh = false;  // re-run finished cells
+  std::string models_dir;  // empty: ModelsDirBeside(store_path)
+  bool fresh = false;      // re-run finished cells
   bool write_report = true;
   bool fail_fast = false;           // stop at the first failed cell (default: keep going)
   int sampler_interval_ms = 0;      // 0: the suite's sampler.interval_ms
@@ -44,8 +44,14 @@ CarbonRequest CarbonRequestFor(const Suite& suite);
 // SuiteError naming the suite file.
 CarbonIntensity ResolveSuiteCarbon(const Suite& suite);
 
+// Where trained weights go unless told: a "models" folder beside the store
+// file ("results/models" for "results/carbonbench.db"), so a store kept
+// elsewhere keeps its models with it, whatever the current folder.
+std::string ModelsDirBeside(const std::string& store_path);
+
 // What the cells of a suite share, its carbon resolved (a SuiteError for an
-// unknown region). `store` may be null where nothing is stored.
+// unknown region). `store` may be null where nothing is stored; an empty
+// `models_dir` is ModelsDirBeside(the store's path).
 SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
                                     ResultsStore* store, const std::string& models_dir,
                                     int sampler_interval_ms);

@@ -89,8 +89,8 @@ void DeleteRunsWithEpochs(SQLite::Database& db, const std::vector<std::int64_t>&
 // if one of them finished, since replacing it would lose a result.
 std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunStart& start) {
   SQLite::Statement query(db,
-                          "SELECT id, status FROM runs "
-                          "WHERE suite = ? AND config_hash = ? AND repetition = ?");
+                          "SELECT id, status FROM runs WHERE suite = ? AND config_hash = ? AND "
+                          "repetition = ? AND superseded_at = ''");
   query.bind(1, start.suite);
   query.bind(2, start.config_hash);
   query.bind(3, start.repetition);
@@ -100,7 +100,7 @@ std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunSta
     if (query.getColumn("status").getString() == "finished") {
       throw std::runtime_error(
           fmt::format("cell '{}' repetition {} of suite '{}' already has a finished run (id {}); "
-                      "forget the cell first to run it again",
+                      "supersede the cell first (run --fresh) to run it again",
                       start.cell_name, start.repetition, start.suite, id));
     }
     ids.push_back(id);
@@ -190,7 +190,8 @@ std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
                                                  const std::string& config_hash,
                                                  int repetition) const {
   SQLite::Statement query(
-      *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status = 'finished'"));
+      *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status = 'finished' "
+                       "AND superseded_at = ''"));
   query.bind(1, suite);
   query.bind(2, config_hash);
   query.bind(3, repetition);
@@ -199,15 +200,14 @@ std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
   return std::move(runs.front());
 }
 
-void ResultsStore::ForgetCell(const std::string& suite, const std::string& config_hash) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement query(*db_, "SELECT id FROM runs WHERE suite = ? AND config_hash = ?");
-  query.bind(1, suite);
-  query.bind(2, config_hash);
-  std::vector<std::int64_t> ids;
-  while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
-  DeleteRunsWithEpochs(*db_, ids);
-  transaction.commit();
+int ResultsStore::SupersedeCell(const std::string& suite, const std::string& config_hash) {
+  SQLite::Statement update(*db_,
+                           "UPDATE runs SET superseded_at = ? WHERE suite = ? AND config_hash = ? "
+                           "AND superseded_at = '' AND status != 'running'");
+  update.bind(1, NowIso8601Utc());
+  update.bind(2, suite);
+  update.bind(3, config_hash);
+  return update.exec();
 }
 
 std::int64_t ResultsStore::BeginRun(const RunStart& start) {
@@ -245,7 +245,7 @@ std::int64_t ResultsStore::FailUnfinishedAttempt(const RunStart& start, const st
   {
     SQLite::Statement query(*db_,
                             "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
-                            "repetition = ? AND status = 'running'");
+                            "repetition = ? AND status = 'running' AND superseded_at = ''");
     query.bind(1, start.suite);
     query.bind(2, start.config_hash);
     query.bind(3, start.repetition);
@@ -272,7 +272,14 @@ std::int64_t ResultsStore::FailUnfinishedAttempt(const RunStart& start, const st
 }
 
 std::vector<RunRow> ResultsStore::LoadRuns(const std::string& suite) const {
-  SQLite::Statement query(*db_, SelectRuns("suite = ? AND status != 'running' ORDER BY id"));
+  SQLite::Statement query(
+      *db_, SelectRuns("suite = ? AND status != 'running' AND superseded_at = '' ORDER BY id"));
+  query.bind(1, suite);
+  return ReadRuns(*db_, query);
+}
+
+std::vector<RunRow> ResultsStore::LoadSupersededRuns(const std::string& suite) const {
+  SQLite::Statement query(*db_, SelectRuns("suite = ? AND superseded_at != '' ORDER BY id"));
   query.bind(1, suite);
   return ReadRuns(*db_, query);
 }

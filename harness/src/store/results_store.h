@@ -22,8 +22,10 @@ namespace carbonbench {
 // machine's use during a run; version 4 the inference phase; version 5 a
 // classifier's confusion matrix; version 6 peak memory per phase, the
 // figures optimizations measured, and each epoch's phase; version 7 the
-// error band of every energy figure and each run's measurement record.
-inline constexpr int kStoreSchemaVersion = 7;
+// error band of every energy figure and each run's measurement record;
+// version 8 keeps earlier runs of a cell as history (superseded_at) instead
+// of a UNIQUE constraint that allowed one run per cell repetition.
+inline constexpr int kStoreSchemaVersion = 8;
 
 class ResultsStore {
  public:
@@ -37,15 +39,16 @@ class ResultsStore {
 
   const std::string& path() const { return path_; }
 
-  // The finished run of this cell repetition, if any.
+  // The current finished run of this cell repetition, if any.
   std::optional<RunRow> FindFinished(const std::string& suite, const std::string& config_hash,
                                      int repetition) const;
-  // Deletes every stored run of the cell (for --fresh), with its epochs and
-  // inference rows, in one transaction.
-  void ForgetCell(const std::string& suite, const std::string& config_hash);
+  // Makes every current run of the cell history (for --fresh), so the cell
+  // runs again while nothing stored is lost; returns how many it kept so.
+  // A "running" row is left alone: BeginRun replaces it.
+  int SupersedeCell(const std::string& suite, const std::string& config_hash);
 
-  // Inserts a "running" row; an earlier unfinished or failed attempt of the
-  // same (suite, hash, repetition) is removed in the same transaction.
+  // Inserts a "running" row; an earlier unfinished or failed current attempt
+  // of the same (suite, hash, repetition) is removed in the same transaction.
   // Refuses a task other than kClassificationTask or kRegressionTask.
   std::int64_t BeginRun(const RunStart& start);
   void AppendEpoch(std::int64_t run_id, const EpochRecord& epoch);
@@ -59,9 +62,13 @@ class ResultsStore {
   std::int64_t FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
                                      double duration_s);
 
-  // Every run of the suite (finished and failed; running ones are left out),
-  // with epochs and inference rows, ordered by id.
+  // Every current run of the suite (finished and failed; running ones and
+  // history are left out), with epochs and inference rows, ordered by id:
+  // the latest run of each cell repetition.
   std::vector<RunRow> LoadRuns(const std::string& suite) const;
+  // The suite's runs that later runs of their cell superseded (--fresh),
+  // ordered by id.
+  std::vector<RunRow> LoadSupersededRuns(const std::string& suite) const;
   std::vector<std::string> Suites() const;
 
  private:

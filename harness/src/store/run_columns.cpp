@@ -4,8 +4,9 @@ namespace carbonbench::detail {
 namespace {
 
 template <auto Member>
-ColumnSpec<RunRow> Row(const char* name, const char* definition, Written written) {
-  return Column<RunRow, Member>(name, definition, 1, written);
+ColumnSpec<RunRow> Row(const char* name, const char* definition, Written written,
+                       int since_version = 1) {
+  return Column<RunRow, Member>(name, definition, since_version, written);
 }
 template <auto Member>
 ColumnSpec<RunRow> Start(const char* name, const char* definition, int since_version = 1) {
@@ -28,8 +29,11 @@ ColumnSpec<InferenceRecord> Inference(const char* name, const char* definition,
 }  // namespace
 
 // Every run is one row, written as it goes: "running" at BeginRun, then
-// "finished" or "failed" with its summary. The UNIQUE constraint holds the
-// invariant BeginRun keeps: one stored attempt per cell repetition.
+// "finished" or "failed" with its summary. `run --fresh` keeps the cell's
+// earlier runs as history (superseded_at set); the unique index
+// runs_current (store_schema.cpp) holds the invariant BeginRun keeps: one
+// current attempt per cell repetition. Before version 8 a UNIQUE constraint
+// held it over every row, which left no room for history.
 // AUTOINCREMENT so that ids are never reused after an attempt is deleted,
 // which keeps "ordered by id" meaning "in the order they were started".
 // A run's details are kept as JSON text (record_json.h), so a new key in one
@@ -38,7 +42,7 @@ const TableSpec<RunRow>& RunsTable() {
   static const TableSpec<RunRow> table{
       "runs",
       "",
-      "UNIQUE (suite, config_hash, repetition)",
+      "CHECK (superseded_at = '' OR status != 'running')",
       {
           Row<&RunRow::id>("id", "INTEGER PRIMARY KEY AUTOINCREMENT", kNever),
           Start<&RunStart::suite>("suite", "TEXT NOT NULL"),
@@ -91,6 +95,7 @@ const TableSpec<RunRow>& RunsTable() {
           Summary<&RunSummary::figures>("figures_json", "TEXT NOT NULL DEFAULT '{}'", 6),
           Summary<&RunSummary::energy_band_wh>("energy_band_wh", "REAL NOT NULL DEFAULT 0", 7),
           Summary<&RunSummary::measurement>("measurement_json", "TEXT NOT NULL DEFAULT '{}'", 7),
+          Row<&RunRow::superseded_at>("superseded_at", "TEXT NOT NULL DEFAULT ''", kNever, 8),
       }};
   return table;
 }

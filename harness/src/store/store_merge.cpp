@@ -32,6 +32,9 @@ struct Candidate {
 };
 
 using RunKey = std::tuple<std::string, std::string, int>;  // suite, hash, repetition
+// A run kept as history (superseded by `run --fresh`): suite, hash,
+// repetition, started_at. The same history in two inputs is written once.
+using HistoryKey = std::tuple<std::string, std::string, int, std::string>;
 
 // Columns of `table` that must have a value and have no default: an older
 // input lacking one gets the type's zero, as the upgrade of a store would.
@@ -186,15 +189,21 @@ void Consider(std::map<RunKey, Candidate>& chosen, const RunKey& key, const Cand
   }
 }
 
-// Which attempt of each cell repetition the output keeps.
+// Which attempt of each cell repetition the output keeps as current; every
+// run an input keeps as history goes to `history`, as it is.
 std::map<RunKey, Candidate> ChooseAttempts(
     const std::vector<std::unique_ptr<SQLite::Database>>& dbs,
-    const std::vector<std::string>& inputs, MergeSummary& summary) {
+    const std::vector<std::string>& inputs, MergeSummary& summary,
+    std::map<HistoryKey, Candidate>& history) {
   std::map<RunKey, Candidate> chosen;
   for (std::size_t i = 0; i < dbs.size(); ++i) {
-    SQLite::Statement query(*dbs[i],
-                            "SELECT id, suite, config_hash, repetition, status, cell_name, "
-                            "started_at, finished_at, config_json FROM runs ORDER BY id");
+    // Stores before version 8 have no history.
+    const bool has_history = Contains(Columns(*dbs[i], "runs"), "superseded_at");
+    SQLite::Statement query(*dbs[i], std::string("SELECT id, suite, config_hash, repetition, "
+                                                 "status, cell_name, started_at, finished_at, "
+                                                 "config_json, ") +
+                                         (has_history ? "superseded_at" : "''") +
+                                         " FROM runs ORDER BY id");
     while (query.executeStep()) {
       Candidate candidate{i,
                           query.getColumn(0).getInt64(),
@@ -209,6 +218,13 @@ std::map<RunKey, Candidate> ChooseAttempts(
       }
       const RunKey key{query.getColumn(1).getString(), query.getColumn(2).getString(),
                        query.getColumn(3).getInt()};
+      if (!query.getColumn(9).getString().empty()) {
+        const auto [at, added] = history.emplace(
+            HistoryKey{std::get<0>(key), std::get<1>(key), std::get<2>(key), candidate.started_at},
+            candidate);
+        if (!added) ++summary.inputs[i].duplicates;
+        continue;
+      }
       Consider(chosen, key, candidate, inputs, summary);
     }
   }
@@ -227,9 +243,11 @@ std::vector<std::string> ChildTables(SQLite::Database& out) {
 }
 
 // In the order the inputs ran them, so ids still mean "started earlier".
-std::vector<const Candidate*> InStartOrder(const std::map<RunKey, Candidate>& chosen) {
+std::vector<const Candidate*> InStartOrder(const std::map<RunKey, Candidate>& chosen,
+                                           const std::map<HistoryKey, Candidate>& history) {
   std::vector<const Candidate*> order;
   for (const auto& [key, candidate] : chosen) order.push_back(&candidate);
+  for (const auto& [key, candidate] : history) order.push_back(&candidate);
   std::sort(order.begin(), order.end(), [](const Candidate* a, const Candidate* b) {
     return std::tie(a->started_at, a->input, a->id) < std::tie(b->started_at, b->input, b->id);
   });
@@ -239,12 +257,13 @@ std::vector<const Candidate*> InStartOrder(const std::map<RunKey, Candidate>& ch
 // Copies each chosen run and its rows in the other tables, in one
 // transaction, into the store at `path` (already of the current schema).
 void WriteChosen(const std::string& path, const std::vector<std::unique_ptr<SQLite::Database>>& dbs,
-                 const std::map<RunKey, Candidate>& chosen, MergeSummary& summary) {
+                 const std::map<RunKey, Candidate>& chosen,
+                 const std::map<HistoryKey, Candidate>& history, MergeSummary& summary) {
   SQLite::Database out(path, SQLite::OPEN_READWRITE);
   out.setBusyTimeout(10000);
   const std::vector<std::string> child_tables = ChildTables(out);
   SQLite::Transaction transaction(out);
-  for (const Candidate* candidate : InStartOrder(chosen)) {
+  for (const Candidate* candidate : InStartOrder(chosen, history)) {
     SQLite::Database& from = *dbs[candidate->input];
     const std::int64_t id =
         CopyRows(from, out, "runs", "id = ?", candidate->id, true, std::nullopt);
@@ -271,12 +290,13 @@ MergeSummary MergeStores(const std::vector<std::string>& inputs, const std::stri
     dbs.push_back(OpenInput(input));
     summary.inputs.push_back({input});
   }
-  const std::map<RunKey, Candidate> chosen = ChooseAttempts(dbs, inputs, summary);
+  std::map<HistoryKey, Candidate> history;
+  const std::map<RunKey, Candidate> chosen = ChooseAttempts(dbs, inputs, summary, history);
 
   const std::string partial = output + ".partial-" + std::to_string(getpid());
   { ResultsStore create(partial); }  // the current schema, then closed
   try {
-    WriteChosen(partial, dbs, chosen, summary);
+    WriteChosen(partial, dbs, chosen, history, summary);
   } catch (...) {
     std::error_code ec;
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(partial + suffix, ec);

@@ -22,8 +22,12 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 )sql";
+// runs_current: one current attempt per cell repetition; history (a run
+// `run --fresh` superseded) stands beside it.
 constexpr const char* kCreateIndexes =
-    "CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);";
+    "CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS runs_current ON runs (suite, config_hash, repetition) "
+    "WHERE superseded_at = '';";
 
 template <class Record>
 std::string CreateTableSql(const detail::TableSpec<Record>& table) {
@@ -56,6 +60,49 @@ void AddMissingColumns(SQLite::Database& db, const detail::TableSpec<Record>& ta
   }
 }
 
+// The UNIQUE constraint of files before version 8.
+bool RunsTableHasOneRowPerRepetition(SQLite::Database& db) {
+  SQLite::Statement sql(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'");
+  return sql.executeStep() && sql.getColumn(0).getString().find(
+                                  "UNIQUE (suite, config_hash, repetition)") != std::string::npos;
+}
+
+// Rows of the child tables whose run is missing ("PRAGMA foreign_key_check").
+int Orphans(SQLite::Database& db) {
+  return db.execAndGet("SELECT COUNT(*) FROM pragma_foreign_key_check").getInt();
+}
+
+// Before version 8 a UNIQUE constraint allowed one run per cell repetition,
+// history included. SQLite cannot drop a constraint, so the table is made
+// again without it, as SQLite's documentation describes (a new table, every
+// row copied with its id, the old one dropped, the new one renamed), with
+// foreign keys off so the epochs and inference rows keep their runs. The
+// id sequence carries over, so ids are still never reused.
+void RebuildRunsWithoutUniqueKey(SQLite::Database& db) {
+  if (!RunsTableHasOneRowPerRepetition(db)) return;
+  const int orphans_before = Orphans(db);
+  const auto& table = detail::RunsTable();
+  std::string create = CreateTableSql(table);
+  const std::string from = "CREATE TABLE IF NOT EXISTS runs (";
+  create.replace(0, from.size(), "CREATE TABLE runs_rebuilt (");
+  db.exec(create);
+  const std::string columns = detail::ColumnNames(table);
+  db.exec("INSERT INTO runs_rebuilt (" + columns + ") SELECT " + columns + " FROM runs");
+  const std::int64_t sequence =
+      db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'runs'")
+          .getInt64();
+  db.exec("DROP TABLE runs");
+  db.exec("ALTER TABLE runs_rebuilt RENAME TO runs");
+  SQLite::Statement keep(db, "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'runs'");
+  keep.bind(1, sequence);
+  keep.exec();
+  if (Orphans(db) != orphans_before) {
+    throw std::runtime_error(
+        "upgrading the runs table would leave epochs or inference rows without their run; the "
+        "file is left as it was: report this with the file");
+  }
+}
+
 void CheckVersionIsReadable(int version, const std::string& path) {
   if (version > kStoreSchemaVersion) {
     throw std::runtime_error(fmt::format(
@@ -68,7 +115,6 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
   db.exec(kCreateMeta);
   db.exec(CreateTableSql(detail::RunsTable()));
-  db.exec(kCreateIndexes);
   db.exec(CreateTableSql(detail::EpochsTable()));
   db.exec(CreateTableSql(detail::InferenceTable()));
   // Older files are upgraded inside this transaction: a failed upgrade
@@ -76,6 +122,8 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   AddMissingColumns(db, detail::RunsTable(), version_on_disk);
   AddMissingColumns(db, detail::EpochsTable(), version_on_disk);
   AddMissingColumns(db, detail::InferenceTable(), version_on_disk);
+  RebuildRunsWithoutUniqueKey(db);  // files before version 8
+  db.exec(kCreateIndexes);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(db,
                              "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
@@ -106,8 +154,11 @@ void PrepareStoreSchema(SQLite::Database& db, const std::string& path) {
   // not just a killed process; commits are per epoch, so the cost is nil.
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA foreign_keys = ON");
+  // Off while the tables are made or upgraded (an upgrade may make the runs
+  // table again); SQLite ignores the pragma inside a transaction.
+  db.exec("PRAGMA foreign_keys = OFF");
   CreateTables(db, version);
+  db.exec("PRAGMA foreign_keys = ON");
 }
 
 }  // namespace carbonbench

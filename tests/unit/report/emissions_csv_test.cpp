@@ -84,7 +84,8 @@ TEST(EmissionsCsv, OneRowFieldByField) {
   EXPECT_DOUBLE_EQ(std::stod(field["gpu_energy"]), 0.0);
   EXPECT_DOUBLE_EQ(std::stod(field["ram_energy"]), 0.011);
   EXPECT_DOUBLE_EQ(std::stod(field["energy_consumed"]), 0.121);
-  EXPECT_EQ(field["water_consumed"], "");
+  // CodeCarbon's zero defaults are written as CodeCarbon writes them.
+  EXPECT_EQ(field["water_consumed"], "0");
   EXPECT_EQ(field["country_name"], "Belgium");
   EXPECT_EQ(field["country_iso_code"], "BEL");
   EXPECT_EQ(field["region"], "");
@@ -95,17 +96,19 @@ TEST(EmissionsCsv, OneRowFieldByField) {
   EXPECT_EQ(field["codecarbon_version"], "");
   EXPECT_EQ(field["cpu_count"], "16");
   EXPECT_EQ(field["cpu_model"], "CPU_MODEL");
-  EXPECT_EQ(field["gpu_count"], "");
+  EXPECT_EQ(field["gpu_count"], "0");
+  EXPECT_EQ(field["gpu_model"], "");
   EXPECT_EQ(field["longitude"], "");
   EXPECT_EQ(field["latitude"], "");
   EXPECT_EQ(std::stod(field["ram_total_size"]), 64.0);
   EXPECT_EQ(field["tracking_mode"], "machine");  // RAPL covers the machine
   EXPECT_EQ(std::stod(field["cpu_utilization_percent"]), 87.5);
-  EXPECT_EQ(field["gpu_utilization_percent"], "");
+  EXPECT_EQ(field["gpu_utilization_percent"], "0");
+  EXPECT_EQ(field["ram_utilization_percent"], "0");
   EXPECT_EQ(std::stod(field["ram_used_gb"]), 2.5);
   EXPECT_EQ(field["on_cloud"], "Y");
   EXPECT_DOUBLE_EQ(std::stod(field["pue"]), 1.1);
-  EXPECT_EQ(field["wue"], "");
+  EXPECT_EQ(field["wue"], "0");
 }
 
 // A run stored before scopes were recorded (no scope in its meters)

@@ -2,6 +2,10 @@
 // per epoch, fields quoted as RFC 4180 wants, figures read back unchanged.
 #include "report/export/exports.h"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "unit/report/report_test_util.h"
@@ -10,6 +14,19 @@ namespace carbonbench::report {
 namespace {
 
 using report_testing::Lines;
+
+// A CSV line's fields; the lines these tests read quote nothing.
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  for (const char c : line) {
+    if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
 
 TEST(CsvField, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(CsvField("cnn/baseline"), "cnn/baseline");
@@ -60,6 +77,12 @@ TEST(Exports, RunsJsonCarriesEpochsAndNullsWhatATaskHasNot) {
   const auto& regressor = json["runs"][2];
   EXPECT_TRUE(regressor["final_accuracy_percent"].is_null());
   EXPECT_DOUBLE_EQ(regressor["final_rmse"].get<double>(), 1.2);
+  // Per epoch too, as epochs.csv leaves them empty.
+  EXPECT_TRUE(classifier["epochs"][0]["test_rmse"].is_null());
+  EXPECT_TRUE(classifier["epochs"][0]["test_mae"].is_null());
+  EXPECT_FALSE(classifier["epochs"][0]["test_accuracy_percent"].is_null());
+  EXPECT_TRUE(regressor["epochs"][0]["test_accuracy_percent"].is_null());
+  EXPECT_FALSE(regressor["epochs"][0]["test_rmse"].is_null());
 }
 
 TEST(Exports, LeaderboardCsvRanksAsTheReportDoes) {
@@ -68,6 +91,49 @@ TEST(Exports, LeaderboardCsvRanksAsTheReportDoes) {
   EXPECT_EQ(lines[0].rfind("dataset,objective,target_accuracy_percent,rank,cell,", 0), 0u);
   EXPECT_EQ(lines[1].rfind("mnist,acc_per_kwh,97,1,mlp/mixed_precision,", 0), 0u) << lines[1];
   EXPECT_EQ(lines[3].rfind("mnist,acc_per_kwh,97,3,cnn/baseline,", 0), 0u) << lines[3];
+}
+
+// A standard deviation needs two runs: a single run's is empty, not 0.
+TEST(Exports, LeaderboardCsvLeavesTheSpreadOfASingleRunEmpty) {
+  const auto lines = Lines(LeaderboardCsv(report_testing::SampleRuns(), report::ReportOptions{}));
+  ASSERT_EQ(lines.size(), 4u);
+  const auto field = [&](std::size_t line, const std::string& column) {
+    const auto header = Fields(lines[0]);
+    const auto at = std::find(header.begin(), header.end(), column) - header.begin();
+    return Fields(lines[line]).at(at);
+  };
+  // mlp/mixed_precision ran once; cnn/baseline twice (9.5 and 10.5 Wh).
+  for (const char* column :
+       {"final_accuracy_percent_stddev", "energy_wh_stddev", "co2_g_stddev", "duration_s_stddev"}) {
+    EXPECT_EQ(field(1, column), "") << column;
+    EXPECT_NE(field(3, column), "") << column;
+  }
+  EXPECT_DOUBLE_EQ(std::stod(field(3, "energy_wh_stddev")), std::sqrt(0.5));
+  EXPECT_EQ(field(1, "runs"), "1");
+}
+
+// The cold start belongs to the inference phase: empty for a run without one.
+TEST(Exports, RunsCsvLeavesTheColdStartOfARunWithoutInferenceEmpty) {
+  auto runs = report_testing::SampleRuns();
+  runs[0].summary.cold_start_s = 0.25;
+  runs[0].summary.inference.push_back({});
+  const auto lines = Lines(RunsCsv(runs));
+  const auto header = Fields(lines[0]);
+  const auto at = std::find(header.begin(), header.end(), "cold_start_s") - header.begin();
+  EXPECT_EQ(Fields(lines[1]).at(at), "0.25");
+  EXPECT_EQ(Fields(lines[2]).at(at), "");
+}
+
+// The energy above idle needs an idle baseline: empty for a run without one.
+TEST(Exports, RunsCsvLeavesTheIdleEnergyOfARunWithoutABaselineEmpty) {
+  auto runs = report_testing::SampleRuns();
+  runs[0].start.idle.watts = std::map<std::string, double>{{"cpu", 5.0}};
+  runs[0].summary.idle_energy_wh = 0.5;
+  const auto lines = Lines(RunsCsv(runs));
+  const auto header = Fields(lines[0]);
+  const auto at = std::find(header.begin(), header.end(), "idle_energy_wh") - header.begin();
+  EXPECT_EQ(Fields(lines[1]).at(at), "0.5");
+  EXPECT_EQ(Fields(lines[2]).at(at), "");
 }
 
 }  // namespace

@@ -265,22 +265,40 @@ TEST_F(ResultsStoreTest, BeginRunRefusesWhenAFinishedRunExists) {
   EXPECT_TRUE(store.FindFinished(start.suite, start.config_hash, 0));
 }
 
-TEST_F(ResultsStoreTest, ForgetCellRemovesEveryRunOfTheCellOnly) {
+TEST_F(ResultsStoreTest, SupersedeCellKeepsEveryRunOfTheCellAsHistory) {
   ResultsStore store(StorePath());
-  AddFinished(store, SampleStart("s", "forget_me", 0));
-  AddFinished(store, SampleStart("s", "forget_me", 1));
-  store.BeginRun(SampleStart("s", "forget_me", 2));
+  const std::int64_t first = AddFinished(store, SampleStart("s", "again", 0));
+  const std::int64_t second = AddFinished(store, SampleStart("s", "again", 1));
+  store.BeginRun(SampleStart("s", "again", 2));  // a killed attempt: not history
   const std::int64_t kept = AddFinished(store, SampleStart("s", "keep_me", 0));
-  AddFinished(store, SampleStart("other_suite", "forget_me", 0));
+  AddFinished(store, SampleStart("other_suite", "again", 0));
 
-  store.ForgetCell("s", "forget_me");
+  EXPECT_EQ(store.SupersedeCell("s", "again"), 2);
 
+  // The report's runs are the current ones; the history is all there.
   const auto runs = store.LoadRuns("s");
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].id, kept);
+  EXPECT_FALSE(store.FindFinished("s", "again", 0));
   EXPECT_EQ(store.LoadRuns("other_suite").size(), 1u);
-  // Forgotten repetitions can run again.
-  EXPECT_NO_THROW(store.BeginRun(SampleStart("s", "forget_me", 0)));
+  auto history = store.LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].id, first);
+  EXPECT_EQ(history[1].id, second);
+  EXPECT_FALSE(history[0].superseded_at.empty());
+  ExpectSameSummary(history[0].summary, SampleSummary());
+  ASSERT_EQ(history[0].epochs.size(), 2u);
+
+  // Superseded repetitions run again, and a later --fresh adds to the history.
+  const std::int64_t again = AddFinished(store, SampleStart("s", "again", 0));
+  EXPECT_GT(again, second);
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, again);
+  EXPECT_EQ(store.SupersedeCell("s", "again"), 1);
+  history = store.LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[2].id, again);
+  EXPECT_EQ(store.LoadRuns("s").size(), 1u);
+  EXPECT_TRUE(store.LoadSupersededRuns("other_suite").empty());
 }
 
 TEST_F(ResultsStoreTest, FailedRunIsStoredWithItsReasonAndPartialFigures) {
@@ -504,7 +522,7 @@ TEST_F(ResultsStoreTest, ReopeningAFileKeepsItsData) {
   EXPECT_EQ(found->id, id);
   ExpectSameStart(found->start, SampleStart());
   // Ids keep growing across sessions, so "ordered by id" stays meaningful.
-  reopened.ForgetCell(SampleStart().suite, SampleStart().config_hash);
+  reopened.SupersedeCell(SampleStart().suite, SampleStart().config_hash);
   EXPECT_GT(reopened.BeginRun(SampleStart()), id);
 }
 

@@ -261,7 +261,7 @@ TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
     ResultsStore store(a);
     store.FinishRun(store.BeginRun(SampleStart("s", "h1")), summary);
     store.FinishRun(store.BeginRun(SampleStart("s", "h2")), summary);
-    store.ForgetCell("s", "h2");
+    store.SupersedeCell("s", "h2");
   }
   auto check = [&summary](const RunRow& run) {
     EXPECT_DOUBLE_EQ(run.summary.cold_start_s, 0.125);
@@ -283,12 +283,18 @@ TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
   check(runs[0]);
   {
     SQLite::Database db(a, SQLite::OPEN_READONLY);
-    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM inference").getInt(), 2);  // h2's forgotten
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM inference").getInt(), 4);  // h2's as history
   }
-  ASSERT_EQ(MergeStores({a}, PathIn("all.db")).runs_written, 1);
+  // The merge carries the history along, as history.
+  ASSERT_EQ(MergeStores({a}, PathIn("all.db")).runs_written, 2);
   const auto merged = ResultsStore(PathIn("all.db")).LoadRuns("s");
   ASSERT_EQ(merged.size(), 1u);
   check(merged[0]);
+  const auto history = ResultsStore(PathIn("all.db")).LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].start.config_hash, "h2");
+  EXPECT_FALSE(history[0].superseded_at.empty());
+  check(history[0]);
 }
 
 }  // namespace

@@ -163,15 +163,17 @@ std::vector<std::string> TableLayout(const std::string& path, const std::string&
 
 // The tables made from the column descriptions are the ones that release
 // made, column for column, but for one default: epochs.data_s, which that
-// release gave only files it upgraded, is now the same in new files. Version
-// 7's columns follow, at the end, where upgrading an older file puts them.
-TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenVersion7s) {
+// release gave only files it upgraded, is now the same in new files. The
+// columns of versions 7 and 8 follow, at the end, where upgrading an older
+// file puts them.
+TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenTheLaterColumns) {
   const std::string fresh = PathIn("fresh.db");
   { ResultsStore store(fresh); }
   const std::map<std::string, std::vector<std::string>> added_in_7 = {
       {"runs",
        {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; ",
-        "text measurement_json; text TEXT; integer 1; text '{}'; integer 0; "}},
+        "text measurement_json; text TEXT; integer 1; text '{}'; integer 0; ",
+        "text superseded_at; text TEXT; integer 1; text ''; integer 0; "}},
       {"epochs", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
       {"inference", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
   };
@@ -195,6 +197,73 @@ TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenVersion7s) {
     EXPECT_EQ(std::vector<std::string>(upgraded.end() - added.size(), upgraded.end()), added)
         << table;
   }
+}
+
+// Version 8 made the runs table again without the UNIQUE constraint that
+// left no room for history: every row keeps its id, its epochs and its
+// inference rows, ids are still never reused, and the upgraded file takes
+// `run --fresh`'s history like a new one.
+TEST_F(StoreV6UpgradeTest, TheRunsTableIsMadeAgainWithRoomForHistory) {
+  const std::vector<Row> runs_before = Rows(written_, "runs", "");
+  const std::vector<Row> epochs_before = Rows(written_, "epochs", "t.epoch");
+  const std::vector<Row> inference_before = Rows(written_, "inference", "t.batch_size");
+  std::int64_t sequence_before = 0;
+  {
+    SQLite::Database db(written_, SQLite::OPEN_READWRITE);
+    // As if runs had been deleted after the last one: the sequence is ahead.
+    db.exec("UPDATE sqlite_sequence SET seq = seq + 10 WHERE name = 'runs'");
+    sequence_before =
+        db.execAndGet("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").getInt64();
+  }
+  RunRow first;
+  {
+    ResultsStore store(written_);
+    first = store.LoadRuns("fixture").front();
+  }
+  // Every row as it was, the new column empty.
+  const std::vector<Row> runs_after = Rows(written_, "runs", "");
+  ASSERT_EQ(runs_after.size(), runs_before.size());
+  for (std::size_t i = 0; i < runs_before.size(); ++i) {
+    for (const auto& [column, value] : runs_before[i]) {
+      EXPECT_EQ(runs_after[i].at(column), value) << column;
+    }
+    EXPECT_EQ(runs_after[i].at("superseded_at"), "text ");
+  }
+  // Their epochs and inference rows too (version 7's columns beside them).
+  for (const auto& [table, order, before] :
+       {std::make_tuple("epochs", "t.epoch", epochs_before),
+        std::make_tuple("inference", "t.batch_size", inference_before)}) {
+    const std::vector<Row> after = Rows(written_, table, order);
+    ASSERT_EQ(after.size(), before.size()) << table;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      for (const auto& [column, value] : before[i]) {
+        EXPECT_EQ(after[i].at(column), value) << table << " row " << i << ": " << column;
+      }
+    }
+  }
+  {
+    SQLite::Database db(written_, SQLite::OPEN_READONLY);
+    const std::string sql =
+        db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'runs'").getString();
+    EXPECT_EQ(sql.find("UNIQUE"), std::string::npos) << sql;
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM pragma_foreign_key_check").getInt(), 0);
+    EXPECT_EQ(db.execAndGet("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").getInt64(),
+              sequence_before);
+  }
+  // --fresh on the upgraded file: the old run becomes history, a new one runs.
+  ResultsStore store(written_);
+  EXPECT_EQ(store.SupersedeCell("fixture", first.start.config_hash), 1);
+  const std::int64_t id = store.BeginRun(first.start);
+  EXPECT_GT(id, sequence_before);
+  store.FinishRun(id, first.summary);
+  const auto history = store.LoadSupersededRuns("fixture");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].id, first.id);
+  EXPECT_EQ(history[0].epochs.size(), first.epochs.size());
+  EXPECT_EQ(history[0].summary.inference.size(), first.summary.inference.size());
+  EXPECT_EQ(store.LoadRuns("fixture").size(), 3u);
+  // Still one current attempt per cell repetition.
+  EXPECT_THROW(store.BeginRun(first.start), std::runtime_error);
 }
 
 // Runs stored before bands and measurement records read as having none: a

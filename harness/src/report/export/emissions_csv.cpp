@@ -32,6 +32,13 @@ template <class T>
 std::string TextOf(const std::optional<T>& value) {
   return value ? Number(static_cast<double>(*value)) : "";
 }
+// A figure CodeCarbon writes as 0 when it has none (its defaults: no GPU,
+// no utilisation sample, no water use): 0 here too, so readers of
+// CodeCarbon's files see what they expect.
+template <class T>
+std::string NumberOrZero(const std::optional<T>& value) {
+  return Number(value ? static_cast<double>(*value) : 0.0);
+}
 
 // CodeCarbon writes "2024-05-01T12:34:56" without a zone.
 std::string Timestamp(const std::string& iso_utc) {
@@ -80,7 +87,7 @@ std::vector<std::string> Row(const RunRow& run) {
       Number(wh["gpu"] / 1000.0),
       Number(wh["ram"] / 1000.0),
       Number(summary.energy_wh / 1000.0),  // energy_consumed
-      "",                                  // water_consumed: no WUE is known
+      "0",                                 // water_consumed: CodeCarbon's WUE defaults to 0 L/kWh
       TextOf(carbon.country_name),
       TextOf(carbon.country_iso_code),
       subdivision,  // region
@@ -91,19 +98,19 @@ std::vector<std::string> Row(const RunRow& run) {
       "",                         // codecarbon_version
       TextOf(environment.cores),  // cpu_count
       TextOf(environment.cpu),    // cpu_model
-      TextOf(usage.gpu_count),
+      NumberOrZero(usage.gpu_count),
       TextOf(usage.gpu_model),
       "",                          // longitude
       "",                          // latitude
       TextOf(usage.ram_total_gb),  // ram_total_size
       TrackingMode(run),
-      TextOf(usage.cpu_utilization_percent),
-      TextOf(usage.gpu_utilization_percent),
-      "",  // ram_utilization_percent
-      TextOf(usage.ram_used_gb),
+      NumberOrZero(usage.cpu_utilization_percent),
+      NumberOrZero(usage.gpu_utilization_percent),
+      "0",  // ram_utilization_percent: not sampled, CodeCarbon's default
+      NumberOrZero(usage.ram_used_gb),
       cloud_provider.empty() ? "N" : "Y",  // on_cloud
       Number(pue),
-      "",  // wue
+      "0",  // wue: unknown; CodeCarbon's default
   };
 }
 

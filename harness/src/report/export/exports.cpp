@@ -19,6 +19,10 @@ namespace {
 // Full precision, so a figure read back is the one stored.
 std::string Number(double value) { return fmt::format("{}", value); }
 
+// A spread needs two values: empty for a single run, as a reader must not
+// take one run for a run-to-run spread of 0.
+std::string Spread(const Stat& stat) { return stat.count >= 2 ? Number(stat.stddev) : ""; }
+
 std::string Line(const std::vector<std::string>& fields) {
   std::string line;
   for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + CsvField(fields[i]);
@@ -62,13 +66,15 @@ nlohmann::json RunFields(const RunRow& run) {
           {"duration_s", r.duration_s},
           {"energy_wh", r.energy_wh},
           {"co2_g", r.co2_g},
-          {"idle_energy_wh", r.idle_energy_wh},
+          // The idle baseline's share: none when no baseline was taken.
+          {"idle_energy_wh", s.idle.watts ? nlohmann::json(r.idle_energy_wh) : nlohmann::json()},
           {"energy_provenance", r.energy_provenance},
           {"compute_dtype", r.compute_dtype},
           {"region", s.region_used},
           {"intensity_g_per_kwh", s.intensity_g_per_kwh},
           {"pue", s.pue},
-          {"cold_start_s", r.cold_start_s},
+          // Loading the saved model for the inference phase: none without one.
+          {"cold_start_s", r.inference.empty() ? nlohmann::json() : nlohmann::json(r.cold_start_s)},
           {"stop_reason", r.stop_reason},
           {"model_path", r.model_path},
           {"macro_f1_percent",
@@ -263,13 +269,21 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
                                 {"band_wh", p.band_wh}});
     }
     item["epochs"] = nlohmann::json::array();
+    // As in epochs.csv: a classifier has no RMSE and a regressor no accuracy.
+    const bool regression = run.start.task == kRegressionTask;
+    auto classifier_only = [regression](double v) {
+      return regression ? nlohmann::json() : nlohmann::json(v);
+    };
+    auto regressor_only = [regression](double v) {
+      return regression ? nlohmann::json(v) : nlohmann::json();
+    };
     for (const EpochRecord& e : run.epochs) {
       item["epochs"].push_back({{"epoch", e.epoch},
                                 {"train_loss", e.train_loss},
                                 {"test_loss", e.test_loss},
-                                {"test_accuracy_percent", e.test_accuracy * 100},
-                                {"test_rmse", e.test_rmse},
-                                {"test_mae", e.test_mae},
+                                {"test_accuracy_percent", classifier_only(e.test_accuracy * 100)},
+                                {"test_rmse", regressor_only(e.test_rmse)},
+                                {"test_mae", regressor_only(e.test_mae)},
                                 {"train_s", e.train_s},
                                 {"eval_s", e.eval_s},
                                 {"data_s", e.data_s},
@@ -320,13 +334,13 @@ std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions&
                     s.cell->config_hash,
                     std::to_string(s.runs),
                     Number(s.final_accuracy.mean),
-                    Number(s.final_accuracy.stddev),
+                    Spread(s.final_accuracy),
                     Number(s.energy_wh.mean),
-                    Number(s.energy_wh.stddev),
+                    Spread(s.energy_wh),
                     Number(s.co2_g.mean),
-                    Number(s.co2_g.stddev),
+                    Spread(s.co2_g),
                     Number(s.duration_s.mean),
-                    Number(s.duration_s.stddev),
+                    Spread(s.duration_s),
                     s.accuracy_per_kwh.count ? Number(s.accuracy_per_kwh.mean) : "",
                     std::to_string(s.runs_reaching),
                     reached ? Number(s.reach_epoch.mean) : "",

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "report/export/atomic_file.h"
+#include "report/render/history_note.h"
 #include "report/render/section_table.h"
 
 namespace carbonbench::report {
@@ -55,7 +56,9 @@ std::string WriteMarkdownReport(const ResultsStore& store, const std::string& su
   }
   std::filesystem::create_directories(reports_dir);
   const std::filesystem::path path = std::filesystem::path(reports_dir) / (suite + ".md");
-  WriteFileAtomically(path, RenderMarkdownReport(suite, runs, options));
+  ReportOptions with_history = options;
+  with_history.history = HistoryOf(store.LoadSupersededRuns(suite));
+  WriteFileAtomically(path, RenderMarkdownReport(suite, runs, with_history));
   return path.string();
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "report/render/history_note.h"
 #include "report/render/sections.h"
 
 namespace carbonbench::report {
@@ -217,7 +218,7 @@ std::string ProvenanceLine(const std::vector<CellRuns>& cells) {
 
 std::string ResultsSection(const ReportInput& input) {
   if (input.runs.empty()) return "";
-  std::string text = "## Results\n\n";
+  std::string text = "## Results\n\n" + HistoryNote(input.options.history);
   if (AnyFinished(input.cells)) {
     const CellsByTask split = SplitByTask(input.cells);
     text +=

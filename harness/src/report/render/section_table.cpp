@@ -15,6 +15,7 @@ const std::vector<ReportSection>& ReportSections() {
       {"results", ResultsSection},
       {"class metrics", ClassMetricsSection},
       {"inference", InferenceSection},
+      {"inference timing", InferenceTimingSection},
       {"plots", PlotsSection},
       {"epochs", EpochsSection},
       {"greener regions", GreenerSection},

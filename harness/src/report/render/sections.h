@@ -47,6 +47,9 @@ std::string BaselineSection(const ReportInput& input);
 std::string EpochsSection(const ReportInput& input);
 // Latency, throughput and energy of serving each trained model.
 std::string InferenceSection(const ReportInput& input);
+// The inference rows whose p90 is over 3 times their p50 (timing disturbed),
+// as a list under the Inference tables; "" when every row is steady.
+std::string InferenceTimingSection(const ReportInput& input);
 // Each cell's CO2 had it run in each of options.compare_regions.
 std::string GreenerSection(const ReportInput& input);
 // Per run (runs measured alike share a table): per component the meter,
