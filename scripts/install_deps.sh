@@ -2,10 +2,14 @@
 # Installs the Debian 12 packages carbonbench builds and runs with, only those
 # missing (quick when everything is there). Run as root.
 #
-#   install_deps.sh          what building and running need
-#   install_deps.sh --test   that, and what only the tests need (a Markdown
-#                            renderer and a headless browser, to check the
-#                            report as a reader sees it)
+#   install_deps.sh          what building and running the quickstart need
+#   install_deps.sh --test   that, and what the tests need: the formatter, the
+#                            data of the other ready-to-run suites (fortunes,
+#                            Mauna Loa CO2 in python3-statsmodels), a Markdown
+#                            renderer and a headless browser to check the
+#                            report as a reader sees it
+# The quickstart's list is kept short because unpacking is most of a fresh
+# machine's install time: python3-statsmodels alone brings SciPy and pandas.
 set -euo pipefail
 
 packages=(
@@ -15,10 +19,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libgtest-dev zlib1g-dev
   libutf8proc-dev
   gnuplot-nox
-  clang-format
-  iso-codes dataset-fashion-mnist fortunes python3-statsmodels
+  iso-codes dataset-fashion-mnist
 )
-test_packages=(cmark-gfm chromium)
+test_packages=(clang-format fortunes python3-statsmodels cmark-gfm chromium)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   "") ;;
