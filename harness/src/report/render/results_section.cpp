@@ -2,6 +2,8 @@
 // runs with reasons.
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,10 +15,47 @@
 namespace carbonbench::report {
 namespace {
 
+// Repetitions usually stop for the same reason at different epochs ("reached
+// the target accuracy 87.0% at epoch 4 (87.65%)"): one reason with its epochs
+// keeps the column narrow where the full texts would each take a line.
 std::string StopReasons(const CellRuns& cell) {
+  constexpr std::string_view kAtEpoch = " at epoch ";
+  std::vector<std::string> heads;
+  std::vector<std::string> full_reasons;  // the whole text, shown where one run gave the reason
+  std::vector<std::vector<std::string>> epochs;
+  for (const RunRow* run : cell.finished) {
+    const std::string& reason = run->summary.stop_reason;
+    const auto at = reason.find(kAtEpoch);
+    std::string head = reason;
+    std::string epoch;
+    if (at != std::string::npos) {
+      const std::string tail = reason.substr(at + kAtEpoch.size());
+      const auto digits = tail.find_first_not_of("0123456789");
+      if (digits != 0) {
+        head = reason.substr(0, at);
+        epoch = tail.substr(0, digits);
+      }
+    }
+    const auto known = std::find(heads.begin(), heads.end(), head);
+    if (known == heads.end()) {
+      heads.push_back(head);
+      full_reasons.push_back(reason);
+      epochs.emplace_back();
+    }
+    auto& its_epochs = epochs[std::find(heads.begin(), heads.end(), head) - heads.begin()];
+    if (!epoch.empty()) its_epochs.push_back(epoch);
+  }
   std::vector<std::string> reasons;
-  for (const RunRow* run : cell.finished) reasons.push_back(run->summary.stop_reason);
-  return fmt::format("{}", fmt::join(Distinct(reasons), "; "));
+  for (std::size_t i = 0; i < heads.size(); ++i) {
+    const auto distinct = Distinct(epochs[i]);
+    if (epochs[i].size() <= 1) {
+      reasons.push_back(full_reasons[i]);
+    } else {
+      reasons.push_back(fmt::format("{} at epoch{} {}", heads[i], distinct.size() > 1 ? "s" : "",
+                                    fmt::join(distinct, ", ")));
+    }
+  }
+  return fmt::format("{}", fmt::join(reasons, "; "));
 }
 
 // What the forward pass computed in ("fp32", "bf16 autocast"), as recorded.
