@@ -231,7 +231,7 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
       "                           energy_wh, co2_g, accuracy), which compare.py reads\n"
       "  --benchmark_out_format=json|csv|console\n"
       "  --benchmark_filter=REGEX run only the matching cell (named SUITE/CELL, e.g.\n"
-      "                           train/cnn/baseline)");
+      "                           train/mynet/baseline)");
   command->allow_extras();
   command->callback([&global, command, a] {
     PluginRegistry registry = LoadPlugins(global);

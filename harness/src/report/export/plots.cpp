@@ -113,7 +113,7 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     const bool regression = group.regression;
     std::vector<TradeoffPoint> points;
     std::vector<double> energy, shown;  // the axes' values
-    std::vector<std::string> entries;   // legend entries: "1  cnn/baseline"
+    std::vector<std::string> entries;   // legend entries: "1  mynet/baseline"
     std::string data = "# energy_wh\tquality\tcell\tnumber\n";
     for (const CellRuns* cell : members) {
       const double quality =

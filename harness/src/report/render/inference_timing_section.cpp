@@ -11,7 +11,7 @@ namespace {
 // during the timed loop: the figures describe that, not the model.
 constexpr double kUnsteadyP90OverP50 = 3.0;
 
-// "- cnn/baseline rep 1, batch 8: p90 7× p50: ..." for a row whose timing
+// "- mynet/baseline rep 1, batch 8: p90 7× p50: ..." for a row whose timing
 // was disturbed; empty for a steady one.
 std::string UnsteadyTimingNote(const std::string& cell, int repetition, const InferenceRecord& r) {
   if (r.p50_ms <= 0 || r.p90_ms <= kUnsteadyP90OverP50 * r.p50_ms) return "";

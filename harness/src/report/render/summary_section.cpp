@@ -6,6 +6,7 @@
 #include "report/analysis/leaderboard.h"
 #include "report/analysis/optimal_epoch.h"
 #include "report/analysis/recommendations.h"
+#include "report/analysis/significance.h"
 #include "report/render/sections.h"
 
 namespace carbonbench::report {
@@ -53,8 +54,28 @@ std::string AnswerLine(const Leaderboard& board) {
     if (const auto band = ScoreBandPercent(*cheapest, Objective::kCo2ToTarget)) {
       co2 += ", estimated " + BandPercentText(*band);
     }
-    return fmt::format("{}: {} reached {} accuracy for the least CO2: {}.", board.dataset,
-                       cheapest->cell->name, target, co2);
+    // The least CO2 is a finding only where it beats the runner-up by more
+    // than the run-to-run spread; otherwise the headline says so.
+    const CellStanding* runner_up = nullptr;
+    for (const CellStanding& standing : board.ranked) {
+      if (&standing == cheapest || standing.runs_reaching == 0) continue;
+      if (runner_up == nullptr || standing.reach_co2_g.mean < runner_up->reach_co2_g.mean) {
+        runner_up = &standing;
+      }
+    }
+    std::string evidence;
+    if (runner_up != nullptr) {
+      const MeanDifference lead = CompareMeans(cheapest->reach_co2_g, runner_up->reach_co2_g);
+      if (lead.evidence == Evidence::kNotSignificant) {
+        evidence = fmt::format(", but its lead over {} is within the run-to-run spread",
+                               runner_up->cell->name);
+      } else if (lead.evidence == Evidence::kNoSpread) {
+        evidence = fmt::format(", but with single runs its lead over {} cannot be told from noise",
+                               runner_up->cell->name);
+      }
+    }
+    return fmt::format("{}: {} reached {} accuracy for the least CO2: {}{}.", board.dataset,
+                       cheapest->cell->name, target, co2, evidence);
   }
   const CellStanding* best = nullptr;
   for (const CellStanding& standing : board.ranked) {
