@@ -36,14 +36,13 @@ std::string StopReasons(const CellRuns& cell) {
         epoch = tail.substr(0, digits);
       }
     }
-    const auto known = std::find(heads.begin(), heads.end(), head);
-    if (known == heads.end()) {
+    const auto index = std::find(heads.begin(), heads.end(), head) - heads.begin();
+    if (index == static_cast<std::ptrdiff_t>(heads.size())) {
       heads.push_back(head);
       full_reasons.push_back(reason);
       epochs.emplace_back();
     }
-    auto& its_epochs = epochs[std::find(heads.begin(), heads.end(), head) - heads.begin()];
-    if (!epoch.empty()) its_epochs.push_back(epoch);
+    if (!epoch.empty()) epochs[index].push_back(epoch);
   }
   std::vector<std::string> reasons;
   for (std::size_t i = 0; i < heads.size(); ++i) {
