@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <regex>
 
 #include "suites/setting_reader.h"
 #include "suites/yaml_scalar.h"
+#include "util/file_name.h"
 #include "util/strings.h"
 
 namespace carbonbench::detail {
@@ -24,17 +24,15 @@ std::string LineOf(Loc loc) { return std::to_string(loc.line + 1); }
 // --- suite, description, repetitions -------------------------------------
 
 void ReadName(const YAML::Node& node, Loc key_loc, ErrorList& errors, SuiteDocument* doc) {
-  static const std::regex kValidName("[A-Za-z0-9_-]+");
   if (!node.IsScalar() || node.Scalar().empty()) {
     errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
                "'suite' must be a name such as 'quickstart'");
     return;
   }
   doc->name = node.Scalar();
-  if (!std::regex_match(doc->name, kValidName)) {
-    errors.Add(LocOf(node.Mark()), "suite name '" + doc->name +
-                                       "' may only use letters, digits, '_' and '-' (it names "
-                                       "the result files)");
+  if (const std::string problem = FileStemProblem(doc->name); !problem.empty()) {
+    const std::string shown = doc->name.size() > 40 ? doc->name.substr(0, 40) + "..." : doc->name;
+    errors.Add(LocOf(node.Mark()), "suite name '" + shown + "' " + problem);
   }
 }
 
