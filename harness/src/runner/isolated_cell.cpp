@@ -7,21 +7,6 @@
 #include "process/malloc_library.h"
 
 namespace carbonbench {
-namespace {
-
-// The stored attempt of this cell repetition (finished or failed), if any.
-std::optional<RunRow> StoredAttempt(const ResultsStore& store, const std::string& suite,
-                                    const std::string& config_hash, int repetition) {
-  std::optional<RunRow> found;
-  for (RunRow& row : store.LoadRuns(suite)) {
-    if (row.start.config_hash == config_hash && row.start.repetition == repetition) {
-      found = std::move(row);
-    }
-  }
-  return found;
-}
-
-}  // namespace
 
 std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits) {
   std::string reason = exit.Describe(limits);
@@ -98,7 +83,7 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellS
   CellOutcome& outcome = result.cell;
   ResultsStore& store = *context.store;
   if (exit.Exited(kCellFinishedExit) || exit.Exited(kCellFailedExit)) {
-    if (auto stored = StoredAttempt(store, suite.name, cell.config_hash, repetition)) {
+    if (auto stored = store.LatestAttempt(suite.name, cell.config_hash, repetition)) {
       outcome.finished = stored->status == "finished";
       outcome.failure_reason = stored->failure_reason;
       outcome.summary = stored->summary;
@@ -111,7 +96,7 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellS
   outcome.failure_reason = AbnormalEndReason(exit, settings.limits);
   store.FailUnfinishedAttempt(BasicRunStart(context, cell, repetition), outcome.failure_reason,
                               exit.wall_s);
-  if (auto stored = StoredAttempt(store, suite.name, cell.config_hash, repetition)) {
+  if (auto stored = store.LatestAttempt(suite.name, cell.config_hash, repetition)) {
     outcome.summary = stored->summary;
   }
   progress.Print(fmt::format("[{}] {} rep {} FAILED: {}", suite.name, cell.name, repetition + 1,

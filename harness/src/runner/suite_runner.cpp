@@ -92,16 +92,16 @@ struct SuiteTally {
   ChildCpuTimes child_cpu;
 };
 
-// A repetition already finished is taken from the store; otherwise the
-// suite's process chooses the meters (explaining each unavailable one once),
-// takes the idle baseline before the first cell that runs, and hands the
-// cell to a child process.
+// A repetition already finished is taken from the store (with --fresh it
+// runs again, and its new run replaces the stored one only when it
+// finishes); otherwise the suite's process chooses the meters (explaining
+// each unavailable one once), takes the idle baseline before the first cell
+// that runs, and hands the cell to a child process.
 IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSettings& isolation,
                                   const Cell& cell, int repetition, bool fresh,
                                   ProgressDisplay& progress, int position, int total) {
   ResultsStore& store = *context.store;
   const Suite& suite = *context.suite;
-  if (fresh && repetition == 0) store.SupersedeCell(suite.name, cell.config_hash);
   IsolatedCellOutcome result;
   if (!fresh) {
     if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {

@@ -85,26 +85,18 @@ void DeleteRunsWithEpochs(SQLite::Database& db, const std::vector<std::int64_t>&
   }
 }
 
-// The earlier attempts of this cell repetition that may be replaced; throws
-// if one of them finished, since replacing it would lose a result.
+// The earlier unfinished or failed attempts of this cell repetition, which a
+// new attempt replaces. A finished run is not among them: it stays current
+// until the new run finishes (EndRun), so an interrupted re-run loses nothing.
 std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunStart& start) {
   SQLite::Statement query(db,
-                          "SELECT id, status FROM runs WHERE suite = ? AND config_hash = ? AND "
-                          "repetition = ? AND superseded_at = ''");
+                          "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
+                          "repetition = ? AND superseded_at = '' AND status != 'finished'");
   query.bind(1, start.suite);
   query.bind(2, start.config_hash);
   query.bind(3, start.repetition);
   std::vector<std::int64_t> ids;
-  while (query.executeStep()) {
-    const std::int64_t id = query.getColumn("id").getInt64();
-    if (query.getColumn("status").getString() == "finished") {
-      throw std::runtime_error(
-          fmt::format("cell '{}' repetition {} of suite '{}' already has a finished run (id {}); "
-                      "supersede the cell first (run --fresh) to run it again",
-                      start.cell_name, start.repetition, start.suite, id));
-    }
-    ids.push_back(id);
-  }
+  while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
   return ids;
 }
 
@@ -130,36 +122,83 @@ void InsertRun(SQLite::Database& db, const RunStart& start) {
   insert.exec();
 }
 
-void RequireRunning(const SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement query(db, "SELECT status FROM runs WHERE id = ?");
+// The cell repetition a run belongs to.
+struct RepetitionKey {
+  std::string suite, config_hash;
+  int repetition = 0;
+};
+
+RepetitionKey RequireRunning(const SQLite::Database& db, std::int64_t run_id) {
+  SQLite::Statement query(db,
+                          "SELECT status, suite, config_hash, repetition FROM runs WHERE id = ?");
   query.bind(1, run_id);
   if (!query.executeStep()) {
-    throw std::runtime_error(fmt::format("no run with id {} in the store", run_id));
+    throw std::runtime_error(fmt::format(
+        "run {} is no longer in the store: something else removed it while it ran", run_id));
   }
   const std::string status = query.getColumn(0).getString();
   if (status != "running") {
     throw std::runtime_error(fmt::format("run {} is {}, not running", run_id, status));
   }
+  return {query.getColumn(1).getString(), query.getColumn(2).getString(),
+          query.getColumn(3).getInt()};
+}
+
+// Makes history of the rows of `key` that `where` picks, other than `run_id`.
+int Supersede(SQLite::Database& db, const RepetitionKey& key, std::int64_t run_id,
+              const std::string& where) {
+  SQLite::Statement update(db,
+                           "UPDATE runs SET superseded_at = ? WHERE suite = ? AND config_hash = ? "
+                           "AND repetition = ? AND superseded_at = '' AND id != ? AND " +
+                               where);
+  update.bind(1, NowIso8601Utc());
+  update.bind(2, key.suite);
+  update.bind(3, key.config_hash);
+  update.bind(4, key.repetition);
+  update.bind(5, run_id);
+  return update.exec();
+}
+
+bool HasCurrentFinished(const SQLite::Database& db, const RepetitionKey& key, std::int64_t run_id) {
+  SQLite::Statement query(db,
+                          "SELECT 1 FROM runs WHERE suite = ? AND config_hash = ? AND "
+                          "repetition = ? AND superseded_at = '' AND id != ? AND "
+                          "status = 'finished'");
+  query.bind(1, key.suite);
+  query.bind(2, key.config_hash);
+  query.bind(3, key.repetition);
+  query.bind(4, run_id);
+  return query.executeStep();
 }
 
 // Ends a running run with its summary: the row's only change after
-// BeginRun, so finished_at and status move together with the figures.
+// BeginRun, so finished_at and status move together with the figures. A
+// finished run replaces the repetition's earlier one in the same
+// transaction (the earlier is kept as history); a failed re-run of a
+// repetition that finished before is itself kept as history, so the
+// finished result stays the current one.
 void EndRun(SQLite::Database& db, std::int64_t run_id, const std::string& status,
             const std::string& reason, const RunSummary& summary) {
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-  RequireRunning(db, run_id);
+  const RepetitionKey key = RequireRunning(db, run_id);
   RunRow row;
   row.status = status;
   row.failure_reason = reason;
   row.finished_at = NowIso8601Utc();
   row.summary = summary;
-  std::string assignments;
+  if (status != "finished" && HasCurrentFinished(db, key, run_id)) {
+    row.superseded_at = row.finished_at;
+  }
+  std::string assignments = "superseded_at = ?";
   for (const auto& column : detail::RunsTable().columns) {
     if ((column.written & kAtEnd) == 0) continue;
-    assignments += (assignments.empty() ? "" : ", ") + std::string(column.name) + " = ?";
+    assignments += ", " + std::string(column.name) + " = ?";
   }
+  // Before the update: one current ended run per repetition (runs_ended).
+  if (status == "finished") Supersede(db, key, run_id, "status != 'running'");
   SQLite::Statement update(db, "UPDATE runs SET " + assignments + " WHERE id = ?");
-  const int id_index = detail::BindColumns(update, detail::RunsTable(), row, kAtEnd);
+  update.bind(1, row.superseded_at);
+  const int id_index = detail::BindColumns(update, detail::RunsTable(), row, kAtEnd, 2);
   update.bind(id_index, run_id);
   update.exec();
   InsertInference(db, run_id, summary.inference);
@@ -200,14 +239,18 @@ std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
   return std::move(runs.front());
 }
 
-int ResultsStore::SupersedeCell(const std::string& suite, const std::string& config_hash) {
-  SQLite::Statement update(*db_,
-                           "UPDATE runs SET superseded_at = ? WHERE suite = ? AND config_hash = ? "
-                           "AND superseded_at = '' AND status != 'running'");
-  update.bind(1, NowIso8601Utc());
-  update.bind(2, suite);
-  update.bind(3, config_hash);
-  return update.exec();
+std::optional<RunRow> ResultsStore::LatestAttempt(const std::string& suite,
+                                                  const std::string& config_hash,
+                                                  int repetition) const {
+  SQLite::Statement query(
+      *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status != 'running' "
+                       "ORDER BY id DESC LIMIT 1"));
+  query.bind(1, suite);
+  query.bind(2, config_hash);
+  query.bind(3, repetition);
+  std::vector<RunRow> runs = ReadRuns(*db_, query);
+  if (runs.empty()) return std::nullopt;
+  return std::move(runs.front());
 }
 
 std::int64_t ResultsStore::BeginRun(const RunStart& start) {

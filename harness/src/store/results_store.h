@@ -24,8 +24,10 @@ namespace carbonbench {
 // figures optimizations measured, and each epoch's phase; version 7 the
 // error band of every energy figure and each run's measurement record;
 // version 8 keeps earlier runs of a cell as history (superseded_at) instead
-// of a UNIQUE constraint that allowed one run per cell repetition.
-inline constexpr int kStoreSchemaVersion = 8;
+// of a UNIQUE constraint that allowed one run per cell repetition; version 9
+// lets a re-run's running row stand beside the finished run it replaces
+// when it finishes, so an interrupted `run --fresh` loses nothing.
+inline constexpr int kStoreSchemaVersion = 9;
 
 class ResultsStore {
  public:
@@ -42,18 +44,24 @@ class ResultsStore {
   // The current finished run of this cell repetition, if any.
   std::optional<RunRow> FindFinished(const std::string& suite, const std::string& config_hash,
                                      int repetition) const;
-  // Makes every current run of the cell history (for --fresh), so the cell
-  // runs again while nothing stored is lost; returns how many it kept so.
-  // A "running" row is left alone: BeginRun replaces it.
-  int SupersedeCell(const std::string& suite, const std::string& config_hash);
+  // The cell repetition's most recent ended attempt (finished or failed,
+  // current or history): how the run just made went.
+  std::optional<RunRow> LatestAttempt(const std::string& suite, const std::string& config_hash,
+                                      int repetition) const;
 
   // Inserts a "running" row; an earlier unfinished or failed current attempt
   // of the same (suite, hash, repetition) is removed in the same transaction.
-  // Refuses a task other than kClassificationTask or kRegressionTask.
+  // A finished run of it stays current (a re-run, `run --fresh`) until this
+  // one finishes. Refuses a task other than kClassificationTask or
+  // kRegressionTask.
   std::int64_t BeginRun(const RunStart& start);
   void AppendEpoch(std::int64_t run_id, const EpochRecord& epoch);
-  // Writes the summary (with its inference rows) in one transaction.
+  // Writes the summary (with its inference rows) in one transaction, which
+  // also makes the repetition's earlier finished run history: a result is
+  // replaced only once its replacement is stored.
   void FinishRun(std::int64_t run_id, const RunSummary& summary);
+  // A failed re-run of a repetition that finished before is stored as
+  // history, so the finished run stays the current one.
   void FailRun(std::int64_t run_id, const std::string& reason, const RunSummary& partial);
   // Ends as failed the unfinished attempt of `start`'s cell repetition whose
   // process died without saying so, keeping the epochs it stored and

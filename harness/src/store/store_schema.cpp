@@ -22,12 +22,17 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 );
 )sql";
-// runs_current: one current attempt per cell repetition; history (a run
-// `run --fresh` superseded) stands beside it.
+// Per cell repetition, one current ended run (finished or failed) and one
+// running attempt, which may stand beside it: a re-run replaces the finished
+// run only when it finishes. History (superseded runs) stands beside both.
+// Version 8's runs_current allowed one current row of either kind.
 constexpr const char* kCreateIndexes =
+    "DROP INDEX IF EXISTS runs_current;"
     "CREATE INDEX IF NOT EXISTS runs_by_suite ON runs (suite, status);"
-    "CREATE UNIQUE INDEX IF NOT EXISTS runs_current ON runs (suite, config_hash, repetition) "
-    "WHERE superseded_at = '';";
+    "CREATE UNIQUE INDEX IF NOT EXISTS runs_ended ON runs (suite, config_hash, repetition) "
+    "WHERE superseded_at = '' AND status != 'running';"
+    "CREATE UNIQUE INDEX IF NOT EXISTS runs_running ON runs (suite, config_hash, repetition) "
+    "WHERE status = 'running';";
 
 template <class Record>
 std::string CreateTableSql(const detail::TableSpec<Record>& table) {

@@ -36,9 +36,8 @@ TEST_F(HistoryInTheReport, TheReportUsesTheLatestRunsAndSaysSo) {
   ResultsStore store((dir_ / "results.sqlite").string());
   const std::vector<RunRow> runs = SampleRuns();
   StoreRuns(store, runs);
-  // --fresh on cnn/baseline (two repetitions) and cnn/mixed_precision.
-  ASSERT_EQ(store.SupersedeCell("mnist_quick", runs[0].start.config_hash), 2);
-  ASSERT_EQ(store.SupersedeCell("mnist_quick", runs[2].start.config_hash), 1);
+  // --fresh on cnn/baseline (two repetitions) and cnn/mixed_precision: each
+  // new run makes the one it replaces history as it finishes.
   std::vector<RunRow> again = {runs[0], runs[1], runs[2]};
   for (RunRow& run : again) run.summary.energy_wh *= 2;
   StoreRuns(store, again);

@@ -255,50 +255,95 @@ TEST_F(ResultsStoreTest, BeginRunReplacesAFailedAttempt) {
   EXPECT_EQ(runs[0].status, "finished");
 }
 
-TEST_F(ResultsStoreTest, BeginRunRefusesWhenAFinishedRunExists) {
+TEST_F(ResultsStoreTest, AnInterruptedReRunLeavesTheFinishedRunCurrent) {
+  const RunStart start = SampleStart("s", "again", 0);
+  std::int64_t finished = 0;
+  {
+    ResultsStore store(StorePath());
+    finished = AddFinished(store, start);
+    // `run --fresh`, killed after one epoch of the new run.
+    const std::int64_t rerun = store.BeginRun(start);
+    store.AppendEpoch(rerun, SampleEpoch(1));
+  }
   ResultsStore store(StorePath());
-  const RunStart start = SampleStart();
-  AddFinished(store, start);
-  EXPECT_THROW(store.BeginRun(start), std::runtime_error);
-  // Another repetition of the same cell is a different run.
-  EXPECT_NO_THROW(store.BeginRun(SampleStart(start.suite, start.config_hash, 1)));
-  EXPECT_TRUE(store.FindFinished(start.suite, start.config_hash, 0));
+  const auto found = store.FindFinished("s", "again", 0);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, finished);
+  EXPECT_EQ(found->epochs.size(), 2u);
+  ExpectSameSummary(found->summary, SampleSummary());
+  ASSERT_EQ(store.LoadRuns("s").size(), 1u);
+  EXPECT_TRUE(store.LoadSupersededRuns("s").empty());
+
+  // The next re-run replaces the killed attempt, then the finished run.
+  const std::int64_t again = store.BeginRun(start);
+  store.AppendEpoch(again, SampleEpoch(1));
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, finished);
+  store.FinishRun(again, SampleSummary());
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, again);
+  const auto runs = store.LoadRuns("s");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].epochs.size(), 1u);
+  const auto history = store.LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].id, finished);
+  EXPECT_FALSE(history[0].superseded_at.empty());
+  EXPECT_EQ(history[0].epochs.size(), 2u);
+  ExpectSameSummary(history[0].summary, SampleSummary());
 }
 
-TEST_F(ResultsStoreTest, SupersedeCellKeepsEveryRunOfTheCellAsHistory) {
+TEST_F(ResultsStoreTest, AFinishedReRunReplacesOnlyItsOwnRepetition) {
   ResultsStore store(StorePath());
   const std::int64_t first = AddFinished(store, SampleStart("s", "again", 0));
   const std::int64_t second = AddFinished(store, SampleStart("s", "again", 1));
-  store.BeginRun(SampleStart("s", "again", 2));  // a killed attempt: not history
-  const std::int64_t kept = AddFinished(store, SampleStart("s", "keep_me", 0));
-  AddFinished(store, SampleStart("other_suite", "again", 0));
+  const std::int64_t other = AddFinished(store, SampleStart("other_suite", "again", 0));
 
-  EXPECT_EQ(store.SupersedeCell("s", "again"), 2);
+  const std::int64_t rerun = AddFinished(store, SampleStart("s", "again", 0));
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, rerun);
+  EXPECT_EQ(store.FindFinished("s", "again", 1)->id, second);
+  EXPECT_EQ(store.FindFinished("other_suite", "again", 0)->id, other);
+  const auto history = store.LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].id, first);
+  // A later re-run adds to the history.
+  AddFinished(store, SampleStart("s", "again", 0));
+  EXPECT_EQ(store.LoadSupersededRuns("s").size(), 2u);
+  EXPECT_EQ(store.LoadRuns("s").size(), 2u);
+  EXPECT_TRUE(store.LoadSupersededRuns("other_suite").empty());
+}
 
-  // The report's runs are the current ones; the history is all there.
+TEST_F(ResultsStoreTest, AFailedReRunIsHistoryAndTheFinishedRunStaysCurrent) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart("s", "again", 0);
+  const std::int64_t finished = AddFinished(store, start);
+  const std::int64_t rerun = store.BeginRun(start);
+  store.AppendEpoch(rerun, SampleEpoch(1));
+  store.FailRun(rerun, "loss became NaN", RunSummary{});
+
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, finished);
   const auto runs = store.LoadRuns("s");
   ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].id, kept);
-  EXPECT_FALSE(store.FindFinished("s", "again", 0));
-  EXPECT_EQ(store.LoadRuns("other_suite").size(), 1u);
-  auto history = store.LoadSupersededRuns("s");
-  ASSERT_EQ(history.size(), 2u);
-  EXPECT_EQ(history[0].id, first);
-  EXPECT_EQ(history[1].id, second);
-  EXPECT_FALSE(history[0].superseded_at.empty());
-  ExpectSameSummary(history[0].summary, SampleSummary());
-  ASSERT_EQ(history[0].epochs.size(), 2u);
+  EXPECT_EQ(runs[0].id, finished);
+  const auto history = store.LoadSupersededRuns("s");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].id, rerun);
+  EXPECT_EQ(history[0].failure_reason, "loss became NaN");
+  // How the re-run went is what the runner reports for it.
+  const auto latest = store.LatestAttempt("s", "again", 0);
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->id, rerun);
+  EXPECT_EQ(latest->status, "failed");
+}
 
-  // Superseded repetitions run again, and a later --fresh adds to the history.
-  const std::int64_t again = AddFinished(store, SampleStart("s", "again", 0));
-  EXPECT_GT(again, second);
-  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, again);
-  EXPECT_EQ(store.SupersedeCell("s", "again"), 1);
-  history = store.LoadSupersededRuns("s");
-  ASSERT_EQ(history.size(), 3u);
-  EXPECT_EQ(history[2].id, again);
-  EXPECT_EQ(store.LoadRuns("s").size(), 1u);
-  EXPECT_TRUE(store.LoadSupersededRuns("other_suite").empty());
+TEST_F(ResultsStoreTest, AnUnfinishedReRunEndsAsHistoryToo) {
+  ResultsStore store(StorePath());
+  const RunStart start = SampleStart("s", "again", 0);
+  const std::int64_t finished = AddFinished(store, start);
+  const std::int64_t rerun = store.BeginRun(start);
+  store.AppendEpoch(rerun, SampleEpoch(1));
+  // Its process was killed: the suite's process ends the attempt for it.
+  EXPECT_EQ(store.FailUnfinishedAttempt(start, "crashed: SIGSEGV", 3.0), rerun);
+  EXPECT_EQ(store.FindFinished("s", "again", 0)->id, finished);
+  EXPECT_EQ(store.LatestAttempt("s", "again", 0)->epochs.size(), 1u);
 }
 
 TEST_F(ResultsStoreTest, FailedRunIsStoredWithItsReasonAndPartialFigures) {
@@ -522,7 +567,6 @@ TEST_F(ResultsStoreTest, ReopeningAFileKeepsItsData) {
   EXPECT_EQ(found->id, id);
   ExpectSameStart(found->start, SampleStart());
   // Ids keep growing across sessions, so "ordered by id" stays meaningful.
-  reopened.SupersedeCell(SampleStart().suite, SampleStart().config_hash);
   EXPECT_GT(reopened.BeginRun(SampleStart()), id);
 }
 

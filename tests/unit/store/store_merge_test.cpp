@@ -261,8 +261,8 @@ TEST_F(StoreMerge, InferenceRowsRoundTripAreForgottenWithTheirRunAndAreMerged) {
     ResultsStore store(a);
     store.FinishRun(store.BeginRun(SampleStart("s", "h1")), summary);
     store.FinishRun(store.BeginRun(SampleStart("s", "h2")), summary);
-    store.SupersedeCell("s", "h2");
   }
+  store_testing::MarkSuperseded(a, "s", "h2");
   auto check = [&summary](const RunRow& run) {
     EXPECT_DOUBLE_EQ(run.summary.cold_start_s, 0.125);
     ASSERT_EQ(run.summary.inference.size(), 2u);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "records/record_json.h"
@@ -139,6 +140,19 @@ inline RunSummary SampleBandedSummary() {
   inference.energy_provenance = "estimated";
   summary.inference.push_back(inference);
   return summary;
+}
+
+// Makes the current runs of a cell history, as a re-run that finished
+// would; returns how many. For tests that need history without re-running.
+inline int MarkSuperseded(const std::string& store_path, const std::string& suite,
+                          const std::string& config_hash) {
+  SQLite::Database db(store_path, SQLite::OPEN_READWRITE);
+  SQLite::Statement update(db,
+                           "UPDATE runs SET superseded_at = '2026-01-01T00:00:00Z' WHERE suite = ? "
+                           "AND config_hash = ? AND superseded_at = '' AND status != 'running'");
+  update.bind(1, suite);
+  update.bind(2, config_hash);
+  return update.exec();
 }
 
 }  // namespace carbonbench::store_testing
