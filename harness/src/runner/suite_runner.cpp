@@ -21,6 +21,7 @@
 #include "runner/isolated_cell.h"
 #include "runner/progress_display.h"
 #include "store/results_store.h"
+#include "store/store_lock.h"
 #include "suites/shard.h"
 
 namespace carbonbench {
@@ -305,6 +306,8 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   // Both are suite errors found before the store is touched.
   const std::vector<report::ComparedRegion> compared = ComparedRegionsFor(suite);
   const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
+  // Held until the suite ends: a second run on this store refuses to start.
+  const StoreLock lock(options.store_path);
   ResultsStore store(options.store_path);
   SuiteRunContext context = MakeSuiteRunContext(
       suite, registry, &store, options.models_dir,
