@@ -87,7 +87,9 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                "examples per evaluation batch (0: batch_size, which on CPU is about as fast "
                "per sample as any and far faster than very large ones)",
                0, 65536),
-      IntParam("seed", 42, "random seed for initialization and shuffling", 0),
+      // Stored as int64 with the repetition added; 2^53 - 1 is also the
+      // largest integer every JSON reader of the exports holds exactly.
+      IntParam("seed", 42, "random seed for initialization and shuffling", 0, 9007199254740991.0),
       IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
       EnumParam("allocator", "auto", {"auto", "tcmalloc", "glibc"},
                 "malloc of the cell's process: tcmalloc (Debian's libtcmalloc-minimal4, "
@@ -139,6 +141,13 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
                   "series: CSV column with the values (empty: the second)"),
   };
   return specs;
+}
+
+const ParamSpec& RepetitionsSpec() {
+  // Nobody repeats a cell a million times; the cap also keeps seed +
+  // repetition far from overflowing.
+  static const ParamSpec spec = IntParam("repetitions", 1, "runs per cell", 1, 1000000);
+  return spec;
 }
 
 Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
