@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "suites/cell_builder.h"
@@ -19,6 +19,7 @@
 #include "suites/settings_schema.h"
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
+#include "suites/yaml_limits.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -154,15 +155,27 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                     const PluginCatalog& catalog, SuiteTextOrigin origin) {
   using namespace detail;  // NOLINT(build/namespaces): local helpers
   ErrorList errors(source, origin == SuiteTextOrigin::kWrittenByUser);
+  if (yaml_text.size() > kMaxSuiteTextBytes) {
+    errors.Add({}, "the suite is " + std::to_string(yaml_text.size()) + " bytes long; at most " +
+                       std::to_string(kMaxSuiteTextBytes) +
+                       " are read (a suite is a few kilobytes)");
+    errors.ThrowIfAny();
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard, far deeper than ours, calls this "bad file".
+    errors.Add(LocOf(e.mark), "the YAML here is nested more than " + std::to_string(kMaxYamlDepth) +
+                                  " levels deep (a suite needs a few; look for unclosed brackets)");
+    errors.ThrowIfAny();
   } catch (const YAML::Exception& e) {
     errors.Add(LocOf(e.mark), "YAML syntax error: " + e.msg +
                                   " (check indentation, brackets and quotes "
                                   "here or just above)");
     errors.ThrowIfAny();
   }
+  if (!CheckYamlShape(root, errors)) errors.ThrowIfAny();
   const SettingsSchema schema(catalog);
   const SuiteDocument doc = ReadSuiteDocument(root, schema, errors);
   // Expansion assumes well-formed values; stopping here also avoids
@@ -198,10 +211,17 @@ Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read at most one byte past the limit: /dev/zero or a huge file is
+  // refused without reading it all.
+  std::string text(detail::kMaxSuiteTextBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw fail(std::generic_category().message(EIO));
-  return LoadSuiteText(text.str(), path, catalog);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > detail::kMaxSuiteTextBytes) {
+    throw fail("it is larger than " + std::to_string(detail::kMaxSuiteTextBytes >> 20) +
+               " MiB; a suite is a few kilobytes");
+  }
+  return LoadSuiteText(text, path, catalog);
 }
 
 }  // namespace carbonbench
