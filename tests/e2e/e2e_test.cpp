@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -338,7 +339,8 @@ TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
 }
 
 TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
-  const CommandResult run = RunCarbonbench(Common() + " train --model resnet --epochs 0");
+  const CommandResult run =
+      RunCarbonbench(Common() + " train --model resnet --set epochs=0 --set threads=1e12");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("train: unknown model 'resnet' (did you mean 'resnet18'? known "
                             "models: bert, cnn, cnn1d, linear, mobilenet_v2, resnet18)"),
@@ -346,6 +348,30 @@ TEST_F(EndToEnd, TrainFlagErrorsNameTheSettingAndRunNothing) {
       << run.output;
   EXPECT_NE(run.output.find("train: epochs = 0 is below its minimum 1"), std::string::npos)
       << run.output;
+  EXPECT_NE(run.output.find("train: threads must be an integer from 0 to 2147483647, got '1e12'"),
+            std::string::npos)
+      << run.output;
+  EXPECT_FALSE(fs::exists(root_ / "results.db"));
+}
+
+// 2^31 epochs once wrapped to none run and 2^32 + 1 to one; each integer flag
+// is refused as written, with its range, before anything runs.
+TEST_F(EndToEnd, IntegerTrainFlagsOutsideTheirRangeAreRefusedAsWritten) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--epochs 2147483648", "--epochs: epochs = 2147483648 is above its maximum 2147483647"},
+      {"--epochs 4294967297", "--epochs: epochs = 4294967297 is above its maximum 2147483647"},
+      {"--epochs 1e12", "--epochs: epochs must be an integer from 1 to 2147483647, got '1e12'"},
+      {"--batch_size 0", "--batch_size: batch_size = 0 is below its minimum 1"},
+      {"--train_size 3000000000",
+       "--train_size: dataset.train_size = 3000000000 is above its maximum 2147483647"},
+      {"--repetitions 1e3",
+       "--repetitions: repetitions must be an integer from 1 to 1000000, got '1e3'"},
+  };
+  for (const auto& [flags, message] : cases) {
+    const CommandResult run = RunCarbonbench(Common() + " train " + flags);
+    EXPECT_NE(run.exit_code, 0) << flags << "\n" << run.output;
+    EXPECT_NE(run.output.find(message), std::string::npos) << flags << "\n" << run.output;
+  }
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
 

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
+#include "suites/integer_setting.h"
 #include "suites/suite.h"
 
 namespace carbonbench::cli {
@@ -30,14 +31,14 @@ struct TrainArguments {
   std::string model;  // empty: the default model
   std::string dataset = "fashion_mnist";
   std::string dataset_path;
-  long long train_size = 0;
-  long long test_size = 0;
-  int epochs = 5;
-  int batch_size = 64;
+  std::int64_t train_size = 0;
+  std::int64_t test_size = 0;
+  std::int64_t epochs = 5;
+  std::int64_t batch_size = 64;
   double lr = 0.001;
   std::string optimizer = "adam";
-  long long seed = 42;
-  int threads = 0;
+  std::int64_t seed = 42;
+  std::int64_t threads = 0;
   std::string device = "auto";
   // Declared by the installed optimizations; a deque, as CLI11 keeps
   // pointers to the values.
@@ -49,11 +50,25 @@ struct TrainArguments {
   double intensity = 0;  // 0: the region's
   std::string intensity_csv;
   std::vector<std::string> meters;  // empty: the defaults
-  int repetitions = 1;
+  std::int64_t repetitions = 1;
   std::vector<std::string> sets;  // key=value
   bool fresh = false;
   std::string models_dir;  // empty: beside the store
 };
+
+// Refuses an integer flag outside what its setting accepts, before CLI11
+// converts it: "--epochs: epochs = 2147483648 is above its maximum ...".
+CLI::Validator IntegerOf(const ParamSpec& spec) {
+  return CLI::Validator([spec](std::string& text) { return CheckIntegerText(spec, text); }, "",
+                        spec.name);
+}
+
+const ParamSpec& SettingSpec(const std::string& key) {
+  for (const auto* specs : {&TrainingSettingSpecs(), &DatasetSettingSpecs()})
+    for (const ParamSpec& spec : *specs)
+      if (spec.name == key) return spec;
+  throw std::logic_error("no setting named " + key);
+}
 
 // "90", "90s", "30m", "1.5h" -> seconds; `flag` names the option in errors.
 double ParseDuration(const std::string& flag, const std::string& text) {
@@ -180,15 +195,25 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
   command->add_option("--dataset", a->dataset, "dataset name")->capture_default_str();
   command->add_option("--dataset_path", a->dataset_path, "folder holding the dataset files");
   command->add_option("--train_size", a->train_size, "training examples (0: all)")
-      ->capture_default_str();
-  command->add_option("--test_size", a->test_size, "test examples (0: all)")->capture_default_str();
-  command->add_option("--epochs", a->epochs, "epochs")->capture_default_str();
-  command->add_option("--batch_size", a->batch_size, "batch size")->capture_default_str();
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("dataset.train_size")));
+  command->add_option("--test_size", a->test_size, "test examples (0: all)")
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("dataset.test_size")));
+  command->add_option("--epochs", a->epochs, "epochs")
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("epochs")));
+  command->add_option("--batch_size", a->batch_size, "batch size")
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("batch_size")));
   command->add_option("--lr", a->lr, "learning rate")->capture_default_str();
   command->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str();
-  command->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  command->add_option("--seed", a->seed, "random seed")
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("seed")));
   command->add_option("--threads", a->threads, "torch threads (0: all cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(IntegerOf(SettingSpec("threads")));
   command->add_option("--device", a->device, "auto, cpu or cuda")->capture_default_str();
   // The installed optimizations' own flags (--fp16, ...), from the plugins
   // found through the options given before `train`.
@@ -213,7 +238,9 @@ void AddTrainCommand(CLI::App& app, GlobalOptions& global) {
                    "meters that are on by default, in their declared order; see "
                    "`carbonbench meters`)")
       ->delimiter(',');
-  command->add_option("--repetitions", a->repetitions, "repetitions")->capture_default_str();
+  command->add_option("--repetitions", a->repetitions, "repetitions")
+      ->capture_default_str()
+      ->check(IntegerOf(RepetitionsSpec()));
   command->add_option("--set", a->sets,
                       "any setting or plugin parameter: key=value "
                       "(e.g. lr=0.01, PLUGIN.PARAM=VALUE); repeatable");

@@ -1,9 +1,21 @@
 #include "runner/cell_settings.h"
 
+#include <limits>
+#include <stdexcept>
+
 namespace carbonbench {
 
 std::int64_t IntSetting(const Cell& cell, const std::string& key) {
   return std::get<std::int64_t>(cell.Get(key));
+}
+
+int IntSettingAsInt(const Cell& cell, const std::string& key) {
+  const std::int64_t value = IntSetting(cell, key);
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+    throw std::out_of_range("setting '" + key + "' = " + std::to_string(value) + " of cell '" +
+                            cell.name + "' does not fit an int");
+  }
+  return static_cast<int>(value);
 }
 
 double FloatSetting(const Cell& cell, const std::string& key) {
@@ -19,7 +31,7 @@ std::string StringSetting(const Cell& cell, const std::string& key) {
 TrainingSettings TrainingSettingsFor(const Cell& cell, std::int64_t seed,
                                      const std::string& device) {
   TrainingSettings settings;
-  settings.epochs = static_cast<int>(IntSetting(cell, "epochs"));
+  settings.epochs = IntSettingAsInt(cell, "epochs");
   settings.batch_size = IntSetting(cell, "batch_size");
   const std::int64_t eval_batch_size = IntSetting(cell, "eval_batch_size");
   settings.eval_batch_size = eval_batch_size > 0 ? eval_batch_size : settings.batch_size;
@@ -29,8 +41,8 @@ TrainingSettings TrainingSettingsFor(const Cell& cell, std::int64_t seed,
   settings.weight_decay = FloatSetting(cell, "weight_decay");
   settings.nesterov = std::get<bool>(cell.Get("nesterov"));
   settings.schedule.kind = StringSetting(cell, "lr_schedule");
-  settings.schedule.warmup_epochs = static_cast<int>(IntSetting(cell, "warmup_epochs"));
-  settings.schedule.step_epochs = static_cast<int>(IntSetting(cell, "lr_step_epochs"));
+  settings.schedule.warmup_epochs = IntSettingAsInt(cell, "warmup_epochs");
+  settings.schedule.step_epochs = IntSettingAsInt(cell, "lr_step_epochs");
   settings.schedule.gamma = FloatSetting(cell, "lr_gamma");
   settings.label_smoothing = FloatSetting(cell, "label_smoothing");
   settings.grad_accumulation = IntSetting(cell, "grad_accumulation");

@@ -11,6 +11,9 @@
 namespace carbonbench {
 
 std::int64_t IntSetting(const Cell& cell, const std::string& key);
+// For settings the code keeps in an int; validation keeps them in range, so
+// out of range here is a bug, thrown as std::out_of_range, not wrapped.
+int IntSettingAsInt(const Cell& cell, const std::string& key);
 double FloatSetting(const Cell& cell, const std::string& key);  // an integer reads as one
 std::string StringSetting(const Cell& cell, const std::string& key);
 

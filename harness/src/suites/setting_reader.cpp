@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "suites/integer_setting.h"
 #include "suites/yaml_scalar.h"
 
 namespace carbonbench::detail {
@@ -148,7 +149,9 @@ std::optional<SettingValue> ReadSettingValue(const std::string& key, Loc key_loc
   }
   const ParamSpec& spec = *schema.Find(key);
   ParamValue value = ParseScalar(node);
-  std::string problem = CheckParamValue(spec, value);
+  std::string problem = spec.type == ParamType::kInt
+                            ? CheckIntegerSetting(spec, node.Scalar(), value)
+                            : CheckParamValue(spec, value);
   if (problem.empty() && key == kModelKey)
     problem = schema.CheckPluginName(std::get<std::string>(value), PluginKind::kModel);
   if (!problem.empty()) {

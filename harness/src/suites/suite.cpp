@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "suites/cell_builder.h"
@@ -19,6 +19,7 @@
 #include "suites/settings_schema.h"
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
+#include "suites/yaml_limits.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -87,7 +88,9 @@ const std::vector<ParamSpec>& TrainingSettingSpecs() {
                "examples per evaluation batch (0: batch_size, which on CPU is about as fast "
                "per sample as any and far faster than very large ones)",
                0, 65536),
-      IntParam("seed", 42, "random seed for initialization and shuffling", 0),
+      // Stored as int64 with the repetition added; 2^53 - 1 is also the
+      // largest integer every JSON reader of the exports holds exactly.
+      IntParam("seed", 42, "random seed for initialization and shuffling", 0, 9007199254740991.0),
       IntParam("threads", 0, "CPU threads for training (0: all cores)", 0),
       EnumParam("allocator", "auto", {"auto", "tcmalloc", "glibc"},
                 "malloc of the cell's process: tcmalloc (Debian's libtcmalloc-minimal4, "
@@ -141,19 +144,38 @@ const std::vector<ParamSpec>& DatasetSettingSpecs() {
   return specs;
 }
 
+const ParamSpec& RepetitionsSpec() {
+  // Nobody repeats a cell a million times; the cap also keeps seed +
+  // repetition far from overflowing.
+  static const ParamSpec spec = IntParam("repetitions", 1, "runs per cell", 1, 1000000);
+  return spec;
+}
+
 Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                     const PluginCatalog& catalog, SuiteTextOrigin origin) {
   using namespace detail;  // NOLINT(build/namespaces): local helpers
   ErrorList errors(source, origin == SuiteTextOrigin::kWrittenByUser);
+  if (yaml_text.size() > kMaxSuiteTextBytes) {
+    errors.Add({}, "the suite is " + std::to_string(yaml_text.size()) + " bytes long; at most " +
+                       std::to_string(kMaxSuiteTextBytes) +
+                       " are read (a suite is a few kilobytes)");
+    errors.ThrowIfAny();
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard, far deeper than ours, calls this "bad file".
+    errors.Add(LocOf(e.mark), "the YAML here is nested more than " + std::to_string(kMaxYamlDepth) +
+                                  " levels deep (a suite needs a few; look for unclosed brackets)");
+    errors.ThrowIfAny();
   } catch (const YAML::Exception& e) {
     errors.Add(LocOf(e.mark), "YAML syntax error: " + e.msg +
                                   " (check indentation, brackets and quotes "
                                   "here or just above)");
     errors.ThrowIfAny();
   }
+  if (!CheckYamlShape(root, errors)) errors.ThrowIfAny();
   const SettingsSchema schema(catalog);
   const SuiteDocument doc = ReadSuiteDocument(root, schema, errors);
   // Expansion assumes well-formed values; stopping here also avoids
@@ -189,10 +211,17 @@ Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read at most one byte past the limit: /dev/zero or a huge file is
+  // refused without reading it all.
+  std::string text(detail::kMaxSuiteTextBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw fail(std::generic_category().message(EIO));
-  return LoadSuiteText(text.str(), path, catalog);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > detail::kMaxSuiteTextBytes) {
+    throw fail("it is larger than " + std::to_string(detail::kMaxSuiteTextBytes >> 20) +
+               " MiB; a suite is a few kilobytes");
+  }
+  return LoadSuiteText(text, path, catalog);
 }
 
 }  // namespace carbonbench

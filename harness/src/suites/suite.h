@@ -132,6 +132,8 @@ struct Suite {
 // (Plugin keys come from the catalog.)
 const std::vector<ParamSpec>& TrainingSettingSpecs();
 const std::vector<ParamSpec>& DatasetSettingSpecs();
+// The suite's 'repetitions' (also `train --repetitions`).
+const ParamSpec& RepetitionsSpec();
 
 Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog);
 // `source` names the text in error messages. Text generated from a command

@@ -15,11 +15,22 @@ void ErrorList::Add(Loc loc, const std::string& message) {
     line += std::to_string(loc.line + 1) + ":" + std::to_string(loc.column + 1) + ":";
   }
   line += " " + message;
-  if (seen_.insert(line).second) messages_.push_back(std::move(line));
+  if (!seen_.insert(line).second) return;
+  if (messages_.size() >= kMaxMessages) {
+    ++left_out_;
+    return;
+  }
+  messages_.push_back(std::move(line));
 }
 
 void ErrorList::ThrowIfAny() const {
-  if (!messages_.empty()) throw SuiteError(messages_);
+  if (messages_.empty()) return;
+  std::vector<std::string> messages = messages_;
+  if (left_out_ > 0) {
+    messages.push_back(source_ + ": ... and " + std::to_string(left_out_) +
+                       " more problems of the same kinds; fix these and run again");
+  }
+  throw SuiteError(messages);
 }
 
 }  // namespace carbonbench::detail

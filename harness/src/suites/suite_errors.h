@@ -2,6 +2,7 @@
 // builder: every problem is gathered first so the user fixes them in one go.
 #pragma once
 
+#include <cstddef>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ class ErrorList {
 
   // Records "source:line:col: message" (1-based), or "source: message"
   // without positions. The same message at the same place is kept once:
-  // many cells can trip over one bad line.
+  // many cells can trip over one bad line. Past kMaxMessages only a count is
+  // kept, so a list of a thousand bad values does not print a thousand lines.
   void Add(Loc loc, const std::string& message);
+  static constexpr std::size_t kMaxMessages = 50;
   bool empty() const { return messages_.empty(); }
   // Throws SuiteError with everything recorded so far, if anything.
   void ThrowIfAny() const;
@@ -40,6 +43,7 @@ class ErrorList {
   bool with_positions_;
   std::vector<std::string> messages_;
   std::set<std::string> seen_;
+  std::size_t left_out_ = 0;
 };
 
 }  // namespace carbonbench::detail

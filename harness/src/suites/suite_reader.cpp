@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "suites/integer_setting.h"
 #include "suites/setting_reader.h"
 #include "suites/yaml_scalar.h"
 #include "util/file_name.h"
@@ -50,7 +51,9 @@ void ReadDescription(const YAML::Node& node, ErrorList& errors, SuiteDocument* d
 std::optional<ParamValue> ReadChecked(const YAML::Node& value, Loc value_loc, const ParamSpec& spec,
                                       ErrorList& errors) {
   const ParamValue parsed = value.IsScalar() ? ParseScalar(value) : ParamValue(std::string("?"));
-  const std::string problem = CheckParamValue(spec, parsed);
+  const std::string problem = spec.type == ParamType::kInt && value.IsScalar()
+                                  ? CheckIntegerSetting(spec, value.Scalar(), parsed)
+                                  : CheckParamValue(spec, parsed);
   if (!problem.empty()) {
     errors.Add(value_loc, problem);
     return std::nullopt;
@@ -73,15 +76,13 @@ std::optional<int> ReadInt(const YAML::Node& value, Loc value_loc, const ParamSp
 }
 
 void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors, SuiteDocument* doc) {
-  // The cap keeps the value inside an int; nobody repeats a cell a million
-  // times.
-  static const ParamSpec kSpec = IntParam("repetitions", 1, "runs per cell", 1, 1000000);
+  const ParamSpec& spec = RepetitionsSpec();
   if (!node.IsScalar()) {
     errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
                "repetitions must be an integer >= 1, e.g. 'repetitions: 3'");
     return;
   }
-  if (auto repetitions = ReadInt(node, LocOf(node.Mark()), kSpec, errors))
+  if (auto repetitions = ReadInt(node, LocOf(node.Mark()), spec, errors))
     doc->repetitions = *repetitions;
 }
 

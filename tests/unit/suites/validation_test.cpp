@@ -50,8 +50,9 @@ defaults:
   batch_size: "64"
   optimizer: rmsprop
 )"),
-            (Strings{"quickstart.yaml:3:11: epochs must be an integer, got 'abc'",
-                     "quickstart.yaml:4:15: batch_size must be an integer, got "
+            (Strings{"quickstart.yaml:3:11: epochs must be an integer from 1 to 2147483647, got "
+                     "'abc'",
+                     "quickstart.yaml:4:15: batch_size must be an integer from 1 to 65536, got "
                      "'64' (it is quoted, so it is text; remove the quotes)",
                      "quickstart.yaml:5:14: optimizer must be one of sgd, adam, "
                      "adamw, got 'rmsprop'"}));
