@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "data/file_io.h"
+#include "data/input_limits.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -65,8 +66,8 @@ int ChooseColumn(const std::string& path, std::int64_t header_line,
 
 TimeSeries ReadTimeSeriesCsv(const std::string& path, const std::string& date_column,
                              const std::string& value_column) {
-  const std::vector<detail::CsvRecord> records =
-      detail::ParseCsv(detail::ReadWholeFile(path, "time-series CSV file"), path);
+  const std::vector<detail::CsvRecord> records = detail::ParseCsv(
+      detail::ReadWholeFile(path, "time-series CSV file", detail::kMaxTimeSeriesCsvBytes), path);
   if (records.empty()) ThrowAt(path, 1, "the file is empty");
   const std::vector<std::string>& header = records.front().fields;
   const std::int64_t header_line = records.front().line;
