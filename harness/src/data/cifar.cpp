@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "data/file_io.h"
+#include "data/input_limits.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -93,7 +95,8 @@ void Append(ImageSplit& to, ImageSplit&& from) {
 
 // Non-empty trimmed lines; the official files end with blank lines.
 std::vector<std::string> ReadNames(const std::string& path) {
-  std::istringstream lines(detail::ToValidUtf8(detail::ReadWholeFile(path, "class-name file")));
+  std::istringstream lines(detail::ToValidUtf8(
+      detail::ReadWholeFile(path, "class-name file", detail::kMaxClassNameFileBytes)));
   std::vector<std::string> names;
   for (std::string line; std::getline(lines, line);) {
     line = detail::TrimAscii(line);
@@ -120,15 +123,25 @@ std::vector<std::string> ClassNames(const std::string& dir, const VariantInfo& i
 // Fails listing every missing file at once, so one message fixes them all.
 void CheckFilesPresent(const std::string& path, const std::string& dir, const VariantInfo& info,
                        CifarVariant variant) {
-  std::error_code error;
-  if (!fs::is_directory(path, error)) {
+  const std::string problem = FolderProblem(path);
+  if (!problem.empty()) {
     throw std::runtime_error(
-        fmt::format("{} folder {} does not exist; {}", info.display_name, path, HowToGet(info)));
+        fmt::format("{} folder {} {}; {}", info.display_name, path, problem, HowToGet(info)));
   }
+  if (dir != path) {
+    const std::string nested_problem = FolderProblem(dir);
+    if (!nested_problem.empty()) {
+      throw std::runtime_error(fmt::format("{} folder {} {}; {}", info.display_name, dir,
+                                           nested_problem, HowToGet(info)));
+    }
+  }
+  std::error_code error;
   std::vector<std::string> missing;
   for (const auto* files : {&info.train_files, &info.test_files}) {
     for (const std::string& name : *files) {
-      if (!fs::is_regular_file(fs::path(dir) / name, error)) missing.push_back(name);
+      // Anything there counts as present; reading it refuses a FIFO or a
+      // device by name, which "missing" would not explain.
+      if (!fs::exists(fs::path(dir) / name, error)) missing.push_back(name);
     }
   }
   if (missing.empty()) return;
@@ -182,7 +195,8 @@ std::string ResolveCifarDir(const std::string& path, CifarVariant variant) {
 
 ImageSplit ReadCifarBatchFile(const std::string& path, CifarVariant variant) {
   const VariantInfo& info = Info(variant);
-  const std::string bytes = detail::ReadWholeFile(path, std::string(info.display_name) + " file");
+  const std::string bytes = detail::ReadWholeFile(path, std::string(info.display_name) + " file",
+                                                  detail::kMaxCifarBatchBytes);
   const std::int64_t record_bytes = info.label_bytes + kImageBytes;
   const auto size = static_cast<std::int64_t>(bytes.size());
   if (size == 0) {

@@ -1,12 +1,10 @@
 #include "data/file_io.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "util/regular_file.h"
 
 namespace carbonbench {
 namespace detail {
@@ -60,17 +58,9 @@ std::size_t ValidSequenceLength(const std::string& bytes, std::size_t pos) {
 
 }  // namespace
 
-std::string ReadWholeFile(const std::string& path, const std::string& what) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = errno ? std::strerror(errno) : "unknown error";
-    throw std::runtime_error(fmt::format("cannot open {} {}: {}", what, path, why));
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {} {}: I/O error", what, path));
-  return contents.str();
+std::string ReadWholeFile(const std::string& path, const std::string& what,
+                          std::int64_t max_bytes) {
+  return ReadRegularFile(path, what, max_bytes);
 }
 
 std::string ToValidUtf8(const std::string& bytes) {
@@ -149,9 +139,13 @@ std::vector<CsvRecord> ParseCsv(const std::string& text, const std::string& path
         const bool at_end = pos >= size || text[pos] == ',' || text[pos] == '\n' ||
                             (text[pos] == '\r' && (pos + 1 >= size || text[pos + 1] == '\n'));
         if (!at_end) {
-          ThrowCsvError(path, line,
+          const std::string closes = line == quote_line
+                                         ? ""
+                                         : " (the field opens on this line and closes on line " +
+                                               std::to_string(line) + ")";
+          ThrowCsvError(path, quote_line,
                         std::string("unexpected character '") + text[pos] +
-                            "' after the closing quote of a quoted field");
+                            "' after the closing quote of a quoted field" + closes);
         }
       } else {
         // Unquoted: a stray quote inside is kept as text, as most writers

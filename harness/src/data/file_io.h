@@ -9,8 +9,10 @@
 namespace carbonbench {
 namespace detail {
 
-// The whole file as bytes. Throws std::runtime_error "cannot open <what> <path>: <reason>".
-std::string ReadWholeFile(const std::string& path, const std::string& what);
+// The whole file as bytes, at most `max_bytes` of them (input_limits.h).
+// Throws std::runtime_error "cannot open <what> <path>: <reason>", or naming
+// the file when it is not a regular file (a FIFO, a device) or is too large.
+std::string ReadWholeFile(const std::string& path, const std::string& what, std::int64_t max_bytes);
 
 // Returns `bytes` unchanged where they are valid UTF-8; each byte that is not
 // part of a valid sequence is taken as Latin-1 and re-encoded (0xE9 -> "é"),
@@ -31,7 +33,8 @@ struct CsvRecord {
 // Parses RFC 4180 CSV: comma separated, "quoted" fields may hold commas,
 // newlines and doubled quotes (""); records end at LF or CRLF; a UTF-8 BOM
 // is dropped; blank lines are skipped. Throws std::runtime_error naming
-// `path`:line for an unterminated quote or text after a closing quote.
+// `path`:line for an unterminated quote or text after a closing quote; the
+// line is where the quoted field opens, as a stray quote is the usual cause.
 std::vector<CsvRecord> ParseCsv(const std::string& text, const std::string& path);
 
 // Index of `name` in `header` (case-insensitive, trimmed), or -1.

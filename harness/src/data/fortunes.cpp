@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "data/file_io.h"
+#include "data/input_limits.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -68,10 +70,10 @@ std::vector<std::string> SplitFortunes(const std::string& text, std::int64_t& em
 }  // namespace detail
 
 std::vector<std::string> ListFortuneCategories(const std::string& dir) {
-  std::error_code error;
-  if (!fs::is_directory(dir, error)) {
+  const std::string problem = FolderProblem(dir);
+  if (!problem.empty()) {
     throw std::runtime_error(
-        fmt::format("fortune folder {} does not exist; {}", dir, HowToInstall(dir)));
+        fmt::format("fortune folder {} {}; {}", dir, problem, HowToInstall(dir)));
   }
   std::vector<std::string> categories;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
@@ -109,7 +111,8 @@ TextDataset ReadFortunes(const std::string& dir, const std::vector<std::string>&
   for (std::size_t label = 0; label < categories.size(); ++label) {
     const std::string path = (fs::path(dir) / categories[label]).string();
     const std::vector<std::string> entries = detail::SplitFortunes(
-        detail::ToValidUtf8(detail::ReadWholeFile(path, "fortune file")), dataset.skipped_empty);
+        detail::ToValidUtf8(detail::ReadWholeFile(path, "fortune file", detail::kMaxTextFileBytes)),
+        dataset.skipped_empty);
     if (entries.empty()) {
       throw std::runtime_error(
           fmt::format("fortune file {}: holds no entries; expected text entries separated by lines "

@@ -3,14 +3,14 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "data/input_limits.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -58,12 +58,12 @@ std::string DimsText(const std::vector<std::int64_t>& dims) {
 class GzFile {
  public:
   explicit GzFile(const std::string& path) : path_(path) {
-    errno = 0;
-    file_ = gzopen(path.c_str(), "rb");
+    RegularFile opened = OpenRegularFile(path, "IDX file");
+    file_ = gzdopen(opened.fd(), "rb");
     if (file_ == nullptr) {
-      const std::string why = errno ? std::strerror(errno) : "out of memory";
-      throw std::runtime_error(fmt::format("cannot open IDX file {}: {}", path, why));
+      throw std::runtime_error(fmt::format("cannot open IDX file {}: out of memory", path));
     }
+    opened.Release();  // zlib closes it now
   }
   ~GzFile() { gzclose(file_); }
   GzFile(const GzFile&) = delete;
@@ -171,6 +171,14 @@ std::size_t CheckedProduct(const std::vector<std::int64_t>& dims, const std::str
 std::vector<std::uint8_t> ReadData(GzFile& file, const std::string& path,
                                    const std::vector<std::int64_t>& dims) {
   const std::size_t expected = CheckedProduct(dims, path);
+  // Bounds what a gzip bomb can make us decompress: no more than the header
+  // declares, and the header no more than any real dataset needs.
+  if (expected > static_cast<std::size_t>(detail::kMaxIdxDataBytes)) {
+    throw std::runtime_error(fmt::format(
+        "IDX file {}: the header declares {} = {} bytes of data; the limit is {} (a corrupt "
+        "header, or not an IDX file?)",
+        path, DimsText(dims), expected, ByteCountText(detail::kMaxIdxDataBytes)));
+  }
   std::vector<std::uint8_t> data;
   while (data.size() < expected) {
     const std::size_t before = data.size();
@@ -187,15 +195,19 @@ std::vector<std::uint8_t> ReadData(GzFile& file, const std::string& path,
   return data;
 }
 
+// Reads at most one slice past the data: the rest of a gzip bomb is never
+// decompressed.
 void CheckNoTrailingBytes(GzFile& file, const std::string& path, std::size_t data_size) {
-  std::vector<unsigned char> rest(kReadSlice);
-  std::size_t trailing = 0;
-  for (std::size_t got; (got = file.Read(rest.data(), rest.size())) > 0;) trailing += got;
+  std::vector<unsigned char> rest(kReadSlice + 1);
+  const std::size_t trailing = file.Read(rest.data(), rest.size());
   if (trailing > 0) {
+    const std::string count = trailing > kReadSlice
+                                  ? "more than " + ByteCountText(kReadSlice) + " of"
+                                  : std::to_string(trailing);
     throw std::runtime_error(fmt::format(
         "IDX file {}: {} trailing bytes after the {} bytes of data the header declares; expected "
         "the file to end there (corrupt file, or two files concatenated?)",
-        path, trailing, data_size));
+        path, count, data_size));
   }
 }
 
@@ -212,15 +224,23 @@ std::vector<std::string> CandidateNames(bool train, const std::string& part) {
 std::string FindSplitFile(const std::string& dir, bool train, const std::string& part) {
   namespace fs = std::filesystem;
   const std::vector<std::string> names = CandidateNames(train, part);
+  const std::string problem = FolderProblem(dir);
+  const bool missing = problem == "does not exist";
+  if (!problem.empty() && !missing) {
+    throw std::runtime_error(
+        fmt::format("dataset folder {} {}; dataset.path should name a folder holding the IDX files "
+                    "(e.g. {})",
+                    dir, problem, names.front()));
+  }
   std::error_code error;
   for (const std::string& name : names) {
+    // Anything there is taken; reading it refuses a FIFO or a device by name.
     const fs::path path = fs::path(dir) / name;
-    if (fs::is_regular_file(path, error)) return path.string();
+    if (!missing && fs::exists(path, error)) return path.string();
   }
-  const std::string where =
-      fs::is_directory(dir, error)
-          ? "dataset folder " + dir + " has no " + (train ? "training " : "test ") + part + " file"
-          : "dataset folder " + dir + " does not exist";
+  const std::string where = missing ? "dataset folder " + dir + " does not exist"
+                                    : "dataset folder " + dir + " has no " +
+                                          (train ? "training " : "test ") + part + " file";
   throw std::runtime_error(
       fmt::format("{} (tried {}). Fashion-MNIST: apt-get install dataset-fashion-mnist (installs "
                   "/usr/share/datasets/fashion-mnist); MNIST: download the four IDX files from the "

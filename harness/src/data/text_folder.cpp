@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "data/file_io.h"
+#include "data/input_limits.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -69,7 +71,8 @@ std::string ReplaceLineBreakTags(std::string text) {
 void AddFiles(const std::vector<fs::path>& files, std::int64_t label, bool strip_tags,
               TextSplit& split, std::int64_t& skipped_empty) {
   for (const fs::path& file : files) {
-    std::string text = detail::ToValidUtf8(detail::ReadWholeFile(file.string(), "text file"));
+    std::string text = detail::ToValidUtf8(
+        detail::ReadWholeFile(file.string(), "text file", detail::kMaxTextFileBytes));
     if (strip_tags) text = ReplaceLineBreakTags(std::move(text));
     if (detail::TrimAscii(text).empty()) {
       ++skipped_empty;
@@ -84,9 +87,9 @@ std::string ResolveImdbDir(const std::string& path) {
   const fs::path nested = fs::path(path) / "aclImdb";
   std::error_code error;
   if (fs::is_directory(nested, error)) return nested.string();
-  if (!fs::is_directory(path, error)) {
-    throw std::runtime_error(
-        fmt::format("IMDb folder {} does not exist; {}", path, ImdbHowToGet()));
+  const std::string problem = FolderProblem(path);
+  if (!problem.empty()) {
+    throw std::runtime_error(fmt::format("IMDb folder {} {}; {}", path, problem, ImdbHowToGet()));
   }
   return path;
 }
@@ -136,7 +139,7 @@ struct CsvRows {
 
 CsvRows ReadCsvRows(const std::string& path, std::int64_t& skipped_empty) {
   const std::vector<detail::CsvRecord> records =
-      detail::ParseCsv(detail::ReadWholeFile(path, "CSV file"), path);
+      detail::ParseCsv(detail::ReadWholeFile(path, "CSV file", detail::kMaxTextCsvBytes), path);
   if (records.empty()) ThrowCsvLayout(path, 1, "the file is empty");
   const std::vector<std::string>& header = records.front().fields;
   const int text_column = detail::FindColumn(header, "text");
@@ -263,10 +266,11 @@ TextDataset ReadImdb(const std::string& path) {
 }
 
 TextDataset ReadTextFolder(const std::string& path) {
-  std::error_code error;
-  if (!fs::is_directory(path, error)) {
-    throw std::runtime_error(fmt::format("text folder {} does not exist; {}", path, kFolderLayout));
+  const std::string problem = FolderProblem(path);
+  if (!problem.empty()) {
+    throw std::runtime_error(fmt::format("text folder {} {}; {}", path, problem, kFolderLayout));
   }
+  std::error_code error;
   TextDataset dataset;
   const fs::path root(path);
   if (fs::is_directory(root / "train", error)) {

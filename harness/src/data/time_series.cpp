@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "data/file_io.h"
+#include "data/input_limits.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -40,6 +41,78 @@ bool ParseNumber(const std::string& trimmed, double& value) {
   return result.ec == std::errc() && result.ptr == end && std::isfinite(value);
 }
 
+// Squares of the values are summed (variance, RMSE); beyond this they
+// overflow to infinity.
+constexpr double kMaxAbsValue = 1e150;
+
+// A date in a form whose order can be checked: a plain number (19580329, a
+// year, a decimal year) or ISO 8601 (YYYY-MM[-DD][ or T HH:MM[:SS[.f]]][Z],
+// '/' also taken between date parts). Anything else is a label kept in file
+// order.
+struct DateKey {
+  enum class Kind { kNone, kNumber, kIso } kind = Kind::kNone;
+  double number = 0;
+  std::string iso;  // normalised: "YYYY-MM-DD HH:MM:SS", compared as text
+
+  bool ComparableWith(const DateKey& other) const {
+    return kind != Kind::kNone && kind == other.kind;
+  }
+  bool Before(const DateKey& other) const {
+    return kind == Kind::kNumber ? number < other.number : iso < other.iso;
+  }
+};
+
+bool AllDigits(const std::string& text, std::size_t begin, std::size_t count) {
+  if (begin + count > text.size()) return false;
+  for (std::size_t i = begin; i < begin + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+DateKey ParseDateKey(const std::string& date) {
+  DateKey key;
+  double number = 0;
+  const auto parsed = std::from_chars(date.data(), date.data() + date.size(), number);
+  if (parsed.ec == std::errc() && parsed.ptr == date.data() + date.size() &&
+      std::isfinite(number)) {
+    key.kind = DateKey::Kind::kNumber;
+    key.number = number;
+    return key;
+  }
+  std::string text = date;
+  if (!text.empty() && text.back() == 'Z') text.pop_back();
+  // YYYY-MM, then optional -DD, then optional time; each part fixed-width.
+  const auto separator = [&](std::size_t at) {
+    return at < text.size() && (text[at] == '-' || text[at] == '/');
+  };
+  if (!AllDigits(text, 0, 4) || !separator(4) || !AllDigits(text, 5, 2)) return key;
+  std::string iso = text.substr(0, 4) + "-" + text.substr(5, 2);
+  std::size_t at = 7;
+  if (separator(at)) {
+    if (!AllDigits(text, at + 1, 2)) return key;
+    iso += "-" + text.substr(at + 1, 2);
+    at += 3;
+    if (at < text.size() && (text[at] == 'T' || text[at] == ' ')) {
+      const std::string time = text.substr(at + 1);
+      const bool hh_mm =
+          AllDigits(time, 0, 2) && time.size() >= 5 && time[2] == ':' && AllDigits(time, 3, 2);
+      if (!hh_mm) return key;
+      std::string seconds = time.size() > 5 ? time.substr(5) : ":00";
+      if (seconds[0] != ':' || !AllDigits(seconds, 1, 2)) return key;
+      for (std::size_t i = 3; i < seconds.size(); ++i) {
+        if (!(i == 3 && seconds[i] == '.') && !AllDigits(seconds, i, 1)) return key;
+      }
+      iso += " " + time.substr(0, 5) + seconds;
+      at = text.size();
+    }
+  }
+  if (at != text.size()) return key;
+  key.kind = DateKey::Kind::kIso;
+  key.iso = iso;
+  return key;
+}
+
 int ChooseColumn(const std::string& path, std::int64_t header_line,
                  const std::vector<std::string>& header, const std::string& name, int default_index,
                  const char* role) {
@@ -65,8 +138,8 @@ int ChooseColumn(const std::string& path, std::int64_t header_line,
 
 TimeSeries ReadTimeSeriesCsv(const std::string& path, const std::string& date_column,
                              const std::string& value_column) {
-  const std::vector<detail::CsvRecord> records =
-      detail::ParseCsv(detail::ReadWholeFile(path, "time-series CSV file"), path);
+  const std::vector<detail::CsvRecord> records = detail::ParseCsv(
+      detail::ReadWholeFile(path, "time-series CSV file", detail::kMaxTimeSeriesCsvBytes), path);
   if (records.empty()) ThrowAt(path, 1, "the file is empty");
   const std::vector<std::string>& header = records.front().fields;
   const std::int64_t header_line = records.front().line;
@@ -81,6 +154,9 @@ TimeSeries ReadTimeSeriesCsv(const std::string& path, const std::string& date_co
   TimeSeries series;
   series.date_column = detail::TrimAscii(header[date_index]);
   series.value_column = detail::TrimAscii(header[value_index]);
+  DateKey previous_key;  // of the last row whose date could be ordered
+  std::string previous_date;
+  std::int64_t previous_line = 0;
   for (std::size_t i = 1; i < records.size(); ++i) {
     const detail::CsvRecord& record = records[i];
     if (record.fields.size() != header.size()) {
@@ -100,9 +176,34 @@ TimeSeries ReadTimeSeriesCsv(const std::string& path, const std::string& date_co
               "value '" + detail::ToValidUtf8(field) + "' in column " + series.value_column +
                   " is not a finite number (a missing value is written as an empty field, NA "
                   "or NaN)");
+    } else if (std::fabs(value) > kMaxAbsValue) {
+      ThrowAt(path, record.line,
+              fmt::format("value '{}' in column {} is too large: beyond ±{:g} its square "
+                          "overflows (scale the column, e.g. to other units)",
+                          detail::ToValidUtf8(field), series.value_column, kMaxAbsValue));
+    }
+    DateKey key = ParseDateKey(date);
+    if (key.ComparableWith(previous_key) && !previous_key.Before(key)) {
+      const bool repeated = !key.Before(previous_key);
+      ThrowAt(path, record.line,
+              fmt::format("date '{}' {} '{}' on line {}; rows must be in chronological order, "
+                          "each date once (sort the file by date and drop repeated rows)",
+                          detail::ToValidUtf8(date), repeated ? "repeats" : "is not after",
+                          detail::ToValidUtf8(previous_date), previous_line));
+    }
+    if (key.kind != DateKey::Kind::kNone) {
+      previous_key = std::move(key);
+      previous_date = date;
+      previous_line = record.line;
     }
     series.dates.push_back(date);
     series.values.push_back(value);
+  }
+  if (series.missing_count == static_cast<std::int64_t>(series.values.size())) {
+    throw std::runtime_error(
+        fmt::format("time-series CSV file {}: all {} values in column {} are missing (empty, NA "
+                    "or NaN); nothing to learn from (is value_column the right column?)",
+                    path, series.values.size(), series.value_column));
   }
   return series;
 }

@@ -19,9 +19,13 @@ struct TimeSeries {
 // Reads a CSV with a header (RFC 4180 quoting). `date_column` and
 // `value_column` pick columns by name (case-insensitive); empty means the
 // first and the second column. A value that is empty, NA, N/A, NaN, nan or
-// null is missing (kept as NaN, counted); any other non-number, or an
-// infinite one, throws std::runtime_error naming file:line. Rows stay in file
-// order (the file is expected to be chronological).
+// null is missing (kept as NaN, counted); any other non-number, an infinite
+// one, or one beyond ±1e150 (its square would overflow) throws
+// std::runtime_error naming file:line, as does a date that is not after the
+// one before it, where both are numbers (19580329, 1958.25) or ISO 8601
+// (1958-03-29, 1958-03, 1958-03-29 12:00); other date labels are kept in file
+// order unchecked. A series whose values are all missing throws naming the
+// file. The file is read only if it is a regular file of at most 256 MiB.
 TimeSeries ReadTimeSeriesCsv(const std::string& path, const std::string& date_column = "",
                              const std::string& value_column = "");
 

@@ -1,5 +1,7 @@
 #include "data/cifar.h"
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <set>
@@ -163,6 +165,43 @@ TEST_F(CifarTest, MissingBatchFileNamesIt) {
   const std::string path = Path("absent.bin");
   ExpectErrorContaining([&] { ReadCifarBatchFile(path, CifarVariant::kCifar10); },
                         {"cannot open CIFAR-10 file", path});
+}
+
+TEST_F(CifarTest, BatchThatIsASymlinkToADeviceSaysWhatItIs) {
+  WriteCifar10();
+  const fs::path batch = dir_ / "cifar-10-batches-bin" / "data_batch_1.bin";
+  fs::remove(batch);
+  fs::create_symlink("/dev/zero", batch);
+  try {
+    ReadCifar(dir_.string(), CifarVariant::kCifar10);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(batch.string() + " is a character device, not a regular file"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("missing"), std::string::npos) << message;
+  }
+}
+
+TEST_F(CifarTest, ClassNameFileThatIsAFifoIsRefusedWithoutWaiting) {
+  WriteCifar10("flat");
+  const std::string fifo = Path("flat/batches.meta.txt");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectErrorContaining([&] { ReadCifar(Path("flat"), CifarVariant::kCifar10); },
+                        {fifo, "is a FIFO, not a regular file"});
+}
+
+TEST_F(CifarTest, DeviceAsTheFolderSaysWhatItIs) {
+  ExpectErrorContaining([] { ReadCifar("/dev/zero", CifarVariant::kCifar10); },
+                        {"CIFAR-10 folder /dev/zero", "is a character device, not a folder"});
+}
+
+TEST_F(CifarTest, BatchOverTheSizeLimitIsRefusedBeforeReading) {
+  const std::string path = Write("big.bin", "");
+  fs::resize_file(path, 300ll << 20);  // sparse: nothing is written
+  ExpectErrorContaining([&] { ReadCifarBatchFile(path, CifarVariant::kCifar100); },
+                        {path, "the limit is 256 MiB"});
 }
 
 }  // namespace

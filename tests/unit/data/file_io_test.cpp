@@ -54,5 +54,13 @@ TEST(ParseCsvTest, ReportsQuoteErrorsWithLine) {
                         {"f.csv:2", "unexpected character ' '"});
 }
 
+TEST(ParseCsvTest, TextAfterAClosingQuoteNamesTheLineTheFieldOpens) {
+  // A stray quote on line 2 swallows lines 3 and 4 into one field; the line
+  // to fix is 2, not 4 where a later quote happens to close it.
+  ExpectErrorContaining(
+      [] { ParseCsv("a,b\n\"x,1\ny,2\nz\"w,3\n", "f.csv"); },
+      {"f.csv:2", "opens on this line", "closes on line 4", "unexpected character 'w'"});
+}
+
 }  // namespace
 }  // namespace carbonbench::detail

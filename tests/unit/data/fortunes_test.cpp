@@ -74,6 +74,17 @@ TEST_F(FortunesTest, FileWithOnlyEmptyEntriesIsAnError) {
                         {Path("f/blank"), "holds no entries"});
 }
 
+TEST_F(FortunesTest, FileOverTheSizeLimitIsRefused) {
+  Write("f/small", "x\n");
+  const std::string big = Write("f/big", "y\n");
+  fs::resize_file(big, 20ll << 20);  // sparse: nothing is written
+  ExpectErrorContaining(
+      [&] {
+        ReadFortunes(Path("f"), {"small", "big"});
+      },
+      {"fortune file " + big, "the limit is 16 MiB"});
+}
+
 TEST(FortunesRealDataTest, ReadsInstalledCategoriesAsValidUtf8) {
   const std::string dir = kDefaultFortunesDir;
   if (!fs::exists(fs::path(dir) / "computers") || !fs::exists(fs::path(dir) / "science")) {

@@ -1,5 +1,6 @@
 #include "data/idx.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "error_message.h"
+#include "unprivileged.h"
 
 namespace carbonbench {
 namespace {
@@ -212,6 +214,61 @@ TEST_F(IdxTest, SplitMissingFolderSaysSo) {
   const std::string missing = (dir_ / "absent").string();
   ExpectErrorContaining([&] { ReadIdxSplit(missing, true, 10); },
                         {missing, "does not exist", "train-images-idx3-ubyte"});
+}
+
+TEST_F(IdxTest, GzipBombStopsAfterTheDeclaredData) {
+  // 3 declared bytes followed by 64 MiB of zeros that compress to ~64 KiB.
+  Bytes bytes = MakeIdx({3}, {1, 2, 3});
+  bytes.resize(bytes.size() + (64u << 20), 0);
+  const std::string path = WriteGzip("bomb.gz", bytes);
+  ExpectErrorContaining([&] { ReadIdxFile(path); },
+                        {path, "more than 1 MiB of trailing bytes after the 3 bytes"});
+}
+
+TEST_F(IdxTest, HeaderDeclaringMoreThanTheLimitIsRefusedBeforeReading) {
+  const std::string path = WritePlain("huge_header", MakeIdx({65536, 65536, 1}, {0}));
+  ExpectErrorContaining([&] { ReadIdxFile(path); },
+                        {path, "65536 x 65536 x 1 = 4294967296 bytes", "the limit is 2 GiB"});
+}
+
+TEST_F(IdxTest, RefusesADeviceInsteadOfReadingIt) {
+  const std::string link = (dir_ / "train-images-idx3-ubyte").string();
+  fs::create_symlink("/dev/zero", link);
+  WritePlain("train-labels-idx1-ubyte", MakeIdx({2}, {0, 1}));
+  ExpectErrorContaining([&] { ReadIdxFile(link); },
+                        {link, "is a character device, not a regular file"});
+  ExpectErrorContaining([&] { ReadIdxSplit(dir_.string(), true, 10); },
+                        {link, "is a character device, not a regular file"});
+}
+
+TEST_F(IdxTest, SplitFileThatIsAFifoSaysSo) {
+  const std::string fifo = (dir_ / "train-images-idx3-ubyte.gz").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  WritePlain("train-labels-idx1-ubyte", MakeIdx({2}, {0, 1}));
+  ExpectErrorContaining([&] { ReadIdxSplit(dir_.string(), true, 10); },
+                        {fifo, "is a FIFO, not a regular file"});
+}
+
+TEST_F(IdxTest, DeviceAsTheFolderSaysWhatItIs) {
+  ExpectErrorContaining([] { ReadIdxSplit("/dev/zero", true, 10); },
+                        {"dataset folder /dev/zero", "is a character device, not a folder"});
+}
+
+TEST_F(IdxTest, UnreadableFolderSaysPermissionDenied) {
+  WriteSplit("train", 2, /*gzip=*/false);
+  const fs::path locked = dir_ / "locked";
+  fs::create_directories(locked);
+  fs::copy(dir_ / "train-images-idx3-ubyte", locked);
+  fs::copy(dir_ / "train-labels-idx1-ubyte", locked);
+  fs::permissions(locked, fs::perms::none);
+  const std::string message = test_support::AsUnprivilegedUser([&] {
+    ReadIdxSplit(locked.string(), true, 10);
+    return std::string("read");
+  });
+  fs::permissions(locked, fs::perms::owner_all);
+  EXPECT_NE(message.find(locked.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
+  EXPECT_EQ(message.find("has no training"), std::string::npos) << message;
 }
 
 TEST(IdxRealDataTest, ReadsFashionMnistTestSplit) {

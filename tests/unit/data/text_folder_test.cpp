@@ -1,5 +1,7 @@
 #include "data/text_folder.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -217,6 +219,37 @@ TEST_F(TextCsvTest, HeaderOnlyAndMissingFileAreErrors) {
   ExpectErrorContaining([&] { ReadTextCsv(header_only); }, {header_only, "no rows"});
   const std::string missing = Path("missing.csv");
   ExpectErrorContaining([&] { ReadTextCsv(missing); }, {"cannot open CSV file", missing});
+}
+
+TEST_F(TextCsvTest, RefusesADeviceOrAFifoInsteadOfReadingIt) {
+  const std::string link = Path("zero.csv");
+  fs::create_symlink("/dev/zero", link);
+  ExpectErrorContaining([&] { ReadTextCsv(link); },
+                        {"CSV file " + link, "is a character device, not a regular file"});
+  const std::string fifo = Path("fifo.csv");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectErrorContaining([&] { ReadTextCsv(fifo); }, {fifo, "is a FIFO, not a regular file"});
+}
+
+TEST_F(TextCsvTest, RefusesAFileOverTheSizeLimit) {
+  const std::string path = Write("huge.csv", "text,label\n");
+  fs::resize_file(path, 600ll << 20);  // sparse: nothing is written
+  ExpectErrorContaining([&] { ReadTextCsv(path); }, {path, "the limit is 512 MiB"});
+}
+
+TEST_F(TextFolderTest, DeviceAsTheFolderSaysWhatItIs) {
+  ExpectErrorContaining([] { ReadTextFolder("/dev/zero"); },
+                        {"text folder /dev/zero", "is a character device, not a folder"});
+  ExpectErrorContaining([] { ReadImdb("/dev/zero"); },
+                        {"IMDb folder /dev/zero", "is a character device, not a folder"});
+}
+
+TEST_F(TextFolderTest, TextFileOverTheSizeLimitIsRefused) {
+  Write("a/one.txt", "x");
+  const std::string big = Write("b/big.txt", "y");
+  fs::resize_file(big, 20ll << 20);  // sparse
+  ExpectErrorContaining([&] { ReadTextFolder(dir_.string()); },
+                        {"text file " + big, "the limit is 16 MiB"});
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "data/time_series.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -72,6 +74,69 @@ TEST_F(TimeSeriesCsvTest, StructuralErrorsNameTheLine) {
                         {quote + ":2", "unterminated quoted field"});
   const std::string missing = Path("absent.csv");
   ExpectErrorContaining([&] { ReadTimeSeriesCsv(missing); }, {"cannot open", missing});
+}
+
+TEST_F(TimeSeriesCsvTest, UnsortedDatesNameTheFileAndBothLines) {
+  const std::string path = Write("s.csv", "date,v\n2020-01-01,1\n2020-01-03,2\n2020-01-02,3\n");
+  ExpectErrorContaining(
+      [&] { ReadTimeSeriesCsv(path); },
+      {path + ":4", "'2020-01-02'", "not after '2020-01-03' on line 3", "chronological order"});
+  // Dates as numbers (statsmodels' co2.csv writes 19580329) compare as numbers.
+  const std::string numeric = Write("n.csv", "date,v\n19580329,1\n9580405,2\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(numeric); },
+                        {numeric + ":3", "not after '19580329' on line 2"});
+}
+
+TEST_F(TimeSeriesCsvTest, RepeatedDateIsRefused) {
+  const std::string path =
+      Write("s.csv", "date,v\n2020-01-01 10:00,1\n2020-01-01T10:00,2\n2020-01-02,3\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(path); },
+                        {path + ":3", "repeats", "line 2", "each date once"});
+}
+
+TEST_F(TimeSeriesCsvTest, SortedDatesOfEachKnownFormatAreAccepted) {
+  const std::string path = Write(
+      "s.csv", "date,v\n1999-12,1\n2000-01-01,2\n2000-01-01 00:30,3\n2000-01-01T01:00:00Z,4\n");
+  EXPECT_EQ(ReadTimeSeriesCsv(path).values.size(), 4u);
+  // Labels that are not dates are kept in file order, unchecked.
+  const std::string labels = Write("l.csv", "date,v\nweek b,1\nweek a,2\n");
+  EXPECT_EQ(ReadTimeSeriesCsv(labels).values.size(), 2u);
+}
+
+TEST_F(TimeSeriesCsvTest, ValuesWhoseSquareOverflowsAreRefused) {
+  const std::string path = Write("s.csv", "date,v\n1,1\n2,-1e308\n3,2\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(path); },
+                        {path + ":3", "-1e308", "too large", "1e+150"});
+  const std::string big = Write("b.csv", "date,v\n1,1e151\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(big); }, {big + ":2", "too large"});
+  const std::string fine = Write("f.csv", "date,v\n1,1e150\n2,-1e150\n");
+  EXPECT_EQ(ReadTimeSeriesCsv(fine).values.size(), 2u);
+}
+
+TEST_F(TimeSeriesCsvTest, ValueOutOfDoubleRangeIsNotFinite) {
+  const std::string path = Write("s.csv", "date,v\n1,1e400\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(path); },
+                        {path + ":2", "'1e400'", "not a finite number"});
+}
+
+TEST_F(TimeSeriesCsvTest, AllMissingValuesNameTheFile) {
+  const std::string path = Write("s.csv", "date,v\n1,NaN\n2,\n3,NA\n");
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(path); },
+                        {path, "all 3 values in column v are missing"});
+}
+
+TEST_F(TimeSeriesCsvTest, RefusesADeviceOrAFifoInsteadOfReadingIt) {
+  ExpectErrorContaining([] { ReadTimeSeriesCsv("/dev/zero"); },
+                        {"/dev/zero", "is a character device, not a regular file"});
+  const std::string fifo = Path("fifo.csv");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(fifo); }, {fifo, "is a FIFO"});
+}
+
+TEST_F(TimeSeriesCsvTest, RefusesAFileOverTheSizeLimit) {
+  const std::string path = Write("huge.csv", "date,v\n");
+  fs::resize_file(path, 300ll << 20);  // sparse: nothing is written
+  ExpectErrorContaining([&] { ReadTimeSeriesCsv(path); }, {path, "the limit is 256 MiB"});
 }
 
 TEST(FillMissingTest, InterpolatesInsideAndExtendsAtTheEnds) {

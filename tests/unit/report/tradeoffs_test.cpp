@@ -2,6 +2,8 @@
 // hand-made numbers whose answers are worked out in the comments.
 #include "report/analysis/tradeoffs.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "report/render/markdown_table.h"
@@ -24,6 +26,16 @@ TEST(DominatedBy, EqualPointsDoNotDominateEachOtherButABetterTieDoes) {
   EXPECT_EQ(DominatedBy({{1, 80}, {1, 85}}), (std::vector<int>{1, -1}));
   EXPECT_EQ(DominatedBy({{1, 80}, {1, 80}}), (std::vector<int>{-1, -1}));
   EXPECT_TRUE(DominatedBy({}).empty());
+}
+
+TEST(DominatedBy, APointWithANonFiniteFigureIsNeitherOnTheFrontNorBeatsAny) {
+  // An infinite RMSE (quality -inf) at the lowest cost was put on the front
+  // before; a NaN compares false both ways and was too.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<TradeoffPoint> points = {{1, -inf}, {2, -3}, {0.5, nan}, {nan, 9}, {3, -1}};
+  EXPECT_EQ(DominatedBy(points),
+            (std::vector<int>{kNotRanked, kOnTheFront, kNotRanked, kNotRanked, kOnTheFront}));
 }
 
 std::vector<EpochPoint> Curve(const std::vector<double>& quality) {
@@ -54,6 +66,28 @@ TEST(FindOptimalEpoch, ADipDoesNotMoveItAndAStillRisingRunUsesEveryEpoch) {
   EXPECT_EQ(rising->epoch, 3);
   EXPECT_DOUBLE_EQ(rising->saved_energy_wh, 0);
   EXPECT_FALSE(FindOptimalEpoch({}, 0.5).has_value());
+}
+
+TEST(FindOptimalEpoch, IsNeverPastTheLastEpoch) {
+  // With no gain asked, the best epoch itself is where the rest bought less.
+  const auto one = FindOptimalEpoch(Curve({70}), 0);
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->epoch, 1);
+  EXPECT_EQ(FindOptimalEpoch(Curve({50, 60, 70}), 0)->epoch, 3);
+}
+
+TEST(FindOptimalEpoch, HasNoneFromNonFiniteFiguresAndSkipsNonFiniteEpochs) {
+  // A one-epoch run whose RMSE was infinite showed "Optimal epoch 2".
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(FindOptimalEpoch(Curve({-inf}), 0.5).has_value());
+  EXPECT_FALSE(FindOptimalEpoch(Curve({nan, nan}), 0.5).has_value());
+  // A diverged epoch between good ones counts as no gain.
+  const auto mixed = FindOptimalEpoch(Curve({80, nan, 90, -inf}), 0.5);
+  ASSERT_TRUE(mixed.has_value());
+  EXPECT_EQ(mixed->epoch, 3);
+  EXPECT_DOUBLE_EQ(mixed->best_quality, 90);
+  EXPECT_DOUBLE_EQ(mixed->quality, 90);
 }
 
 TEST(FirstReaching, SumsWhatWasSpentUpToTheFirstEpochAtTheTarget) {

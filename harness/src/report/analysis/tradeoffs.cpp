@@ -4,10 +4,23 @@
 
 namespace carbonbench::report {
 
+namespace {
+
+bool Finite(const TradeoffPoint& point) {
+  return std::isfinite(point.cost) && std::isfinite(point.quality);
+}
+
+}  // namespace
+
 std::vector<int> DominatedBy(const std::vector<TradeoffPoint>& points) {
-  std::vector<int> dominated_by(points.size(), -1);
+  std::vector<int> dominated_by(points.size(), kOnTheFront);
   for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!Finite(points[i])) {
+      dominated_by[i] = kNotRanked;
+      continue;
+    }
     for (std::size_t j = 0; j < points.size(); ++j) {
+      if (!Finite(points[j])) continue;
       const TradeoffPoint& a = points[j];
       const TradeoffPoint& b = points[i];
       const bool no_worse = a.cost <= b.cost && a.quality >= b.quality;
@@ -25,24 +38,32 @@ std::vector<int> DominatedBy(const std::vector<TradeoffPoint>& points) {
 
 std::optional<OptimalEpoch> FindOptimalEpoch(const std::vector<EpochPoint>& epochs,
                                              double min_gain) {
-  if (epochs.empty()) return std::nullopt;
-  double best = epochs.front().quality;
+  // A diverged epoch (quality -inf or NaN) gains nothing; with no finite
+  // epoch there is no best to measure gains against.
+  std::optional<double> best;
+  std::size_t best_index = 0;
   double total_energy = 0;
-  for (const EpochPoint& epoch : epochs) {
-    best = std::max(best, epoch.quality);
-    total_energy += epoch.energy_wh;
+  for (std::size_t i = 0; i < epochs.size(); ++i) {
+    total_energy += epochs[i].energy_wh;
+    if (std::isfinite(epochs[i].quality) && (!best || epochs[i].quality > *best)) {
+      best = epochs[i].quality;
+      best_index = i;
+    }
   }
+  if (!best) return std::nullopt;
   OptimalEpoch result;
-  result.best_quality = best;
+  result.best_quality = *best;
   result.epochs_run = static_cast<int>(epochs.size());
-  double best_so_far = epochs.front().quality;
+  std::optional<double> best_so_far;
   std::size_t chosen = 0;
-  for (; chosen < epochs.size(); ++chosen) {
-    best_so_far = std::max(best_so_far, epochs[chosen].quality);
-    if (best - best_so_far < min_gain) break;
+  for (; chosen < best_index; ++chosen) {
+    const double quality = epochs[chosen].quality;
+    if (std::isfinite(quality) && (!best_so_far || quality > *best_so_far)) best_so_far = quality;
+    if (best_so_far && *best - *best_so_far < min_gain) break;
   }
+  if (chosen == best_index) best_so_far = *best;
   result.epoch = static_cast<int>(chosen) + 1;
-  result.quality = best_so_far;
+  result.quality = *best_so_far;
   for (std::size_t later = chosen + 1; later < epochs.size(); ++later) {
     result.saved_energy_wh += epochs[later].energy_wh;
     result.saved_co2_g += epochs[later].co2_g;

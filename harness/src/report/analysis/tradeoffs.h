@@ -17,9 +17,17 @@ struct TradeoffPoint {
   double quality = 0;  // accuracy in percent, or minus an error
 };
 
+// What DominatedBy gives a point on the front, and one it cannot place: a
+// cost or quality that is not a finite number (a diverged run's RMSE) is
+// neither better nor worse than anything.
+inline constexpr int kOnTheFront = -1;
+inline constexpr int kNotRanked = -2;
+
 // For each point, the index of the point that dominates it (no worse on
-// both axes and better on one), choosing the cheapest such point; -1 for a
-// point on the front. Equal points do not dominate each other.
+// both axes and better on one), choosing the cheapest such point;
+// kOnTheFront for a point on the front; kNotRanked for a point with a figure
+// that is not finite, which dominates nothing either. Equal points do not
+// dominate each other.
 std::vector<int> DominatedBy(const std::vector<TradeoffPoint>& points);
 
 // One epoch as the optimal-epoch and to-target logic see it.
@@ -45,7 +53,9 @@ struct OptimalEpoch {
 
 // The first epoch after which every further epoch together bought less than
 // `min_gain` of quality: the best quality reached by then is within
-// `min_gain` of the best of the whole run. Empty for no epochs.
+// `min_gain` of the best of the whole run (at the latest, the best epoch).
+// Epochs whose quality is not finite count as no gain; empty when no epoch
+// has a finite quality.
 std::optional<OptimalEpoch> FindOptimalEpoch(const std::vector<EpochPoint>& epochs,
                                              double min_gain);
 

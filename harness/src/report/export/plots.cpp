@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -118,6 +119,9 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     for (const CellRuns* cell : members) {
       const double quality =
           regression ? -MeanOf(*cell, FinalRmse) : MeanOf(*cell, FinalAccuracyPercent);
+      // A diverged cell (RMSE inf or NaN) has no place on the axes; the
+      // Pareto section names it.
+      if (!std::isfinite(quality) || !std::isfinite(MeanOf(*cell, EnergyWh))) continue;
       points.push_back({MeanOf(*cell, EnergyWh), quality});
       energy.push_back(points.back().cost);
       shown.push_back(regression ? -quality : quality);
@@ -128,7 +132,7 @@ std::vector<Figure> QualityAgainstEnergy(const std::vector<CellRuns>& cells, con
     std::vector<TradeoffPoint> front;
     const std::vector<int> dominated_by = DominatedBy(points);
     for (std::size_t i = 0; i < points.size(); ++i) {
-      if (dominated_by[i] < 0) front.push_back(points[i]);
+      if (dominated_by[i] == kOnTheFront) front.push_back(points[i]);
     }
     std::sort(front.begin(), front.end(),
               [](const TradeoffPoint& a, const TradeoffPoint& b) { return a.cost < b.cost; });

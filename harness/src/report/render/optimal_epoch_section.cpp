@@ -33,6 +33,13 @@ CellOptimum Pool(const CellRuns& cell, double min_gain_points) {
           Summarize(wh),    Summarize(co2),        Summarize(percent)};
 }
 
+bool AnyEpochRun(const CellRuns& cell) {
+  for (const RunRow* run : cell.finished) {
+    if (!run->epochs.empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string OptimalEpochSection(const ReportInput& input) {
@@ -61,10 +68,20 @@ std::string OptimalEpochSection(const ReportInput& input) {
                        {"Wh after it", Align::kRight},
                        {"g CO2 after it", Align::kRight},
                        {"% of epoch energy", Align::kRight}});
+  std::string notes;
   for (const CellRuns& cell : input.cells) {
     if (cell.finished.empty()) continue;
     const CellOptimum optimum = Pool(cell, gain);
-    if (optimum.epoch.count == 0) continue;
+    if (optimum.epoch.count == 0) {
+      // Epochs were run, but none has a finite figure to measure gains by.
+      if (AnyEpochRun(cell)) {
+        notes += fmt::format(
+            "\n{}: no optimal epoch, its {} is not a finite number in any epoch (did the training "
+            "diverge?).\n",
+            EscapeText(cell.name), cell.IsRegression() ? "RMSE" : "accuracy");
+      }
+      continue;
+    }
     const bool regression = cell.IsRegression();
     auto quality = [regression](const Stat& stat) {
       return regression ? FormatStatSignificant(stat) + " RMSE"
@@ -76,7 +93,7 @@ std::string OptimalEpochSection(const ReportInput& input) {
                   FormatStatSignificant(optimum.saved_co2_g),
                   FormatStat(optimum.saved_percent, 0)});
   }
-  text += table.Render();
+  text += table.Render() + notes;
   const OptimalEpochSavings savings = SuiteOptimalEpochSavings(input.cells, gain);
   if (savings.epochs_wh > 0) {
     text += fmt::format(

@@ -2,6 +2,7 @@
 // the cells worth choosing, and for each other cell the one that beats it
 // on both counts.
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -23,7 +24,9 @@ std::vector<std::string> Verdicts(const std::vector<const CellRuns*>& cells, Met
   const std::vector<int> dominated_by = DominatedBy(points);
   std::vector<std::string> verdicts;
   for (const int by : dominated_by) {
-    verdicts.push_back(by < 0 ? "front" : "dominated by " + cells[by]->name);
+    verdicts.push_back(by == kOnTheFront  ? "front"
+                       : by == kNotRanked ? "not ranked"
+                                          : "dominated by " + cells[by]->name);
   }
   return verdicts;
 }
@@ -57,7 +60,18 @@ std::string DatasetTable(const std::vector<const CellRuns*>& cells, bool regress
     if (!agree) row.push_back(by_co2[i]);
     table.AddRow(row);
   }
-  return table.Render();
+  std::string notes;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (by_energy[i] != "not ranked" && by_co2[i] != "not ranked") continue;
+    const bool quality_finite = std::isfinite(Quality(*cells[i]));
+    notes += fmt::format(
+        "\n{}: {} not a finite number (did the training diverge?), so it has no "
+        "place on the front.\n",
+        EscapeText(cells[i]->name),
+        !quality_finite ? (regression ? "its RMSE is" : "its accuracy is")
+                        : "its energy or CO2 is");
+  }
+  return table.Render() + notes;
 }
 
 }  // namespace
