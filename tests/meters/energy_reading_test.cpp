@@ -1,6 +1,9 @@
 // What the external meter accepts as a reading, and how it accumulates one.
 #include "external/energy_reading.h"
 
+#include <cmath>
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 namespace carbonbench::external_meter {
@@ -25,10 +28,56 @@ TEST(EnergyReading, SkipsPrometheusLabelsAndTimestamps) {
 TEST(EnergyReading, NoNumberOnTheFirstDataLineIsNoReading) {
   EXPECT_FALSE(ParseReading("no reading here\n1\n"));
   EXPECT_FALSE(ParseReading("12.5kWh\n"));  // a number is a whole word
-  EXPECT_FALSE(ParseReading("nan\n"));
-  EXPECT_FALSE(ParseReading("inf J\n"));
   EXPECT_FALSE(ParseReading("# only a comment\n"));
   EXPECT_FALSE(ParseReading(""));
+}
+
+// Not finite, but the reading all the same: the meter refuses it rather
+// than take the Prometheus timestamp after it.
+TEST(EnergyReading, NanAndInfAreTheReadingForTheCallerToRefuse) {
+  EXPECT_TRUE(std::isnan(*ParseReading("nan\n")));
+  EXPECT_TRUE(std::isinf(*ParseReading("inf J\n")));
+  EXPECT_TRUE(std::isnan(*ParseReading("plug_energy_joules_total NaN 1700000000000\n")));
+  EXPECT_TRUE(std::isinf(*ParseReading("1e999\n")));
+}
+
+TEST(EnergyReading, CheckedReadingRefusesWhatIsNotACumulativeEnergy) {
+  EXPECT_EQ(CheckedReading("12.5\n", "command 'x'"), 12.5);
+  const auto message = [](const std::string& text) {
+    try {
+      CheckedReading(text, "command 'x'");
+    } catch (const std::runtime_error& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(
+      message("\xC3\x28 12")
+          .rfind("command 'x' printed bytes that are not UTF-8 text (byte 0 is 0xC3): '\\xC3( 12'",
+                 0),
+      0u)
+      << message("\xC3\x28 12");
+  EXPECT_EQ(
+      message("nan").rfind("command 'x' gave a reading that is not a finite number: 'nan'", 0), 0u);
+  EXPECT_EQ(message("-1").rfind("command 'x' gave a negative reading: '-1'", 0), 0u);
+  EXPECT_EQ(message("none").rfind("command 'x' gave no number: 'none'", 0), 0u);
+}
+
+TEST(EnergyReading, Utf8IsCheckedStrictly) {
+  EXPECT_FALSE(FirstInvalidUtf8Byte("plain, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80"));
+  EXPECT_EQ(FirstInvalidUtf8Byte("ab\xFF"), 2u);
+  EXPECT_EQ(FirstInvalidUtf8Byte("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(FirstInvalidUtf8Byte("\xED\xA0\x80"), 0u);      // a surrogate
+  EXPECT_EQ(FirstInvalidUtf8Byte("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8Byte("x\xE2\x82"), 1u);         // cut short
+}
+
+TEST(EnergyReading, QuotedOutputIsAlwaysUtf8) {
+  EXPECT_EQ(Quoted("12 J\n"), "'12 J'");
+  EXPECT_EQ(Quoted("a\x01\xFF\nb caf\xC3\xA9"), "'a\\x01\\xFF\\nb caf\xC3\xA9'");
+  const std::string long_text = Quoted(std::string(1000, '\xFF'));
+  EXPECT_FALSE(FirstInvalidUtf8Byte(long_text));
+  EXPECT_LT(long_text.size(), 220u);
 }
 
 TEST(EnergyReading, UnitsToJoules) {

@@ -1,7 +1,10 @@
 // The external meter over files and commands the test writes.
 #include <gtest/gtest.h>
 
+#include "external/energy_reading.h"
 #include "meter_test_util.h"
+#include "records/record_json.h"
+#include "runner/meter_selection.h"
 
 namespace carbonbench {
 namespace {
@@ -109,6 +112,81 @@ TEST(ExternalMeter, OutputWithoutANumberIsQuoted) {
       MakeMeter("external", {{"command", std::string("echo -5")}})->Probe();
   EXPECT_NE(negative.reason.find("gave a negative reading: '-5'"), std::string::npos)
       << negative.reason;
+}
+
+// A reason must reach the store as UTF-8: the report reads it back as JSON.
+void ExpectValidUtf8(const std::string& text) {
+  EXPECT_FALSE(external_meter::FirstInvalidUtf8Byte(text).has_value()) << text;
+}
+
+TEST(ExternalMeter, OutputThatIsNotUtf8IsRefusedNamingTheCommand) {
+  const std::string command = "printf '\\377\\376 12\\n'";
+  const Availability availability = MakeMeter("external", {{"command", command}})->Probe();
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.reason.find("command '" + command +
+                                     "' printed bytes that are not UTF-8 text (byte 0 is 0xFF): "
+                                     "'\\xFF\\xFE 12'"),
+            std::string::npos)
+      << availability.reason;
+  ExpectValidUtf8(availability.reason);
+}
+
+TEST(ExternalMeter, ReadingsThatAreNotFiniteAreRefused) {
+  for (const std::string output :
+       {"nan", "inf", "1e999", "energy_joules_total NaN 1700000000000"}) {
+    const std::string command = "echo " + output;
+    const Availability availability = MakeMeter("external", {{"command", command}})->Probe();
+    EXPECT_FALSE(availability.available) << output;
+    EXPECT_NE(availability.reason.find("command '" + command +
+                                       "' gave a reading that is not a finite number"),
+              std::string::npos)
+        << availability.reason;
+  }
+}
+
+TEST(ExternalMeter, ANonRegularFileIsRefused) {
+  const Availability availability =
+      MakeMeter("external", {{"file", std::string("/dev/zero")}})->Probe();
+  EXPECT_FALSE(availability.available);
+  EXPECT_EQ(availability.reason.rfind("external.file /dev/zero is not a regular file", 0), 0u)
+      << availability.reason;
+}
+
+TEST(ExternalMeter, ACommandPastItsDeadlineIsKilledAndSaysSo) {
+  // Without the deadline this would block for 1000 s.
+  const Availability availability =
+      MakeMeter("external",
+                {{"command", std::string("echo started; sleep 1000")}, {"timeout_s", 0.2}})
+          ->Probe();
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.reason.find("external.command 'echo started; sleep 1000' gave no "
+                                     "reading within external.timeout_s = 0.2 s"),
+            std::string::npos)
+      << availability.reason;
+  EXPECT_NE(availability.reason.find("it printed 'started'"), std::string::npos)
+      << availability.reason;
+}
+
+// A meter whose reading is refused is one more unavailable meter: the next
+// one listed measures, and what is recorded of the refused one is JSON.
+TEST(ExternalMeter, ARefusedReadingFallsBackToTheNextMeter) {
+  const PluginRegistry& registry = test_support::Registry();
+  const std::map<std::string, ParamValue> external = {
+      {"command", std::string("printf '\\377 12\\n'")}};
+  const std::map<std::string, ParamValue> constant = {{"cpu_w", 10.0}};
+  const MeterSelection selection = SelectMeters(
+      registry, {"external", "constant"},
+      [&](const std::string& name) {
+        return ResolveParams(registry.Find(PluginKind::kMeter, name)->params,
+                             name == "external" ? external : constant);
+      },
+      MeterContext{});
+  ASSERT_EQ(selection.meters.size(), 1u);
+  EXPECT_EQ(selection.meters[0].name, "constant");
+  const std::vector<MeterRecord> described = selection.Describe();
+  ASSERT_EQ(described.size(), 2u);
+  EXPECT_EQ(described[0].available, false);
+  EXPECT_NO_THROW(ToJson(described[0]).dump());
 }
 
 TEST(ExternalMeter, ExactlyOneSource) {

@@ -278,13 +278,36 @@ double CarbonIntensity::GPerKwhAt(std::chrono::system_clock::time_point when) co
   return g_per_kwh;
 }
 
+std::optional<std::string> CarbonIntensity::UncoveredWarning(
+    std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to) const {
+  if (!hourly) return std::nullopt;
+  const auto gaps = hourly->Uncovered(from, to);
+  if (gaps.empty()) return std::nullopt;
+  constexpr std::size_t kSpansNamed = 3;
+  std::vector<std::string> spans;
+  for (std::size_t i = 0; i < gaps.size() && i < kSpansNamed; ++i) {
+    spans.push_back(FormatIso8601Utc(gaps[i].first) + " to " + FormatIso8601Utc(gaps[i].second));
+  }
+  if (gaps.size() > kSpansNamed) {
+    spans.push_back(fmt::format("{} more span(s)", gaps.size() - kSpansNamed));
+  }
+  const std::string file = hourly->path().empty() ? "the hourly series" : hourly->path();
+  return fmt::format(
+      "carbon.intensity_csv {} has no row for {} (its rows cover {} to {}): that time was "
+      "charged at {:g} gCO2e/kWh ({}) instead; add rows for those hours to use the grid's hourly "
+      "figure",
+      file, JoinStrings(spans, ", "), FormatIso8601Utc(hourly->first_hour()),
+      FormatIso8601Utc(hourly->end()), g_per_kwh, source);
+}
+
 CarbonIntensity ResolveCarbon(const CarbonRequest& request, const std::string& reference_data_dir,
                               const std::string& iso_codes_dir) {
-  if (request.intensity_g_per_kwh &&
-      (!std::isfinite(*request.intensity_g_per_kwh) || *request.intensity_g_per_kwh < 0)) {
-    throw std::runtime_error(fmt::format(
-        "carbon.intensity_g_per_kwh is {:g}: it must be a number of gCO2e/kWh, at least 0",
-        *request.intensity_g_per_kwh));
+  if (request.intensity_g_per_kwh && !(*request.intensity_g_per_kwh >= 0 &&
+                                       *request.intensity_g_per_kwh <= kMaxIntensityGPerKwh)) {
+    throw std::runtime_error(
+        fmt::format("carbon.intensity_g_per_kwh is {:g}: it must be a number of gCO2e/kWh from 0 "
+                    "to {:g}",
+                    *request.intensity_g_per_kwh, kMaxIntensityGPerKwh));
   }
   CarbonIntensity result =
       RegionResolver(reference_data_dir, iso_codes_dir).Resolve(request.region);

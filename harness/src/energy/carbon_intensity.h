@@ -54,12 +54,13 @@ struct CarbonRequest {
   // Unset: the cloud provider's published PUE for a cloud region, else 1.0.
   // Must be >= 1.0.
   std::optional<double> pue;
-  // Explicit intensity in gCO2e/kWh (>= 0), used as is, source
+  // Explicit intensity in gCO2e/kWh (0 to kMaxIntensityGPerKwh), used as is, source
   // "carbon.intensity_g_per_kwh". The region is still resolved (and checked)
   // for the country, the cloud provider and the PUE.
   std::optional<double> intensity_g_per_kwh;
   // Optional path of an hourly intensity CSV (format: intensity_series.h);
-  // the hours it covers use its values, the others g_per_kwh.
+  // the hours it covers use its values, the others g_per_kwh, with a
+  // warning (UncoveredWarning) on each run that had such hours.
   std::string hourly_csv;
 };
 
@@ -98,6 +99,12 @@ struct CarbonIntensity {
   // The intensity at a moment: the hourly value covering it when there is
   // one, else g_per_kwh.
   double GPerKwhAt(std::chrono::system_clock::time_point when) const;
+
+  // The hourly series' silence over [from, to) said in a sentence: the
+  // uncovered spans (the first few), what the series does cover and the
+  // figure charged instead. Nullopt without a series or where it covers all.
+  std::optional<std::string> UncoveredWarning(std::chrono::system_clock::time_point from,
+                                              std::chrono::system_clock::time_point to) const;
 };
 
 inline constexpr const char* kDefaultPueSource = "default (no data-centre overhead assumed)";

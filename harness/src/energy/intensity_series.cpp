@@ -70,6 +70,16 @@ bool ReadDigits(const std::string& text, std::size_t& pos, std::size_t count, in
   return true;
 }
 
+// The year a timestamp starts with when the clock cannot hold it
+// ("9999-01-01T00:00Z"), else nullopt.
+std::optional<int> YearOutsideClock(const std::string& text) {
+  std::size_t pos = 0;
+  int year = 0;
+  if (!ReadDigits(Trim(text), pos, 4, year)) return std::nullopt;
+  if (year >= kEarliestYear && year <= kLatestYear) return std::nullopt;
+  return year;
+}
+
 bool Expect(const std::string& text, std::size_t& pos, char c) {
   if (pos >= text.size() || text[pos] != c) return false;
   ++pos;
@@ -163,7 +173,7 @@ std::optional<Clock::time_point> ParseIso8601Utc(const std::string& raw) {
       return std::nullopt;
     }
   }
-  if (month < 1 || month > 12 || day < 1 ||
+  if (year < kEarliestYear || year > kLatestYear || month < 1 || month > 12 || day < 1 ||
       day > static_cast<int>(DaysInMonth(year, static_cast<unsigned>(month))) || hour > 23 ||
       minute > 59 || second > 59) {
     return std::nullopt;
@@ -228,6 +238,12 @@ IntensitySeries IntensitySeries::ReadCsv(const std::string& path) {
     const std::string time_text = Trim(row[static_cast<std::size_t>(time_column)]);
     const std::string value_text = Trim(row[static_cast<std::size_t>(value_column)]);
     const std::optional<Clock::time_point> when = ParseIso8601Utc(time_text);
+    if (const std::optional<int> year = YearOutsideClock(time_text); !when && year) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: year {} in '{}' is outside {} to {}, the years carbonbench's clock holds; "
+          "correct the timestamp",
+          path, line, *year, time_text, kEarliestYear, kLatestYear));
+    }
     if (!when) {
       throw std::runtime_error(fmt::format(
           "{}:{}: '{}' is not a timestamp; write ISO 8601 like 2026-11-23T14:00:00Z (UTC) or "
@@ -244,6 +260,12 @@ IntensitySeries IntensitySeries::ReadCsv(const std::string& path) {
       throw std::runtime_error(fmt::format(
           "{}:{}: intensity {:g} is negative; grid carbon intensity is at least 0 gCO2e/kWh", path,
           line, *value));
+    }
+    if (*value > kMaxIntensityGPerKwh) {
+      throw std::runtime_error(fmt::format(
+          "{}:{}: intensity {:g} gCO2e/kWh is above {:g}, more than any grid emits; write the "
+          "value in gCO2e/kWh (a figure in g/MWh is 1000 times too large)",
+          path, line, *value, kMaxIntensityGPerKwh));
     }
     if (!values.empty() && *when <= values.back().first) {
       const int previous_line = value_lines.back();
@@ -269,9 +291,9 @@ IntensitySeries IntensitySeries::FromHourly(
     const std::vector<std::pair<Clock::time_point, double>>& values, const std::string& origin) {
   if (values.empty()) throw std::invalid_argument(fmt::format("{}: no values", origin));
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!(values[i].second >= 0) || !std::isfinite(values[i].second)) {
-      throw std::invalid_argument(fmt::format("{}: value {} ({:g}) is not a finite number >= 0",
-                                              origin, i, values[i].second));
+    if (!(values[i].second >= 0) || !(values[i].second <= kMaxIntensityGPerKwh)) {
+      throw std::invalid_argument(fmt::format("{}: value {} ({:g}) is not a number from 0 to {:g}",
+                                              origin, i, values[i].second, kMaxIntensityGPerKwh));
     }
     if (i > 0 && values[i].first <= values[i - 1].first) {
       throw std::invalid_argument(fmt::format("{}: value {} at {} is not after value {} at {}",
@@ -293,6 +315,20 @@ std::optional<double> IntensitySeries::At(Clock::time_point when) const {
   const Point& point = *std::prev(after);
   if (when >= point.end) return std::nullopt;
   return point.g_per_kwh;
+}
+
+std::vector<std::pair<Clock::time_point, Clock::time_point>> IntensitySeries::Uncovered(
+    Clock::time_point from, Clock::time_point to) const {
+  std::vector<std::pair<Clock::time_point, Clock::time_point>> gaps;
+  Clock::time_point t = from;
+  for (const Point& point : points_) {
+    if (t >= to) break;
+    if (point.end <= t) continue;
+    if (point.start > t) gaps.emplace_back(t, std::min(point.start, to));
+    t = std::max(t, point.end);
+  }
+  if (t < to) gaps.emplace_back(t, to);
+  return gaps;
 }
 
 double IntegrateCo2Grams(const std::vector<EnergyInterval>& intervals,

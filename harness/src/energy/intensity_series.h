@@ -17,7 +17,11 @@
 // is read as UTC. Rows must be in strictly increasing time order. Each row
 // covers [its time, the next row's time), at most one hour; the last row
 // covers one hour. A moment no row covers (before the first row, after the
-// last, in a gap of more than an hour) has no value here.
+// last, in a gap of more than an hour) has no value here: the run is charged
+// at the region's figure there and its warnings say which hours those were
+// (CarbonIntensity::UncoveredWarning). Values are at most
+// kMaxIntensityGPerKwh, the cap of carbon.intensity_g_per_kwh; years are
+// kEarliestYear to kLatestYear, the range the clock holds.
 #pragma once
 
 #include <chrono>
@@ -28,6 +32,14 @@
 namespace carbonbench {
 
 struct CarbonIntensity;
+
+// The dirtiest grids are near 1,000 gCO2e/kWh; five times that is a typo or
+// a unit mistake (g/MWh), not a grid.
+inline constexpr double kMaxIntensityGPerKwh = 5000.0;
+// The span of std::chrono::system_clock's nanosecond count (1677-09-21 to
+// 2262-04-11), in whole years.
+inline constexpr int kEarliestYear = 1678;
+inline constexpr int kLatestYear = 2261;
 
 class IntensitySeries {
  public:
@@ -42,17 +54,24 @@ class IntensitySeries {
 
   // Throws std::runtime_error naming path:line, what is wrong and how to fix
   // it: unreadable or empty file, bad header, bad timestamp or number,
-  // negative intensity, duplicate or out-of-order timestamps.
+  // intensity negative or above kMaxIntensityGPerKwh, a year outside
+  // kEarliestYear..kLatestYear, duplicate or out-of-order timestamps.
   static IntensitySeries ReadCsv(const std::string& path);
 
   // From (start, g/kWh) pairs in strictly increasing time order, with the
   // coverage rules of the CSV; `origin` names them in errors. Throws
-  // std::invalid_argument for an empty, unsorted or negative series.
+  // std::invalid_argument for an empty or unsorted series or a value that
+  // is negative or above kMaxIntensityGPerKwh.
   static IntensitySeries FromHourly(const std::vector<std::pair<Clock::time_point, double>>& values,
                                     const std::string& origin = "intensity series");
 
   // The intensity covering `when`, or nullopt when no row covers it.
   std::optional<double> At(Clock::time_point when) const;
+
+  // The parts of [from, to) that no row covers, in order, adjacent rows'
+  // coverage merged; empty when every moment has a value.
+  std::vector<std::pair<Clock::time_point, Clock::time_point>> Uncovered(
+      Clock::time_point from, Clock::time_point to) const;
 
   std::size_t size() const { return points_.size(); }
   Clock::time_point first_hour() const { return points_.front().start; }
@@ -70,7 +89,8 @@ class IntensitySeries {
   std::string path_;
 };
 
-// Parses an ISO 8601 timestamp as the CSV takes it; nullopt when it is not one.
+// Parses an ISO 8601 timestamp as the CSV takes it; nullopt when it is not
+// one or its year is outside kEarliestYear..kLatestYear.
 std::optional<std::chrono::system_clock::time_point> ParseIso8601Utc(const std::string& text);
 
 // "2026-11-23T14:00:00Z" (whole seconds, UTC).

@@ -147,6 +147,7 @@ void CellSession::Train() {
   sampler_ = MakeSampler(context_, setup_.meters);
   cpu_before_ = ReadCpuTimes();
   sampler_->Start("train");
+  metered_since_ = std::chrono::system_clock::now();
   memory_.Mark("train");
   provenance_ = sampler_->ProvenanceSummary();
   trained_ = carbonbench::Train(network_, *setup_.data, optimizations_,
@@ -279,6 +280,10 @@ void CellSession::Summarise() {
   if (sampler_) {
     sampler_->Stop();
     memory_.Stop();
+    if (const auto uncovered =
+            context_.intensity.UncoveredWarning(metered_since_, std::chrono::system_clock::now())) {
+      Warn(*uncovered);
+    }
     summary.energy_wh = sampler_->TotalWh();
     summary.energy_band_wh = sampler_->TotalBandWh();
     summary.co2_g = sampler_->TotalCo2G();

@@ -60,6 +60,8 @@ class CellSession {
   RunStart start_;
   std::vector<std::string> warnings_;
   Clock::time_point start_time_;
+  // When energy began to be charged: the span whose carbon intensity counts.
+  std::chrono::system_clock::time_point metered_since_;
   std::int64_t run_id_ = 0;  // 0 until the run row is written
 
   CellSetup setup_;

@@ -3,18 +3,21 @@
 // a wall-plug meter can be the source of truth. Measured, for whatever the
 // device behind it covers: a wall plug covers the whole machine, so its
 // figure goes under one component and the Method says so.
-#include <sys/wait.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <chrono>
+#include <cmath>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "bounded_command.h"
 #include "carbonbench/meter.h"
 #include "energy_reading.h"
 
@@ -23,29 +26,40 @@ namespace detail {
 
 constexpr std::size_t kMaxOutputBytes = 1 << 20;
 
-// Output as an error message quotes it: one line per line, at most 200 chars.
-std::string Quoted(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() > 200) text = text.substr(0, 200) + "...";
-  return "'" + text + "'";
-}
-
 Component ComponentNamed(const std::string& name) {
   if (name == "gpu") return Component::kGpu;
   if (name == "ram") return Component::kRam;
   return Component::kCpu;
 }
 
-std::string ExitText(int status) {
-  if (WIFEXITED(status)) {
-    const int code = WEXITSTATUS(status);
-    std::string text = "exited with status " + std::to_string(code);
-    if (code == 127) text += " (the shell found no such command)";
-    if (code == 126) text += " (the command is not executable)";
-    return text;
+// A file an exporter keeps current: read without blocking (a FIFO there
+// would hang the sampler) and no more than a reading can need.
+std::string ReadReadingFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    throw std::runtime_error(
+        fmt::format("cannot read external.file {}: {}; check the path and that the exporter "
+                    "writing it runs",
+                    path, std::strerror(errno)));
   }
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "failed (wait status " + std::to_string(status) + ")";
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error(
+        fmt::format("external.file {} is not a regular file; name the file the exporter writes "
+                    "(for a device or a pipe, use external.command instead)",
+                    path));
+  }
+  std::string text;
+  char buffer[4096];
+  while (text.size() < kMaxOutputBytes) {
+    const ssize_t size = ::read(fd, buffer, sizeof buffer);
+    if (size < 0 && errno == EINTR) continue;
+    if (size <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(size));
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace detail
@@ -62,7 +76,11 @@ class ExternalMeter : public Meter {
             EnumParam("unit", "J", {"J", "Wh", "kWh"}, "unit of the reading"),
             EnumParam("component", "cpu", {"cpu", "gpu", "ram"},
                       "component the figure is recorded as; a wall plug measures the whole "
-                      "machine, so then list no other meter beside it")};
+                      "machine, so then list no other meter beside it"),
+            FloatParam("timeout_s", 10.0,
+                       "seconds the command may take for one reading; past it the command and "
+                       "everything it started are killed and the reading fails",
+                       0.01, 3600.0)};
   }
 
   void Configure(const Params& params, const MeterContext&) override {
@@ -71,6 +89,9 @@ class ExternalMeter : public Meter {
     unit_ = params.Has("unit") ? params.GetString("unit") : "J";
     component_ =
         detail::ComponentNamed(params.Has("component") ? params.GetString("component") : "cpu");
+    limits_.deadline = std::chrono::milliseconds(
+        std::llround((params.Has("timeout_s") ? params.GetFloat("timeout_s") : 10.0) * 1000.0));
+    limits_.max_output_bytes = detail::kMaxOutputBytes;
     if (!external_meter::JoulesPerUnit(unit_)) {
       throw std::invalid_argument(fmt::format("external.unit '{}' is not J, Wh or kWh", unit_));
     }
@@ -130,62 +151,48 @@ class ExternalMeter : public Meter {
 
  private:
   std::string Source() const {
-    return file_.empty() ? "command '" + command_ + "'" : "file " + file_;
+    if (!file_.empty()) {
+      const std::string quoted = external_meter::Quoted(file_);
+      return "file " + quoted.substr(1, quoted.size() - 2);
+    }
+    return "command " + external_meter::Quoted(command_);
   }
 
   std::string ReadText() const {
-    if (!file_.empty()) {
-      std::ifstream in(file_);
-      if (!in) {
-        throw std::runtime_error(
-            fmt::format("cannot read external.file {}: {}; check the path and that the exporter "
-                        "writing it runs",
-                        file_, std::strerror(errno)));
-      }
-      std::stringstream text;
-      text << in.rdbuf();
-      return text.str();
+    if (!file_.empty()) return detail::ReadReadingFile(file_);
+    const external_meter::CommandOutput run = external_meter::RunBoundedCommand(command_, limits_);
+    if (run.timed_out) {
+      throw std::runtime_error(fmt::format(
+          "external.command {} gave no reading within external.timeout_s = {:g} s, so it and "
+          "everything it started were killed; it printed {} (raise external.timeout_s if the "
+          "source is that slow)",
+          external_meter::Quoted(command_), limits_.deadline.count() / 1000.0,
+          external_meter::Quoted(run.output)));
     }
-    std::FILE* pipe = popen(command_.c_str(), "r");
-    if (pipe == nullptr) {
+    if (run.wait_status != 0) {
       throw std::runtime_error(
-          fmt::format("cannot run external.command '{}': {}", command_, std::strerror(errno)));
+          fmt::format("external.command {} {}; it printed {} (its stderr went to the terminal)",
+                      external_meter::Quoted(command_), external_meter::ExitText(run.wait_status),
+                      external_meter::Quoted(run.output)));
     }
-    std::string output;
-    char buffer[4096];
-    while (std::size_t size = std::fread(buffer, 1, sizeof buffer, pipe)) {
-      if (output.size() < detail::kMaxOutputBytes) output.append(buffer, size);
-    }
-    const int status = pclose(pipe);
-    if (status != 0) {
-      throw std::runtime_error(
-          fmt::format("external.command '{}' {}; it printed {} (its stderr went to the terminal)",
-                      command_, detail::ExitText(status), detail::Quoted(output)));
-    }
-    return output;
+    return run.output;
   }
 
   double ReadTotalJoules() const {
-    const std::string text = ReadText();
-    const std::optional<double> reading = external_meter::ParseReading(text);
-    if (!reading) {
+    const double joules = external_meter::CheckedReading(ReadText(), Source()) *
+                          *external_meter::JoulesPerUnit(unit_);
+    if (!std::isfinite(joules)) {
       throw std::runtime_error(
-          fmt::format("{} gave no number: {} (expected a cumulative reading on its first line, "
-                      "such as '1234.5' or 'energy_joules_total 1234.5')",
-                      Source(), detail::Quoted(text)));
+          fmt::format("{} gave a reading too large to count in joules", Source()));
     }
-    if (*reading < 0) {
-      throw std::runtime_error(
-          fmt::format("{} gave a negative reading: {} (a cumulative energy cannot be negative)",
-                      Source(), detail::Quoted(text)));
-    }
-    return *reading * *external_meter::JoulesPerUnit(unit_);
+    return joules;
   }
 
   std::string file_;
   std::string command_;
   std::string unit_ = "J";
   Component component_ = Component::kCpu;
+  external_meter::CommandLimits limits_;
   external_meter::CumulativeJoules counter_;
   bool failing_ = false;
 };

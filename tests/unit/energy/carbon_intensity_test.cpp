@@ -398,7 +398,14 @@ TEST(CarbonIntensityTest, NegativeIntensityIsRefused) {
   CarbonRequest request;
   request.intensity_g_per_kwh = -1;
   ExpectErrorContaining([&] { Resolve(request); },
-                        {"carbon.intensity_g_per_kwh is -1", "at least 0"});
+                        {"carbon.intensity_g_per_kwh is -1", "from 0 to 5000"});
+}
+
+TEST(CarbonIntensityTest, IntensityAboveTheCapIsRefused) {
+  CarbonRequest request;
+  request.intensity_g_per_kwh = 1e300;
+  ExpectErrorContaining([&] { Resolve(request); },
+                        {"carbon.intensity_g_per_kwh is 1e+300", "from 0 to 5000"});
 }
 
 TEST(CarbonIntensityTest, ExplicitPueWinsOverTheProviders) {

@@ -175,6 +175,33 @@ TEST_F(IntensityCsvTest, UnsortedTimestampIsRefused) {
                 ":3:", {"is earlier than line 2's 2026-11-23T15:00:00Z", "sort the rows by time"});
 }
 
+TEST_F(IntensityCsvTest, IntensityAboveTheSuiteCapIsRefused) {
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,212\n2026-11-23T15:00:00Z,1e300\n",
+                ":3:", {"intensity 1e+300 gCO2e/kWh is above 5000", "g/MWh"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,5000.5\n", ":2:", {"above 5000"});
+  EXPECT_EQ(IntensitySeries::ReadCsv(Write("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,5000\n"))
+                .points()
+                .front()
+                .g_per_kwh,
+            5000);
+}
+
+TEST_F(IntensityCsvTest, YearsTheClockCannotHoldAreRefused) {
+  // 9999 would wrap the clock's nanosecond count to a date in 1700-something.
+  ExpectRefused("timestamp,g_per_kwh\n9999-01-01T00:00:00Z,100\n",
+                ":2:", {"year 9999", "outside 1678 to 2261", "correct the timestamp"});
+  ExpectRefused("timestamp,g_per_kwh\n2026-11-23T14:00:00Z,100\n2262-05-01T00:00:00Z,100\n",
+                ":3:", {"year 2262"});
+  ExpectRefused("timestamp,g_per_kwh\n1000-01-01T00:00:00Z,100\n", ":2:", {"year 1000"});
+}
+
+TEST(Iso8601Test, YearsOutsideTheClockAreNotTimestamps) {
+  EXPECT_FALSE(ParseIso8601Utc("9999-12-31T23:59:59Z").has_value());
+  EXPECT_FALSE(ParseIso8601Utc("1677-01-01T00:00:00Z").has_value());
+  EXPECT_EQ(FormatIso8601Utc(At("2261-12-31T23:59:59Z")), "2261-12-31T23:59:59Z");
+  EXPECT_EQ(FormatIso8601Utc(At("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
+}
+
 TEST(IntensitySeriesTest, MissingFileIsRefused) {
   ExpectErrorContaining([] { IntensitySeries::ReadCsv("/nonexistent/intensity.csv"); },
                         {"cannot read /nonexistent/intensity.csv"});
@@ -184,6 +211,48 @@ TEST(IntensitySeriesTest, FromHourlyChecksItsValues) {
   EXPECT_THROW(IntensitySeries::FromHourly({}), std::invalid_argument);
   EXPECT_THROW(IntensitySeries::FromHourly({{k15h, 1}, {k14h, 2}}), std::invalid_argument);
   EXPECT_THROW(IntensitySeries::FromHourly({{k14h, -1}}), std::invalid_argument);
+  EXPECT_THROW(IntensitySeries::FromHourly({{k14h, 5001}}), std::invalid_argument);
+}
+
+// --- Coverage of a run ---
+
+using Span = std::pair<TimePoint, TimePoint>;
+
+TEST(IntensitySeriesTest, UncoveredNamesTheSpansNoRowCovers) {
+  // Rows over [14:00, 15:00) and [16:00, 17:00).
+  const IntensitySeries series = IntensitySeries::FromHourly({{k14h, 100}, {k16h, 300}});
+  EXPECT_TRUE(series.Uncovered(k14h, k15h).empty());
+  EXPECT_TRUE(series.Uncovered(k16h + minutes(5), k16h + minutes(50)).empty());
+  EXPECT_EQ(series.Uncovered(k14h - minutes(30), k16h + hours(2)),
+            (std::vector<Span>{
+                {k14h - minutes(30), k14h}, {k15h, k16h}, {k16h + hours(1), k16h + hours(2)}}));
+  // Entirely after the series: the whole span.
+  EXPECT_EQ(series.Uncovered(k16h + hours(5), k16h + hours(6)),
+            (std::vector<Span>{{k16h + hours(5), k16h + hours(6)}}));
+  // Adjacent rows leave no gap between them.
+  const IntensitySeries hourly = IntensitySeries::FromHourly({{k14h, 100}, {k15h, 300}});
+  EXPECT_TRUE(hourly.Uncovered(k14h + minutes(30), k16h).empty());
+}
+
+TEST(IntensitySeriesTest, UncoveredHoursAreAWarningNamingThemAndTheFigureUsed) {
+  CarbonIntensity carbon;
+  carbon.g_per_kwh = 475;
+  carbon.source = "CodeCarbon world average";
+  EXPECT_FALSE(carbon.UncoveredWarning(k14h, k15h).has_value());  // no series, nothing to say
+  carbon.hourly = std::make_shared<const IntensitySeries>(
+      IntensitySeries::FromHourly({{k14h, 100}, {k15h, 300}}, "intensity.csv"));
+  EXPECT_FALSE(carbon.UncoveredWarning(k14h + minutes(10), k16h).has_value());
+  const std::optional<std::string> warning =
+      carbon.UncoveredWarning(k16h + hours(24), k16h + hours(25));
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_NE(warning->find("has no row for 2026-11-24T16:00:00Z to 2026-11-24T17:00:00Z"),
+            std::string::npos)
+      << *warning;
+  EXPECT_NE(warning->find("its rows cover 2026-11-23T14:00:00Z to 2026-11-23T16:00:00Z"),
+            std::string::npos)
+      << *warning;
+  EXPECT_NE(warning->find("charged at 475 gCO2e/kWh (CodeCarbon world average)"), std::string::npos)
+      << *warning;
 }
 
 // --- Integration ---
