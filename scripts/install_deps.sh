@@ -7,7 +7,8 @@
 #                            data of the other ready-to-run suites (fortunes,
 #                            Mauna Loa CO2 in python3-statsmodels), a Markdown
 #                            renderer and a headless browser to check the
-#                            report as a reader sees it
+#                            report as a reader sees it, and clang with
+#                            libFuzzer and the sanitizers' runtimes (fuzz/)
 # The quickstart's list is kept short because unpacking is most of a fresh
 # machine's install time: python3-statsmodels alone brings SciPy and pandas.
 set -euo pipefail
@@ -21,7 +22,8 @@ packages=(
   gnuplot-nox
   iso-codes dataset-fashion-mnist
 )
-test_packages=(clang-format fortunes python3-statsmodels cmark-gfm chromium)
+test_packages=(clang-format fortunes python3-statsmodels cmark-gfm chromium
+  clang libfuzzer-14-dev libclang-rt-14-dev)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   "") ;;

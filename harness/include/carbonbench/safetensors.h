@@ -15,14 +15,9 @@
 
 #include <torch/types.h>
 
-namespace carbonbench {
+#include "carbonbench/safetensors_layout.h"
 
-// Thrown for anything wrong with a file; the message names the file and,
-// where one is at fault, the tensor.
-class SafetensorsError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace carbonbench {
 
 struct SafetensorsEntry {
   std::string name;

@@ -15,7 +15,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/utils.h>
 
-#include "bert_config.h"
+#include "bert_weights.h"
 #include "carbonbench/sdk.h"
 
 namespace carbonbench::models {

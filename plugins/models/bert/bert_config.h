@@ -1,11 +1,10 @@
 // The shape of a BERT-family encoder, from a named preset, plugin parameters
-// or a Hugging Face config.json, and loading Hugging Face weights into it.
+// or a Hugging Face config.json (bert_weights.h loads the weights).
 #pragma once
 
 #include <cstdint>
 #include <string>
-
-#include <torch/nn/module.h>
+#include <string_view>
 
 namespace carbonbench::models {
 
@@ -38,14 +37,9 @@ const char* BertPrefix(BertArchitecture architecture);
 // Reads <folder>/config.json (Hugging Face format, model_type "bert" or
 // "distilbert"); absent keys take Hugging Face's defaults. Throws
 // std::runtime_error naming the file and key for anything unusable.
+// Refuses a file over 16 MB and JSON nested beyond kJsonNestingLimit.
 BertConfig ReadPretrainedConfig(const std::string& folder);
-
-// Copies <folder>/model.safetensors into `network`'s parameters and buffers.
-// Keys are accepted with or without the architecture prefix, and LayerNorm
-// weight/bias also as the old gamma/beta. The classifier head and the BERT
-// pooler may be absent (they keep their fresh initialisation); any other
-// absent tensor, or a shape that differs, is an error.
-void LoadPretrainedWeights(torch::nn::Module& network, const BertConfig& config,
-                           const std::string& folder);
+// The same from the text of config.json; `path` names it in messages.
+BertConfig ParsePretrainedConfig(const std::string& path, std::string_view text);
 
 }  // namespace carbonbench::models
