@@ -7,11 +7,20 @@
 #include "report/export/emissions_csv.h"
 #include "report/export/exports.h"
 #include "report/export/plots.h"
+#include "util/file_name.h"
 
 namespace carbonbench::report {
 
 std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::string& suite,
                                           const std::string& reports_dir, ReportOptions options) {
+  // The name may come from the store (a merged one, or one written by hand):
+  // it becomes file names under reports_dir, and must not lead out of it.
+  if (const std::string problem = FileStemProblem(suite); !problem.empty()) {
+    throw std::runtime_error(fmt::format(
+        "store {}: suite name '{}' {}; reports are written as {}/<suite>.md and beside it, so no "
+        "report is written for this name: report a suite whose name is a plain file name",
+        store.path(), suite, problem, reports_dir));
+  }
   const std::vector<RunRow> runs = store.LoadRuns(suite);
   if (runs.empty()) {
     throw std::runtime_error(fmt::format(

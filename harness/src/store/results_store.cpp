@@ -10,6 +10,7 @@
 
 #include "store/run_columns.h"
 #include "store/store_codec.h"
+#include "store/store_error.h"
 #include "store/store_schema.h"
 
 namespace carbonbench {
@@ -207,15 +208,32 @@ void EndRun(SQLite::Database& db, std::int64_t run_id, const std::string& status
 
 std::unique_ptr<SQLite::Database> OpenDatabase(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
+  std::error_code error;
+  if (!parent.empty()) std::filesystem::create_directories(parent, error);
+  if (error) {
+    throw std::runtime_error(fmt::format("store {}: cannot make its folder {}: {}", path,
+                                         parent.string(), error.message()));
+  }
+  std::unique_ptr<SQLite::Database> db;
   try {
-    auto db =
-        std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     PrepareStoreSchema(*db, path);
     return db;
   } catch (const SQLite::Exception& error) {
-    // SQLite's own messages ("file is not a database") do not name the file.
-    throw std::runtime_error(fmt::format("store {}: {}", path, error.what()));
+    throw std::runtime_error(
+        StoreErrorMessage(path, "opening it", db ? db->getHandle() : nullptr, error));
+  }
+}
+
+// Runs `body`, giving an SQLite failure the store's path, the OS's reason
+// and what to do about it.
+template <class Body>
+auto Guarded(const std::string& path, const SQLite::Database& db, const char* doing, Body&& body)
+    -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& error) {
+    throw std::runtime_error(StoreErrorMessage(path, doing, db.getHandle(), error));
   }
 }
 
@@ -228,110 +246,128 @@ ResultsStore::~ResultsStore() = default;
 std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
                                                  const std::string& config_hash,
                                                  int repetition) const {
-  SQLite::Statement query(
-      *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status = 'finished' "
-                       "AND superseded_at = ''"));
-  query.bind(1, suite);
-  query.bind(2, config_hash);
-  query.bind(3, repetition);
-  std::vector<RunRow> runs = ReadRuns(*db_, query);
-  if (runs.empty()) return std::nullopt;
-  return std::move(runs.front());
+  return Guarded(path_, *db_, "reading a finished run", [&]() -> std::optional<RunRow> {
+    SQLite::Statement query(
+        *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status = 'finished' "
+                         "AND superseded_at = ''"));
+    query.bind(1, suite);
+    query.bind(2, config_hash);
+    query.bind(3, repetition);
+    std::vector<RunRow> runs = ReadRuns(*db_, query);
+    if (runs.empty()) return std::nullopt;
+    return std::move(runs.front());
+  });
 }
 
 std::optional<RunRow> ResultsStore::LatestAttempt(const std::string& suite,
                                                   const std::string& config_hash,
                                                   int repetition) const {
-  SQLite::Statement query(
-      *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status != 'running' "
-                       "ORDER BY id DESC LIMIT 1"));
-  query.bind(1, suite);
-  query.bind(2, config_hash);
-  query.bind(3, repetition);
-  std::vector<RunRow> runs = ReadRuns(*db_, query);
-  if (runs.empty()) return std::nullopt;
-  return std::move(runs.front());
+  return Guarded(path_, *db_, "reading a run", [&]() -> std::optional<RunRow> {
+    SQLite::Statement query(
+        *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status != 'running' "
+                         "ORDER BY id DESC LIMIT 1"));
+    query.bind(1, suite);
+    query.bind(2, config_hash);
+    query.bind(3, repetition);
+    std::vector<RunRow> runs = ReadRuns(*db_, query);
+    if (runs.empty()) return std::nullopt;
+    return std::move(runs.front());
+  });
 }
 
 std::int64_t ResultsStore::BeginRun(const RunStart& start) {
-  RequireKnownTask(start);
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  DeleteRunsWithEpochs(*db_, ReplaceableAttempts(*db_, start));
-  InsertRun(*db_, start);
-  const std::int64_t id = db_->getLastInsertRowid();
-  transaction.commit();
-  return id;
+  return Guarded(path_, *db_, "storing the start of a run", [&] {
+    RequireKnownTask(start);
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    DeleteRunsWithEpochs(*db_, ReplaceableAttempts(*db_, start));
+    InsertRun(*db_, start);
+    const std::int64_t id = db_->getLastInsertRowid();
+    transaction.commit();
+    return id;
+  });
 }
 
 void ResultsStore::AppendEpoch(std::int64_t run_id, const EpochRecord& epoch) {
-  SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  RequireRunning(*db_, run_id);
-  SQLite::Statement insert(*db_, InsertChildSql(detail::EpochsTable()));
-  insert.bind(1, run_id);
-  detail::BindColumns(insert, detail::EpochsTable(), epoch, kAtBegin, 2);
-  insert.exec();
-  transaction.commit();
+  return Guarded(path_, *db_, "storing an epoch", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    RequireRunning(*db_, run_id);
+    SQLite::Statement insert(*db_, InsertChildSql(detail::EpochsTable()));
+    insert.bind(1, run_id);
+    detail::BindColumns(insert, detail::EpochsTable(), epoch, kAtBegin, 2);
+    insert.exec();
+    transaction.commit();
+  });
 }
 
 void ResultsStore::FinishRun(std::int64_t run_id, const RunSummary& summary) {
-  EndRun(*db_, run_id, "finished", "", summary);
+  return Guarded(path_, *db_, "storing a finished run",
+                 [&] { EndRun(*db_, run_id, "finished", "", summary); });
 }
 
 void ResultsStore::FailRun(std::int64_t run_id, const std::string& reason,
                            const RunSummary& partial) {
-  EndRun(*db_, run_id, "failed", reason, partial);
+  return Guarded(path_, *db_, "storing a failed run",
+                 [&] { EndRun(*db_, run_id, "failed", reason, partial); });
 }
 
 std::int64_t ResultsStore::FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
                                                  double duration_s) {
-  std::int64_t id = 0;
-  {
-    SQLite::Statement query(*db_,
-                            "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
-                            "repetition = ? AND status = 'running' AND superseded_at = ''");
-    query.bind(1, start.suite);
-    query.bind(2, start.config_hash);
-    query.bind(3, start.repetition);
-    if (query.executeStep()) id = query.getColumn(0).getInt64();
-  }
-  if (id == 0) id = BeginRun(start);
-  RunSummary partial;
-  partial.duration_s = duration_s;
-  partial.energy_provenance = "absent: the cell's process ended before it stored any epoch";
-  SQLite::Statement epochs(*db_,
-                           "SELECT COUNT(*), COALESCE(SUM(energy_wh), 0), "
-                           "COALESCE(SUM(co2_g), 0), MAX(energy_provenance) "
-                           "FROM epochs WHERE run_id = ?");
-  epochs.bind(1, id);
-  if (epochs.executeStep() && epochs.getColumn(0).getInt() > 0) {
-    partial.epochs_run = epochs.getColumn(0).getInt();
-    partial.energy_wh = epochs.getColumn(1).getDouble();
-    partial.co2_g = epochs.getColumn(2).getDouble();
-    partial.energy_provenance =
-        epochs.getColumn(3).getString() + " (the epochs it stored; the one in flight is lost)";
-  }
-  EndRun(*db_, id, "failed", reason, partial);
-  return id;
+  return Guarded(path_, *db_, "storing a failed run", [&] {
+    std::int64_t id = 0;
+    {
+      SQLite::Statement query(*db_,
+                              "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
+                              "repetition = ? AND status = 'running' AND superseded_at = ''");
+      query.bind(1, start.suite);
+      query.bind(2, start.config_hash);
+      query.bind(3, start.repetition);
+      if (query.executeStep()) id = query.getColumn(0).getInt64();
+    }
+    if (id == 0) id = BeginRun(start);
+    RunSummary partial;
+    partial.duration_s = duration_s;
+    partial.energy_provenance = "absent: the cell's process ended before it stored any epoch";
+    SQLite::Statement epochs(*db_,
+                             "SELECT COUNT(*), COALESCE(SUM(energy_wh), 0), "
+                             "COALESCE(SUM(co2_g), 0), MAX(energy_provenance) "
+                             "FROM epochs WHERE run_id = ?");
+    epochs.bind(1, id);
+    if (epochs.executeStep() && epochs.getColumn(0).getInt() > 0) {
+      partial.epochs_run = epochs.getColumn(0).getInt();
+      partial.energy_wh = epochs.getColumn(1).getDouble();
+      partial.co2_g = epochs.getColumn(2).getDouble();
+      partial.energy_provenance =
+          epochs.getColumn(3).getString() + " (the epochs it stored; the one in flight is lost)";
+    }
+    EndRun(*db_, id, "failed", reason, partial);
+    return id;
+  });
 }
 
 std::vector<RunRow> ResultsStore::LoadRuns(const std::string& suite) const {
-  SQLite::Statement query(
-      *db_, SelectRuns("suite = ? AND status != 'running' AND superseded_at = '' ORDER BY id"));
-  query.bind(1, suite);
-  return ReadRuns(*db_, query);
+  return Guarded(path_, *db_, "reading runs", [&] {
+    SQLite::Statement query(
+        *db_, SelectRuns("suite = ? AND status != 'running' AND superseded_at = '' ORDER BY id"));
+    query.bind(1, suite);
+    return ReadRuns(*db_, query);
+  });
 }
 
 std::vector<RunRow> ResultsStore::LoadSupersededRuns(const std::string& suite) const {
-  SQLite::Statement query(*db_, SelectRuns("suite = ? AND superseded_at != '' ORDER BY id"));
-  query.bind(1, suite);
-  return ReadRuns(*db_, query);
+  return Guarded(path_, *db_, "reading runs", [&] {
+    SQLite::Statement query(*db_, SelectRuns("suite = ? AND superseded_at != '' ORDER BY id"));
+    query.bind(1, suite);
+    return ReadRuns(*db_, query);
+  });
 }
 
 std::vector<std::string> ResultsStore::Suites() const {
-  SQLite::Statement query(*db_, "SELECT DISTINCT suite FROM runs ORDER BY suite");
-  std::vector<std::string> suites;
-  while (query.executeStep()) suites.push_back(query.getColumn(0).getString());
-  return suites;
+  return Guarded(path_, *db_, "reading its suites", [&] {
+    SQLite::Statement query(*db_, "SELECT DISTINCT suite FROM runs ORDER BY suite");
+    std::vector<std::string> suites;
+    while (query.executeStep()) suites.push_back(query.getColumn(0).getString());
+    return suites;
+  });
 }
 
 }  // namespace carbonbench

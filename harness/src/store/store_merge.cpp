@@ -15,6 +15,7 @@
 
 #include "store/results_store.h"
 #include "store/store_schema.h"
+#include "util/file_name.h"
 
 namespace carbonbench {
 namespace {
@@ -189,6 +190,18 @@ void Consider(std::map<RunKey, Candidate>& chosen, const RunKey& key, const Cand
   }
 }
 
+// A suite name becomes the file names of its report: one that could lead
+// out of --reports-dir (a path, "..") is refused before anything is written.
+void RequireFileStemSuite(const std::string& input, std::int64_t run_id, const std::string& suite) {
+  const std::string problem = FileStemProblem(suite);
+  if (problem.empty()) return;
+  throw std::runtime_error(fmt::format(
+      "{}: run {} has suite name '{}', which {}; a suite's name becomes its report's file "
+      "names, so this store is not merged. Leave it out of the merge, or run its suite again "
+      "under a plain name",
+      input, run_id, suite, problem));
+}
+
 // Which attempt of each cell repetition the output keeps as current; every
 // run an input keeps as history goes to `history`, as it is.
 std::map<RunKey, Candidate> ChooseAttempts(
@@ -218,6 +231,7 @@ std::map<RunKey, Candidate> ChooseAttempts(
       }
       const RunKey key{query.getColumn(1).getString(), query.getColumn(2).getString(),
                        query.getColumn(3).getInt()};
+      RequireFileStemSuite(inputs[i], candidate.id, std::get<0>(key));
       if (!query.getColumn(9).getString().empty()) {
         const auto [at, added] = history.emplace(
             HistoryKey{std::get<0>(key), std::get<1>(key), std::get<2>(key), candidate.started_at},

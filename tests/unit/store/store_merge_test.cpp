@@ -76,6 +76,32 @@ TEST_F(StoreMerge, CarriesEveryRunWithItsEpochsFromEachInput) {
   EXPECT_EQ(merged.LoadRuns("other").size(), 1u);
 }
 
+TEST_F(StoreMerge, RefusesASuiteNameThatWouldLeadOutOfTheReportsFolder) {
+  const std::string a = PathIn("a.db"), b = PathIn("b.db"), out = PathIn("all.db");
+  {
+    ResultsStore store(a);
+    Finished(store, SampleStart("s", "h1"), 1.5);
+  }
+  std::int64_t id = 0;
+  {
+    ResultsStore store(b);
+    id = Finished(store, SampleStart("../../outside", "h2"), 2.5);
+  }
+  try {
+    MergeStores({a, b}, out);
+    FAIL() << "a suite named by a path was merged";
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what())
+                  .rfind(b + ": run " + std::to_string(id) +
+                             " has suite name '../../outside', which may "
+                             "only use letters, digits",
+                         0),
+              0u)
+        << error.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 TEST_F(StoreMerge, FinishedBeatsFailedAndDuplicatesCollapse) {
   const std::string a = PathIn("a.db"), b = PathIn("b.db"), out = PathIn("all.db");
   {
