@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "suites/integer_setting.h"
 
 namespace carbonbench::cli {
 namespace {
@@ -12,6 +13,11 @@ std::string Range(const ParamSpec& spec) {
     std::string out;
     for (const auto& choice : spec.choices) out += (out.empty() ? "" : "|") + choice;
     return out;
+  }
+  // An integer's range is what validation enforces, open bounds included.
+  if (spec.type == ParamType::kInt) {
+    const IntegerRange range = StoredRange(spec);
+    return fmt::format("int in [{}, {}]", range.min, range.max);
   }
   if (!spec.min && !spec.max) return ParamTypeName(spec.type);
   return fmt::format("{} in [{}, {}]", ParamTypeName(spec.type),

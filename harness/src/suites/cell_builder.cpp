@@ -1,7 +1,10 @@
 #include "suites/cell_builder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "suites/config_hash.h"
@@ -15,9 +18,12 @@ using ValueMap = std::map<std::string, ParamValue>;
 
 struct Candidate {
   Cell cell;
-  // Everything the suite set for this cell, including parameters of plugins
-  // the cell does not use: two candidates equal here are a real repetition.
-  ValueMap given;
+  // What the suite set for this cell beyond cell.settings: parameters of
+  // plugins the cell does not run, and its optimization list. With the
+  // settings (one-to-one with config_json) it is everything the suite said:
+  // two candidates equal in both are a repeated entry. Kept apart so no cell
+  // carries a second copy of its settings.
+  ValueMap extra;
   Loc origin;
 };
 
@@ -49,10 +55,25 @@ void CheckDefaultModel(const SettingMap& given, const Cell& cell, const Settings
                      schema.KnownPluginsText(PluginKind::kModel) + ")");
 }
 
-Candidate MakeCandidate(const SuiteDocument& doc, const Combination& combination,
-                        const SettingsSchema& schema, ErrorList& errors) {
-  SettingMap given = doc.dataset;
-  for (const auto& [key, value] : doc.defaults) given[key] = value;
+// Specs are looked up once per plugin, not once per cell.
+class SpecCache {
+ public:
+  explicit SpecCache(const SettingsSchema& schema) : schema_(schema) {}
+  const std::vector<ParamSpec>& Of(const std::string& plugin) {
+    auto it = specs_.find(plugin);
+    if (it == specs_.end()) it = specs_.emplace(plugin, schema_.PluginSpecs(plugin)).first;
+    return it->second;
+  }
+
+ private:
+  const SettingsSchema& schema_;
+  std::map<std::string, std::vector<ParamSpec>> specs_;
+};
+
+Candidate MakeCandidate(const SettingMap& base, const Combination& combination,
+                        const std::vector<std::string>& meters, const SettingsSchema& schema,
+                        SpecCache& plugin_specs, ErrorList& errors) {
+  SettingMap given = base;
   for (const auto& [key, value] : combination.values) given[key] = value;
 
   Candidate candidate;
@@ -68,25 +89,27 @@ Candidate MakeCandidate(const SuiteDocument& doc, const Combination& combination
   // cell's hash does not change when a stopping rule's patience is tuned.
   std::vector<std::string> plugins = {std::get<std::string>(cell.settings.at(kModelKey))};
   plugins.insert(plugins.end(), cell.optimizations.begin(), cell.optimizations.end());
-  plugins.insert(plugins.end(), doc.meters.begin(), doc.meters.end());
-  for (const auto& plugin : plugins)
-    FillFromSpecs(schema.PluginSpecs(plugin), given, &cell.settings);
+  plugins.insert(plugins.end(), meters.begin(), meters.end());
+  for (const auto& plugin : plugins) FillFromSpecs(plugin_specs.Of(plugin), given, &cell.settings);
 
-  candidate.given = cell.settings;
-  for (const auto& [key, value] : given) candidate.given[key] = value.value;
+  // Given values are already normalized, so a key the cell holds holds
+  // the given value: only the others need keeping.
+  for (const auto& [key, value] : given)
+    if (!cell.settings.count(key)) candidate.extra.emplace(key, value.value);
   return candidate;
 }
 
 // Matrix keys whose value is not the same in every cell, sorted.
-std::vector<std::string> VaryingKeys(const std::vector<Candidate>& candidates,
+std::vector<std::string> VaryingKeys(const std::vector<const Candidate*>& candidates,
                                      const std::set<std::string>& matrix_keys) {
   std::vector<std::string> varying;
   for (const auto& key : matrix_keys) {
     if (key == kModelKey || key == kOptimizationsKey) continue;
     std::set<ParamValue> values;
-    for (const auto& candidate : candidates) {
-      const auto it = candidate.cell.settings.find(key);
-      if (it != candidate.cell.settings.end()) values.insert(it->second);
+    for (const Candidate* candidate : candidates) {
+      const auto it = candidate->cell.settings.find(key);
+      if (it != candidate->cell.settings.end()) values.insert(it->second);
+      if (values.size() > 1) break;
     }
     if (values.size() > 1) varying.push_back(key);
   }
@@ -110,60 +133,80 @@ std::string CellName(const Cell& cell, const std::vector<std::string>& varying) 
 // with settings of their own (another dataset, fewer epochs) does not
 // lengthen every name in it.
 void NameCells(const std::set<std::string>& matrix_keys, std::vector<Candidate>* candidates) {
-  std::map<std::string, std::vector<std::size_t>> by_model;
-  for (std::size_t i = 0; i < candidates->size(); ++i)
-    by_model[std::get<std::string>((*candidates)[i].cell.settings.at(kModelKey))].push_back(i);
-  for (const auto& [model, members] : by_model) {
-    std::vector<Candidate> group;
-    for (std::size_t i : members) group.push_back((*candidates)[i]);
-    const auto varying = VaryingKeys(group, matrix_keys);
-    for (std::size_t i : members)
-      (*candidates)[i].cell.name = CellName((*candidates)[i].cell, varying);
+  std::map<std::string, std::vector<const Candidate*>> by_model;
+  for (const Candidate& candidate : *candidates)
+    by_model[std::get<std::string>(candidate.cell.settings.at(kModelKey))].push_back(&candidate);
+  std::map<std::string, std::vector<std::string>> varying;
+  for (const auto& [model, members] : by_model) varying[model] = VaryingKeys(members, matrix_keys);
+  for (Candidate& candidate : *candidates) {
+    const auto& model = std::get<std::string>(candidate.cell.settings.at(kModelKey));
+    candidate.cell.name = CellName(candidate.cell, varying.at(model));
   }
 }
 
-// Keeps the first of each distinct cell. A repeated combination is an error;
-// candidates that only differ in parameters of plugins they do not run (the
-// baseline crossed with stopper.patience) are one cell, kept once.
-std::vector<Cell> Deduplicate(std::vector<Candidate> candidates, ErrorList& errors) {
-  std::map<ValueMap, Loc> seen_given;
-  std::set<std::pair<ValueMap, std::vector<std::string>>> seen_cells;
-  std::vector<Cell> cells;
-  for (auto& candidate : candidates) {
-    const auto [first, fresh] = seen_given.emplace(candidate.given, candidate.origin);
-    if (!fresh) {
-      errors.Add(candidate.origin, "cell '" + candidate.cell.name +
-                                       "' is defined twice (same settings as the one from line " +
-                                       std::to_string(first->second.line + 1) +
-                                       "); remove the repeated entry");
-      continue;
-    }
-    const auto key = std::make_pair(candidate.cell.settings, candidate.cell.optimizations);
-    if (seen_cells.insert(key).second) cells.push_back(std::move(candidate.cell));
-  }
-  return cells;
-}
-
-void HashCells(const SuiteDocument& doc, const SettingsSchema& schema, std::vector<Cell>* cells) {
+void HashCells(const SuiteDocument& doc, const SettingsSchema& schema,
+               std::vector<Candidate>* candidates) {
   const std::map<std::string, ParamValue> added_later = schema.ParamsAddedLater();
-  for (auto& cell : *cells) {
+  for (auto& candidate : *candidates) {
+    Cell& cell = candidate.cell;
     cell.config_json =
         CanonicalConfigJson(cell.settings, cell.optimizations, doc.carbon, doc.meters, added_later);
     cell.config_hash = Fnv1a64Hex(cell.config_json);
   }
 }
 
+// Keeps the first of each distinct cell. A repeated combination is an error;
+// candidates that only differ in parameters of plugins they do not run (the
+// baseline crossed with stopper.patience) are one cell, kept once. Cells are
+// compared by their canonical JSON (one-to-one with their settings and
+// optimizations), viewed in place rather than copied.
+std::vector<Cell> Deduplicate(std::vector<Candidate> candidates, ErrorList& errors) {
+  std::unordered_map<std::string_view, std::vector<std::size_t>> seen;
+  seen.reserve(candidates.size());
+  std::vector<bool> kept(candidates.size(), false);
+  std::size_t kept_count = 0;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Candidate& candidate = candidates[i];
+    std::vector<std::size_t>& same_cell = seen[candidate.cell.config_json];
+    const auto repeated = std::find_if(same_cell.begin(), same_cell.end(), [&](std::size_t j) {
+      return candidates[j].extra == candidate.extra;
+    });
+    if (repeated != same_cell.end()) {
+      errors.Add(candidate.origin, "cell '" + candidate.cell.name +
+                                       "' is defined twice (same settings as the one from line " +
+                                       std::to_string(candidates[*repeated].origin.line + 1) +
+                                       "); remove the repeated entry");
+      continue;
+    }
+    if (same_cell.empty()) {
+      kept[i] = true;
+      ++kept_count;
+    }
+    same_cell.push_back(i);
+  }
+  seen.clear();  // its views point into the candidates, moved from next
+  std::vector<Cell> cells;
+  cells.reserve(kept_count);
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (kept[i]) cells.push_back(std::move(candidates[i].cell));
+  return cells;
+}
+
 }  // namespace
 
 std::vector<Cell> BuildCells(const SuiteDocument& doc, const std::vector<Combination>& combinations,
                              const SettingsSchema& schema, ErrorList& errors) {
+  SettingMap base = doc.dataset;
+  for (const auto& [key, value] : doc.defaults) base[key] = value;
+  SpecCache plugin_specs(schema);
   std::vector<Candidate> candidates;
+  candidates.reserve(combinations.size());
   for (const auto& combination : combinations)
-    candidates.push_back(MakeCandidate(doc, combination, schema, errors));
+    candidates.push_back(
+        MakeCandidate(base, combination, doc.meters, schema, plugin_specs, errors));
   NameCells(MatrixKeys(doc.matrix), &candidates);
-  std::vector<Cell> cells = Deduplicate(std::move(candidates), errors);
-  HashCells(doc, schema, &cells);
-  return cells;
+  HashCells(doc, schema, &candidates);
+  return Deduplicate(std::move(candidates), errors);
 }
 
 }  // namespace carbonbench::detail

@@ -1,5 +1,7 @@
 #include "suites/matrix.h"
 
+#include <limits>
+
 #include "util/strings.h"
 
 namespace carbonbench::detail {
@@ -104,6 +106,30 @@ void ApplyIncludes(const MatrixSpec& matrix, std::vector<Combination>* combinati
 }
 
 }  // namespace
+
+std::uint64_t CountCombinations(const MatrixSpec& matrix) {
+  if (!matrix.present) return 1;
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  // As ExpandMatrix: an include-only matrix has no cross-product of its own.
+  std::uint64_t product = matrix.axes.empty() && !matrix.include.empty() ? 0 : 1;
+  for (const auto& axis : matrix.axes) {
+    const std::uint64_t size = axis.values.size();
+    product = size != 0 && product > kMax / size ? kMax : product * size;
+  }
+  const std::uint64_t includes = matrix.include.size();
+  return product > kMax - includes ? kMax : product + includes;
+}
+
+std::string CombinationCountText(const MatrixSpec& matrix) {
+  std::vector<std::string> sizes;
+  for (const auto& axis : matrix.axes) sizes.push_back(std::to_string(axis.values.size()));
+  std::string text = JoinStrings(sizes, " x ");
+  if (!matrix.include.empty()) {
+    text += (text.empty() ? "" : " + ") + std::to_string(matrix.include.size()) + " include " +
+            (matrix.include.size() == 1 ? "entry" : "entries");
+  }
+  return text;
+}
 
 std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& errors) {
   if (!matrix.present) return {Combination{}};

@@ -7,6 +7,7 @@
 //      overwritten); if it fits none, it becomes a combination of its own.
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,14 @@ struct Combination {
   SettingMap values;
   Loc origin;  // where it came from: the matrix, or its include entry
 };
+
+// How many cells a matrix can make, known without building any: the product
+// of the axes' sizes (before 'exclude') plus one per 'include' entry, which
+// adds at most one. Saturates at UINT64_MAX rather than wrapping.
+std::uint64_t CountCombinations(const MatrixSpec& matrix);
+
+// "20 x 20 x 5" for the axes (and "+ 2 include entries"), for messages.
+std::string CombinationCountText(const MatrixSpec& matrix);
 
 // No matrix gives one empty combination (the defaults alone). Reports exclude
 // entries that can never match and a matrix left without combinations.

@@ -5,6 +5,8 @@
 
 #include "suites/integer_setting.h"
 #include "suites/yaml_scalar.h"
+#include "util/file_name.h"
+#include "util/strings.h"
 
 namespace carbonbench::detail {
 namespace {
@@ -113,6 +115,24 @@ std::optional<SettingValue> ReadOptimizations(Loc key_loc, const YAML::Node& nod
   return SettingValue{JoinOptimizations(names), loc, key_loc};
 }
 
+constexpr char kCategoriesKey[] = "dataset.categories";
+
+// Each category names a file in the dataset's folder, so it is held to the
+// same rule as every name that becomes a file name: one plain component.
+std::string CategoriesProblem(const std::string& categories) {
+  for (const std::string& part : SplitString(categories, ',')) {
+    const std::string name = Trim(part);
+    if (name.empty()) continue;
+    if (const std::string problem =
+            FileStemProblem(name, "it names a file in the dataset's folder");
+        !problem.empty()) {
+      const std::string shown = name.size() > 40 ? name.substr(0, 40) + "..." : name;
+      return "dataset.categories: category '" + shown + "' " + problem;
+    }
+  }
+  return "";
+}
+
 // A quoted "5" is text; saying so spares the user a puzzling "got '5'".
 std::string QuoteHint(const YAML::Node& node) {
   if (!IsQuoted(node)) return "";
@@ -154,6 +174,8 @@ std::optional<SettingValue> ReadSettingValue(const std::string& key, Loc key_loc
                             : CheckParamValue(spec, value);
   if (problem.empty() && key == kModelKey)
     problem = schema.CheckPluginName(std::get<std::string>(value), PluginKind::kModel);
+  if (problem.empty() && key == kCategoriesKey)
+    problem = CategoriesProblem(std::get<std::string>(value));
   if (!problem.empty()) {
     errors.Add(loc, problem + QuoteHint(node));
     return std::nullopt;

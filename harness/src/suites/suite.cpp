@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <system_error>
 #include <tuple>
 
@@ -181,6 +182,19 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
   // Expansion assumes well-formed values; stopping here also avoids
   // follow-on errors that would only repeat the ones above.
   errors.ThrowIfAny();
+  const std::uint64_t count = CountCombinations(doc.matrix);
+  if (count > static_cast<std::uint64_t>(doc.max_cells)) {
+    errors.Add(doc.matrix.loc,
+               "the matrix makes up to " +
+                   (count == std::numeric_limits<std::uint64_t>::max() ? std::string("2^64")
+                                                                       : std::to_string(count)) +
+                   " cells (" + CombinationCountText(doc.matrix) + "), above the cap of " +
+                   std::to_string(doc.max_cells) +
+                   "; remove axis values, or raise the cap with a top-level 'max_cells: N' (at "
+                   "most " +
+                   std::to_string(kHardMaxCells) + ")");
+    errors.ThrowIfAny();
+  }
   const auto combinations = ExpandMatrix(doc.matrix, errors);
   std::vector<Cell> cells = BuildCells(doc, combinations, schema, errors);
   errors.ThrowIfAny();

@@ -3,6 +3,7 @@
 // builder.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,8 +42,16 @@ struct MatrixSpec {
   std::vector<MatrixEntry> include;
 };
 
+// The most cells a suite makes unless it says otherwise (`max_cells:`), and
+// the most it may say. A matrix is easy to grow by accident (five axes of
+// twenty values are 3.2 million cells); like GitHub Actions' 256 jobs per
+// matrix, the cap turns that into a message instead of hours of expansion.
+inline constexpr std::int64_t kDefaultMaxCells = 4096;
+inline constexpr std::int64_t kHardMaxCells = 1000000;
+
 struct SuiteDocument {
   std::string name;
+  std::int64_t max_cells = kDefaultMaxCells;
   std::string description;
   int repetitions = 1;
   CarbonSettings carbon;

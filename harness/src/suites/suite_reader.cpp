@@ -14,9 +14,9 @@ namespace carbonbench::detail {
 namespace {
 
 const std::vector<std::string>& TopLevelKeys() {
-  static const std::vector<std::string> keys = {"suite",   "description", "dataset",  "defaults",
-                                                "matrix",  "repetitions", "carbon",   "meters",
-                                                "sampler", "limits",      "inference"};
+  static const std::vector<std::string> keys = {"suite",   "description", "dataset",   "defaults",
+                                                "matrix",  "repetitions", "carbon",    "meters",
+                                                "sampler", "limits",      "inference", "max_cells"};
   return keys;
 }
 
@@ -84,6 +84,19 @@ void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors, Sui
   }
   if (auto repetitions = ReadInt(node, LocOf(node.Mark()), spec, errors))
     doc->repetitions = *repetitions;
+}
+
+void ReadMaxCells(const YAML::Node& node, Loc key_loc, ErrorList& errors, SuiteDocument* doc) {
+  static const ParamSpec kSpec =
+      IntParam("max_cells", kDefaultMaxCells, "", 1, static_cast<double>(kHardMaxCells));
+  if (!node.IsScalar()) {
+    errors.Add(node.IsNull() ? key_loc : LocOf(node.Mark()),
+               "max_cells must be an integer from 1 to " + std::to_string(kHardMaxCells) +
+                   ", e.g. 'max_cells: 10000'");
+    return;
+  }
+  if (auto checked = ReadChecked(node, LocOf(node.Mark()), kSpec, errors))
+    doc->max_cells = std::get<std::int64_t>(*checked);
 }
 
 // --- dataset, defaults -----------------------------------------------------
@@ -412,6 +425,7 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   if (key == "sampler") return ReadSampler(value, errors, doc);
   if (key == "limits") return ReadLimits(value, errors, doc);
   if (key == "inference") return ReadInference(value, errors, doc);
+  if (key == "max_cells") return ReadMaxCells(value, key_loc, errors, doc);
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 

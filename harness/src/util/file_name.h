@@ -19,5 +19,8 @@ inline constexpr std::size_t kMaxFileStemChars = 100;
 // completes "suite name 'x' ...", e.g. "is 300 characters long; at most 100
 // are allowed".
 std::string FileStemProblem(const std::string& name);
+// The same check for a name with another use, given as `use` ("it names a
+// file in the dataset's folder") in place of "it names the result files".
+std::string FileStemProblem(const std::string& name, const std::string& use);
 
 }  // namespace carbonbench

@@ -11,6 +11,7 @@ namespace carbonbench {
 namespace {
 
 using testing_support::ErrorsOf;
+using testing_support::Load;
 using testing_support::TestCatalog;
 using Strings = std::vector<std::string>;
 
@@ -147,6 +148,21 @@ TEST(ValidationTest, MissingSuiteKeyAndBadSuiteName) {
   EXPECT_EQ(ErrorsOf("suite: my suite\n"),
             Strings{"quickstart.yaml:1:8: suite name 'my suite' may only use "
                     "letters, digits, '_' and '-' (it names the result files)"});
+}
+
+TEST(ValidationTest, EveryNameThatBecomesAFileNameIsChecked) {
+  EXPECT_EQ(ErrorsOf("suite: " + std::string(300, 'a') + "\n"),
+            Strings{"quickstart.yaml:1:8: suite name '" + std::string(40, 'a') +
+                    "...' is 300 characters long; at most 100 are allowed (it names the result "
+                    "files)"});
+  // Fortune categories name files in the dataset's folder.
+  EXPECT_EQ(ErrorsOf("suite: q\ndataset: {name: fortunes, categories: 'food, ../../etc/x'}\n"),
+            Strings{"quickstart.yaml:2:39: dataset.categories: category '../../etc/x' may only "
+                    "use letters, digits, '_' and '-' (it names a file in the dataset's folder)"});
+  EXPECT_EQ(Load("suite: q\ndataset: {name: fortunes, categories: 'food, men-women'}\n")
+                .cells.at(0)
+                .Get("dataset.categories"),
+            ParamValue(std::string("food, men-women")));
 }
 
 TEST(ValidationTest, MatrixShapeErrors) {
