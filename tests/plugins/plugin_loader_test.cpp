@@ -14,6 +14,7 @@
 #include "energy/measurement_record.h"
 #include "plugins/plugin_registry.h"
 #include "plugins/plugin_trust.h"
+#include "records/record_json.h"
 #include "runner/meter_selection.h"
 #include "suites/suite.h"
 
@@ -128,6 +129,23 @@ TEST(MeterSelection, RecordsBandsCalibrationWarningsAndWhatNoMeterCovers) {
     EXPECT_EQ(record.components[i].provenance, "not covered");
     EXPECT_FALSE(record.components[i].meter);
   }
+}
+
+// What a meter says reaches the store, which the report reads as JSON: it
+// is made UTF-8 whatever bytes the meter gave.
+TEST(MeterSelection, WhatAMeterSaysIsKeptAsUtf8) {
+  PluginRegistry registry;
+  registry.LoadDirectories({Fixture("latin1")});
+  const MeterSelection selection = SelectMeters(
+      registry, {"latin1_meter"},
+      [&](const std::string& name) {
+        return ResolveParams(registry.Find(PluginKind::kMeter, name)->params, {});
+      },
+      MeterContext{});
+  const std::vector<MeterRecord> described = selection.Describe();
+  ASSERT_EQ(described.size(), 1u);
+  EXPECT_EQ(described[0].reason, "capteur d\u00e9connect\u00e9");
+  EXPECT_NO_THROW(ToJson(described[0]).dump());
 }
 
 TEST(PluginLoader, RefusesABuildTagMismatchNamingBothTags) {
