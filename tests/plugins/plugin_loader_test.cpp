@@ -1,8 +1,11 @@
 // The loader's contract: what it accepts, and every way it refuses a plugin,
 // each with a message that names the file and both sides of a mismatch.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -10,6 +13,8 @@
 #include "carbonbench/meter.h"
 #include "energy/measurement_record.h"
 #include "plugins/plugin_registry.h"
+#include "plugins/plugin_trust.h"
+#include "records/record_json.h"
 #include "runner/meter_selection.h"
 #include "suites/suite.h"
 
@@ -126,6 +131,23 @@ TEST(MeterSelection, RecordsBandsCalibrationWarningsAndWhatNoMeterCovers) {
   }
 }
 
+// What a meter says reaches the store, which the report reads as JSON: it
+// is made UTF-8 whatever bytes the meter gave.
+TEST(MeterSelection, WhatAMeterSaysIsKeptAsUtf8) {
+  PluginRegistry registry;
+  registry.LoadDirectories({Fixture("latin1")});
+  const MeterSelection selection = SelectMeters(
+      registry, {"latin1_meter"},
+      [&](const std::string& name) {
+        return ResolveParams(registry.Find(PluginKind::kMeter, name)->params, {});
+      },
+      MeterContext{});
+  const std::vector<MeterRecord> described = selection.Describe();
+  ASSERT_EQ(described.size(), 1u);
+  EXPECT_EQ(described[0].reason, "capteur d\u00e9connect\u00e9");
+  EXPECT_NO_THROW(ToJson(described[0]).dump());
+}
+
 TEST(PluginLoader, RefusesABuildTagMismatchNamingBothTags) {
   const std::string error = LoadError({Fixture("tag_mismatch")});
   EXPECT_NE(error.find("plugin 'tag_meter' was built with 'gcc-4 cxx11abi=0 torch=0.4', this "
@@ -157,28 +179,225 @@ TEST(PluginLoader, CatchesAPluginThatThrowsAtTheBoundary) {
       << error;
 }
 
-TEST(PluginLoader, RefusesAWorldWritablePluginFile) {
-  const fs::path dir = fs::temp_directory_path() / ("cb_perm_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                           fs::perms::others_read | fs::perms::others_exec);
-  const fs::path copy = dir / "libcarbonbench_copy.so";
-  fs::copy_file(Fixture("good") + "/libcarbonbench_fixture_good.so", copy);
+// --- Trust, as OpenSSH's StrictModes: the rule on a fake tree ---
+
+constexpr uid_t kMe = 1000;
+
+class FakeTree {
+ public:
+  FakeTree() {
+    Add("/", 0, S_IFDIR | 0755);
+    Add("/opt", 0, S_IFDIR | 0755);
+    Add("/opt/plugins", kMe, S_IFDIR | 0755);
+    Add("/opt/plugins/libp.so", kMe, S_IFREG | 0644);
+  }
+  void Add(const std::string& path, uid_t owner, mode_t mode) { nodes_[path] = {owner, mode}; }
+  TrustSettings Settings() const {
+    TrustSettings settings;
+    settings.trusted_uid = kMe;
+    settings.ownership_of = [this](const std::string& path) -> std::optional<PathOwnership> {
+      const auto found = nodes_.find(path);
+      if (found == nodes_.end()) return std::nullopt;
+      return found->second;
+    };
+    return settings;
+  }
+  std::string FileProblem(const std::string& path) const {
+    return UntrustedFileProblem(path, Settings());
+  }
+
+ private:
+  std::map<std::string, PathOwnership> nodes_;
+};
+
+void ExpectProblem(const std::string& problem, const std::vector<std::string>& pieces) {
+  for (const std::string& piece : pieces) {
+    EXPECT_NE(problem.find(piece), std::string::npos)
+        << "missing '" << piece << "' in: " << problem;
+  }
+}
+
+TEST(PluginTrust, OwnedByRootOrMeAndWritableByNoOneElseAllTheWayUp) {
+  EXPECT_EQ(FakeTree().FileProblem("/opt/plugins/libp.so"), "");
+  FakeTree root_owned;
+  root_owned.Add("/opt/plugins/libp.so", 0, S_IFREG | 0755);
+  EXPECT_EQ(root_owned.FileProblem("/opt/plugins/libp.so"), "");
+}
+
+TEST(PluginTrust, AFolderAboveTheFolderThatIsWorldWritableIsRefused) {
+  FakeTree tree;
+  tree.Add("/opt", 0, S_IFDIR | 0777);
+  ExpectProblem(tree.FileProblem("/opt/plugins/libp.so"),
+                {"folder /opt is writable by group or others (mode 777, owned by uid 0",
+                 "fix with: chmod go-w '/opt'"});
+}
+
+TEST(PluginTrust, AFileOrFolderOwnedBySomeoneElseIsRefused) {
+  FakeTree file;
+  file.Add("/opt/plugins/libp.so", 1001, S_IFREG | 0644);
+  ExpectProblem(file.FileProblem("/opt/plugins/libp.so"),
+                {"the plugin file /opt/plugins/libp.so is owned by uid 1001", "neither root nor",
+                 "fix with: chown 1000 '/opt/plugins/libp.so'"});
+  FakeTree folder;
+  folder.Add("/opt", 1001, S_IFDIR | 0755);
+  ExpectProblem(folder.FileProblem("/opt/plugins/libp.so"), {"folder /opt is owned by uid 1001"});
+}
+
+TEST(PluginTrust, GroupWritableIsRefusedToo) {
+  FakeTree tree;
+  tree.Add("/opt/plugins/libp.so", kMe, S_IFREG | 0664);
+  ExpectProblem(tree.FileProblem("/opt/plugins/libp.so"),
+                {"the plugin file /opt/plugins/libp.so is writable by group or others (mode 664"});
+}
+
+// As OpenSSH's safe_path(): the sticky bit does not make /tmp safe, since
+// anyone may create a name there before its owner does.
+TEST(PluginTrust, AStickySharedFolderSuchAsTmpIsRefusedWithAMoveNotAChmod) {
+  FakeTree tree;
+  tree.Add("/tmp", 0, S_IFDIR | 01777);
+  tree.Add("/tmp/mine", kMe, S_IFDIR | 0700);
+  tree.Add("/tmp/mine/libp.so", kMe, S_IFREG | 0600);
+  const std::string problem = tree.FileProblem("/tmp/mine/libp.so");
+  ExpectProblem(problem, {"folder /tmp is a shared folder anyone can create names in (mode 1777",
+                          "move the plugin to a folder only you or root can write"});
+  EXPECT_EQ(problem.find("chmod"), std::string::npos) << problem;
+}
+
+TEST(PluginTrust, NotARegularFileOrNotThereIsRefused) {
+  FakeTree tree;
+  tree.Add("/opt/plugins/fifo.so", kMe, S_IFIFO | 0644);
+  ExpectProblem(tree.FileProblem("/opt/plugins/fifo.so"), {"is not a regular file"});
+  ExpectProblem(tree.FileProblem("/opt/plugins/gone.so"), {"cannot be examined"});
+}
+
+TEST(PluginTrust, ASymlinkOnTheWayIsJudgedByItsOwnerNotItsMode) {
+  FakeTree tree;
+  tree.Add("/opt/link", kMe, S_IFLNK | 0777);
+  EXPECT_EQ(UntrustedFolderProblem("/opt/link", tree.Settings()), "");
+  tree.Add("/opt/link", 1001, S_IFLNK | 0777);
+  ExpectProblem(UntrustedFolderProblem("/opt/link", tree.Settings()),
+                {"folder /opt/link is owned by uid 1001"});
+}
+
+// --- Trust on the real filesystem ---
+
+// A folder for trees the tests make unsafe on purpose, under the build tree
+// rather than /tmp, whose sticky 1777 the rule refuses. Skips where the
+// build tree itself is not trusted: every plugin would be refused there.
+class PluginFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string base = fs::weakly_canonical(TRUST_TREE_ROOT).string();
+    fs::create_directories(base);
+    if (std::string problem = UntrustedFolderProblem(base, ProcessTrustSettings());
+        !problem.empty()) {
+      GTEST_SKIP() << "the build tree is not trusted: " << problem;
+    }
+    root_ = fs::path(base) / ("case_" + std::to_string(::getpid()) + "_" +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    Folder(root_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+
+  // A folder only its owner can write (as umask 022 makes them).
+  static void Folder(const fs::path& path, fs::perms perms = kSafeFolder) {
+    fs::create_directories(path);
+    fs::permissions(path, perms);
+  }
+  static fs::path CopyGoodPlugin(const fs::path& folder) {
+    const fs::path copy = folder / "libcarbonbench_copy.so";
+    fs::copy_file(Fixture("good") + "/libcarbonbench_fixture_good.so", copy);
+    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+    return copy;
+  }
+
+  static constexpr fs::perms kSafeFolder = fs::perms::owner_all | fs::perms::group_read |
+                                           fs::perms::group_exec | fs::perms::others_read |
+                                           fs::perms::others_exec;
+  fs::path root_;
+};
+
+TEST_F(PluginFolderTest, RefusesAWorldWritablePluginFile) {
+  const fs::path dir = root_ / "plugins";
+  Folder(dir);
+  const fs::path copy = CopyGoodPlugin(dir);
   fs::permissions(copy, fs::perms::all);  // 0777
 
   std::string error = LoadError({dir.string()});
-  EXPECT_NE(error.find("refused: the plugin file is writable by group or others (mode 777)"),
-            std::string::npos)
-      << error;
-  EXPECT_NE(error.find("chmod go-w"), std::string::npos) << error;
+  ExpectProblem(error, {copy.string() + ": refused: the plugin file " + copy.string() +
+                            " is writable by group or others (mode 777",
+                        "chmod go-w '" + copy.string() + "'"});
 
   // The same file with safe permissions, in a world-writable folder.
   fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   fs::permissions(dir, fs::perms::all);
-  error = LoadError({dir.string()});
-  EXPECT_NE(error.find("its folder " + dir.string()), std::string::npos) << error;
-  fs::remove_all(dir);
+  ExpectProblem(LoadError({dir.string()}), {"folder " + dir.string() + " is writable"});
+}
+
+TEST_F(PluginFolderTest, RefusesAPluginBelowAWorldWritableFolder) {
+  const fs::path shared = root_ / "shared";
+  Folder(shared, fs::perms::all);
+  const fs::path dir = shared / "team" / "plugins";
+  Folder(shared / "team");
+  Folder(dir);
+  CopyGoodPlugin(dir);
+  ExpectProblem(LoadError({dir.string()}),
+                {"refused: folder " + shared.string() + " is writable by group or others (mode 777",
+                 "chmod go-w '" + shared.string() + "'"});
+}
+
+TEST_F(PluginFolderTest, ATrustedPluginIsLoaded) {
+  const fs::path dir = root_ / "plugins";
+  Folder(dir);
+  CopyGoodPlugin(dir);
+  PluginRegistry registry;
+  registry.LoadDirectories({dir.string()});
+  EXPECT_NE(registry.Find(PluginKind::kMeter, "fixture_meter"), nullptr);
+}
+
+TEST_F(PluginFolderTest, AFileThatIsNotElfSaysSo) {
+  const fs::path dir = root_ / "plugins";
+  Folder(dir);
+  std::ofstream(dir / "libcarbonbench_notes.so") << "these are notes, not a library\n";
+  std::ofstream(dir / "libcarbonbench_empty.so");
+  fs::permissions(dir / "libcarbonbench_notes.so", fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(dir / "libcarbonbench_empty.so", fs::perms::owner_read | fs::perms::owner_write);
+  const std::string error = LoadError({dir.string()});
+  ExpectProblem(error, {(dir / "libcarbonbench_notes.so").string() +
+                            ": not a shared library: it does not start with the ELF header",
+                        (dir / "libcarbonbench_empty.so").string() + ": not a shared library"});
+  EXPECT_EQ(error.find("basic_ios"), std::string::npos) << error;
+}
+
+TEST_F(PluginFolderTest, ASymlinkLoopIsSkippedWithAWarning) {
+  const fs::path dir = root_ / "plugins";
+  Folder(dir);
+  CopyGoodPlugin(dir);
+  fs::create_symlink(dir / "libcarbonbench_loop.so", dir / "libcarbonbench_loop.so");
+  PluginRegistry registry;
+  ASSERT_NO_THROW(registry.LoadDirectories({dir.string()}));
+  EXPECT_NE(registry.Find(PluginKind::kMeter, "fixture_meter"), nullptr);
+  ASSERT_EQ(registry.warnings().size(), 1u);
+  ExpectProblem(registry.warnings()[0],
+                {"plugin " + (dir / "libcarbonbench_loop.so").string() + " skipped"});
+}
+
+TEST_F(PluginFolderTest, AGivenPluginDirThatIsMissingOrAFileIsAnError) {
+  const fs::path missing = root_ / "nowhere";
+  const fs::path file = root_ / "file.txt";
+  std::ofstream(file) << "x";
+  EXPECT_NO_THROW(CheckPluginDirsGiven({root_.string()}));
+  try {
+    CheckPluginDirsGiven({missing.string(), file.string()});
+    ADD_FAILURE() << "accepted";
+  } catch (const PluginLoadError& error) {
+    ExpectProblem(error.what(), {"--plugin-dir " + missing.string() + ": no such folder",
+                                 "--plugin-dir " + file.string() + ": not a folder"});
+  }
 }
 
 TEST(PluginLoader, LoadsEveryBuiltInPlugin) {

@@ -15,6 +15,7 @@ PluginRegistry LoadPlugins(const GlobalOptions& global) {
   search.cli_dirs = global.plugin_dirs;
   if (const char* env = std::getenv("CARBONBENCH_PLUGIN_PATH")) search.env_path = env;
   search.executable_path = global.executable_path;
+  CheckPluginDirsGiven(search.cli_dirs);
   PluginRegistry registry;
   registry.LoadDirectories(PluginSearchDirs(search));
   return registry;

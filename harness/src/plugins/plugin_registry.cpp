@@ -1,9 +1,10 @@
 #include "plugins/plugin_registry.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <boost/dll/library_info.hpp>
@@ -13,6 +14,7 @@
 #include "carbonbench/meter_traits.h"
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
+#include "plugins/plugin_trust.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -38,21 +40,37 @@ std::vector<std::string> SplitPath(const std::string& text) {
   return parts;
 }
 
-// Loading a shared object runs its code: refuse files (and their folder) that
-// someone other than the owner could have replaced.
-std::string CheckPermissions(const std::string& path) {
-  for (const std::string& checked : {path, fs::path(path).parent_path().string()}) {
-    struct stat info {};
-    if (::stat(checked.c_str(), &info) != 0) return fmt::format("{}: cannot stat", checked);
-    if (info.st_mode & (S_IWGRP | S_IWOTH)) {
-      return fmt::format(
-          "{}: refused: {} is writable by group or others (mode {:o}), so anyone could "
-          "replace the code it runs; fix with: chmod go-w '{}'",
-          path, checked == path ? "the plugin file" : "its folder " + checked, info.st_mode & 07777,
-          checked);
-    }
+// Loading a shared object runs its code: refuse one that anyone but root
+// or this user could have replaced, anywhere on the way to it.
+std::string TrustProblem(const std::string& path) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  if (ec) return fmt::format("{}: cannot resolve its path: {}", path, ec.message());
+  const TrustSettings settings = ProcessTrustSettings();
+  std::string problem = UntrustedFileProblem(real.string(), settings);
+  if (problem.empty()) {
+    const fs::path found_in = fs::absolute(path, ec).lexically_normal().parent_path();
+    if (!ec) problem = UntrustedFolderProblem(found_in.string(), settings);
   }
-  return {};
+  if (problem.empty()) return {};
+  return fmt::format(
+      "{}: refused: {} (a plugin runs with this process's rights, so it and every folder above "
+      "it must be owned by root or by you and writable by no one else)",
+      path, problem);
+}
+
+// boost::dll reads any file as ELF and fails with a bare "basic_ios::clear"
+// on one that is not: say what the file is first.
+std::string NotElfProblem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  static constexpr char kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
+  char magic[4] = {};
+  in.read(magic, sizeof magic);
+  if (in.gcount() == 4 && std::memcmp(magic, kElfMagic, sizeof magic) == 0) return {};
+  return fmt::format(
+      "{}: not a shared library: it does not start with the ELF header a .so has ({}); build "
+      "plugins with carbonbench_add_plugin, and keep other files out of the plugin folder",
+      path, in.gcount() == 0 ? "it is empty or unreadable" : "it holds something else");
 }
 
 bool ExportsEntry(const std::string& path, std::string& problem) {
@@ -66,7 +84,13 @@ bool ExportsEntry(const std::string& path, std::string& problem) {
         "carbonbench_add_plugin and one CARBONBENCH_REGISTER_* macro)",
         path, CARBONBENCH_ENTRY_NAME_STRING);
   } catch (const std::exception& e) {
-    problem = fmt::format("{}: not a readable shared object: {}", path, e.what());
+    const std::string what = e.what();
+    problem = fmt::format(
+        "{}: not a readable shared object: {}; rebuild it or remove it from the plugin folder",
+        path,
+        what.find("iostream error") != std::string::npos
+            ? "its ELF headers end early or are damaged"
+            : what);
   }
   return false;
 }
@@ -102,7 +126,8 @@ std::vector<std::string> PluginSearchDirs(const PluginSearchOptions& options) {
 }
 
 std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugin) const {
-  if (std::string problem = CheckPermissions(path); !problem.empty()) return problem;
+  if (std::string problem = TrustProblem(path); !problem.empty()) return problem;
+  if (std::string problem = NotElfProblem(path); !problem.empty()) return problem;
   if (std::string problem; !ExportsEntry(path, problem)) return problem;
 
   auto library = std::make_shared<boost::dll::shared_library>();
@@ -202,10 +227,21 @@ void PluginRegistry::LoadDirectories(const std::vector<std::string>& dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
     std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".so")
-        files.push_back(entry.path().string());
+    fs::directory_iterator entry(dir, ec);
+    for (; !ec && entry != fs::directory_iterator(); entry.increment(ec)) {
+      if (entry->path().extension() != ".so") continue;
+      std::error_code type_ec;
+      const bool regular = entry->is_regular_file(type_ec);
+      if (type_ec) {
+        // A symlink loop or a link to nowhere: one bad entry, not a reason
+        // to load nothing.
+        Warn(fmt::format("plugin {} skipped: {}", entry->path().string(), type_ec.message()));
+        continue;
+      }
+      if (regular) files.push_back(entry->path().string());
     }
+    if (ec)
+      problems.push_back(fmt::format("plugin folder {}: cannot list it: {}", dir, ec.message()));
     std::sort(files.begin(), files.end());  // stable order, stable messages
     for (const auto& file : files) {
       try {
@@ -213,6 +249,27 @@ void PluginRegistry::LoadDirectories(const std::vector<std::string>& dirs) {
       } catch (const PluginLoadError& e) {
         problems.push_back(e.what());
       }
+    }
+  }
+  if (!problems.empty()) throw PluginLoadError(problems);
+}
+
+void PluginRegistry::Warn(const std::string& message) {
+  warnings_.push_back(message);
+  std::fprintf(stderr, "warning: %s\n", message.c_str());
+}
+
+void CheckPluginDirsGiven(const std::vector<std::string>& dirs) {
+  std::vector<std::string> problems;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(dir, ec);
+    if (ec || !fs::exists(status)) {
+      problems.push_back(fmt::format("--plugin-dir {}: no such folder ({}); check the path", dir,
+                                     ec ? ec.message() : "it does not exist"));
+    } else if (!fs::is_directory(status)) {
+      problems.push_back(fmt::format(
+          "--plugin-dir {}: not a folder; name the folder that holds the plugin .so files", dir));
     }
   }
   if (!problems.empty()) throw PluginLoadError(problems);

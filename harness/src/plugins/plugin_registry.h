@@ -54,13 +54,23 @@ struct PluginSearchOptions {
 // executable, then the build tree's plugin folder when run from the build.
 std::vector<std::string> PluginSearchDirs(const PluginSearchOptions& options);
 
+// Throws PluginLoadError naming each of `dirs` (the --plugin-dir options)
+// that does not exist or is not a folder: one the user named is never
+// skipped in silence.
+void CheckPluginDirsGiven(const std::vector<std::string>& dirs);
+
 class PluginRegistry {
  public:
-  // Loads every "*.so" in each folder (a missing folder is skipped). Throws
+  // Loads every "*.so" in each folder (a missing folder is skipped, as the
+  // search path's defaults may well be; an entry that cannot be examined,
+  // such as a symlink loop, is skipped with a warning). Throws
   // PluginLoadError listing every refused file and duplicate name.
   void LoadDirectories(const std::vector<std::string>& dirs);
-  // Loads one file; throws PluginLoadError if it is refused.
+  // Loads one file; throws PluginLoadError if it is refused: one that is
+  // not trusted (plugin_trust.h), not ELF, or not a carbonbench plugin.
   void LoadFile(const std::string& path);
+  // What loading skipped, also printed to stderr as it happened.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
   const LoadedPlugin* Find(PluginKind kind, const std::string& name) const;
@@ -78,8 +88,10 @@ class PluginRegistry {
   std::shared_ptr<Plugin> CreatePlugin(PluginKind kind, const std::string& name) const;
   // Returns the problem, or "" when `plugin` was filled in.
   std::string TryLoad(const std::string& path, LoadedPlugin& plugin) const;
+  void Warn(const std::string& message);
 
   std::vector<LoadedPlugin> plugins_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace carbonbench

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "data/file_io.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -87,13 +88,17 @@ MeterSelection SelectMeters(const PluginRegistry& registry, const std::vector<st
       // A meter whose settings are wrong is unavailable, with the reason.
       probe.availability = {false, error.what()};
     }
+    // What a meter says is stored and read back as JSON, so it must be UTF-8
+    // whatever the meter's source printed.
+    probe.availability.reason = detail::ToValidUtf8(probe.availability.reason);
+    for (std::string& warning : probe.availability.warnings) warning = detail::ToValidUtf8(warning);
     if (probe.availability.available) {
-      probe.method = meter->Method();
+      probe.method = detail::ToValidUtf8(meter->Method());
       for (Component component : meter->Components()) {
         probe.components.emplace_back(component, meter->ProvenanceOf(component));
         probe.bands[component] = meter->BandOf(component);
       }
-      probe.calibration = meter->Calibration();
+      probe.calibration = detail::ToValidUtf8(meter->Calibration());
       selection.meters.push_back({name, meter});
     }
     selection.probes.push_back(std::move(probe));
