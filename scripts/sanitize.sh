@@ -26,7 +26,8 @@ fi
 # CARBONBENCH_BUILD_FUZZERS compiles everything with
 # -fsanitize=address,undefined -fno-sanitize-recover=all (CMakeLists.txt).
 CXX=clang++ nice -n 10 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCARBONBENCH_WITH_TORCH=OFF -DCARBONBENCH_BUILD_BENCH=OFF -DCARBONBENCH_BUILD_FUZZERS=ON >/dev/null
+  -DCARBONBENCH_WITH_TORCH=OFF -DCARBONBENCH_BUILD_TESTS=ON -DCARBONBENCH_BUILD_BENCH=OFF \
+  -DCARBONBENCH_BUILD_FUZZERS=ON >/dev/null
 nice -n 10 cmake --build "$build_dir" -j2
 
 # halt_on_error and abort: a report ends the test process with a failure
