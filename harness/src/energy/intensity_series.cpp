@@ -163,7 +163,9 @@ std::optional<Clock::time_point> ParseIso8601Utc(const std::string& raw) {
       return std::nullopt;
     }
   }
-  if (month < 1 || month > 12 || day < 1 ||
+  // The clock counts nanoseconds in 64 bits, which spans 1677 to 2262; a
+  // year outside this range is a typo in grid data and would overflow it.
+  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 ||
       day > static_cast<int>(DaysInMonth(year, static_cast<unsigned>(month))) || hour > 23 ||
       minute > 59 || second > 59) {
     return std::nullopt;

@@ -70,7 +70,8 @@ class IntensitySeries {
   std::string path_;
 };
 
-// Parses an ISO 8601 timestamp as the CSV takes it; nullopt when it is not one.
+// Parses an ISO 8601 timestamp as the CSV takes it; nullopt when it is not
+// one, or its year is outside 1900..2200.
 std::optional<std::chrono::system_clock::time_point> ParseIso8601Utc(const std::string& text);
 
 // "2026-11-23T14:00:00Z" (whole seconds, UTC).
