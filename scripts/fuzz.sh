@@ -54,8 +54,9 @@ for name in "${targets[@]}"; do
   fi
 done
 
+# The same configuration as scripts/sanitize.sh, which shares this build.
 CXX=clang++ nice -n 10 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCARBONBENCH_WITH_TORCH=OFF -DCARBONBENCH_BUILD_TESTS=OFF -DCARBONBENCH_BUILD_BENCH=OFF \
+  -DCARBONBENCH_WITH_TORCH=OFF -DCARBONBENCH_BUILD_TESTS=ON -DCARBONBENCH_BUILD_BENCH=OFF \
   -DCARBONBENCH_BUILD_FUZZERS=ON >/dev/null
 nice -n 10 cmake --build "$build_dir" -j2 --target "${targets[@]/%/_fuzzer}"
 /usr/bin/python3 fuzz/make_seeds.py "$build_dir/seeds"
