@@ -375,6 +375,22 @@ TEST_F(EndToEnd, IntegerTrainFlagsOutsideTheirRangeAreRefusedAsWritten) {
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
 
+TEST_F(EndToEnd, ASetValueYamlCannotReadNamesTheFlag) {
+  const CommandResult unclosed = RunCarbonbench(Common() + " train --set 'epochs=[1'");
+  EXPECT_NE(unclosed.exit_code, 0);
+  EXPECT_NE(unclosed.output.find(
+                "--set epochs=[1: the value is not valid YAML (end of sequence flow not found)"),
+            std::string::npos)
+      << unclosed.output;
+  const CommandResult deep =
+      RunCarbonbench(Common() + " train --set 'epochs=" + std::string(3000, '[') + "'");
+  EXPECT_NE(deep.exit_code, 0);
+  EXPECT_NE(deep.output.find("--set epochs=...: the value is nested too deep to be a setting"),
+            std::string::npos)
+      << deep.output;
+  EXPECT_FALSE(fs::exists(root_ / "results.db"));
+}
+
 TEST_F(EndToEnd, AMissingDatasetSaysWhereItLookedAndHowToGetIt) {
   const fs::path suite = root_ / "nodata.yaml";
   std::ofstream(suite) << "suite: nodata\ndataset: {name: mnist, path: "

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
@@ -92,6 +93,21 @@ double ParseDuration(const std::string& flag, const std::string& text) {
   return number * scale;
 }
 
+// A --set value read as YAML, so "lr=0.01" is a number and "opts=[a, b]" a
+// list; what YAML cannot read is refused naming the flag, not yaml-cpp.
+YAML::Node SetValue(const std::string& key, const std::string& value) {
+  try {
+    return YAML::Load(value);
+  } catch (const YAML::DeepRecursion&) {
+    throw std::runtime_error(
+        fmt::format("--set {}=...: the value is nested too deep to be a setting", key));
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(fmt::format("--set {}={}: the value is not valid YAML ({})", key,
+                                         value.size() > 40 ? value.substr(0, 40) + "..." : value,
+                                         e.msg));
+  }
+}
+
 // Writes the arguments as suite YAML; --set values are emitted as written so
 // the suite parser types and validates them like any suite value, and a --set
 // of a key that a flag also sets wins.
@@ -143,7 +159,7 @@ std::string ToSuiteYaml(const TrainArguments& a) {
   }
   for (const auto& assignment : a.sets) {
     const auto [key, value] = SplitAssignment(assignment, "lr=0.01");
-    defaults[key] = YAML::Load(value);
+    defaults[key] = SetValue(key, value);
   }
   suite["defaults"] = defaults;
   suite["repetitions"] = a.repetitions;
