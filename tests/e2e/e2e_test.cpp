@@ -526,6 +526,30 @@ TEST_F(EndToEnd, DescribePrintsTorchvisionsParameterAndMacCounts) {
       << wrong.output;
 }
 
+// A sample too large to trace is refused before anything is allocated, and
+// a layer libtorch cannot allocate gets its first line, not its stack.
+TEST_F(EndToEnd, DescribeRefusesAHugeInputWithoutAStackTrace) {
+  const CommandResult huge = RunCarbonbench("describe cnn --input 100000 100000 100000");
+  EXPECT_NE(huge.exit_code, 0);
+  EXPECT_NE(huge.output.find("--input 100000 100000 100000"), std::string::npos) << huge.output;
+  EXPECT_NE(huge.output.find("the limit"), std::string::npos) << huge.output;
+  EXPECT_EQ(huge.output.find("frame #"), std::string::npos) << huge.output;
+
+  const CommandResult zero = RunCarbonbench("describe cnn --input 1 0 28");
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.output.find("every size must be at least 1"), std::string::npos) << zero.output;
+
+  // 10^11 classes: the output layer's weights cannot be allocated.
+  const CommandResult huge_layer = RunCarbonbench("describe cnn --classes 100000000000");
+  EXPECT_NE(huge_layer.exit_code, 0);
+  EXPECT_NE(huge_layer.output.find("cnn cannot be built"), std::string::npos) << huge_layer.output;
+  EXPECT_NE(huge_layer.output.find("can't allocate memory"), std::string::npos)
+      << huge_layer.output;
+  EXPECT_EQ(huge_layer.output.find("frame #"), std::string::npos) << huge_layer.output;
+  EXPECT_EQ(huge_layer.output.find("Exception raised from"), std::string::npos)
+      << huge_layer.output;
+}
+
 // Energy from a declared wattage, carbon from an explicit intensity and a
 // cloud region's PUE: every figure follows from the inputs, and the exports
 // (report section, CodeCarbon CSV) carry them.
