@@ -1,5 +1,6 @@
 // The whole path a user takes: suite file -> validation -> runner -> store ->
 // report, through the real binary and plugins, on data the test writes.
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -566,6 +567,57 @@ TEST_F(EndToEnd, DescribePrintsTorchvisionsParameterAndMacCounts) {
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.output.find("bert cannot be built for dataset fashion_mnist"), std::string::npos)
       << wrong.output;
+}
+
+// A FIFO, or a symlink to /dev/zero, given as data fails the cell at once,
+// naming what the path is; it neither waits for a writer nor reads until the
+// memory limit ends the cell with advice to lower batch_size.
+TEST_F(EndToEnd, ADataPathThatIsAFifoOrADeviceFailsTheCellNamingIt) {
+  const fs::path fifo = root_ / "texts.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const fs::path zero = root_ / "series.csv";
+  fs::create_symlink("/dev/zero", zero);
+  const CommandResult from_fifo =
+      RunCarbonbench(Common() + " train --model cnn --dataset text_csv --dataset_path " +
+                     fifo.string() + " --epochs 1 --threads 1");
+  EXPECT_NE(from_fifo.exit_code, 0);
+  EXPECT_NE(from_fifo.output.find("CSV file " + fifo.string() + " is a FIFO, not a regular file"),
+            std::string::npos)
+      << from_fifo.output;
+  const CommandResult from_device =
+      RunCarbonbench(Common() + " train --model linear --dataset timeseries_csv --dataset_path " +
+                     zero.string() + " --epochs 1 --threads 1");
+  EXPECT_NE(from_device.exit_code, 0);
+  EXPECT_NE(from_device.output.find(zero.string() + " is a character device, not a regular file"),
+            std::string::npos)
+      << from_device.output;
+  for (const CommandResult* result : {&from_fifo, &from_device}) {
+    EXPECT_EQ(result->output.find("lower batch_size"), std::string::npos) << result->output;
+  }
+}
+
+// A sample too large to trace is refused before anything is allocated, and
+// a layer libtorch cannot allocate gets its first line, not its stack.
+TEST_F(EndToEnd, DescribeRefusesAHugeInputWithoutAStackTrace) {
+  const CommandResult huge = RunCarbonbench("describe cnn --input 100000 100000 100000");
+  EXPECT_NE(huge.exit_code, 0);
+  EXPECT_NE(huge.output.find("--input 100000 100000 100000"), std::string::npos) << huge.output;
+  EXPECT_NE(huge.output.find("the limit"), std::string::npos) << huge.output;
+  EXPECT_EQ(huge.output.find("frame #"), std::string::npos) << huge.output;
+
+  const CommandResult zero = RunCarbonbench("describe cnn --input 1 0 28");
+  EXPECT_NE(zero.exit_code, 0);
+  EXPECT_NE(zero.output.find("every size must be at least 1"), std::string::npos) << zero.output;
+
+  // 10^11 classes: the output layer's weights cannot be allocated.
+  const CommandResult huge_layer = RunCarbonbench("describe cnn --classes 100000000000");
+  EXPECT_NE(huge_layer.exit_code, 0);
+  EXPECT_NE(huge_layer.output.find("cnn cannot be built"), std::string::npos) << huge_layer.output;
+  EXPECT_NE(huge_layer.output.find("can't allocate memory"), std::string::npos)
+      << huge_layer.output;
+  EXPECT_EQ(huge_layer.output.find("frame #"), std::string::npos) << huge_layer.output;
+  EXPECT_EQ(huge_layer.output.find("Exception raised from"), std::string::npos)
+      << huge_layer.output;
 }
 
 // Energy from a declared wattage, carbon from an explicit intensity and a

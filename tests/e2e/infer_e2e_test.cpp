@@ -1,5 +1,8 @@
 // A run measures inference after training and stores it; `infer` measures a
 // saved model alone.
+#include <sys/stat.h>
+
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -62,6 +65,57 @@ inference: {batch_sizes: [1, 8], min_time_s: 0.05, min_iterations: 5, warmup_ite
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("none.pt: no such model file"), std::string::npos)
       << missing.output;
+}
+
+// A corrupt or truncated .pt is named with libtorch's first line, not its
+// twenty-frame stack trace; a FIFO in its place is refused, not waited on.
+TEST_F(EndToEnd, InferOnACorruptModelFileNamesItWithoutAStackTrace) {
+  const fs::path suite = WriteSuite("saved", R"(defaults:
+  model: cnn
+  epochs: 1
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+inference: {batch_sizes: [1], min_time_s: 0.01, min_iterations: 1, warmup_iterations: 0}
+)");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("saved");
+  ASSERT_EQ(runs.size(), 1u);
+  const fs::path model = runs[0].summary.model_path;
+  const fs::path sidecar = fs::path(model).replace_extension(".json");
+
+  const auto infer = [&](const fs::path& file) {
+    return RunCarbonbench("infer --model-file " + file.string() + " --dataset-path " +
+                          (root_ / "data").string() + " --batch-sizes 1 --min-time-s 0.01");
+  };
+  const auto copy_sidecar = [&](const std::string& stem) {
+    fs::copy_file(sidecar, root_ / (stem + ".json"));
+    return root_ / (stem + ".pt");
+  };
+  const fs::path garbage = copy_sidecar("garbage");
+  std::ofstream(garbage) << "this is not a model\n";
+  const fs::path truncated = copy_sidecar("truncated");
+  fs::copy_file(model, truncated);
+  fs::resize_file(truncated, fs::file_size(model) / 2);
+  for (const fs::path& bad : {garbage, truncated}) {
+    const CommandResult result = infer(bad);
+    EXPECT_NE(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("model file " + bad.string() + ": cannot be loaded"),
+              std::string::npos)
+        << result.output;
+    EXPECT_EQ(result.output.find("frame #"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("Exception raised from"), std::string::npos) << result.output;
+  }
+
+  const fs::path fifo = copy_sidecar("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const CommandResult from_fifo = infer(fifo);
+  EXPECT_NE(from_fifo.exit_code, 0);
+  EXPECT_NE(from_fifo.output.find(fifo.string() + " is a FIFO, not a regular file"),
+            std::string::npos)
+      << from_fifo.output;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "pipeline/dataset.h"
 #include "runner/cell_run.h"
 #include "suites/suite.h"
+#include "training/torch_error.h"
 
 namespace carbonbench::cli {
 namespace {
@@ -45,6 +46,33 @@ Cell DescribedCell(const DescribeArguments& a, const PluginRegistry& registry) {
   return parsed.cells.at(0);
 }
 
+// The traced forward pass allocates the sample batch and every layer's
+// output, which can be many times larger: 2^26 input values (256 MiB of
+// float32; 3x4096x4096 is 50 M) is far above any real sample (3x224x224 is
+// 150,528) and keeps the layers' outputs within a machine's memory.
+constexpr long long kMaxSampleValues = 1LL << 26;
+
+void CheckSampleSize(const DescribeArguments& a) {
+  if (a.batch < 1) {
+    throw std::runtime_error(fmt::format("--batch {} must be at least 1", a.batch));
+  }
+  long long values = a.batch;
+  for (const long long size : a.input) {
+    if (size < 1) {
+      throw std::runtime_error(fmt::format("--input {}: every size must be at least 1, got {}",
+                                           fmt::join(a.input, " "), size));
+    }
+    values = size > kMaxSampleValues / values ? kMaxSampleValues + 1 : values * size;
+  }
+  if (values > kMaxSampleValues) {
+    throw std::runtime_error(fmt::format(
+        "--input {} with --batch {} is more than {} values in one forward pass (the limit, 256 MiB "
+        "of float32); describe the model at a smaller size: layers, parameters and MACs per "
+        "sample follow the same rules",
+        fmt::join(a.input, " "), a.batch, kMaxSampleValues));
+  }
+}
+
 torch::Tensor SampleInput(const DatasetSpec& spec, std::int64_t batch) {
   std::vector<std::int64_t> shape{batch};
   shape.insert(shape.end(), spec.input_shape.begin(), spec.input_shape.end());
@@ -56,6 +84,7 @@ torch::Tensor SampleInput(const DatasetSpec& spec, std::int64_t batch) {
 }
 
 void Describe(const DescribeArguments& a, const GlobalOptions& global) {
+  CheckSampleSize(a);
   const PluginRegistry registry = LoadPlugins(global);
   const Cell cell = DescribedCell(a, registry);
   const LoadedPlugin* model_plugin = registry.Find(PluginKind::kModel, a.model);
@@ -74,8 +103,21 @@ void Describe(const DescribeArguments& a, const GlobalOptions& global) {
         "{} cannot be built for dataset {} ({} inputs): {} (pick a dataset of the kind it "
         "takes with --dataset, e.g. cifar10, imdb or co2)",
         a.model, spec.name, InputKindName(spec.input_kind), e.what()));
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("{} cannot be built for {} inputs {}: {}", a.model,
+                                         InputKindName(spec.input_kind),
+                                         fmt::join(spec.input_shape, "x"), TorchErrorText(e)));
   }
-  const ModelSummary summary = SummarizeModel(*network, SampleInput(spec, a.batch));
+  ModelSummary summary;
+  try {
+    summary = SummarizeModel(*network, SampleInput(spec, a.batch));
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format(
+        "{} cannot run a batch of {} {} inputs {}: {} (check --input against what the model "
+        "takes)",
+        a.model, a.batch, InputKindName(spec.input_kind), fmt::join(spec.input_shape, "x"),
+        TorchErrorText(e)));
+  }
   const std::string title = fmt::format(
       "{} for {} ({} inputs {}, {})", a.model, spec.name, InputKindName(spec.input_kind),
       fmt::join(spec.input_shape, "x"),

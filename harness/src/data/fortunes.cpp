@@ -99,6 +99,10 @@ TextDataset ReadFortunes(const std::string& dir, const std::vector<std::string>&
           "fortunes: category '{}' is listed twice; each category is one class", category));
     }
     if (std::find(available.begin(), available.end(), category) == available.end()) {
+      // Not listed because it is not a regular file: say what it is instead.
+      const fs::path path = fs::path(dir) / category;
+      std::error_code error;
+      if (fs::exists(path, error)) OpenRegularFile(path.string(), "fortune file");
       throw std::runtime_error(fmt::format(
           "fortunes: no category '{}' in {}{}; available: {} (to get every category: {}; the "
           "fortunes-min package alone has only 'fortunes')",

@@ -33,12 +33,15 @@ std::string ImdbHowToGet() {
 bool IsHidden(const fs::path& path) { return path.filename().string().rfind('.', 0) == 0; }
 
 // Regular files directly in `dir` (optionally with `extension`), hidden ones
-// skipped, sorted by name so every run sees the same order.
+// and folders skipped, sorted by name so every run sees the same order. Any
+// other entry (a FIFO, a device, a symlink to one) is refused by name: read,
+// it would hang or never end; skipped, the dataset would silently shrink.
 std::vector<fs::path> SortedFiles(const fs::path& dir, const std::string& extension = "") {
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file() || IsHidden(entry.path())) continue;
+    if (IsHidden(entry.path()) || entry.is_directory()) continue;
     if (!extension.empty() && entry.path().extension() != extension) continue;
+    if (!entry.is_regular_file()) OpenRegularFile(entry.path().string(), "text file");
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end(),

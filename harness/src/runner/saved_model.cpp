@@ -2,15 +2,17 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "util/regular_file.h"
 
 namespace carbonbench {
 namespace {
 
 constexpr const char* kFormat = "carbonbench-model-1";
+constexpr std::int64_t kMaxDescriptionBytes = std::int64_t{16} << 20;
 
 nlohmann::json ParamJson(const ParamValue& value) {
   return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
@@ -104,21 +106,21 @@ void WriteSavedModelInfo(const std::string& model_path, const SavedModelInfo& in
 
 SavedModelInfo ReadSavedModelInfo(const std::string& model_path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(model_path, ec)) {
+  if (!std::filesystem::exists(model_path, ec)) {
     throw std::runtime_error(fmt::format("{}: no such model file", model_path));
   }
+  OpenRegularFile(model_path, "model file");  // a FIFO or a device is named as such
   const std::string path = SidecarPath(model_path);
-  std::ifstream in(path);
-  if (!in) {
+  if (!std::filesystem::exists(path, ec)) {
     throw std::runtime_error(
         fmt::format("{} is missing: {} was not saved by this carbonbench (it writes the model's "
                     "description beside its weights), so the model cannot be rebuilt",
                     path, model_path));
   }
-  std::stringstream text;
-  text << in.rdbuf();
+  // A description is a few kilobytes; the limit only stops a wrong file.
+  const std::string text = ReadRegularFile(path, "model description", kMaxDescriptionBytes);
   try {
-    return SavedModelInfo::FromJson(nlohmann::json::parse(text.str()));
+    return SavedModelInfo::FromJson(nlohmann::json::parse(text));
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
   }

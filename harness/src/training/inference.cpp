@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "carbonbench/module_shapes.h"
 #include "training/forward_scopes.h"
 #include "training/memory_layout.h"
+#include "training/torch_error.h"
+#include "util/regular_file.h"
 
 namespace carbonbench {
 namespace {
@@ -117,11 +121,21 @@ std::vector<InferenceRecord> MeasureInference(Network& network, const torch::Ten
 }
 
 void LoadNetworkWeights(Network& network, const std::string& path) {
-  torch::serialize::InputArchive archive;
-  archive.load_from(path);
-  // Loading adopts the saved shapes (a pruned model's are smaller than a
-  // fresh build's); the layers' options follow them.
-  network.load(archive);
+  // A FIFO would block the loader and a device feed it forever.
+  OpenRegularFile(path, "model file");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    // Loading adopts the saved shapes (a pruned model's are smaller than a
+    // fresh build's); the layers' options follow them.
+    network.load(archive);
+  } catch (const c10::Error& error) {
+    throw std::runtime_error(
+        fmt::format("model file {}: cannot be loaded ({}); the file is corrupt or truncated, or "
+                    "not the weights this model's description beside it says: train the cell "
+                    "again to save it anew",
+                    path, TorchErrorText(error)));
+  }
   SyncOptionsWithWeights(network);
 }
 

@@ -85,6 +85,16 @@ TEST_F(FortunesTest, FileOverTheSizeLimitIsRefused) {
       {"fortune file " + big, "the limit is 16 MiB"});
 }
 
+TEST_F(FortunesTest, ACategoryThatIsASymlinkToADeviceIsNamed) {
+  WriteFortunes();
+  fs::create_symlink("/dev/zero", Path("f/zero"));
+  ExpectErrorContaining(
+      [&] {
+        ReadFortunes(Path("f"), {"cats", "zero"});
+      },
+      {"fortune file " + Path("f/zero"), "is a character device, not a regular file"});
+}
+
 TEST(FortunesRealDataTest, ReadsInstalledCategoriesAsValidUtf8) {
   const std::string dir = kDefaultFortunesDir;
   if (!fs::exists(fs::path(dir) / "computers") || !fs::exists(fs::path(dir) / "science")) {

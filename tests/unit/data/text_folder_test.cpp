@@ -252,5 +252,19 @@ TEST_F(TextFolderTest, TextFileOverTheSizeLimitIsRefused) {
                         {"text file " + big, "the limit is 16 MiB"});
 }
 
+TEST_F(TextFolderTest, AFifoOrADeviceAmongTheTextsIsNamed) {
+  Write("d/a/one.txt", "x");
+  Write("d/b/two.txt", "y");
+  const std::string fifo = Path("d/b/three.txt");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ExpectErrorContaining([&] { ReadTextFolder(Path("d")); },
+                        {"text file " + fifo, "is a FIFO, not a regular file"});
+  fs::remove(fifo);
+  const std::string link = Path("d/a/zero.txt");
+  fs::create_symlink("/dev/zero", link);
+  ExpectErrorContaining([&] { ReadTextFolder(Path("d")); },
+                        {"text file " + link, "is a character device, not a regular file"});
+}
+
 }  // namespace
 }  // namespace carbonbench

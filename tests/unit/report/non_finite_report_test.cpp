@@ -68,5 +68,19 @@ TEST(NonFiniteReportTest, ADivergedCellHasNoOptimalEpoch) {
       << Joined(section);
 }
 
+TEST(NonFiniteReportTest, RecommendationsGiveNoEffectFromANonFiniteError) {
+  for (const double rmse :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    const std::string recommendations = Joined(
+        SectionLines(report::RenderMarkdownReport("mixed_quick", RunsWithADivergedCell(rmse)),
+                     "## Recommendations"));
+    ASSERT_FALSE(recommendations.empty());
+    EXPECT_EQ(recommendations.find("inf%"), std::string::npos) << recommendations;
+    EXPECT_EQ(recommendations.find("nan%"), std::string::npos) << recommendations;
+    // The finite comparisons are still made.
+    EXPECT_NE(recommendations.find("early_stop changed CO2"), std::string::npos) << recommendations;
+  }
+}
+
 }  // namespace
 }  // namespace carbonbench

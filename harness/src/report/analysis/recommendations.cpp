@@ -356,6 +356,11 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
     if (baseline == nullptr) continue;
     const auto co2 = PercentChange(StatOver(cell, Co2G).mean, StatOver(*baseline, Co2G).mean);
     if (!co2) continue;
+    const Metric quality = cell.IsRegression() ? FinalRmse : FinalAccuracyPercent;
+    const Stat value = StatOver(cell, quality);
+    const Stat base = StatOver(*baseline, quality);
+    // A diverged run's RMSE (inf or NaN) measures no effect of an optimization.
+    if (!std::isfinite(value.mean) || !std::isfinite(base.mean)) continue;
     Effect& effect = effects[{data_label[&cell], cell.optimizations}];
     effect.regression = cell.IsRegression();
     effect.co2_percent.push_back(*co2);
@@ -364,9 +369,6 @@ std::vector<std::string> OptimizationEffectSentences(const std::vector<CellRuns>
     effect.co2_spread.Add(CompareMeans(StatOver(cell, Co2G), StatOver(*baseline, Co2G)));
     effect.every_pair_ran_once =
         effect.every_pair_ran_once && cell.finished.size() == 1 && baseline->finished.size() == 1;
-    const Metric quality = cell.IsRegression() ? FinalRmse : FinalAccuracyPercent;
-    const Stat value = StatOver(cell, quality);
-    const Stat base = StatOver(*baseline, quality);
     effect.quality.push_back(cell.IsRegression() ? PercentChange(value.mean, base.mean).value_or(0)
                                                  : value.mean - base.mean);
     effect.quality_spread.Add(CompareMeans(value, base));
