@@ -19,6 +19,7 @@
 #include "process/malloc_library.h"
 #include "records/record_json.h"
 #include "store/results_store.h"
+#include "store/store_lock.h"
 
 namespace carbonbench::e2e {
 namespace {
@@ -242,6 +243,103 @@ matrix:
   SQLite::Database store(db.string(), SQLite::OPEN_READONLY);
   EXPECT_EQ(store.execAndGet("PRAGMA integrity_check").getString(), "ok");
   EXPECT_EQ(store.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'running'").getInt(), 0);
+}
+
+// `command` started in the background through the shell, its output in
+// `log`; `exec` makes the pid carbonbench's own.
+pid_t StartInBackground(const std::string& command, const fs::path& log) {
+  const std::string line = "exec " + command + " > " + log.string() + " 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST_F(EndToEnd, ASecondRunOnAStoreInUseRefusesAndNamesTheFirst) {
+  const fs::path suite = WriteSuite("busy", FaultySuite("[none]"));
+  const fs::path db = root_ / "results.db";
+  std::string output;
+  {
+    const StoreLock held(db.string());  // as a run in progress holds it
+    const CommandResult second = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
+    EXPECT_EQ(second.exit_code, 1) << second.output;
+    output = second.output;
+  }
+  EXPECT_NE(output.find("error: store " + db.string() + " is being written by process " +
+                        std::to_string(getpid()) + " ("),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(output.find("FAILED"), std::string::npos) << output;  // nothing ran
+  EXPECT_TRUE(ResultsStore(db.string()).LoadRuns("busy").empty());
+  // Once the first run ends, the same command runs.
+  const CommandResult again = RunCarbonbench(FaultyPlugins() + RunSuite(suite));
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+}
+
+TEST_F(EndToEnd, SigintDuringAFreshRunKeepsTheFinishedResultAndSaysHowToResume) {
+  const fs::path suite = WriteSuite("interrupted", R"(defaults:
+  model: cnn
+  epochs: 30
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+)");
+  const fs::path db = root_ / "results.db";
+  const CommandResult first = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::vector<RunRow> before = ResultsStore(db.string()).LoadRuns("interrupted");
+  ASSERT_EQ(before.size(), 1u);
+
+  const fs::path log = root_ / "fresh.log";
+  const pid_t pid =
+      StartInBackground(std::string(CARBONBENCH_BINARY) + " " + RunSuite(suite, "--fresh"), log);
+  ASSERT_GT(pid, 0);
+  StoreState state;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    state = ReadState(db);
+    if (state.running_with_epochs > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT(state.running_with_epochs, 0) << e2e::ReadFile(log);
+
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << e2e::ReadFile(log);
+  EXPECT_EQ(WEXITSTATUS(status), 130) << e2e::ReadFile(log);
+  const std::string output = e2e::ReadFile(log);
+  EXPECT_NE(output.find("interrupted (SIGINT): stopped the running cell"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find(db.string() + " keeps the 0 cell repetition(s) this run finished and "
+                                      "every result finished before it"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("Resume with the same command: " + std::string(CARBONBENCH_BINARY) + " " +
+                        RunSuite(suite, "--fresh")),
+            std::string::npos)
+      << output;
+
+  // The finished result is still the current one, epochs and all; the
+  // interrupted attempt is history, with the epochs it stored.
+  ResultsStore store(db.string());
+  const std::vector<RunRow> after = store.LoadRuns("interrupted");
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].id, before[0].id);
+  EXPECT_EQ(after[0].status, "finished");
+  EXPECT_EQ(after[0].epochs.size(), 30u);
+  const std::vector<RunRow> history = store.LoadSupersededRuns("interrupted");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].status, "failed");
+  EXPECT_NE(history[0].failure_reason.find("interrupted (SIGINT)"), std::string::npos)
+      << history[0].failure_reason;
+  EXPECT_GE(history[0].epochs.size(), 1u);
+  SQLite::Database raw(db.string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  EXPECT_EQ(raw.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'running'").getInt(), 0);
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "process/stop_signal.h"
+
 namespace carbonbench {
 namespace {
 
@@ -300,8 +302,15 @@ class ChildSupervisor {
     return reaped_;
   }
 
-  // At most once per poll interval: its memory, and both limits.
+  // A stop request at once; at most once per poll interval: its memory,
+  // and both limits.
   void CheckLimits() {
+    if (StopRequested() != 0 && result_.stopped_for_signal == 0) {
+      result_.stopped_for_signal = StopRequested();
+      kill(-pid_, SIGKILL);
+      kill(pid_, SIGKILL);
+      return;
+    }
     const auto now = Clock::now();
     if (now - last_check_ < std::chrono::milliseconds(spec_.limits.poll_interval_ms)) return;
     last_check_ = now;
@@ -419,6 +428,10 @@ std::int64_t MachineMemoryMb() {
 std::string ChildExit::Describe(const ChildLimits& limits) const {
   if (timed_out) {
     return fmt::format("stopped at the cell time limit of {:g} s", limits.timeout_s);
+  }
+  if (stopped_for_signal != 0) {
+    return fmt::format("stopped: this run was interrupted ({})",
+                       StopSignalName(stopped_for_signal));
   }
   if (memory_exceeded) {
     return fmt::format(

@@ -47,6 +47,9 @@ struct ChildExit {
   int signal = 0;                // the signal that ended it, 0 when it exited
   bool timed_out = false;        // stopped by the time limit
   bool memory_exceeded = false;  // stopped by the memory limit
+  // SIGINT or SIGTERM asked of this process (StopRequested) while the child
+  // ran: its process group was stopped for it. 0 when none was.
+  int stopped_for_signal = 0;
   std::int64_t peak_rss_mb = 0;  // largest resident memory seen while polling
   double wall_s = 0;
   double cpu_s = 0;                      // user + system time of the child (wait4)
@@ -61,7 +64,9 @@ struct ChildExit {
 };
 
 // Throws std::system_error when the child cannot be started at all (no
-// pipe, no process, or output_path cannot be opened).
+// pipe, no process, or output_path cannot be opened). When this process is
+// asked to stop (stop_signal.h), the child's process group is killed and
+// RunChild returns.
 ChildExit RunChild(const ChildSpec& spec, const ChildCallbacks& callbacks = {});
 
 // "segmentation fault (SIGSEGV)", or "signal 42".

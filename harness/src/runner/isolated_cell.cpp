@@ -10,7 +10,9 @@ namespace carbonbench {
 
 std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits) {
   std::string reason = exit.Describe(limits);
-  if (exit.timed_out) {
+  if (exit.stopped_for_signal != 0) {
+    reason += "; the same command runs it again";
+  } else if (exit.timed_out) {
     reason += " (raise limits.cell_timeout_s in the suite, or run with --cell-timeout-s)";
   } else if (exit.memory_exceeded) {
     reason +=

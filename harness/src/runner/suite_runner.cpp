@@ -1,5 +1,7 @@
 #include "runner/suite_runner.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -10,6 +12,7 @@
 
 #include "plugins/declared_roles.h"
 #include "process/malloc_library.h"
+#include "process/stop_signal.h"
 #include "report/analysis/number_format.h"
 #include "report/export/emissions_csv.h"
 #include "report/suite_report.h"
@@ -23,6 +26,7 @@
 #include "store/results_store.h"
 #include "store/store_lock.h"
 #include "suites/shard.h"
+#include "util/command_line.h"
 
 namespace carbonbench {
 namespace {
@@ -89,6 +93,7 @@ struct SuiteTally {
   int total = 0;  // cell repetitions this run covers
   int started = 0;
   int failures = 0;
+  int finished_now = 0;                         // repetitions this run trained to the end
   std::map<std::string, int> repetitions_done;  // by config hash
   ChildCpuTimes child_cpu;
 };
@@ -199,6 +204,10 @@ void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchm
       state.SkipWithError("not run: --fail-fast stopped the suite at the first failure");
       break;
     }
+    if (StopRequested() != 0) {
+      state.SkipWithError("not run: the suite was interrupted");
+      break;
+    }
     const IsolatedCellOutcome outcome =
         RunRepetition(run.context, run.isolation, cell, repetition, run.options.fresh, run.progress,
                       tally.started, tally.total);
@@ -208,6 +217,7 @@ void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchm
       break;
     }
     if (!outcome.cell.from_store) {
+      ++tally.finished_now;
       tally.child_cpu.Record(benchmark_name, repetition, outcome.cpu_s);
     }
     Report(state, outcome.cell);
@@ -264,6 +274,19 @@ void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegi
   }
 }
 
+// What an interrupted suite kept, and how to go on.
+std::string InterruptedLine(int signal, const SuiteTally& tally, const RunOptions& options) {
+  std::string line = fmt::format(
+      "interrupted ({}): stopped the running cell, whose attempt is stored as failed with the "
+      "epochs it finished; {} keeps the {} cell repetition(s) this run finished and every result "
+      "finished before it. Resume with the same command: {}",
+      StopSignalName(signal), options.store_path, tally.finished_now, CommandLineOf(getpid()));
+  if (options.fresh) {
+    line += " (with --fresh every cell runs again; without it, the cells finished so far are kept)";
+  }
+  return line;
+}
+
 }  // namespace
 
 CarbonRequest CarbonRequestFor(const Suite& suite) {
@@ -308,6 +331,9 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
   // Held until the suite ends: a second run on this store refuses to start.
   const StoreLock lock(options.store_path);
+  // From here SIGINT and SIGTERM stop the running cell and end the suite
+  // with what finished kept, instead of killing it mid-write.
+  const StopSignals stop_signals;
   ResultsStore store(options.store_path);
   SuiteRunContext context = MakeSuiteRunContext(
       suite, registry, &store, options.models_dir,
@@ -330,6 +356,10 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   benchmark::RunSpecifiedBenchmarks(&console, file.get());
   benchmark::ClearRegisteredBenchmarks();
 
+  if (const int signal = StopRequested()) {
+    progress.Print(InterruptedLine(signal, tally, options));
+    return ExitCodeForStop(signal);
+  }
   if (options.write_report) WriteReport(store, suite, registry, options, compared);
   if (tally.failures > 0) {
     std::fprintf(stderr, "%d cell run(s) failed; their reasons are in the store and the report\n",

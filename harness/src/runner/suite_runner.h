@@ -58,7 +58,10 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
 
 // Returns the process exit code: 0 when every cell finished, 1 when any
 // failed (each failure is stored with its reason and the suite goes on,
-// unless fail_fast).
+// unless fail_fast), 130 or 143 after SIGINT or SIGTERM (the running cell
+// is stopped and stored as failed, no report is written, and a line says
+// what was kept and how to resume). Throws when another process is writing
+// the store (store_lock.h).
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options);
 
 }  // namespace carbonbench

@@ -15,6 +15,7 @@
 #include "process/child_process.h"
 #include "report/analysis/report_cells.h"
 #include "report/analysis/tradeoffs.h"
+#include "report/export/atomic_file.h"
 #include "report/export/plot_layout.h"
 
 namespace carbonbench::report {
@@ -46,6 +47,10 @@ struct Figure {
   int height = 600;  // pixels; the width is kWidth
 };
 
+// gnuplot writes each image under this name, and it is renamed into place
+// only when whole, so a full disk leaves no empty or cut-off image behind.
+std::string Unfinished(const std::string& file_name) { return file_name + ".partial"; }
+
 // Sets each terminal in turn and replays the figure's commands, so SVG and
 // PNG show the same plot.
 std::string ScriptFor(const Figure& figure) {
@@ -55,15 +60,14 @@ std::string ScriptFor(const Figure& figure) {
       {fmt::format("pngcairo size {},{} font 'sans,10'", kWidth, figure.height), ".png"}};
   for (const auto& [terminal, extension] : terminals) {
     script += fmt::format("reset\nset terminal {}\nset termoption noenhanced\nset output {}\n",
-                          terminal, GnuplotQuoted(figure.stem + extension));
+                          terminal, GnuplotQuoted(Unfinished(figure.stem + extension)));
     script += figure.body + "unset output\n";
   }
   return script;
 }
 
 std::string Write(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
+  WriteFileAtomically(path, text);
   return path.filename().string();
 }
 
@@ -404,6 +408,37 @@ std::string RunGnuplot(const std::string& gnuplot, const fs::path& dir, const st
   return "";
 }
 
+// gnuplot does not check its writes: on a full disk it exits well and
+// leaves cut-off images. A whole SVG has its closing tag, a whole PNG its
+// IEND chunk last.
+bool ImageIsWhole(const fs::path& image, bool png) {
+  std::ifstream in(image, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size <= 0) return false;
+  const std::streamoff tail_size = std::min<std::streamoff>(size, 64);
+  std::string tail(static_cast<std::size_t>(tail_size), '\0');
+  in.seekg(size - tail_size);
+  in.read(tail.data(), tail_size);
+  if (!in) return false;
+  if (png) {
+    static const std::string kIend("IEND\xae\x42\x60\x82", 8);
+    return tail.size() >= kIend.size() &&
+           tail.compare(tail.size() - kIend.size(), kIend.size(), kIend) == 0;
+  }
+  return tail.find("</svg>") != std::string::npos;
+}
+
+// Renames a drawn image into place; false (leaving it) when gnuplot left it
+// missing, empty or cut off.
+bool PlaceDrawn(const fs::path& image) {
+  const std::string drawn = Unfinished(image.string());
+  if (!ImageIsWhole(drawn, image.extension() == ".png")) return false;
+  std::error_code error;
+  fs::rename(drawn, image, error);
+  return !error;
+}
+
 }  // namespace
 
 std::string GnuplotQuoted(const std::string& text) {
@@ -453,11 +488,15 @@ PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs
   for (const Figure& figure : figures) {
     const fs::path svg = dir / (figure.stem + ".svg");
     const fs::path png = dir / (figure.stem + ".png");
-    if (fs::exists(svg) && fs::file_size(svg) > 0 && fs::exists(png) && fs::file_size(png) > 0) {
+    if (PlaceDrawn(svg) && PlaceDrawn(png)) {
       outcome.plots.push_back(
           {figure.title, folder + "/" + figure.stem + ".svg", folder + "/" + figure.stem + ".png"});
     } else {
       missing.push_back(figure.stem);
+      for (const fs::path& image : {svg, png}) {
+        fs::remove(image, ignored);
+        fs::remove(Unfinished(image.string()), ignored);
+      }
     }
   }
   if (outcome.note.empty() && !missing.empty()) {
