@@ -169,6 +169,15 @@ TEST(ExternalMeter, ACommandPastItsDeadlineIsKilledAndSaysSo) {
 
 // A meter whose reading is refused is one more unavailable meter: the next
 // one listed measures, and what is recorded of the refused one is JSON.
+TEST(ExternalMeter, ASilentCommandPrintedNothing) {
+  const Availability availability =
+      MakeMeter("external", {{"command", std::string("sleep 1000")}, {"timeout_s", 0.1}})->Probe();
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.reason.find("were killed; it printed nothing (raise external.timeout_s"),
+            std::string::npos)
+      << availability.reason;
+}
+
 TEST(ExternalMeter, ARefusedReadingFallsBackToTheNextMeter) {
   const PluginRegistry& registry = test_support::Registry();
   const std::map<std::string, ParamValue> external = {

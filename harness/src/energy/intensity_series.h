@@ -53,7 +53,8 @@ class IntensitySeries {
   };
 
   // Throws std::runtime_error naming path:line, what is wrong and how to fix
-  // it: unreadable or empty file, bad header, bad timestamp or number,
+  // it: unreadable, empty, not a regular file or over 64 MiB, bad header,
+  // bad timestamp or number,
   // intensity negative or above kMaxIntensityGPerKwh, a year outside
   // kEarliestYear..kLatestYear, duplicate or out-of-order timestamps.
   static IntensitySeries ReadCsv(const std::string& path);

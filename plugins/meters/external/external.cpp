@@ -158,6 +158,10 @@ class ExternalMeter : public Meter {
     return "command " + external_meter::Quoted(command_);
   }
 
+  static std::string Printed(const std::string& output) {
+    return output.empty() ? "nothing" : external_meter::Quoted(output);
+  }
+
   std::string ReadText() const {
     if (!file_.empty()) return detail::ReadReadingFile(file_);
     const external_meter::CommandOutput run = external_meter::RunBoundedCommand(command_, limits_);
@@ -167,13 +171,13 @@ class ExternalMeter : public Meter {
           "everything it started were killed; it printed {} (raise external.timeout_s if the "
           "source is that slow)",
           external_meter::Quoted(command_), limits_.deadline.count() / 1000.0,
-          external_meter::Quoted(run.output)));
+          Printed(run.output)));
     }
     if (run.wait_status != 0) {
       throw std::runtime_error(
           fmt::format("external.command {} {}; it printed {} (its stderr went to the terminal)",
                       external_meter::Quoted(command_), external_meter::ExitText(run.wait_status),
-                      external_meter::Quoted(run.output)));
+                      Printed(run.output)));
     }
     return run.output;
   }
