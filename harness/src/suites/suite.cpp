@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 #include <tuple>
 
@@ -20,6 +21,7 @@
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace carbonbench {
 
@@ -145,6 +147,17 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                     const PluginCatalog& catalog, SuiteTextOrigin origin) {
   using namespace detail;  // NOLINT(build/namespaces): local helpers
   ErrorList errors(source, origin == SuiteTextOrigin::kWrittenByUser);
+  // yaml-cpp passes invalid bytes through; the cells' JSON could not hold them.
+  if (const auto offset = FirstInvalidUtf8Byte(yaml_text)) {
+    const std::string_view before(yaml_text.data(), *offset);
+    const std::size_t newline = before.rfind('\n');
+    const Loc loc{
+        static_cast<int>(std::count(before.begin(), before.end(), '\n')),
+        static_cast<int>(newline == std::string_view::npos ? *offset : *offset - newline - 1)};
+    errors.Add(loc, fmt::format("byte 0x{:02X} is not UTF-8; save the file as UTF-8",
+                                static_cast<unsigned char>(yaml_text[*offset])));
+    errors.ThrowIfAny();
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
