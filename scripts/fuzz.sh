@@ -10,6 +10,7 @@
 # executed and the coverage reached; an input that crashes, hangs, leaks or
 # trips a sanitizer is saved as DIR/crashes/TARGET-* and fails the script.
 # Exits 77 where clang or libFuzzer is missing (scripts/install_deps.sh --test).
+# DIR (default build/fuzz) is shared with scripts/sanitize.sh: run one at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --time) seconds=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --build-dir) build_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option '$1' (see fuzz.sh --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac

@@ -200,7 +200,7 @@ SafetensorsLayout ReadSafetensorsLayout(const std::string& path, std::istream& i
   detail::Json json;
   try {
     json = detail::Json::parse(header);
-  } catch (const detail::Json::parse_error& error) {
+  } catch (const detail::Json::exception& error) {  // parse_error, or out_of_range for 1e999
     detail::Fail(path, fmt::format("the header is not valid JSON: {}", error.what()));
   }
   if (!json.is_object()) detail::Fail(path, "the header is JSON but not an object");

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
+#include <string_view>
 #include <system_error>
 #include <tuple>
 
@@ -22,6 +24,7 @@
 #include "suites/suite_reader.h"
 #include "suites/yaml_limits.h"
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace carbonbench {
 
@@ -160,6 +163,17 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
     errors.Add({}, "the suite is " + std::to_string(yaml_text.size()) + " bytes long; at most " +
                        std::to_string(kMaxSuiteTextBytes) +
                        " are read (a suite is a few kilobytes)");
+    errors.ThrowIfAny();
+  }
+  // yaml-cpp passes invalid bytes through; the cells' JSON could not hold them.
+  if (const auto offset = FirstInvalidUtf8Byte(yaml_text)) {
+    const std::string_view before(yaml_text.data(), *offset);
+    const std::size_t newline = before.rfind('\n');
+    const Loc loc{
+        static_cast<int>(std::count(before.begin(), before.end(), '\n')),
+        static_cast<int>(newline == std::string_view::npos ? *offset : *offset - newline - 1)};
+    errors.Add(loc, fmt::format("byte 0x{:02X} is not UTF-8; save the file as UTF-8",
+                                static_cast<unsigned char>(yaml_text[*offset])));
     errors.ThrowIfAny();
   }
   YAML::Node root;

@@ -134,7 +134,7 @@ BertConfig ParsePretrainedConfig(const std::string& path, std::string_view text)
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for 1e999
     throw std::runtime_error(fmt::format("{}: not valid JSON: {}", path, error.what()));
   }
   if (!json.is_object()) throw std::runtime_error(fmt::format("{}: not a JSON object", path));

@@ -40,6 +40,13 @@ TEST(BertConfigJson, RefusesJsonNestedDeeperThanTheLimitNamingTheFile) {
             "config.json nests two or three: is it the right file?");
 }
 
+// Found by the bert_config fuzzer: nlohmann reports a number too large for a
+// double as out_of_range, not parse_error, and it escaped the reader.
+TEST(BertConfigJson, ANumberTooLargeForADoubleIsInvalidJson) {
+  const std::string error = ErrorOf(R"({"model_type": "bert", "x": 62e933})");
+  EXPECT_EQ(error.rfind("model/config.json: not valid JSON: ", 0), 0u) << error;
+}
+
 TEST(BertConfigJson, AValueOfTheWrongTypeNamesTheKey) {
   EXPECT_EQ(ErrorOf(R"({"model_type": "bert", "hidden_size": [[1]]})"),
             "model/config.json: 'hidden_size' must be an integer >= 1, not [[1]]");

@@ -54,6 +54,13 @@ TEST(SafetensorsLayout, RefusesAnUnknownDtypeNamingTheSupportedOnes) {
   EXPECT_NE(error.find("BF16"), std::string::npos) << error;
 }
 
+// nlohmann reports a number too large for a double as out_of_range, not
+// parse_error.
+TEST(SafetensorsLayout, ANumberTooLargeForADoubleIsInvalidJson) {
+  const std::string error = ErrorOf(FileBytes(R"({"t": 62e933})", ""));
+  EXPECT_EQ(error.rfind("model.safetensors: the header is not valid JSON: ", 0), 0u) << error;
+}
+
 // A header nested 300,000 deep parsed, then copied or printed in a message,
 // overflowed the stack.
 TEST(SafetensorsLayout, RefusesAHeaderNestedDeeperThanTheLimit) {
