@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "util/regular_file.h"
 
 namespace carbonbench::detail {
 
@@ -21,11 +23,24 @@ std::string Lower(std::string text) {
   return text;
 }
 
-nlohmann::json ReadJsonFile(const std::string& path, const std::string& remedy) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, remedy));
+namespace {
+
+// The file whole, through OpenRegularFile: a FIFO, a device or a folder is
+// refused by name without blocking, and so is a file above the limit.
+std::string ReadReferenceFile(const std::string& path, const std::string& remedy) {
   try {
-    return nlohmann::json::parse(in);
+    return ReadRegularFile(path, "file", kMaxReferenceFileBytes);
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(fmt::format("{} ({})", error.what(), remedy));
+  }
+}
+
+}  // namespace
+
+nlohmann::json ReadJsonFile(const std::string& path, const std::string& remedy) {
+  const std::string text = ReadReferenceFile(path, remedy);
+  try {
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(fmt::format("{} is not valid JSON: {}", path, error.what()));
   }
@@ -68,8 +83,7 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
 std::vector<std::vector<std::string>> ReadCsvFile(const std::string& path,
                                                   const std::string& remedy,
                                                   std::vector<int>* line_numbers) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, remedy));
+  std::istringstream in(ReadReferenceFile(path, remedy));
   std::vector<std::vector<std::string>> rows;
   std::string line;
   int number = 0;

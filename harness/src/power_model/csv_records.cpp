@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "util/regular_file.h"
+
 namespace carbonbench::power_model {
 
 std::string Lower(std::string text) {
@@ -24,11 +26,11 @@ std::string Trim(const std::string& text) {
 }
 
 std::string ReadWholeFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {} ({})", path, what));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return ReadRegularFile(path, "file", kMaxPowerModelFileBytes);
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(fmt::format("{} ({})", error.what(), what));
+  }
 }
 
 std::string ReadFileOrEmpty(const std::string& path) {

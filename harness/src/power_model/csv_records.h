@@ -3,6 +3,7 @@
 // every error can name the line and column it is about.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,14 @@ std::vector<CsvRecord> SplitCsv(const std::string& text);
 std::string Trim(const std::string& text);
 std::string Lower(std::string text);
 
+// The largest table or score file read: the shipped tables are kilobytes and
+// a score file of a thousand measurements about 100 KiB, so this only stops a
+// wrong path (a disk image, /dev/zero) from filling memory.
+constexpr std::int64_t kMaxPowerModelFileBytes = std::int64_t{64} << 20;
+
 // The whole file; throws std::runtime_error naming it and `what` it holds.
+// A FIFO, a device or a folder is refused without waiting or reading it, as
+// is a file above kMaxPowerModelFileBytes.
 std::string ReadWholeFile(const std::string& path, const std::string& what);
 // The whole file, or "" when it cannot be opened (a kernel file this system
 // does not have).

@@ -1,12 +1,19 @@
 #include "carbonbench/safetensors.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <ext/stdio_filebuf.h>
 #include <fstream>
+#include <istream>
 #include <set>
 #include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "carbonbench/regular_file.h"
 
 // The format stores lengths and tensor bytes little-endian; tensors are read
 // straight into memory, so a big-endian host would need byte swapping.
@@ -61,6 +68,33 @@ std::string SupportedDtypeList() {
 }  // namespace
 }  // namespace detail
 
+namespace {
+
+// Opened through OpenRegularFile: a FIFO in a model folder would otherwise
+// block until a writer came, and /dev/zero would pass for a huge file.
+RegularFile OpenSafetensors(const std::string& path) {
+  try {
+    return OpenRegularFile(path, "safetensors file");
+  } catch (const std::runtime_error& error) {
+    throw SafetensorsError(error.what());
+  }
+}
+
+// `bytes` bytes at `offset`, or false when the file ends first or a read fails.
+bool ReadAt(int fd, char* into, std::uint64_t bytes, std::uint64_t offset) {
+  while (bytes > 0) {
+    const ssize_t got = ::pread(fd, into, bytes, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    into += got;
+    bytes -= static_cast<std::uint64_t>(got);
+    offset += static_cast<std::uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string SafetensorsDtypeName(torch::ScalarType type) {
   for (const auto& dtype : detail::kDtypes) {
     if (dtype.type == type) return dtype.name;
@@ -79,10 +113,11 @@ torch::ScalarType SafetensorsScalarType(const std::string& dtype) {
 }
 
 SafetensorsFile SafetensorsFile::Open(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) detail::Fail(path, "cannot open the file for reading");
-  const auto file_bytes = static_cast<std::uint64_t>(in.tellg());
-  in.seekg(0);
+  RegularFile opened = OpenSafetensors(path);
+  const auto file_bytes = static_cast<std::uint64_t>(opened.size_bytes());
+  // The stream owns the descriptor from here and closes it.
+  __gnu_cxx::stdio_filebuf<char> buffer(opened.Release(), std::ios::in | std::ios::binary);
+  std::istream in(&buffer);
   SafetensorsLayout layout = ReadSafetensorsLayout(path, in, file_bytes);
 
   SafetensorsFile file;
@@ -118,11 +153,9 @@ torch::Tensor SafetensorsFile::Load(const std::string& name) const {
       torch::empty(entry->shape, torch::TensorOptions().dtype(entry->scalar_type));
   const std::uint64_t bytes = entry->end_byte - entry->begin_byte;
   if (bytes == 0) return tensor;
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) detail::Fail(path_, "cannot open the file for reading");
-  in.seekg(static_cast<std::streamoff>(data_start_byte_ + entry->begin_byte));
-  in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(bytes));
-  if (!in || static_cast<std::uint64_t>(in.gcount()) != bytes) {
+  const RegularFile file = OpenSafetensors(path_);
+  if (!ReadAt(file.fd(), static_cast<char*>(tensor.data_ptr()), bytes,
+              data_start_byte_ + entry->begin_byte)) {
     detail::FailTensor(path_, name,
                        "reading its " + std::to_string(bytes) +
                            " bytes failed: the file changed or was truncated after it was opened");

@@ -4,9 +4,6 @@
 #include "suites/suite.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <string_view>
@@ -23,6 +20,7 @@
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
 #include "suites/yaml_limits.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -229,26 +227,17 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
   return suite;
 }
 
-Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
-  auto fail = [&path](const std::string& reason) {
-    return SuiteError({fmt::format("{}: cannot read suite file: {}", path, reason)});
-  };
-  // A directory opens fine on Linux and only fails on read; say so plainly.
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) throw fail("it is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fail(std::generic_category().message(errno != 0 ? errno : EIO));
-  // Read at most one byte past the limit: /dev/zero or a huge file is
-  // refused without reading it all.
-  std::string text(detail::kMaxSuiteTextBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw fail(std::generic_category().message(EIO));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > detail::kMaxSuiteTextBytes) {
-    throw fail("it is larger than " + std::to_string(detail::kMaxSuiteTextBytes >> 20) +
-               " MiB; a suite is a few kilobytes");
+std::string ReadSuiteFileText(const std::string& path) {
+  try {
+    return ReadRegularFile(path, "suite file",
+                           static_cast<std::int64_t>(detail::kMaxSuiteTextBytes));
+  } catch (const std::runtime_error& error) {
+    throw SuiteError({error.what()});
   }
+}
+
+Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog) {
+  const std::string text = ReadSuiteFileText(path);
   return LoadSuiteText(text, path, catalog);
 }
 

@@ -135,6 +135,10 @@ const std::vector<ParamSpec>& DatasetSettingSpecs();
 // The suite's 'repetitions' (also `train --repetitions`).
 const ParamSpec& RepetitionsSpec();
 
+// The suite file's text. A FIFO, a device or a folder is refused by name
+// without waiting on it, and so is a file above kMaxSuiteTextBytes (16 MiB;
+// a suite is a few kilobytes). Throws SuiteError.
+std::string ReadSuiteFileText(const std::string& path);
 Suite LoadSuiteFile(const std::string& path, const PluginCatalog& catalog);
 // `source` names the text in error messages. Text generated from a command
 // line passes kGeneratedText: its errors then name the source only

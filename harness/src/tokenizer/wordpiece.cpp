@@ -5,12 +5,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "tokenizer/basic_tokenizer.h"
+#include "util/regular_file.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -82,13 +84,14 @@ WordPieceVocabulary WordPieceVocabulary::Load(const std::string& path) {
     throw std::runtime_error(
         fmt::format("cannot read {}: it is a directory; pass the path of its vocab.txt", source));
   }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = errno != 0 ? std::strerror(errno) : "cannot open";
-    throw std::runtime_error(fmt::format(
-        "cannot read {}: {} (expected a BERT vocab.txt, one token per line)", source, why));
+  std::string text;
+  try {
+    text = ReadRegularFile(path, "vocabulary file", kMaxVocabularyFileBytes);
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(
+        fmt::format("{} (expected a BERT vocab.txt, one token per line)", error.what()));
   }
+  std::istringstream in(text);
   std::vector<std::string> tokens;
   std::string line;
   while (std::getline(in, line)) {
@@ -99,7 +102,6 @@ WordPieceVocabulary WordPieceVocabulary::Load(const std::string& path) {
     tokens.push_back(std::move(line));
     line.clear();
   }
-  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {}: read error", source));
   return WordPieceVocabulary(std::move(tokens), source);
 }
 

@@ -12,6 +12,10 @@
 
 namespace carbonbench {
 
+// The largest vocab.txt read: BERT's is 226 KiB and multilingual ones about
+// 1 MiB; the limit stops a wrong path (/dev/zero) from filling memory.
+constexpr std::int64_t kMaxVocabularyFileBytes = std::int64_t{64} << 20;
+
 // The special tokens, spelled as in BERT's vocab.txt.
 inline constexpr std::string_view kPadToken = "[PAD]";
 inline constexpr std::string_view kUnknownToken = "[UNK]";
@@ -46,7 +50,8 @@ class WordPieceVocabulary {
 
   // Reads vocab.txt: one token per line, id = 0-based line index ("\r\n" and
   // a leading UTF-8 byte order mark are accepted). Throws std::runtime_error
-  // naming the file when it cannot be read or fails validation.
+  // naming the file when it cannot be read or fails validation; a FIFO, a
+  // device or a file above kMaxVocabularyFileBytes is refused unread.
   static WordPieceVocabulary Load(const std::string& path);
 
   // Writes one token per line in id order, so Load gives the same ids back.

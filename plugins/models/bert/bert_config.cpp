@@ -3,8 +3,8 @@
 #include "bert_config.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -14,13 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "carbonbench/json_nesting.h"
+#include "carbonbench/regular_file.h"
 
 namespace carbonbench::models {
 namespace detail {
 namespace {
 
 // Far above any real config.json (a few kB), far below memory trouble.
-constexpr std::size_t kMaxConfigBytes = 16'000'000;
+constexpr std::int64_t kMaxConfigBytes = std::int64_t{16} << 20;
 
 // Reads config.json values with Hugging Face's defaults for absent keys.
 class ConfigReader {
@@ -104,22 +105,14 @@ BertConfig ReadPretrainedConfig(const std::string& folder) {
     throw std::runtime_error(fmt::format("bert: pretrained folder '{}' does not exist", folder));
   }
   const std::string path = (fs::path(folder) / "config.json").string();
-  std::ifstream in(path);
-  if (!in) {
+  std::string text;
+  try {
+    text = ReadRegularFile(path, "config.json", detail::kMaxConfigBytes);
+  } catch (const std::runtime_error& error) {
     throw std::runtime_error(
-        fmt::format("bert: {} not found: a pretrained folder needs Hugging Face's config.json, "
-                    "vocab.txt and model.safetensors",
-                    path));
-  }
-  // One byte past the limit tells a file that is too large (or endless, as
-  // /dev/zero) from one that fits.
-  std::string text(detail::kMaxConfigBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > detail::kMaxConfigBytes) {
-    throw std::runtime_error(fmt::format(
-        "{}: larger than {} MB; a Hugging Face config.json is a few kB: is it the right file?",
-        path, detail::kMaxConfigBytes / 1'000'000));
+        fmt::format("bert: {} (a pretrained folder holds Hugging Face's config.json, vocab.txt and "
+                    "model.safetensors)",
+                    error.what()));
   }
   return ParsePretrainedConfig(path, text);
 }

@@ -1,6 +1,9 @@
 // Hugging Face config.json as the bert plugin reads it, without torch.
 #include "bert/bert_config.h"
 
+#include <sys/stat.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -54,18 +57,57 @@ TEST(BertConfigJson, AValueOfTheWrongTypeNamesTheKey) {
 
 class BertConfigFile : public test_support::TempDirTest {};
 
-TEST_F(BertConfigFile, RefusesAnEndlessFileWithoutReadingItAll) {
-  // /dev/zero stands for any file far larger than a config.json.
+// The message ReadPretrainedConfig throws for `folder`, or "no error".
+std::string ReadError(const std::filesystem::path& folder) {
+  try {
+    ReadPretrainedConfig(folder.string());
+  } catch (const std::runtime_error& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST_F(BertConfigFile, RefusesALinkToDevZeroWithoutReadingIt) {
   const std::filesystem::path folder = dir_ / "model";
   std::filesystem::create_directories(folder);
   std::filesystem::create_symlink("/dev/zero", folder / "config.json");
-  try {
-    ReadPretrainedConfig(folder.string());
-    ADD_FAILURE() << "an endless config.json was accepted";
-  } catch (const std::runtime_error& error) {
-    EXPECT_NE(std::string(error.what()).find("config.json: larger than 16 MB"), std::string::npos)
-        << error.what();
+  const std::string error = ReadError(folder);
+  EXPECT_NE(error.find("config.json " + (folder / "config.json").string() +
+                       " is a character device, not a regular file"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(BertConfigFile, RefusesAFifoWithoutWaitingForAWriter) {
+  const std::filesystem::path folder = dir_ / "model";
+  std::filesystem::create_directories(folder);
+  ASSERT_EQ(::mkfifo((folder / "config.json").c_str(), 0600), 0);
+  // An ifstream would wait here forever for a writer.
+  const std::string error = ReadError(folder);
+  EXPECT_NE(error.find("is a FIFO, not a regular file"), std::string::npos) << error;
+}
+
+TEST_F(BertConfigFile, RefusesAFileAboveTheLimit) {
+  const std::filesystem::path folder = dir_ / "model";
+  std::filesystem::create_directories(folder);
+  {
+    std::ofstream out(folder / "config.json", std::ios::binary);
+    out << "{}";
+    out.seekp(std::int64_t{16} << 20);
+    out.put('\n');  // sparse: one byte over the limit without writing 16 MiB
   }
+  const std::string error = ReadError(folder);
+  EXPECT_NE(error.find("the limit is 16 MiB"), std::string::npos) << error;
+}
+
+TEST_F(BertConfigFile, NamesAMissingFile) {
+  const std::filesystem::path folder = dir_ / "model";
+  std::filesystem::create_directories(folder);
+  const std::string error = ReadError(folder);
+  EXPECT_NE(error.find("cannot open config.json " + (folder / "config.json").string() +
+                       ": No such file or directory"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace

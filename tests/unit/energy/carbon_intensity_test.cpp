@@ -461,7 +461,8 @@ TEST(CarbonIntensityTest, HourlyCsvCoversItsHoursAndTheStaticFigureTheRest) {
 TEST(CarbonIntensityTest, MalformedHourlyCsvIsRefused) {
   CarbonRequest request;
   request.hourly_csv = "/nonexistent/hourly.csv";
-  ExpectErrorContaining([&] { Resolve(request); }, {"cannot read /nonexistent/hourly.csv"});
+  ExpectErrorContaining([&] { Resolve(request); },
+                        {"cannot open file /nonexistent/hourly.csv", "No such file"});
 }
 }  // namespace
 }  // namespace carbonbench

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "energy/carbon_intensity.h"
+#include "energy/reference_files.h"
 #include "error_message.h"
 #include "temp_dir_test.h"
 
@@ -230,7 +231,7 @@ TEST_F(IntensityCsvTest, DevicesPipesAndHugeFilesAreRefused) {
 
 TEST(IntensitySeriesTest, MissingFileIsRefused) {
   ExpectErrorContaining([] { IntensitySeries::ReadCsv("/nonexistent/intensity.csv"); },
-                        {"cannot read /nonexistent/intensity.csv"});
+                        {"cannot open file /nonexistent/intensity.csv", "No such file"});
 }
 
 TEST(IntensitySeriesTest, FromHourlyChecksItsValues) {
@@ -345,6 +346,32 @@ TEST(IntegrateCo2GramsTest, SumsIntervalsAndAgreesWithGPerKwhAt) {
 TEST(IntegrateCo2GramsTest, RefusesBackwardIntervalsAndNegativeEnergy) {
   EXPECT_THROW(IntegrateCo2Grams({{k15h, k14h, 1}}, Carbon(true)), std::invalid_argument);
   EXPECT_THROW(IntegrateCo2Grams({{k14h, k15h, -1}}, Carbon(false)), std::invalid_argument);
+}
+
+TEST_F(IntensityCsvTest, FifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string path = PathIn("intensity.csv");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  // An ifstream would wait here forever for a writer.
+  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
+                        {path, "is a FIFO, not a regular file", "hourly carbon-intensity CSV"});
+}
+
+TEST_F(IntensityCsvTest, LinkToDevZeroIsRefusedWithoutReadingIt) {
+  const std::string path = PathIn("intensity.csv");
+  std::filesystem::create_symlink("/dev/zero", path);
+  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); },
+                        {path, "is a character device, not a regular file"});
+}
+
+TEST_F(IntensityCsvTest, FileAboveTheLimitIsRefusedNamingTheLimit) {
+  const std::string path = PathIn("intensity.csv");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "timestamp,g_per_kwh\n";
+    out.seekp(detail::kMaxReferenceFileBytes);
+    out.put('\n');  // sparse: one byte over the limit without writing 64 MiB
+  }
+  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(path); }, {path, "64 MiB", "limit"});
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "carbonbench/safetensors.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -217,6 +219,34 @@ TEST_F(SafetensorsTest, WriterRefusesDuplicatesAndUnsupportedDtypes) {
 
 TEST_F(SafetensorsTest, MissingFile) {
   ExpectOpenError(PathIn("absent.safetensors"), {"cannot open"});
+}
+
+TEST_F(SafetensorsTest, FifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string path = PathIn("model.safetensors");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  // An ifstream would wait here forever for a writer.
+  ExpectOpenError(path, {"safetensors file", "is a FIFO, not a regular file"});
+}
+
+TEST_F(SafetensorsTest, LinkToDevZeroIsRefusedAsADevice) {
+  const std::string path = PathIn("model.safetensors");
+  fs::create_symlink("/dev/zero", path);
+  ExpectOpenError(path, {"safetensors file", "is a character device, not a regular file"});
+}
+
+TEST_F(SafetensorsTest, LoadRefusesAFileReplacedByAFifo) {
+  const std::string path = PathIn("model.safetensors");
+  WriteSafetensors(path, {{"w", torch::ones({2})}});
+  const SafetensorsFile file = SafetensorsFile::Open(path);
+  fs::remove(path);
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  try {
+    file.Load("w");
+    ADD_FAILURE() << "a FIFO was read as the tensor file";
+  } catch (const SafetensorsError& error) {
+    EXPECT_NE(std::string(error.what()).find("is a FIFO, not a regular file"), std::string::npos)
+        << error.what();
+  }
 }
 
 }  // namespace

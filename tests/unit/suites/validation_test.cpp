@@ -321,8 +321,8 @@ TEST(ValidationTest, MissingFileSaysWhy) {
     LoadSuiteFile(path, TestCatalog());
     FAIL() << "no exception";
   } catch (const SuiteError& e) {
-    EXPECT_EQ(e.messages(), Strings{path + ": cannot read suite file: No such file or "
-                                           "directory"});
+    EXPECT_EQ(e.messages(),
+              Strings{"cannot open suite file " + path + ": No such file or directory"});
   }
 }
 

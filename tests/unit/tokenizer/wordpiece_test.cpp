@@ -1,5 +1,6 @@
 #include "tokenizer/wordpiece.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -309,6 +310,36 @@ TEST(WordPieceVocabulary, NamesTheFileWhenMissingOrEmpty) {
   const std::string empty = dir.Write("empty.txt", "");
   ExpectErrorContaining([&] { WordPieceVocabulary::Load(empty); }, {empty, "is empty"});
   ExpectErrorContaining([&] { WordPieceVocabulary::Load(dir.Path("")); }, {"directory"});
+}
+
+TEST(WordPieceVocabulary, RefusesAFifoWithoutWaitingForAWriter) {
+  const TempDir dir;
+  const std::string path = dir.Path("vocab.txt");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  // An ifstream would wait here forever for a writer.
+  ExpectErrorContaining([&] { WordPieceVocabulary::Load(path); },
+                        {"vocabulary file " + path, "is a FIFO, not a regular file"});
+}
+
+TEST(WordPieceVocabulary, RefusesALinkToDevZeroWithoutReadingIt) {
+  const TempDir dir;
+  const std::string path = dir.Path("vocab.txt");
+  fs::create_symlink("/dev/zero", path);
+  ExpectErrorContaining([&] { WordPieceVocabulary::Load(path); },
+                        {"vocabulary file " + path, "is a character device, not a regular file"});
+}
+
+TEST(WordPieceVocabulary, RefusesAFileAboveTheLimit) {
+  const TempDir dir;
+  const std::string path = dir.Path("vocab.txt");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n";
+    out.seekp(kMaxVocabularyFileBytes);
+    out.put('\n');  // sparse: one byte over the limit without writing 64 MiB
+  }
+  ExpectErrorContaining([&] { WordPieceVocabulary::Load(path); },
+                        {"vocabulary file " + path, "64 MiB", "limit"});
 }
 
 TEST(WordPieceVocabulary, NamesTheMissingSpecialTokens) {

@@ -1,4 +1,4 @@
-#include "util/regular_file.h"
+#include "carbonbench/regular_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
