@@ -116,12 +116,15 @@ int CountCpuList(const std::string& list) {
     range = Trim(range);
     if (range.empty()) continue;
     const auto dash = range.find('-');
+    // strtol's end pointer points into the text, which must outlive the check.
+    const std::string first_text = range.substr(0, dash);
     char* end = nullptr;
-    const long first = std::strtol(range.substr(0, dash).c_str(), &end, 10);
+    const long first = std::strtol(first_text.c_str(), &end, 10);
     if (*end != '\0') return 0;
     long last = first;
     if (dash != std::string::npos) {
-      last = std::strtol(range.substr(dash + 1).c_str(), &end, 10);
+      const std::string last_text = range.substr(dash + 1);
+      last = std::strtol(last_text.c_str(), &end, 10);
       if (*end != '\0' || last < first) return 0;
     }
     count += static_cast<int>(last - first + 1);

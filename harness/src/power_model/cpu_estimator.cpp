@@ -219,8 +219,10 @@ int CoresInModelName(const std::string& model_name) {
     const std::string lower = Lower(word);
     const auto dash = lower.find("-core");
     if (dash == std::string::npos || dash == 0) continue;
+    // strtol's end pointer points into the text, which must outlive the check.
+    const std::string number = lower.substr(0, dash);
     char* end = nullptr;
-    const long cores = std::strtol(lower.substr(0, dash).c_str(), &end, 10);
+    const long cores = std::strtol(number.c_str(), &end, 10);
     if (*end == '\0' && cores > 0) return static_cast<int>(cores);
   }
   return 0;
