@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "carbonbench/utf8.h"
+
 namespace carbonbench::external_meter {
 namespace {
 
@@ -61,15 +63,6 @@ TEST(EnergyReading, CheckedReadingRefusesWhatIsNotACumulativeEnergy) {
       message("nan").rfind("command 'x' gave a reading that is not a finite number: 'nan'", 0), 0u);
   EXPECT_EQ(message("-1").rfind("command 'x' gave a negative reading: '-1'", 0), 0u);
   EXPECT_EQ(message("none").rfind("command 'x' gave no number: 'none'", 0), 0u);
-}
-
-TEST(EnergyReading, Utf8IsCheckedStrictly) {
-  EXPECT_FALSE(FirstInvalidUtf8Byte("plain, caf\xC3\xA9, \xE2\x82\xAC, \xF0\x9F\x98\x80"));
-  EXPECT_EQ(FirstInvalidUtf8Byte("ab\xFF"), 2u);
-  EXPECT_EQ(FirstInvalidUtf8Byte("\xC0\xAF"), 0u);          // overlong '/'
-  EXPECT_EQ(FirstInvalidUtf8Byte("\xED\xA0\x80"), 0u);      // a surrogate
-  EXPECT_EQ(FirstInvalidUtf8Byte("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
-  EXPECT_EQ(FirstInvalidUtf8Byte("x\xE2\x82"), 1u);         // cut short
 }
 
 TEST(EnergyReading, QuotedOutputIsAlwaysUtf8) {

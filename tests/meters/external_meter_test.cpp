@@ -1,6 +1,7 @@
 // The external meter over files and commands the test writes.
 #include <gtest/gtest.h>
 
+#include "carbonbench/utf8.h"
 #include "external/energy_reading.h"
 #include "meter_test_util.h"
 #include "records/record_json.h"
@@ -116,7 +117,7 @@ TEST(ExternalMeter, OutputWithoutANumberIsQuoted) {
 
 // A reason must reach the store as UTF-8: the report reads it back as JSON.
 void ExpectValidUtf8(const std::string& text) {
-  EXPECT_FALSE(external_meter::FirstInvalidUtf8Byte(text).has_value()) << text;
+  EXPECT_FALSE(FirstInvalidUtf8Byte(text).has_value()) << text;
 }
 
 TEST(ExternalMeter, OutputThatIsNotUtf8IsRefusedNamingTheCommand) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "carbonbench/utf8.h"
 #include "util/regular_file.h"
 
 namespace carbonbench {
@@ -12,40 +13,6 @@ namespace {
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
-
-// Length of the valid UTF-8 sequence starting at `pos`, or 0 if the byte
-// there does not start one. Rejects overlong forms, surrogates and code
-// points above U+10FFFF, as the Unicode standard's table 3-7 does.
-std::size_t ValidSequenceLength(const std::string& bytes, std::size_t pos) {
-  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(bytes[pos + i]); };
-  const std::size_t left = bytes.size() - pos;
-  const unsigned char lead = at(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (left < length) return 0;
-  if (at(1) < low || at(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (!IsContinuation(at(i))) return 0;
-  }
-  return length;
 }
 
 [[noreturn]] void ThrowCsvError(const std::string& path, std::int64_t line,
@@ -68,7 +35,7 @@ std::string ToValidUtf8(const std::string& bytes) {
   out.reserve(bytes.size());
   std::size_t pos = 0;
   while (pos < bytes.size()) {
-    const std::size_t length = ValidSequenceLength(bytes, pos);
+    const std::size_t length = Utf8SequenceLength(bytes, pos);
     if (length > 0) {
       out.append(bytes, pos, length);
       pos += length;

@@ -243,13 +243,13 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path), db_(OpenDatab
 
 ResultsStore::~ResultsStore() = default;
 
-std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
-                                                 const std::string& config_hash,
-                                                 int repetition) const {
-  return Guarded(path_, *db_, "reading a finished run", [&]() -> std::optional<RunRow> {
+std::optional<RunRow> ResultsStore::FirstRunOfCell(const std::string& what,
+                                                   const std::string& suite,
+                                                   const std::string& config_hash, int repetition,
+                                                   const std::string& condition) const {
+  return Guarded(path_, *db_, what, [&]() -> std::optional<RunRow> {
     SQLite::Statement query(
-        *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status = 'finished' "
-                         "AND superseded_at = ''"));
+        *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND " + condition));
     query.bind(1, suite);
     query.bind(2, config_hash);
     query.bind(3, repetition);
@@ -259,20 +259,18 @@ std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
   });
 }
 
+std::optional<RunRow> ResultsStore::FindFinished(const std::string& suite,
+                                                 const std::string& config_hash,
+                                                 int repetition) const {
+  return FirstRunOfCell("reading a finished run", suite, config_hash, repetition,
+                        "status = 'finished' AND superseded_at = ''");
+}
+
 std::optional<RunRow> ResultsStore::LatestAttempt(const std::string& suite,
                                                   const std::string& config_hash,
                                                   int repetition) const {
-  return Guarded(path_, *db_, "reading a run", [&]() -> std::optional<RunRow> {
-    SQLite::Statement query(
-        *db_, SelectRuns("suite = ? AND config_hash = ? AND repetition = ? AND status != 'running' "
-                         "ORDER BY id DESC LIMIT 1"));
-    query.bind(1, suite);
-    query.bind(2, config_hash);
-    query.bind(3, repetition);
-    std::vector<RunRow> runs = ReadRuns(*db_, query);
-    if (runs.empty()) return std::nullopt;
-    return std::move(runs.front());
-  });
+  return FirstRunOfCell("reading a run", suite, config_hash, repetition,
+                        "status != 'running' ORDER BY id DESC LIMIT 1");
 }
 
 std::int64_t ResultsStore::BeginRun(const RunStart& start) {

@@ -80,6 +80,12 @@ class ResultsStore {
   std::vector<std::string> Suites() const;
 
  private:
+  // The first run of a cell repetition meeting `condition` (SQL after the
+  // cell's own terms, ORDER BY included); `what` names the read in errors.
+  std::optional<RunRow> FirstRunOfCell(const std::string& what, const std::string& suite,
+                                       const std::string& config_hash, int repetition,
+                                       const std::string& condition) const;
+
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
 };

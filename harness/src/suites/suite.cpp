@@ -22,7 +22,7 @@
 #include "suites/yaml_limits.h"
 #include "util/regular_file.h"
 #include "util/strings.h"
-#include "util/utf8.h"
+#include "carbonbench/utf8.h"
 
 namespace carbonbench {
 

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "carbonbench/utf8.h"
+
 namespace carbonbench::external_meter {
 namespace detail {
 
@@ -30,35 +32,6 @@ std::optional<double> WholeNumber(const std::string& word) {
   return value;
 }
 
-// The length of the well-formed UTF-8 sequence at `pos` (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), 0 when there is none.
-std::size_t SequenceLength(const std::string& text, std::size_t pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the second byte's range
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  if (byte(pos + 1) < low || byte(pos + 1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(pos + i) < 0x80 || byte(pos + i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 }  // namespace detail
 
 std::optional<double> ParseReading(const std::string& text) {
@@ -75,15 +48,6 @@ std::optional<double> ParseReading(const std::string& text) {
   return std::nullopt;
 }
 
-std::optional<std::size_t> FirstInvalidUtf8Byte(const std::string& text) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t length = detail::SequenceLength(text, pos);
-    if (length == 0) return pos;
-    pos += length;
-  }
-  return std::nullopt;
-}
-
 std::string Quoted(const std::string& raw) {
   constexpr std::size_t kMaxBytes = 200;
   std::string text = raw;
@@ -91,7 +55,7 @@ std::string Quoted(const std::string& raw) {
   std::string quoted = "'";
   for (std::size_t pos = 0; pos < text.size();) {
     if (quoted.size() > kMaxBytes) return quoted + "...'";
-    const std::size_t length = detail::SequenceLength(text, pos);
+    const std::size_t length = Utf8SequenceLength(text, pos);
     const auto lead = static_cast<unsigned char>(text[pos]);
     if (length == 0 || (length == 1 && (lead < 0x20 || lead == 0x7F) && lead != '\t')) {
       quoted += lead == '\n' ? std::string("\\n") : fmt::format("\\x{:02X}", lead);

@@ -25,10 +25,6 @@ std::optional<double> ParseReading(const std::string& text);
 // number that is not finite or is negative.
 double CheckedReading(const std::string& text, const std::string& source);
 
-// The offset of the first byte that is not part of well-formed UTF-8, or
-// nullopt when all of `text` is.
-std::optional<std::size_t> FirstInvalidUtf8Byte(const std::string& text);
-
 // `text` for a message: in single quotes, trailing newlines dropped, at most
 // 200 bytes, each byte that is a control character or not UTF-8 written as
 // \xNN, so a message (and what stores it) only ever holds valid UTF-8.

@@ -1,4 +1,4 @@
-#include "util/utf8.h"
+#include "carbonbench/utf8.h"
 
 #include <string>
 
