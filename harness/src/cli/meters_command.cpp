@@ -41,7 +41,8 @@ std::string ExampleAssignment(const PluginRegistry& registry) {
 // A suite that holds the meters and their parameters, so --set is typed and
 // checked as in any suite; from --suite when given.
 Suite MetersSuite(const MetersArguments& a, const PluginRegistry& registry) {
-  YAML::Node suite = a.suite_path.empty() ? YAML::Node() : YAML::LoadFile(a.suite_path);
+  YAML::Node suite =
+      a.suite_path.empty() ? YAML::Node() : YAML::Load(ReadSuiteFileText(a.suite_path));
   if (a.suite_path.empty()) suite["suite"] = "meters";
   if (!a.meters.empty()) suite["meters"] = a.meters;
   if (!a.region.empty()) suite["carbon"]["region"] = a.region;

@@ -11,6 +11,7 @@
 #include "runner/compared_regions.h"
 #include "runner/environment.h"
 #include "store/results_store.h"
+#include "suites/suite.h"
 
 namespace carbonbench::cli {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 // "quickstart", or a suite file whose `suite:` names it.
 std::string SuiteName(const std::string& argument) {
   if (!std::filesystem::is_regular_file(argument)) return argument;
-  const YAML::Node document = YAML::LoadFile(argument);
+  const YAML::Node document = YAML::Load(ReadSuiteFileText(argument));
   if (!document["suite"]) {
     throw std::runtime_error(fmt::format("{}: has no 'suite:' key naming the suite", argument));
   }
