@@ -23,8 +23,8 @@
 namespace carbonbench::cli {
 namespace {
 
-const Cell& FindCell(const Suite& suite, const std::string& config_hash) {
-  for (const Cell& cell : suite.cells) {
+Cell FindCell(const Suite& suite, const std::string& config_hash) {
+  for (Cell cell : suite.cells) {
     if (cell.config_hash == config_hash) return cell;
   }
   throw std::runtime_error(fmt::format(

@@ -173,11 +173,13 @@ IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options)
   return isolation;
 }
 
-std::vector<const Cell*> CellsInShard(const Suite& suite, const RunOptions& options) {
-  std::vector<const Cell*> cells;
+// Positions, not cells: each cell is made when it is registered and when it
+// runs, so the suite's cells are never all held at once.
+std::vector<std::size_t> CellsInShard(const Suite& suite, const RunOptions& options) {
+  std::vector<std::size_t> cells;
   for (std::size_t position = 0; position < suite.cells.size(); ++position) {
     if (InShard(position, {options.shard_index, options.shard_count})) {
-      cells.push_back(&suite.cells[position]);
+      cells.push_back(position);
     }
   }
   return cells;
@@ -225,13 +227,13 @@ void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchm
 }
 
 // Each cell is one benchmark, run once per repetition.
-void RegisterCells(SuiteRun& run, const std::vector<const Cell*>& cells) {
+void RegisterCells(SuiteRun& run, const std::vector<std::size_t>& cells) {
   const Suite& suite = *run.context.suite;
-  for (const Cell* cell : cells) {
-    const std::string benchmark_name = suite.name + "/" + cell->name;
+  for (const std::size_t position : cells) {
+    const std::string benchmark_name = suite.name + "/" + suite.cells.At(position).name;
     auto* benchmark = benchmark::RegisterBenchmark(
-        benchmark_name.c_str(), [&run, cell, benchmark_name](benchmark::State& state) {
-          RunCellBenchmark(run, *cell, benchmark_name, state);
+        benchmark_name.c_str(), [&run, &suite, position, benchmark_name](benchmark::State& state) {
+          RunCellBenchmark(run, suite.cells.At(position), benchmark_name, state);
         });
     benchmark->UseManualTime()
         ->Iterations(1)
@@ -342,7 +344,7 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
     std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }
   const IsolatedCellSettings isolation = IsolationFor(suite, options);
-  const std::vector<const Cell*> cells = CellsInShard(suite, options);
+  const std::vector<std::size_t> cells = CellsInShard(suite, options);
 
   InitializeBenchmark(options.benchmark_args);
   ProgressDisplay progress(ProgressDisplay::ShouldBeLive());

@@ -1,7 +1,6 @@
 #include "suites/cell_builder.h"
 
-#include <algorithm>
-#include <map>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -15,17 +14,6 @@ namespace carbonbench::detail {
 namespace {
 
 using ValueMap = std::map<std::string, ParamValue>;
-
-struct Candidate {
-  Cell cell;
-  // What the suite set for this cell beyond cell.settings: parameters of
-  // plugins the cell does not run, and its optimization list. With the
-  // settings (one-to-one with config_json) it is everything the suite said:
-  // two candidates equal in both are a repeated entry. Kept apart so no cell
-  // carries a second copy of its settings.
-  ValueMap extra;
-  Loc origin;
-};
 
 void FillFromSpecs(const std::vector<ParamSpec>& specs, const SettingMap& given,
                    ValueMap* settings) {
@@ -55,70 +43,19 @@ void CheckDefaultModel(const SettingMap& given, const Cell& cell, const Settings
                      schema.KnownPluginsText(PluginKind::kModel) + ")");
 }
 
-// Specs are looked up once per plugin, not once per cell.
-class SpecCache {
- public:
-  explicit SpecCache(const SettingsSchema& schema) : schema_(schema) {}
-  const std::vector<ParamSpec>& Of(const std::string& plugin) {
-    auto it = specs_.find(plugin);
-    if (it == specs_.end()) it = specs_.emplace(plugin, schema_.PluginSpecs(plugin)).first;
-    return it->second;
-  }
-
- private:
-  const SettingsSchema& schema_;
-  std::map<std::string, std::vector<ParamSpec>> specs_;
-};
-
-Candidate MakeCandidate(const SettingMap& base, const Combination& combination,
-                        const std::vector<std::string>& meters, const SettingsSchema& schema,
-                        SpecCache& plugin_specs, ErrorList& errors) {
-  SettingMap given = base;
-  for (const auto& [key, value] : combination.values) given[key] = value;
-
-  Candidate candidate;
-  candidate.origin = combination.origin;
-  Cell& cell = candidate.cell;
-  FillFromSpecs(schema.BuiltinSpecs(), given, &cell.settings);
-  CheckDefaultModel(given, cell, schema, errors);
-  const auto opts = given.find(kOptimizationsKey);
-  if (opts != given.end())
-    cell.optimizations = SplitOptimizations(std::get<std::string>(opts->second.value));
-
-  // Only the plugins this cell runs contribute parameters, so a baseline
-  // cell's hash does not change when a stopping rule's patience is tuned.
-  std::vector<std::string> plugins = {std::get<std::string>(cell.settings.at(kModelKey))};
-  plugins.insert(plugins.end(), cell.optimizations.begin(), cell.optimizations.end());
-  plugins.insert(plugins.end(), meters.begin(), meters.end());
-  for (const auto& plugin : plugins) FillFromSpecs(plugin_specs.Of(plugin), given, &cell.settings);
-
-  // Given values are already normalized, so a key the cell holds holds
-  // the given value: only the others need keeping.
-  for (const auto& [key, value] : given)
-    if (!cell.settings.count(key)) candidate.extra.emplace(key, value.value);
-  return candidate;
+SettingMap BaseSettings(const SuiteDocument& doc) {
+  SettingMap base = doc.dataset;
+  for (const auto& [key, value] : doc.defaults) base[key] = value;
+  return base;
 }
 
-// Matrix keys whose value is not the same in every cell, sorted.
-std::vector<std::string> VaryingKeys(const std::vector<const Candidate*>& candidates,
-                                     const std::set<std::string>& matrix_keys) {
-  std::vector<std::string> varying;
-  for (const auto& key : matrix_keys) {
-    if (key == kModelKey || key == kOptimizationsKey) continue;
-    std::set<ParamValue> values;
-    for (const Candidate* candidate : candidates) {
-      const auto it = candidate->cell.settings.find(key);
-      if (it != candidate->cell.settings.end()) values.insert(it->second);
-      if (values.size() > 1) break;
-    }
-    if (values.size() > 1) varying.push_back(key);
-  }
-  return varying;
+const std::string& ModelOf(const Cell& cell) {
+  return std::get<std::string>(cell.settings.at(kModelKey));
 }
 
 std::string CellName(const Cell& cell, const std::vector<std::string>& varying) {
   std::string name =
-      std::get<std::string>(cell.settings.at(kModelKey)) + "/" +
+      ModelOf(cell) + "/" +
       (cell.optimizations.empty() ? "baseline" : JoinStrings(cell.optimizations, "+"));
   for (const auto& key : varying) {
     const auto it = cell.settings.find(key);
@@ -128,85 +65,217 @@ std::string CellName(const Cell& cell, const std::vector<std::string>& varying) 
   return name;
 }
 
-// A cell is named by its model and optimizations, plus the matrix values
-// that vary among the cells of its model: a suite that adds other models
-// with settings of their own (another dataset, fewer epochs) does not
-// lengthen every name in it.
-void NameCells(const std::set<std::string>& matrix_keys, std::vector<Candidate>* candidates) {
-  std::map<std::string, std::vector<const Candidate*>> by_model;
-  for (const Candidate& candidate : *candidates)
-    by_model[std::get<std::string>(candidate.cell.settings.at(kModelKey))].push_back(&candidate);
-  std::map<std::string, std::vector<std::string>> varying;
-  for (const auto& [model, members] : by_model) varying[model] = VaryingKeys(members, matrix_keys);
-  for (Candidate& candidate : *candidates) {
-    const auto& model = std::get<std::string>(candidate.cell.settings.at(kModelKey));
-    candidate.cell.name = CellName(candidate.cell, varying.at(model));
+// Matrix keys whose value is not the same in every cell of a model, seen one
+// cell at a time. A cell is named by its model and optimizations, plus these:
+// a suite that adds other models with settings of their own (another dataset,
+// fewer epochs) does not lengthen every name in it.
+class VaryingKeys {
+ public:
+  explicit VaryingKeys(std::set<std::string> matrix_keys) : matrix_keys_(std::move(matrix_keys)) {
+    matrix_keys_.erase(kModelKey);
+    matrix_keys_.erase(kOptimizationsKey);
   }
+
+  void See(const Cell& cell) {
+    auto& seen = by_model_[ModelOf(cell)];
+    for (const auto& key : matrix_keys_) {
+      const auto it = cell.settings.find(key);
+      if (it == cell.settings.end()) continue;
+      auto [first, inserted] = seen.try_emplace(key, Seen{it->second, false});
+      if (!inserted && !(first->second.value == it->second)) first->second.varies = true;
+    }
+  }
+
+  // Sorted, as the matrix keys are.
+  std::map<std::string, std::vector<std::string>> ByModel() const {
+    std::map<std::string, std::vector<std::string>> varying;
+    for (const auto& [model, seen] : by_model_) {
+      auto& keys = varying[model];
+      for (const auto& [key, state] : seen)
+        if (state.varies) keys.push_back(key);
+    }
+    return varying;
+  }
+
+ private:
+  struct Seen {
+    ParamValue value;
+    bool varies = false;
+  };
+  std::set<std::string> matrix_keys_;
+  std::map<std::string, std::map<std::string, Seen>> by_model_;
+};
+
+std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325ULL) {
+  for (const unsigned char byte : text) {
+    hash ^= byte;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
 }
 
-void HashCells(const SuiteDocument& doc, const SettingsSchema& schema,
-               std::vector<Candidate>* candidates) {
-  const std::map<std::string, ParamValue> added_later = schema.ParamsAddedLater();
-  for (auto& candidate : *candidates) {
-    Cell& cell = candidate.cell;
-    cell.config_json =
-        CanonicalConfigJson(cell.settings, cell.optimizations, doc.carbon, doc.meters, added_later);
-    cell.config_hash = Fnv1a64Hex(cell.config_json);
+std::uint64_t HashOf(const ValueMap& values) {
+  std::uint64_t hash = Fnv1a64("");
+  for (const auto& [key, value] : values) {
+    hash = Fnv1a64(key, hash);
+    hash = Fnv1a64(std::string(1, static_cast<char>(value.index())) + FormatParamValue(value) +
+                       std::string(1, '\0'),
+                   hash);
   }
+  return hash;
 }
 
-// Keeps the first of each distinct cell. A repeated combination is an error;
-// candidates that only differ in parameters of plugins they do not run (the
-// baseline crossed with stopper.patience) are one cell, kept once. Cells are
-// compared by their canonical JSON (one-to-one with their settings and
-// optimizations), viewed in place rather than copied.
-std::vector<Cell> Deduplicate(std::vector<Candidate> candidates, ErrorList& errors) {
-  std::unordered_map<std::string_view, std::vector<std::size_t>> seen;
-  seen.reserve(candidates.size());
-  std::vector<bool> kept(candidates.size(), false);
-  std::size_t kept_count = 0;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const Candidate& candidate = candidates[i];
-    std::vector<std::size_t>& same_cell = seen[candidate.cell.config_json];
-    const auto repeated = std::find_if(same_cell.begin(), same_cell.end(), [&](std::size_t j) {
-      return candidates[j].extra == candidate.extra;
-    });
-    if (repeated != same_cell.end()) {
-      errors.Add(candidate.origin, "cell '" + candidate.cell.name +
-                                       "' is defined twice (same settings as the one from line " +
-                                       std::to_string(candidates[*repeated].origin.line + 1) +
-                                       "); remove the repeated entry");
-      continue;
-    }
-    if (same_cell.empty()) {
-      kept[i] = true;
-      ++kept_count;
-    }
-    same_cell.push_back(i);
+// Each combination's cell is compared with the earlier ones by digests of its
+// config JSON and extra settings; a digest that matches is confirmed by
+// making the earlier cell again, so only equal (or colliding) cells cost a
+// second make, and nothing of a cell is held but its digests.
+class Deduplicator {
+ public:
+  Deduplicator(const CellFactory& factory, std::size_t count) : factory_(factory) {
+    seen_.reserve(count);
   }
-  seen.clear();  // its views point into the candidates, moved from next
-  std::vector<Cell> cells;
-  cells.reserve(kept_count);
-  for (std::size_t i = 0; i < candidates.size(); ++i)
-    if (kept[i]) cells.push_back(std::move(candidates[i].cell));
-  return cells;
-}
+
+  enum class Verdict { kNew, kSameCell, kRepeated };
+  // `repeated_from`: for kRepeated, the earlier combination it repeats.
+  Verdict See(std::size_t position, const CellFactory::Candidate& candidate,
+              std::size_t* repeated_from) {
+    const std::uint64_t json_hash = Fnv1a64(candidate.cell.config_json);
+    const std::uint64_t extra_hash = HashOf(candidate.extra);
+    std::vector<Seen>& same_hash = seen_[json_hash];
+    bool same_cell = false;
+    for (const Seen& earlier : same_hash) {
+      const bool may_repeat = earlier.extra_hash == extra_hash;
+      if (same_cell && !may_repeat) continue;
+      const CellFactory::Candidate other = Remake(earlier.position);
+      if (other.cell.config_json != candidate.cell.config_json) continue;
+      same_cell = true;
+      if (may_repeat && other.extra == candidate.extra) {
+        *repeated_from = earlier.position;
+        return Verdict::kRepeated;
+      }
+    }
+    same_hash.push_back({static_cast<std::uint32_t>(position), extra_hash});
+    return same_cell ? Verdict::kSameCell : Verdict::kNew;
+  }
+
+ private:
+  struct Seen {
+    std::uint32_t position;
+    std::uint64_t extra_hash;
+  };
+  CellFactory::Candidate Remake(std::size_t position) const {
+    ErrorList reported_already("", false);
+    return factory_.MakeCandidate(position, reported_already);
+  }
+
+  const CellFactory& factory_;
+  std::unordered_map<std::uint64_t, std::vector<Seen>> seen_;
+};
 
 }  // namespace
 
-std::vector<Cell> BuildCells(const SuiteDocument& doc, const std::vector<Combination>& combinations,
-                             const SettingsSchema& schema, ErrorList& errors) {
-  SettingMap base = doc.dataset;
-  for (const auto& [key, value] : doc.defaults) base[key] = value;
-  SpecCache plugin_specs(schema);
-  std::vector<Candidate> candidates;
-  candidates.reserve(combinations.size());
-  for (const auto& combination : combinations)
-    candidates.push_back(
-        MakeCandidate(base, combination, doc.meters, schema, plugin_specs, errors));
-  NameCells(MatrixKeys(doc.matrix), &candidates);
-  HashCells(doc, schema, &candidates);
-  return Deduplicate(std::move(candidates), errors);
+CellFactory::CellFactory(const SuiteDocument& doc, const PluginCatalog& catalog, ErrorList& errors)
+    : catalog_(catalog),
+      schema_(catalog_),
+      combinations_(doc.matrix, errors),
+      base_(BaseSettings(doc)),
+      meters_(doc.meters),
+      carbon_(doc.carbon),
+      added_later_(schema_.ParamsAddedLater()) {
+  // Specs are looked up once per plugin, not once per cell.
+  for (const auto& entry : catalog_)
+    plugin_specs_.emplace(entry.name, schema_.PluginSpecs(entry.name));
+}
+
+const std::vector<ParamSpec>& CellFactory::PluginSpecs(const std::string& plugin) const {
+  static const std::vector<ParamSpec> none;
+  const auto it = plugin_specs_.find(plugin);
+  // A plugin not installed has no parameters; the reader reported it.
+  return it != plugin_specs_.end() ? it->second : none;
+}
+
+CellFactory::Candidate CellFactory::MakeCandidate(std::size_t position, ErrorList& errors) const {
+  const Combination combination = combinations_.At(position);
+  SettingMap given = base_;
+  for (const auto& [key, value] : combination.values) given[key] = value;
+
+  Candidate candidate;
+  candidate.origin = combination.origin;
+  Cell& cell = candidate.cell;
+  FillFromSpecs(schema_.BuiltinSpecs(), given, &cell.settings);
+  CheckDefaultModel(given, cell, schema_, errors);
+  const auto opts = given.find(kOptimizationsKey);
+  if (opts != given.end())
+    cell.optimizations = SplitOptimizations(std::get<std::string>(opts->second.value));
+
+  // Only the plugins this cell runs contribute parameters, so a baseline
+  // cell's hash does not change when a stopping rule's patience is tuned.
+  std::vector<std::string> plugins = {ModelOf(cell)};
+  plugins.insert(plugins.end(), cell.optimizations.begin(), cell.optimizations.end());
+  plugins.insert(plugins.end(), meters_.begin(), meters_.end());
+  for (const auto& plugin : plugins) FillFromSpecs(PluginSpecs(plugin), given, &cell.settings);
+
+  // Given values are already normalized, so a key the cell holds holds
+  // the given value: only the others need keeping.
+  for (const auto& [key, value] : given)
+    if (!cell.settings.count(key)) candidate.extra.emplace(key, value.value);
+
+  cell.config_json =
+      CanonicalConfigJson(cell.settings, cell.optimizations, carbon_, meters_, added_later_);
+  cell.config_hash = Fnv1a64Hex(cell.config_json);
+  return candidate;
+}
+
+void CellFactory::Name(Cell* cell) const {
+  static const std::vector<std::string> none;
+  const auto it = varying_.find(ModelOf(*cell));
+  cell->name = CellName(*cell, it != varying_.end() ? it->second : none);
+}
+
+Cell CellFactory::Make(std::size_t position) const {
+  ErrorList reported_already("", false);
+  Cell cell = MakeCandidate(position, reported_already).cell;
+  Name(&cell);
+  return cell;
+}
+
+CellMatrix BuildCellMatrix(const SuiteDocument& doc, const PluginCatalog& catalog,
+                           ErrorList& errors) {
+  auto factory = std::make_shared<CellFactory>(doc, catalog, errors);
+  const std::size_t count = factory->combination_count();
+  VaryingKeys varying(MatrixKeys(doc.matrix));
+  Deduplicator deduplicator(*factory, count);
+  std::vector<std::uint32_t> kept;
+  std::vector<std::pair<std::size_t, std::size_t>> repeated;  // (combination, the one it repeats)
+  for (std::size_t position = 0; position < count; ++position) {
+    const CellFactory::Candidate candidate = factory->MakeCandidate(position, errors);
+    varying.See(candidate.cell);
+    std::size_t repeated_from = 0;
+    switch (deduplicator.See(position, candidate, &repeated_from)) {
+      case Deduplicator::Verdict::kNew:
+        kept.push_back(static_cast<std::uint32_t>(position));
+        break;
+      case Deduplicator::Verdict::kSameCell:
+        break;  // differs only in parameters of plugins it does not run: one cell
+      case Deduplicator::Verdict::kRepeated:
+        repeated.emplace_back(position, repeated_from);
+        break;
+    }
+  }
+  factory->SetVaryingKeys(varying.ByModel());
+  // Names need every combination seen, so repeated entries are told last.
+  for (const auto& [position, earlier] : repeated) {
+    ErrorList reported_already("", false);
+    const CellFactory::Candidate candidate = factory->MakeCandidate(position, reported_already);
+    const Loc earlier_origin = factory->MakeCandidate(earlier, reported_already).origin;
+    Cell cell = candidate.cell;
+    factory->Name(&cell);
+    errors.Add(candidate.origin,
+               "cell '" + cell.name + "' is defined twice (same settings as the one from line " +
+                   std::to_string(earlier_origin.line + 1) + "); remove the repeated entry");
+  }
+  kept.shrink_to_fit();
+  return CellMatrix(std::move(factory), std::move(kept));
 }
 
 }  // namespace carbonbench::detail

@@ -149,6 +149,112 @@ std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& error
   return combinations;
 }
 
+namespace {
+
+bool IsExcluded(const MatrixSpec& matrix, const Combination& combination) {
+  for (const auto& entry : matrix.exclude)
+    if (Matches(combination, entry)) return true;
+  return false;
+}
+
+// The cross-product holds every combination of axis values, so an entry
+// whose keys are all axes matches one exactly when each of its values is
+// among its axis's values.
+bool MatchesSomeCombination(const MatrixSpec& matrix, const MatrixEntry& entry) {
+  for (const auto& [key, wanted] : entry.values) {
+    bool found = false;
+    for (const auto& axis : matrix.axes) {
+      if (axis.key != key) continue;
+      for (const auto& value : axis.values) found |= value.value == wanted.value;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+// CheckExcludes without the combinations.
+void CheckExcludesLazily(const MatrixSpec& matrix, bool has_cross_product, ErrorList& errors) {
+  for (const auto& entry : matrix.exclude) {
+    bool keys_ok = true;
+    for (const auto& [key, value] : entry.values) {
+      if (IsAxis(matrix, key)) continue;
+      const std::string axes = matrix.axes.empty() ? "the matrix has no axes"
+                                                   : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
+      errors.Add(value.key_loc, "exclude key '" + key +
+                                    "' is not a matrix axis, so it can never "
+                                    "match (" +
+                                    axes + ")");
+      keys_ok = false;
+    }
+    if (!keys_ok) continue;
+    if (!has_cross_product || !MatchesSomeCombination(matrix, entry)) {
+      errors.Add(entry.loc,
+                 "this exclude entry matches no combination; its "
+                 "values must be among the axes' values");
+    }
+  }
+}
+
+}  // namespace
+
+MatrixCombinations::MatrixCombinations(MatrixSpec matrix, ErrorList& errors)
+    : matrix_(std::move(matrix)) {
+  if (!matrix_.present) {
+    product_ = 1;
+    ids_ = {0};
+    return;
+  }
+  // The cap was checked before, so the product fits.
+  const bool has_cross_product = !matrix_.axes.empty() || matrix_.include.empty();
+  product_ = has_cross_product ? 1 : 0;
+  for (const auto& axis : matrix_.axes) product_ *= axis.values.size();
+  CheckExcludesLazily(matrix_, has_cross_product, errors);
+  std::vector<bool> merged(matrix_.include.size(), false);
+  for (std::uint64_t id = 0; id < product_; ++id) {
+    const Combination combination{CrossProductValues(id), matrix_.loc};
+    if (IsExcluded(matrix_, combination)) continue;
+    ids_.push_back(id);
+    for (std::size_t e = 0; e < matrix_.include.size(); ++e)
+      if (!merged[e]) merged[e] = CanMerge(matrix_, combination, matrix_.include[e]);
+  }
+  for (std::size_t e = 0; e < matrix_.include.size(); ++e)
+    if (!merged[e]) ids_.push_back(product_ + e);
+  if (ids_.empty()) {
+    errors.Add(matrix_.loc,
+               "the matrix has no combinations left after "
+               "'exclude'; remove an exclude entry or add an "
+               "include");
+  }
+}
+
+SettingMap MatrixCombinations::CrossProductValues(std::uint64_t id) const {
+  SettingMap values;
+  for (auto axis = matrix_.axes.rbegin(); axis != matrix_.axes.rend(); ++axis) {
+    const std::uint64_t size = axis->values.size();
+    values[axis->key] = axis->values[id % size];
+    id /= size;
+  }
+  return values;
+}
+
+Combination MatrixCombinations::At(std::size_t position) const {
+  const std::uint64_t id = ids_.at(position);
+  if (!matrix_.present) return Combination{};
+  if (id >= product_) {
+    const MatrixEntry& entry = matrix_.include[id - product_];
+    return Combination{entry.values, entry.loc};
+  }
+  // Includes only merge where they keep every axis value, and axis values
+  // alone decide where they merge: applying them here, to one combination,
+  // gives what ApplyIncludes gives the whole list.
+  Combination combination{CrossProductValues(id), matrix_.loc};
+  for (const auto& entry : matrix_.include) {
+    if (!CanMerge(matrix_, combination, entry)) continue;
+    for (const auto& [key, value] : entry.values) combination.values[key] = value;
+  }
+  return combination;
+}
+
 std::set<std::string> MatrixKeys(const MatrixSpec& matrix) {
   std::set<std::string> keys;
   for (const auto& axis : matrix.axes) keys.insert(axis.key);

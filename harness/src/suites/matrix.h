@@ -32,7 +32,28 @@ std::string CombinationCountText(const MatrixSpec& matrix);
 
 // No matrix gives one empty combination (the defaults alone). Reports exclude
 // entries that can never match and a matrix left without combinations.
+// Holds every combination at once: the reference MatrixCombinations follows.
 std::vector<Combination> ExpandMatrix(const MatrixSpec& matrix, ErrorList& errors);
+
+// ExpandMatrix's combinations, in its order and with its errors, made one at a
+// time: each is held as its position in the cross-product (or its include
+// entry), 8 bytes however many settings it has, so a matrix of a million
+// cells costs megabytes rather than gigabytes.
+class MatrixCombinations {
+ public:
+  MatrixCombinations(MatrixSpec matrix, ErrorList& errors);
+  std::size_t size() const { return ids_.size(); }
+  Combination At(std::size_t position) const;
+
+ private:
+  // Ids below product_ are positions in the cross-product (last axis
+  // fastest); the others are product_ + an include entry's index.
+  SettingMap CrossProductValues(std::uint64_t id) const;
+
+  MatrixSpec matrix_;
+  std::uint64_t product_ = 0;
+  std::vector<std::uint64_t> ids_;
+};
 
 // The keys the matrix sets anywhere (axes and include entries): the ones a
 // cell name may need to tell cells apart.

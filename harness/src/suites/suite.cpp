@@ -45,6 +45,18 @@ std::vector<std::string> DefaultMeters(const PluginCatalog& catalog) {
   return names;
 }
 
+CellMatrix::CellMatrix(std::shared_ptr<const detail::CellFactory> factory,
+                       std::vector<std::uint32_t> combinations)
+    : factory_(std::move(factory)), combinations_(std::move(combinations)) {}
+
+Cell CellMatrix::At(std::size_t position) const {
+  if (position >= combinations_.size()) {
+    throw std::out_of_range(
+        fmt::format("cell {} asked of a suite of {} cells", position, combinations_.size()));
+  }
+  return factory_->Make(combinations_[position]);
+}
+
 const ParamValue& Cell::Get(const std::string& key) const {
   const auto it = settings.find(key);
   if (it == settings.end())
@@ -207,8 +219,7 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                    std::to_string(kHardMaxCells) + ")");
     errors.ThrowIfAny();
   }
-  const auto combinations = ExpandMatrix(doc.matrix, errors);
-  std::vector<Cell> cells = BuildCells(doc, combinations, schema, errors);
+  CellMatrix cells = BuildCellMatrix(doc, catalog, errors);
   errors.ThrowIfAny();
 
   Suite suite;

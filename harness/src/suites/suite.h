@@ -2,8 +2,11 @@
 // here runs anything; every error is found before the first cell starts.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -67,6 +70,56 @@ struct Cell {
   std::map<std::string, ParamValue> PluginParams(const std::string& plugin) const;
 };
 
+namespace detail {
+class CellFactory;
+}
+
+// A suite's cells, in order, each made when asked for: what is held per cell
+// is its place in the matrix (a few bytes), not its settings, so a big matrix
+// costs memory in proportion to its count only. Make a cell once per use and
+// let it go; cells made twice are equal.
+class CellMatrix {
+ public:
+  CellMatrix() = default;
+  CellMatrix(std::shared_ptr<const detail::CellFactory> factory,
+             std::vector<std::uint32_t> combinations);
+
+  std::size_t size() const { return combinations_.size(); }
+  bool empty() const { return combinations_.empty(); }
+  // Throws std::out_of_range past the end.
+  Cell At(std::size_t position) const;
+  Cell at(std::size_t position) const { return At(position); }
+  Cell operator[](std::size_t position) const { return At(position); }
+
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Cell;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Cell;
+    const_iterator(const CellMatrix* cells, std::size_t position)
+        : cells_(cells), position_(position) {}
+    Cell operator*() const { return cells_->At(position_); }
+    const_iterator& operator++() {
+      ++position_;
+      return *this;
+    }
+    bool operator==(const const_iterator& other) const { return position_ == other.position_; }
+    bool operator!=(const const_iterator& other) const { return position_ != other.position_; }
+
+   private:
+    const CellMatrix* cells_;
+    std::size_t position_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+ private:
+  std::shared_ptr<const detail::CellFactory> factory_;
+  std::vector<std::uint32_t> combinations_;  // each cell's position among the matrix's
+};
+
 struct CarbonSettings {
   // ISO-2, ISO-3, a subdivision (IN-TN, US-CA, CA-QC), a Nordic zone (SE3) or
   // a cloud region (gcp:europe-west1, aws:us-east-1, azure:westeurope).
@@ -122,7 +175,7 @@ struct Suite {
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
   std::vector<std::string> meters;  // ordered; default DefaultMeters(catalog)
-  std::vector<Cell> cells;
+  CellMatrix cells;
   // The YAML it was read from, so a cell's child process reads the same.
   std::string text;
   bool generated = false;  // text made from a command line (SuiteTextOrigin)
