@@ -329,6 +329,24 @@ TEST_F(EndToEnd, ASuiteErrorRunsNothingAndNamesFileLineAndColumn) {
   EXPECT_FALSE(fs::exists(root_ / "results.db"));
 }
 
+// `report FILE` reads only the suite's name from the file; text that is not
+// YAML is named with its place, not as a bare parser message.
+TEST_F(EndToEnd, ReportOfAFileThatIsNotASuiteNamesItsPlace) {
+  const fs::path deep = root_ / "deep.yaml";
+  std::ofstream(deep) << "suite: [" << std::string(20000, '[') << "\n";
+  const CommandResult report = RunCarbonbench(Common() + " report " + deep.string());
+  EXPECT_NE(report.exit_code, 0);
+  EXPECT_NE(report.output.find(deep.string() + ":1:"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("nested thousands of levels deep"), std::string::npos)
+      << report.output;
+  const fs::path broken = root_ / "broken.yaml";
+  std::ofstream(broken) << "suite: x\n  bad: [\n";
+  const CommandResult second = RunCarbonbench(Common() + " report " + broken.string());
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.output.find(broken.string() + ":"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("cannot read the suite's name"), std::string::npos) << second.output;
+}
+
 TEST_F(EndToEnd, AnUnknownRegionRunsNothing) {
   const fs::path suite = WriteSuite("region", "carbon: {region: XX-NOPE}\n");
   const CommandResult run = RunCarbonbench(RunSuite(suite));

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.h"
@@ -19,7 +20,19 @@ namespace {
 // "quickstart", or a suite file whose `suite:` names it.
 std::string SuiteName(const std::string& argument) {
   if (!std::filesystem::is_regular_file(argument)) return argument;
-  const YAML::Node document = YAML::Load(ReadSuiteFileText(argument));
+  YAML::Node document;
+  try {
+    document = YAML::Load(ReadSuiteFileText(argument));
+  } catch (const YAML::DeepRecursion& e) {
+    throw std::runtime_error(fmt::format(
+        "{}:{}:{}: cannot read the suite's name: the YAML is nested thousands of levels deep "
+        "(look for unclosed brackets)",
+        argument, e.mark.line + 1, e.mark.column + 1));
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(fmt::format(
+        "{}:{}:{}: cannot read the suite's name: {} (give the suite's name, or its YAML file)",
+        argument, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
   if (!document["suite"]) {
     throw std::runtime_error(fmt::format("{}: has no 'suite:' key naming the suite", argument));
   }

@@ -243,8 +243,7 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path), db_(OpenDatab
 
 ResultsStore::~ResultsStore() = default;
 
-std::optional<RunRow> ResultsStore::FirstRunOfCell(const std::string& what,
-                                                   const std::string& suite,
+std::optional<RunRow> ResultsStore::FirstRunOfCell(const char* what, const std::string& suite,
                                                    const std::string& config_hash, int repetition,
                                                    const std::string& condition) const {
   return Guarded(path_, *db_, what, [&]() -> std::optional<RunRow> {

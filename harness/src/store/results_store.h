@@ -82,7 +82,7 @@ class ResultsStore {
  private:
   // The first run of a cell repetition meeting `condition` (SQL after the
   // cell's own terms, ORDER BY included); `what` names the read in errors.
-  std::optional<RunRow> FirstRunOfCell(const std::string& what, const std::string& suite,
+  std::optional<RunRow> FirstRunOfCell(const char* what, const std::string& suite,
                                        const std::string& config_hash, int repetition,
                                        const std::string& condition) const;
 
