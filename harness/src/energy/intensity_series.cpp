@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -20,32 +19,6 @@ namespace {
 using Clock = std::chrono::system_clock;
 constexpr std::chrono::hours kMaxCoverage{1};
 constexpr const char* kExampleRow = "2026-11-23T14:00:00Z,212.5";
-// A year of 5-minute rows is about 3 MB; far more is not an intensity file.
-constexpr std::uintmax_t kMaxCsvBytes = std::uintmax_t{64} << 20;
-
-// A device or a pipe would be read forever (/dev/zero) or wait forever (a
-// FIFO): only a regular file of sane size is read. A path that cannot be
-// examined is left to the reader, which says why it cannot read it.
-void RefuseWhatIsNotACsvFile(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (ec) return;
-  if (!fs::is_regular_file(status)) {
-    throw std::runtime_error(fmt::format(
-        "{}: not a regular file (a folder, device or pipe); carbon.intensity_csv names a CSV "
-        "file like 'timestamp,g_per_kwh' then {}",
-        path, kExampleRow));
-  }
-  const std::uintmax_t bytes = fs::file_size(path, ec);
-  if (!ec && bytes > kMaxCsvBytes) {
-    throw std::runtime_error(fmt::format(
-        "{}: {} bytes, more than the {} MiB limit for an intensity series (a year of 5-minute "
-        "rows is about 3 MB); check that it is the right file",
-        path, bytes, kMaxCsvBytes >> 20));
-  }
-}
-
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 std::int64_t DaysFromCivil(std::int64_t year, unsigned month, unsigned day) {
   year -= month <= 2;
@@ -221,7 +194,6 @@ std::string FormatIso8601Utc(Clock::time_point when) {
 }
 
 IntensitySeries IntensitySeries::ReadCsv(const std::string& path) {
-  RefuseWhatIsNotACsvFile(path);
   std::vector<int> lines;
   auto rows = detail::ReadCsvFile(
       path, "the hourly carbon-intensity CSV the suite names; check the path", &lines);

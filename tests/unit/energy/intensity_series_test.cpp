@@ -216,19 +216,6 @@ TEST(Iso8601Test, YearsOutsideTheClockAreNotTimestamps) {
   EXPECT_EQ(FormatIso8601Utc(At("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00Z");
 }
 
-// Neither read forever nor waited on forever.
-TEST_F(IntensityCsvTest, DevicesPipesAndHugeFilesAreRefused) {
-  ExpectErrorContaining([] { IntensitySeries::ReadCsv("/dev/zero"); },
-                        {"/dev/zero: not a regular file"});
-  const std::string fifo = (dir_ / "fifo.csv").string();
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(fifo); }, {fifo + ": not a regular file"});
-  const std::string huge = Write("timestamp,g_per_kwh\n");
-  std::filesystem::resize_file(huge, (std::uintmax_t{64} << 20) + 1);
-  ExpectErrorContaining([&] { IntensitySeries::ReadCsv(huge); },
-                        {huge + ": 67108865 bytes, more than the 64 MiB limit"});
-}
-
 TEST(IntensitySeriesTest, MissingFileIsRefused) {
   ExpectErrorContaining([] { IntensitySeries::ReadCsv("/nonexistent/intensity.csv"); },
                         {"cannot open file /nonexistent/intensity.csv", "No such file"});
