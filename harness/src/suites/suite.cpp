@@ -14,6 +14,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "carbonbench/utf8.h"
 #include "suites/cell_builder.h"
 #include "suites/matrix.h"
 #include "suites/settings_schema.h"
@@ -22,7 +23,6 @@
 #include "suites/yaml_limits.h"
 #include "util/regular_file.h"
 #include "util/strings.h"
-#include "carbonbench/utf8.h"
 
 namespace carbonbench {
 
