@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with clang and runs each in turn.
 #
-#   fuzz.sh [--time SECONDS] [--runs N] [--build-dir DIR] [TARGET...]
+#   fuzz.sh [--time SECONDS] [--runs N] [--jobs N] [--build-dir DIR] [TARGET...]
 #
 # TARGET is a fuzzer's name without "_fuzzer" (idx, suite_reader, ...); all of
 # them by default. Each runs SECONDS (default 60) or N inputs, starting from
@@ -17,12 +17,14 @@ root=$PWD
 
 seconds=60
 runs=""
+jobs=1
 build_dir=$root/build/fuzz
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) seconds=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
     --build-dir) build_dir=$2; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option '$1' (see fuzz.sh --help)" >&2; exit 2 ;;
@@ -65,18 +67,20 @@ nice -n 10 cmake --build "$build_dir" -j2 --target "${targets[@]/%/_fuzzer}"
 limit=(-max_total_time="$seconds")
 [ -n "$runs" ] && limit=(-runs="$runs")
 mkdir -p "$build_dir/crashes" "$build_dir/logs"
-failed=()
-for name in "${targets[@]}"; do
-  corpus=$build_dir/corpus/$name
-  seeds=$build_dir/seeds/$name
+# Runs one target; prints its line, and returns 1 on a finding.
+run_target() {
+  local name=$1
+  local corpus=$build_dir/corpus/$name
+  local seeds=$build_dir/seeds/$name
   mkdir -p "$corpus" "$seeds"
-  log=$build_dir/logs/$name.log
-  status=0
+  local log=$build_dir/logs/$name.log
+  local status=0
   # -timeout: an input taking 10 s is a hang; -rss_limit_mb: a reader that
   # allocates what a short input never justifies.
   "$build_dir/fuzz/${name}_fuzzer" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$build_dir/crashes/$name-" "$corpus" "$seeds" \
     >"$log" 2>&1 || status=$?
+  local executed coverage
   executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   coverage=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
   if [ "$status" -eq 0 ]; then
@@ -85,8 +89,30 @@ for name in "${targets[@]}"; do
     printf '%-20s FAILED (exit %s) after %s inputs, %s: see %s\n' "$name" "$status" \
       "${executed:-?}" "${coverage:-cov: ?}" "$log"
     grep -m5 -E 'ERROR|runtime error|unexpected exception|Test unit written' "$log" | sed 's/^/    /' || true
-    failed+=("$name")
+    return 1
   fi
+}
+
+# Waits for the oldest running target (so lines come in the order given)
+# and prints its line.
+finish_first() {
+  local pid=${running[0]%%:*} name=${running[0]#*:}
+  running=("${running[@]:1}")
+  wait "$pid" || failed+=("$name")
+  cat "$build_dir/logs/$name.line"
+}
+
+failed=()
+running=()
+for name in "${targets[@]}"; do
+  run_target "$name" >"$build_dir/logs/$name.line" &
+  running+=("$!:$name")
+  while [ ${#running[@]} -ge "$jobs" ]; do
+    finish_first
+  done
+done
+while [ ${#running[@]} -gt 0 ]; do
+  finish_first
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz.sh: ${#failed[@]} target(s) found a problem: ${failed[*]}" >&2

@@ -336,7 +336,7 @@ TEST_F(EndToEnd, ReportOfAFileThatIsNotASuiteNamesItsPlace) {
   std::ofstream(deep) << "suite: [" << std::string(20000, '[') << "\n";
   const CommandResult report = RunCarbonbench(Common() + " report " + deep.string());
   EXPECT_NE(report.exit_code, 0);
-  EXPECT_NE(report.output.find(deep.string() + ":1:"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find(deep.string() + ":"), std::string::npos) << report.output;
   EXPECT_NE(report.output.find("nested thousands of levels deep"), std::string::npos)
       << report.output;
   const fs::path broken = root_ / "broken.yaml";
