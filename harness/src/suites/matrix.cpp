@@ -43,23 +43,26 @@ std::vector<std::string> AxisKeys(const MatrixSpec& matrix) {
   return keys;
 }
 
-// GitHub rejects exclude keys that are not axes; an entry matching nothing
-// is just as surely a typo, so both are reported rather than ignored.
+// GitHub rejects exclude keys that are not axes: each such key is reported.
+bool ExcludeKeysAreAxes(const MatrixSpec& matrix, const MatrixEntry& entry, ErrorList& errors) {
+  bool keys_ok = true;
+  for (const auto& [key, value] : entry.values) {
+    if (IsAxis(matrix, key)) continue;
+    const std::string axes = matrix.axes.empty() ? "the matrix has no axes"
+                                                 : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
+    errors.Add(value.key_loc, "exclude key '" + key +
+                                  "' is not a matrix axis, so it can never match (" + axes + ")");
+    keys_ok = false;
+  }
+  return keys_ok;
+}
+
+// An exclude entry matching nothing is as surely a typo as a key that is not
+// an axis, so both are reported rather than ignored.
 void CheckExcludes(const MatrixSpec& matrix, const std::vector<Combination>& all,
                    ErrorList& errors) {
   for (const auto& entry : matrix.exclude) {
-    bool keys_ok = true;
-    for (const auto& [key, value] : entry.values) {
-      if (IsAxis(matrix, key)) continue;
-      const std::string axes = matrix.axes.empty() ? "the matrix has no axes"
-                                                   : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
-      errors.Add(value.key_loc, "exclude key '" + key +
-                                    "' is not a matrix axis, so it can never "
-                                    "match (" +
-                                    axes + ")");
-      keys_ok = false;
-    }
-    if (!keys_ok) continue;
+    if (!ExcludeKeysAreAxes(matrix, entry, errors)) continue;
     bool matched = false;
     for (const auto& combination : all) matched |= Matches(combination, entry);
     if (!matched) {
@@ -175,18 +178,7 @@ bool MatchesSomeCombination(const MatrixSpec& matrix, const MatrixEntry& entry) 
 // CheckExcludes without the combinations.
 void CheckExcludesLazily(const MatrixSpec& matrix, bool has_cross_product, ErrorList& errors) {
   for (const auto& entry : matrix.exclude) {
-    bool keys_ok = true;
-    for (const auto& [key, value] : entry.values) {
-      if (IsAxis(matrix, key)) continue;
-      const std::string axes = matrix.axes.empty() ? "the matrix has no axes"
-                                                   : "axes: " + JoinStrings(AxisKeys(matrix), ", ");
-      errors.Add(value.key_loc, "exclude key '" + key +
-                                    "' is not a matrix axis, so it can never "
-                                    "match (" +
-                                    axes + ")");
-      keys_ok = false;
-    }
-    if (!keys_ok) continue;
+    if (!ExcludeKeysAreAxes(matrix, entry, errors)) continue;
     if (!has_cross_product || !MatchesSomeCombination(matrix, entry)) {
       errors.Add(entry.loc,
                  "this exclude entry matches no combination; its "
