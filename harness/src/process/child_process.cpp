@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ Pipe MakePipe() {
   if (pipe2(fds, O_CLOEXEC) != 0) {
     throw std::system_error(errno, std::generic_category(),
                             "cannot create a pipe for a child process");
+  }
+  return {fds[0], fds[1]};
+}
+
+// A socket pair rather than a pipe for answers: send() with MSG_NOSIGNAL
+// to a child that has died fails with EPIPE instead of raising SIGPIPE.
+Pipe MakeAnswerChannel() {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot create a channel for a child process");
   }
   return {fds[0], fds[1]};
 }
@@ -115,6 +127,7 @@ struct ChildEnds {
   int stderr_write = -1;    // the standard error pipe, or the output file
   bool stdout_too = false;  // the output file takes standard output as well
   int events_write = -1;
+  int answers_read = -1;  // -1: the child gets no answers
   int exec_error_write = -1;  // close-on-exec: a failed exec writes its errno there
 };
 
@@ -132,7 +145,10 @@ struct ChildEnds {
   const int err = fcntl(ends.stderr_write, F_DUPFD, 10);
   const int events = fcntl(ends.events_write, F_DUPFD, 10);
   const int exec_error = fcntl(ends.exec_error_write, F_DUPFD_CLOEXEC, 10);
+  const int answers = ends.answers_read >= 0 ? fcntl(ends.answers_read, F_DUPFD, 10) : -1;
   if (in < 0 || err < 0 || events < 0 || exec_error < 0) _exit(127);
+  if (ends.answers_read >= 0 && (answers < 0 || dup2(answers, kChildAnswersFd) < 0)) _exit(127);
+  if (answers >= 0) close(answers);
   if (dup2(in, STDIN_FILENO) < 0 || (ends.stdout_too && dup2(err, STDOUT_FILENO) < 0) ||
       dup2(err, STDERR_FILENO) < 0 || dup2(events, kChildEventsFd) < 0) {
     _exit(127);
@@ -194,7 +210,11 @@ class ChildSupervisor {
           if (tail_.size() > kStderrTailLines) tail_.pop_front();
           if (callbacks.on_stderr) callbacks.on_stderr(line);
         }),
-        event_reader_(callbacks.on_event) {}
+        event_reader_([this, &callbacks](const std::string& line) {
+          if (callbacks.on_event) callbacks.on_event(line);
+          if (callbacks.answer_event && answers_fd_ >= 0) Answer(callbacks.answer_event(line));
+        }),
+        answers_wanted_(static_cast<bool>(callbacks.answer_event)) {}
 
   ChildExit Run() {
     Start();
@@ -216,11 +236,11 @@ class ChildSupervisor {
     std::vector<char*> argv = NullTerminated(spec_.argv);
     std::vector<char*> envp = NullTerminated(environment);
     std::vector<char*> paths = NullTerminated(candidates);
-    Pipe in, err, events, exec_error;
+    Pipe in, err, events, exec_error, answers;
     int output = -1;
     const auto close_all = [&] {
       for (int* fd : {&in.read, &in.write, &err.read, &err.write, &events.read, &events.write,
-                      &exec_error.read, &exec_error.write, &output})
+                      &exec_error.read, &exec_error.write, &answers.read, &answers.write, &output})
         CloseFd(*fd);
     };
     try {
@@ -229,12 +249,13 @@ class ChildSupervisor {
       if (output < 0) err = MakePipe();
       events = MakePipe();
       exec_error = MakePipe();
+      if (answers_wanted_) answers = MakeAnswerChannel();
     } catch (...) {
       close_all();
       throw;
     }
-    const ChildEnds ends{in.read, output >= 0 ? output : err.write, output >= 0, events.write,
-                         exec_error.write};
+    const ChildEnds ends{in.read,      output >= 0 ? output : err.write, output >= 0, events.write,
+                         answers.read, exec_error.write};
     const pid_t parent = getpid();
     start_ = Clock::now();
     pid_ = fork();
@@ -248,7 +269,9 @@ class ChildSupervisor {
     CloseFd(err.write);
     CloseFd(events.write);
     CloseFd(exec_error.write);
+    CloseFd(answers.read);
     CloseFd(output);
+    answers_fd_ = answers.write;
     stdin_fd_ = in.write;
     stderr_fd_ = err.read;
     events_fd_ = events.read;
@@ -340,7 +363,23 @@ class ChildSupervisor {
     }
     while (events_fd_ >= 0 && event_reader_.ReadFrom(events_fd_) == LineReader::Read::kData) {
     }
-    for (int* fd : {&stdin_fd_, &stderr_fd_, &events_fd_}) CloseFd(*fd);
+    for (int* fd : {&stdin_fd_, &stderr_fd_, &events_fd_, &answers_fd_}) CloseFd(*fd);
+  }
+
+  // Sends one answer line; a child that has gone just misses it.
+  void Answer(const std::string& answer) {
+    if (answer.empty()) return;
+    const std::string line = answer + "\n";
+    std::size_t sent = 0;
+    while (sent < line.size()) {
+      const ssize_t n = send(answers_fd_, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        CloseFd(answers_fd_);
+        return;
+      }
+      sent += static_cast<std::size_t>(n);
+    }
   }
 
   ChildExit Result() {
@@ -363,8 +402,9 @@ class ChildSupervisor {
   std::deque<std::string> tail_;
   LineReader stderr_reader_;
   LineReader event_reader_;
+  const bool answers_wanted_;
   pid_t pid_ = -1;
-  int stdin_fd_ = -1, stderr_fd_ = -1, events_fd_ = -1;
+  int stdin_fd_ = -1, stderr_fd_ = -1, events_fd_ = -1, answers_fd_ = -1;
   std::size_t written_ = 0;
   Clock::time_point start_;
   Clock::time_point last_check_ = Clock::now() - std::chrono::hours(1);

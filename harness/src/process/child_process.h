@@ -15,6 +15,8 @@
 namespace carbonbench {
 
 inline constexpr int kChildEventsFd = 3;
+// Where a child reads the answers to its events (ChildCallbacks::answer_event).
+inline constexpr int kChildAnswersFd = 4;
 
 struct ChildLimits {
   double timeout_s = 0;        // wall time; 0: none
@@ -40,6 +42,10 @@ struct ChildSpec {
 struct ChildCallbacks {
   std::function<void(const std::string& line)> on_event;   // fd 3, one line
   std::function<void(const std::string& line)> on_stderr;  // one line
+  // When set, the child reads on descriptor kChildAnswersFd a line for each
+  // event this returns non-empty text for (after on_event saw it), so a
+  // child can wait for the parent's word on what it reported.
+  std::function<std::string(const std::string& line)> answer_event;
 };
 
 struct ChildExit {

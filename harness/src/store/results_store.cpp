@@ -1,5 +1,6 @@
 #include "store/results_store.h"
 
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "store/run_columns.h"
 #include "store/store_codec.h"
@@ -89,16 +91,30 @@ void DeleteRunsWithEpochs(SQLite::Database& db, const std::vector<std::int64_t>&
 // The earlier unfinished or failed attempts of this cell repetition, which a
 // new attempt replaces. A finished run is not among them: it stays current
 // until the new run finishes (EndRun), so an interrupted re-run loses nothing.
+// Nor is a pruned one: its search trial points at it (KeepPrunedAsHistory).
 std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunStart& start) {
   SQLite::Statement query(db,
                           "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
-                          "repetition = ? AND superseded_at = '' AND status != 'finished'");
+                          "repetition = ? AND superseded_at = '' AND status NOT IN ('finished', 'pruned')");
   query.bind(1, start.suite);
   query.bind(2, start.config_hash);
   query.bind(3, start.repetition);
   std::vector<std::int64_t> ids;
   while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
   return ids;
+}
+
+// A search trial that was pruned keeps its run, with what it spent, when a
+// later trial runs the same configuration: it becomes history.
+void KeepPrunedAsHistory(SQLite::Database& db, const RunStart& start) {
+  SQLite::Statement update(db,
+                           "UPDATE runs SET superseded_at = ? WHERE suite = ? AND config_hash = ? "
+                           "AND repetition = ? AND superseded_at = '' AND status = 'pruned'");
+  update.bind(1, NowIso8601Utc());
+  update.bind(2, start.suite);
+  update.bind(3, start.config_hash);
+  update.bind(4, start.repetition);
+  update.exec();
 }
 
 // A misspelt task would silently read as a classification run in reports.
@@ -277,6 +293,7 @@ std::int64_t ResultsStore::BeginRun(const RunStart& start) {
     RequireKnownTask(start);
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     DeleteRunsWithEpochs(*db_, ReplaceableAttempts(*db_, start));
+    KeepPrunedAsHistory(*db_, start);
     InsertRun(*db_, start);
     const std::int64_t id = db_->getLastInsertRowid();
     transaction.commit();
@@ -305,6 +322,12 @@ void ResultsStore::FailRun(std::int64_t run_id, const std::string& reason,
                            const RunSummary& partial) {
   return Guarded(path_, *db_, "storing a failed run",
                  [&] { EndRun(*db_, run_id, "failed", reason, partial); });
+}
+
+void ResultsStore::PruneRun(std::int64_t run_id, const std::string& reason,
+                            const RunSummary& partial) {
+  return Guarded(path_, *db_, "storing a pruned run",
+                 [&] { EndRun(*db_, run_id, "pruned", reason, partial); });
 }
 
 std::int64_t ResultsStore::FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
@@ -364,6 +387,132 @@ std::vector<std::string> ResultsStore::Suites() const {
     std::vector<std::string> suites;
     while (query.executeStep()) suites.push_back(query.getColumn(0).getString());
     return suites;
+  });
+}
+
+void ResultsStore::SaveStudy(const StudyRecord& study) {
+  return Guarded(path_, *db_, "storing a search's study", [&] {
+    SQLite::Statement upsert(
+        *db_,
+        "INSERT INTO search_studies (suite, study, settings_json, optuna_version, "
+        "importances_json, importances_note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?) ON CONFLICT (suite, study) DO UPDATE SET settings_json = excluded.settings_json, "
+        "optuna_version = excluded.optuna_version, importances_json = excluded.importances_json, "
+        "importances_note = excluded.importances_note, updated_at = excluded.updated_at");
+    const std::string now = NowIso8601Utc();
+    upsert.bind(1, study.suite);
+    upsert.bind(2, study.study);
+    upsert.bind(3, study.settings_json);
+    upsert.bind(4, study.optuna_version);
+    upsert.bind(5, study.importances_json);
+    upsert.bind(6, study.importances_note);
+    upsert.bind(7, study.created_at.empty() ? now : study.created_at);
+    upsert.bind(8, now);
+    upsert.exec();
+  });
+}
+
+void ResultsStore::SaveTrial(const TrialRecord& trial) {
+  return Guarded(path_, *db_, "storing a search trial", [&] {
+    SQLite::Statement upsert(
+        *db_,
+        "INSERT OR REPLACE INTO search_trials (suite, study, number, state, params_json, "
+        "values_json, cell_name, config_hash, run_id, from_store, epochs_run, planned_epochs, "
+        "energy_wh, co2_g, duration_s, energy_provenance, projected_energy_wh, projected_co2_g, "
+        "note, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?)");
+    int i = 0;
+    upsert.bind(++i, trial.suite);
+    upsert.bind(++i, trial.study);
+    upsert.bind(++i, trial.number);
+    upsert.bind(++i, trial.state);
+    upsert.bind(++i, trial.params_json);
+    upsert.bind(++i, nlohmann::json(trial.values).dump());
+    upsert.bind(++i, trial.cell_name);
+    upsert.bind(++i, trial.config_hash);
+    upsert.bind(++i, trial.run_id);
+    upsert.bind(++i, trial.from_store ? 1 : 0);
+    upsert.bind(++i, trial.epochs_run);
+    upsert.bind(++i, trial.planned_epochs);
+    upsert.bind(++i, trial.energy_wh);
+    upsert.bind(++i, trial.co2_g);
+    upsert.bind(++i, trial.duration_s);
+    upsert.bind(++i, trial.energy_provenance);
+    upsert.bind(++i, trial.projected_energy_wh);
+    upsert.bind(++i, trial.projected_co2_g);
+    upsert.bind(++i, trial.note);
+    upsert.bind(++i, trial.started_at);
+    upsert.bind(++i, trial.ended_at);
+    upsert.exec();
+  });
+}
+
+std::vector<StudyRecord> ResultsStore::LoadStudies(const std::string& suite) const {
+  return Guarded(path_, *db_, "reading a search's study", [&] {
+    SQLite::Statement query(
+        *db_,
+        "SELECT study, settings_json, optuna_version, importances_json, importances_note, "
+        "created_at, updated_at FROM search_studies WHERE suite = ? ORDER BY created_at, study");
+    query.bind(1, suite);
+    std::vector<StudyRecord> studies;
+    while (query.executeStep()) {
+      StudyRecord study;
+      study.suite = suite;
+      study.study = query.getColumn(0).getString();
+      study.settings_json = query.getColumn(1).getString();
+      study.optuna_version = query.getColumn(2).getString();
+      study.importances_json = query.getColumn(3).getString();
+      study.importances_note = query.getColumn(4).getString();
+      study.created_at = query.getColumn(5).getString();
+      study.updated_at = query.getColumn(6).getString();
+      studies.push_back(std::move(study));
+    }
+    return studies;
+  });
+}
+
+std::vector<TrialRecord> ResultsStore::LoadTrials(const std::string& suite,
+                                                  const std::string& study) const {
+  return Guarded(path_, *db_, "reading a search's trials", [&] {
+    SQLite::Statement query(
+        *db_,
+        "SELECT number, state, params_json, values_json, cell_name, config_hash, run_id, "
+        "from_store, epochs_run, planned_epochs, energy_wh, co2_g, duration_s, "
+        "energy_provenance, projected_energy_wh, projected_co2_g, note, started_at, ended_at "
+        "FROM search_trials WHERE suite = ? AND study = ? ORDER BY number");
+    query.bind(1, suite);
+    query.bind(2, study);
+    std::vector<TrialRecord> trials;
+    while (query.executeStep()) {
+      TrialRecord trial;
+      trial.suite = suite;
+      trial.study = study;
+      int i = 0;
+      trial.number = query.getColumn(i++).getInt();
+      trial.state = query.getColumn(i++).getString();
+      trial.params_json = query.getColumn(i++).getString();
+      const auto values = nlohmann::json::parse(query.getColumn(i++).getString(), nullptr, false);
+      if (values.is_array())
+        for (const auto& value : values)
+          trial.values.push_back(value.is_number() ? value.get<double>() : NAN);
+      trial.cell_name = query.getColumn(i++).getString();
+      trial.config_hash = query.getColumn(i++).getString();
+      trial.run_id = query.getColumn(i++).getInt64();
+      trial.from_store = query.getColumn(i++).getInt() != 0;
+      trial.epochs_run = query.getColumn(i++).getInt();
+      trial.planned_epochs = query.getColumn(i++).getInt();
+      trial.energy_wh = query.getColumn(i++).getDouble();
+      trial.co2_g = query.getColumn(i++).getDouble();
+      trial.duration_s = query.getColumn(i++).getDouble();
+      trial.energy_provenance = query.getColumn(i++).getString();
+      trial.projected_energy_wh = query.getColumn(i++).getDouble();
+      trial.projected_co2_g = query.getColumn(i++).getDouble();
+      trial.note = query.getColumn(i++).getString();
+      trial.started_at = query.getColumn(i++).getString();
+      trial.ended_at = query.getColumn(i++).getString();
+      trials.push_back(std::move(trial));
+    }
+    return trials;
   });
 }
 

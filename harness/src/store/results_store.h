@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "records/run_records.h"
+#include "records/search_records.h"
 
 namespace SQLite {
 class Database;
@@ -26,8 +27,10 @@ namespace carbonbench {
 // version 8 keeps earlier runs of a cell as history (superseded_at) instead
 // of a UNIQUE constraint that allowed one run per cell repetition; version 9
 // lets a re-run's running row stand beside the finished run it replaces
-// when it finishes, so an interrupted `run --fresh` loses nothing.
-inline constexpr int kStoreSchemaVersion = 9;
+// when it finishes, so an interrupted `run --fresh` loses nothing; version
+// 10 a run a search pruned (status 'pruned') and the search's studies and
+// trials.
+inline constexpr int kStoreSchemaVersion = 10;
 
 class ResultsStore {
  public:
@@ -63,6 +66,11 @@ class ResultsStore {
   // A failed re-run of a repetition that finished before is stored as
   // history, so the finished run stays the current one.
   void FailRun(std::int64_t run_id, const std::string& reason, const RunSummary& partial);
+  // A run a search stopped after an epoch because its trial looked worse
+  // than others (Optuna's pruner): ended as 'pruned' with what it measured,
+  // kept out of the suite's cells, reported by its search. Like a failed
+  // re-run, it leaves a finished run of the repetition current.
+  void PruneRun(std::int64_t run_id, const std::string& reason, const RunSummary& partial);
   // Ends as failed the unfinished attempt of `start`'s cell repetition whose
   // process died without saying so, keeping the epochs it stored and
   // charging their energy and CO2 to it; inserts the failed row when the
@@ -70,7 +78,7 @@ class ResultsStore {
   std::int64_t FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
                                      double duration_s);
 
-  // Every current run of the suite (finished and failed; running ones and
+  // Every current run of the suite (finished, failed and pruned; running ones and
   // history are left out), with epochs and inference rows, ordered by id:
   // the latest run of each cell repetition.
   std::vector<RunRow> LoadRuns(const std::string& suite) const;
@@ -78,6 +86,14 @@ class ResultsStore {
   // ordered by id.
   std::vector<RunRow> LoadSupersededRuns(const std::string& suite) const;
   std::vector<std::string> Suites() const;
+
+  // A search's study and its trials (search_records.h), written as the
+  // search goes: each call replaces the row with the same key.
+  void SaveStudy(const StudyRecord& study);
+  void SaveTrial(const TrialRecord& trial);
+  // The suite's studies, oldest first, and a study's trials by number.
+  std::vector<StudyRecord> LoadStudies(const std::string& suite) const;
+  std::vector<TrialRecord> LoadTrials(const std::string& suite, const std::string& study) const;
 
  private:
   // The first run of a cell repetition meeting `condition` (SQL after the

@@ -29,7 +29,7 @@ ColumnSpec<InferenceRecord> Inference(const char* name, const char* definition,
 }  // namespace
 
 // Every run is one row, written as it goes: "running" at BeginRun, then
-// "finished" or "failed" with its summary. `run --fresh` keeps the cell's
+// "finished", "failed" or "pruned" (a search stopped it) with its summary. `run --fresh` keeps the cell's
 // earlier runs as history (superseded_at set); the unique index
 // runs_current (store_schema.cpp) holds the invariant BeginRun keeps: one
 // current attempt per cell repetition. Before version 8 a UNIQUE constraint
@@ -65,7 +65,7 @@ const TableSpec<RunRow>& RunsTable() {
           Start<&RunStart::carbon>("carbon_json", "TEXT NOT NULL DEFAULT '{}'", 3),
           Start<&RunStart::idle>("idle_json", "TEXT NOT NULL DEFAULT '{}'", 3),
           Row<&RunRow::status>("status",
-                               "TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed'))",
+                               "TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'pruned'))",
                                kAtBeginAndEnd),
           Row<&RunRow::failure_reason>("failure_reason", "TEXT NOT NULL DEFAULT ''",
                                        kAtBeginAndEnd),

@@ -34,6 +34,47 @@ constexpr const char* kCreateIndexes =
     "CREATE UNIQUE INDEX IF NOT EXISTS runs_running ON runs (suite, config_hash, repetition) "
     "WHERE status = 'running';";
 
+// A search's study and trials (records/search_records.h). Trials name
+// their run by id without a foreign key: a trial taken from an earlier run
+// points at that run, which `run --fresh` may later make history.
+constexpr const char* kCreateSearchTables = R"sql(
+CREATE TABLE IF NOT EXISTS search_studies (
+  suite TEXT NOT NULL,
+  study TEXT NOT NULL,
+  settings_json TEXT NOT NULL,
+  optuna_version TEXT NOT NULL DEFAULT '',
+  importances_json TEXT NOT NULL DEFAULT '{}',
+  importances_note TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (suite, study)
+);
+CREATE TABLE IF NOT EXISTS search_trials (
+  suite TEXT NOT NULL,
+  study TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')),
+  params_json TEXT NOT NULL,
+  values_json TEXT NOT NULL DEFAULT '[]',
+  cell_name TEXT NOT NULL DEFAULT '',
+  config_hash TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  from_store INTEGER NOT NULL DEFAULT 0,
+  epochs_run INTEGER NOT NULL DEFAULT 0,
+  planned_epochs INTEGER NOT NULL DEFAULT 0,
+  energy_wh REAL NOT NULL DEFAULT 0,
+  co2_g REAL NOT NULL DEFAULT 0,
+  duration_s REAL NOT NULL DEFAULT 0,
+  energy_provenance TEXT NOT NULL DEFAULT '',
+  projected_energy_wh REAL NOT NULL DEFAULT 0,
+  projected_co2_g REAL NOT NULL DEFAULT 0,
+  note TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL DEFAULT '',
+  ended_at TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (suite, study, number)
+);
+)sql";
+
 template <class Record>
 std::string CreateTableSql(const detail::TableSpec<Record>& table) {
   std::string sql = std::string("CREATE TABLE IF NOT EXISTS ") + table.name + " (\n";
@@ -65,11 +106,14 @@ void AddMissingColumns(SQLite::Database& db, const detail::TableSpec<Record>& ta
   }
 }
 
-// The UNIQUE constraint of files before version 8.
-bool RunsTableHasOneRowPerRepetition(SQLite::Database& db) {
+// The UNIQUE constraint of files before version 8, or the status CHECK of
+// files before version 10, which refuses 'pruned'.
+bool RunsTableNeedsRebuilding(SQLite::Database& db) {
   SQLite::Statement sql(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'");
-  return sql.executeStep() && sql.getColumn(0).getString().find(
-                                  "UNIQUE (suite, config_hash, repetition)") != std::string::npos;
+  if (!sql.executeStep()) return false;
+  const std::string definition = sql.getColumn(0).getString();
+  return definition.find("UNIQUE (suite, config_hash, repetition)") != std::string::npos ||
+         definition.find("'pruned'") == std::string::npos;
 }
 
 // Rows of the child tables whose run is missing ("PRAGMA foreign_key_check").
@@ -78,13 +122,14 @@ int Orphans(SQLite::Database& db) {
 }
 
 // Before version 8 a UNIQUE constraint allowed one run per cell repetition,
-// history included. SQLite cannot drop a constraint, so the table is made
+// history included; before version 10 the status CHECK had no 'pruned'.
+// SQLite cannot drop or change a constraint, so the table is made
 // again without it, as SQLite's documentation describes (a new table, every
 // row copied with its id, the old one dropped, the new one renamed), with
 // foreign keys off so the epochs and inference rows keep their runs. The
 // id sequence carries over, so ids are still never reused.
-void RebuildRunsWithoutUniqueKey(SQLite::Database& db) {
-  if (!RunsTableHasOneRowPerRepetition(db)) return;
+void RebuildRunsTable(SQLite::Database& db) {
+  if (!RunsTableNeedsRebuilding(db)) return;
   const int orphans_before = Orphans(db);
   const auto& table = detail::RunsTable();
   std::string create = CreateTableSql(table);
@@ -127,7 +172,8 @@ void CreateTables(SQLite::Database& db, int version_on_disk) {
   AddMissingColumns(db, detail::RunsTable(), version_on_disk);
   AddMissingColumns(db, detail::EpochsTable(), version_on_disk);
   AddMissingColumns(db, detail::InferenceTable(), version_on_disk);
-  RebuildRunsWithoutUniqueKey(db);  // files before version 8
+  RebuildRunsTable(db);  // files before version 10
+  db.exec(kCreateSearchTables);
   db.exec(kCreateIndexes);
   if (version_on_disk < kStoreSchemaVersion) {
     SQLite::Statement upsert(db,

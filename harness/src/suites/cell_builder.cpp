@@ -195,7 +195,11 @@ const std::vector<ParamSpec>& CellFactory::PluginSpecs(const std::string& plugin
 }
 
 CellFactory::Candidate CellFactory::MakeCandidate(std::size_t position, ErrorList& errors) const {
-  const Combination combination = combinations_.At(position);
+  return MakeCandidateFrom(combinations_.At(position), errors);
+}
+
+CellFactory::Candidate CellFactory::MakeCandidateFrom(const Combination& combination,
+                                                      ErrorList& errors) const {
   SettingMap given = base_;
   for (const auto& [key, value] : combination.values) given[key] = value;
 
@@ -230,6 +234,13 @@ void CellFactory::Name(Cell* cell) const {
   static const std::vector<std::string> none;
   const auto it = varying_.find(ModelOf(*cell));
   cell->name = CellName(*cell, it != varying_.end() ? it->second : none);
+}
+
+void CellFactory::NameByKeys(Cell* cell, const std::vector<std::string>& keys) {
+  std::vector<std::string> named;
+  for (const auto& key : keys)
+    if (key != kModelKey && key != kOptimizationsKey) named.push_back(key);
+  cell->name = CellName(*cell, named);
 }
 
 Cell CellFactory::Make(std::size_t position) const {

@@ -40,9 +40,13 @@ class CellFactory {
     Loc origin;
   };
   Candidate MakeCandidate(std::size_t position, ErrorList& errors) const;
+  // The same for settings given apart from the matrix (a search trial's).
+  Candidate MakeCandidateFrom(const Combination& combination, ErrorList& errors) const;
   // Names the candidate's cell from the keys that vary among its model's
   // cells (set once every combination has been seen).
   void Name(Cell* cell) const;
+  // Names it by its model, optimizations and the values of `keys` it holds.
+  static void NameByKeys(Cell* cell, const std::vector<std::string>& keys);
   void SetVaryingKeys(std::map<std::string, std::vector<std::string>> varying) {
     varying_ = std::move(varying);
   }

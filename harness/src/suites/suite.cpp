@@ -17,6 +17,7 @@
 #include "carbonbench/utf8.h"
 #include "suites/cell_builder.h"
 #include "suites/matrix.h"
+#include "suites/search_cells.h"
 #include "suites/settings_schema.h"
 #include "suites/suite_errors.h"
 #include "suites/suite_reader.h"
@@ -219,7 +220,16 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
                    std::to_string(kHardMaxCells) + ")");
     errors.ThrowIfAny();
   }
-  CellMatrix cells = BuildCellMatrix(doc, catalog, errors);
+  CellMatrix cells;
+  std::shared_ptr<const CellFactory> trial_factory;
+  std::string grid_problem;
+  if (doc.search.present) {
+    trial_factory = MakeTrialFactory(doc, catalog, errors);
+    errors.ThrowIfAny();
+    cells = BuildSearchGrid(doc, catalog, errors, &grid_problem);
+  } else {
+    cells = BuildCellMatrix(doc, catalog, errors);
+  }
   errors.ThrowIfAny();
 
   Suite suite;
@@ -235,6 +245,9 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
   suite.text = yaml_text;
   suite.generated = origin == SuiteTextOrigin::kGeneratedText;
   suite.cells = std::move(cells);
+  if (doc.search.present) suite.search = doc.search.settings;
+  suite.grid_problem = std::move(grid_problem);
+  suite.trial_factory = std::move(trial_factory);
   return suite;
 }
 
