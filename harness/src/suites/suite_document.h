@@ -65,6 +65,7 @@ struct SuiteDocument {
   std::int64_t max_cells = kDefaultMaxCells;
   std::string description;
   int repetitions = 1;
+  Loc repetitions_loc;  // its value, for checks made after reading
   CarbonSettings carbon;
   SamplerSuiteSettings sampler;
   LimitsSuiteSettings limits;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "suites/integer_setting.h"
+#include "suites/search_reader.h"
 #include "suites/setting_reader.h"
 #include "suites/yaml_scalar.h"
 #include "util/file_name.h"
@@ -14,9 +15,9 @@ namespace carbonbench::detail {
 namespace {
 
 const std::vector<std::string>& TopLevelKeys() {
-  static const std::vector<std::string> keys = {"suite",   "description", "dataset",   "defaults",
-                                                "matrix",  "repetitions", "carbon",    "meters",
-                                                "sampler", "limits",      "inference", "max_cells"};
+  static const std::vector<std::string> keys = {
+      "suite",  "description", "dataset", "defaults",  "matrix",    "repetitions", "carbon",
+      "meters", "sampler",     "limits",  "inference", "max_cells", "search"};
   return keys;
 }
 
@@ -82,6 +83,7 @@ void ReadRepetitions(const YAML::Node& node, Loc key_loc, ErrorList& errors, Sui
                "repetitions must be an integer >= 1, e.g. 'repetitions: 3'");
     return;
   }
+  doc->repetitions_loc = LocOf(node.Mark());
   if (auto repetitions = ReadInt(node, LocOf(node.Mark()), spec, errors))
     doc->repetitions = *repetitions;
 }
@@ -426,6 +428,7 @@ void ReadTopLevel(const std::string& key, Loc key_loc, const YAML::Node& value,
   if (key == "limits") return ReadLimits(value, errors, doc);
   if (key == "inference") return ReadInference(value, errors, doc);
   if (key == "max_cells") return ReadMaxCells(value, key_loc, errors, doc);
+  if (key == "search") return ReadSearch(value, key_loc, schema, errors, &doc->search);
   errors.Add(key_loc, UnknownTopLevelMessage(key, schema));
 }
 
@@ -471,6 +474,7 @@ SuiteDocument ReadSuiteDocument(const YAML::Node& root, const SettingsSchema& sc
                "'suite: my_suite' (it names the result files)");
   }
   if (!seen.count("meters")) UseDefaultMeters(schema, errors, &doc);
+  if (doc.search.present) CheckSearchAgainstSuite(doc, errors);
   return doc;
 }
 
