@@ -16,6 +16,7 @@
 #include "carbonbench/meter_traits.h"
 #include "carbonbench/params.h"
 #include "carbonbench/plugin.h"
+#include "suites/search_settings.h"
 
 namespace carbonbench {
 
@@ -175,11 +176,25 @@ struct Suite {
   LimitsSuiteSettings limits;
   InferenceSuiteSettings inference;
   std::vector<std::string> meters;  // ordered; default DefaultMeters(catalog)
+  // A suite with a `search:` block runs Optuna's trials (MakeTrialCell);
+  // its `cells` are then the search space's equivalent grid (`run --grid`),
+  // or none, with grid_problem saying why (a float parameter, too many).
   CellMatrix cells;
+  std::optional<SearchSettings> search;
+  std::string grid_problem;
+  std::shared_ptr<const detail::CellFactory> trial_factory;
   // The YAML it was read from, so a cell's child process reads the same.
   std::string text;
   bool generated = false;  // text made from a command line (SuiteTextOrigin)
 };
+
+// The cell of one search trial: the suite's settings overlaid by `values`
+// (each search parameter's key and the value Optuna chose, as
+// SearchDistribution holds it: a double, an int64, or one of the choices),
+// named by its model, optimizations and the parameters' values. Throws
+// std::invalid_argument for a key that is not one of the search's
+// parameters or a value outside its distribution.
+Cell MakeTrialCell(const Suite& suite, const std::map<std::string, ParamValue>& values);
 
 // The training and dataset keys with their types, defaults, ranges and docs.
 // (Plugin keys come from the catalog.)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "carbonbench/params.h"
+#include "suites/search_settings.h"
 #include "suites/suite.h"
 #include "suites/suite_errors.h"
 
@@ -49,6 +50,16 @@ struct MatrixSpec {
 inline constexpr std::int64_t kDefaultMaxCells = 4096;
 inline constexpr std::int64_t kHardMaxCells = 1000000;
 
+// The `search:` block as read (search_reader.h): its settings, checked, and
+// where each part was written, for errors found later (an unknown trial
+// value, a matrix beside it).
+struct SearchDocument {
+  bool present = false;
+  Loc loc;  // the 'search' key
+  SearchSettings settings;
+  std::vector<Loc> parameter_locs;  // one per settings.parameters entry: its key
+};
+
 struct SuiteDocument {
   std::string name;
   std::int64_t max_cells = kDefaultMaxCells;
@@ -65,6 +76,7 @@ struct SuiteDocument {
   SettingMap dataset;
   SettingMap defaults;
   MatrixSpec matrix;
+  SearchDocument search;
 };
 
 }  // namespace carbonbench::detail
