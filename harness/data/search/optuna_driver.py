@@ -23,7 +23,8 @@ Requests ("op"):
          "distributions": {KEY: {"float": [lo, hi], "log": bool}
                               | {"int": [lo, hi], "step": n, "log": bool}
                               | {"choice": [label, ...]}}}
-        Creates the study or loads it (a journal left by an earlier search).
+        Creates the study or loads it (a journal left by an earlier search);
+        PATH.flock beside the journal is its write lock.
         -> {"optuna": VERSION, "trials": [{"number": n, "state": "COMPLETE"|"PRUNED"|
             "FAIL"|"RUNNING"|"WAITING", "params": {KEY: value or label},
             "values": [...]|null}]}
@@ -42,8 +43,11 @@ Requests ("op"):
 Values that are not finite numbers are written as null and read from null.
 """
 
+import fcntl
+import importlib.util
 import json
 import math
+import os
 import sys
 import warnings
 
@@ -63,6 +67,37 @@ warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # Journa
 
 class RequestError(Exception):
     pass
+
+
+class FlockLock:
+    """The journal's write lock as an flock on PATH, which the kernel releases
+    when its holder dies: Optuna 3.1's own locks (a symlink or a file), left
+    by a search killed while writing, would block every later open."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+
+    def acquire(self):
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return True
+
+    def release(self):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+def drop_partial_last_line(journal, lock):
+    """A write cut short by a killed search leaves a last line without its
+    end, to which Optuna would join the next log, making both unreadable."""
+    if not os.path.exists(journal):
+        return
+    lock.acquire()
+    try:
+        with open(journal, "rb+") as f:
+            data = f.read()
+            if data and not data.endswith(b"\n"):
+                f.truncate(data.rfind(b"\n") + 1)
+    finally:
+        lock.release()
 
 
 def finite_or_none(value):
@@ -132,7 +167,10 @@ class Driver:
         self.trials = {}  # number -> optuna.trial.Trial, for unfinished trials
 
     def open(self, request):
-        storage = JournalStorage(JournalFileStorage(request["journal"]))
+        journal = request["journal"]
+        lock = FlockLock(journal + ".flock")
+        drop_partial_last_line(journal, lock)
+        storage = JournalStorage(JournalFileStorage(journal, lock_obj=lock))
         self.distributions = {
             key: make_distribution(spec) for key, spec in request["distributions"].items()
         }
@@ -182,9 +220,7 @@ class Driver:
         return {"state": frozen.state.name}
 
     def importances(self, request):
-        try:
-            import sklearn  # noqa: F401  (Optuna's evaluators use it)
-        except ImportError:
+        if importlib.util.find_spec("sklearn") is None:  # Optuna's evaluators use it
             raise RequestError(
                 "parameter importances need scikit-learn, which this Python cannot import: "
                 "install it with `apt-get install python3-sklearn`"
@@ -201,29 +237,33 @@ class Driver:
         return {"importances": {key: float(share) for key, share in found.items()}}
 
 
+def handle(driver, line):
+    """The reply to one request line, and whether it was the last."""
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"ok": False, "error": f"not a JSON line: {error}"}, False
+    op = request.get("op") if isinstance(request, dict) else None
+    try:
+        if op == "close":
+            return {"ok": True}, True
+        if op not in ("open", "ask", "report", "tell", "importances"):
+            raise RequestError(f"unknown op {op!r}")
+        if op != "open" and driver.study is None:
+            raise RequestError(f"{op} before open")
+        return {"ok": True, **getattr(driver, op)(request)}, False
+    except KeyError as error:
+        return {"ok": False, "error": f"the request lacks {error}"}, False
+    except Exception as error:  # RequestError, or Optuna's own refusals
+        return {"ok": False, "error": str(error) or type(error).__name__}, False
+
+
 def serve():
     driver = Driver()
     for line in sys.stdin:
         if not line.strip():
             continue
-        reply, done = {"ok": True}, False
-        try:
-            request = json.loads(line)
-            op = request.get("op") if isinstance(request, dict) else None
-            if op == "close":
-                done = True
-            elif op in ("open", "ask", "report", "tell", "importances"):
-                if op != "open" and driver.study is None:
-                    raise RequestError(f"{op} before open")
-                reply.update(getattr(driver, op)(request))
-            else:
-                raise RequestError(f"unknown op {op!r}")
-        except json.JSONDecodeError as error:
-            reply = {"ok": False, "error": f"not a JSON line: {error}"}
-        except KeyError as error:
-            reply = {"ok": False, "error": f"the request lacks {error}"}
-        except Exception as error:  # Optuna's own refusals, reported to the host
-            reply = {"ok": False, "error": str(error) or type(error).__name__}
+        reply, done = handle(driver, line)
         sys.stdout.write(json.dumps(reply, allow_nan=False) + "\n")
         sys.stdout.flush()
         if done:

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -187,6 +188,23 @@ TEST_F(StudyClientTest, AReopenedStudyListsItsTrialsAndARunningOneCanStillBeTold
   EXPECT_EQ(trials[3].state, "COMPLETE");
   EXPECT_EQ(trials[3].values, std::vector<double>{0.2});
   EXPECT_EQ(trials[4].state, "RUNNING");
+}
+
+TEST_F(StudyClientTest, AJournalWriteCutShortIsDroppedAndTheStudyGoesOn) {
+  {
+    StudyClient client(Options(), Settings());
+    client.TellComplete(client.Ask().number, {0.5});
+  }
+  // A search killed while Optuna appended a log: the line has no end.
+  std::ofstream(PathIn("study.journal"), std::ios::app) << "{\"op_code\": 4, \"worker_id\": \"a";
+  {
+    StudyClient client(Options(), Settings());
+    ASSERT_EQ(client.trials_at_open().size(), 1u);
+    client.TellComplete(client.Ask().number, {0.25});
+  }
+  StudyClient client(Options(), Settings());
+  ASSERT_EQ(client.trials_at_open().size(), 2u);
+  EXPECT_EQ(client.trials_at_open()[1].values, std::vector<double>{0.25});
 }
 
 TEST_F(StudyClientTest, TwoObjectivesAreToldAndReadBackTogether) {
