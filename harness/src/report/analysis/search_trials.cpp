@@ -66,10 +66,11 @@ SearchView MakeSearchView(StudyRecord study, std::vector<TrialRecord> trials, in
     }
   }
   for (const TrialRecord& trial : view.trials) {
-    for (const auto& [key, value] : ParsedObject(trial.params_json).items()) {
-      if (std::find(view.parameter_keys.begin(), view.parameter_keys.end(), key) ==
+    const nlohmann::json params = ParsedObject(trial.params_json);
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      if (std::find(view.parameter_keys.begin(), view.parameter_keys.end(), it.key()) ==
           view.parameter_keys.end()) {
-        view.parameter_keys.push_back(key);
+        view.parameter_keys.push_back(it.key());
       }
     }
   }
@@ -231,9 +232,10 @@ std::vector<ProgressPoint> BestSoFar(const SearchView& view) {
 
 std::vector<std::pair<std::string, double>> Importances(const StudyRecord& study) {
   std::vector<std::pair<std::string, double>> importances;
-  for (const auto& [key, value] : ParsedObject(study.importances_json).items()) {
-    if (value.is_number() && std::isfinite(value.get<double>())) {
-      importances.emplace_back(key, value.get<double>());
+  const nlohmann::json parsed = ParsedObject(study.importances_json);
+  for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+    if (it->is_number() && std::isfinite(it->get<double>())) {
+      importances.emplace_back(it.key(), it->get<double>());
     }
   }
   std::stable_sort(importances.begin(), importances.end(),

@@ -474,9 +474,9 @@ PlotsOutcome DrawFigures(const std::vector<Figure>& figures, const fs::path& dir
 }
 
 // "accuracy (%, higher is better)" for an axis.
-std::string GoalAxis(const SearchGoal& goal, const std::string& prefix = "") {
+std::string GoalAxis(const SearchGoal& goal) {
   const std::string unit = GoalUnit(goal.metric);
-  return fmt::format("{}{} ({}{} is better)", prefix, goal.metric, unit.empty() ? "" : unit + "; ",
+  return fmt::format("{} ({}{} is better)", goal.metric, unit.empty() ? "" : unit + "; ",
                      goal.maximize ? "higher" : "lower");
 }
 
@@ -520,8 +520,8 @@ std::optional<Figure> SearchProgress(const SearchView& search, const fs::path& d
       "  {} using 2:3 with points pt 7 ps 1.2 lc rgb '{}' title 'complete trial'\n",
       GnuplotQuoted(figure.title),
       GnuplotQuoted("energy spent by the search (Wh, " + TrialsProvenance(search.trials) + ")"),
-      GnuplotQuoted(GoalAxis(search.goals[0], "best ")), area.Commands(), x->Commands("x"),
-      y->Commands("y"), best_file, Colour(0), trial_file, Colour(6));
+      GnuplotQuoted(GoalAxis(search.goals[0])), area.Commands(), x->Commands("x"), y->Commands("y"),
+      best_file, Colour(0), trial_file, Colour(6));
   return figure;
 }
 

@@ -9,6 +9,14 @@
 namespace carbonbench::report {
 namespace {
 
+// The text escaped, with a capital first letter and a closing full stop.
+std::string Sentence(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z')
+    text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  if (!text.empty() && text.back() != '.' && text.back() != '!' && text.back() != '?') text += '.';
+  return EscapeText(text);
+}
+
 std::string Direction(const SearchGoal& goal) { return goal.maximize ? "maximize" : "minimize"; }
 
 // "accuracy (maximize) and energy_wh (minimize)".
@@ -76,9 +84,11 @@ std::string Summary(const SearchView& view) {
   const TrialCounts counts = CountTrials(view.trials);
   const std::string provenance = TrialsProvenance(view.trials);
   std::string text = fmt::format(
-      "The suite's latest study, {}, searched with the {} sampler and the {} pruner",
+      "The suite's latest study, {}, searched with the {} sampler and {}",
       EscapeText(view.study.study), view.sampler.empty() ? "default" : EscapeText(view.sampler),
-      view.pruner.empty() ? "default" : EscapeText(view.pruner));
+      view.pruner == "none" ? "no pruner"
+      : view.pruner.empty() ? "the default pruner"
+                            : "the " + EscapeText(view.pruner) + " pruner");
   if (!view.study.optuna_version.empty()) {
     text += fmt::format(" (Optuna {})", EscapeText(view.study.optuna_version));
   }
@@ -88,10 +98,14 @@ std::string Summary(const SearchView& view) {
   text += fmt::format(": {} complete, {} pruned, {} failed", counts.complete, counts.pruned,
                       counts.failed);
   if (counts.running > 0) text += fmt::format(", {} still running", counts.running);
-  text += fmt::format(
-      "; {} taken from the store (a configuration that had run before: its result reused, "
-      "nothing spent). ",
-      counts.from_store);
+  if (counts.from_store == 0) {
+    text += "; none taken from the store. ";
+  } else {
+    text += fmt::format(
+        "; {} taken from the store (a configuration that had run before: its result reused, "
+        "nothing spent). ",
+        counts.from_store);
+  }
   text += fmt::format(
       "The search spent {} Wh and {} g CO2 ({}), pruned and failed trials included. ",
       Significant(SpentEnergyWh(view.trials)), Significant(SpentCo2G(view.trials)), provenance);
@@ -129,7 +143,7 @@ std::string TrialsTable(const SearchView& view) {
     cells.push_back(StateText(trial));
     table.AddRow(cells);
     if (trial.state == kTrialFailed && !trial.note.empty()) {
-      notes += fmt::format("Trial {} failed: {}\n\n", trial.number, EscapeText(trial.note));
+      notes += fmt::format("Trial {} failed: {}\n\n", trial.number, Sentence(trial.note));
     }
   }
   return "### Trials\n\nEnergy and CO2 are what each trial spent (" +
@@ -147,10 +161,15 @@ std::string BestText(const SearchView& view) {
         EscapeText(view.goals[1].metric), Direction(view.goals[1]),
         EscapeText(view.goals[0].metric));
     if (front.empty()) return text + "No trial completed with both values yet.\n\n";
-    MarkdownTable table(TrialColumns(view, {{"Energy Wh", Align::kRight}}));
+    // What each trial spent, unless an objective says it already.
+    bool energy_shown = false;
+    for (const SearchGoal& goal : view.goals) energy_shown |= goal.metric == "energy_wh";
+    MarkdownTable table(
+        TrialColumns(view, energy_shown ? std::vector<Column>{}
+                                        : std::vector<Column>{{"Energy Wh", Align::kRight}}));
     for (const std::size_t i : front) {
       std::vector<std::string> cells = TrialCells(view, view.trials[i]);
-      cells.push_back(Significant(view.trials[i].energy_wh));
+      if (!energy_shown) cells.push_back(Significant(view.trials[i].energy_wh));
       table.AddRow(cells);
     }
     return text + table.Render() + "\n";
@@ -180,11 +199,11 @@ std::string ImportancesText(const StudyRecord& study) {
   const auto importances = Importances(study);
   if (importances.empty()) {
     const std::string& note = study.importances_note;
-    if (note.rfind("not computed", 0) == 0) {
-      return "### Parameter importances\n\n" + EscapeText(note) + "\n\n";
+    if (note.rfind("not computed", 0) == 0 || note.rfind("Not computed", 0) == 0) {
+      return "### Parameter importances\n\n" + Sentence(note) + "\n\n";
     }
-    return "### Parameter importances\n\nNot computed" +
-           (note.empty() ? std::string(".") : ": " + EscapeText(note)) + "\n\n";
+    return "### Parameter importances\n\n" +
+           Sentence(note.empty() ? "not computed" : "not computed: " + note) + "\n\n";
   }
   MarkdownTable table({{"Parameter"}, {"Importance", Align::kRight}});
   for (const auto& [key, share] : importances) table.AddRow({key, Significant(share)});
