@@ -9,6 +9,7 @@
 
 #include "report/analysis/declared_roles.h"
 #include "report/analysis/leaderboard.h"
+#include "report/analysis/search_trials.h"
 
 namespace carbonbench::report {
 
@@ -58,6 +59,12 @@ struct ReportOptions {
   DeclaredRoles roles;
   // Filled from the store by WriteMarkdownReport.
   RunHistory history;
+  // The suite's latest hyperparameter search, if any (filled from the store
+  // by WriteMarkdownReport when unset), and its plots, drawn beside the
+  // report and linked from its Search section, or why they were not.
+  std::optional<SearchView> search;
+  std::vector<PlotLink> search_plots;
+  std::string search_plots_note;
 };
 
 // The options' objective (accuracy per kWh when unreadable), and their

@@ -31,12 +31,21 @@ std::vector<std::string> WriteSuiteReport(const ResultsStore& store, const std::
   const PlotsOutcome plots = DrawPlots(suite, runs, reports_dir);
   options.plots = plots.plots;
   options.plots_note = plots.note;
+  options.search = LoadSearch(store, suite);
+  if (options.search) {
+    const PlotsOutcome search_plots = DrawSearchPlots(suite, *options.search, reports_dir);
+    options.search_plots = search_plots.plots;
+    options.search_plots_note = search_plots.note;
+  }
   std::vector<std::string> paths = {WriteMarkdownReport(store, suite, reports_dir, options),
                                     WriteEmissionsCsv(store, suite, reports_dir)};
   for (const std::string& path : WriteExports(suite, runs, reports_dir, options)) {
     paths.push_back(path);
   }
   for (const PlotLink& plot : plots.plots) {
+    paths.push_back(reports_dir + "/" + plot.svg_path);
+  }
+  for (const PlotLink& plot : options.search_plots) {
     paths.push_back(reports_dir + "/" + plot.svg_path);
   }
   return paths;

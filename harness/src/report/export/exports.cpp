@@ -1,5 +1,6 @@
 #include "report/export/exports.h"
 
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
@@ -126,7 +127,100 @@ nlohmann::json ParsedOr(const std::string& text, nlohmann::json fallback) {
   return parsed.is_discarded() ? fallback : parsed;
 }
 
+// Every field of a trial; values null where not a finite number.
+nlohmann::json TrialJson(const TrialRecord& t) {
+  nlohmann::json values = nlohmann::json::array();
+  for (const double value : t.values) {
+    values.push_back(std::isfinite(value) ? nlohmann::json(value) : nlohmann::json());
+  }
+  return {{"number", t.number},
+          {"state", t.state},
+          {"params", ParsedOr(t.params_json, nlohmann::json::object())},
+          {"values", std::move(values)},
+          {"cell", t.cell_name},
+          {"config_hash", t.config_hash},
+          {"run_id", t.run_id},
+          {"from_store", t.from_store},
+          {"epochs_run", t.epochs_run},
+          {"planned_epochs", t.planned_epochs},
+          {"energy_wh", t.energy_wh},
+          {"co2_g", t.co2_g},
+          {"duration_s", t.duration_s},
+          {"energy_provenance", t.energy_provenance},
+          {"projected_energy_wh", t.projected_energy_wh},
+          {"projected_co2_g", t.projected_co2_g},
+          {"note", t.note},
+          {"started_at", t.started_at},
+          {"ended_at", t.ended_at}};
+}
+
+nlohmann::json SearchJson(const SearchView& search) {
+  const StudyRecord& s = search.study;
+  nlohmann::json trials = nlohmann::json::array();
+  for (const TrialRecord& trial : search.trials) trials.push_back(TrialJson(trial));
+  return {{"study", s.study},
+          {"settings", ParsedOr(s.settings_json, nlohmann::json::object())},
+          {"optuna_version", s.optuna_version},
+          {"importances", ParsedOr(s.importances_json, nlohmann::json::object())},
+          {"importances_note", s.importances_note},
+          {"created_at", s.created_at},
+          {"updated_at", s.updated_at},
+          {"earlier_studies", search.earlier_studies},
+          // A projection from each pruned trial's epochs, not a measurement.
+          {"pruning_saved_energy_wh_projected", PruningSavedEnergyWh(search.trials)},
+          {"pruning_saved_co2_g_projected", PruningSavedCo2G(search.trials)},
+          {"trials", std::move(trials)}};
+}
+
 }  // namespace
+
+const std::vector<std::string> kSearchTrialColumns = {"study",
+                                                      "number",
+                                                      "state",
+                                                      "cell",
+                                                      "config_hash",
+                                                      "run_id",
+                                                      "from_store",
+                                                      "epochs_run",
+                                                      "planned_epochs",
+                                                      "energy_wh",
+                                                      "co2_g",
+                                                      "duration_s",
+                                                      "energy_provenance",
+                                                      "projected_energy_wh",
+                                                      "projected_co2_g",
+                                                      "note",
+                                                      "started_at",
+                                                      "ended_at"};
+
+std::string SearchTrialsCsv(const SearchView& search) {
+  std::vector<std::string> header = kSearchTrialColumns;
+  for (const SearchGoal& goal : search.goals) header.push_back("value_" + goal.metric);
+  for (const std::string& key : search.parameter_keys) header.push_back("param_" + key);
+  std::string text = Line(header);
+  for (const TrialRecord& t : search.trials) {
+    const nlohmann::json fields = TrialJson(t);
+    std::vector<std::string> cells = {search.study.study};
+    for (std::size_t i = 1; i < kSearchTrialColumns.size(); ++i) {
+      const nlohmann::json& value = fields.at(kSearchTrialColumns[i]);
+      cells.push_back(value.is_boolean() ? (value.get<bool>() ? "true" : "false") : CsvText(value));
+    }
+    for (std::size_t i = 0; i < search.goals.size(); ++i) {
+      const bool has = i < t.values.size() && std::isfinite(t.values[i]);
+      cells.push_back(has ? Number(t.values[i]) : "");
+    }
+    const nlohmann::json params = ParsedOr(t.params_json, nlohmann::json::object());
+    for (const std::string& key : search.parameter_keys) {
+      const auto it = params.find(key);
+      cells.push_back(it == params.end() || it->is_null() ? ""
+                      : it->is_string()                   ? it->get<std::string>()
+                      : it->is_boolean()                  ? (it->get<bool>() ? "true" : "false")
+                                                          : CsvText(*it));
+    }
+    text += Line(cells);
+  }
+  return text;
+}
 
 const std::vector<std::string> kRunColumns = {"run_id",
                                               "suite",
@@ -246,7 +340,8 @@ std::string EpochsCsv(const std::vector<RunRow>& runs) {
   return text;
 }
 
-std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) {
+std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs,
+                     const SearchView* search) {
   nlohmann::json all = nlohmann::json::array();
   for (const RunRow& run : runs) {
     nlohmann::json item = RunFields(run);
@@ -309,12 +404,10 @@ std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs) 
     item["warnings"] = run.summary.warnings;
     all.push_back(std::move(item));
   }
-  return nlohmann::json{{"format", "carbonbench runs"},
-                        {"version", 1},
-                        {"suite", suite},
-                        {"runs", std::move(all)}}
-             .dump(2) +
-         "\n";
+  nlohmann::json document{
+      {"format", "carbonbench runs"}, {"version", 1}, {"suite", suite}, {"runs", std::move(all)}};
+  if (search) document["search"] = SearchJson(*search);
+  return document.dump(2) + "\n";
 }
 
 std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions& options) {
@@ -358,11 +451,15 @@ std::vector<std::string> WriteExports(const std::string& suite, const std::vecto
                                       const std::string& dir, const ReportOptions& options) {
   std::filesystem::create_directories(dir);
   const std::filesystem::path base = std::filesystem::path(dir) / suite;
-  const std::vector<std::pair<std::string, std::string>> files = {
+  std::vector<std::pair<std::string, std::string>> files = {
       {base.string() + ".runs.csv", RunsCsv(runs)},
       {base.string() + ".epochs.csv", EpochsCsv(runs)},
-      {base.string() + ".runs.json", RunsJson(suite, runs)},
+      {base.string() + ".runs.json",
+       RunsJson(suite, runs, options.search ? &*options.search : nullptr)},
       {base.string() + ".leaderboard.csv", LeaderboardCsv(runs, options)}};
+  if (options.search) {
+    files.push_back({base.string() + ".search_trials.csv", SearchTrialsCsv(*options.search)});
+  }
   std::vector<std::string> paths;
   for (const auto& [path, text] : files) {
     WriteFileAtomically(path, text);

@@ -18,7 +18,14 @@ extern const std::vector<std::string> kLeaderboardColumns;
 
 std::string RunsCsv(const std::vector<RunRow>& runs);
 std::string EpochsCsv(const std::vector<RunRow>& runs);
-std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs);
+// With a search, its study, settings and every trial under "search"; the
+// text is unchanged without one.
+std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs,
+                     const SearchView* search = nullptr);
+// A search's trials, one a line, kSearchTrialColumns then one column per
+// objective ("value_<metric>") and per parameter ("param_<key>").
+extern const std::vector<std::string> kSearchTrialColumns;
+std::string SearchTrialsCsv(const SearchView& search);
 std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions& options);
 
 // A CSV field as RFC 4180 wants it: quoted when it holds a comma, a quote or
@@ -26,7 +33,8 @@ std::string LeaderboardCsv(const std::vector<RunRow>& runs, const ReportOptions&
 std::string CsvField(const std::string& text);
 
 // Writes <dir>/<suite>.runs.csv, .epochs.csv, .runs.json and
-// .leaderboard.csv atomically; returns their paths.
+// .leaderboard.csv atomically, and with a search (options.search)
+// .search_trials.csv; returns their paths.
 std::vector<std::string> WriteExports(const std::string& suite, const std::vector<RunRow>& runs,
                                       const std::string& dir, const ReportOptions& options);
 

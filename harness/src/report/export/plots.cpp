@@ -377,10 +377,11 @@ std::string CouldNotRun(const std::string& gnuplot, const std::string& why) {
       gnuplot, why);
 }
 
-// Runs `gnuplot script` in `dir`; its output goes to gnuplot.log there.
+// Runs `gnuplot script` in `dir`; its output goes to `log_name` there.
 // Returns an empty string on success, else why not.
-std::string RunGnuplot(const std::string& gnuplot, const fs::path& dir, const std::string& script) {
-  const std::string log = (dir / "gnuplot.log").string();
+std::string RunGnuplot(const std::string& gnuplot, const fs::path& dir, const std::string& script,
+                       const std::string& log_name) {
+  const std::string log = (dir / log_name).string();
   // Absolute: gnuplot changes into `dir` before it reads the script.
   const fs::path absolute = fs::absolute(dir);
   ChildSpec spec;
@@ -439,6 +440,136 @@ bool PlaceDrawn(const fs::path& image) {
   return !error;
 }
 
+// Writes the figures' script as `script_name` in `dir`, runs gnuplot on it
+// and keeps each figure drawn whole.
+PlotsOutcome DrawFigures(const std::vector<Figure>& figures, const fs::path& dir,
+                         const std::string& folder, const std::string& script_name,
+                         const std::string& log_name, const std::string& gnuplot) {
+  PlotsOutcome outcome;
+  std::error_code ignored;
+  std::string script;
+  for (const Figure& figure : figures) script += ScriptFor(figure);
+  Write(dir / script_name, script);
+  outcome.note = RunGnuplot(gnuplot, dir, script_name, log_name);
+  std::vector<std::string> missing;
+  for (const Figure& figure : figures) {
+    const fs::path svg = dir / (figure.stem + ".svg");
+    const fs::path png = dir / (figure.stem + ".png");
+    if (PlaceDrawn(svg) && PlaceDrawn(png)) {
+      outcome.plots.push_back(
+          {figure.title, folder + "/" + figure.stem + ".svg", folder + "/" + figure.stem + ".png"});
+    } else {
+      missing.push_back(figure.stem);
+      for (const fs::path& image : {svg, png}) {
+        fs::remove(image, ignored);
+        fs::remove(Unfinished(image.string()), ignored);
+      }
+    }
+  }
+  if (outcome.note.empty() && !missing.empty()) {
+    outcome.note =
+        fmt::format("not drawn: {} (see {})", fmt::join(missing, ", "), (dir / log_name).string());
+  }
+  return outcome;
+}
+
+// "accuracy (%, higher is better)" for an axis.
+std::string GoalAxis(const SearchGoal& goal) {
+  const std::string unit = GoalUnit(goal.metric);
+  return fmt::format("{} ({}{} is better)", goal.metric, unit.empty() ? "" : unit + "; ",
+                     goal.maximize ? "higher" : "lower");
+}
+
+// The best first-objective value so far against the energy the search had
+// spent, trials in number order (pruned and failed trials' energy counted),
+// with every complete trial's own value. Drawn from two trials on.
+std::optional<Figure> SearchProgress(const SearchView& search, const fs::path& dir) {
+  const std::vector<ProgressPoint> progress = BestSoFar(search);
+  if (progress.size() < 2 || search.goals.empty()) return std::nullopt;
+  std::string best_data = "# trial\tcumulative_energy_wh\tbest_so_far\n";
+  std::vector<double> energy, values;
+  for (const ProgressPoint& point : progress) {
+    best_data += fmt::format("{}\t{}\t{}\n", point.number, point.cumulative_energy_wh, point.best);
+    energy.push_back(point.cumulative_energy_wh);
+    values.push_back(point.best);
+  }
+  std::string trial_data = "# trial\tcumulative_energy_wh\tvalue\n";
+  double cumulative = 0;
+  for (const TrialRecord& trial : search.trials) {
+    cumulative += trial.from_store ? 0 : trial.energy_wh;
+    if (!Scored(trial, 1)) continue;
+    trial_data += fmt::format("{}\t{}\t{}\n", trial.number, cumulative, trial.values[0]);
+    energy.push_back(cumulative);
+    values.push_back(trial.values[0]);
+  }
+  const std::optional<AxisLayout> x = AxisOver(energy, 0.05, true);
+  const std::optional<AxisLayout> y = AxisOver(values, 0.1, true);
+  if (!x || !y) return std::nullopt;
+  Figure figure;
+  figure.stem = "search_progress";
+  figure.title = "search: best " + search.goals[0].metric + " so far against the energy spent";
+  const std::string best_file = GnuplotQuoted(Write(dir / "search_progress.dat", best_data));
+  const std::string trial_file =
+      GnuplotQuoted(Write(dir / "search_progress.trials.dat", trial_data));
+  PlotArea area;
+  area.right = RightMarginFor({"best so far", "complete trial"});
+  figure.body = fmt::format(
+      "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n{}"
+      "set key outside right top Left reverse noopaque\n{}{}"
+      "plot {} using 2:3 with steps lw 2 lc rgb '{}' title 'best so far', \\\n"
+      "  {} using 2:3 with points pt 7 ps 1.2 lc rgb '{}' title 'complete trial'\n",
+      GnuplotQuoted(figure.title),
+      GnuplotQuoted("energy spent by the search (Wh, " + TrialsProvenance(search.trials) + ")"),
+      GnuplotQuoted(GoalAxis(search.goals[0])), area.Commands(), x->Commands("x"), y->Commands("y"),
+      best_file, Colour(0), trial_file, Colour(6));
+  return figure;
+}
+
+// Two objectives: every complete trial as a point, numbered, and the
+// Pareto front highlighted and joined.
+std::optional<Figure> SearchFront(const SearchView& search, const fs::path& dir) {
+  if (search.goals.size() < 2) return std::nullopt;
+  const std::vector<std::size_t> front = ParetoFront(search);
+  std::string data = "# trial\tfirst\tsecond\n";
+  std::vector<double> first, second;
+  for (const TrialRecord& trial : search.trials) {
+    if (!Scored(trial, 2)) continue;
+    data += fmt::format("{}\t{}\t{}\n", trial.number, trial.values[0], trial.values[1]);
+    first.push_back(trial.values[0]);
+    second.push_back(trial.values[1]);
+  }
+  if (first.size() < 2 || front.empty()) return std::nullopt;
+  std::vector<std::size_t> ordered = front;
+  std::sort(ordered.begin(), ordered.end(), [&](std::size_t a, std::size_t b) {
+    return search.trials[a].values[0] < search.trials[b].values[0];
+  });
+  std::string front_data = "# trial\tfirst\tsecond\n";
+  for (const std::size_t i : ordered) {
+    const TrialRecord& trial = search.trials[i];
+    front_data += fmt::format("{}\t{}\t{}\n", trial.number, trial.values[0], trial.values[1]);
+  }
+  const std::optional<AxisLayout> x = AxisOver(first, 0.08, true);
+  const std::optional<AxisLayout> y = AxisOver(second, 0.1, true);
+  if (!x || !y) return std::nullopt;
+  Figure figure;
+  figure.stem = "search_pareto";
+  figure.title = "search: " + search.goals[1].metric + " against " + search.goals[0].metric +
+                 ", with the Pareto front";
+  const std::string file = GnuplotQuoted(Write(dir / "search_pareto.dat", data));
+  const std::string front_file = GnuplotQuoted(Write(dir / "search_pareto.front.dat", front_data));
+  PlotArea area;
+  area.right = RightMarginFor({"complete trial", "Pareto front"});
+  figure.body = fmt::format(
+      "set title {}\nset xlabel {}\nset ylabel {}\nset grid\n{}"
+      "set key outside right top Left reverse noopaque\n{}{}"
+      "plot {} using 2:3 with points pt 7 ps 1.2 lc rgb '{}' title 'complete trial', \\\n"
+      "  {} using 2:3 with linespoints lw 2 pt 5 ps 1.6 lc rgb '{}' title 'Pareto front', \\\n"
+      "  {} using 2:3:1 with labels offset 0,1 font ',9' notitle\n",
+      GnuplotQuoted(figure.title), GnuplotQuoted(GoalAxis(search.goals[0])),
+      GnuplotQuoted(GoalAxis(search.goals[1])), area.Commands(), x->Commands("x"), y->Commands("y"),
+      file, Colour(6), front_file, Colour(1), file);
+  return figure;
+}
 }  // namespace
 
 std::string GnuplotQuoted(const std::string& text) {
@@ -480,30 +611,19 @@ PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs
   if (auto breakdown = EnergyBreakdown(cells, dir, provenance)) {
     figures.push_back(std::move(*breakdown));
   }
-  std::string script;
-  for (const Figure& figure : figures) script += ScriptFor(figure);
-  Write(dir / "plots.gp", script);
-  outcome.note = RunGnuplot(gnuplot, dir, "plots.gp");
-  std::vector<std::string> missing;
-  for (const Figure& figure : figures) {
-    const fs::path svg = dir / (figure.stem + ".svg");
-    const fs::path png = dir / (figure.stem + ".png");
-    if (PlaceDrawn(svg) && PlaceDrawn(png)) {
-      outcome.plots.push_back(
-          {figure.title, folder + "/" + figure.stem + ".svg", folder + "/" + figure.stem + ".png"});
-    } else {
-      missing.push_back(figure.stem);
-      for (const fs::path& image : {svg, png}) {
-        fs::remove(image, ignored);
-        fs::remove(Unfinished(image.string()), ignored);
-      }
-    }
-  }
-  if (outcome.note.empty() && !missing.empty()) {
-    outcome.note = fmt::format("not drawn: {} (see {})", fmt::join(missing, ", "),
-                               (dir / "gnuplot.log").string());
-  }
-  return outcome;
+  return DrawFigures(figures, dir, folder, "plots.gp", "gnuplot.log", gnuplot);
+}
+
+PlotsOutcome DrawSearchPlots(const std::string& suite, const SearchView& search,
+                             const std::string& reports_dir, const std::string& gnuplot) {
+  const std::string folder = suite + ".plots";
+  const fs::path dir = fs::path(reports_dir) / folder;
+  fs::create_directories(dir);
+  std::vector<Figure> figures;
+  if (auto progress = SearchProgress(search, dir)) figures.push_back(std::move(*progress));
+  if (auto front = SearchFront(search, dir)) figures.push_back(std::move(*front));
+  if (figures.empty()) return {};
+  return DrawFigures(figures, dir, folder, "search.gp", "search.log", gnuplot);
 }
 
 }  // namespace carbonbench::report

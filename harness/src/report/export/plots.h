@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "records/run_records.h"
+#include "report/analysis/search_trials.h"
 #include "report/report_options.h"
 
 namespace carbonbench::report {
@@ -22,6 +23,15 @@ struct PlotsOutcome {
 // slash). Never throws for a missing or failing gnuplot: the note says so.
 PlotsOutcome DrawPlots(const std::string& suite, const std::vector<RunRow>& runs,
                        const std::string& reports_dir, const std::string& gnuplot = "gnuplot");
+
+// Draws a search's figures into <reports_dir>/<suite>.plots/ beside
+// DrawPlots' (call it after DrawPlots, which empties the folder): the best
+// first-objective value so far against the energy the search spent, and for
+// two objectives every complete trial with the Pareto front. Never throws
+// for a missing or failing gnuplot: the note says so.
+PlotsOutcome DrawSearchPlots(const std::string& suite, const SearchView& search,
+                             const std::string& reports_dir,
+                             const std::string& gnuplot = "gnuplot");
 
 // The text as a single-quoted gnuplot string (quotes doubled).
 std::string GnuplotQuoted(const std::string& text);

@@ -58,6 +58,7 @@ std::string WriteMarkdownReport(const ResultsStore& store, const std::string& su
   const std::filesystem::path path = std::filesystem::path(reports_dir) / (suite + ".md");
   ReportOptions with_history = options;
   with_history.history = HistoryOf(store.LoadSupersededRuns(suite));
+  if (!with_history.search) with_history.search = LoadSearch(store, suite);
   WriteFileAtomically(path, RenderMarkdownReport(suite, runs, with_history));
   return path.string();
 }

@@ -9,6 +9,7 @@ const std::vector<ReportSection>& ReportSections() {
       {"leaderboard", LeaderboardSection},
       {"baseline", BaselineSection},
       {"pareto", ParetoSection},
+      {"search", SearchSection},
       {"optimal epoch", OptimalEpochSection},
       {"early stopping", EarlyStopSection},
       {"optimizations", OptimizationsSection},

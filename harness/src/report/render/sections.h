@@ -30,6 +30,10 @@ std::string SummarySection(const ReportInput& input);
 std::string LeaderboardSection(const ReportInput& input);
 // Which cells are on the front of quality against energy and CO2.
 std::string ParetoSection(const ReportInput& input);
+// The suite's hyperparameter search, when the store holds one: what it
+// ran and spent, what pruning saved (projected), its trials, the best trial
+// or the Pareto front, its plots and the parameters' importances.
+std::string SearchSection(const ReportInput& input);
 // Precision, recall, F1 and the confusion matrix of each classifier cell.
 std::string ClassMetricsSection(const ReportInput& input);
 // What stopping before the planned epochs saved, projected.
