@@ -32,6 +32,25 @@ Cell FindCell(const Suite& suite, const std::string& config_hash) {
       suite.source, config_hash));
 }
 
+// The search's verdict on the epoch just reported: "continue", or
+// "prune <reason>". The search answers every epoch event; an answer that
+// never comes (the search process died) ends the trial as failed.
+EpochDecision ReadVerdict(std::FILE* verdicts, int epoch) {
+  char line[4096];
+  if (std::fgets(line, sizeof line, verdicts) == nullptr) {
+    throw std::runtime_error(
+        fmt::format("the search gave no verdict on epoch {}: its process has ended", epoch));
+  }
+  std::string verdict(line);
+  while (!verdict.empty() && verdict.back() == '\n') verdict.pop_back();
+  EpochDecision decision;
+  if (verdict.rfind("prune", 0) == 0) {
+    decision.stop = true;
+    decision.reason = verdict.size() > 6 ? verdict.substr(6) : "pruned by the search";
+  }
+  return decision;
+}
+
 int RunRequestedCell(const GlobalOptions& global) {
   const std::string input{std::istreambuf_iterator<char>(std::cin),
                           std::istreambuf_iterator<char>()};
@@ -40,7 +59,8 @@ int RunRequestedCell(const GlobalOptions& global) {
   const Suite suite = LoadSuiteText(
       request.suite_text, request.suite_source, registry.Catalog(),
       request.suite_generated ? SuiteTextOrigin::kGeneratedText : SuiteTextOrigin::kWrittenByUser);
-  const Cell& cell = FindCell(suite, request.config_hash);
+  const Cell cell = request.trial_values ? MakeTrialCell(suite, *request.trial_values)
+                                         : FindCell(suite, request.config_hash);
   ResultsStore store(request.store_path);
 
   SuiteRunContext context =
@@ -63,7 +83,17 @@ int RunRequestedCell(const GlobalOptions& global) {
     std::fflush(events);
     return kCellFinishedExit;
   }
+  std::FILE* verdicts = nullptr;
+  if (request.await_verdicts) {
+    verdicts = fcntl(kCellVerdictFd, F_GETFD) != -1 ? fdopen(kCellVerdictFd, "r") : nullptr;
+    if (!verdicts)
+      throw std::runtime_error("a search trial reads verdicts on descriptor 4, which is not open");
+    context.prune = [verdicts](const EpochMetrics& metrics) {
+      return ReadVerdict(verdicts, metrics.epoch);
+    };
+  }
   const CellOutcome outcome = RunCell(context, cell, request.repetition);
+  if (outcome.pruned) return kCellPrunedExit;
   return outcome.finished ? kCellFinishedExit : kCellFailedExit;
 }
 

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "runner/search_runner.h"
 #include "runner/suite_plan.h"
 #include "store/results_store.h"
 #include "suites/suite.h"
@@ -51,8 +52,12 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
       ->add_option("--max-co2-g", *max_co2_g,
                    "refuse to start when the suite is predicted to emit more (see `plan`)")
       ->check(CLI::PositiveNumber);
+  auto grid = std::make_shared<bool>(false);
+  command->add_flag("--grid", *grid,
+                    "for a suite with a search: run its search space's grid (every choice and "
+                    "int step) instead, to compare the search with it");
   command->allow_extras();
-  command->callback([&global, command, suite_path, options, shard, max_energy_wh, max_co2_g] {
+  command->callback([&global, command, suite_path, options, shard, max_energy_wh, max_co2_g, grid] {
     options->store_path = global.store_path;
     options->reports_dir = global.reports_dir;
     options->benchmark_args = command->remaining();
@@ -61,6 +66,23 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
     ApplyShardOption(*shard, &options->shard_index, &options->shard_count);
     PluginRegistry registry = LoadPlugins(global);
     const Suite suite = LoadSuiteFile(*suite_path, registry.Catalog());
+    if (*grid && !suite.search) {
+      throw std::runtime_error(*suite_path + " has no search: --grid runs a search's grid");
+    }
+    if (*grid && !suite.grid_problem.empty()) {
+      throw std::runtime_error(*suite_path + ": " + suite.grid_problem);
+    }
+    if (suite.search && !*grid) {
+      if (options->shard_count > 1 || *max_energy_wh > 0 || *max_co2_g > 0 || options->fresh) {
+        throw std::runtime_error(
+            *suite_path +
+            " has a search, which runs its trials one after another and resumes its study: "
+            "--shard, --fresh, --max-energy-wh and --max-co2-g do not apply (its budgets are "
+            "search.max_energy_wh, search.max_co2_g and search.timeout_s)");
+      }
+      global.exit_code = RunSearch(suite, registry, *options);
+      return;
+    }
     if (*max_energy_wh > 0 || *max_co2_g > 0) {
       // Checked before anything runs; the probes are the only cost.
       PlanOptions plan_options;

@@ -66,6 +66,14 @@ nlohmann::json CellRequest::ToJson() const {
       {"models_dir", models_dir},           {"sampler_interval_ms", sampler_interval_ms},
       {"probe_steps", probe_steps}};
   json["idle"] = idle ? carbonbench::ToJson(IdleRecordOf(*idle)) : nlohmann::json();
+  if (trial_values) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [key, value] : *trial_values) {
+      std::visit([&values, &key = key](const auto& held) { values[key] = held; }, value);
+    }
+    json["trial_values"] = values;
+  }
+  json["await_verdicts"] = await_verdicts;
   return json;
 }
 
@@ -83,6 +91,21 @@ CellRequest CellRequest::FromJson(const nlohmann::json& json) {
   if (json.contains("idle") && !json.at("idle").is_null()) {
     request.idle = IdleBaselineFromJson(json.at("idle"));
   }
+  if (json.contains("trial_values")) {
+    auto& values = request.trial_values.emplace();
+    for (const auto& [key, value] : json.at("trial_values").items()) {
+      if (value.is_boolean()) {
+        values[key] = value.get<bool>();
+      } else if (value.is_number_integer()) {
+        values[key] = value.get<std::int64_t>();
+      } else if (value.is_number()) {
+        values[key] = value.get<double>();
+      } else {
+        values[key] = value.get<std::string>();
+      }
+    }
+  }
+  request.await_verdicts = json.value("await_verdicts", false);
   return request;
 }
 
@@ -99,7 +122,10 @@ std::string CellEvent::ToLine() const {
                         {"epoch_energy_wh", epoch_energy_wh},
                         {"epoch_energy_band_wh", epoch_energy_band_wh},
                         {"provenance", provenance},
-                        {"phase", phase}}
+                        {"phase", phase},
+                        {"test_accuracy", test_accuracy},
+                        {"test_rmse", test_rmse},
+                        {"co2_g", co2_g}}
       .dump();
 }
 
@@ -120,6 +146,9 @@ std::optional<CellEvent> CellEvent::FromLine(const std::string& line) {
   event.epoch_energy_band_wh = json.value("epoch_energy_band_wh", 0.0);
   event.provenance = json.value("provenance", "");
   event.phase = json.value("phase", "");
+  event.test_accuracy = json.value("test_accuracy", 0.0);
+  event.test_rmse = json.value("test_rmse", 0.0);
+  event.co2_g = json.value("co2_g", 0.0);
   return event;
 }
 

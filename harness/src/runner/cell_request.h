@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "carbonbench/params.h"
 #include "energy/energy_sampler.h"
 
 namespace carbonbench {
@@ -19,6 +21,9 @@ namespace carbonbench {
 // child ended without storing how the cell went.
 inline constexpr int kCellFinishedExit = 0;
 inline constexpr int kCellFailedExit = 3;  // the failure is stored with its reason
+inline constexpr int kCellPrunedExit = 4;  // a search pruned it; stored as pruned
+// Where a cell of a search reads the verdict on each epoch.
+inline constexpr int kCellVerdictFd = 4;  // kChildAnswersFd
 
 struct CellRequest {
   std::string suite_text;
@@ -32,6 +37,12 @@ struct CellRequest {
   std::optional<IdleBaseline> idle;  // measured by the parent, once per suite
   // Only a short probe of the training, for a plan (no store, no model).
   int probe_steps = 0;
+  // A search trial: the cell is made from these parameter values
+  // (MakeTrialCell), not found among the suite's cells by config_hash.
+  std::optional<std::map<std::string, ParamValue>> trial_values;
+  // After each planned epoch the child waits on descriptor 4 for the
+  // search's verdict: a line "continue", or "prune <reason>".
+  bool await_verdicts = false;
 
   nlohmann::json ToJson() const;
   static CellRequest FromJson(const nlohmann::json& json);  // throws on bad input
@@ -56,6 +67,10 @@ struct CellEvent {
   double epoch_energy_band_wh = 0;  // ± Wh of epoch_energy_wh; 0 when none known
   std::string provenance;
   std::string phase;  // for "phase"
+  // The epoch's test figures and the CO2 so far, for a search's pruner.
+  double test_accuracy = 0;  // fraction
+  double test_rmse = 0;
+  double co2_g = 0;  // cumulative
 
   std::string ToLine() const;  // one JSON line, no newline
   static std::optional<CellEvent> FromLine(const std::string& line);

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "carbonbench/training_context.h"
 #include "energy/carbon_intensity.h"
 #include "energy/energy_sampler.h"
 #include "pipeline/dataset.h"
@@ -39,6 +40,8 @@ struct SuiteRunContext {
   bool explain_unavailable_meters = true;
   // Progress as the cell goes; unset: one plain line per epoch on stderr.
   std::function<void(const CellEvent&)> on_event;
+  // A search's pruner, asked after each planned epoch (TrainingObserver).
+  std::function<EpochDecision(const EpochMetrics&)> prune;
   // Datasets already loaded, by request, so cells share one copy.
   std::map<std::string, std::shared_ptr<const TensorDataset>> datasets;
 };
@@ -46,6 +49,7 @@ struct SuiteRunContext {
 struct CellOutcome {
   bool finished = false;
   bool from_store = false;  // resumed: an earlier finished run was reused
+  bool pruned = false;      // a search stopped it after an epoch (stored as pruned)
   std::string task = kClassificationTask;
   std::string failure_reason;
   RunSummary summary;

@@ -90,9 +90,14 @@ CellOutcome CellSession::Run() {
   try {
     Prepare();
     Train();
-    Save();
-    Serve();
-    outcome_.finished = true;
+    if (trained_->pruned) {
+      // A search stopped it: nothing to keep or serve, only what it cost.
+      outcome_.pruned = true;
+    } else {
+      Save();
+      Serve();
+      outcome_.finished = true;
+    }
   } catch (const std::exception& e) {
     outcome_.failure_reason = e.what();
   } catch (...) {
@@ -165,6 +170,7 @@ TrainingObserver CellSession::Observer() {
   };
   observer.warn = [this](const std::string& message) { Warn(message); };
   observer.on_epoch = [this](const EpochRecord& epoch) { OnEpoch(epoch); };
+  observer.prune = context_.prune;
   return observer;
 }
 
@@ -202,6 +208,9 @@ void CellSession::OnEpoch(const EpochRecord& epoch) {
   event.epoch_energy_wh = record.energy_wh;
   event.epoch_energy_band_wh = record.energy_band_wh;
   event.provenance = provenance_;
+  event.test_accuracy = record.test_accuracy;
+  event.test_rmse = record.test_rmse;
+  event.co2_g = co2_now_g;
   if (context_.on_event) {
     context_.on_event(event);
   } else {
@@ -257,6 +266,10 @@ void CellSession::Serve() {
 
 void CellSession::Finalise() {
   Summarise();
+  if (outcome_.pruned) {
+    store_.PruneRun(run_id_, outcome_.summary.stop_reason, outcome_.summary);
+    return;
+  }
   if (outcome_.finished) {
     try {
       store_.FinishRun(run_id_, outcome_.summary);
@@ -299,7 +312,7 @@ void CellSession::Summarise() {
     }
   }
   summary.duration_s = ElapsedS();
-  if (outcome_.finished) {
+  if (outcome_.finished || outcome_.pruned) {
     summary.epochs_run = trained_->epochs_run;
     summary.best_accuracy = trained_->best_accuracy;
     summary.final_accuracy = trained_->final_accuracy;

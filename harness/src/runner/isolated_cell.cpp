@@ -68,15 +68,29 @@ ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettin
 }
 
 IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellSettings& settings,
-                                   const Cell& cell, int repetition, ProgressDisplay& progress) {
+                                   const Cell& cell, int repetition, ProgressDisplay& progress,
+                                   const TrialChildOptions* trial) {
   const Suite& suite = *context.suite;
-  const CellRequest request = RequestFor(context, cell, repetition);
+  CellRequest request = RequestFor(context, cell, repetition);
+  if (trial) {
+    request.trial_values = trial->values;
+    request.await_verdicts = static_cast<bool>(trial->verdict);
+  }
 
   ChildCallbacks callbacks;
   callbacks.on_event = [&progress](const std::string& line) {
     if (auto event = CellEvent::FromLine(line)) progress.Event(*event);
   };
   callbacks.on_stderr = [&progress](const std::string& line) { progress.Print(line); };
+  if (trial && trial->verdict) {
+    // Every planned epoch gets one answer; the child reads one per epoch
+    // that no stopping rule ended.
+    callbacks.answer_event = [trial](const std::string& line) -> std::string {
+      const auto event = CellEvent::FromLine(line);
+      if (!event || event->type != "epoch" || event->epoch > event->epochs) return "";
+      return trial->verdict(*event);
+    };
+  }
   const ChildExit exit = RunChild(CellChildSpec(context, settings, cell, request), callbacks);
   progress.CellEnded();
 
@@ -84,13 +98,15 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellS
   result.cpu_s = exit.cpu_s;
   CellOutcome& outcome = result.cell;
   ResultsStore& store = *context.store;
-  if (exit.Exited(kCellFinishedExit) || exit.Exited(kCellFailedExit)) {
+  if (exit.Exited(kCellFinishedExit) || exit.Exited(kCellFailedExit) ||
+      exit.Exited(kCellPrunedExit)) {
     if (auto stored = store.LatestAttempt(suite.name, cell.config_hash, repetition)) {
       outcome.finished = stored->status == "finished";
+      outcome.pruned = stored->status == "pruned";
       outcome.failure_reason = stored->failure_reason;
       outcome.summary = stored->summary;
       outcome.task = stored->start.task;
-      if (outcome.finished || !outcome.failure_reason.empty()) return result;
+      if (outcome.finished || outcome.pruned || !outcome.failure_reason.empty()) return result;
     }
   }
   // It ended without storing how the cell went: store that for it.

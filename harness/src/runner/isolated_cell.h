@@ -3,6 +3,8 @@
 // stored as the cell's failure with its reason while the suite goes on.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,8 +36,19 @@ CellRequest RequestFor(const SuiteRunContext& context, const Cell& cell, int rep
 ChildSpec CellChildSpec(const SuiteRunContext& context, const IsolatedCellSettings& settings,
                         const Cell& cell, const CellRequest& request);
 
+// What a search adds to a cell's run: the trial's parameter values (the
+// child makes the cell from them), and the verdict on each planned epoch
+// ("continue", or "prune <reason>"), which the child waits for when set.
+struct TrialChildOptions {
+  std::map<std::string, ParamValue> values;
+  std::function<std::string(const CellEvent& epoch)> verdict;
+};
+
+// Runs the cell repetition in a child process and reads how it went from
+// the store: finished, failed with its reason, or pruned by a search.
 IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellSettings& settings,
-                                   const Cell& cell, int repetition, ProgressDisplay& progress);
+                                   const Cell& cell, int repetition, ProgressDisplay& progress,
+                                   const TrialChildOptions* trial = nullptr);
 
 // Why a child that stored nothing ended, and what to do about it.
 std::string AbnormalEndReason(const ChildExit& exit, const ChildLimits& limits);

@@ -145,8 +145,8 @@ std::string ResolveSuitePath(const Suite& suite, const std::string& path) {
   return path;
 }
 
-// The regions the report compares against, checked before the store is
-// touched, so a misspelt region fails before hours of training.
+}  // namespace
+
 std::vector<report::ComparedRegion> ComparedRegionsFor(const Suite& suite) {
   try {
     return ResolveComparedRegions(suite.carbon.compare_regions.empty()
@@ -158,8 +158,6 @@ std::vector<report::ComparedRegion> ComparedRegionsFor(const Suite& suite) {
   }
 }
 
-// The child process each cell runs in: this program, the options' limits
-// over the suite's, and at most 90% of the machine's memory by default.
 IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options) {
   IsolatedCellSettings isolation;
   isolation.executable_path = options.executable_path;
@@ -172,6 +170,8 @@ IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options)
   if (isolation.limits.memory_mb <= 0) isolation.limits.memory_mb = MachineMemoryMb() * 9 / 10;
   return isolation;
 }
+
+namespace {
 
 // Positions, not cells: each cell is made when it is registered and when it
 // runs, so the suite's cells are never all held at once.
@@ -257,7 +257,8 @@ std::string SuiteHeadline(const Suite& suite, const RunOptions& options, std::si
       intensity.region_used, intensity.pue, limits.timeout_s, limits.memory_mb);
 }
 
-// A report that cannot be written is said, not thrown: the runs are stored.
+}  // namespace
+
 void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegistry& registry,
                  const RunOptions& options, const std::vector<report::ComparedRegion>& compared) {
   try {
@@ -275,6 +276,8 @@ void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegi
     std::fprintf(stderr, "no report written: %s\n", e.what());
   }
 }
+
+namespace {
 
 // What an interrupted suite kept, and how to go on.
 std::string InterruptedLine(int signal, const SuiteTally& tally, const RunOptions& options) {

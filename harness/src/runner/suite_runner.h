@@ -12,7 +12,9 @@
 
 #include "energy/carbon_intensity.h"
 #include "plugins/plugin_registry.h"
+#include "report/report_options.h"
 #include "runner/cell_run.h"
+#include "runner/isolated_cell.h"
 #include "suites/suite.h"
 
 namespace carbonbench {
@@ -55,6 +57,20 @@ std::string ModelsDirBeside(const std::string& store_path);
 SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& registry,
                                     ResultsStore* store, const std::string& models_dir,
                                     int sampler_interval_ms);
+
+// The regions the report compares against, checked before the store is
+// touched, so a misspelt region fails before hours of training (a
+// SuiteError).
+std::vector<report::ComparedRegion> ComparedRegionsFor(const Suite& suite);
+
+// The child process each cell runs in: this program, the options' limits
+// over the suite's, and at most 90% of the machine's memory by default.
+IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options);
+
+// Writes the suite's report from the store; a report that cannot be
+// written is said, not thrown: the runs are stored.
+void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegistry& registry,
+                 const RunOptions& options, const std::vector<report::ComparedRegion>& compared);
 
 // Returns the process exit code: 0 when every cell finished, 1 when any
 // failed (each failure is stored with its reason and the suite goes on,

@@ -146,7 +146,7 @@ std::string KindExample(const std::string& key, Kind kind) {
     case Kind::kChoice:
       break;
   }
-  if (key == kOptimizationsKey) return "e.g. '" + key + ": {choice: [[], [mixed_precision]]}'";
+  if (key == kOptimizationsKey) return "e.g. '" + key + ": {choice: [[], [NAME], [NAME, NAME]]}'";
   return "e.g. '" + key + ": {choice: [a, b]}'";
 }
 
@@ -414,7 +414,7 @@ void ReadParameters(const YAML::Node& node, Loc key_loc, const SettingsSchema& s
     if (!item.first.IsScalar()) {
       errors.Add(loc,
                  "a search parameter's name must be plain text, such as 'lr' or "
-                 "'cnn.channels'");
+                 "'PLUGIN.PARAMETER'");
       continue;
     }
     std::string key = item.first.Scalar();

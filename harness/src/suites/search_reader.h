@@ -5,9 +5,9 @@
 //     parameters:                      # required, a non-empty mapping
 //       lr: {float: [0.0001, 0.1], log: true}
 //       batch_size: {choice: [32, 64, 128]}
-//       cnn.width: {int: [8, 64], step: 8}
-//       optimizations: {choice: [[], [mixed_precision]]}
-//       model: {choice: [linear, cnn1d]}
+//       PLUGIN.PARAMETER: {int: [8, 64], step: 8}
+//       optimizations: {choice: [[], [NAME], [NAME, NAME]]}
+//       model: {choice: [MODEL, MODEL]}
 //     objectives: [rmse]               # required; or [accuracy, co2_g], or
 //                                      # [{accuracy: maximize}, {co2_g: minimize}]
 //     sampler: tpe                     # tpe (default) | random | nsga2,
@@ -23,7 +23,7 @@
 //
 // Parameters. Each key is one a matrix axis accepts: a training or dataset
 // setting, `optimizations`, or a plugin parameter as a dotted key
-// ("cnn.channels"; the nested form `cnn: {channels: ...}` is refused with a
+// ("PLUGIN.PARAMETER"; the nested form `PLUGIN: {PARAMETER: ...}` is refused with a
 // hint; "dataset.name" is "dataset"). Each value is a mapping with exactly
 // one of:
 //   float: [low, high]  a float setting only; two numbers, low < high, both

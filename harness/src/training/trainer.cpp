@@ -270,6 +270,14 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
       outcome.stop_reason = decision.reason;
       break;
     }
+    if (observer.prune) {
+      const EpochDecision verdict = observer.prune(metrics);
+      if (verdict.stop) {
+        outcome.stop_reason = verdict.reason;
+        outcome.pruned = true;
+        return outcome;
+      }
+    }
   }
   if (outcome.stop_reason.empty()) {
     outcome.stop_reason = fmt::format("completed {} epochs", outcome.epochs_run);

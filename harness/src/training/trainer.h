@@ -45,6 +45,10 @@ struct TrainingObserver {
   std::function<double()> co2_g;  // cumulative, all phases
   // A figure an optimization measured (TrainingContext::record).
   std::function<void(const std::string& key, double value)> record;
+  // Asked after each planned epoch that no stopping rule ended: a search's
+  // pruner. Stopping here ends the training at once, with no optimize
+  // phase or fine-tuning (TrainingOutcome::pruned).
+  std::function<EpochDecision(const EpochMetrics&)> prune;
 };
 
 struct TrainingOutcome {
@@ -60,6 +64,7 @@ struct TrainingOutcome {
   std::string stop_reason;
   std::string compute_dtype;  // as the optimizations left TrainingContext
   int finetune_epochs = 0;    // of epochs_run, those after the planned ones
+  bool pruned = false;        // TrainingObserver::prune stopped it
 };
 
 // Trains `network` in place. Throws std::runtime_error when the loss stops

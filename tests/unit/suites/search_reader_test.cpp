@@ -297,7 +297,7 @@ TEST(SearchReaderTest, RangeKindMustFitTheSetting) {
                      "e.g. 'optimizer: {choice: [a, b]}'",
                      "quickstart.yaml:6:21: search parameter 'optimizations' takes a list of "
                      "optimizations, so it is searched over a list: use 'choice: [...]' instead "
-                     "of 'float', e.g. 'optimizations: {choice: [[], [mixed_precision]]}'"}));
+                     "of 'float', e.g. 'optimizations: {choice: [[], [NAME], [NAME, NAME]]}'"}));
 }
 
 TEST(SearchReaderTest, RangeBoundsAreCheckedAgainstTheSetting) {

@@ -16,15 +16,18 @@ nlohmann::json ParsedObject(const std::string& text) {
   return parsed.is_object() ? parsed : nlohmann::json::object();
 }
 
-// A field that may be a string, or an object naming itself under "name"
-// ({"name": "median", "startup_trials": 5}).
+// A field that may be a string, or an object naming itself under "type", as
+// the suite reader writes it ({"type": "median", "startup_trials": 5}), or
+// "name".
 std::string NameOf(const nlohmann::json& settings, const char* key) {
   const auto it = settings.find(key);
   if (it == settings.end()) return "";
   if (it->is_string()) return it->get<std::string>();
   if (it->is_object()) {
-    const auto name = it->find("name");
-    if (name != it->end() && name->is_string()) return name->get<std::string>();
+    for (const char* field : {"type", "name"}) {
+      const auto name = it->find(field);
+      if (name != it->end() && name->is_string()) return name->get<std::string>();
+    }
   }
   return "";
 }
