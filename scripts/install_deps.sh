@@ -5,7 +5,9 @@
 #   install_deps.sh          what building and running the quickstart need
 #   install_deps.sh --test   that, and what the tests need: the formatter, the
 #                            data of the other ready-to-run suites (fortunes,
-#                            Mauna Loa CO2 in python3-statsmodels), a Markdown
+#                            Mauna Loa CO2 in python3-statsmodels), Optuna
+#                            and scikit-learn (its parameter importances) for
+#                            suites with a search, a Markdown
 #                            renderer and a headless browser to check the
 #                            report as a reader sees it, and clang with
 #                            libFuzzer and the sanitizers' runtimes (fuzz/)
@@ -22,7 +24,7 @@ packages=(
   gnuplot-nox
   iso-codes dataset-fashion-mnist
 )
-test_packages=(clang-format fortunes python3-statsmodels cmark-gfm chromium
+test_packages=(clang-format fortunes python3-statsmodels python3-optuna python3-sklearn cmark-gfm chromium
   clang libfuzzer-14-dev libclang-rt-14-dev)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
