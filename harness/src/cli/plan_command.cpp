@@ -31,6 +31,21 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
     ApplyShardOption(*shard, &options->shard_index, &options->shard_count);
     PluginRegistry registry = LoadPlugins(global);
     const Suite suite = LoadSuiteFile(*suite_path, registry.Catalog());
+    if (suite.search) {
+      // A search's trials are chosen as it runs: what can be planned is
+      // its grid, the most a search of that space could need.
+      if (!suite.grid_problem.empty()) {
+        throw std::runtime_error(*suite_path +
+                                 " has a search, whose trials are chosen as it runs, so it has "
+                                 "no plan; its budgets are search.max_energy_wh, "
+                                 "search.max_co2_g and search.timeout_s (" +
+                                 suite.grid_problem + ")");
+      }
+      std::fprintf(stderr,
+                   "%s has a search, whose trials are chosen as it runs: this is the plan of "
+                   "its grid (run --grid), %zu cells\n",
+                   suite_path->c_str(), suite.cells.size());
+    }
     const double g_per_kwh = ResolveSuiteCarbon(suite).g_per_kwh;
     ResultsStore store(global.store_path);
     const SuitePlan plan = PlanSuite(suite, registry, store, *options, [](const std::string& line) {
