@@ -93,9 +93,10 @@ void DeleteRunsWithEpochs(SQLite::Database& db, const std::vector<std::int64_t>&
 // until the new run finishes (EndRun), so an interrupted re-run loses nothing.
 // Nor is a pruned one: its search trial points at it (KeepPrunedAsHistory).
 std::vector<std::int64_t> ReplaceableAttempts(SQLite::Database& db, const RunStart& start) {
-  SQLite::Statement query(db,
-                          "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
-                          "repetition = ? AND superseded_at = '' AND status NOT IN ('finished', 'pruned')");
+  SQLite::Statement query(
+      db,
+      "SELECT id FROM runs WHERE suite = ? AND config_hash = ? AND "
+      "repetition = ? AND superseded_at = '' AND status NOT IN ('finished', 'pruned')");
   query.bind(1, start.suite);
   query.bind(2, start.config_hash);
   query.bind(3, start.repetition);

@@ -29,11 +29,12 @@ ColumnSpec<InferenceRecord> Inference(const char* name, const char* definition,
 }  // namespace
 
 // Every run is one row, written as it goes: "running" at BeginRun, then
-// "finished", "failed" or "pruned" (a search stopped it) with its summary. `run --fresh` keeps the cell's
-// earlier runs as history (superseded_at set); the unique index
-// runs_current (store_schema.cpp) holds the invariant BeginRun keeps: one
-// current attempt per cell repetition. Before version 8 a UNIQUE constraint
-// held it over every row, which left no room for history.
+// "finished", "failed" or "pruned" (a search stopped it) with its summary.
+// `run --fresh` keeps the cell's earlier runs as history (superseded_at
+// set); the unique index runs_current (store_schema.cpp) holds the
+// invariant BeginRun keeps: one current attempt per cell repetition.
+// Before version 8 a UNIQUE constraint held it over every row, which left
+// no room for history.
 // AUTOINCREMENT so that ids are never reused after an attempt is deleted,
 // which keeps "ordered by id" meaning "in the order they were started".
 // A run's details are kept as JSON text (record_json.h), so a new key in one
@@ -64,9 +65,10 @@ const TableSpec<RunRow>& RunsTable() {
           Start<&RunStart::pue>("pue", "REAL NOT NULL"),
           Start<&RunStart::carbon>("carbon_json", "TEXT NOT NULL DEFAULT '{}'", 3),
           Start<&RunStart::idle>("idle_json", "TEXT NOT NULL DEFAULT '{}'", 3),
-          Row<&RunRow::status>("status",
-                               "TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'pruned'))",
-                               kAtBeginAndEnd),
+          Row<&RunRow::status>(
+              "status",
+              "TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'pruned'))",
+              kAtBeginAndEnd),
           Row<&RunRow::failure_reason>("failure_reason", "TEXT NOT NULL DEFAULT ''",
                                        kAtBeginAndEnd),
           Row<&RunRow::started_at>("started_at", "TEXT NOT NULL", kAtBegin),

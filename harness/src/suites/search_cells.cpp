@@ -64,7 +64,8 @@ CellMatrix BuildSearchGrid(const SuiteDocument& doc, const PluginCatalog& catalo
         axis.values = IntSteps(distribution, loc, limit);
         break;
       case SearchDistribution::Kind::kChoice:
-        for (const ParamValue& value : distribution.choices) axis.values.push_back({value, loc, loc});
+        for (const ParamValue& value : distribution.choices)
+          axis.values.push_back({value, loc, loc});
         break;
     }
     count = axis.values.size() > limit / count ? limit + 1 : count * axis.values.size();
@@ -93,8 +94,8 @@ Cell MakeTrialCell(const Suite& suite, const std::map<std::string, ParamValue>& 
     keys.push_back(parameter.key);
     const auto it = values.find(parameter.key);
     if (it == values.end()) {
-      throw std::invalid_argument("the trial has no value for search parameter '" +
-                                  parameter.key + "'");
+      throw std::invalid_argument("the trial has no value for search parameter '" + parameter.key +
+                                  "'");
     }
     const SearchDistribution& distribution = parameter.distribution;
     ParamValue value = it->second;
@@ -109,9 +110,10 @@ Cell MakeTrialCell(const Suite& suite, const std::map<std::string, ParamValue>& 
       inside = std::isfinite(number) && number >= distribution.low && number <= distribution.high;
     }
     if (!inside) {
-      throw std::invalid_argument(fmt::format("the trial's value {} is outside search parameter "
-                                              "'{}''s distribution",
-                                              FormatParamValue(value), parameter.key));
+      throw std::invalid_argument(
+          fmt::format("the trial's value {} is outside search parameter "
+                      "'{}''s distribution",
+                      FormatParamValue(value), parameter.key));
     }
     combination.values[parameter.key] = SettingValue{std::move(value), {}, {}};
   }
