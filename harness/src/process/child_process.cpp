@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "process/exec_args.h"
 #include "process/stop_signal.h"
 
 namespace carbonbench {
@@ -99,35 +100,13 @@ class LineReader {
   std::string partial_;
 };
 
-// The paths to try in turn for argv[0]: itself, or with search_path and no
-// slash, each PATH directory's entry of that name (an empty directory is the
-// working directory, and an unset PATH is "/bin:/usr/bin", as for execvp).
-std::vector<std::string> ExecCandidates(const ChildSpec& spec) {
-  const std::string& program = spec.argv[0];
-  if (!spec.search_path || program.empty() || program.find('/') != std::string::npos) {
-    return {program};
-  }
-  const char* path = getenv("PATH");
-  const std::string directories = path != nullptr ? path : "/bin:/usr/bin";
-  std::vector<std::string> candidates;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = directories.find(':', start);
-    const std::string directory = directories.substr(start, end - start);
-    candidates.push_back(directory.empty() ? program : directory + "/" + program);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return candidates;
-}
-
 // The descriptors the child takes over, all opened before fork.
 struct ChildEnds {
   int stdin_read = -1;
   int stderr_write = -1;    // the standard error pipe, or the output file
   bool stdout_too = false;  // the output file takes standard output as well
   int events_write = -1;
-  int answers_read = -1;  // -1: the child gets no answers
+  int answers_read = -1;      // -1: the child gets no answers
   int exec_error_write = -1;  // close-on-exec: a failed exec writes its errno there
 };
 
@@ -175,29 +154,6 @@ struct ChildEnds {
   _exit(127);
 }
 
-// The parent's environment with the spec's entries over it, built before
-// fork: the child may only exec.
-std::vector<std::string> ChildEnvironment(const ChildSpec& spec) {
-  std::vector<std::string> environment;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    const std::string name = text.substr(0, text.find('='));
-    bool replaced = false;
-    for (const auto& own : spec.environment) replaced |= own.rfind(name + "=", 0) == 0;
-    if (!replaced) environment.push_back(text);
-  }
-  environment.insert(environment.end(), spec.environment.begin(), spec.environment.end());
-  return environment;
-}
-
-// execve's view of `strings`, null-terminated; valid while they are.
-std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
 // The parent's side of a started child: it writes the child's input, reads
 // its standard error and events line by line, holds it to its limits and
 // says how it ended.
@@ -231,8 +187,8 @@ class ChildSupervisor {
 
  private:
   void Start() {
-    const std::vector<std::string> environment = ChildEnvironment(spec_);
-    const std::vector<std::string> candidates = ExecCandidates(spec_);
+    const std::vector<std::string> environment = EnvironmentWith(spec_.environment);
+    const std::vector<std::string> candidates = ExecCandidates(spec_.argv[0], spec_.search_path);
     std::vector<char*> argv = NullTerminated(spec_.argv);
     std::vector<char*> envp = NullTerminated(environment);
     std::vector<char*> paths = NullTerminated(candidates);
@@ -254,7 +210,8 @@ class ChildSupervisor {
       close_all();
       throw;
     }
-    const ChildEnds ends{in.read,      output >= 0 ? output : err.write, output >= 0, events.write,
+    const ChildEnds ends{in.read,      output >= 0 ? output : err.write,
+                         output >= 0,  events.write,
                          answers.read, exec_error.write};
     const pid_t parent = getpid();
     start_ = Clock::now();

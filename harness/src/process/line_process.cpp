@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "process/child_process.h"
+#include "process/exec_args.h"
 
 namespace carbonbench {
 namespace {
@@ -47,43 +48,6 @@ double SecondsSince(Clock::time_point start) {
 int PollMs(Clock::time_point start, double deadline_s) {
   const double left = deadline_s - SecondsSince(start);
   return left <= 0 ? 0 : static_cast<int>(std::min(std::ceil(left * 1000), 3600e3));
-}
-
-// The paths to try in turn for argv[0], as execvp would.
-std::vector<std::string> ExecCandidates(const std::string& program) {
-  if (program.empty() || program.find('/') != std::string::npos) return {program};
-  const char* path = getenv("PATH");
-  const std::string directories = path != nullptr ? path : "/bin:/usr/bin";
-  std::vector<std::string> candidates;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = directories.find(':', start);
-    const std::string directory = directories.substr(start, end - start);
-    candidates.push_back(directory.empty() ? program : directory + "/" + program);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return candidates;
-}
-
-std::vector<std::string> MergedEnvironment(const std::vector<std::string>& own) {
-  std::vector<std::string> environment;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string text = *entry;
-    const std::string name = text.substr(0, text.find('=') + 1);
-    bool replaced = false;
-    for (const auto& entry_own : own) replaced |= entry_own.rfind(name, 0) == 0;
-    if (!replaced) environment.push_back(text);
-  }
-  environment.insert(environment.end(), own.begin(), own.end());
-  return environment;
-}
-
-std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
-  pointers.push_back(nullptr);
-  return pointers;
 }
 
 // In the child between fork and exec: only async-signal-safe calls.
@@ -151,8 +115,8 @@ LineProcess::LineProcess(std::vector<std::string> argv, std::vector<std::string>
     : argv_(std::move(argv)) {
   if (argv_.empty()) throw std::invalid_argument("LineProcess: no program given");
   for (const auto& word : argv_) name_ += (name_.empty() ? "" : " ") + word;
-  const std::vector<std::string> merged = MergedEnvironment(environment);
-  const std::vector<std::string> candidates = ExecCandidates(argv_[0]);
+  const std::vector<std::string> merged = EnvironmentWith(environment);
+  const std::vector<std::string> candidates = ExecCandidates(argv_[0], /*search_path=*/true);
   std::vector<char*> argv_pointers = NullTerminated(argv_);
   std::vector<char*> envp = NullTerminated(merged);
   std::vector<char*> paths = NullTerminated(candidates);

@@ -415,16 +415,9 @@ double RoundForTrial(double value) {
 
 int RunSearch(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   const std::vector<report::ComparedRegion> compared = ComparedRegionsFor(suite);
-  const StoreLock lock(options.store_path);
-  const StopSignals stop_signals;
-  ResultsStore store(options.store_path);
-  SuiteRunContext context = MakeSuiteRunContext(
-      suite, registry, &store, options.models_dir,
-      options.sampler_interval_ms > 0 ? options.sampler_interval_ms : suite.sampler.interval_ms);
-  for (const auto& warning : context.intensity.warnings) {
-    std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  }
-  const IsolatedCellSettings isolation = IsolationFor(suite, options);
+  SuiteRunSetup setup(suite, registry, options);
+  ResultsStore& store = setup.store;
+  SuiteRunContext& context = setup.context;
 
   StudyOptions study_options;
   study_options.driver_path = OptunaDriverPath(ReferenceDataDir());
@@ -453,7 +446,7 @@ int RunSearch(const Suite& suite, const PluginRegistry& registry, const RunOptio
                suite.search->trials, context.intensity.g_per_kwh,
                context.intensity.region_used.c_str());
   ProgressDisplay progress(ProgressDisplay::ShouldBeLive());
-  SearchRun run(suite, context, isolation, study, study_options.study_name, progress);
+  SearchRun run(suite, context, setup.isolation, study, study_options.study_name, progress);
   run.Run(run.Reconcile());
 
   if (const int signal = StopRequested()) {

@@ -330,23 +330,27 @@ SuiteRunContext MakeSuiteRunContext(const Suite& suite, const PluginRegistry& re
   return context;
 }
 
+SuiteRunSetup::SuiteRunSetup(const Suite& suite, const PluginRegistry& registry,
+                             const RunOptions& options)
+    : lock(options.store_path),
+      store(options.store_path),
+      context(MakeSuiteRunContext(suite, registry, &store, options.models_dir,
+                                  options.sampler_interval_ms > 0 ? options.sampler_interval_ms
+                                                                  : suite.sampler.interval_ms)),
+      isolation(IsolationFor(suite, options)) {
+  for (const auto& warning : context.intensity.warnings) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
+}
+
 int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOptions& options) {
   // Both are suite errors found before the store is touched.
   const std::vector<report::ComparedRegion> compared = ComparedRegionsFor(suite);
   const CarbonIntensity intensity = ResolveSuiteCarbon(suite);
-  // Held until the suite ends: a second run on this store refuses to start.
-  const StoreLock lock(options.store_path);
-  // From here SIGINT and SIGTERM stop the running cell and end the suite
-  // with what finished kept, instead of killing it mid-write.
-  const StopSignals stop_signals;
-  ResultsStore store(options.store_path);
-  SuiteRunContext context = MakeSuiteRunContext(
-      suite, registry, &store, options.models_dir,
-      options.sampler_interval_ms > 0 ? options.sampler_interval_ms : suite.sampler.interval_ms);
-  for (const auto& warning : context.intensity.warnings) {
-    std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  }
-  const IsolatedCellSettings isolation = IsolationFor(suite, options);
+  SuiteRunSetup setup(suite, registry, options);
+  ResultsStore& store = setup.store;
+  SuiteRunContext& context = setup.context;
+  const IsolatedCellSettings& isolation = setup.isolation;
   const std::vector<std::size_t> cells = CellsInShard(suite, options);
 
   InitializeBenchmark(options.benchmark_args);

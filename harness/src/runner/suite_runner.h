@@ -12,9 +12,12 @@
 
 #include "energy/carbon_intensity.h"
 #include "plugins/plugin_registry.h"
+#include "process/stop_signal.h"
 #include "report/report_options.h"
 #include "runner/cell_run.h"
 #include "runner/isolated_cell.h"
+#include "store/results_store.h"
+#include "store/store_lock.h"
 #include "suites/suite.h"
 
 namespace carbonbench {
@@ -71,6 +74,20 @@ IsolatedCellSettings IsolationFor(const Suite& suite, const RunOptions& options)
 // written is said, not thrown: the runs are stored.
 void WriteReport(const ResultsStore& store, const Suite& suite, const PluginRegistry& registry,
                  const RunOptions& options, const std::vector<report::ComparedRegion>& compared);
+
+// What a run of a suite holds while it runs, in the order it is taken:
+// the store's lock (a second run on the store refuses to start), SIGINT
+// and SIGTERM handled (the running cell is stopped and stored as failed
+// instead of killed mid-write), the store, and what the cells share. The
+// suite's carbon warnings are printed once.
+struct SuiteRunSetup {
+  SuiteRunSetup(const Suite& suite, const PluginRegistry& registry, const RunOptions& options);
+  StoreLock lock;
+  StopSignals stop_signals;
+  ResultsStore store;
+  SuiteRunContext context;
+  IsolatedCellSettings isolation;
+};
 
 // Returns the process exit code: 0 when every cell finished, 1 when any
 // failed (each failure is stored with its reason and the suite goes on,

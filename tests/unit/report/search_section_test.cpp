@@ -51,8 +51,9 @@ std::string Joined(const std::vector<std::string>& lines) {
   return text;
 }
 
+// As the suite reader writes an objective (SearchCanonicalJson).
 nlohmann::json Objective(const std::string& metric, bool maximize) {
-  return {{"metric", metric}, {"maximize", maximize}};
+  return {{"metric", metric}, {"direction", maximize ? "maximize" : "minimize"}};
 }
 
 // Settings as SearchSettings::canonical_json holds them: lr on a log
@@ -163,10 +164,10 @@ class SearchSectionTest : public store_testing::TempDirTest {
   std::string ReportWith(const StudyRecord& study, const std::vector<TrialRecord>& trials) {
     ResultsStore store((dir_ / "results.sqlite").string());
     StoreRuns(store, SampleRuns());
-    store.SaveStudy(
-        Study("0ld0ld0ld0ld",
-              Settings(nlohmann::json::array({Objective("accuracy", true)}), "random", "none"),
-              "2024-04-01T09:00:00Z"));
+    store.SaveStudy(Study("0ld0ld0ld0ld",
+                          Settings(nlohmann::json::array({Objective("accuracy", true)}), "random",
+                                   {{"type", "none"}}),
+                          "2024-04-01T09:00:00Z"));
     store.SaveStudy(study);
     for (const TrialRecord& trial : trials) store.SaveTrial(trial);
     return ReadFile(report::WriteMarkdownReport(store, kSuite, (dir_ / "reports").string(),
@@ -176,7 +177,8 @@ class SearchSectionTest : public store_testing::TempDirTest {
   StudyRecord OneObjectiveStudy() {
     StudyRecord study =
         Study("1a2b3c4d5e6f",
-              Settings(nlohmann::json::array({Objective("accuracy", true)}), "tpe", "median"),
+              Settings(nlohmann::json::array({Objective("accuracy", true)}), "tpe",
+                       {{"type", "median"}, {"startup_trials", 5}, {"warmup_epochs", 0}}),
               "2024-05-01T09:00:00Z");
     study.importances_json = R"({"batch_size":0.25,"lr":0.6,"optimizations":0.15})";
     return study;
@@ -186,7 +188,7 @@ class SearchSectionTest : public store_testing::TempDirTest {
     StudyRecord study = Study("9f8e7d6c5b4a",
                               Settings(nlohmann::json::array({Objective("accuracy", true),
                                                               Objective("energy_wh", false)}),
-                                       {{"name", "nsga2"}}, {{"name", "none"}}),
+                                       "nsga2", {{"type", "none"}}),
                               "2024-05-02T09:00:00Z");
     study.importances_note = "not computed: Optuna ranks parameters for one objective only";
     return study;

@@ -51,12 +51,17 @@ SearchView MakeSearchView(StudyRecord study, std::vector<TrialRecord> trials, in
     for (const nlohmann::json& objective : *it) {
       if (!objective.is_object()) continue;
       const auto metric = objective.find("metric");
+      // The suite reader writes "direction"; "maximize" is read as well.
+      const auto direction = objective.find("direction");
       const auto maximize = objective.find("maximize");
-      view.goals.push_back(
-          {metric != objective.end() && metric->is_string()
-               ? metric->get<std::string>()
-               : "objective " + std::to_string(view.goals.size() + 1),
-           maximize != objective.end() && maximize->is_boolean() && maximize->get<bool>()});
+      const bool maximized =
+          (direction != objective.end() && direction->is_string() &&
+           direction->get<std::string>() == "maximize") ||
+          (maximize != objective.end() && maximize->is_boolean() && maximize->get<bool>());
+      view.goals.push_back({metric != objective.end() && metric->is_string()
+                                ? metric->get<std::string>()
+                                : "objective " + std::to_string(view.goals.size() + 1),
+                            maximized});
     }
   }
   if (const auto it = settings.find("parameters"); it != settings.end() && it->is_array()) {
