@@ -210,6 +210,31 @@ TEST_F(Search, ResumesAfterSigkillWithNoTrialLostOrRunTwice) {
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'running'").getInt(), 0);
 }
 
+TEST_F(Search, ABudgetEndsTheSearchAndRaisingItContinuesTheStudy) {
+  const std::string block =
+      "  parameters:\n"
+      "    lr: {float: [0.001, 0.05], log: true}\n"
+      "  objectives: [rmse]\n"
+      "  sampler: {type: random, seed: 4}\n"
+      "  pruner: none\n"
+      "  trials: 5\n";
+  // Any trial spends more than a nanowatt-hour: the search stops after one.
+  const fs::path suite = WriteSearchSuite("budget", block + "  max_energy_wh: 0.000000001\n", 2);
+  const CommandResult run = RunCarbonbench(Run(suite, "results.db"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("energy budget spent"), std::string::npos) << run.output;
+  const auto first = Trials("results.db", "budget");
+  ASSERT_EQ(first.size(), 1u);
+  // Without the budget the same study goes on to its 5 trials, keeping the first.
+  const fs::path unbounded = WriteSearchSuite("budget", block, 2);
+  const CommandResult more = RunCarbonbench(Run(unbounded, "results.db"));
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  const auto all = Trials("results.db", "budget");
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0].ended_at, first[0].ended_at);
+  EXPECT_EQ(all[0].params_json, first[0].params_json);
+}
+
 TEST_F(Search, ABadSearchBlockIsAnErrorAtItsLine) {
   const fs::path suite = WriteSearchSuite("bad",
                                           "  parameters:\n"
