@@ -135,18 +135,7 @@ struct ChildEnds {
   close(in);
   close(err);
   close(events);
-  int error = ENOENT;
-  for (char* const* path = candidates; *path != nullptr; ++path) {
-    execve(*path, argv, envp);
-    const int failure = errno;
-    // Not there or not allowed: the search goes on, as execvp's does, and
-    // a denial is what it reports if nothing else runs.
-    if (failure != ENOENT && failure != ENOTDIR && failure != EACCES) {
-      error = failure;
-      break;
-    }
-    if (error != EACCES) error = failure;
-  }
+  const int error = ExecFirst(candidates, argv, envp);
   ssize_t ignored = write(exec_error, &error, sizeof(error));
   static const char kMessage[] = "cannot execute the cell process\n";
   ignored = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);

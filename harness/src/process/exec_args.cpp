@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 namespace carbonbench {
@@ -35,6 +36,17 @@ std::vector<std::string> EnvironmentWith(const std::vector<std::string>& own) {
   }
   environment.insert(environment.end(), own.begin(), own.end());
   return environment;
+}
+
+int ExecFirst(char* const* candidates, char* const* argv, char* const* envp) {
+  int error = ENOENT;
+  for (char* const* path = candidates; *path != nullptr; ++path) {
+    execve(*path, argv, envp);
+    const int failure = errno;
+    if (failure != ENOENT && failure != ENOTDIR && failure != EACCES) return failure;
+    if (error != EACCES) error = failure;
+  }
+  return error;
 }
 
 std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {

@@ -15,6 +15,12 @@ std::vector<std::string> ExecCandidates(const std::string& program, bool search_
 // This process's environment with `own` ("NAME=value") over it.
 std::vector<std::string> EnvironmentWith(const std::vector<std::string>& own);
 
+// Executes the first of `candidates` that can be, as execvp does: a path
+// that is missing or not allowed moves on to the next. Returns only when
+// none ran, with the errno to report (a denial over a missing file).
+// Async-signal-safe: for the child between fork and exec.
+int ExecFirst(char* const* candidates, char* const* argv, char* const* envp);
+
 // execve's view of `strings`, null-terminated; valid while they are.
 std::vector<char*> NullTerminated(const std::vector<std::string>& strings);
 

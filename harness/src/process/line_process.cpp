@@ -71,16 +71,7 @@ int PollMs(Clock::time_point start, double deadline_s) {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   signal(SIGPIPE, SIG_DFL);
-  int error = ENOENT;
-  for (char* const* path = candidates; *path != nullptr; ++path) {
-    execve(*path, argv, envp);
-    const int failure = errno;
-    if (failure != ENOENT && failure != ENOTDIR && failure != EACCES) {
-      error = failure;
-      break;
-    }
-    if (error != EACCES) error = failure;
-  }
+  const int error = ExecFirst(candidates, argv, envp);
   ssize_t ignored = write(moved[3], &error, sizeof(error));
   (void)ignored;
   _exit(127);

@@ -14,6 +14,7 @@
 
 #include "process/stop_signal.h"
 #include "report/analysis/number_format.h"
+#include "report/analysis/search_trials.h"
 #include "runner/environment.h"
 #include "runner/isolated_cell.h"
 #include "runner/progress_display.h"
@@ -76,24 +77,23 @@ std::string MetricText(const std::string& metric, double value) {
   return report::Significant(value, 3) + " s";
 }
 
-// What the study has spent, over every trial the store holds for it.
+// What the study has spent, over every trial the store holds for it: the
+// figures its report shows (report/analysis/search_trials.h).
 struct Spent {
   double energy_wh = 0;
   double co2_g = 0;
   double seconds = 0;
   int ended = 0;
-  int complete = 0;
+  report::TrialCounts counts;
 };
 
 Spent SpentBy(const std::vector<TrialRecord>& trials) {
   Spent spent;
-  for (const TrialRecord& trial : trials) {
-    spent.energy_wh += trial.energy_wh;
-    spent.co2_g += trial.co2_g;
-    spent.seconds += trial.duration_s;
-    if (trial.state != kTrialRunning) ++spent.ended;
-    if (trial.state == kTrialComplete) ++spent.complete;
-  }
+  spent.energy_wh = report::SpentEnergyWh(trials);
+  spent.co2_g = report::SpentCo2G(trials);
+  for (const TrialRecord& trial : trials) spent.seconds += trial.duration_s;
+  spent.counts = report::CountTrials(trials);
+  spent.ended = static_cast<int>(trials.size()) - spent.counts.running;
   return spent;
 }
 
@@ -356,20 +356,14 @@ class SearchRun {
 // The search's own cost, and what pruning saved (a projection).
 std::string CostLine(const Suite& suite, const std::vector<TrialRecord>& trials) {
   const Spent spent = SpentBy(trials);
-  double projected_saving_wh = 0;
-  int pruned = 0;
-  for (const TrialRecord& trial : trials) {
-    if (trial.state != kTrialPruned) continue;
-    ++pruned;
-    projected_saving_wh += std::max(0.0, trial.projected_energy_wh - trial.energy_wh);
-  }
   std::string line = fmt::format(
       "search {}: {} trial(s), {} complete, {} pruned; spent {} Wh and {} g CO2 in {} s",
-      suite.name, trials.size(), spent.complete, pruned, report::Significant(spent.energy_wh, 3),
-      report::Significant(spent.co2_g, 3), report::Significant(spent.seconds, 3));
-  if (pruned > 0) {
+      suite.name, trials.size(), spent.counts.complete, spent.counts.pruned,
+      report::Significant(spent.energy_wh, 3), report::Significant(spent.co2_g, 3),
+      report::Significant(spent.seconds, 3));
+  if (spent.counts.pruned > 0) {
     line += fmt::format("; pruning saved about {} Wh (projected from the pruned trials' epochs)",
-                        report::Significant(projected_saving_wh, 3));
+                        report::Significant(report::PruningSavedEnergyWh(trials), 3));
   }
   return line;
 }
@@ -471,7 +465,7 @@ int RunSearch(const Suite& suite, const PluginRegistry& registry, const RunOptio
                  1000 * run.optuna_s(), run.trials_s(), 100 * run.optuna_s() / run.trials_s());
   }
   if (options.write_report) WriteReport(store, suite, registry, options, compared);
-  return SpentBy(trials).complete > 0 ? 0 : 1;
+  return SpentBy(trials).counts.complete > 0 ? 0 : 1;
 }
 
 }  // namespace carbonbench
