@@ -210,6 +210,37 @@ TEST_F(Search, ResumesAfterSigkillWithNoTrialLostOrRunTwice) {
   EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'running'").getInt(), 0);
 }
 
+TEST_F(Search, ATrialStoredButNotYetToldIsToldFromTheStore) {
+  const fs::path suite = WriteSearchSuite("told", kLrSearch, 2);
+  const CommandResult first = RunCarbonbench(Run(suite, "results.db"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto before = Trials("results.db", "told");
+  ASSERT_EQ(before.size(), 4u);
+  // Killed between storing the last trial's end and telling Optuna: the
+  // journal's last entry (that trial's state) never made it.
+  const fs::path journal = root_ / "results.db.search" / "told.journal";
+  std::string text = ReadFile(journal);
+  ASSERT_GT(text.size(), 2u);
+  text.pop_back();
+  const std::size_t last_line = text.rfind('\n');
+  ASSERT_NE(text.find("\"op_code\": 6", last_line), std::string::npos) << text.substr(last_line);
+  std::ofstream(journal, std::ios::trunc) << text.substr(0, last_line + 1);
+
+  const CommandResult again = RunCarbonbench(Run(suite, "results.db"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("4 trials done"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("epoch 1/2"), std::string::npos) << "nothing runs again";
+  const auto after = Trials("results.db", "told");
+  ASSERT_EQ(after.size(), 4u);
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].ended_at, before[i].ended_at) << "trial " << i;
+  }
+  // Optuna holds the trial's end again.
+  const std::string told = ReadFile(journal);
+  EXPECT_NE(told.rfind("\"op_code\": 6"), std::string::npos);
+  EXPECT_GT(told.size(), text.substr(0, last_line + 1).size());
+}
+
 TEST_F(Search, ABudgetEndsTheSearchAndRaisingItContinuesTheStudy) {
   const std::string block =
       "  parameters:\n"
