@@ -68,6 +68,18 @@ inline CommandResult RunCarbonbench(const std::string& arguments) {
   return result;
 }
 
+// `command` started in the background through the shell, its output in
+// `log`; `exec` makes the pid the command's own, for a test to kill.
+inline pid_t StartInBackground(const std::string& command, const fs::path& log) {
+  const std::string line = "exec " + command + " > " + log.string() + " 2>&1";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
 inline std::string ReadFile(const fs::path& path) {
   std::ifstream in(path);
   std::stringstream text;

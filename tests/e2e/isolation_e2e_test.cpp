@@ -245,18 +245,6 @@ matrix:
   EXPECT_EQ(store.execAndGet("SELECT COUNT(*) FROM runs WHERE status = 'running'").getInt(), 0);
 }
 
-// `command` started in the background through the shell, its output in
-// `log`; `exec` makes the pid carbonbench's own.
-pid_t StartInBackground(const std::string& command, const fs::path& log) {
-  const std::string line = "exec " + command + " > " + log.string() + " 2>&1";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
 TEST_F(EndToEnd, ASecondRunOnAStoreInUseRefusesAndNamesTheFirst) {
   const fs::path suite = WriteSuite("busy", FaultySuite("[none]"));
   const fs::path db = root_ / "results.db";

@@ -135,17 +135,6 @@ TEST_F(Search, PruningStopsABadTrialAndKeepsWhatItSpent) {
   EXPECT_NE(run.output.find("pruning saved about"), std::string::npos) << run.output;
 }
 
-pid_t Spawn(const std::string& arguments, const fs::path& log) {
-  const std::string command =
-      std::string("exec ") + CARBONBENCH_BINARY + " " + arguments + " > " + log.string() + " 2>&1";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
 TEST_F(Search, ResumesAfterSigkillWithNoTrialLostOrRunTwice) {
   const fs::path suite = WriteSearchSuite("resumed",
                                           "  parameters:\n"
@@ -155,7 +144,8 @@ TEST_F(Search, ResumesAfterSigkillWithNoTrialLostOrRunTwice) {
                                           "  pruner: none\n"
                                           "  trials: 4\n",
                                           30);
-  const pid_t pid = Spawn(Run(suite, "results.db"), root_ / "first.log");
+  const pid_t pid = StartInBackground(
+      std::string(CARBONBENCH_BINARY) + " " + Run(suite, "results.db"), root_ / "first.log");
   // Killed once a trial has completed and the next is running.
   const fs::path store_path = root_ / "results.db";
   bool killed = false;

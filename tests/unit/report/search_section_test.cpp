@@ -1,7 +1,6 @@
 // The report of a suite with a hyperparameter search: its Search section
 // from a study and trials stored as a search writes them, against reviewed
 // copies, with its figures checked by hand; and the exports' search part.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -28,22 +27,9 @@ using report_testing::SampleRuns;
 using report_testing::SectionLines;
 using report_testing::StoreRuns;
 
-const char* const kGoldenDir = CARBONBENCH_TEST_SOURCE_DIR "/unit/report/golden/";
-const char* const kSuite = "mnist_quick";
+using report_testing::ExpectMatchesGolden;
 
-// The section against golden/<file>; with CARBONBENCH_UPDATE_GOLDEN set,
-// rewrites the file instead.
-void ExpectMatchesGolden(const std::string& file, const std::string& actual) {
-  const std::string path = kGoldenDir + file;
-  if (std::getenv("CARBONBENCH_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path, std::ios::binary) << actual;
-    GTEST_SKIP() << "wrote " << path << "; review it with git diff";
-  }
-  const std::string golden = ReadFile(path);
-  ASSERT_FALSE(golden.empty()) << "missing golden file " << path;
-  EXPECT_EQ(actual, golden) << "If the change is intended, rerun with "
-                               "CARBONBENCH_UPDATE_GOLDEN=1 and review the file with git diff.";
-}
+const char* const kSuite = "mnist_quick";
 
 std::string Joined(const std::vector<std::string>& lines) {
   std::string text;
