@@ -50,6 +50,7 @@ struct CellOutcome {
   bool finished = false;
   bool from_store = false;  // resumed: an earlier finished run was reused
   bool pruned = false;      // a search stopped it after an epoch (stored as pruned)
+  std::int64_t run_id = 0;  // its row in the store; 0 when it was not stored
   std::string task = kClassificationTask;
   std::string failure_reason;
   RunSummary summary;

@@ -104,6 +104,7 @@ CellOutcome CellSession::Run() {
     outcome_.failure_reason = "a non-standard exception escaped the cell";
   }
   Finalise();
+  outcome_.run_id = run_id_;  // Finalise stored it under this id
   return outcome_;
 }
 

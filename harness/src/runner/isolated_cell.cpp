@@ -106,14 +106,15 @@ IsolatedCellOutcome RunCellInChild(SuiteRunContext& context, const IsolatedCellS
       outcome.failure_reason = stored->failure_reason;
       outcome.summary = stored->summary;
       outcome.task = stored->start.task;
+      outcome.run_id = stored->id;
       if (outcome.finished || outcome.pruned || !outcome.failure_reason.empty()) return result;
     }
   }
   // It ended without storing how the cell went: store that for it.
   outcome.finished = false;
   outcome.failure_reason = AbnormalEndReason(exit, settings.limits);
-  store.FailUnfinishedAttempt(BasicRunStart(context, cell, repetition), outcome.failure_reason,
-                              exit.wall_s);
+  outcome.run_id = store.FailUnfinishedAttempt(BasicRunStart(context, cell, repetition),
+                                               outcome.failure_reason, exit.wall_s);
   if (auto stored = store.LatestAttempt(suite.name, cell.config_hash, repetition)) {
     outcome.summary = stored->summary;
   }

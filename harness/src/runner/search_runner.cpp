@@ -134,12 +134,14 @@ class SearchRun {
   // Ends what a killed search left: a trial whose cell finished is told
   // from the store; one cut short is queued to run again.
   std::deque<StudyTrial> Reconcile() {
+    std::map<int, TrialRecord> stored;
+    for (TrialRecord& trial : Trials()) stored.emplace(trial.number, std::move(trial));
     std::deque<StudyTrial> rerun;
     for (const StudyTrial& trial : study_.trials_at_open()) {
       if (trial.state != "RUNNING") continue;
-      const auto stored = StoredTrial(trial.number);
-      if (stored && stored->state != kTrialRunning) {
-        Tell(*stored);  // stored before Optuna was told
+      const auto it = stored.find(trial.number);
+      if (it != stored.end() && it->second.state != kTrialRunning) {
+        Tell(it->second);  // stored before Optuna was told
         continue;
       }
       rerun.push_back(trial);
@@ -171,12 +173,6 @@ class SearchRun {
   std::vector<TrialRecord> Trials() const { return store_.LoadTrials(suite_.name, study_name_); }
 
  private:
-  std::optional<TrialRecord> StoredTrial(int number) const {
-    for (TrialRecord& trial : Trials())
-      if (trial.number == number) return trial;
-    return std::nullopt;
-  }
-
   void RunTrial(const StudyTrial& asked) {
     std::map<std::string, ParamValue> params = asked.params;
     for (auto& [key, value] : params)
@@ -220,9 +216,7 @@ class SearchRun {
     // the same command runs it again.
     if (StopRequested() != 0) return;
     const RunSummary& summary = outcome.cell.summary;
-    if (auto stored = store_.LatestAttempt(suite_.name, cell.config_hash, kTrialRepetition)) {
-      record.run_id = stored->id;
-    }
+    record.run_id = outcome.cell.run_id;
     record.epochs_run = summary.epochs_run;
     record.energy_wh = summary.energy_wh;
     record.co2_g = summary.co2_g;

@@ -113,6 +113,7 @@ IsolatedCellOutcome RunRepetition(SuiteRunContext& context, const IsolatedCellSe
     if (auto stored = store.FindFinished(suite.name, cell.config_hash, repetition)) {
       result.cell.finished = true;
       result.cell.from_store = true;
+      result.cell.run_id = stored->id;
       result.cell.summary = stored->summary;
       result.cell.task = stored->start.task;
       return result;
