@@ -256,6 +256,29 @@ TEST_F(Search, ABudgetEndsTheSearchAndRaisingItContinuesTheStudy) {
   EXPECT_EQ(all[0].params_json, first[0].params_json);
 }
 
+TEST_F(Search, ATrialRecordsOnlyTheParametersItsCellRanWith) {
+  const fs::path suite = WriteSearchSuite("models",
+                                          "  parameters:\n"
+                                          "    model: {choice: [linear, cnn1d]}\n"
+                                          "    cnn1d.channels: {int: [4, 8], step: 4}\n"
+                                          "  objectives: [rmse]\n"
+                                          "  sampler: {type: random, seed: 1}\n"
+                                          "  pruner: none\n"
+                                          "  trials: 4\n",
+                                          1);
+  const CommandResult run = RunCarbonbench(Run(suite, "results.db"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::set<std::string> models;
+  for (const auto& trial : Trials("results.db", "models")) {
+    const auto params = nlohmann::json::parse(trial.params_json);
+    const std::string model = params.at("model").get<std::string>();
+    models.insert(model);
+    // A linear forecaster has no channels: the width drawn for it is not its own.
+    EXPECT_EQ(params.contains("cnn1d.channels"), model == "cnn1d") << trial.params_json;
+  }
+  EXPECT_EQ(models.size(), 2u) << "the seed should draw both models";
+}
+
 TEST_F(Search, ABadSearchBlockIsAnErrorAtItsLine) {
   const fs::path suite = WriteSearchSuite("bad",
                                           "  parameters:\n"

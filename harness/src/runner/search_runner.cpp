@@ -23,6 +23,7 @@
 #include "store/store_codec.h"
 #include "store/store_lock.h"
 #include "suites/config_hash.h"
+#include "suites/settings_schema.h"
 #include "util/command_line.h"
 
 namespace carbonbench {
@@ -191,6 +192,12 @@ class SearchRun {
       record.note = e.what();
       return End(record, {});
     }
+    // What the cell ran with: a parameter of a plugin it does not run (a
+    // width drawn for a model the trial did not choose) is left out.
+    std::map<std::string, ParamValue> ran;
+    for (const auto& [key, value] : params)
+      if (key == detail::kOptimizationsKey || cell.settings.count(key) > 0) ran.emplace(key, value);
+    record.params_json = ParamsJson(ran).dump();
     record.cell_name = cell.name;
     record.config_hash = cell.config_hash;
     record.planned_epochs = static_cast<int>(std::get<std::int64_t>(cell.Get("epochs")));
