@@ -9,8 +9,9 @@
 #                            and scikit-learn (its parameter importances) for
 #                            suites with a search, a Markdown
 #                            renderer and a headless browser to check the
-#                            report as a reader sees it, and clang with
-#                            libFuzzer and the sanitizers' runtimes (fuzz/)
+#                            report as a reader sees it, clang with
+#                            libFuzzer and the sanitizers' runtimes (fuzz/),
+#                            and Slurm with munge for a one-node cluster
 # The quickstart's list is kept short because unpacking is most of a fresh
 # machine's install time: python3-statsmodels alone brings SciPy and pandas.
 set -euo pipefail
@@ -25,7 +26,7 @@ packages=(
   iso-codes dataset-fashion-mnist
 )
 test_packages=(clang-format fortunes python3-statsmodels python3-optuna python3-sklearn cmark-gfm chromium
-  clang libfuzzer-14-dev libclang-rt-14-dev)
+  clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   "") ;;

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "plugins/plugin_registry.h"
+#include "runner/suite_plan.h"
 #include "runner/suite_runner.h"
 
 namespace carbonbench::cli {
@@ -29,6 +30,21 @@ std::pair<std::string, std::string> SplitAssignment(const std::string& assignmen
 // "--shard i/n" into its index and count (unchanged when `text` is empty);
 // throws std::invalid_argument naming the accepted form.
 void ApplyShardOption(const std::string& text, int* index, int* count);
+
+// --shard, --shard-by and --shard-plan, as `run` and `plan` take them.
+struct ShardOptions {
+  std::string shard;  // "i/n"; empty: the whole suite
+  std::string method = "cost";
+  std::string plan_path;
+};
+void AddShardOptions(CLI::App& command, ShardOptions& options, const std::string& what);
+
+// The positions of the cells in the shard (the balanced split made and
+// written first when there is none); lines about the split go to stderr.
+std::vector<std::size_t> SelectShardCells(const ShardOptions& options, const Suite& suite,
+                                          const PluginRegistry& registry,
+                                          const std::string& store_path,
+                                          const PlanOptions& plan_options);
 
 // Loads every plugin on the search path (throws PluginLoadError).
 PluginRegistry LoadPlugins(const GlobalOptions& global);

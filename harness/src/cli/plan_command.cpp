@@ -1,10 +1,13 @@
 // `carbonbench plan SUITE`: each cell's predicted time, energy and CO2 and
 // the total still to run, before anything is trained.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
+#include "runner/shard_plan.h"
 #include "runner/suite_plan.h"
+#include "suites/shard.h"
 #include "suites/suite.h"
 
 namespace carbonbench::cli {
@@ -16,19 +19,28 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
       "configuration in the store, or from a short probe, and the total still to run");
   auto suite_path = std::make_shared<std::string>();
   auto options = std::make_shared<PlanOptions>();
-  auto shard = std::make_shared<std::string>();
+  auto shard = std::make_shared<ShardOptions>();
+  auto shards = std::make_shared<int>(0);
   command->add_option("suite", *suite_path, "suite YAML file")->required();
   command
       ->add_option("--probe-steps", options->probe_steps,
                    "training steps a probe times per cell without stored runs (0: store only)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
-  command->add_option("--shard", *shard, "plan only shard i of n, as `run --shard` runs it");
+  AddShardOptions(*command, *shard, "plan");
+  command
+      ->add_option("--shards", *shards,
+                   "split the suite into N shards and show each shard's predicted time and the "
+                   "makespan against round-robin; a cost split is written for `run --shard` "
+                   "to follow (see --shard-plan)")
+      ->check(CLI::Range(1, 100000));
   command->add_flag("--fresh", options->fresh, "as `run --fresh`: finished cells run again");
-  command->callback([&global, suite_path, options, shard] {
+  command->callback([&global, suite_path, options, shard, shards] {
     options->executable_path = global.executable_path;
     options->plugin_dirs = global.plugin_dirs;
-    ApplyShardOption(*shard, &options->shard_index, &options->shard_count);
+    if (!shard->shard.empty() && *shards > 0) {
+      throw std::runtime_error("--shard plans one shard and --shards shows the split: give one");
+    }
     PluginRegistry registry = LoadPlugins(global);
     const Suite suite = LoadSuiteFile(*suite_path, registry.Catalog());
     if (suite.search) {
@@ -47,11 +59,35 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
                    suite_path->c_str(), suite.cells.size());
     }
     const double g_per_kwh = ResolveSuiteCarbon(suite).g_per_kwh;
+    if (!shard->shard.empty() && ParseShard(shard->shard).count > 1) {
+      options->positions = SelectShardCells(*shard, suite, registry, global.store_path, *options);
+    }
     ResultsStore store(global.store_path);
-    const SuitePlan plan = PlanSuite(suite, registry, store, *options, [](const std::string& line) {
-      std::fprintf(stderr, "%s\n", line.c_str());
-    });
+    auto progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    const SuitePlan plan = PlanSuite(suite, registry, store, *options, progress);
     std::printf("%s", FormatPlan(suite, plan, g_per_kwh).c_str());
+    if (*shards > 0) {
+      const std::string path = shard->plan_path.empty()
+                                   ? DefaultShardPlanPath(global.store_path, suite.name, *shards)
+                                   : shard->plan_path;
+      if (shard->method == kShardByCost && std::filesystem::exists(path)) {
+        std::printf("%s", FormatShardPlan(ReadShardPlan(path, suite, *shards)).c_str());
+        std::printf(
+            "the split in %s is followed by `run --shard i/%d` (delete it to split "
+            "again on these predictions)\n",
+            path.c_str(), *shards);
+      } else {
+        // Finished cells are predicted from their runs: the split is of
+        // every cell, so a shard resumed later finds the same one.
+        const ShardPlan split = MakeShardPlan(suite, plan, *shards, shard->method);
+        std::printf("%s", FormatShardPlan(split).c_str());
+        if (shard->method == kShardByCost) {
+          WriteShardPlan(path, split);
+          std::printf("wrote the split to %s: `run --shard i/%d` follows it\n", path.c_str(),
+                      *shards);
+        }
+      }
+    }
     global.exit_code = plan.unpredicted > 0 ? 1 : 0;
   });
 }

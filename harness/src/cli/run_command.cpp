@@ -38,10 +38,13 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
                    "resident-memory limit of one cell repetition's process (default: the "
                    "suite's limits.cell_memory_mb, 90% of this machine's memory)")
       ->check(CLI::PositiveNumber);
-  auto shard = std::make_shared<std::string>();
-  command->add_option("--shard", *shard,
-                      "run only shard i of n (1-based, e.g. 1/2 and 2/2 on two machines); "
-                      "combine the stores with `carbonbench merge`");
+  auto shard = std::make_shared<ShardOptions>();
+  AddShardOptions(*command, *shard, "run");
+  command
+      ->add_flag("--no-report",
+                 "write no report (each shard of a split suite: merge the "
+                 "stores, then `report`)")
+      ->each([options](const std::string&) { options->write_report = false; });
   auto max_energy_wh = std::make_shared<double>(0);
   auto max_co2_g = std::make_shared<double>(0);
   command
@@ -63,7 +66,7 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
     options->benchmark_args = command->remaining();
     options->executable_path = global.executable_path;
     options->plugin_dirs = global.plugin_dirs;
-    ApplyShardOption(*shard, &options->shard_index, &options->shard_count);
+    ApplyShardOption(shard->shard, &options->shard_index, &options->shard_count);
     PluginRegistry registry = LoadPlugins(global);
     const Suite suite = LoadSuiteFile(*suite_path, registry.Catalog());
     if (*grid && !suite.search) {
@@ -83,15 +86,18 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
       global.exit_code = RunSearch(suite, registry, *options);
       return;
     }
+    PlanOptions plan_options;
+    plan_options.models_dir = options->models_dir;
+    plan_options.fresh = options->fresh;
+    plan_options.executable_path = options->executable_path;
+    plan_options.plugin_dirs = options->plugin_dirs;
+    if (options->shard_count > 1) {
+      options->shard_positions =
+          SelectShardCells(*shard, suite, registry, options->store_path, plan_options);
+      plan_options.positions = options->shard_positions;
+    }
     if (*max_energy_wh > 0 || *max_co2_g > 0) {
       // Checked before anything runs; the probes are the only cost.
-      PlanOptions plan_options;
-      plan_options.models_dir = options->models_dir;
-      plan_options.shard_index = options->shard_index;
-      plan_options.shard_count = options->shard_count;
-      plan_options.fresh = options->fresh;
-      plan_options.executable_path = options->executable_path;
-      plan_options.plugin_dirs = options->plugin_dirs;
       SuitePlan plan;
       {
         ResultsStore store(options->store_path);

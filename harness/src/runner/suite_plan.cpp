@@ -1,13 +1,13 @@
 #include "runner/suite_plan.h"
 
 #include <map>
+#include <numeric>
 
 #include <fmt/format.h>
 
 #include "runner/cell_run.h"
 #include "runner/environment.h"
 #include "runner/isolated_cell.h"
-#include "suites/shard.h"
 
 namespace carbonbench {
 namespace {
@@ -66,8 +66,9 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
 
   const auto earlier = FinishedRunsByConfig(store);
   std::vector<CellPrediction> cells;
-  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-    if (!InShard(position, {options.shard_index, options.shard_count})) continue;
+  std::vector<std::size_t> positions(suite.cells.size());
+  std::iota(positions.begin(), positions.end(), std::size_t{0});
+  for (std::size_t position : options.positions.value_or(positions)) {
     const Cell& cell = suite.cells[position];
     int finished = 0;
     for (int repetition = 0; repetition < suite.repetitions && !options.fresh; ++repetition) {

@@ -2,6 +2,7 @@
 // from the store, or from a probe in the cell's own process.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,9 @@ namespace carbonbench {
 struct PlanOptions {
   int probe_steps = 5;  // 0: predict from the store only
   std::string models_dir;
-  int shard_index = 1;
-  int shard_count = 1;
+  // The positions in the suite of the cells to plan (a shard's); unset:
+  // every cell.
+  std::optional<std::vector<std::size_t>> positions;
   bool fresh = false;  // every repetition is to run again
   std::string executable_path;
   std::vector<std::string> plugin_dirs;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <numeric>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -25,7 +26,6 @@
 #include "runner/progress_display.h"
 #include "store/results_store.h"
 #include "store/store_lock.h"
-#include "suites/shard.h"
 #include "util/command_line.h"
 
 namespace carbonbench {
@@ -177,12 +177,9 @@ namespace {
 // Positions, not cells: each cell is made when it is registered and when it
 // runs, so the suite's cells are never all held at once.
 std::vector<std::size_t> CellsInShard(const Suite& suite, const RunOptions& options) {
-  std::vector<std::size_t> cells;
-  for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-    if (InShard(position, {options.shard_index, options.shard_count})) {
-      cells.push_back(position);
-    }
-  }
+  if (options.shard_count > 1) return options.shard_positions;
+  std::vector<std::size_t> cells(suite.cells.size());
+  std::iota(cells.begin(), cells.end(), std::size_t{0});
   return cells;
 }
 

@@ -1,7 +1,9 @@
 #include "suites/shard.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <numeric>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -39,6 +41,45 @@ Shard ParseShard(const std::string& text) {
 bool InShard(std::size_t position, const Shard& shard) {
   return position % static_cast<std::size_t>(shard.count) ==
          static_cast<std::size_t>(shard.index - 1);
+}
+
+std::vector<int> RoundRobinShards(std::size_t cells, int shard_count) {
+  std::vector<int> shards(cells);
+  for (std::size_t position = 0; position < cells; ++position) {
+    shards[position] = static_cast<int>(position % static_cast<std::size_t>(shard_count)) + 1;
+  }
+  return shards;
+}
+
+std::vector<int> BalancedShards(const std::vector<double>& costs, int shard_count) {
+  std::vector<std::size_t> order(costs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&costs](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
+  std::vector<double> loads(static_cast<std::size_t>(shard_count), 0.0);
+  std::vector<int> shards(costs.size());
+  for (std::size_t position : order) {
+    const auto least = std::min_element(loads.begin(), loads.end());
+    *least += costs[position];
+    shards[position] = static_cast<int>(least - loads.begin()) + 1;
+  }
+  return shards;
+}
+
+ShardLoads LoadsOf(const std::vector<double>& costs, const std::vector<int>& shards,
+                   int shard_count) {
+  ShardLoads result;
+  result.loads.assign(static_cast<std::size_t>(shard_count), 0.0);
+  double total = 0;
+  double longest = 0;
+  for (std::size_t position = 0; position < costs.size(); ++position) {
+    result.loads.at(static_cast<std::size_t>(shards[position] - 1)) += costs[position];
+    total += costs[position];
+    longest = std::max(longest, costs[position]);
+  }
+  result.makespan = *std::max_element(result.loads.begin(), result.loads.end());
+  result.ideal = std::max(total / shard_count, longest);
+  return result;
 }
 
 }  // namespace carbonbench
