@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Start/stop a private one-node Slurm cluster (munged + slurmctld + slurmd) for tests.
 #
-#   eval "$(tests/slurm/cluster.sh start DIR)"   # DIR: absolute, existing, made by the caller
-#   tests/slurm/cluster.sh stop DIR              # idempotent
+#   env=$(tests/slurm/cluster.sh start DIR) && eval "$env"  # DIR: absolute, existing folder
+#   tests/slurm/cluster.sh stop DIR                         # idempotent
+#
+# start prints the "export VAR=..." lines a caller needs (just SLURM_CONF). It exits non-zero,
+# with the daemon logs on stderr, when the node is not idle within 30 s. (A bare
+# eval "$(cluster.sh start DIR)" would hide that failure from set -e.)
 #
 # Everything (config, munge key/socket, state, spool, logs, pid files, fake GPUs) lives under
 # DIR and the daemons use freshly chosen free ports, so a system Slurm or munge is never used
@@ -21,44 +25,49 @@ STOP_TIMEOUT=20  # seconds per daemon to exit after SIGTERM
 
 log() { echo "cluster.sh: $*" >&2; }
 
-# Print the pid of daemon $1 if we started it and it still runs. The process must name DIR on
-# its command line, so a pid file pointing at a recycled pid never makes us touch a stranger.
-# (A zombie has an empty command line, so it counts as gone.)
-our_pid() {
-  local f=$DIR/run/$1.pid pid
-  [[ -s $f ]] || return 1
-  pid=$(<"$f")
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$DIR/"* ]] || return 1
-  echo "$pid"
+# Pid recorded for daemon $1 (munged, slurmctld, slurmd), if any. (Not $(<file): in bash a
+# missing file there aborts the script under set -e, and daemons delete their pid files.)
+pid_of() { cat "$DIR/run/$1.pid" 2>/dev/null; }
+
+# True while pid $1 runs and is ours: its command line names DIR, so a stale pid file that
+# points at a recycled pid never makes us touch a stranger. A zombie (empty command line)
+# counts as gone.
+ours() { [[ $1 =~ ^[0-9]+$ && $(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") == *"$DIR/"* ]]; }
+running() { ours "$(pid_of "$1")"; }
+
+# Wait up to $2 seconds for pid $1 to be gone.
+wait_gone() {
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do ours "$1" || return 0; sleep 0.2; done
+  ! ours "$1"
 }
 
 stop_daemon() {
-  local name=$1 pid i
-  if pid=$(our_pid "$name"); then
+  local pid
+  pid=$(pid_of "$1") || true
+  # Wait on the pid, not the pid file: daemons delete that file before they are done.
+  if ours "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < STOP_TIMEOUT * 5; i++)); do our_pid "$name" >/dev/null || break; sleep 0.2; done
-    if our_pid "$name" >/dev/null; then
-      log "$name (pid $pid) still running ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
+    if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+      log "$1 (pid $pid) still running ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 5 || log "$1 (pid $pid) survived SIGKILL"
     fi
   fi
-  rm -f "$DIR/run/$name.pid"
+  rm -f "$DIR/run/$1.pid"
 }
 
 stop() {
-  local i
+  local d deadline=$((SECONDS + 10))
   # Cancel leftover jobs while slurmd can still deliver the signal: with proctrack/linuxproc
   # a stopping slurmd would leave their slurmstepd processes behind.
-  if our_pid slurmctld >/dev/null && our_pid slurmd >/dev/null; then
-    timeout 10 squeue -h -o %A 2>/dev/null | xargs -r timeout 10 scancel 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      [[ -z $(timeout 5 squeue -h -t running,completing -o %A 2>/dev/null) ]] && break
+  if running slurmctld && running slurmd; then
+    timeout 5 squeue -h -o %A 2>/dev/null | xargs -r timeout 5 scancel 2>/dev/null || true
+    while ((SECONDS < deadline)) && [[ -n $(timeout 5 squeue -h -t R,CG -o %A 2>/dev/null) ]]; do
       sleep 0.2
     done
   fi
   # Reverse start order: slurmd and slurmctld still need munged while shutting down.
-  local d
   for d in slurmd slurmctld munged; do stop_daemon "$d"; done
 }
 
@@ -67,7 +76,8 @@ die() {
   log "ERROR: $*"
   local f
   for f in "$DIR"/log/*; do
-    [[ -s $f ]] && { echo "---- tail of $f" >&2; tail -n 20 "$f" >&2; }
+    # awk ends every line, also a last one the daemon is still writing.
+    [[ -s $f ]] && { echo "---- tail of $f" >&2; tail -n 20 "$f" | awk '{ print "  " $0 }' >&2; }
   done
   stop
   exit 1
@@ -142,13 +152,14 @@ JobCompLoc=$DIR/jobcomp.log
 DependencyParameters=kill_invalid_depend
 ReturnToService=2
 MinJobAge=3600
-# Count CPUs, not whole nodes, so several 1-CPU jobs (array tasks) share the node; FORCE:4 lets
-# each CPU take up to 4 jobs, so even a 2-core machine runs 8 tasks at once.
+# Allocate CPUs, not whole nodes, so several 1-CPU jobs (array tasks) share the node.
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
+# Tests wait on their jobs: start them as soon as possible.
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 $gres_types
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem $gres_node State=UNKNOWN
+# OverSubscribe=FORCE:4 lets each CPU take up to 4 jobs: a 2-core machine runs 8 tasks at once.
 PartitionName=test Nodes=$NODE Default=YES MaxTime=INFINITE OverSubscribe=FORCE:4 State=UP
 EOF
   # An empty plugstack.conf: the system's SPANK plugins must not load into our daemons.
@@ -172,7 +183,9 @@ start_munged() {
 }
 
 start() {
-  our_pid slurmctld >/dev/null && die "a cluster is already running in $DIR"
+  [[ $EUID -eq 0 ]] || { log "ERROR: must run as root (the daemons run as root)"; exit 1; }
+  # Not die(): that would stop the running cluster.
+  running slurmctld && { log "ERROR: a cluster is already running in $DIR"; exit 1; }
   mkdir -p "$DIR"/{run,log,state,spool,dev}
   start_munged
   write_conf
@@ -181,13 +194,13 @@ start() {
   slurmctld -f "$SLURM_CONF" </dev/null >>"$DIR/log/daemons.out" 2>&1 || die "slurmctld failed to start"
   slurmd -f "$SLURM_CONF" -N "$NODE" </dev/null >>"$DIR/log/daemons.out" 2>&1 || die "slurmd failed to start"
 
-  local i d state=""
-  for ((i = 0; i < START_TIMEOUT * 2; i++)); do
+  local d state="" t0=$SECONDS
+  while ((SECONDS - t0 < START_TIMEOUT)); do
     state=$(timeout 5 sinfo -h -n "$NODE" -o %t 2>/dev/null) || true
     [[ $state == idle ]] && break
-    # Fail fast if a daemon died (its pid file is written right after it forks).
+    # Fail fast if a daemon died; allow 2 s for the forked daemons to write their pid files.
     for d in munged slurmctld slurmd; do
-      [[ $i -lt 4 ]] || our_pid "$d" >/dev/null || die "$d exited during start-up"
+      ((SECONDS - t0 < 2)) || running "$d" || die "$d exited during start-up"
     done
     sleep 0.5
   done

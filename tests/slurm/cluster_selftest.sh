@@ -5,6 +5,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+if [[ $(id -u) -ne 0 ]] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  echo "skipped: needs root and Debian's slurm-wlm and munge (scripts/install_deps.sh --test)"
+  exit 77
+fi
 CLUSTER=$HERE/cluster.sh
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/slurm-selftest.XXXXXX")
 OUT=$DIR/out
@@ -12,7 +16,9 @@ OUT=$DIR/out
 trap 'rc=$?; "$CLUSTER" stop "$DIR"; [[ $rc -eq 0 ]] && rm -rf "$DIR" || echo "kept $DIR" >&2' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-eval "$("$CLUSTER" start "$DIR")"
+# Not eval "$(...)" directly: eval would hide a failed start from set -e.
+env_lines=$("$CLUSTER" start "$DIR")
+eval "$env_lines"
 echo "cluster up: SLURM_CONF=$SLURM_CONF"
 mkdir "$OUT"
 
@@ -32,9 +38,10 @@ echo "submitted: array=$arr dependent=$dep gpu=$gpu"
 
 # Poll until none of the jobs is queued or running (bounded), noting peak array concurrency.
 max_running=0
-for ((i = 0; i < 120; i++)); do
+deadline=$((SECONDS + 60))
+while ((SECONDS < deadline)); do
   [[ -z $(squeue -h -j "$arr,$dep,$gpu" -o %i) ]] && break
-  running=$(squeue -h -r -j "$arr" -t running -o %i | wc -l)
+  running=$(squeue -h -r -j "$arr" -t running -o %i | wc -l) || running=0
   if ((running > max_running)); then
     max_running=$running
     echo "squeue -h -r -j $arr -o '%i %T':"; squeue -h -r -j "$arr" -o '%i %T' | sed 's/^/  /'
@@ -58,7 +65,7 @@ echo "gres job environment:"; sed 's/^/  /' "$OUT/gpu.log"
 # Outcomes as the caller will parse them: one line per job (each array task separately).
 JOBCOMP=$DIR/jobcomp.log
 echo "jobcomp lines:"; sed 's/^/  /' "$JOBCOMP"
-[[ $(grep -c " ArrayJobId=$arr ArrayTaskId=[1-4] .*" "$JOBCOMP") -eq 4 ]] || fail "array tasks missing in jobcomp"
+[[ $(grep -c " ArrayJobId=$arr ArrayTaskId=[1-4] " "$JOBCOMP") -eq 4 ]] || fail "array tasks missing in jobcomp"
 [[ $(grep -c "JobState=COMPLETED" "$JOBCOMP") -eq 6 ]] || fail "not all 6 jobs COMPLETED"
 grep -q "^JobId=$dep .*JobState=COMPLETED" "$JOBCOMP" || fail "dependent job not COMPLETED"
 

@@ -61,6 +61,8 @@ void AddMergeCommand(CLI::App& app, GlobalOptions& global);
 void AddRecommendCommand(CLI::App& app, GlobalOptions& global);
 // `calibrate --score FILE` and, with a counter, the load ladder.
 void AddCalibrateCommand(CLI::App& app, GlobalOptions& global);
+// `slurm submit` and `slurm status`.
+void AddSlurmCommand(CLI::App& app, GlobalOptions& global);
 // Internal: one cell repetition in its own process, started by `run`.
 void AddCellCommand(CLI::App& app, GlobalOptions& global);
 

@@ -49,10 +49,16 @@ int main(int argc, char** argv) {
   cli::AddMergeCommand(app, global);
   cli::AddRecommendCommand(app, global);
   cli::AddCalibrateCommand(app, global);
+  cli::AddSlurmCommand(app, global);
   cli::AddCellCommand(app, global);
   // Global options work before the command and after it. (Not fallthrough:
   // `run` hands the arguments it does not know to Google Benchmark.)
   std::vector<CLI::App*> apps = app.get_subcommands([](CLI::App*) { return true; });
+  for (std::size_t i = 0, commands = apps.size(); i < commands; ++i) {
+    for (CLI::App* nested : apps[i]->get_subcommands([](CLI::App*) { return true; })) {
+      apps.push_back(nested);  // `slurm submit`'s, too
+    }
+  }
   apps.push_back(&app);
   for (CLI::App* each : apps) {
     each->add_option("--plugin-dir", global.plugin_dirs,
