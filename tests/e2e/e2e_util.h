@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -97,6 +98,9 @@ class EndToEnd : public ::testing::Test {
     fs::create_directories(root_ / "data");
     WriteIdxSplit(root_ / "data", "train", 384, 1);
     WriteIdxSplit(root_ / "data", "t10k", 128, 2);
+    // The machine's register of running cells, the test's own: tests that
+    // run side by side would otherwise see each other's cells as overlaps.
+    setenv("CARBONBENCH_CELLS_DIR", (root_ / "cells").c_str(), 1);
   }
   void TearDown() override { fs::remove_all(root_); }
 

@@ -37,7 +37,7 @@ class NvmlMeterTest : public ::testing::Test {
   void TearDown() override {
     for (const char* name :
          {"FAKE_NVML_GPUS", "FAKE_NVML_ENERGY_SUPPORTED", "FAKE_NVML_POWER_SUPPORTED",
-          "FAKE_NVML_POWER_MW", "FAKE_NVML_INIT_FAIL", "CUDA_VISIBLE_DEVICES"}) {
+          "FAKE_NVML_POWER_MW", "FAKE_NVML_INIT_FAIL", "CUDA_VISIBLE_DEVICES", "SLURM_JOB_GPUS"}) {
       unsetenv(name);
     }
     if (fake_ != nullptr) dlclose(fake_);
@@ -117,6 +117,17 @@ TEST_F(NvmlMeterTest, AutoFollowsCudaVisibleDevices) {
   EXPECT_NE(hidden.reason.find("CUDA_VISIBLE_DEVICES='' hides every GPU"), std::string::npos)
       << hidden.reason;
   EXPECT_TRUE(Nvml("all")->Probe().available);  // an explicit choice overrides
+}
+
+TEST_F(NvmlMeterTest, AutoFollowsTheGpusASlurmJobWasGivenByPhysicalIndex) {
+  // Slurm confining devices renumbers CUDA_VISIBLE_DEVICES from 0; NVML
+  // counts physical GPUs, which SLURM_JOB_GPUS names.
+  setenv("CUDA_VISIBLE_DEVICES", "0", 1);
+  setenv("SLURM_JOB_GPUS", "1", 1);
+  auto meter = Nvml("auto");
+  ASSERT_TRUE(meter->Probe().available);
+  EXPECT_EQ(meter->Method().find("GPU 0"), std::string::npos) << meter->Method();
+  EXPECT_NE(meter->Method().find("GPU 1 (Fake GPU 1)"), std::string::npos) << meter->Method();
 }
 
 TEST_F(NvmlMeterTest, PollsThePowerDrawWhereThereIsNoCounter) {

@@ -98,6 +98,7 @@ void VisitFields(Record& r, Visit&& visit, EnvironmentRecord*) {
   visit("flush_denormal", r.flush_denormal);
   visit("interop_threads", r.interop_threads);
   visit("os", r.os);
+  visit("slurm", r.slurm);
   visit("threads", r.threads);
   visit("torch", r.torch);
 }
@@ -285,6 +286,8 @@ void VisitFields(Record& r, Visit&& visit, MeasurementRecord*) {
   visit("outside_load_max", r.outside_load_max);
   visit("outside_load_mean", r.outside_load_mean);
   visit("outside_load_warning", r.outside_load_warning);
+  visit("overlap_warning", r.overlap_warning);
+  visit("overlapping_cells", r.overlapping_cells);
   visit("process_load_mean", r.process_load_mean);
   visit("samples", r.samples);
 }

@@ -30,6 +30,9 @@ struct EnvironmentRecord {
   std::optional<bool> flush_denormal;
   std::optional<int> interop_threads;
   std::optional<std::string> os;
+  // The Slurm job the run ran in (job_id, array_job_id, array_task_id,
+  // node, cpus, gpus); unset outside Slurm.
+  std::optional<std::map<std::string, std::string>> slurm;
   std::optional<int> threads;
   std::optional<std::string> torch;
   ExtraFields extra;
@@ -85,6 +88,11 @@ struct MeasurementRecord {
   std::optional<double> process_load_mean;  // the run's own share, 0-1
   // Set when the outside load was high enough to distort the figures.
   std::optional<std::string> outside_load_warning;
+  // Other cells that ran on this machine at the same time as this one, seen
+  // through the machine's register of running cells: a machine-wide meter
+  // counted their draw too. Set when there were any, with the warning.
+  std::optional<std::int64_t> overlapping_cells;
+  std::optional<std::string> overlap_warning;
   ExtraFields extra;
 };
 

@@ -3,17 +3,20 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include <fmt/format.h>
 #include <torch/utils.h>
 
 #include "energy/measurement_record.h"
+#include "energy/running_cells.h"
 #include "inspect/model_summary.h"
 #include "process/malloc_library.h"
 #include "runner/cell_settings.h"
 #include "runner/environment.h"
 #include "runner/progress_display.h"
 #include "runner/saved_model.h"
+#include "slurm/allocation.h"
 #include "tokenizer/wordpiece.h"
 #include "training/inference.h"
 
@@ -131,12 +134,31 @@ void CellSession::Prepare() {
 
 void CellSession::DescribeRuntime(const CellSetup& setup) {
   start_.environment = DescribeEnvironment(setup.threads, setup.device);
+  if (const auto allocation = slurm::CurrentAllocation()) {
+    start_.environment.slurm = allocation->ToRecord();
+  }
   start_.environment.flush_denormal = setup.flush_denormal;
   start_.environment.channels_last = std::get<bool>(cell_.Get("channels_last"));
   start_.meters = setup.meters.Describe();
   for (const std::string& warning : setup.meters.Warnings()) Warn(warning);
   idle_ = IdleBaselineFor(context_, setup.meters);
   if (idle_) start_.idle = IdleRecordOf(*idle_);
+}
+
+void CellSession::RecordOverlap(MeasurementRecord& measurement) {
+  const std::optional<std::int64_t> others = running_ ? running_->Overlapping() : std::nullopt;
+  if (!others || *others == 0) return;
+  measurement.overlapping_cells = *others;
+  std::set<std::string> machine_wide;
+  for (const ComponentMeasurement& component : measurement.components) {
+    if (component.meter && component.scope == std::string("machine")) {
+      machine_wide.insert(*component.meter);
+    }
+  }
+  std::string meters;
+  for (const std::string& meter : machine_wide) meters += (meters.empty() ? "" : ", ") + meter;
+  measurement.overlap_warning = OverlapWarning(*others, meters);
+  if (measurement.overlap_warning) Warn(*measurement.overlap_warning);
 }
 
 void CellSession::BuildModel() {
@@ -150,6 +172,7 @@ void CellSession::BuildModel() {
 }
 
 void CellSession::Train() {
+  running_ = std::make_unique<RunningCellEntry>();
   sampler_ = MakeSampler(context_, setup_.meters);
   cpu_before_ = ReadCpuTimes();
   sampler_->Start("train");
@@ -311,6 +334,7 @@ void CellSession::Summarise() {
     if (summary.measurement.outside_load_warning) {
       Warn(*summary.measurement.outside_load_warning);
     }
+    RecordOverlap(summary.measurement);
   }
   summary.duration_s = ElapsedS();
   if (outcome_.finished || outcome_.pruned) {

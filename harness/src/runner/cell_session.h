@@ -14,6 +14,7 @@
 
 #include "energy/host_usage.h"
 #include "energy/phase_memory.h"
+#include "energy/running_cells.h"
 #include "runner/cell_run.h"
 #include "runner/cell_setup.h"
 #include "training/trainer.h"
@@ -46,6 +47,9 @@ class CellSession {
   // baseline), between choosing the meters and loading the data.
   void DescribeRuntime(const CellSetup& setup);
   void BuildModel();
+  // Other cells that ran on this machine meanwhile, and the warning when a
+  // machine-wide meter counted them too.
+  void RecordOverlap(MeasurementRecord& measurement);
   TrainingObserver Observer();
   void OnEpoch(const EpochRecord& epoch);
   void MarkPhase(const std::string& phase);
@@ -72,7 +76,8 @@ class CellSession {
   std::vector<std::shared_ptr<Optimization>> optimizations_;
   torch::Tensor sample_;  // one test sample, for the network's size
 
-  std::unique_ptr<EnergySampler> sampler_;  // from Train on
+  std::unique_ptr<EnergySampler> sampler_;     // from Train on
+  std::unique_ptr<RunningCellEntry> running_;  // on the machine's register, from Train on
   std::string provenance_;
   std::optional<CpuTimes> cpu_before_;
   PhaseMemory memory_;

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "process/malloc_library.h"
+#include "slurm/allocation.h"
 
 namespace carbonbench {
 namespace {
@@ -69,7 +71,14 @@ std::string AllocatorDescription() {
   return "glibc malloc, default thresholds";
 }
 
-int ResolveThreadCount(int requested) { return requested > 0 ? requested : UsableCores(); }
+int ResolveThreadCount(int requested) {
+  if (requested > 0) return requested;
+  // Slurm without CPU binding (task/none) leaves the affinity at the whole
+  // node: the CPUs it gave the task are what the cell may use.
+  const auto allocation = slurm::CurrentAllocation();
+  if (allocation && allocation->cpus > 0) return std::min(allocation->cpus, UsableCores());
+  return UsableCores();
+}
 
 int ApplyThreadCount(int requested) {
   const int threads = ResolveThreadCount(requested);

@@ -18,7 +18,8 @@ void ApplyAllocatorTuning();
 std::string AllocatorDescription();
 
 // Threads for torch: `requested` when > 0, else every core this process may
-// use. Sets torch's intra-op thread count and returns it.
+// use (in a Slurm job, no more than the CPUs Slurm gave it). Sets torch's intra-op thread count and
+// returns it.
 int ApplyThreadCount(int requested);
 // The count ApplyThreadCount would set, without touching torch.
 int ResolveThreadCount(int requested);

@@ -27,7 +27,8 @@ class NvmlMeter : public Meter {
     return {StringParam("library", nvml::kDefaultLibrary,
                         "NVML shared library to dlopen (the driver's libnvidia-ml.so.1)"),
             StringParam("gpus", "auto",
-                        "GPUs to measure: auto (the CUDA_VISIBLE_DEVICES indices, else all), "
+                        "GPUs to measure: auto (those a Slurm job was given, SLURM_JOB_GPUS, else "
+                        "the CUDA_VISIBLE_DEVICES indices, else all), "
                         "all, or indices such as 0,2")};
   }
 
@@ -46,10 +47,16 @@ class NvmlMeter : public Meter {
                            ") works but sees no GPU (nvidia-smi -L lists none); drop nvml "
                            "from meters"};
       }
-      const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+      // In a Slurm job SLURM_JOB_GPUS names the GPUs it was given by their
+      // physical index, as NVML counts them; CUDA_VISIBLE_DEVICES may have
+      // been renumbered from 0 where Slurm confines the job's devices.
+      const char* slurm_gpus = std::getenv("SLURM_JOB_GPUS");
+      const bool from_slurm = slurm_gpus != nullptr && *slurm_gpus != '\0';
+      const char* visible = from_slurm ? slurm_gpus : std::getenv("CUDA_VISIBLE_DEVICES");
       const std::vector<unsigned> indices = nvml::SelectGpus(selection_, count, visible);
       if (indices.empty()) {
-        return {false, "nvml.gpus is auto and CUDA_VISIBLE_DEVICES='" + std::string(visible) +
+        return {false, std::string("nvml.gpus is auto and ") +
+                           (from_slurm ? "SLURM_JOB_GPUS='" : "CUDA_VISIBLE_DEVICES='") + visible +
                            "' hides every GPU from this process, so it uses none; set "
                            "nvml.gpus (e.g. all) to measure them anyway, or drop nvml"};
       }

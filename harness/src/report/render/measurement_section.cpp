@@ -117,9 +117,12 @@ std::string SamplingTable(const std::vector<const RunRow*>& runs) {
 std::string Warnings(const std::vector<const RunRow*>& runs) {
   std::string text;
   for (const RunRow* run : runs) {
-    const auto& warning = run->summary.measurement.outside_load_warning;
-    if (warning && !warning->empty()) {
-      text += "**Warning** (" + EscapeText(RunLabel(*run)) + "): " + EscapeText(*warning) + "\n\n";
+    const MeasurementRecord& m = run->summary.measurement;
+    for (const auto* warning : {&m.outside_load_warning, &m.overlap_warning}) {
+      if (*warning && !(*warning)->empty()) {
+        text +=
+            "**Warning** (" + EscapeText(RunLabel(*run)) + "): " + EscapeText(**warning) + "\n\n";
+      }
     }
   }
   return text;
