@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# How close cost-balanced shards come to the ideal, against round-robin, on
+# suites/cifar10.yaml (on synthetic data of CIFAR-10's shape and size, which
+# is all a probe needs: random images, so only times mean anything) and on
+# the quickstart: `plan --shards N` for N = 2, 4, 8, each cell's time
+# predicted by a probe. The ideal is the larger of the total over N and the
+# longest cell.
+#   bench/shard_balance.sh [OUTPUT_DIR]     (default bench/results/shard_balance)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-bench/results/shard_balance}"
+rm -rf "$out" && mkdir -p "$out/cifar-10-batches-bin"
+bin=$(realpath ./build/release/bin/carbonbench)
+
+# CIFAR-10's binary format: per image a label byte and 3,072 pixel bytes.
+/usr/bin/python3 - "$out/cifar-10-batches-bin" <<'PY'
+import os, random, sys
+random.seed(1)
+for name, count in [(f"data_batch_{i}.bin", 10000) for i in range(1, 6)] + [("test_batch.bin", 10000)]:
+    with open(os.path.join(sys.argv[1], name), "wb") as f:
+        for _ in range(count // 1000):
+            chunk = bytearray(os.urandom(3073 * 1000))
+            for k in range(1000):
+                chunk[k * 3073] = random.randrange(10)
+            f.write(chunk)
+PY
+sed "s|^  path: data$|  path: $(realpath "$out")|; s|device: auto|device: cpu|" suites/cifar10.yaml > "$out/cifar10.yaml"
+grep -q "path: $(realpath "$out")" "$out/cifar10.yaml"
+
+echo "| suite | cells | shards | balanced makespan | round-robin makespan | ideal | balanced over ideal | round-robin over ideal |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for suite in "$out/cifar10.yaml" suites/quickstart.yaml; do
+  name=$(basename "$suite" .yaml)
+  for shards in 2 4 8; do
+    log="$out/$name-$shards.log"
+    "$bin" --store "$out/$name.db" plan "$suite" --shards "$shards" \
+      --shard-plan "$out/$name-$shards.json" > "$log" 2>&1
+    /usr/bin/python3 - "$out/$name-$shards.json" "$name" "$shards" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+costs = [c["predicted_s"] for c in plan["cells"]]
+n = int(sys.argv[3])
+balanced = [0.0] * n
+robin = [0.0] * n
+for i, c in enumerate(plan["cells"]):
+    balanced[c["shard"] - 1] += c["predicted_s"]
+    robin[i % n] += c["predicted_s"]
+ideal = max(sum(costs) / n, max(costs))
+fmt = lambda s: f"{s / 60:.1f} min" if s >= 120 else f"{s:.1f} s"
+print(f"| {sys.argv[2]} | {len(costs)} | {n} | {fmt(max(balanced))} | {fmt(max(robin))} | "
+      f"{fmt(ideal)} | {100 * (max(balanced) / ideal - 1):+.1f}% | {100 * (max(robin) / ideal - 1):+.1f}% |")
+PY
+  done
+done
