@@ -126,18 +126,21 @@ void WriteShardPlan(const std::string& path, const ShardPlan& plan) {
   report::WriteFileAtomically(path, plan.ToJson().dump(2) + "\n");
 }
 
-ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count) {
+ShardPlan LoadShardPlan(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read shard plan " + path);
   std::stringstream text;
   text << in.rdbuf();
-  ShardPlan plan;
   try {
-    plan = ShardPlan::FromJson(json::parse(text.str()));
+    return ShardPlan::FromJson(json::parse(text.str()));
   } catch (const std::exception& error) {
     throw std::runtime_error(
-        fmt::format("{} is not a shard plan ({}): {}", path, error.what(), MakeAgain(shard_count)));
+        fmt::format("{} is not a shard plan ({}): delete it and split again", path, error.what()));
   }
+}
+
+ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count) {
+  const ShardPlan plan = LoadShardPlan(path);
   if (plan.suite != suite.name || plan.shard_count != shard_count) {
     throw std::runtime_error(fmt::format(
         "shard plan {} splits suite {} into {} shards; this is suite {} in {} shards: {}", path,

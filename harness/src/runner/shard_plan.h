@@ -57,6 +57,10 @@ std::string DefaultShardPlanPath(const std::string& store_path, const std::strin
 
 void WriteShardPlan(const std::string& path, const ShardPlan& plan);
 
+// The plan at `path` as written, unchecked; a std::runtime_error names a
+// file that is not one.
+ShardPlan LoadShardPlan(const std::string& path);
+
 // The plan at `path`, checked against the suite and the shard count; a
 // std::runtime_error names the file, both sides of a mismatch and what to do.
 ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count);
