@@ -96,17 +96,18 @@ TEST_F(EndToEnd, ACostSplitIsMadeOnceFollowedByEveryShardAndGuardedAgainstEdits)
       RunCarbonbench("--store " + (root_ / "p.db").string() + " plan " + suite.string() +
                      " --shards 2 --shard-plan " + split_file);
   ASSERT_EQ(plan.exit_code, 0) << plan.output;
-  EXPECT_NE(plan.output.find("2 shards, balanced by predicted cost"), std::string::npos)
+  EXPECT_NE(plan.output.find("2 shards, cell repetitions balanced by predicted cost"),
+            std::string::npos)
       << plan.output;
-  EXPECT_NE(plan.output.find("round-robin:"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("round-robin of whole cells:"), std::string::npos) << plan.output;
   EXPECT_NE(plan.output.find("wrote the split to " + split_file), std::string::npos) << plan.output;
   const nlohmann::json written = nlohmann::json::parse(e2e::ReadFile(split_file));
   ASSERT_EQ(written.at("cells").size(), 3u);
   // The six-epoch cell outweighs the two others together: it has a shard
   // to itself (round-robin would pair it with the one-epoch cell).
-  const int long_shard = written.at("cells").at(2).at("shard").get<int>();
+  const int long_shard = written.at("cells").at(2).at("shards").at(0).get<int>();
   for (int other : {0, 1}) {
-    EXPECT_NE(written.at("cells").at(other).at("shard").get<int>(), long_shard) << other;
+    EXPECT_NE(written.at("cells").at(other).at("shards").at(0).get<int>(), long_shard) << other;
   }
 
   std::map<std::string, int> cells;
@@ -151,6 +152,37 @@ TEST_F(EndToEnd, ACostSplitIsMadeOnceFollowedByEveryShardAndGuardedAgainstEdits)
   EXPECT_NE(round_robin.output.find("epochs=2 "), std::string::npos) << round_robin.output;
   EXPECT_NE(round_robin.output.find("epochs=3 "), std::string::npos) << round_robin.output;
   EXPECT_EQ(round_robin.output.find("epochs=6 "), std::string::npos) << round_robin.output;
+}
+
+// The split's unit is a cell repetition: one cell's repetitions spread
+// over the shards, and the shards' stores hold each repetition once.
+TEST_F(EndToEnd, ACellsRepetitionsSpreadOverTheShards) {
+  const fs::path suite = WriteSuite("reps", R"(defaults:
+  model: cnn
+  epochs: 1
+  batch_size: 32
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+repetitions: 4
+inference: {enabled: false}
+)");
+  std::map<int, int> repetitions;
+  for (int index : {1, 2}) {
+    const std::string store = (root_ / ("r" + std::to_string(index) + ".db")).string();
+    const CommandResult shard = RunCarbonbench(
+        "--store " + store + " run " + suite.string() + " --no-report --models-dir " +
+        (root_ / "m").string() + " --shard " + std::to_string(index) + "/2 --shard-plan " +
+        (root_ / "reps.split.json").string());
+    ASSERT_EQ(shard.exit_code, 0) << shard.output;
+    EXPECT_NE(shard.output.find("2 run(s) of 1 cell(s) (shard " + std::to_string(index) +
+                                "/2 of 1 cells x 4 repetition(s))"),
+              std::string::npos)
+        << shard.output;
+    for (const RunRow& run : ResultsStore(store).LoadRuns("reps")) {
+      ++repetitions[run.start.repetition];
+    }
+  }
+  EXPECT_EQ(repetitions, (std::map<int, int>{{0, 1}, {1, 1}, {2, 1}, {3, 1}}));
 }
 
 }  // namespace

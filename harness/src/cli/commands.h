@@ -39,12 +39,11 @@ struct ShardOptions {
 };
 void AddShardOptions(CLI::App& command, ShardOptions& options, const std::string& what);
 
-// The positions of the cells in the shard (the balanced split made and
-// written first when there is none); lines about the split go to stderr.
-std::vector<std::size_t> SelectShardCells(const ShardOptions& options, const Suite& suite,
-                                          const PluginRegistry& registry,
-                                          const std::string& store_path,
-                                          const PlanOptions& plan_options);
+// The cell repetitions of the shard (the balanced split made and written
+// first when there is none); lines about the split go to stderr.
+std::vector<ShardCell> SelectShard(const ShardOptions& options, const Suite& suite,
+                                   const PluginRegistry& registry, const std::string& store_path,
+                                   const PlanOptions& plan_options);
 
 // Loads every plugin on the search path (throws PluginLoadError).
 PluginRegistry LoadPlugins(const GlobalOptions& global);

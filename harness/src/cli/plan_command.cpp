@@ -60,7 +60,7 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
     }
     const double g_per_kwh = ResolveSuiteCarbon(suite).g_per_kwh;
     if (!shard->shard.empty() && ParseShard(shard->shard).count > 1) {
-      options->positions = SelectShardCells(*shard, suite, registry, global.store_path, *options);
+      options->cells = SelectShard(*shard, suite, registry, global.store_path, *options);
     }
     ResultsStore store(global.store_path);
     auto progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };

@@ -92,9 +92,9 @@ void AddRunCommand(CLI::App& app, GlobalOptions& global) {
     plan_options.executable_path = options->executable_path;
     plan_options.plugin_dirs = options->plugin_dirs;
     if (options->shard_count > 1) {
-      options->shard_positions =
-          SelectShardCells(*shard, suite, registry, options->store_path, plan_options);
-      plan_options.positions = options->shard_positions;
+      options->shard_cells =
+          SelectShard(*shard, suite, registry, options->store_path, plan_options);
+      plan_options.cells = options->shard_cells;
     }
     if (*max_energy_wh > 0 || *max_co2_g > 0) {
       // Checked before anything runs; the probes are the only cost.

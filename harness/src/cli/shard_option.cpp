@@ -30,16 +30,15 @@ void AddShardOptions(CLI::App& command, ShardOptions& options, const std::string
                      "<store folder>/<suite>.shards-<n>.json)");
 }
 
-std::vector<std::size_t> SelectShardCells(const ShardOptions& options, const Suite& suite,
-                                          const PluginRegistry& registry,
-                                          const std::string& store_path,
-                                          const PlanOptions& plan_options) {
+std::vector<ShardCell> SelectShard(const ShardOptions& options, const Suite& suite,
+                                   const PluginRegistry& registry, const std::string& store_path,
+                                   const PlanOptions& plan_options) {
   ShardSelection selection;
   selection.shard = ParseShard(options.shard);
   selection.method = options.method;
   selection.plan_path = options.plan_path;
   ResultsStore store(store_path);
-  return SelectShardPositions(
+  return SelectShardCells(
       suite, registry, store, store_path, plan_options, selection,
       [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
 }

@@ -37,8 +37,8 @@ struct TaskProgress {
 TaskProgress ProgressOf(const Suite& suite, const ShardPlan& plan, const JobFolder& folder,
                         int task) {
   TaskProgress progress;
-  const std::vector<std::size_t> positions = PositionsInShard(plan, task);
-  progress.runs = static_cast<int>(positions.size()) * suite.repetitions;
+  const std::vector<ShardCell> cells = CellsOfShard(plan, task);
+  for (const ShardCell& cell : cells) progress.runs += static_cast<int>(cell.repetitions.size());
   const std::string path = folder.ShardStore(task);
   if (!fs::exists(path)) return progress;
   const ResultsStore store(path);
@@ -49,9 +49,9 @@ TaskProgress ProgressOf(const Suite& suite, const ShardPlan& plan, const JobFold
       latest[{run.start.config_hash, run.start.repetition}] = run.status;
     }
   }
-  for (std::size_t position : positions) {
-    for (int repetition = 0; repetition < suite.repetitions; ++repetition) {
-      const auto found = latest.find({suite.cells[position].config_hash, repetition});
+  for (const ShardCell& cell : cells) {
+    for (int repetition : cell.repetitions) {
+      const auto found = latest.find({suite.cells[cell.position].config_hash, repetition});
       if (found == latest.end()) continue;
       if (found->second == "finished") ++progress.finished;
       if (found->second == "running") ++progress.running;
@@ -122,7 +122,14 @@ void Submit(GlobalOptions& global, const std::string& suite_path,
           folder.ShardPlan(), suite.name, written, folder.folder, written, folder.folder, tasks));
     }
   }
-  if (tasks == 0) tasks = static_cast<int>(std::min<std::size_t>(suite.cells.size(), 8));
+  const int runs = static_cast<int>(suite.cells.size()) * suite.repetitions;
+  if (tasks == 0) tasks = std::min(runs, 8);
+  if (tasks > runs && !fs::exists(folder.ShardPlan())) {
+    // A shard holds whole cell repetitions: more tasks would have nothing to run.
+    std::fprintf(stderr, "suite %s has %d cell repetition(s): submitting %d task(s), not %d\n",
+                 suite.name.c_str(), runs, runs, tasks);
+    tasks = runs;
+  }
   tasks = std::max(tasks, 1);
 
   PlanOptions plan_options;
@@ -280,7 +287,7 @@ void AddSlurmCommand(CLI::App& app, GlobalOptions& global) {
   submit
       ->add_option("--tasks", settings->tasks,
                    "array tasks, each a shard (default: the split already made, else one per "
-                   "cell up to 8)")
+                   "cell repetition up to 8)")
       ->check(CLI::Range(1, 100000));
   submit->add_option("--partition", settings->partition, "Slurm partition (sbatch --partition)");
   submit->add_option("--time", settings->time_limit,

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report/export/atomic_file.h"
 #include "store/store_codec.h"
@@ -30,16 +31,24 @@ double Median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-std::vector<double> CostsOf(const ShardPlan& plan) {
-  std::vector<double> costs;
-  for (const ShardPlanCell& cell : plan.cells) costs.push_back(cell.predicted_s);
-  return costs;
-}
+// How a cell's basis starts when its cost is a stand-in.
+constexpr const char* kNotPredicted = "not predicted, the median";
 
-std::vector<int> ShardsOf(const ShardPlan& plan) {
+// The plan's cell repetitions in order, each with its cost and shard.
+struct Units {
+  std::vector<double> costs;
   std::vector<int> shards;
-  for (const ShardPlanCell& cell : plan.cells) shards.push_back(cell.shard);
-  return shards;
+};
+
+Units UnitsOf(const ShardPlan& plan) {
+  Units units;
+  for (const ShardPlanCell& cell : plan.cells) {
+    for (int shard : cell.shards) {
+      units.costs.push_back(cell.predicted_s);
+      units.shards.push_back(shard);
+    }
+  }
+  return units;
 }
 
 std::string MakeAgain(int shard_count) {
@@ -56,28 +65,26 @@ json ShardPlan::ToJson() const {
   for (const ShardPlanCell& cell : cells) {
     cell_list.push_back({{"name", cell.name},
                          {"config_hash", cell.config_hash},
-                         {"shard", cell.shard},
+                         {"shards", cell.shards},
                          {"predicted_s", cell.predicted_s},
                          {"basis", cell.basis}});
   }
-  return {{"suite", suite},
-          {"shards", shard_count},
-          {"method", method},
-          {"made_at", made_at},
-          {"cells", cell_list}};
+  return {{"suite", suite},   {"shards", shard_count}, {"repetitions", repetitions},
+          {"method", method}, {"made_at", made_at},    {"cells", cell_list}};
 }
 
 ShardPlan ShardPlan::FromJson(const json& value) {
   ShardPlan plan;
   plan.suite = value.at("suite").get<std::string>();
   plan.shard_count = value.at("shards").get<int>();
+  plan.repetitions = value.at("repetitions").get<int>();
   plan.method = value.at("method").get<std::string>();
   plan.made_at = value.value("made_at", "");
   for (const json& cell : value.at("cells")) {
     ShardPlanCell entry;
     entry.name = cell.at("name").get<std::string>();
     entry.config_hash = cell.at("config_hash").get<std::string>();
-    entry.shard = cell.at("shard").get<int>();
+    entry.shards = cell.at("shards").get<std::vector<int>>();
     entry.predicted_s = cell.value("predicted_s", 0.0);
     entry.basis = cell.value("basis", "");
     plan.cells.push_back(std::move(entry));
@@ -90,27 +97,41 @@ ShardPlan MakeShardPlan(const Suite& suite, const SuitePlan& plan, int shard_cou
   ShardPlan result;
   result.suite = suite.name;
   result.shard_count = shard_count;
+  result.repetitions = suite.repetitions;
   result.method = method;
   result.made_at = NowIso8601Utc();
   std::vector<double> known;
   for (const CellPrediction& cell : plan.cells) {
-    if (cell.predicted) known.push_back(cell.duration_s * suite.repetitions);
+    if (cell.predicted) known.push_back(cell.duration_s);
   }
   const double stand_in = known.empty() ? 1.0 : Median(known);
-  std::vector<double> costs;
   for (const CellPrediction& cell : plan.cells) {
     ShardPlanCell entry;
     entry.name = cell.cell_name;
     entry.config_hash = cell.config_hash;
-    entry.predicted_s = cell.predicted ? cell.duration_s * suite.repetitions : stand_in;
-    entry.basis = cell.predicted ? cell.basis : "not predicted (" + cell.basis + "): the median";
-    costs.push_back(entry.predicted_s);
+    entry.predicted_s = cell.predicted ? cell.duration_s : stand_in;
+    entry.basis =
+        cell.predicted ? cell.basis : std::string(kNotPredicted) + " (" + cell.basis + ")";
     result.cells.push_back(std::move(entry));
   }
-  const std::vector<int> shards = method == kShardByRoundRobin
-                                      ? RoundRobinShards(costs.size(), shard_count)
-                                      : BalancedShards(costs, shard_count);
-  for (std::size_t i = 0; i < shards.size(); ++i) result.cells[i].shard = shards[i];
+  if (method == kShardByRoundRobin) {
+    const std::vector<int> shards = RoundRobinShards(result.cells.size(), shard_count);
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      result.cells[i].shards.assign(static_cast<std::size_t>(suite.repetitions), shards[i]);
+    }
+    return result;
+  }
+  std::vector<double> costs;
+  for (const ShardPlanCell& cell : result.cells) {
+    costs.insert(costs.end(), static_cast<std::size_t>(suite.repetitions), cell.predicted_s);
+  }
+  const std::vector<int> shards = BalancedShards(costs, shard_count);
+  std::size_t unit = 0;
+  for (ShardPlanCell& cell : result.cells) {
+    for (int repetition = 0; repetition < suite.repetitions; ++repetition) {
+      cell.shards.push_back(shards[unit++]);
+    }
+  }
   return result;
 }
 
@@ -146,6 +167,12 @@ ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_c
         "shard plan {} splits suite {} into {} shards; this is suite {} in {} shards: {}", path,
         plan.suite, plan.shard_count, suite.name, shard_count, MakeAgain(shard_count)));
   }
+  if (plan.repetitions != suite.repetitions) {
+    throw std::runtime_error(fmt::format(
+        "shard plan {} splits {} repetition(s) of each cell and the suite file {} now has {}: "
+        "{}",
+        path, plan.repetitions, suite.source, suite.repetitions, MakeAgain(shard_count)));
+  }
   std::vector<std::string> planned;
   for (const ShardPlanCell& cell : plan.cells) planned.push_back(cell.config_hash);
   std::vector<std::string> present;
@@ -172,45 +199,71 @@ ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_c
         MakeAgain(shard_count)));
   }
   for (const ShardPlanCell& cell : plan.cells) {
-    if (cell.shard < 1 || cell.shard > shard_count) {
-      throw std::runtime_error(
-          fmt::format("shard plan {} gives cell {} shard {}, outside 1..{}: {}", path, cell.name,
-                      cell.shard, shard_count, MakeAgain(shard_count)));
+    const bool in_range = std::all_of(cell.shards.begin(), cell.shards.end(), [&](int shard) {
+      return shard >= 1 && shard <= shard_count;
+    });
+    if (cell.shards.size() != static_cast<std::size_t>(plan.repetitions) || !in_range) {
+      throw std::runtime_error(fmt::format(
+          "shard plan {} gives cell {} shards [{}], not one in 1..{} per repetition: {}", path,
+          cell.name, fmt::join(cell.shards, ", "), shard_count, MakeAgain(shard_count)));
     }
   }
   return plan;
 }
 
-std::vector<std::size_t> PositionsInShard(const ShardPlan& plan, int index) {
-  std::vector<std::size_t> positions;
-  for (std::size_t i = 0; i < plan.cells.size(); ++i) {
-    if (plan.cells[i].shard == index) positions.push_back(i);
+std::vector<ShardCell> CellsOfShard(const ShardPlan& plan, int index) {
+  std::vector<ShardCell> cells;
+  for (std::size_t position = 0; position < plan.cells.size(); ++position) {
+    ShardCell cell{position, {}};
+    const std::vector<int>& shards = plan.cells[position].shards;
+    for (std::size_t repetition = 0; repetition < shards.size(); ++repetition) {
+      if (shards[repetition] == index) cell.repetitions.push_back(static_cast<int>(repetition));
+    }
+    if (!cell.repetitions.empty()) cells.push_back(std::move(cell));
   }
-  return positions;
+  return cells;
 }
 
 std::string FormatShardPlan(const ShardPlan& plan) {
-  const std::vector<double> costs = CostsOf(plan);
-  const ShardLoads split = LoadsOf(costs, ShardsOf(plan), plan.shard_count);
+  const Units units = UnitsOf(plan);
+  const ShardLoads split = LoadsOf(units.costs, units.shards, plan.shard_count);
+  // Round-robin as `--shard-by round-robin` splits: whole cells by position.
+  std::vector<double> cell_costs;
+  for (const ShardPlanCell& cell : plan.cells) {
+    cell_costs.push_back(cell.predicted_s * static_cast<double>(cell.shards.size()));
+  }
   const ShardLoads round_robin =
-      LoadsOf(costs, RoundRobinShards(costs.size(), plan.shard_count), plan.shard_count);
+      LoadsOf(cell_costs, RoundRobinShards(cell_costs.size(), plan.shard_count), plan.shard_count);
   std::string text = fmt::format(
-      "\n{} shards, {}:\n\n| shard | cells | predicted time |\n|---|---|---|\n", plan.shard_count,
-      plan.method == kShardByRoundRobin ? "round-robin by position"
-                                        : "balanced by predicted cost (longest first, each to "
-                                          "the least-loaded shard)");
+      "\n{} shards, {}:\n\n| shard | runs | predicted time |\n|---|---|---|\n", plan.shard_count,
+      plan.method == kShardByRoundRobin
+          ? "whole cells round-robin by position"
+          : "cell repetitions balanced by predicted cost (longest first, each to "
+            "the least-loaded shard)");
   for (int shard = 1; shard <= plan.shard_count; ++shard) {
-    text += fmt::format("| {} | {} | {} |\n", shard, PositionsInShard(plan, shard).size(),
+    text += fmt::format("| {} | {} | {} |\n", shard,
+                        std::count(units.shards.begin(), units.shards.end(), shard),
                         Duration(split.loads[static_cast<std::size_t>(shard - 1)]));
   }
   auto over = [&split](double makespan) {
     return split.ideal > 0 ? fmt::format("{:+.1f}%", (makespan / split.ideal - 1) * 100) : "n/a";
   };
   text += fmt::format(
-      "\nmakespan: {} ({} against the ideal); round-robin: {} ({}); ideal {}, the larger of the "
-      "total over {} shards and the longest cell\n",
+      "\nmakespan: {} ({} against the ideal); round-robin of whole cells: {} ({}); ideal {}, the "
+      "larger of the total over {} shards and the longest cell repetition\n",
       Duration(split.makespan), over(split.makespan), Duration(round_robin.makespan),
       over(round_robin.makespan), Duration(split.ideal), plan.shard_count);
+  const auto unpredicted = std::count_if(plan.cells.begin(), plan.cells.end(), [](const auto& c) {
+    return c.basis.rfind(kNotPredicted, 0) == 0;
+  });
+  if (unpredicted > 0) {
+    text += fmt::format(
+        "{} of {} cell(s) could not be predicted and count as the median of the others{}\n",
+        unpredicted, plan.cells.size(),
+        unpredicted == static_cast<long>(plan.cells.size())
+            ? " (none could: each counts as 1 s, which splits them by number)"
+            : "");
+  }
   return text;
 }
 
@@ -224,7 +277,7 @@ ShardPlan ShardPlanAt(const std::string& path, const Suite& suite, const PluginR
   // Over every cell, finished or not (those are predicted from their
   // runs): a shard that resumes later must find the same split.
   PlanOptions every_cell = plan_options;
-  every_cell.positions.reset();
+  every_cell.cells.reset();
   const SuitePlan plan = PlanSuite(suite, registry, store, every_cell, progress);
   ShardPlan split = MakeShardPlan(suite, plan, shard_count, kShardByCost);
   WriteShardPlan(path, split);
@@ -232,17 +285,18 @@ ShardPlan ShardPlanAt(const std::string& path, const Suite& suite, const PluginR
   return split;
 }
 
-std::vector<std::size_t> SelectShardPositions(
-    const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
-    const std::string& store_path, const PlanOptions& plan_options, const ShardSelection& selection,
-    const std::function<void(const std::string&)>& notice) {
+std::vector<ShardCell> SelectShardCells(const Suite& suite, const PluginRegistry& registry,
+                                        ResultsStore& store, const std::string& store_path,
+                                        const PlanOptions& plan_options,
+                                        const ShardSelection& selection,
+                                        const std::function<void(const std::string&)>& notice) {
   const int count = selection.shard.count;
   if (selection.method == kShardByRoundRobin) {
-    std::vector<std::size_t> positions;
-    for (std::size_t position = 0; position < suite.cells.size(); ++position) {
-      if (InShard(position, selection.shard)) positions.push_back(position);
+    std::vector<ShardCell> cells;
+    for (ShardCell& cell : WholeSuite(suite.cells.size(), suite.repetitions)) {
+      if (InShard(cell.position, selection.shard)) cells.push_back(std::move(cell));
     }
-    return positions;
+    return cells;
   }
   const std::string path = selection.plan_path.empty()
                                ? DefaultShardPlanPath(store_path, suite.name, count)
@@ -251,12 +305,13 @@ std::vector<std::size_t> SelectShardPositions(
   const ShardPlan plan =
       ShardPlanAt(path, suite, registry, store, plan_options, count, notice, &made);
   if (notice) {
-    notice(made ? fmt::format("split {} cells into {} shards by predicted cost and wrote the "
-                              "split to {}: give every shard the same file (--shard-plan)",
-                              plan.cells.size(), count, path)
+    notice(made ? fmt::format("split {} cell(s) x {} repetition(s) into {} shards by predicted "
+                              "cost and wrote the split to {}: give every shard the same file "
+                              "(--shard-plan)",
+                              plan.cells.size(), plan.repetitions, count, path)
                 : fmt::format("following the split in {} (made {})", path, plan.made_at));
   }
-  return PositionsInShard(plan, selection.shard.index);
+  return CellsOfShard(plan, selection.shard.index);
 }
 
 }  // namespace carbonbench

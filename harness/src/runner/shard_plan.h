@@ -1,5 +1,5 @@
-// Which shard runs each cell, decided once and written to a file that every
-// shard follows. Predictions come from the store each machine has, and from
+// Which shard runs each cell repetition, decided once and written to a file
+// that every shard follows. Predictions come from the store each machine has, and from
 // probes whose timings vary: a split made on each machine could differ, and
 // cells would run twice or never. The file names the suite's cells by
 // configuration hash, so a suite edited since is refused, not misread.
@@ -27,15 +27,16 @@ inline constexpr const char* kShardByRoundRobin = "round-robin";
 struct ShardPlanCell {
   std::string name;
   std::string config_hash;
-  int shard = 1;           // 1-based
-  double predicted_s = 0;  // every repetition; what the split balanced
-  std::string basis;       // of the prediction, as `plan` says it
+  std::vector<int> shards;  // 1-based, one per repetition
+  double predicted_s = 0;   // one repetition; what the split balanced
+  std::string basis;        // of the prediction, as `plan` says it
 };
 
 struct ShardPlan {
   std::string suite;
   int shard_count = 1;
-  std::string method = kShardByCost;  // or kShardByRoundRobin
+  int repetitions = 1;
+  std::string method = kShardByCost;  // or kShardByRoundRobin (whole cells)
   std::string made_at;                // ISO 8601 UTC
   std::vector<ShardPlanCell> cells;   // in the suite's order
 
@@ -43,8 +44,8 @@ struct ShardPlan {
   static ShardPlan FromJson(const nlohmann::json& json);
 };
 
-// The suite's cells split by `method` using `plan`, a plan of every cell in
-// the suite's order. A cell the plan could not predict counts as the median
+// The suite's cell repetitions split by `method` using `plan`, a plan of
+// every cell in the suite's order. A cell the plan could not predict counts as the median
 // of those it could (as one unit of time when none could), so it is spread
 // like the others rather than piled on one shard.
 ShardPlan MakeShardPlan(const Suite& suite, const SuitePlan& plan, int shard_count,
@@ -65,15 +66,15 @@ ShardPlan LoadShardPlan(const std::string& path);
 // std::runtime_error names the file, both sides of a mismatch and what to do.
 ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count);
 
-// Positions in the suite of the cells the plan gives shard `index`.
-std::vector<std::size_t> PositionsInShard(const ShardPlan& plan, int index);
+// The cells and repetitions the plan gives shard `index`.
+std::vector<ShardCell> CellsOfShard(const ShardPlan& plan, int index);
 
 // The split's predicted time per shard, its makespan against round-robin's
-// on the same predictions, and the ideal.
+// (whole cells by position) on the same predictions, and the ideal.
 std::string FormatShardPlan(const ShardPlan& plan);
 
-// What `run --shard i/n` and `plan --shard i/n` run: round-robin positions,
-// or those of the cost-balanced plan at `plan_path` (empty: the default path
+// What `run --shard i/n` and `plan --shard i/n` run: whole cells round-robin,
+// or the cell repetitions of the cost-balanced plan at `plan_path` (empty: the default path
 // beside the store), made now from the store and probes when there is none
 // and written there for the other shards to follow. `notice` gets a line
 // saying which plan was made or followed.
@@ -83,10 +84,11 @@ struct ShardSelection {
   std::string plan_path;
 };
 
-std::vector<std::size_t> SelectShardPositions(
-    const Suite& suite, const PluginRegistry& registry, ResultsStore& store,
-    const std::string& store_path, const PlanOptions& plan_options, const ShardSelection& selection,
-    const std::function<void(const std::string&)>& notice);
+std::vector<ShardCell> SelectShardCells(const Suite& suite, const PluginRegistry& registry,
+                                        ResultsStore& store, const std::string& store_path,
+                                        const PlanOptions& plan_options,
+                                        const ShardSelection& selection,
+                                        const std::function<void(const std::string&)>& notice);
 
 // The cost-balanced plan at `path` when there is one, else one made now
 // (from the store and probes) and written there. `made` says which.

@@ -1,7 +1,6 @@
 #include "runner/suite_plan.h"
 
 #include <map>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -66,29 +65,31 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
 
   const auto earlier = FinishedRunsByConfig(store);
   std::vector<CellPrediction> cells;
-  std::vector<std::size_t> positions(suite.cells.size());
-  std::iota(positions.begin(), positions.end(), std::size_t{0});
-  for (std::size_t position : options.positions.value_or(positions)) {
-    const Cell& cell = suite.cells[position];
+  for (const ShardCell& part :
+       options.cells.value_or(WholeSuite(suite.cells.size(), suite.repetitions))) {
+    const Cell& cell = suite.cells[part.position];
+    const int to_plan = static_cast<int>(part.repetitions.size());
     int finished = 0;
-    for (int repetition = 0; repetition < suite.repetitions && !options.fresh; ++repetition) {
-      if (store.FindFinished(suite.name, cell.config_hash, repetition)) ++finished;
+    for (int repetition : part.repetitions) {
+      if (!options.fresh && store.FindFinished(suite.name, cell.config_hash, repetition)) {
+        ++finished;
+      }
     }
     CellPrediction prediction;
     const auto stored = earlier.find(cell.config_hash);
     if (stored != earlier.end()) {
       prediction = *PredictFromRuns(stored->second);
-    } else if (finished < suite.repetitions && options.probe_steps > 0) {
+    } else if (finished < to_plan && options.probe_steps > 0) {
       if (progress)
         progress(fmt::format("probing {} ({} steps)...", cell.name, options.probe_steps));
       prediction = Probe(context, options, cell);
-    } else if (finished < suite.repetitions) {
+    } else if (finished < to_plan) {
       prediction.basis = "no stored run, and probing is off";
     }
     prediction.cell_name = cell.name;
     prediction.config_hash = cell.config_hash;
     prediction.repetitions_finished = finished;
-    prediction.repetitions_to_run = suite.repetitions - finished;
+    prediction.repetitions_to_run = to_plan - finished;
     cells.push_back(std::move(prediction));
   }
   return TotalPlan(std::move(cells));

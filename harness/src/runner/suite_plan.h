@@ -10,15 +10,15 @@
 #include "runner/plan.h"
 #include "runner/suite_runner.h"
 #include "store/results_store.h"
+#include "suites/shard.h"
 
 namespace carbonbench {
 
 struct PlanOptions {
   int probe_steps = 5;  // 0: predict from the store only
   std::string models_dir;
-  // The positions in the suite of the cells to plan (a shard's); unset:
-  // every cell.
-  std::optional<std::vector<std::size_t>> positions;
+  // The cells and repetitions to plan (a shard's); unset: every cell.
+  std::optional<std::vector<ShardCell>> cells;
   bool fresh = false;  // every repetition is to run again
   std::string executable_path;
   std::vector<std::string> plugin_dirs;

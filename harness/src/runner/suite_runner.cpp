@@ -176,11 +176,9 @@ namespace {
 
 // Positions, not cells: each cell is made when it is registered and when it
 // runs, so the suite's cells are never all held at once.
-std::vector<std::size_t> CellsInShard(const Suite& suite, const RunOptions& options) {
-  if (options.shard_count > 1) return options.shard_positions;
-  std::vector<std::size_t> cells(suite.cells.size());
-  std::iota(cells.begin(), cells.end(), std::size_t{0});
-  return cells;
+std::vector<ShardCell> CellsInShard(const Suite& suite, const RunOptions& options) {
+  if (options.shard_count > 1) return options.shard_cells;
+  return WholeSuite(suite.cells.size(), suite.repetitions);
 }
 
 // What a registered benchmark needs of the suite's run; it outlives them.
@@ -192,12 +190,13 @@ struct SuiteRun {
   SuiteTally& tally;
 };
 
-// One Google Benchmark iteration of a cell: one repetition, or none after
-// --fail-fast saw a failure.
-void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchmark_name,
-                      benchmark::State& state) {
+// One Google Benchmark iteration of a cell: one of the repetitions this
+// shard runs, or none after --fail-fast saw a failure.
+void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::vector<int>& repetitions,
+                      const std::string& benchmark_name, benchmark::State& state) {
   SuiteTally& tally = run.tally;
-  const int repetition = tally.repetitions_done[cell.config_hash]++;
+  const int repetition =
+      repetitions.at(static_cast<std::size_t>(tally.repetitions_done[cell.config_hash]++));
   ++tally.started;
   for (auto _ : state) {
     if (run.options.fail_fast && tally.failures > 0) {
@@ -225,17 +224,19 @@ void RunCellBenchmark(SuiteRun& run, const Cell& cell, const std::string& benchm
 }
 
 // Each cell is one benchmark, run once per repetition.
-void RegisterCells(SuiteRun& run, const std::vector<std::size_t>& cells) {
+void RegisterCells(SuiteRun& run, const std::vector<ShardCell>& cells) {
   const Suite& suite = *run.context.suite;
-  for (const std::size_t position : cells) {
+  for (const ShardCell& part : cells) {
+    const std::size_t position = part.position;
     const std::string benchmark_name = suite.name + "/" + suite.cells.At(position).name;
     auto* benchmark = benchmark::RegisterBenchmark(
-        benchmark_name.c_str(), [&run, &suite, position, benchmark_name](benchmark::State& state) {
-          RunCellBenchmark(run, suite.cells.At(position), benchmark_name, state);
+        benchmark_name.c_str(), [&run, &suite, position, repetitions = part.repetitions,
+                                 benchmark_name](benchmark::State& state) {
+          RunCellBenchmark(run, suite.cells.At(position), repetitions, benchmark_name, state);
         });
     benchmark->UseManualTime()
         ->Iterations(1)
-        ->Repetitions(suite.repetitions)
+        ->Repetitions(static_cast<int>(part.repetitions.size()))
         // Milliseconds: compare.py prints times in the file's unit, and whole
         // seconds of a short cell would compare nothing.
         ->Unit(benchmark::kMillisecond);
@@ -243,16 +244,18 @@ void RegisterCells(SuiteRun& run, const std::vector<std::size_t>& cells) {
 }
 
 std::string SuiteHeadline(const Suite& suite, const RunOptions& options, std::size_t cells,
-                          const CarbonIntensity& intensity, const ChildLimits& limits) {
-  const std::string shard = options.shard_count > 1
-                                ? fmt::format(" (shard {}/{} of {} cells)", options.shard_index,
-                                              options.shard_count, suite.cells.size())
-                                : "";
+                          int runs, const CarbonIntensity& intensity, const ChildLimits& limits) {
+  const std::string what =
+      options.shard_count > 1
+          ? fmt::format("{} run(s) of {} cell(s) (shard {}/{} of {} cells x {} repetition(s))",
+                        runs, cells, options.shard_index, options.shard_count, suite.cells.size(),
+                        suite.repetitions)
+          : fmt::format("{} cell(s) x {} repetition(s)", cells, suite.repetitions);
   return fmt::format(
-      "suite {} ({}): {} cell(s){} x {} repetition(s); carbon intensity {:.1f} g/kWh ({}), "
-      "PUE {:.2f}; each cell in its own process, limits {:g} s and {} MB",
-      suite.name, suite.source, cells, shard, suite.repetitions, intensity.g_per_kwh,
-      intensity.region_used, intensity.pue, limits.timeout_s, limits.memory_mb);
+      "suite {} ({}): {}; carbon intensity {:.1f} g/kWh ({}), PUE {:.2f}; each cell in its own "
+      "process, limits {:g} s and {} MB",
+      suite.name, suite.source, what, intensity.g_per_kwh, intensity.region_used, intensity.pue,
+      limits.timeout_s, limits.memory_mb);
 }
 
 }  // namespace
@@ -349,16 +352,17 @@ int RunSuite(const Suite& suite, const PluginRegistry& registry, const RunOption
   ResultsStore& store = setup.store;
   SuiteRunContext& context = setup.context;
   const IsolatedCellSettings& isolation = setup.isolation;
-  const std::vector<std::size_t> cells = CellsInShard(suite, options);
+  const std::vector<ShardCell> cells = CellsInShard(suite, options);
 
   InitializeBenchmark(options.benchmark_args);
   ProgressDisplay progress(ProgressDisplay::ShouldBeLive());
   SuiteTally tally;
-  tally.total = static_cast<int>(cells.size()) * suite.repetitions;
+  for (const ShardCell& part : cells) tally.total += static_cast<int>(part.repetitions.size());
   SuiteRun run{context, options, isolation, progress, tally};
   RegisterCells(run, cells);
   SuiteConsoleReporter console(
-      SuiteHeadline(suite, options, cells.size(), intensity, isolation.limits), &tally.child_cpu);
+      SuiteHeadline(suite, options, cells.size(), tally.total, intensity, isolation.limits),
+      &tally.child_cpu);
   std::unique_ptr<benchmark::BenchmarkReporter> file = FileReporter(options, tally.child_cpu);
   benchmark::RunSpecifiedBenchmarks(&console, file.get());
   benchmark::ClearRegisteredBenchmarks();

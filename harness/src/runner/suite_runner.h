@@ -18,6 +18,7 @@
 #include "runner/isolated_cell.h"
 #include "store/results_store.h"
 #include "store/store_lock.h"
+#include "suites/shard.h"
 #include "suites/suite.h"
 
 namespace carbonbench {
@@ -32,9 +33,9 @@ struct RunOptions {
   int sampler_interval_ms = 0;      // 0: the suite's sampler.interval_ms
   double cell_timeout_s = 0;        // 0: the suite's limits.cell_timeout_s
   std::int64_t cell_memory_mb = 0;  // 0: the suite's limits.cell_memory_mb
-  int shard_index = 1;              // run only the cells of shard index/count (1-based),
-  int shard_count = 1;              // those at `shard_positions` in the suite
-  std::vector<std::size_t> shard_positions;
+  int shard_index = 1;              // run only shard index/count (1-based):
+  int shard_count = 1;              // the cell repetitions in `shard_cells`
+  std::vector<ShardCell> shard_cells;
   // What runs each cell: this program's `cell` command, with these plugin
   // folders (the parent's --plugin-dir list).
   std::string executable_path;

@@ -43,6 +43,17 @@ bool InShard(std::size_t position, const Shard& shard) {
          static_cast<std::size_t>(shard.index - 1);
 }
 
+std::vector<ShardCell> WholeSuite(std::size_t cells, int repetitions) {
+  std::vector<ShardCell> whole(cells);
+  for (std::size_t position = 0; position < cells; ++position) {
+    whole[position].position = position;
+    for (int repetition = 0; repetition < repetitions; ++repetition) {
+      whole[position].repetitions.push_back(repetition);
+    }
+  }
+  return whole;
+}
+
 std::vector<int> RoundRobinShards(std::size_t cells, int shard_count) {
   std::vector<int> shards(cells);
   for (std::size_t position = 0; position < cells; ++position) {
@@ -50,6 +61,60 @@ std::vector<int> RoundRobinShards(std::size_t cells, int shard_count) {
   }
   return shards;
 }
+
+namespace {
+
+// Moves one item, or swaps two, out of the most-loaded shard while that
+// lowers the larger of the two shards' loads below the current makespan.
+// Each step lowers the sum of squared loads, so it ends; the makespan
+// never rises, so longest first's bound still holds.
+void Refine(const std::vector<double>& costs, std::vector<int>& shards,
+            std::vector<double>& loads) {
+  constexpr int kMaxSteps = 200;  // keeps a suite of thousands of runs quick
+  for (int step = 0; step < kMaxSteps; ++step) {
+    const int top = static_cast<int>(std::max_element(loads.begin(), loads.end()) - loads.begin());
+    const double makespan = loads[static_cast<std::size_t>(top)];
+    double best = makespan;
+    std::size_t best_out = costs.size(), best_in = costs.size();
+    int best_shard = -1;
+    for (std::size_t out = 0; out < costs.size(); ++out) {
+      if (shards[out] - 1 != top) continue;
+      for (int other = 0; other < static_cast<int>(loads.size()); ++other) {
+        if (other == top) continue;
+        const double load = loads[static_cast<std::size_t>(other)];
+        const double moved = std::max(makespan - costs[out], load + costs[out]);
+        if (moved < best) {
+          best = moved;
+          best_out = out;
+          best_in = costs.size();
+          best_shard = other;
+        }
+        for (std::size_t in = 0; in < costs.size(); ++in) {
+          if (shards[in] - 1 != other || costs[in] >= costs[out]) continue;
+          const double delta = costs[out] - costs[in];
+          const double swapped = std::max(makespan - delta, load + delta);
+          if (swapped < best) {
+            best = swapped;
+            best_out = out;
+            best_in = in;
+            best_shard = other;
+          }
+        }
+      }
+    }
+    if (best_shard < 0) return;
+    shards[best_out] = best_shard + 1;
+    loads[static_cast<std::size_t>(top)] -= costs[best_out];
+    loads[static_cast<std::size_t>(best_shard)] += costs[best_out];
+    if (best_in < costs.size()) {
+      shards[best_in] = top + 1;
+      loads[static_cast<std::size_t>(best_shard)] -= costs[best_in];
+      loads[static_cast<std::size_t>(top)] += costs[best_in];
+    }
+  }
+}
+
+}  // namespace
 
 std::vector<int> BalancedShards(const std::vector<double>& costs, int shard_count) {
   std::vector<std::size_t> order(costs.size());
@@ -63,6 +128,7 @@ std::vector<int> BalancedShards(const std::vector<double>& costs, int shard_coun
     *least += costs[position];
     shards[position] = static_cast<int>(least - loads.begin()) + 1;
   }
+  Refine(costs, shards, loads);
   return shards;
 }
 
