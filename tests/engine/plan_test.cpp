@@ -2,7 +2,11 @@
 // schedule, totals and the budget check.
 #include "runner/plan.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
+
+#include "runner/shard_plan.h"
 
 namespace carbonbench {
 namespace {
@@ -78,6 +82,63 @@ TEST(Plan, TheBudgetRefusesAPlanAboveItAndSaysHowToProceed) {
   unknown.repetitions_to_run = 1;
   EXPECT_NE(CheckBudget(TotalPlan({cell, unknown}), 100, 0).find("could not be predicted"),
             std::string::npos);
+}
+
+CellPrediction Predicted(const std::string& name, double duration_s) {
+  CellPrediction cell;
+  cell.cell_name = name;
+  cell.config_hash = name + "-hash";
+  cell.predicted = duration_s > 0;
+  cell.duration_s = duration_s;
+  cell.basis = cell.predicted ? "probe" : "the probe failed";
+  return cell;
+}
+
+TEST(ShardPlan, RepetitionsAreSplitAndAnUnpredictedCellCountsAsTheMedian) {
+  Suite suite;
+  suite.name = "s";
+  suite.repetitions = 2;
+  SuitePlan plan;
+  plan.cells = {Predicted("a", 10), Predicted("b", 30), Predicted("c", 0), Predicted("d", 20)};
+  const ShardPlan split = MakeShardPlan(suite, plan, 2, kShardByCost);
+  ASSERT_EQ(split.cells.size(), 4u);
+  EXPECT_DOUBLE_EQ(split.cells[2].predicted_s, 20);  // the median of 10, 20 and 30
+  EXPECT_EQ(split.cells[2].basis.rfind("not predicted", 0), 0u) << split.cells[2].basis;
+  // 8 runs of 30 30 20 20 20 20 10 10 (160 s) on 2 shards: 80 s each.
+  double loads[2] = {0, 0};
+  for (const ShardPlanCell& cell : split.cells) {
+    ASSERT_EQ(cell.shards.size(), 2u);
+    for (int shard : cell.shards) loads[shard - 1] += cell.predicted_s;
+  }
+  EXPECT_DOUBLE_EQ(loads[0], 80);
+  EXPECT_DOUBLE_EQ(loads[1], 80);
+  // Each shard's part names cells by position, repetitions ascending.
+  std::size_t runs = 0;
+  for (int shard : {1, 2}) {
+    for (const ShardCell& cell : CellsOfShard(split, shard)) {
+      EXPECT_TRUE(std::is_sorted(cell.repetitions.begin(), cell.repetitions.end()));
+      runs += cell.repetitions.size();
+    }
+  }
+  EXPECT_EQ(runs, 8u);
+  EXPECT_NE(FormatShardPlan(split).find("1 of 4 cell(s) could not be predicted"), std::string::npos)
+      << FormatShardPlan(split);
+}
+
+TEST(ShardPlan, RoundRobinKeepsCellsWholeAndTheFileReadsBack) {
+  Suite suite;
+  suite.name = "s";
+  suite.repetitions = 3;
+  SuitePlan plan;
+  plan.cells = {Predicted("a", 5), Predicted("b", 5), Predicted("c", 5)};
+  const ShardPlan split = MakeShardPlan(suite, plan, 2, kShardByRoundRobin);
+  EXPECT_EQ(split.cells[0].shards, (std::vector<int>{1, 1, 1}));
+  EXPECT_EQ(split.cells[1].shards, (std::vector<int>{2, 2, 2}));
+  EXPECT_EQ(split.cells[2].shards, (std::vector<int>{1, 1, 1}));
+  const ShardPlan read = ShardPlan::FromJson(split.ToJson());
+  EXPECT_EQ(read.repetitions, 3);
+  EXPECT_EQ(read.cells[1].shards, split.cells[1].shards);
+  EXPECT_EQ(read.cells[2].config_hash, "c-hash");
 }
 
 }  // namespace
