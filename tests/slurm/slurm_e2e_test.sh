@@ -3,7 +3,7 @@
 # 3-task job array over cost-balanced shards with a GPU each (fake devices),
 # the dependent job merges the shard stores and writes the report, and the
 # merged report holds the same cells in the same states as one `run` of the
-# suite. A lost shard store is resubmitted alone and resumes. Exits 77 (a
+# suite. A task cut short is resubmitted alone and resumes. Exits 77 (a
 # skip) where Slurm is not installed or this is not root.
 #
 #   slurm_e2e_test.sh CARBONBENCH_BINARY
@@ -96,9 +96,19 @@ for (text,) in sqlite3.connect(sys.argv[1]).execute("SELECT environment_json FRO
 assert tasks == {"1", "2", "3"}, tasks
 PY
 
-# A task whose store was lost is the only one submitted again, and the
-# merge that follows has every cell once more.
-rm -f results/slurm/split/shard-2.db*
+# A task cut short (killed mid-run: its store still says running) shows
+# as interrupted, is the only one submitted again, and resumes; the merge
+# that follows has every cell once more.
+/usr/bin/python3 - results/slurm/split/shard-2.db <<'PY' || fail "could not edit shard 2's store"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET status = 'running', finished_at = '' WHERE id = (SELECT MIN(id) FROM runs)")
+db.commit()
+PY
+"$CARBONBENCH" slurm status split.yaml >status.log 2>&1 || fail "status: $(cat status.log)"
+grep -q "| 2 | [0-9]*_2 | COMPLETED | 2 | 1 | 0 | 1 | 0 | 0 |" status.log ||
+  fail "no interrupted run in task 2: $(cat status.log)"
+grep -q "2 of 3 task(s) finished every run" status.log || fail "$(cat status.log)"
 "$CARBONBENCH" slurm submit split.yaml >resubmit.log 2>&1 || fail "resubmit: $(cat resubmit.log)"
 grep -q "(task 2 of 3)" resubmit.log || fail "resubmitted: $(cat resubmit.log)"
 wait_for_merge

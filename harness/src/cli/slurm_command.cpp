@@ -42,13 +42,12 @@ TaskProgress ProgressOf(const Suite& suite, const ShardPlan& plan, const JobFold
   const std::string path = folder.ShardStore(task);
   if (!fs::exists(path)) return progress;
   const ResultsStore store(path);
-  // The current attempt of each cell repetition: the latest row.
+  // The current attempt of each cell repetition, or the one under way.
   std::map<std::pair<std::string, int>, std::string> latest;
   for (const RunRow& run : store.LoadRuns(suite.name)) {
-    if (run.superseded_at.empty()) {
-      latest[{run.start.config_hash, run.start.repetition}] = run.status;
-    }
+    latest[{run.start.config_hash, run.start.repetition}] = run.status;
   }
+  for (const auto& attempt : store.RunningAttempts(suite.name)) latest[attempt] = "running";
   for (const ShardCell& cell : cells) {
     for (int repetition : cell.repetitions) {
       const auto found = latest.find({suite.cells[cell.position].config_hash, repetition});
@@ -241,18 +240,23 @@ void Status(GlobalOptions& global, const std::string& suite_path) {
   };
   std::printf(
       "suite %s: %d task(s), cells split by %s (%s)\n\n"
-      "| task | Slurm job | Slurm state | runs | finished | running | failed | not started |\n"
-      "|---|---|---|---|---|---|---|---|\n",
+      "| task | Slurm job | Slurm state | runs | finished | running | interrupted | failed | "
+      "not started |\n|---|---|---|---|---|---|---|---|---|\n",
       suite.name.c_str(), plan.shard_count, plan.method.c_str(), folder.ShardPlan().c_str());
   int done = 0;
   for (int task = 1; task <= plan.shard_count; ++task) {
     const TaskProgress progress = ProgressOf(suite, plan, folder, task);
     const auto job = job_of.find(task);
     const std::string job_id = job == job_of.end() ? "" : job->second;
-    std::printf("| %d | %s | %s | %d | %d | %d | %d | %d |\n", task,
-                job_id.empty() ? "-" : fmt::format("{}_{}", job_id, task).c_str(),
-                state_of(job_id, task).c_str(), progress.runs, progress.finished, progress.running,
-                progress.failed, progress.NotStarted());
+    const std::string state = state_of(job_id, task);
+    // A run still marked running in the store of a task Slurm has ended
+    // was cut short (killed, out of time, preempted): it runs again when
+    // the task is resubmitted.
+    const bool ended = !job_id.empty() && !slurm::StillQueued(state);
+    std::printf("| %d | %s | %s | %d | %d | %d | %d | %d | %d |\n", task,
+                job_id.empty() ? "-" : fmt::format("{}_{}", job_id, task).c_str(), state.c_str(),
+                progress.runs, progress.finished, ended ? 0 : progress.running,
+                ended ? progress.running : 0, progress.failed, progress.NotStarted());
     if (progress.Done()) ++done;
   }
   if (!submissions.empty()) {

@@ -374,6 +374,21 @@ std::vector<RunRow> ResultsStore::LoadRuns(const std::string& suite) const {
   });
 }
 
+std::vector<std::pair<std::string, int>> ResultsStore::RunningAttempts(
+    const std::string& suite) const {
+  return Guarded(path_, *db_, "reading runs", [&] {
+    SQLite::Statement query(*db_,
+                            "SELECT config_hash, repetition FROM runs WHERE suite = ? AND "
+                            "status = 'running' ORDER BY id");
+    query.bind(1, suite);
+    std::vector<std::pair<std::string, int>> attempts;
+    while (query.executeStep()) {
+      attempts.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getInt());
+    }
+    return attempts;
+  });
+}
+
 std::vector<RunRow> ResultsStore::LoadSupersededRuns(const std::string& suite) const {
   return Guarded(path_, *db_, "reading runs", [&] {
     SQLite::Statement query(*db_, SelectRuns("suite = ? AND superseded_at != '' ORDER BY id"));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "records/run_records.h"
@@ -77,6 +78,10 @@ class ResultsStore {
   // attempt never began. Returns its id.
   std::int64_t FailUnfinishedAttempt(const RunStart& start, const std::string& reason,
                                      double duration_s);
+
+  // The cell repetitions (config hash, repetition) of the suite with an
+  // attempt still marked running: under way, or cut short with no record.
+  std::vector<std::pair<std::string, int>> RunningAttempts(const std::string& suite) const;
 
   // Every current run of the suite (finished, failed and pruned; running ones and
   // history are left out), with epochs and inference rows, ordered by id:

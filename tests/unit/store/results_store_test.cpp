@@ -255,6 +255,17 @@ TEST_F(ResultsStoreTest, BeginRunReplacesAFailedAttempt) {
   EXPECT_EQ(runs[0].status, "finished");
 }
 
+TEST_F(ResultsStoreTest, RunningAttemptsAreTheRunsUnderWayOrCutShort) {
+  ResultsStore store(StorePath());
+  AddFinished(store, SampleStart("s", "done", 0));
+  store.BeginRun(SampleStart("s", "cut", 1));  // its process was killed
+  const std::int64_t failed = store.BeginRun(SampleStart("s", "failed", 0));
+  store.FailRun(failed, "crashed", RunSummary{});
+  store.BeginRun(SampleStart("other", "cut", 0));
+  EXPECT_EQ(store.RunningAttempts("s"), (std::vector<std::pair<std::string, int>>{{"cut", 1}}));
+  EXPECT_TRUE(store.RunningAttempts("none").empty());
+}
+
 TEST_F(ResultsStoreTest, AnInterruptedReRunLeavesTheFinishedRunCurrent) {
   const RunStart start = SampleStart("s", "again", 0);
   std::int64_t finished = 0;
