@@ -1,6 +1,7 @@
 #include "power_model/cgroup_share.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -110,26 +111,31 @@ double CgroupCpus::EffectiveCpus(int logical_cpus) const {
 }
 
 int CountCpuList(const std::string& list) {
-  int count = 0;
+  // Far above any kernel's CPU count (NR_CPUS is at most 8192): a larger
+  // index is a bad list, and the count cannot overflow an int.
+  constexpr long kMaxCpuIndex = 1L << 20;
+  auto parse = [](const std::string& text, long* value) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+    errno = 0;
+    *value = std::strtol(text.c_str(), nullptr, 10);
+    return errno == 0 && *value <= kMaxCpuIndex;
+  };
+  long count = 0;
   std::istringstream in(Trim(list));
   for (std::string range; std::getline(in, range, ',');) {
     range = Trim(range);
     if (range.empty()) continue;
     const auto dash = range.find('-');
-    // strtol's end pointer points into the text, which must outlive the check.
-    const std::string first_text = range.substr(0, dash);
-    char* end = nullptr;
-    const long first = std::strtol(first_text.c_str(), &end, 10);
-    if (*end != '\0') return 0;
+    long first = 0;
+    if (!parse(range.substr(0, dash), &first)) return 0;
     long last = first;
-    if (dash != std::string::npos) {
-      const std::string last_text = range.substr(dash + 1);
-      last = std::strtol(last_text.c_str(), &end, 10);
-      if (*end != '\0' || last < first) return 0;
+    if (dash != std::string::npos && (!parse(range.substr(dash + 1), &last) || last < first)) {
+      return 0;
     }
-    count += static_cast<int>(last - first + 1);
+    count += last - first + 1;
+    if (count > kMaxCpuIndex) return 0;
   }
-  return count;
+  return static_cast<int>(count);
 }
 
 CgroupCpus ReadCgroupCpus(const std::string& cgroup_root, const std::string& self_cgroup) {

@@ -26,6 +26,13 @@ TEST(CpuListTest, CountsRangesAndSingles) {
   EXPECT_EQ(CountCpuList(""), 0);
   EXPECT_EQ(CountCpuList("3-1"), 0);
   EXPECT_EQ(CountCpuList("a-b"), 0);
+  // Numbers no CPU has, negative ones and half ranges are bad lists, not
+  // an overflowed count.
+  EXPECT_EQ(CountCpuList("0-99999999999"), 0);
+  EXPECT_EQ(CountCpuList("0-1000000,0-1000000,0-1000000"), 0);
+  EXPECT_EQ(CountCpuList("-5"), 0);
+  EXPECT_EQ(CountCpuList("2-"), 0);
+  EXPECT_EQ(CountCpuList("1,+3"), 0);
 }
 
 TEST_F(CgroupTest, V2QuotaAndCpuset) {
