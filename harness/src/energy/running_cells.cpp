@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "carbonbench/regular_file.h"
 
 namespace carbonbench {
 namespace {
@@ -28,10 +30,16 @@ std::int64_t NowNs() {
       .count();
 }
 
-// "START END": END is 0 while the cell runs.
+// "START END": END is 0 while the cell runs. Anyone can write in the
+// folder, so anything but a small regular file (a FIFO would block a
+// plain open) is no entry.
 bool ReadSpan(const fs::path& path, std::int64_t* start, std::int64_t* end) {
-  std::ifstream in(path);
-  return static_cast<bool>(in >> *start >> *end);
+  try {
+    std::istringstream in(ReadRegularFile(path.string(), "running-cell entry", 256));
+    return static_cast<bool>(in >> *start >> *end);
+  } catch (const std::runtime_error&) {
+    return false;
+  }
 }
 
 void WriteSpan(int fd, std::int64_t start, std::int64_t end) {
@@ -43,7 +51,7 @@ void WriteSpan(int fd, std::int64_t start, std::int64_t end) {
 
 // Whether the entry's process still holds its lock: alive.
 bool Held(const fs::path& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
   close(fd);

@@ -1,6 +1,8 @@
 // The machine's register of running cells: which others overlapped a cell.
 #include "energy/running_cells.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -44,6 +46,14 @@ TEST_F(RunningCellsTest, AKilledCellsEntryEndsWhenItWasLastWritten) {
   std::filesystem::last_write_time(
       folder + "/host-1-1.cell",
       std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
+  const RunningCellEntry cell(folder);
+  EXPECT_EQ(cell.Overlapping(), 0);
+}
+
+TEST_F(RunningCellsTest, AFifoInTheSharedFolderIsNoEntryAndDoesNotBlock) {
+  const std::string folder = (dir_ / "cells").string();
+  std::filesystem::create_directories(folder);
+  ASSERT_EQ(mkfifo((folder + "/host-2-2.cell").c_str(), 0644), 0);
   const RunningCellEntry cell(folder);
   EXPECT_EQ(cell.Overlapping(), 0);
 }
