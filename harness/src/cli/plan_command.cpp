@@ -1,7 +1,6 @@
 // `carbonbench plan SUITE`: each cell's predicted time, energy and CO2 and
 // the total still to run, before anything is trained.
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -66,27 +65,22 @@ void AddPlanCommand(CLI::App& app, GlobalOptions& global) {
     auto progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     const SuitePlan plan = PlanSuite(suite, registry, store, *options, progress);
     std::printf("%s", FormatPlan(suite, plan, g_per_kwh).c_str());
-    if (*shards > 0) {
-      const std::string path = shard->plan_path.empty()
-                                   ? DefaultShardPlanPath(global.store_path, suite.name, *shards)
-                                   : shard->plan_path;
-      if (shard->method == kShardByCost && std::filesystem::exists(path)) {
-        std::printf("%s", FormatShardPlan(ReadShardPlan(path, suite, *shards)).c_str());
-        std::printf(
-            "the split in %s is followed by `run --shard i/%d` (delete it to split "
-            "again on these predictions)\n",
-            path.c_str(), *shards);
-      } else {
-        // Finished cells are predicted from their runs: the split is of
-        // every cell, so a shard resumed later finds the same one.
-        const ShardPlan split = MakeShardPlan(suite, plan, *shards, shard->method);
-        std::printf("%s", FormatShardPlan(split).c_str());
-        if (shard->method == kShardByCost) {
-          WriteShardPlan(path, split);
-          std::printf("wrote the split to %s: `run --shard i/%d` follows it\n", path.c_str(),
-                      *shards);
-        }
-      }
+    if (*shards > 0 && shard->method == kShardByRoundRobin) {
+      std::printf("%s",
+                  FormatShardPlan(MakeShardPlan(suite, plan, *shards, kShardByRoundRobin)).c_str());
+    } else if (*shards > 0) {
+      // Finished cells are predicted from their runs: this plan is of every
+      // cell, so a shard resumed later finds the same split.
+      const std::string path =
+          ShardPlanPath(shard->plan_path, global.store_path, suite.name, *shards);
+      bool made = false;
+      const ShardPlan split =
+          ShardPlanAt(path, suite, registry, store, *options, *shards, progress, &made, &plan);
+      std::printf("%s", FormatShardPlan(split).c_str());
+      std::printf(made ? "wrote the split to %s: `run --shard i/%d` follows it\n"
+                       : "the split in %s is followed by `run --shard i/%d` (delete it to split "
+                         "again on these predictions)\n",
+                  path.c_str(), *shards);
     }
     global.exit_code = plan.unpredicted > 0 ? 1 : 0;
   });

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -110,20 +111,22 @@ void Submit(GlobalOptions& global, const std::string& suite_path,
         "be split into shards: run it in one Slurm job (`carbonbench run`)");
   }
   const JobFolder folder = slurm::JobFolderFor(global.store_path, suite.name);
+  std::optional<ShardPlan> written;
+  if (fs::exists(folder.ShardPlan())) written = LoadShardPlan(folder.ShardPlan());
   int tasks = settings.tasks;
-  if (fs::exists(folder.ShardPlan())) {
-    const int written = LoadShardPlan(folder.ShardPlan()).shard_count;
-    if (tasks == 0) tasks = written;
-    if (tasks != written) {
+  if (written) {
+    if (tasks == 0) tasks = written->shard_count;
+    if (tasks != written->shard_count) {
       throw std::runtime_error(fmt::format(
           "{} splits suite {} into {} tasks, and their stores are in {}: submit with --tasks "
           "{} to go on with them, or move {} aside to start over with {} tasks",
-          folder.ShardPlan(), suite.name, written, folder.folder, written, folder.folder, tasks));
+          folder.ShardPlan(), suite.name, written->shard_count, folder.folder, written->shard_count,
+          folder.folder, tasks));
     }
   }
   const int runs = static_cast<int>(suite.cells.size()) * suite.repetitions;
   if (tasks == 0) tasks = std::min(runs, 8);
-  if (tasks > runs && !fs::exists(folder.ShardPlan())) {
+  if (tasks > runs && !written) {
     // A shard holds whole cell repetitions: more tasks would have nothing to run.
     std::fprintf(stderr, "suite %s has %d cell repetition(s): submitting %d task(s), not %d\n",
                  suite.name.c_str(), runs, runs, tasks);
@@ -138,8 +141,9 @@ void Submit(GlobalOptions& global, const std::string& suite_path,
   plan_options.models_dir = folder.Models();
   auto progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   ShardPlan plan;
-  if (fs::exists(folder.ShardPlan())) {
-    plan = ReadShardPlan(folder.ShardPlan(), suite, tasks);
+  if (written) {
+    CheckShardPlan(*written, folder.ShardPlan(), suite, tasks);
+    plan = *written;
   } else {
     // Predicted from the store the user runs with, and probes here.
     ResultsStore store(global.store_path);
@@ -183,7 +187,7 @@ void Submit(GlobalOptions& global, const std::string& suite_path,
         suite.name, list, suite_path));
   }
   fs::create_directories(folder.Logs());
-  if (!fs::exists(folder.ShardPlan())) WriteShardPlan(folder.ShardPlan(), plan);
+  if (!written) WriteShardPlan(folder.ShardPlan(), plan);
   WriteScript(folder.TaskScript(), task_script);
   WriteScript(folder.MergeScript(), merge_script);
 
@@ -227,8 +231,8 @@ void Status(GlobalOptions& global, const std::string& suite_path) {
         "it with `carbonbench slurm submit {}`",
         suite.name, folder.ShardPlan(), suite_path));
   }
-  const ShardPlan plan =
-      ReadShardPlan(folder.ShardPlan(), suite, LoadShardPlan(folder.ShardPlan()).shard_count);
+  const ShardPlan plan = LoadShardPlan(folder.ShardPlan());
+  CheckShardPlan(plan, folder.ShardPlan(), suite, plan.shard_count);
   const std::vector<slurm::Submission> submissions = slurm::ReadSubmissions(folder.Submissions());
   const std::map<int, std::string> job_of = slurm::LatestJobOfTask(submissions);
   std::map<std::string, slurm::TaskStates> states;

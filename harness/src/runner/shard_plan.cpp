@@ -2,14 +2,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "carbonbench/regular_file.h"
 #include "report/export/atomic_file.h"
 #include "store/store_codec.h"
 
@@ -19,17 +19,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Duration(double s) {
-  if (s < 120) return fmt::format("{:.1f} s", s);
-  if (s < 7200) return fmt::format("{:.1f} min", s / 60);
-  return fmt::format("{:.1f} h", s / 3600);
-}
-
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t middle = values.size() / 2;
   return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
+
+// A split lists a few numbers per cell: far below this even for a suite
+// of the largest matrix a suite may have.
+constexpr std::int64_t kMaxShardPlanBytes = 256LL << 20;
 
 // How a cell's basis starts when its cost is a stand-in.
 constexpr const char* kNotPredicted = "not predicted, the median";
@@ -148,12 +146,9 @@ void WriteShardPlan(const std::string& path, const ShardPlan& plan) {
 }
 
 ShardPlan LoadShardPlan(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read shard plan " + path);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = ReadRegularFile(path, "shard plan", kMaxShardPlanBytes);
   try {
-    return ShardPlan::FromJson(json::parse(text.str()));
+    return ShardPlan::FromJson(json::parse(text));
   } catch (const std::exception& error) {
     throw std::runtime_error(
         fmt::format("{} is not a shard plan ({}): delete it and split again", path, error.what()));
@@ -161,7 +156,13 @@ ShardPlan LoadShardPlan(const std::string& path) {
 }
 
 ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count) {
-  const ShardPlan plan = LoadShardPlan(path);
+  ShardPlan plan = LoadShardPlan(path);
+  CheckShardPlan(plan, path, suite, shard_count);
+  return plan;
+}
+
+void CheckShardPlan(const ShardPlan& plan, const std::string& path, const Suite& suite,
+                    int shard_count) {
   if (plan.suite != suite.name || plan.shard_count != shard_count) {
     throw std::runtime_error(fmt::format(
         "shard plan {} splits suite {} into {} shards; this is suite {} in {} shards: {}", path,
@@ -208,7 +209,6 @@ ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_c
           cell.name, fmt::join(cell.shards, ", "), shard_count, MakeAgain(shard_count)));
     }
   }
-  return plan;
 }
 
 std::vector<ShardCell> CellsOfShard(const ShardPlan& plan, int index) {
@@ -243,7 +243,7 @@ std::string FormatShardPlan(const ShardPlan& plan) {
   for (int shard = 1; shard <= plan.shard_count; ++shard) {
     text += fmt::format("| {} | {} | {} |\n", shard,
                         std::count(units.shards.begin(), units.shards.end(), shard),
-                        Duration(split.loads[static_cast<std::size_t>(shard - 1)]));
+                        FormatPlanDuration(split.loads[static_cast<std::size_t>(shard - 1)]));
   }
   auto over = [&split](double makespan) {
     return split.ideal > 0 ? fmt::format("{:+.1f}%", (makespan / split.ideal - 1) * 100) : "n/a";
@@ -251,8 +251,9 @@ std::string FormatShardPlan(const ShardPlan& plan) {
   text += fmt::format(
       "\nmakespan: {} ({} against the ideal); round-robin of whole cells: {} ({}); ideal {}, the "
       "larger of the total over {} shards and the longest cell repetition\n",
-      Duration(split.makespan), over(split.makespan), Duration(round_robin.makespan),
-      over(round_robin.makespan), Duration(split.ideal), plan.shard_count);
+      FormatPlanDuration(split.makespan), over(split.makespan),
+      FormatPlanDuration(round_robin.makespan), over(round_robin.makespan),
+      FormatPlanDuration(split.ideal), plan.shard_count);
   const auto unpredicted = std::count_if(plan.cells.begin(), plan.cells.end(), [](const auto& c) {
     return c.basis.rfind(kNotPredicted, 0) == 0;
   });
@@ -267,19 +268,29 @@ std::string FormatShardPlan(const ShardPlan& plan) {
   return text;
 }
 
+std::string ShardPlanPath(const std::string& given, const std::string& store_path,
+                          const std::string& suite, int shard_count) {
+  return given.empty() ? DefaultShardPlanPath(store_path, suite, shard_count) : given;
+}
+
 ShardPlan ShardPlanAt(const std::string& path, const Suite& suite, const PluginRegistry& registry,
                       ResultsStore& store, const PlanOptions& plan_options, int shard_count,
-                      const std::function<void(const std::string&)>& progress, bool* made) {
+                      const std::function<void(const std::string&)>& progress, bool* made,
+                      const SuitePlan* whole_suite) {
   if (fs::exists(path)) {
     *made = false;
     return ReadShardPlan(path, suite, shard_count);
   }
   // Over every cell, finished or not (those are predicted from their
   // runs): a shard that resumes later must find the same split.
-  PlanOptions every_cell = plan_options;
-  every_cell.cells.reset();
-  const SuitePlan plan = PlanSuite(suite, registry, store, every_cell, progress);
-  ShardPlan split = MakeShardPlan(suite, plan, shard_count, kShardByCost);
+  std::optional<SuitePlan> planned;
+  if (whole_suite == nullptr) {
+    PlanOptions every_cell = plan_options;
+    every_cell.cells.reset();
+    planned = PlanSuite(suite, registry, store, every_cell, progress);
+  }
+  ShardPlan split =
+      MakeShardPlan(suite, whole_suite ? *whole_suite : *planned, shard_count, kShardByCost);
   WriteShardPlan(path, split);
   *made = true;
   return split;
@@ -298,9 +309,7 @@ std::vector<ShardCell> SelectShardCells(const Suite& suite, const PluginRegistry
     }
     return cells;
   }
-  const std::string path = selection.plan_path.empty()
-                               ? DefaultShardPlanPath(store_path, suite.name, count)
-                               : selection.plan_path;
+  const std::string path = ShardPlanPath(selection.plan_path, store_path, suite.name, count);
   bool made = false;
   const ShardPlan plan =
       ShardPlanAt(path, suite, registry, store, plan_options, count, notice, &made);

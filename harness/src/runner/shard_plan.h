@@ -56,14 +56,23 @@ ShardPlan MakeShardPlan(const Suite& suite, const SuitePlan& plan, int shard_cou
 std::string DefaultShardPlanPath(const std::string& store_path, const std::string& suite,
                                  int shard_count);
 
+// `given` (--shard-plan), else DefaultShardPlanPath.
+std::string ShardPlanPath(const std::string& given, const std::string& store_path,
+                          const std::string& suite, int shard_count);
+
 void WriteShardPlan(const std::string& path, const ShardPlan& plan);
 
 // The plan at `path` as written, unchecked; a std::runtime_error names a
 // file that is not one.
 ShardPlan LoadShardPlan(const std::string& path);
 
-// The plan at `path`, checked against the suite and the shard count; a
-// std::runtime_error names the file, both sides of a mismatch and what to do.
+// Throws a std::runtime_error naming the file `path` the plan was read
+// from, both sides of a mismatch with the suite or the shard count, and
+// what to do.
+void CheckShardPlan(const ShardPlan& plan, const std::string& path, const Suite& suite,
+                    int shard_count);
+
+// LoadShardPlan, then CheckShardPlan.
 ShardPlan ReadShardPlan(const std::string& path, const Suite& suite, int shard_count);
 
 // The cells and repetitions the plan gives shard `index`.
@@ -91,9 +100,11 @@ std::vector<ShardCell> SelectShardCells(const Suite& suite, const PluginRegistry
                                         const std::function<void(const std::string&)>& notice);
 
 // The cost-balanced plan at `path` when there is one, else one made now
-// (from the store and probes) and written there. `made` says which.
+// and written there, from `whole_suite` (a plan of every cell) when given,
+// else from the store and probes. `made` says which.
 ShardPlan ShardPlanAt(const std::string& path, const Suite& suite, const PluginRegistry& registry,
                       ResultsStore& store, const PlanOptions& plan_options, int shard_count,
-                      const std::function<void(const std::string&)>& progress, bool* made);
+                      const std::function<void(const std::string&)>& progress, bool* made,
+                      const SuitePlan* whole_suite = nullptr);
 
 }  // namespace carbonbench

@@ -95,12 +95,13 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
   return TotalPlan(std::move(cells));
 }
 
+std::string FormatPlanDuration(double s) {
+  if (s < 120) return fmt::format("{:.1f} s", s);
+  if (s < 7200) return fmt::format("{:.1f} min", s / 60);
+  return fmt::format("{:.1f} h", s / 3600);
+}
+
 std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_kwh) {
-  auto duration = [](double s) {
-    if (s < 120) return fmt::format("{:.1f} s", s);
-    if (s < 7200) return fmt::format("{:.1f} min", s / 60);
-    return fmt::format("{:.1f} h", s / 3600);
-  };
   std::string text = fmt::format(
       "plan for suite {} ({}): {} cell(s) x {} repetition(s), {:.1f} g CO2/kWh\n\n"
       "| cell | to run | time each | energy each (Wh) | CO2 each (g) | predicted from |\n"
@@ -113,14 +114,14 @@ std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_k
             : fmt::format("{}", cell.repetitions_to_run);
     if (cell.predicted) {
       text += fmt::format("| {} | {} | {} | {:.4g} | {:.4g} | {} ({}) |\n", cell.cell_name, to_run,
-                          duration(cell.duration_s), cell.energy_wh, cell.co2_g, cell.basis,
-                          cell.provenance);
+                          FormatPlanDuration(cell.duration_s), cell.energy_wh, cell.co2_g,
+                          cell.basis, cell.provenance);
     } else {
       text += fmt::format("| {} | {} | ? | ? | ? | {} |\n", cell.cell_name, to_run, cell.basis);
     }
   }
   text += fmt::format("\ntotal still to run: {}, {:.4g} Wh, {:.4g} g CO2",
-                      duration(plan.duration_s), plan.energy_wh, plan.co2_g);
+                      FormatPlanDuration(plan.duration_s), plan.energy_wh, plan.co2_g);
   if (plan.unpredicted > 0) {
     text += fmt::format(" (+ {} cell(s) that could not be predicted)", plan.unpredicted);
   }

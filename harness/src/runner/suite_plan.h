@@ -30,6 +30,9 @@ SuitePlan PlanSuite(const Suite& suite, const PluginRegistry& registry, ResultsS
                     const PlanOptions& options,
                     const std::function<void(const std::string&)>& progress = {});
 
+// A predicted time as plans print it: "12.3 s", "4.5 min" or "2.1 h".
+std::string FormatPlanDuration(double s);
+
 // The plan as a Markdown-style table with the totals.
 std::string FormatPlan(const Suite& suite, const SuitePlan& plan, double g_per_kwh);
 
