@@ -205,7 +205,7 @@ void Submit(GlobalOptions& global, const std::string& suite_path,
   submission.merge_job = slurm::Sbatch(merge_args);
   std::vector<slurm::Submission> all = submissions;
   all.push_back(submission);
-  slurm::WriteSubmissions(folder.Submissions(), all);
+  report::WriteFileAtomically(folder.Submissions(), slurm::SubmissionsText(all));
 
   if (unfinished.empty()) {
     std::printf("every task of suite %s has finished: submitted only the merge, job %s\n",

@@ -4,21 +4,26 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <stdexcept>
 
+#include "carbonbench/regular_file.h"
 #include "process/child_process.h"
 
 namespace carbonbench::slurm {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+// The text of a command's output or of the job completion log, which on a
+// busy cluster grows for years: beyond this it is not read.
+constexpr std::int64_t kMaxToolTextBytes = 256LL << 20;
+
+// Empty when the file cannot be read (or is too large to).
+std::string ReadText(const std::string& path, const std::string& what) {
+  try {
+    return ReadRegularFile(path, what, kMaxToolTextBytes);
+  } catch (const std::runtime_error&) {
+    return "";
+  }
 }
 
 }  // namespace
@@ -39,7 +44,7 @@ ToolOutput RunTool(const std::vector<std::string>& argv, double timeout_s) {
     const ChildExit exit = RunChild(spec);
     result.ran = exit.exec_error == 0;
     result.exit_code = exit.signal == 0 ? exit.exit_code : -1;
-    result.output = ReadAll(path);
+    result.output = ReadText(path, "output of " + argv.front());
   } catch (const std::exception& error) {
     result.output = error.what();
   }
@@ -74,11 +79,15 @@ TaskStates QueryStates(const std::string& job) {
     for (const auto& [task, state] : ended) states.emplace(task, state);
   };
   const ToolOutput sacct = RunTool({"sacct", "-n", "-P", "-X", "-j", job, "-o", "JobID,State"});
-  if (sacct.ran && sacct.exit_code == 0) fill(ParseSacct(sacct.output, job));
+  if (sacct.ran && sacct.exit_code == 0) {
+    fill(ParseSacct(sacct.output, job));
+    return states;
+  }
+  // No accounting: the job completion log, where the cluster keeps one.
   const ToolOutput config = RunTool({"scontrol", "show", "config"});
   if (config.ran && config.exit_code == 0) {
     const std::string log = JobCompLogOf(config.output);
-    if (!log.empty()) fill(ParseJobComp(ReadAll(log), job));
+    if (!log.empty()) fill(ParseJobComp(ReadText(log, "job completion log"), job));
   }
   return states;
 }

@@ -23,8 +23,9 @@ ToolOutput RunTool(const std::vector<std::string>& argv, double timeout_s = 60);
 std::string Sbatch(const std::vector<std::string>& arguments);
 
 // The states Slurm knows for the job's tasks (task 0: a job with no array):
-// squeue for those still queued, then sacct, then the job completion log,
-// for the others. A task none of them knows is absent.
+// squeue for those still queued; for the others sacct, or where the cluster
+// keeps no accounting the job completion log. A task none of them knows is
+// absent.
 TaskStates QueryStates(const std::string& job);
 
 }  // namespace carbonbench::slurm

@@ -1,22 +1,22 @@
 #include "slurm/submissions.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "carbonbench/regular_file.h"
 
 namespace carbonbench::slurm {
 
 std::vector<Submission> ReadSubmissions(const std::string& path) {
   std::vector<Submission> submissions;
   if (!std::filesystem::exists(path)) return submissions;
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
+  // A line per submission: far below this however often a suite is resubmitted.
+  constexpr std::int64_t kMaxSubmissionsBytes = 64LL << 20;
+  const std::string text = ReadRegularFile(path, "record of submissions", kMaxSubmissionsBytes);
   try {
-    const nlohmann::json document = nlohmann::json::parse(text.str());
+    const nlohmann::json document = nlohmann::json::parse(text);
     for (const nlohmann::json& entry : document.at("submissions")) {
       Submission submission;
       submission.submitted_at = entry.value("submitted_at", "");
@@ -32,7 +32,7 @@ std::vector<Submission> ReadSubmissions(const std::string& path) {
   return submissions;
 }
 
-void WriteSubmissions(const std::string& path, const std::vector<Submission>& submissions) {
+std::string SubmissionsText(const std::vector<Submission>& submissions) {
   nlohmann::json list = nlohmann::json::array();
   for (const Submission& submission : submissions) {
     list.push_back({{"submitted_at", submission.submitted_at},
@@ -40,13 +40,7 @@ void WriteSubmissions(const std::string& path, const std::vector<Submission>& su
                     {"tasks", submission.tasks},
                     {"merge_job", submission.merge_job}});
   }
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial);
-    out << nlohmann::json{{"submissions", list}}.dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + partial);
-  }
-  std::filesystem::rename(partial, path);
+  return nlohmann::json{{"submissions", list}}.dump(2) + "\n";
 }
 
 std::map<int, std::string> LatestJobOfTask(const std::vector<Submission>& submissions) {

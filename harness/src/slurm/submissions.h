@@ -19,7 +19,8 @@ struct Submission {
 // Empty when the file does not exist; a std::runtime_error names a file
 // that cannot be read as submissions.
 std::vector<Submission> ReadSubmissions(const std::string& path);
-void WriteSubmissions(const std::string& path, const std::vector<Submission>& submissions);
+// The file's text, for the caller to write whole (WriteFileAtomically).
+std::string SubmissionsText(const std::vector<Submission>& submissions);
 
 // The job that ran each task most recently.
 std::map<int, std::string> LatestJobOfTask(const std::vector<Submission>& submissions);
