@@ -22,6 +22,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev libbenchmark-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libsqlitecpp-dev libgtest-dev zlib1g-dev
   libutf8proc-dev
+  libcpp-httplib-dev libjs-chart.js libcmark-gfm-dev libcmark-gfm-extensions-dev libpng-dev
   gnuplot-nox
   iso-codes dataset-fashion-mnist
 )

@@ -62,6 +62,8 @@ void AddRecommendCommand(CLI::App& app, GlobalOptions& global);
 void AddCalibrateCommand(CLI::App& app, GlobalOptions& global);
 // `slurm submit` and `slurm status`.
 void AddSlurmCommand(CLI::App& app, GlobalOptions& global);
+// `serve`: the explorer and the playground over HTTP.
+void AddServeCommand(CLI::App& app, GlobalOptions& global);
 // Internal: one cell repetition in its own process, started by `run`.
 void AddCellCommand(CLI::App& app, GlobalOptions& global);
 

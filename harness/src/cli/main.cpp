@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   cli::AddRecommendCommand(app, global);
   cli::AddCalibrateCommand(app, global);
   cli::AddSlurmCommand(app, global);
+  cli::AddServeCommand(app, global);
   cli::AddCellCommand(app, global);
   // Global options work before the command and after it. (Not fallthrough:
   // `run` hands the arguments it does not know to Google Benchmark.)

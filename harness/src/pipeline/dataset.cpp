@@ -108,8 +108,12 @@ torch::Tensor LabelTensor(const std::vector<std::int64_t>& labels) {
   return torch::tensor(labels, torch::kLong);
 }
 
-void SetImageAugmentation(TensorDataset& dataset, const DatasetRequest& request,
-                          const ChannelStats& stats) {
+void SetImagePreparation(TensorDataset& dataset, const DatasetRequest& request,
+                         const ChannelStats& stats) {
+  if (request.normalize) {
+    dataset.pixel_mean = stats.mean;
+    dataset.pixel_stddev = stats.stddev;
+  }
   if (!request.augment) return;
   dataset.augmentation.crop_padding_px = request.crop_padding_px;
   dataset.augmentation.horizontal_flip = true;
@@ -144,7 +148,7 @@ TensorDataset LoadIdx(const DatasetRequest& request, const std::string& default_
   };
   std::tie(dataset.train_inputs, dataset.train_targets) = to_tensors(train);
   std::tie(dataset.test_inputs, dataset.test_targets) = to_tensors(test);
-  SetImageAugmentation(dataset, request, stats);
+  SetImagePreparation(dataset, request, stats);
   return dataset;
 }
 
@@ -166,7 +170,7 @@ TensorDataset LoadCifar(const DatasetRequest& request, CifarVariant variant,
   };
   std::tie(dataset.train_inputs, dataset.train_targets) = to_tensors(cifar.train);
   std::tie(dataset.test_inputs, dataset.test_targets) = to_tensors(cifar.test);
-  SetImageAugmentation(dataset, request, stats);
+  SetImagePreparation(dataset, request, stats);
   return dataset;
 }
 

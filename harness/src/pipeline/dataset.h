@@ -45,6 +45,11 @@ struct TensorDataset {
   // original units by undoing it.
   double target_mean = 0;
   double target_stddev = 1;
+  // Image inputs: the per-channel mean and standard deviation of pixels in
+  // [0, 1] they were standardised with (empty when they were not), so a
+  // new image is prepared as the training images were.
+  std::vector<float> pixel_mean;
+  std::vector<float> pixel_stddev;
   ImageAugmentation augmentation;  // applied to training batches
   std::vector<std::string> notes;  // facts a user should see (missing values filled, ...)
   // Token inputs: the WordPiece vocabulary the texts were encoded with, one

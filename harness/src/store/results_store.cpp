@@ -242,6 +242,35 @@ std::unique_ptr<SQLite::Database> OpenDatabase(const std::string& path) {
   }
 }
 
+std::unique_ptr<SQLite::Database> OpenReadOnly(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw std::runtime_error(fmt::format(
+        "store {}: no such file; run a suite into it first (carbonbench run SUITE.yaml), or "
+        "pass --store with the store a suite ran into",
+        path));
+  }
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+    db->setBusyTimeout(kBusyTimeoutMs);
+    const int version = ReadStoreSchemaVersion(*db);
+    if (version != kStoreSchemaVersion) {
+      throw std::runtime_error(fmt::format(
+          "store {} has schema version {} and this carbonbench reads version {} read-only; {}",
+          path, version, kStoreSchemaVersion,
+          version > kStoreSchemaVersion
+              ? "upgrade carbonbench"
+              : "upgrade the store once with `carbonbench report SUITE --store " + path +
+                    "` (it keeps every row), then serve it"));
+    }
+    return db;
+  } catch (const SQLite::Exception& error) {
+    throw std::runtime_error(
+        StoreErrorMessage(path, "opening it read-only", db ? db->getHandle() : nullptr, error));
+  }
+}
+
 // Runs `body`, giving an SQLite failure the store's path, the OS's reason
 // and what to do about it.
 template <class Body>
@@ -257,6 +286,10 @@ auto Guarded(const std::string& path, const SQLite::Database& db, const char* do
 }  // namespace
 
 ResultsStore::ResultsStore(const std::string& path) : path_(path), db_(OpenDatabase(path)) {}
+
+ResultsStore::ResultsStore(const std::string& path, StoreAccess access)
+    : path_(path),
+      db_(access == StoreAccess::kReadOnly ? OpenReadOnly(path) : OpenDatabase(path)) {}
 
 ResultsStore::~ResultsStore() = default;
 
@@ -371,6 +404,30 @@ std::vector<RunRow> ResultsStore::LoadRuns(const std::string& suite) const {
         *db_, SelectRuns("suite = ? AND status != 'running' AND superseded_at = '' ORDER BY id"));
     query.bind(1, suite);
     return ReadRuns(*db_, query);
+  });
+}
+
+std::vector<RunRow> ResultsStore::LoadRunningRuns(const std::string& suite) const {
+  return Guarded(path_, *db_, "reading runs", [&] {
+    SQLite::Statement query(*db_, SelectRuns("suite = ? AND status = 'running' ORDER BY id"));
+    query.bind(1, suite);
+    return ReadRuns(*db_, query);
+  });
+}
+
+std::optional<RunRow> ResultsStore::LoadRun(std::int64_t run_id) const {
+  return Guarded(path_, *db_, "reading a run", [&]() -> std::optional<RunRow> {
+    SQLite::Statement query(*db_, SelectRuns("id = ?"));
+    query.bind(1, static_cast<int64_t>(run_id));
+    std::vector<RunRow> runs = ReadRuns(*db_, query);
+    if (runs.empty()) return std::nullopt;
+    return std::move(runs.front());
+  });
+}
+
+std::int64_t ResultsStore::DataVersion() const {
+  return Guarded(path_, *db_, "reading its data version", [&] {
+    return static_cast<std::int64_t>(db_->execAndGet("PRAGMA data_version").getInt64());
   });
 }
 

@@ -33,12 +33,21 @@ namespace carbonbench {
 // trials.
 inline constexpr int kStoreSchemaVersion = 10;
 
+// How a store is opened: `serve` and other readers that must never change
+// the file (nor take a write lock a running suite would wait on) open it
+// read-only.
+enum class StoreAccess { kReadWrite, kReadOnly };
+
 class ResultsStore {
  public:
   // Opens or creates the file (and its folder). Upgrades a file of an older
   // schema version in place, keeping its rows; refuses one whose version is
   // newer than this program's, naming both versions, and leaves it as it is.
   explicit ResultsStore(const std::string& path);
+  // kReadOnly: the file must exist and be of this program's schema version
+  // (a read-only connection cannot upgrade it; the error names the command
+  // that does); nothing is ever written.
+  ResultsStore(const std::string& path, StoreAccess access);
   ~ResultsStore();
   ResultsStore(const ResultsStore&) = delete;
   ResultsStore& operator=(const ResultsStore&) = delete;
@@ -91,6 +100,16 @@ class ResultsStore {
   // ordered by id.
   std::vector<RunRow> LoadSupersededRuns(const std::string& suite) const;
   std::vector<std::string> Suites() const;
+  // The suite's runs still marked running, with their epochs so far,
+  // ordered by id.
+  std::vector<RunRow> LoadRunningRuns(const std::string& suite) const;
+  // Any run by its id (current, history, running), with its epochs and
+  // inference rows.
+  std::optional<RunRow> LoadRun(std::int64_t run_id) const;
+  // Changes whenever another connection commits to the file (SQLite's
+  // data_version): a reader's cache of what it read is stale when this
+  // differs from the value it read it at.
+  std::int64_t DataVersion() const;
 
   // A search's study and its trials (search_records.h), written as the
   // search goes: each call replaces the row with the same key.

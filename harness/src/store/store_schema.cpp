@@ -12,10 +12,6 @@
 namespace carbonbench {
 namespace {
 
-// Long enough for a `carbonbench report` reading while a suite writes an
-// epoch (each write transaction is a handful of rows).
-constexpr int kBusyTimeoutMs = 10000;
-
 constexpr const char* kCreateMeta = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY NOT NULL,

@@ -10,6 +10,11 @@ class Database;
 
 namespace carbonbench {
 
+// How long a connection waits for another's lock before failing: long
+// enough for a `carbonbench report` reading while a suite writes an epoch
+// (each write transaction is a handful of rows).
+inline constexpr int kBusyTimeoutMs = 10000;
+
 // Applies the connection settings (busy timeout, WAL, synchronous), refuses
 // a file written by a newer carbonbench, and creates whatever tables are
 // missing. `path` only names the file in error messages.

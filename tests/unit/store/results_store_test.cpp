@@ -629,5 +629,49 @@ TEST_F(ResultsStoreTest, NamesTheFileWhenItIsNotAStore) {
   }
 }
 
+// `serve` reads a store a suite may be writing: read-only, never upgrading
+// or changing it, seeing running rows and each commit as it lands.
+TEST_F(ResultsStoreTest, ReadOnlyAccessSeesRunningRowsAndCommitsAndWritesNothing) {
+  ResultsStore writer(StorePath());
+  const std::int64_t finished = AddFinished(writer, SampleStart());
+  ResultsStore reader(StorePath(), StoreAccess::kReadOnly);
+  const std::int64_t version = reader.DataVersion();
+  EXPECT_TRUE(reader.LoadRunningRuns("mnist_quick").empty());
+
+  const std::int64_t running = writer.BeginRun(SampleStart("mnist_quick", "abc123", 1));
+  writer.AppendEpoch(running, SampleEpoch(1));
+  EXPECT_NE(reader.DataVersion(), version);
+  const std::vector<RunRow> live = reader.LoadRunningRuns("mnist_quick");
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].id, running);
+  EXPECT_EQ(live[0].epochs.size(), 1u);
+  ASSERT_TRUE(reader.LoadRun(finished).has_value());
+  EXPECT_EQ(reader.LoadRun(finished)->status, "finished");
+  EXPECT_FALSE(reader.LoadRun(12345).has_value());
+  EXPECT_THROW(reader.BeginRun(SampleStart("other")), std::runtime_error);
+}
+
+TEST_F(ResultsStoreTest, ReadOnlyAccessRefusesAMissingFileOrAnOlderSchemaNamingTheFix) {
+  try {
+    ResultsStore reader(PathIn("none.db"), StoreAccess::kReadOnly);
+    FAIL() << "a missing store was opened";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("no such file"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(PathIn("none.db")));
+  { ResultsStore create(StorePath()); }
+  {
+    SQLite::Database db(StorePath(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE meta SET value = '9' WHERE key = 'schema_version'");
+  }
+  try {
+    ResultsStore reader(StorePath(), StoreAccess::kReadOnly);
+    FAIL() << "an older schema was opened read-only";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("schema version 9"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("carbonbench report"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace carbonbench

@@ -340,70 +340,72 @@ std::string EpochsCsv(const std::vector<RunRow>& runs) {
   return text;
 }
 
+nlohmann::json RunJson(const RunRow& run) {
+  nlohmann::json item = RunFields(run);
+  if (const auto matrix = ConfusionOf(run.summary.confusion)) {
+    item["confusion"] = {{"classes", matrix->classes}, {"matrix", matrix->counts}};
+  }
+  item["settings"] = ParsedOr(run.start.config_json, nlohmann::json::object())
+                         .value("settings", nlohmann::json::object());
+  item["environment"] = ToJson(run.start.environment);
+  item["meters"] = ToJson(run.start.meters);
+  item["carbon"] = ToJson(run.start.carbon);
+  item["phases"] = nlohmann::json::array();
+  for (const PhaseEnergy& p : run.summary.phases) {
+    item["phases"].push_back({{"phase", p.phase},
+                              {"component", p.component},
+                              {"energy_wh", p.energy_wh},
+                              {"co2_g", p.co2_g},
+                              {"provenance", p.provenance},
+                              {"meter", p.meter},
+                              {"band_wh", p.band_wh}});
+  }
+  item["epochs"] = nlohmann::json::array();
+  // As in epochs.csv: a classifier has no RMSE and a regressor no accuracy.
+  const bool regression = run.start.task == kRegressionTask;
+  auto classifier_only = [regression](double v) {
+    return regression ? nlohmann::json() : nlohmann::json(v);
+  };
+  auto regressor_only = [regression](double v) {
+    return regression ? nlohmann::json(v) : nlohmann::json();
+  };
+  for (const EpochRecord& e : run.epochs) {
+    item["epochs"].push_back({{"epoch", e.epoch},
+                              {"train_loss", e.train_loss},
+                              {"test_loss", e.test_loss},
+                              {"test_accuracy_percent", classifier_only(e.test_accuracy * 100)},
+                              {"test_rmse", regressor_only(e.test_rmse)},
+                              {"test_mae", regressor_only(e.test_mae)},
+                              {"train_s", e.train_s},
+                              {"eval_s", e.eval_s},
+                              {"data_s", e.data_s},
+                              {"energy_wh", e.energy_wh},
+                              {"co2_g", e.co2_g},
+                              {"energy_provenance", e.energy_provenance},
+                              {"energy_band_wh", e.energy_band_wh}});
+  }
+  item["inference"] = nlohmann::json::array();
+  for (const InferenceRecord& i : run.summary.inference) {
+    item["inference"].push_back({{"batch_size", i.batch_size},
+                                 {"iterations", i.iterations},
+                                 {"p50_ms", i.p50_ms},
+                                 {"p90_ms", i.p90_ms},
+                                 {"p99_ms", i.p99_ms},
+                                 {"throughput_per_s", i.throughput_per_s},
+                                 {"energy_wh_per_1000", i.energy_wh_per_1000},
+                                 {"energy_wh", i.energy_wh},
+                                 {"energy_band_wh", i.energy_band_wh},
+                                 {"energy_provenance", i.energy_provenance}});
+  }
+  item["measurement"] = MeasurementJson(run.summary.measurement);
+  item["warnings"] = run.summary.warnings;
+  return item;
+}
+
 std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs,
                      const SearchView* search) {
   nlohmann::json all = nlohmann::json::array();
-  for (const RunRow& run : runs) {
-    nlohmann::json item = RunFields(run);
-    if (const auto matrix = ConfusionOf(run.summary.confusion)) {
-      item["confusion"] = {{"classes", matrix->classes}, {"matrix", matrix->counts}};
-    }
-    item["settings"] = ParsedOr(run.start.config_json, nlohmann::json::object())
-                           .value("settings", nlohmann::json::object());
-    item["environment"] = ToJson(run.start.environment);
-    item["meters"] = ToJson(run.start.meters);
-    item["carbon"] = ToJson(run.start.carbon);
-    item["phases"] = nlohmann::json::array();
-    for (const PhaseEnergy& p : run.summary.phases) {
-      item["phases"].push_back({{"phase", p.phase},
-                                {"component", p.component},
-                                {"energy_wh", p.energy_wh},
-                                {"co2_g", p.co2_g},
-                                {"provenance", p.provenance},
-                                {"meter", p.meter},
-                                {"band_wh", p.band_wh}});
-    }
-    item["epochs"] = nlohmann::json::array();
-    // As in epochs.csv: a classifier has no RMSE and a regressor no accuracy.
-    const bool regression = run.start.task == kRegressionTask;
-    auto classifier_only = [regression](double v) {
-      return regression ? nlohmann::json() : nlohmann::json(v);
-    };
-    auto regressor_only = [regression](double v) {
-      return regression ? nlohmann::json(v) : nlohmann::json();
-    };
-    for (const EpochRecord& e : run.epochs) {
-      item["epochs"].push_back({{"epoch", e.epoch},
-                                {"train_loss", e.train_loss},
-                                {"test_loss", e.test_loss},
-                                {"test_accuracy_percent", classifier_only(e.test_accuracy * 100)},
-                                {"test_rmse", regressor_only(e.test_rmse)},
-                                {"test_mae", regressor_only(e.test_mae)},
-                                {"train_s", e.train_s},
-                                {"eval_s", e.eval_s},
-                                {"data_s", e.data_s},
-                                {"energy_wh", e.energy_wh},
-                                {"co2_g", e.co2_g},
-                                {"energy_provenance", e.energy_provenance},
-                                {"energy_band_wh", e.energy_band_wh}});
-    }
-    item["inference"] = nlohmann::json::array();
-    for (const InferenceRecord& i : run.summary.inference) {
-      item["inference"].push_back({{"batch_size", i.batch_size},
-                                   {"iterations", i.iterations},
-                                   {"p50_ms", i.p50_ms},
-                                   {"p90_ms", i.p90_ms},
-                                   {"p99_ms", i.p99_ms},
-                                   {"throughput_per_s", i.throughput_per_s},
-                                   {"energy_wh_per_1000", i.energy_wh_per_1000},
-                                   {"energy_wh", i.energy_wh},
-                                   {"energy_band_wh", i.energy_band_wh},
-                                   {"energy_provenance", i.energy_provenance}});
-    }
-    item["measurement"] = MeasurementJson(run.summary.measurement);
-    item["warnings"] = run.summary.warnings;
-    all.push_back(std::move(item));
-  }
+  for (const RunRow& run : runs) all.push_back(RunJson(run));
   nlohmann::json document{
       {"format", "carbonbench runs"}, {"version", 1}, {"suite", suite}, {"runs", std::move(all)}};
   if (search) document["search"] = SearchJson(*search);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "records/run_records.h"
 #include "report/report_options.h"
 
@@ -18,6 +20,10 @@ extern const std::vector<std::string> kLeaderboardColumns;
 
 std::string RunsCsv(const std::vector<RunRow>& runs);
 std::string EpochsCsv(const std::vector<RunRow>& runs);
+// One run as RunsJson writes it: its flat fields (kRunColumns), settings,
+// environment, meters, carbon, phases, epochs, inference, confusion,
+// measurement record and warnings.
+nlohmann::json RunJson(const RunRow& run);
 // With a search, its study, settings and every trial under "search"; the
 // text is unchanged without one.
 std::string RunsJson(const std::string& suite, const std::vector<RunRow>& runs,

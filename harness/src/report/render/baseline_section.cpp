@@ -72,7 +72,9 @@ std::string QualityDelta(const CellRuns& cell, const CellRuns& baseline) {
   return Marked(Signed(value.mean - base.mean, kPercentDigits), {Significance(value, base)});
 }
 
-std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline) {
+}  // namespace
+
+std::vector<std::string> BaselineDeltaRow(const CellRuns& cell, const CellRuns* baseline) {
   if (baseline == nullptr) {
     return {cell.name, "no baseline cell", kNone, kNone, kNone, kNone, kNone};
   }
@@ -84,6 +86,8 @@ std::vector<std::string> DeltaRow(const CellRuns& cell, const CellRuns* baseline
           DeltaPercent(cell, *baseline, Co2G, /*banded=*/true),
           QualityDelta(cell, *baseline)};
 }
+
+namespace {
 
 // The table of one task's optimized cells; empty when it has none.
 std::string DeltaTable(const std::vector<CellRuns>& task_cells,
@@ -100,7 +104,7 @@ std::string DeltaTable(const std::vector<CellRuns>& task_cells,
   for (const CellRuns& cell : task_cells) {
     if (cell.optimizations.empty() || cell.finished.empty()) continue;
     any = true;
-    table.AddRow(DeltaRow(cell, FindBaseline(cell, all_cells)));
+    table.AddRow(BaselineDeltaRow(cell, FindBaseline(cell, all_cells)));
   }
   return any ? table.Render() : "";
 }

@@ -63,6 +63,16 @@ std::string MeasurementSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 
+// The recommendation sentences, unescaped: the cheapest way to each
+// dataset's target, the cheapest cell close to the most accurate, what each
+// optimization did, and what stopping at the optimal epoch would have saved.
+std::vector<std::string> RecommendationSentences(const ReportInput& input);
+// The against-baseline row of an optimized cell, as the report prints it:
+// cell, baseline, runs, Δ time %, Δ energy %, Δ CO2 %, Δ quality (accuracy
+// points, or RMSE %), each change with its marks; "no baseline cell" and
+// dashes when `baseline` is null.
+std::vector<std::string> BaselineDeltaRow(const CellRuns& cell, const CellRuns* baseline);
+
 // "Energy figures are estimated (PUE applied).\n\n", or cell by cell
 // when the finished runs' provenance differs: every section that shows
 // energy or CO2 says how it was obtained.

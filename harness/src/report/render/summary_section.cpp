@@ -130,31 +130,11 @@ std::string Answers(const ReportInput& input) {
   return text.empty() ? "" : text + "\n";
 }
 
-// The recommendations, as a list: the cheapest way to each dataset's target,
-// the cheapest cell close to the most accurate, what each optimization did,
-// and what stopping at the optimal epoch would have saved.
+// The recommendations, as a list (RecommendationSentences).
 std::string Recommendations(const ReportInput& input) {
   std::vector<std::string> items;
-  const Objective objective = ReportObjective(input.options);
-  const Objective target_objective =
-      objective == Objective::kAccuracyPerKwh ? Objective::kCo2ToTarget : objective;
-  for (const Leaderboard& board : BuildLeaderboards(
-           input.cells, target_objective, ReportTarget(input.options), input.options.roles)) {
-    items.push_back(EscapeText(AnswerForTarget(board).sentence));
-    const std::string similar = SimilarAccuracySentence(board, 1.0);
-    if (!similar.empty()) items.push_back(EscapeText(similar));
-  }
-  for (const std::string& sentence : OptimizationEffectSentences(input.cells)) {
+  for (const std::string& sentence : RecommendationSentences(input)) {
     items.push_back(EscapeText(sentence));
-  }
-  const OptimalEpochSavings savings =
-      SuiteOptimalEpochSavings(input.cells, input.options.min_gain_points);
-  if (savings.epochs_wh > 0 && savings.saved_wh > 0) {
-    items.push_back(fmt::format(
-        "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
-        "training energy: set {} on the cells with the most energy after it.",
-        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0),
-        StoppingRuleText(input.options.roles)));
   }
   if (items.empty()) return "";
   std::string text =
@@ -241,6 +221,32 @@ std::string BestPerObjective(const ReportInput& input) {
 }
 
 }  // namespace
+
+std::vector<std::string> RecommendationSentences(const ReportInput& input) {
+  std::vector<std::string> items;
+  const Objective objective = ReportObjective(input.options);
+  const Objective target_objective =
+      objective == Objective::kAccuracyPerKwh ? Objective::kCo2ToTarget : objective;
+  for (const Leaderboard& board : BuildLeaderboards(
+           input.cells, target_objective, ReportTarget(input.options), input.options.roles)) {
+    items.push_back(AnswerForTarget(board).sentence);
+    const std::string similar = SimilarAccuracySentence(board, 1.0);
+    if (!similar.empty()) items.push_back(similar);
+  }
+  for (const std::string& sentence : OptimizationEffectSentences(input.cells)) {
+    items.push_back(sentence);
+  }
+  const OptimalEpochSavings savings =
+      SuiteOptimalEpochSavings(input.cells, input.options.min_gain_points);
+  if (savings.epochs_wh > 0 && savings.saved_wh > 0) {
+    items.push_back(fmt::format(
+        "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
+        "training energy: set {} on the cells with the most energy after it.",
+        Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0),
+        StoppingRuleText(input.options.roles)));
+  }
+  return items;
+}
 
 std::string SummarySection(const ReportInput& input) {
   std::string text = "# carbonbench report: " + input.suite + "\n\n";
