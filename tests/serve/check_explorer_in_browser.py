@@ -13,6 +13,11 @@ regressor's value), an energy in Wh and its provenance (estimated or
 measured).
 
   check_explorer_in_browser.py --url http://127.0.0.1:PORT --suite NAME [--run-id N]
+  check_explorer_in_browser.py --binary CARBONBENCH [--work DIR]
+
+With --binary it runs a small suite first (over generated data in
+Fashion-MNIST's file layout), serves its store on a free port, checks it,
+and stops the server with SIGTERM, which must end it cleanly.
 
 Without --run-id the newest model of GET /api/models is used. Chromium is
 driven through the DevTools protocol over --remote-debugging-pipe (fds 3 and
@@ -278,16 +283,76 @@ def check_playground(browser, args, model):
                                                            provenance.group(1)))
 
 
+SUITE = """suite: explored
+dataset: {name: fashion_mnist, path: %s}
+defaults:
+  model: cnn
+  epochs: 2
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+  cnn: {channels: 4, hidden: 16}
+matrix:
+  optimizations: [[], [early_stop]]
+inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterations: 1}
+carbon: {region: FR}
+"""
+
+
+def serve_small_suite(binary, work):
+    """Runs a small suite into WORK over generated data in Fashion-MNIST's
+    file layout (the rendered-report check's generator), then starts
+    `carbonbench serve` on a free port; returns the server and its URL."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "render"))
+    from check_rendered_report import write_idx
+    shutil.rmtree(work, ignore_errors=True)
+    data = os.path.join(work, "data")
+    os.makedirs(data)
+    write_idx(data, "train", 384, 1)
+    write_idx(data, "t10k", 128, 2)
+    suite = os.path.join(work, "explored.yaml")
+    with open(suite, "w") as out:
+        out.write(SUITE % data)
+    store = os.path.join(work, "results", "store.db")
+    command = [binary, "--store", store, "--reports-dir", os.path.join(work, "reports"), "run", suite]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Failure("%s failed (%d):\n%s%s" % (" ".join(command), done.returncode,
+                                                  done.stdout, done.stderr))
+    server = subprocess.Popen([binary, "--store", store, "serve", "--port", "0", "--threads", "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        server.kill()
+        raise Failure("carbonbench serve did not say where it listens: %r%s" % (line, server.stdout.read()))
+    return server, "http://127.0.0.1:%s" % match.group(1)
+
+
+def stop_server(server):
+    """SIGTERM ends the server cleanly: exit 0, after saying so."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        rest, _ = server.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise Failure("carbonbench serve did not stop within 20 s of SIGTERM")
+    if server.returncode != 0 or "stopped" not in rest:
+        raise Failure("carbonbench serve ended with %d on SIGTERM: %s" % (server.returncode, rest))
+    print("server: stopped cleanly on SIGTERM")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="where carbonbench serve listens, http://127.0.0.1:PORT")
-    parser.add_argument("--suite", required=True, help="a suite in the served store")
+    parser.add_argument("--url", help="where carbonbench serve listens, http://127.0.0.1:PORT")
+    parser.add_argument("--suite", help="a suite in the served store")
+    parser.add_argument("--binary", help="carbonbench: run a small suite, serve it and check that")
+    parser.add_argument("--work", help="folder for --binary's suite and store")
     parser.add_argument("--run-id", type=int, help="the model to try (default: the newest of GET /api/models)")
     parser.add_argument("--sample-index", type=int, default=1, help="the test sample to load and predict")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each page step")
     parser.add_argument("--screenshots", help="a folder to save suite.png and playground.png into")
     args = parser.parse_args()
-    args.url = args.url.rstrip("/")
 
     binary = next((shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)), None)
     if not binary:
@@ -295,9 +360,16 @@ def main():
               "`sudo scripts/install_deps.sh --test` (Debian: apt-get install chromium)")
         return SKIP
 
+    if not args.binary and not (args.url and args.suite):
+        parser.error("give --url and --suite of a running server, or --binary to start one")
     work = tempfile.mkdtemp(prefix="carbonbench_explorer_")
     browser = None
+    server = None
     try:
+        if args.binary:
+            server, args.url = serve_small_suite(args.binary, args.work or os.path.join(work, "suite"))
+            args.suite = "explored"
+        args.url = args.url.rstrip("/")
         suite = get_json("%s/api/suites/%s" % (args.url, urllib.parse.quote(args.suite, safe="")))
         cell_names = [cell["name"] for cell in suite.get("cells", [])]
         models = get_json(args.url + "/api/models").get("models", [])
@@ -317,6 +389,11 @@ def main():
             browser.screenshot(os.path.join(args.screenshots, "playground.png"))
         if browser.problems:
             raise Failure("the page logged errors")
+        if server:
+            browser.close()
+            browser = None
+            stop_server(server)
+            server = None
         print("explorer: every check passed")
         return 0
     except Failure as failure:
@@ -334,6 +411,9 @@ def main():
     finally:
         if browser:
             browser.close()
+        if server:
+            server.kill()
+            server.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
