@@ -86,15 +86,17 @@ class Client:
         self.connection.connect()
         self.connects_ms.append(1000 * (time.perf_counter() - t0))
 
-    def post(self, body):
-        """One request: (client ms, response JSON) or (None, None) on a failure."""
+    def post(self, body, method="POST", path=None, expect=200):
+        """One request: (client ms, response JSON, its place on the connection: 0 for the
+        first) or (None, None, None) on a failure."""
         for attempt in (0, 1):
             if self.connection.sock is None:
                 self._connect()
+            position = self.on_this
             t0 = time.perf_counter()
             try:
-                self.connection.request("POST", self.path, body=body,
-                                        headers={"Content-Type": "application/json"})
+                self.connection.request(method, path or self.path, body=body,
+                                        headers={"Content-Type": "application/json"} if body else {})
                 response = self.connection.getresponse()
                 data = response.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
@@ -106,16 +108,16 @@ class Client:
                     self.on_this = 0
                     continue
                 self.failures.append(repr(error))
-                return None, None
+                return None, None, None
             elapsed = 1000 * (time.perf_counter() - t0)
             self.on_this += 1
             if response.will_close:
                 self.server_closes += 1  # http.client has closed the socket: next request reconnects
-            if response.status != 200:
+            if response.status != expect:
                 self.failures.append("HTTP %d: %s" % (response.status, data[:200]))
-                return None, None
-            return elapsed, json.loads(data)
-        return None, None
+                return None, None, None
+            return elapsed, json.loads(data), position
+        return None, None, None
 
     def close(self):
         if self.on_this:
@@ -137,9 +139,9 @@ def run_level(port, run_id, test_size, clients, per_client, offset=0):
         barrier.wait()
         for j in range(per_client):
             index = (offset + k * per_client + j) % test_size
-            elapsed, answer = client.post(b'{"samples":[%d]}' % index)
+            elapsed, answer, position = client.post(b'{"samples":[%d]}' % index)
             if elapsed is not None:
-                records[k].append((elapsed, answer["latency_ms"], answer["queue_ms"]))
+                records[k].append((elapsed, answer["latency_ms"], answer["queue_ms"], position))
         client.close()
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
@@ -155,7 +157,7 @@ def run_level(port, run_id, test_size, clients, per_client, offset=0):
         "clients": clients, "requests_per_client": per_client, "requests": len(flat), "wall_s": wall,
         "throughput_per_s": len(flat) / wall if wall > 0 else None,
         "client_ms": [r[0] for r in flat], "server_latency_ms": [r[1] for r in flat],
-        "queue_ms": [r[2] for r in flat],
+        "queue_ms": [r[2] for r in flat], "position": [r[3] for r in flat],
         "failures": sum(len(c.failures) for c in made),
         "failure_examples": [f for c in made for f in c.failures][:5],
         "reconnects": sum(len(c.connects_ms) - 1 for c in made),
@@ -166,9 +168,18 @@ def run_level(port, run_id, test_size, clients, per_client, offset=0):
     }
 
 
+def by_position(times, positions):
+    """p50 of TIMES per place on the connection (0: first request on it)."""
+    groups = {}
+    for elapsed, position in zip(times, positions):
+        groups.setdefault(position, []).append(elapsed)
+    return {position: {"requests": len(v), "p50_ms": util.median(v)} for position, v in sorted(groups.items())}
+
+
 def summarize(level):
     p = util.percentile
     return {
+        "client_p50_ms_by_position": by_position(level["client_ms"], level["position"]),
         "clients": level["clients"], "requests": level["requests"], "wall_s": level["wall_s"],
         "throughput_per_s": level["throughput_per_s"],
         "client_p50_ms": p(level["client_ms"], 50), "client_p99_ms": p(level["client_ms"], 99),
@@ -181,6 +192,38 @@ def summarize(level):
         "server_closes": level["server_closes"], "stale_retries": level["stale_retries"],
         "max_requests_per_connection": max(level["requests_per_connection"] or [0]),
     }
+
+
+def profile_steps(port, run_id, test_size, requests):
+    """Where a prediction's time goes, from outside: the same client loop on three requests that
+    stop at successive steps of the server's handler. Each step's p50 is given for the first
+    request on a connection and for the later ones (kept alive)."""
+    predict = "/api/models/%d/predict" % run_id
+    steps = [
+        ("floor", "HTTP only: GET of an unknown route (404 JSON error)", "GET", "/api/no-such-route",
+         lambda i: None, 404),
+        ("lookup", "+ the run's row read from the store and its model file checked: POST predict "
+         "with a malformed body (400)", "POST", predict, lambda i: b'{"samples":[', 400),
+        ("predict", "+ parse, meters read before and after, forward pass, response: POST predict "
+         "{\"samples\":[i]} (200)", "POST", predict, lambda i: b'{"samples":[%d]}' % (i % test_size), 200),
+    ]
+    out = []
+    for key, what, method, path, body, expect in steps:
+        client = Client(port, path)
+        first, later, server = [], [], []
+        for i in range(requests):
+            elapsed, answer, position = client.post(body(i), method=method, path=path, expect=expect)
+            if elapsed is None:
+                continue
+            (first if position == 0 else later).append(elapsed)
+            if expect == 200:
+                server.append(answer["latency_ms"])
+        client.close()
+        out.append({"step": key, "what": what, "requests": len(first) + len(later),
+                    "failures": len(client.failures), "first_on_connection_p50_ms": util.median(first),
+                    "later_on_connection_p50_ms": util.median(later),
+                    "server_latency_p50_ms": util.median(server)})
+    return out
 
 
 def find_model(port):
@@ -200,6 +243,8 @@ def main():
     parser.add_argument("--clients", default="1,4,16", help="client counts, comma-separated")
     parser.add_argument("--warmup", type=int, default=50, help="untimed predictions first")
     parser.add_argument("--infer-seconds", type=float, default=5, help="infer's --min-time-s")
+    parser.add_argument("--profile-requests", type=int, default=300,
+                        help="requests per step of the one-client profile")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     levels = [int(x) for x in args.clients.split(",") if x.strip()]
@@ -285,6 +330,7 @@ def main():
                       summary["client_p50_ms"], summary["client_p99_ms"], summary["server_latency_p50_ms"],
                       summary["queue_p50_ms"], summary["failures"], summary["reconnects"]))
         out["levels"] = results
+        out["profile"] = profile_steps(server.port, run_id, test_size, args.profile_requests)
     finally:
         server.stop()
 
@@ -329,9 +375,32 @@ def main():
                                     "client_minus_server_latency": outside}
         print("Overhead at 1 client: HTTP p50 %.3f ms - infer p50 %.3f ms = %.3f ms (target under 0.5 ms: %s)." % (
             one["client_p50_ms"], batch1["p50_ms"], overhead, "met" if overhead < 0.5 else "MISSED"))
-        print("  of which the server's latency_ms p50 over infer's p50: %+.3f ms (input preparation of a "
-              "sample, lock, meters); the rest, client p50 - server latency_ms p50 = %.3f ms, is HTTP, "
-              "JSON and routing in the server and the Python client's own time." % (in_server, outside))
+        print("  of which the server's latency_ms p50 over infer's p50: %+.3f ms (latency_ms also holds the "
+              "sample's input preparation, which infer does before its clock); the rest, client p50 - "
+              "server latency_ms p50 = %.3f ms, is outside the forward pass: HTTP, the run's lookup, "
+              "the meter reads around the pass, the response's JSON, the Python client (steps below)."
+              % (in_server, outside))
+    if one:
+        positions = one["client_p50_ms_by_position"]
+        print()
+        print("At 1 client, client p50 by the request's place on its keep-alive connection:")
+        print()
+        print("| request on the connection | " + " | ".join("%d%s" % (k + 1, " (first)" if k == 0 else "")
+                                                       for k in positions) + " |")
+        print("|---|" + "---:|" * len(positions))
+        print("| client p50 (ms) | " + " | ".join(util.fmt_ms(v["p50_ms"], 3) for v in positions.values()) + " |")
+        print("| requests | " + " | ".join(str(v["requests"]) for v in positions.values()) + " |")
+    print()
+    print("Where the time goes at 1 client (each step adds to the one before; %d requests each):"
+          % args.profile_requests)
+    print()
+    print("| step | first on a connection, p50 (ms) | later on a kept-alive connection, p50 (ms) | server latency_ms p50 |")
+    print("|---|---:|---:|---:|")
+    for step in out["profile"]:
+        print("| %s | %s | %s | %s |" % (step["what"], util.fmt_ms(step["first_on_connection_p50_ms"], 3),
+                                         util.fmt_ms(step["later_on_connection_p50_ms"], 3),
+                                         util.fmt_ms(step["server_latency_p50_ms"], 3)))
+    print()
     closes = sum(r["server_closes"] for r in results)
     reconnects = sum(r["reconnects"] for r in results)
     stale = sum(r["stale_retries"] for r in results)

@@ -75,7 +75,9 @@ class ExplorerServerTest : public ::testing::Test {
     ServeSettings settings;
     settings.port = 0;
     settings.max_body_bytes = 64 * 1024;
-    settings.threads = 8;
+    // As many as the most clients a test runs at once: a keep-alive
+    // connection holds a thread while it is open.
+    settings.threads = 16;
     settings.report_options = report_testing::BuiltInOptions();
     chart_path_ = (fs::path(dir_.path()) / "chart.min.js").string();
     std::ofstream(chart_path_) << "/* Chart.js stand-in */";
@@ -90,7 +92,12 @@ class ExplorerServerTest : public ::testing::Test {
     thread_.join();
   }
 
-  httplib::Client Client() const { return httplib::Client("127.0.0.1", port_); }
+  // Patient: on a loaded two-core machine a request may wait its turn.
+  httplib::Client Client() const {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(60);
+    return client;
+  }
 
   // GET `path`: the status and the parsed body (which must be JSON).
   std::pair<int, nlohmann::json> Get(const std::string& path) {
