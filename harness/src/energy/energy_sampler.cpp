@@ -173,6 +173,18 @@ double EnergySampler::TotalCo2G() {
   return grams;
 }
 
+EnergySampler::Totals EnergySampler::ReadTotals() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_) SampleLocked();
+  Totals totals;
+  for (const auto& [key, joules] : phase_joules_) {
+    totals.energy_wh += joules / 3600.0 * settings_.pue;
+    totals.band_wh += BandOf(key.second) * joules / 3600.0 * settings_.pue;
+  }
+  for (const auto& [key, grams] : phase_co2_g_) totals.co2_g += grams;
+  return totals;
+}
+
 std::map<Component, double> EnergySampler::ComponentJoules() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (running_) SampleLocked();

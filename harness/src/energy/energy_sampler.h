@@ -92,6 +92,14 @@ class EnergySampler {
   double TotalBandWh();
   // CO2 so far in grams, from the same readings as TotalWh().
   double TotalCo2G();
+  // TotalWh, TotalCo2G and TotalBandWh from one reading: what a caller
+  // timing a short interval reads before and after it.
+  struct Totals {
+    double energy_wh = 0;
+    double co2_g = 0;
+    double band_wh = 0;
+  };
+  Totals ReadTotals();
   // Joules per component so far, before PUE (a reading is taken first).
   std::map<Component, double> ComponentJoules();
   // Per phase and component, with band_wh: the component's band times its

@@ -356,12 +356,13 @@ nlohmann::json ModelService::Predict(const RunRow& run, const serve::ModelInputs
   const auto received = Clock::now();
   std::unique_lock<std::mutex> forward(m->forward_mutex);
   const double queue_ms = MsSince(received);
-  const double wh_before = m->sampler->TotalWh();
-  const double co2_before = m->sampler->TotalCo2G();
-  const double band_before = m->sampler->TotalBandWh();
+  const EnergySampler::Totals before = m->sampler->ReadTotals();
   const auto start = Clock::now();
   torch::Tensor outputs;
   {
+    // Inference mode from the input's preparation on, as a C++ server runs:
+    // no autograd bookkeeping on any tensor the request makes.
+    c10::InferenceMode inference_mode;
     torch::Tensor batch = !inputs.samples.empty()  ? SampleBatch(*m, inputs.samples)
                           : !inputs.images.empty() ? ImageBatch(*m, inputs.images)
                           : !inputs.texts.empty()  ? TextBatch(*m, inputs.texts)
@@ -371,7 +372,6 @@ nlohmann::json ModelService::Predict(const RunRow& run, const serve::ModelInputs
     if (m->channels_last && batch.dim() == 4) {
       batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
     }
-    c10::InferenceMode inference_mode;
     TrainingContext ctx;
     {
       ForwardScopes scopes(m->optimizations, ctx);
@@ -380,9 +380,10 @@ nlohmann::json ModelService::Predict(const RunRow& run, const serve::ModelInputs
     outputs = outputs.to(torch::kCPU, torch::kFloat32);
   }
   const double latency_ms = MsSince(start);
-  const double energy_wh = m->sampler->TotalWh() - wh_before;
-  const double co2_g = m->sampler->TotalCo2G() - co2_before;
-  const double band_wh = m->sampler->TotalBandWh() - band_before;
+  const EnergySampler::Totals after = m->sampler->ReadTotals();
+  const double energy_wh = after.energy_wh - before.energy_wh;
+  const double co2_g = after.co2_g - before.co2_g;
+  const double band_wh = after.band_wh - before.band_wh;
   forward.unlock();
 
   nlohmann::json predictions = nlohmann::json::array();
@@ -393,14 +394,17 @@ nlohmann::json ModelService::Predict(const RunRow& run, const serve::ModelInputs
       prediction["value"] =
           outputs[i].flatten()[0].item<double>() * m->data().target_stddev + m->data().target_mean;
     } else {
-      const torch::Tensor probabilities = torch::softmax(outputs[i].flatten(), 0);
-      const std::int64_t best = probabilities.argmax().item<std::int64_t>();
+      // Read through a pointer: an item() per class costs a dispatch each.
+      const torch::Tensor probabilities = torch::softmax(outputs[i].flatten(), 0).contiguous();
+      const float* p = probabilities.data_ptr<float>();
+      const std::int64_t classes = probabilities.size(0);
+      const std::int64_t best = std::max_element(p, p + classes) - p;
       nlohmann::json list = nlohmann::json::array();
-      for (std::int64_t c = 0; c < probabilities.size(0); ++c) {
+      for (std::int64_t c = 0; c < classes; ++c) {
         list.push_back(
             {{"class", c < static_cast<std::int64_t>(spec.class_names.size()) ? spec.class_names[c]
                                                                               : std::to_string(c)},
-             {"p", probabilities[c].item<double>()}});
+             {"p", static_cast<double>(p[c])}});
       }
       prediction["class_index"] = best;
       prediction["class"] = list[best]["class"];

@@ -1,12 +1,18 @@
 #include "serve/explorer_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -59,6 +65,12 @@ struct ExplorerServer::State {
   std::string chart_js;
   std::shared_ptr<PredictionService> predictions;
   httplib::Server http;
+  int listening_fd = -1;  // the socket Bind made, set by its socket options
+  // httplib's stop() does nothing until listening has begun, so a Stop()
+  // racing a Listen() that has not started would be lost: these make it
+  // wait for the start, or keep Listen() from starting.
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> listen_entered{false};
 
   // One read-only connection, used under this lock; a suite's runs are
   // kept until another connection commits (the store's data version moves).
@@ -144,28 +156,58 @@ struct ExplorerServer::State {
     return *predictions;
   }
 
+  // Runs whose model may be served, with its real path, kept until another
+  // connection commits: a prediction would otherwise read the run and
+  // resolve its file each time, which costs as much as a small forward pass.
+  std::map<std::int64_t, std::shared_ptr<const RunRow>> servable;
+  std::int64_t servable_version = -1;
+
   // The run, when its saved model may be served; else an ApiError.
-  RunRow ServableRun(const std::string& id_text) {
-    RunRow run = RunById(IdOf(id_text, "run id"));
+  std::shared_ptr<const RunRow> ServableRun(const std::string& id_text) {
+    const std::int64_t id = IdOf(id_text, "run id");
+    {
+      std::lock_guard<std::mutex> lock(store_mutex);
+      const std::int64_t version = store->DataVersion();
+      if (version != servable_version) {
+        servable.clear();
+        servable_version = version;
+      }
+      if (const auto it = servable.find(id); it != servable.end()) return it->second;
+    }
+    RunRow run = RunById(id);
     const ModelFile file = ModelFileOf(run, models_dir);
     if (!file.problem.empty()) throw ApiError(404, file.problem);
     run.summary.model_path = file.path;
-    return run;
+    auto shared = std::make_shared<const RunRow>(std::move(run));
+    std::lock_guard<std::mutex> lock(store_mutex);
+    if (servable.size() > 256) servable.clear();
+    servable[id] = shared;
+    return shared;
   }
 
   void Routes();
 };
 
 void ExplorerServer::State::Routes() {
+  // The pages change only with the binary and Chart.js only with its
+  // package: a browser revalidates them by ETag and gets a 304, not the
+  // bytes (and their compression) again.
+  auto serve_static = [](std::string_view body, const std::string& type) {
+    const std::string etag = fmt::format("\"{:x}\"", std::hash<std::string_view>{}(body));
+    return [body, type, etag](const httplib::Request& request, httplib::Response& response) {
+      response.set_header("ETag", etag);
+      response.set_header("Cache-Control", "no-cache");
+      if (request.get_header_value("If-None-Match") == etag) {
+        response.status = 304;
+        return;
+      }
+      response.set_content(body.data(), body.size(), type.c_str());
+    };
+  };
   for (const Asset& asset : ExplorerAssets()) {
-    http.Get(asset.url, [&asset](const httplib::Request&, httplib::Response& response) {
-      response.set_content(asset.body.data(), asset.body.size(), asset.content_type.c_str());
-    });
+    http.Get(asset.url, serve_static(asset.body, asset.content_type));
   }
-  http.Get("/static/chart.min.js", [this](const httplib::Request&, httplib::Response& response) {
-    response.set_header("Cache-Control", "max-age=86400");
-    response.set_content(chart_js, "text/javascript; charset=utf-8");
-  });
+  http.Get("/static/chart.min.js", serve_static(chart_js, "text/javascript; charset=utf-8"));
 
   http.Get("/api/suites", [this](const httplib::Request&, httplib::Response& response) {
     std::vector<std::string> names;
@@ -270,7 +312,8 @@ void ExplorerServer::State::Routes() {
   });
   http.Get(R"(/api/models/([^/]+))",
            [this](const httplib::Request& request, httplib::Response& response) {
-             const RunRow run = ServableRun(request.matches[1]);
+             const auto servable_run = ServableRun(request.matches[1]);
+             const RunRow& run = *servable_run;
              nlohmann::json card = Predictions().Describe(run);
              card["run_id"] = run.id;
              card["suite"] = run.start.suite;
@@ -279,7 +322,7 @@ void ExplorerServer::State::Routes() {
            });
   http.Get(R"(/api/models/([^/]+)/samples/([^/]+))",
            [this](const httplib::Request& request, httplib::Response& response) {
-             const RunRow run = ServableRun(request.matches[1]);
+             const auto run = ServableRun(request.matches[1]);
              const std::string index_text = request.matches[2];
              std::int64_t index = -1;
              try {
@@ -293,11 +336,11 @@ void ExplorerServer::State::Routes() {
                                                "integer from 0)",
                                                index_text));
              }
-             SendJson(response, Predictions().Sample(run, index));
+             SendJson(response, Predictions().Sample(*run, index));
            });
   http.Post(R"(/api/models/([^/]+)/predict)", [this](const httplib::Request& request,
                                                      httplib::Response& response) {
-    const RunRow run = ServableRun(request.matches[1]);
+    const auto run = ServableRun(request.matches[1]);
     ModelInputs inputs;
     if (request.is_multipart_form_data()) {
       if (!request.has_file("image")) {
@@ -318,7 +361,7 @@ void ExplorerServer::State::Routes() {
       }
       inputs = ParsePredictionJson(request.body, settings.limits);
     }
-    SendJson(response, Predictions().Predict(run, inputs));
+    SendJson(response, Predictions().Predict(*run, inputs));
   });
 
   // A 4xx or 5xx without a body (no route, a body over the limit, a
@@ -376,6 +419,36 @@ ExplorerServer::ExplorerServer(const std::string& store_path, ServeSettings sett
         error.what()));
   }
   s.http.set_payload_max_length(s.settings.max_body_bytes);
+  // The listening socket: SO_REUSEADDR, so a restarted server binds at
+  // once; not httplib's default SO_REUSEPORT, which lets a second server
+  // share the port (and half the requests) instead of failing to bind.
+  s.http.set_socket_options([&s](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    s.listening_fd = fd;
+  });
+  // Headers and body go out in two writes: without TCP_NODELAY the second
+  // waits for the client's delayed ACK, 40 ms on Linux, on every request
+  // after a connection's first.
+  s.http.set_tcp_nodelay(true);
+  // httplib compresses with brotli at its highest quality when a browser
+  // offers it, on every response: hundreds of ms for Chart.js or a big
+  // suite. gzip costs a few ms; so brotli is taken out of what the request
+  // offers (the Request is the server's own, passed const).
+  s.http.set_pre_routing_handler([](const httplib::Request& request, httplib::Response&) {
+    auto& headers = const_cast<httplib::Headers&>(request.headers);
+    const auto it = headers.find("Accept-Encoding");
+    if (it != headers.end() && it->second.find("br") != std::string::npos) {
+      std::string offered;
+      for (const std::string& coding : {"gzip", "deflate"}) {
+        if (it->second.find(coding) != std::string::npos) {
+          offered += (offered.empty() ? "" : ", ") + coding;
+        }
+      }
+      it->second = offered;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   const int threads = std::max(1, s.settings.threads);
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.Routes();
@@ -393,6 +466,10 @@ int ExplorerServer::Bind() {
   } else {
     bound = s.http.bind_to_port(s.settings.host, port);
   }
+  // httplib listens with a backlog of 5: clients connecting at once beyond
+  // that lose their handshake and stall or fail. Listening again on the
+  // bound socket raises it.
+  if (bound && s.listening_fd >= 0) ::listen(s.listening_fd, SOMAXCONN);
   if (!bound) {
     throw std::runtime_error(fmt::format(
         "serve: cannot listen on {}:{} (the port is taken, or {} is not an address of this "
@@ -402,8 +479,20 @@ int ExplorerServer::Bind() {
   return port;
 }
 
-void ExplorerServer::Listen() { state_->http.listen_after_bind(); }
+void ExplorerServer::Listen() {
+  State& s = *state_;
+  s.listen_entered = true;
+  if (!s.stop_requested) s.http.listen_after_bind();
+  s.listen_entered = false;
+}
 
-void ExplorerServer::Stop() { state_->http.stop(); }
+void ExplorerServer::Stop() {
+  State& s = *state_;
+  s.stop_requested = true;
+  while (s.listen_entered && !s.http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  s.http.stop();
+}
 
 }  // namespace carbonbench::serve

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -142,6 +143,26 @@ TEST_F(ExplorerServerTest, ServesThePagesAndChartJsFromTheBinary) {
   EXPECT_EQ(chart->body, "/* Chart.js stand-in */");
 }
 
+TEST_F(ExplorerServerTest, RevalidatesPagesByETagAndCompressesWithGzipNotBrotli) {
+  httplib::Client client = Client();
+  const auto first = client.Get("/static/app.js");
+  ASSERT_TRUE(first);
+  const std::string etag = first->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  const auto again = client.Get("/static/app.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  EXPECT_EQ(client.Get("/static/app.js", {{"If-None-Match", "\"other\""}})->status, 200);
+
+  client.set_decompress(false);
+  const auto compressed =
+      client.Get("/api/suites/mnist_quick", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(compressed);
+  EXPECT_EQ(compressed->status, 200);
+  EXPECT_EQ(compressed->get_header_value("Content-Encoding"), "gzip");
+}
+
 TEST_F(ExplorerServerTest, ListsSuitesWithTheirState) {
   const auto [status, body] = Get("/api/suites");
   ASSERT_EQ(status, 200);
@@ -272,6 +293,8 @@ TEST_F(ExplorerServerTest, TakesAnImageUploadAndRefusesAnotherFormat) {
 TEST_F(ExplorerServerTest, AnswersConcurrentClientsCorrectly) {
   const std::string path = "/api/models/" + std::to_string(ids_[0]) + "/predict";
   std::atomic<int> good{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
   std::vector<std::thread> clients;
   for (int c = 0; c < 16; ++c) {
     clients.emplace_back([&, c] {
@@ -281,13 +304,34 @@ TEST_F(ExplorerServerTest, AnswersConcurrentClientsCorrectly) {
             (c + i) % 2 == 0
                 ? client.Post(path.c_str(), R"({"samples": [1, 2, 3]})", "application/json")
                 : client.Get("/api/suites/mnist_quick");
-        if (result && result->status == 200) ++good;
+        if (result && result->status == 200) {
+          ++good;
+        } else {
+          std::lock_guard<std::mutex> lock(failures_mutex);
+          failures.push_back(result ? std::to_string(result->status) + " " + result->body
+                                    : httplib::to_string(result.error()));
+        }
       }
     });
   }
   for (std::thread& thread : clients) thread.join();
-  EXPECT_EQ(good.load(), 160);
+  EXPECT_EQ(good.load(), 160) << (failures.empty() ? "" : failures.front());
   EXPECT_EQ(predictions_->calls.load(), 80);
+}
+
+TEST_F(ExplorerServerTest, ASecondServerOnTheSamePortFailsToBindNamingIt) {
+  ServeSettings settings;
+  settings.port = port_;
+  settings.chart_js_path = chart_path_;
+  ExplorerServer second(store_path_, settings, nullptr);
+  try {
+    second.Bind();
+    FAIL() << "a second server bound port " << port_;
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(":" + std::to_string(port_)), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("--port"), std::string::npos);
+  }
 }
 
 TEST(ExplorerServerOpenTest, RefusesAMissingStoreOrChartJsNamingTheFix) {
