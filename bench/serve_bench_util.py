@@ -134,7 +134,7 @@ class Server:
             pass
 
     def wait_ready(self, path="/api/suites", timeout=60):
-        """Polls PATH until it answers 200; returns the seconds from the server's start."""
+        """Polls PATH until it answers 200."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -177,20 +177,22 @@ def get_json(port, path, timeout=120):
     return json.loads(body)
 
 
-def timed_get(port, path, timeout=120):
+def timed_get(port, path, timeout=120, accept_encoding="identity"):
     """One GET the way `curl -w` times it, on a fresh connection: connect, first byte and
-    total in ms, with the status and body size."""
+    total in ms, with the status, the body's size as sent and its Content-Encoding.
+    ACCEPT_ENCODING: identity (curl without --compressed) or what a browser sends."""
     t0 = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     connection.connect()
     t_connect = time.perf_counter()
-    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+    connection.request("GET", path, headers={"Accept-Encoding": accept_encoding})
     response = connection.getresponse()  # status line and headers read: the first byte came
     t_first = time.perf_counter()
     body = response.read()
     t_total = time.perf_counter()
     connection.close()
     return {"path": path, "status": response.status, "bytes": len(body),
+            "content_encoding": response.getheader("Content-Encoding") or "identity",
             "connect_ms": 1000 * (t_connect - t0), "first_byte_ms": 1000 * (t_first - t0),
             "total_ms": 1000 * (t_total - t0)}
 
@@ -329,22 +331,6 @@ def replicate_store(source, target, layout, jitter=0.03):
     dst.execute("VACUUM")
     dst.close()
     return written, len(cells)
-
-
-def shared_folder_above(path):
-    """The first folder at or above PATH that other users can write (e.g. /tmp, mode 1777), or
-    None: serve will not load a model file below such a folder (docs/serving.md)."""
-    path = os.path.realpath(path)
-    while True:
-        try:
-            if os.stat(path).st_mode & 0o002:
-                return path
-        except OSError:
-            pass
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
 
 
 def which_chromium():

@@ -3,7 +3,7 @@
 1,000 runs.
 
   /usr/bin/python3 bench/serve_first_page.py --binary build/release/bin/carbonbench \
-      [--work DIR] [--json PATH] [--repeats 5] [--no-browser]
+      [--work DIR] [--json PATH] [--repeats 5] [--no-browser] [--browser-accept-encoding "gzip, deflate"]
 
 1. Runs a small real suite once (cnn on Fashion-MNIST, 1,000 training and 200 test images,
    one epoch, one thread: lr 0.001 and 0.002 x fp32 and bf16 mixed precision, 4 cells x 1
@@ -17,7 +17,10 @@
 3. For each store, starts `carbonbench serve --no-models --port 0` and times, the way
    `curl -w` does (a fresh connection each; connect, first byte, total), GET /,
    /static/app.js, /static/chart.min.js, /api/suites and /api/suites/NAME: cold (the first
-   request after the server started) and warm (p50 of --warm-requests more).
+   request after the server started) and warm (p50 of --warm-requests more). Twice, each on
+   a fresh server: asking for no compression (curl's default) and with Chromium's
+   Accept-Encoding, since the server compresses each response it is asked to (brotli first),
+   on every request. Also GET /api/suites/NAME as the very first request of a fresh server.
 4. In headless Chromium (DevTools over a pipe, the client of
    tests/serve/check_explorer_in_browser.py), against a freshly started server and a fresh
    browser: opens /#/ and /#/suite/NAME and times from the navigation's start until
@@ -49,6 +52,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import serve_bench_util as util  # noqa: E402
 
+# What Chromium 156 sends; the server compresses what it is asked to (br first).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 REAL_SUITE = "first_page_real"
 REAL = """# Written by bench/serve_first_page.py: the real runs the benchmark's stores replicate.
 suite: %s
@@ -126,17 +131,20 @@ def real_store(binary, work, log_path):
     return store
 
 
-def http_timings(server, suite, warm_requests):
+def http_timings(server, suite, warm_requests, accept_encoding):
+    """Cold (each URL's first request since the server started, in the order a browser asks
+    for them) and warm timings of the first page's URLs."""
     paths = ["/", "/static/app.js", "/static/chart.min.js", "/api/suites",
              "/api/suites/%s" % util.quote(suite)]
     rows = []
-    for path in paths:  # cold: in the order a browser asks, each the first since the start
-        cold = util.timed_get(server.port, path)
+    for path in paths:
+        cold = util.timed_get(server.port, path, accept_encoding=accept_encoding)
         if cold["status"] != 200:
             raise RuntimeError("GET %s: HTTP %d" % (path, cold["status"]))
-        rows.append({"path": path, "bytes": cold["bytes"], "cold": cold})
+        rows.append({"path": path, "bytes": cold["bytes"], "encoding": cold["content_encoding"], "cold": cold})
     for row in rows:
-        warm = [util.timed_get(server.port, row["path"]) for _ in range(warm_requests)]
+        warm = [util.timed_get(server.port, row["path"], accept_encoding=accept_encoding)
+                for _ in range(warm_requests)]
         row["warm_total_p50_ms"] = util.median([w["total_ms"] for w in warm])
         row["warm_first_byte_p50_ms"] = util.median([w["first_byte_ms"] for w in warm])
         row["warm_total_max_ms"] = max(w["total_ms"] for w in warm)
@@ -146,12 +154,16 @@ def http_timings(server, suite, warm_requests):
 class Page:
     """A fresh headless Chromium with one page, timing the explorer's routes."""
 
-    def __init__(self, cdp, chromium, work):
+    def __init__(self, cdp, chromium, work, accept_encoding=None):
         self.work = tempfile.mkdtemp(prefix="chromium_", dir=work)
         self.browser = cdp.Browser(chromium, self.work)
         self.Failure = cdp.Failure
         self.browser.open_page()
         self.browser.send("Page.addScriptToEvaluateOnNewDocument", {"source": READY_OBSERVER})
+        if accept_encoding:
+            # An experiment: what the pages cost when the browser asks for another encoding.
+            self.browser.send("Network.enable")
+            self.browser.send("Network.setExtraHTTPHeaders", {"headers": {"Accept-Encoding": accept_encoding}})
 
     def full_load(self, url, ready, timeout=60):
         """Opens URL from about:blank (a full load); returns the page's timings, with
@@ -221,8 +233,10 @@ def breakdown(timings):
     for r in timings["resources"]:
         if r["path"] == "/static/app.js":
             out["app_js_ms"] = [r["start"], r["end"]]
+            out["app_js_first_byte_ms"] = r["first_byte"]
         elif r["path"] == "/static/chart.min.js":
             out["chart_js_ms"] = [r["start"], r["end"]]
+            out["chart_js_first_byte_ms"] = r["first_byte"]
         elif r["path"].startswith("/api/"):
             out.setdefault("api", []).append({"path": r["path"], "start_ms": r["start"], "end_ms": r["end"],
                                               "first_byte_ms": r["first_byte"], "bytes": r["body_bytes"]})
@@ -232,7 +246,7 @@ def breakdown(timings):
     return out
 
 
-def browser_timings(cdp, chromium, binary, store, suite, work, log_path, repeats):
+def browser_timings(cdp, chromium, binary, store, suite, work, log_path, repeats, accept_encoding=None):
     quoted = util.quote(suite)
     results = {}
     for key, route, ready in (("suites", "/#/", "suites"), ("suite", "/#/suite/%s" % quoted, "suite")):
@@ -241,7 +255,7 @@ def browser_timings(cdp, chromium, binary, store, suite, work, log_path, repeats
         page = None
         try:
             server.wait_ready("/static/app.js")  # listening; nothing of the store asked yet
-            page = Page(cdp, chromium, work)
+            page = Page(cdp, chromium, work, accept_encoding)
             cold = page.full_load(server.url + route, ready)
             warm = [page.full_load(server.url + route, ready) for _ in range(repeats)]
             entry = {"route": route, "cold": {"ready_ms": cold["ready_ms"], "wall_ms": cold["wall_ms"],
@@ -276,6 +290,9 @@ def main():
     parser.add_argument("--warm-requests", type=int, default=10, help="warm requests per URL")
     parser.add_argument("--jitter", type=float, default=0.03, help="spread of the replicas' times and energy (0: exact copies)")
     parser.add_argument("--no-browser", action="store_true", help="time the HTTP requests only")
+    parser.add_argument("--browser-accept-encoding",
+                        help="an experiment: the Accept-Encoding Chromium sends instead of its own "
+                             "(e.g. 'gzip, deflate' to see the pages without brotli)")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     if args.work:
@@ -288,7 +305,8 @@ def main():
     log_path = os.path.join(work, "log.txt")
     started_at = datetime.datetime.now().astimezone()
     out = {"benchmark": "serve_first_page", "date": started_at.isoformat(timespec="seconds"),
-           "machine": util.machine(), "binary": binary, "work": work, "stores": [], "notes": []}
+           "machine": util.machine(), "binary": binary, "work": work, "stores": [], "notes": [],
+           "browser_accept_encoding": args.browser_accept_encoding or BROWSER_ACCEPT_ENCODING + " (Chromium's own)"}
     print("# carbonbench serve: the explorer's first page on 1,000 runs (%s, %s, %d cores)" % (
         started_at.strftime("%Y-%m-%d %H:%M"), out["machine"]["cpu"], out["machine"]["cores"]))
 
@@ -319,43 +337,55 @@ def main():
         out["notes"].append(warning)
 
     for entry in out["stores"]:
-        server = util.Server(binary, entry["path"], ["--no-models"], log_path=log_path,
-                             reports_dir=os.path.join(work, "reports"))
-        try:
-            entry["server_bound_s"] = server.bound_s
-            entry["http"] = http_timings(server, entry["suite"], args.warm_requests)
-        finally:
-            server.stop()
+        # Each encoding on a freshly started server, so both have a cold first request.
+        for key, encoding in (("http", "identity"), ("http_browser", BROWSER_ACCEPT_ENCODING)):
+            server = util.Server(binary, entry["path"], ["--no-models"], log_path=log_path,
+                                 reports_dir=os.path.join(work, "reports"))
+            try:
+                entry.setdefault("server_bound_s", server.bound_s)
+                entry[key] = http_timings(server, entry["suite"], args.warm_requests, encoding)
+            finally:
+                server.stop()
         # The suite's API as the very first request of a fresh server: nothing cached.
         server = util.Server(binary, entry["path"], ["--no-models"], log_path=log_path,
                              reports_dir=os.path.join(work, "reports"))
         try:
             path = "/api/suites/%s" % util.quote(entry["suite"])
-            first = util.timed_get(server.port, path)
-            entry["http"].append({"path": path + " (first request of a fresh server)", "bytes": first["bytes"],
-                                  "cold": first, "warm_total_p50_ms": None, "warm_first_byte_p50_ms": None})
+            entry["suite_api_first_request"] = util.timed_get(server.port, path)
         finally:
             server.stop()
         if chromium:
             entry["browser"] = browser_timings(cdp, chromium, binary, entry["path"], entry["suite"], work,
-                                               log_path, args.repeats)
+                                               log_path, args.repeats, args.browser_accept_encoding)
 
     # Tables.
     print()
-    print("## HTTP, curl-like (fresh connection per request; ms)")
+    print("## HTTP, curl-like (a fresh connection per request; total ms, request to last byte)")
     print()
-    print("| store | request | bytes | cold: first byte | cold: total | warm: first byte p50 | warm: total p50 |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("Plain: no compression asked, as curl without --compressed. As Chromium: with Chromium's "
+          "`Accept-Encoding: %s`. Cold: each URL's first request after the server started, in the "
+          "order the page asks for them; warm: p50 of %d more." % (BROWSER_ACCEPT_ENCODING, args.warm_requests))
+    print()
+    print("| store | request | plain: bytes | plain: cold | plain: warm p50 | as Chromium: encoding, bytes "
+          "| as Chromium: cold | as Chromium: warm p50 |")
+    print("|---|---|---:|---:|---:|---|---:|---:|")
     for entry in out["stores"]:
-        for row in entry["http"]:
-            print("| %s | GET %s | %d | %s | %s | %s | %s |" % (
-                entry["key"], row["path"], row["bytes"], util.fmt_ms(row["cold"]["first_byte_ms"]),
-                util.fmt_ms(row["cold"]["total_ms"]), util.fmt_ms(row["warm_first_byte_p50_ms"]),
-                util.fmt_ms(row["warm_total_p50_ms"])))
+        for row, compressed in zip(entry["http"], entry["http_browser"]):
+            print("| %s | GET %s | %d | %s | %s | %s %d | %s | %s |" % (
+                entry["key"], row["path"], row["bytes"], util.fmt_ms(row["cold"]["total_ms"], 1),
+                util.fmt_ms(row["warm_total_p50_ms"], 1), compressed["encoding"], compressed["bytes"],
+                util.fmt_ms(compressed["cold"]["total_ms"], 1), util.fmt_ms(compressed["warm_total_p50_ms"], 1)))
+        first = entry["suite_api_first_request"]
+        print("| %s | GET %s, first request of a fresh server | %d | %s | | | | |" % (
+            entry["key"], first["path"], first["bytes"], util.fmt_ms(first["total_ms"], 1)))
     worst = 0.0
     if chromium:
         print()
         print("## Page ready in headless Chromium (navigation start to document.body.dataset.ready; ms)")
+        if args.browser_accept_encoding:
+            print()
+            print("Chromium sent `Accept-Encoding: %s` instead of its own (--browser-accept-encoding)."
+                  % args.browser_accept_encoding)
         print()
         print("| store | page | cold (fresh server and browser) | warm reload p50 | warm max | "
               "from the suites list, in the page, p50 |")
@@ -370,18 +400,24 @@ def main():
                     util.fmt_ms(b["warm_ready_p50_ms"], 0), util.fmt_ms(b["warm_ready_max_ms"], 0),
                     util.fmt_ms(b.get("in_app_from_list_p50_ms"), 0) if key == "suite" else ""))
         print()
-        print("Where a cold load's time went (page clock, ms from navigation start; [start, end]):")
+        print("Where a cold load's time went (page clock, ms from navigation start; request start – "
+              "first byte – last byte):")
         print()
-        print("| store | page | document | app.js | chart.min.js | API request | API bytes | render after API | ready |")
+        print("| store | page | document | app.js | chart.min.js | API requests (start – end) | API bytes | render after API | ready |")
         print("|---|---|---:|---|---|---|---:|---:|---:|")
         for entry in out["stores"]:
             for key in ("suites", "suite"):
                 d = entry["browser"][key]["cold"]["breakdown"]
                 api = d.get("api", [])
-                span = lambda pair: "%.0f–%.0f" % tuple(pair) if pair else "—"  # noqa: E731
+
+                def span(pair, first_byte):
+                    if not pair:
+                        return "—"
+                    return "%.0f – %.0f – %.0f" % (pair[0], first_byte if first_byte is not None else pair[1], pair[1])
                 print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                    entry["key"], key, util.fmt_ms(d.get("document_ms"), 0), span(d.get("app_js_ms")),
-                    span(d.get("chart_js_ms")),
+                    entry["key"], key, util.fmt_ms(d.get("document_ms"), 0),
+                    span(d.get("app_js_ms"), d.get("app_js_first_byte_ms")),
+                    span(d.get("chart_js_ms"), d.get("chart_js_first_byte_ms")),
                     "; ".join("%s %.0f–%.0f" % (a["path"].split("?")[0], a["start_ms"], a["end_ms"]) for a in api) or "—",
                     "; ".join(str(a["bytes"]) for a in api) or "—",
                     util.fmt_ms(d.get("render_after_api_ms"), 0), util.fmt_ms(d["ready_ms"], 0)))
