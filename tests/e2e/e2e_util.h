@@ -14,6 +14,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -79,6 +81,21 @@ inline pid_t StartInBackground(const std::string& command, const fs::path& log) 
     _exit(127);
   }
   return pid;
+}
+
+// A class-per-folder text corpus of two topics, 24 short documents each:
+// what the text models train on end to end.
+inline void WriteTwoTopicCorpus(const fs::path& corpus) {
+  const std::vector<std::pair<std::string, std::string>> classes = {
+      {"space", "the rocket orbit planet moon launch star"},
+      {"kitchen", "the bread oven butter soup recipe salt"}};
+  for (const auto& [name, words] : classes) {
+    fs::create_directories(corpus / name);
+    for (int i = 0; i < 24; ++i) {
+      std::ofstream(corpus / name / ("doc" + std::to_string(i) + ".txt"))
+          << words << " number " << i << (i % 2 ? " again" : "") << "\n";
+    }
+  }
 }
 
 inline std::string ReadFile(const fs::path& path) {

@@ -185,16 +185,7 @@ carbon: {region: FR}
 
 TEST_F(ServeEndToEnd, PredictsOnTextsAndRefusesOneLongerThanTheModelReads) {
   const fs::path corpus = root_ / "corpus";
-  const std::vector<std::pair<std::string, std::string>> classes = {
-      {"space", "the rocket orbit planet moon launch star"},
-      {"kitchen", "the bread oven butter soup recipe salt"}};
-  for (const auto& [name, words] : classes) {
-    fs::create_directories(corpus / name);
-    for (int i = 0; i < 24; ++i) {
-      std::ofstream(corpus / name / ("doc" + std::to_string(i) + ".txt"))
-          << words << " number " << i << "\n";
-    }
-  }
+  WriteTwoTopicCorpus(corpus);
   const fs::path suite = root_ / "text.yaml";
   std::ofstream(suite)
       << "suite: text\n"

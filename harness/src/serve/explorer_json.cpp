@@ -270,15 +270,16 @@ nlohmann::json SuiteDocument(const std::string& suite, const std::vector<RunRow>
   report::ReportInput input{suite, runs, {}, options};
   input.cells = report::GroupCells(input.runs);
   const std::vector<const RunRow*> finished = report::FinishedRuns(cells);
-  return {{"name", suite},
-          {"objective", options.objective},
-          {"objectives", {"acc_per_kwh", "co2", "energy", "time"}},
-          {"provenance", finished.empty() ? "" : report::CommonProvenance(finished)},
-          {"cells", std::move(cell_list)},
-          {"leaderboards", std::move(boards)},
-          {"pareto", ParetoJson(cells)},
-          {"baseline", BaselineJson(cells)},
-          {"recommendations", report::RecommendationSentences(input)}};
+  return {
+      {"name", suite},
+      {"objective", options.objective},
+      {"objectives", {"acc_per_kwh", "co2", "energy", "time"}},
+      {"provenance", finished.empty() ? "" : report::CommonProvenance(finished)},
+      {"cells", std::move(cell_list)},
+      {"leaderboards", std::move(boards)},
+      {"pareto", ParetoJson(cells)},
+      {"baseline", BaselineJson(cells)},
+      {"recommendations", report::RecommendationSentences(input, report::TextStyle::kPlainText)}};
 }
 
 std::optional<nlohmann::json> CellDocument(const std::string& config_hash,

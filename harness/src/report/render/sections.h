@@ -63,10 +63,12 @@ std::string MeasurementSection(const ReportInput& input);
 // How the figures were obtained.
 std::string ClosingSection(const ReportInput& input);
 
-// The recommendation sentences, unescaped: the cheapest way to each
-// dataset's target, the cheapest cell close to the most accurate, what each
-// optimization did, and what stopping at the optimal epoch would have saved.
-std::vector<std::string> RecommendationSentences(const ReportInput& input);
+// The recommendation sentences: the cheapest way to each dataset's target,
+// the cheapest cell close to the most accurate, what each optimization did,
+// and what stopping at the optimal epoch would have saved. As the report's
+// Markdown list items, or as plain text (the explorer's JSON).
+enum class TextStyle { kMarkdown, kPlainText };
+std::vector<std::string> RecommendationSentences(const ReportInput& input, TextStyle style);
 // The against-baseline row of an optimized cell, as the report prints it:
 // cell, baseline, runs, Δ time %, Δ energy %, Δ CO2 %, Δ quality (accuracy
 // points, or RMSE %), each change with its marks; "no baseline cell" and

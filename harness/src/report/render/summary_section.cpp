@@ -18,6 +18,10 @@ std::string StoppingRuleText(const DeclaredRoles& roles) {
                                       : "`" + roles.stopping_rules.front() + "`";
 }
 
+std::string PlainStoppingRuleText(const DeclaredRoles& roles) {
+  return roles.stopping_rules.empty() ? "a stopping rule" : roles.stopping_rules.front();
+}
+
 std::string Plural(std::size_t count, const std::string& noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
@@ -132,10 +136,7 @@ std::string Answers(const ReportInput& input) {
 
 // The recommendations, as a list (RecommendationSentences).
 std::string Recommendations(const ReportInput& input) {
-  std::vector<std::string> items;
-  for (const std::string& sentence : RecommendationSentences(input)) {
-    items.push_back(EscapeText(sentence));
-  }
+  const std::vector<std::string> items = RecommendationSentences(input, TextStyle::kMarkdown);
   if (items.empty()) return "";
   std::string text =
       "## Recommendations\n\n" + ProvenanceLine(input.cells) + DataSplitNote(input.cells);
@@ -222,19 +223,22 @@ std::string BestPerObjective(const ReportInput& input) {
 
 }  // namespace
 
-std::vector<std::string> RecommendationSentences(const ReportInput& input) {
+std::vector<std::string> RecommendationSentences(const ReportInput& input, TextStyle style) {
+  const auto text = [style](const std::string& sentence) {
+    return style == TextStyle::kMarkdown ? EscapeText(sentence) : sentence;
+  };
   std::vector<std::string> items;
   const Objective objective = ReportObjective(input.options);
   const Objective target_objective =
       objective == Objective::kAccuracyPerKwh ? Objective::kCo2ToTarget : objective;
   for (const Leaderboard& board : BuildLeaderboards(
            input.cells, target_objective, ReportTarget(input.options), input.options.roles)) {
-    items.push_back(AnswerForTarget(board).sentence);
+    items.push_back(text(AnswerForTarget(board).sentence));
     const std::string similar = SimilarAccuracySentence(board, 1.0);
-    if (!similar.empty()) items.push_back(similar);
+    if (!similar.empty()) items.push_back(text(similar));
   }
   for (const std::string& sentence : OptimizationEffectSentences(input.cells)) {
-    items.push_back(sentence);
+    items.push_back(text(sentence));
   }
   const OptimalEpochSavings savings =
       SuiteOptimalEpochSavings(input.cells, input.options.min_gain_points);
@@ -243,7 +247,8 @@ std::vector<std::string> RecommendationSentences(const ReportInput& input) {
         "Stopping each run at its optimal epoch (see below) would have saved {} Wh, {}% of the "
         "training energy: set {} on the cells with the most energy after it.",
         Significant(savings.saved_wh), Fixed(savings.saved_wh / savings.epochs_wh * 100.0, 0),
-        StoppingRuleText(input.options.roles)));
+        style == TextStyle::kMarkdown ? StoppingRuleText(input.options.roles)
+                                      : PlainStoppingRuleText(input.options.roles)));
   }
   return items;
 }
