@@ -11,7 +11,8 @@
 #                            renderer and a headless browser to check the
 #                            report as a reader sees it, clang with
 #                            libFuzzer and the sanitizers' runtimes (fuzz/),
-#                            and Slurm with munge for a one-node cluster
+#                            Slurm with munge for a one-node cluster, and
+#                            PyTorch for exporting Python models to TorchScript
 # The quickstart's list is kept short because unpacking is most of a fresh
 # machine's install time: python3-statsmodels alone brings SciPy and pandas.
 set -euo pipefail
@@ -27,7 +28,7 @@ packages=(
   iso-codes dataset-fashion-mnist
 )
 test_packages=(clang-format fortunes python3-statsmodels python3-optuna python3-sklearn cmark-gfm chromium
-  clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge)
+  clang libfuzzer-14-dev libclang-rt-14-dev slurm-wlm munge python3-torch)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   "") ;;
