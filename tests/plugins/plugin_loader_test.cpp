@@ -403,9 +403,9 @@ TEST_F(PluginFolderTest, AGivenPluginDirThatIsMissingOrAFileIsAnError) {
 TEST(PluginLoader, LoadsEveryBuiltInPlugin) {
   PluginRegistry registry;
   registry.LoadDirectories({BUILD_PLUGIN_DIR});
-  EXPECT_EQ(
-      registry.Names(PluginKind::kModel),
-      (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18"}));
+  EXPECT_EQ(registry.Names(PluginKind::kModel),
+            (std::vector<std::string>{"bert", "cnn", "cnn1d", "linear", "mobilenet_v2", "resnet18",
+                                      "torchscript"}));
   EXPECT_EQ(registry.Names(PluginKind::kOptimization),
             (std::vector<std::string>{"checkpointing", "early_stop", "mixed_precision", "pruning",
                                       "quantization"}));

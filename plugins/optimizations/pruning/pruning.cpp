@@ -35,6 +35,20 @@ std::vector<std::pair<std::string, torch::Tensor>> PrunableWeights(Network& netw
     if (auto* linear = module->as<torch::nn::Linear>()) weight = linear->weight;
     if (weight.defined()) weights.emplace_back(item.key(), weight);
   }
+  // A network whose layers are not libtorch modules (one loaded from
+  // TorchScript) holds its weights as its own parameters: every matrix and
+  // kernel, the tensors of two or more dimensions, as conv and linear
+  // weights are.
+  if (weights.empty()) {
+    for (const auto& item : network.named_parameters(/*recurse=*/false)) {
+      if (item.value().dim() >= 2) weights.emplace_back(item.key(), item.value());
+    }
+  }
+  if (weights.empty()) {
+    throw std::runtime_error(
+        "pruning: this network has no conv or linear weights, nor any parameter of two or more "
+        "dimensions, to prune");
+  }
   return weights;
 }
 

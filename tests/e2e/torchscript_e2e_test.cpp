@@ -1,0 +1,149 @@
+// A model written in Python, exported to TorchScript at test time by Debian's
+// python3-torch (tools/export_torchscript.py; nothing binary is committed),
+// trained, pruned, saved and served like a built-in one; and a file that is
+// not TorchScript, or a module made for other data, refused naming both
+// sides.
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "e2e_util.h"
+#include "store/results_store.h"
+
+namespace carbonbench::e2e {
+namespace {
+
+constexpr const char* kModels = R"(import torch
+from torch import nn
+
+
+class Small(nn.Module):
+    def __init__(self, channels=1, classes=10):
+        super().__init__()
+        self.conv = nn.Conv2d(channels, 4, 3, padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(4 * 6 * 6, classes)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.bn(self.conv(x))), 2)
+        return self.fc(x.flatten(1))
+)";
+
+// "1,498": as describe prints counts.
+std::string WithSeparators(long value) {
+  std::string digits = std::to_string(value);
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(at, ",");
+  return digits;
+}
+
+class TorchScriptEndToEnd : public EndToEnd {
+ protected:
+  void SetUp() override {
+    EndToEnd::SetUp();
+    if (std::system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "python3-torch is not installed: `scripts/install_deps.sh --test`";
+    }
+    std::ofstream(root_ / "models.py") << kModels;
+  }
+
+  // Exports Small with `arguments` for `shape`; returns the parameters the
+  // exporter counted in the Python model.
+  long Export(const std::string& out, const std::string& arguments, const std::string& shape,
+              int classes) {
+    const std::string command =
+        "/usr/bin/python3 " + std::string(CARBONBENCH_TEST_SOURCE_DIR) +
+        "/../../tools/export_torchscript.py --python " + (root_ / "models.py").string() +
+        " --class Small --args '" + arguments + "' --input-shape " + shape + " --classes " +
+        std::to_string(classes) + " --out " + (root_ / out).string() + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof(buffer), pipe)) output += buffer;
+    EXPECT_EQ(pclose(pipe), 0) << output;
+    std::smatch match;
+    EXPECT_TRUE(std::regex_search(output, match, std::regex(R"((\d+) parameters)"))) << output;
+    return match.empty() ? -1 : std::stol(match[1]);
+  }
+};
+
+TEST_F(TorchScriptEndToEnd, TrainsPrunesSavesAndServesAPythonModelAsItsOwn) {
+  const long python_parameters = Export("small.pt", "{}", "1 12 12", 10);
+  const fs::path suite = WriteSuite("scripted", R"(defaults:
+  model: torchscript
+  torchscript.path: )" + (root_ / "small.pt").string() +
+                                                    R"(
+  epochs: 3
+  batch_size: 32
+  lr: 0.01
+  threads: 1
+matrix:
+  optimizations: [[], [pruning], [early_stop]]
+inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterations: 1}
+)");
+  const CommandResult run = RunCarbonbench(RunSuite(suite));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("scripted");
+  ASSERT_EQ(runs.size(), 3u);
+  for (const RunRow& row : runs) {
+    EXPECT_EQ(row.status, "finished") << row.start.cell_name << ": " << row.failure_reason;
+    ASSERT_GE(row.epochs.size(), 2u) << row.start.cell_name;
+    EXPECT_LT(row.epochs[1].train_loss, row.epochs[0].train_loss) << row.start.cell_name;
+  }
+  // Unstructured pruning reached the module's own weights.
+  const RunRow& pruned = runs[1].start.optimizations == "pruning" ? runs[1] : runs[0];
+  ASSERT_EQ(pruned.start.optimizations, "pruning");
+  EXPECT_NEAR(pruned.summary.figures.measures.at("pruning.zero_weight_fraction"), 0.5, 0.05);
+
+  // describe counts the Python model's parameters.
+  const CommandResult described =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (root_ / "small.pt").string());
+  ASSERT_EQ(described.exit_code, 0) << described.output;
+  EXPECT_NE(described.output.find("Total parameters: " + WithSeparators(python_parameters)),
+            std::string::npos)
+      << described.output;
+
+  // The saved cell reloads, and infer finds the accuracy the run ended at.
+  const RunRow& baseline = runs[0].start.optimizations.empty() ? runs[0] : runs[1];
+  const CommandResult infer =
+      RunCarbonbench("infer --model-file " + baseline.summary.model_path + " --dataset-path " +
+                     (root_ / "data").string() + " --batch-sizes 1 --min-time-s 0.05");
+  ASSERT_EQ(infer.exit_code, 0) << infer.output;
+  char accuracy[64];
+  std::snprintf(accuracy, sizeof(accuracy), "test accuracy %.2f%%",
+                100.0 * baseline.summary.final_accuracy);
+  EXPECT_NE(infer.output.find(accuracy), std::string::npos) << infer.output;
+}
+
+TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOtherData) {
+  std::ofstream(root_ / "notes.pt") << "not a model";
+  const CommandResult not_script =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (root_ / "notes.pt").string());
+  EXPECT_NE(not_script.exit_code, 0);
+  EXPECT_NE(not_script.output.find("is not a TorchScript file"), std::string::npos)
+      << not_script.output;
+  EXPECT_EQ(not_script.output.find("frame #"), std::string::npos) << not_script.output;
+
+  Export("colour.pt", R"({"channels": 3})", "3 12 12", 10);
+  const CommandResult wrong_input =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (root_ / "colour.pt").string());
+  EXPECT_NE(wrong_input.exit_code, 0);
+  EXPECT_NE(wrong_input.output.find("cannot take a batch of {2, 1, 12, 12} float32"),
+            std::string::npos)
+      << wrong_input.output;
+  EXPECT_NE(wrong_input.output.find("to have 3 channels"), std::string::npos) << wrong_input.output;
+
+  Export("three.pt", R"({"classes": 3})", "1 12 12", 3);
+  const CommandResult wrong_output =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (root_ / "three.pt").string());
+  EXPECT_NE(wrong_output.exit_code, 0);
+  EXPECT_NE(wrong_output.output.find("returns {2, 3}"), std::string::npos) << wrong_output.output;
+  EXPECT_NE(wrong_output.output.find("needs {2, 10}"), std::string::npos) << wrong_output.output;
+}
+
+}  // namespace
+}  // namespace carbonbench::e2e
