@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -46,13 +47,20 @@ nlohmann::json ErrorDocument(int status, const std::string& message) {
   return {{"error", {{"status", status}, {"message", message}}}};
 }
 
-std::int64_t IdOf(const std::string& text, const char* what) {
+// The whole of `text` as an integer; empty when it is not one.
+std::optional<std::int64_t> WholeInteger(const std::string& text) {
   try {
     std::size_t used = 0;
-    const long long id = std::stoll(text, &used);
-    if (used == text.size() && id > 0) return id;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
   } catch (const std::exception&) {
   }
+  return std::nullopt;
+}
+
+std::int64_t IdOf(const std::string& text, const char* what) {
+  const std::optional<std::int64_t> id = WholeInteger(text);
+  if (id && *id > 0) return *id;
   throw ApiError(400, fmt::format("'{}' is not a {} (a positive integer)", text, what));
 }
 
@@ -324,13 +332,7 @@ void ExplorerServer::State::Routes() {
            [this](const httplib::Request& request, httplib::Response& response) {
              const auto run = ServableRun(request.matches[1]);
              const std::string index_text = request.matches[2];
-             std::int64_t index = -1;
-             try {
-               std::size_t used = 0;
-               index = std::stoll(index_text, &used);
-               if (used != index_text.size()) index = -1;
-             } catch (const std::exception&) {
-             }
+             const std::int64_t index = WholeInteger(index_text).value_or(-1);
              if (index < 0) {
                throw ApiError(400, fmt::format("sample '{}' is not an index of the test split (an "
                                                "integer from 0)",
