@@ -96,8 +96,9 @@ def example_batch(input_shape, batch=2):
     return torch.randn(batch, *input_shape)
 
 
-def export(model, input_shape, classes, out, trace=False):
-    """Scripts or traces `model`, saves it to `out`, and checks the saved file."""
+def export(model, input_shape, classes, out, architecture, trace=False):
+    """Scripts or traces `model`, saves it to `out` with its architecture's name (reports set it
+    beside the same architecture's C++ modules), and checks the saved file."""
     model.eval()
     inputs = example_batch(input_shape)
     with torch.no_grad():
@@ -113,7 +114,7 @@ def export(model, input_shape, classes, out, trace=False):
         raise ExportError("torch.jit.%s failed: %s (try %s)" % (
             "trace" if trace else "script", str(error).splitlines()[0],
             "--script" if trace else "--trace, which records one forward pass"))
-    torch.jit.save(scripted, out)
+    torch.jit.save(scripted, out, _extra_files={ARCHITECTURE_FILE: architecture})
     loaded = torch.jit.load(out)
     loaded.eval()
     with torch.no_grad():
@@ -122,6 +123,11 @@ def export(model, input_shape, classes, out, trace=False):
         raise ExportError("the saved module's output differs from the Python model's "
                           "(largest difference %.3g)" % (got - expected).abs().max().item())
     return sum(p.numel() for p in model.parameters())
+
+
+# The extra file in the saved archive that names the architecture; the
+# torchscript model plugin reads it.
+ARCHITECTURE_FILE = "carbonbench_architecture.txt"
 
 
 def parse_arguments(argv):
@@ -134,6 +140,8 @@ def parse_arguments(argv):
     parser.add_argument("--dataset", choices=sorted(DATASETS), help="the input shape and classes of a dataset")
     parser.add_argument("--input-shape", type=int, nargs="+", help="one sample's shape: C H W, or a token count")
     parser.add_argument("--classes", type=int, help="the number of classes")
+    parser.add_argument("--architecture",
+                        help="its name in reports (default: the --builtin name, else the class's)")
     parser.add_argument("--trace", action="store_true", help="trace one forward pass instead of scripting")
     parser.add_argument("--out", required=True, help="the TorchScript file to write (.pt)")
     args = parser.parse_args(argv)
@@ -143,6 +151,7 @@ def parse_arguments(argv):
         shape, classes = DATASETS[args.dataset]
         args.input_shape = args.input_shape or list(shape)
         args.classes = args.classes or classes
+    args.architecture = args.architecture or args.builtin or args.class_name
     if not args.input_shape or not args.classes:
         parser.error("give --dataset, or --input-shape and --classes")
     try:
@@ -164,7 +173,8 @@ def main(argv=None):
         torch.manual_seed(0)
         model = (builtin_model(args.builtin, args.input_shape, args.classes) if args.builtin
                  else python_model(args.python, args.class_name, args.arguments))
-        parameters = export(model, args.input_shape, args.classes, args.out, args.trace)
+        parameters = export(model, args.input_shape, args.classes, args.out, args.architecture,
+                            args.trace)
     except ExportError as error:
         print("export_torchscript.py: %s" % error, file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 // trained, pruned, saved and served like a built-in one; and a file that is
 // not TorchScript, or a module made for other data, refused naming both
 // sides.
+#include <map>
 #include <regex>
 #include <string>
 
@@ -45,6 +46,17 @@ class TorchScriptEndToEnd : public EndToEnd {
       GTEST_SKIP() << "python3-torch is not installed: `scripts/install_deps.sh --test`";
     }
     std::ofstream(root_ / "models.py") << kModels;
+    // TorchScript files are code: carbonbench loads them only from folders
+    // nobody else could change, as it loads plugins, so not from /tmp.
+    models_ = fs::canonical("/proc/self/exe").parent_path() /
+              ("torchscript_models_" + std::to_string(getpid()));
+    fs::remove_all(models_);
+    fs::create_directories(models_);
+    fs::permissions(models_, fs::perms(0755));
+  }
+  void TearDown() override {
+    fs::remove_all(models_);
+    EndToEnd::TearDown();
   }
 
   // Exports Small with `arguments` for `shape`; returns the parameters the
@@ -55,7 +67,7 @@ class TorchScriptEndToEnd : public EndToEnd {
         "/usr/bin/python3 " + std::string(CARBONBENCH_TEST_SOURCE_DIR) +
         "/../../tools/export_torchscript.py --python " + (root_ / "models.py").string() +
         " --class Small --args '" + arguments + "' --input-shape " + shape + " --classes " +
-        std::to_string(classes) + " --out " + (root_ / out).string() + " 2>&1";
+        std::to_string(classes) + " --out " + (models_ / out).string() + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     std::string output;
     char buffer[512];
@@ -65,47 +77,62 @@ class TorchScriptEndToEnd : public EndToEnd {
     EXPECT_TRUE(std::regex_search(output, match, std::regex(R"((\d+) parameters)"))) << output;
     return match.empty() ? -1 : std::stol(match[1]);
   }
+
+  fs::path models_;
 };
 
 TEST_F(TorchScriptEndToEnd, TrainsPrunesSavesAndServesAPythonModelAsItsOwn) {
   const long python_parameters = Export("small.pt", "{}", "1 12 12", 10);
-  const fs::path suite = WriteSuite("scripted", R"(defaults:
+  // The suite names the file relative to itself.
+  const fs::path suite = models_ / "scripted.yaml";
+  std::ofstream(suite) << "suite: scripted\ndataset: {name: fashion_mnist, path: "
+                       << (root_ / "data").string() << R"(}
+defaults:
   model: torchscript
-  torchscript.path: )" + (root_ / "small.pt").string() +
-                                                    R"(
+  torchscript.path: small.pt
   epochs: 3
   batch_size: 32
   lr: 0.01
   threads: 1
 matrix:
-  optimizations: [[], [pruning], [early_stop]]
+  optimizations: [[], [pruning], [early_stop], [mixed_precision]]
 inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterations: 1}
-)");
+)";
   const CommandResult run = RunCarbonbench(RunSuite(suite));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto runs = ResultsStore((root_ / "results.db").string()).LoadRuns("scripted");
-  ASSERT_EQ(runs.size(), 3u);
+  ASSERT_EQ(runs.size(), 4u);
+  std::map<std::string, const RunRow*> by_optimizations;
   for (const RunRow& row : runs) {
+    by_optimizations[row.start.optimizations] = &row;
     EXPECT_EQ(row.status, "finished") << row.start.cell_name << ": " << row.failure_reason;
     ASSERT_GE(row.epochs.size(), 2u) << row.start.cell_name;
     EXPECT_LT(row.epochs[1].train_loss, row.epochs[0].train_loss) << row.start.cell_name;
+    // The run says what executed it, and which architecture the file declared.
+    EXPECT_EQ(row.summary.runtime, "TorchScript");
+    EXPECT_EQ(row.summary.architecture, "Small");
   }
   // Unstructured pruning reached the module's own weights.
-  const RunRow& pruned = runs[1].start.optimizations == "pruning" ? runs[1] : runs[0];
-  ASSERT_EQ(pruned.start.optimizations, "pruning");
+  const RunRow& pruned = *by_optimizations.at("pruning");
   EXPECT_NEAR(pruned.summary.figures.measures.at("pruning.zero_weight_fraction"), 0.5, 0.05);
+  // Autocast reaches inside the scripted module.
+  EXPECT_EQ(by_optimizations.at("mixed_precision")->summary.compute_dtype, "bf16 autocast");
+  EXPECT_EQ(by_optimizations.at("")->summary.compute_dtype, "fp32");
+  // The file was stored absolute, found next to the suite.
+  EXPECT_NE(by_optimizations.at("")->start.config_json.find((models_ / "small.pt").string()),
+            std::string::npos);
 
   // describe counts the Python model's parameters.
   const CommandResult described =
       RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (root_ / "small.pt").string());
+                     (models_ / "small.pt").string());
   ASSERT_EQ(described.exit_code, 0) << described.output;
   EXPECT_NE(described.output.find("Total parameters: " + WithSeparators(python_parameters)),
             std::string::npos)
       << described.output;
 
   // The saved cell reloads, and infer finds the accuracy the run ended at.
-  const RunRow& baseline = runs[0].start.optimizations.empty() ? runs[0] : runs[1];
+  const RunRow& baseline = *by_optimizations.at("");
   const CommandResult infer =
       RunCarbonbench("infer --model-file " + baseline.summary.model_path + " --dataset-path " +
                      (root_ / "data").string() + " --batch-sizes 1 --min-time-s 0.05");
@@ -117,10 +144,10 @@ inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterat
 }
 
 TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOtherData) {
-  std::ofstream(root_ / "notes.pt") << "not a model";
+  std::ofstream(models_ / "notes.pt") << "not a model";
   const CommandResult not_script =
       RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (root_ / "notes.pt").string());
+                     (models_ / "notes.pt").string());
   EXPECT_NE(not_script.exit_code, 0);
   EXPECT_NE(not_script.output.find("is not a TorchScript file"), std::string::npos)
       << not_script.output;
@@ -129,7 +156,7 @@ TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOthe
   Export("colour.pt", R"({"channels": 3})", "3 12 12", 10);
   const CommandResult wrong_input =
       RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (root_ / "colour.pt").string());
+                     (models_ / "colour.pt").string());
   EXPECT_NE(wrong_input.exit_code, 0);
   EXPECT_NE(wrong_input.output.find("cannot take a batch of {2, 1, 12, 12} float32"),
             std::string::npos)
@@ -139,10 +166,57 @@ TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOthe
   Export("three.pt", R"({"classes": 3})", "1 12 12", 3);
   const CommandResult wrong_output =
       RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (root_ / "three.pt").string());
+                     (models_ / "three.pt").string());
   EXPECT_NE(wrong_output.exit_code, 0);
   EXPECT_NE(wrong_output.output.find("returns {2, 3}"), std::string::npos) << wrong_output.output;
   EXPECT_NE(wrong_output.output.find("needs {2, 10}"), std::string::npos) << wrong_output.output;
+}
+
+// Checkpointing, structured pruning and quantization need structure a
+// TorchScript file does not declare: refused before any cell runs, each
+// with the reason. A file others could change, or one in /tmp, is refused
+// as a plugin would be.
+TEST_F(TorchScriptEndToEnd, RefusesWhatAFileCannotDoAndFilesOthersCouldChange) {
+  Export("small.pt", "{}", "1 12 12", 10);
+  const fs::path suite = WriteSuite("refused", R"(defaults:
+  model: torchscript
+  torchscript.path: )" + (models_ / "small.pt").string() +
+                                                   R"(
+  epochs: 1
+  pruning.method: structured
+matrix:
+  optimizations: [[checkpointing], [pruning], [quantization]]
+)");
+  const CommandResult refused = RunCarbonbench(RunSuite(suite));
+  EXPECT_NE(refused.exit_code, 0);
+  for (const std::string expected :
+       {"optimization 'checkpointing' needs repeated blocks declared in the model's code, and "
+        "model 'torchscript' has none: a TorchScript file declares no blocks",
+        "optimization 'pruning' with method structured needs channel structure (prunable layers) "
+        "declared in the model's code, and model 'torchscript' has none",
+        "optimization 'quantization' needs linear layers built as QuantizableLinear, and model "
+        "'torchscript' has none: libtorch's C++ API cannot quantize a loaded TorchScript "
+        "module's linear layers"}) {
+    EXPECT_NE(refused.output.find(expected), std::string::npos) << refused.output;
+  }
+  EXPECT_FALSE(fs::exists(root_ / "results.db")) << "nothing ran, so nothing was stored";
+
+  fs::permissions(models_ / "small.pt", fs::perms(0666));
+  const CommandResult writable =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (models_ / "small.pt").string());
+  EXPECT_NE(writable.exit_code, 0);
+  EXPECT_NE(writable.output.find("is writable by group or others (mode 666"), std::string::npos)
+      << writable.output;
+  fs::permissions(models_ / "small.pt", fs::perms(0644));
+
+  fs::copy_file(models_ / "small.pt", root_ / "small.pt");
+  const CommandResult in_tmp =
+      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                     (root_ / "small.pt").string());
+  EXPECT_NE(in_tmp.exit_code, 0);
+  EXPECT_NE(in_tmp.output.find("is a shared folder anyone can create names in"), std::string::npos)
+      << in_tmp.output;
 }
 
 }  // namespace

@@ -10,10 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include "carbonbench/file_trust.h"
 #include "carbonbench/meter.h"
 #include "energy/measurement_record.h"
 #include "plugins/plugin_registry.h"
-#include "plugins/plugin_trust.h"
 #include "records/record_json.h"
 #include "runner/meter_selection.h"
 #include "suites/suite.h"
@@ -68,13 +68,14 @@ TEST(PluginLoader, RefusesAnAbiMismatchNamingBothVersions) {
       << error;
 }
 
-// Error bands were added to meters in ABI 6: a plugin built for ABI 5
-// calls a Meter without BandOf(), so it is refused on its header alone.
+// Models declared missing features, and optimizations the features they
+// need, in ABI 7: a plugin built for ABI 6 has a Model without
+// MissingFeatures(), so it is refused on its header alone.
 TEST(PluginLoader, RefusesAPluginBuiltForThePreviousAbi) {
-  static_assert(kAbiVersion == 6, "a new ABI: say here what changed in it");
+  static_assert(kAbiVersion == 7, "a new ABI: say here what changed in it");
   const std::string error = LoadError({Fixture("abi_previous")});
-  EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 5, this "
-                       "carbonbench uses ABI 6: rebuild the plugin"),
+  EXPECT_NE(error.find("plugin 'previous_abi_meter' was built for plugin ABI 6, this "
+                       "carbonbench uses ABI 7: rebuild the plugin"),
             std::string::npos)
       << error;
 }

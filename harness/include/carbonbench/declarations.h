@@ -24,6 +24,29 @@ struct CommandLineFlag {
   FlagValue value = FlagValue::kSwitch;
 };
 
+// Structure a model declares in its code, which some optimizations act on.
+enum class ModelFeature {
+  kRepeatedBlocks,     // blocks run through Network::RunBlock (checkpointing)
+  kPrunableLayers,     // layers whose output channels may be removed (structured pruning)
+  kQuantizableLinear,  // linear layers built as QuantizableLinear (dynamic quantization)
+};
+
+// A feature an optimization needs of the model: always, or only while its
+// parameter `when_param` has the value `when_value` (pruning needs prunable
+// layers only when its method is structured).
+struct FeatureNeed {
+  ModelFeature feature = ModelFeature::kRepeatedBlocks;
+  std::string when_param;  // empty: always
+  std::string when_value;
+};
+
+// A feature a model can never offer, and why; a suite pairing it with an
+// optimization that needs it is refused at validation with `why`.
+struct MissingFeature {
+  ModelFeature feature = ModelFeature::kRepeatedBlocks;
+  std::string why;
+};
+
 // What an optimization's parameters mean to the host.
 struct OptimizationDeclaration {
   // It may end training before the planned epochs.
@@ -40,6 +63,8 @@ struct OptimizationDeclaration {
   // the runs stored before it keep their configuration hash.
   std::vector<std::string> params_added_later;
   std::vector<CommandLineFlag> command_line_flags;
+  // What it needs of the model's declared structure.
+  std::vector<FeatureNeed> needs;
 };
 
 // Where a model's token vocabulary comes from when the suite names none:

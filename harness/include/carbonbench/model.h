@@ -39,12 +39,21 @@ struct ModelStructure {
   std::vector<PrunableLayer> prunable_layers;
 };
 
+// What executes a network, for reports that compare one architecture across
+// runtimes. Empty fields mean the host's default: the model's own C++
+// modules, named by the model.
+struct NetworkRuntime {
+  std::string runtime;       // "TorchScript"
+  std::string architecture;  // "resnet18", as the exported file declares it
+};
+
 // The root module every model builds. Children are registered the usual way
 // (register_module); the host only needs forward() and structure().
 class Network : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(torch::Tensor input) = 0;
   virtual ModelStructure structure() const = 0;
+  virtual NetworkRuntime runtime() const { return {}; }
 
   using Block = std::function<torch::Tensor(torch::Tensor)>;
   using BlockRunner =
@@ -70,6 +79,10 @@ class Model : public Plugin {
   virtual bool DefaultModel() const { return false; }
   // Where its token vocabulary comes from, if it brings one.
   virtual VocabularySource Vocabulary() const { return {}; }
+  // Features it can never declare (a model loaded from a file has no
+  // structure in code), so suites that pair it with an optimization needing
+  // one are refused before any cell runs.
+  virtual std::vector<MissingFeature> MissingFeatures() const { return {}; }
 };
 
 }  // namespace carbonbench

@@ -19,6 +19,16 @@ enum class ParamType { kBool, kInt, kFloat, kString, kEnum };
 
 const char* ParamTypeName(ParamType type);
 
+// What a string parameter's value names, for the host to resolve and check.
+enum class ParamPath {
+  kNone,
+  // A file that runs as code when loaded (a TorchScript module). Relative to
+  // the suite file (or to the folder carbonbench runs in, on the command
+  // line); stored absolute; held to the plugin loader's ownership rule
+  // (carbonbench/file_trust.h) before the suite is accepted.
+  kCodeFile,
+};
+
 // One declared parameter. `choices` applies to kEnum; `min`/`max` to numbers.
 struct ParamSpec {
   std::string name;
@@ -28,6 +38,7 @@ struct ParamSpec {
   std::optional<double> min;
   std::optional<double> max;
   std::vector<std::string> choices;
+  ParamPath path = ParamPath::kNone;  // kString only
 };
 
 // Convenience builders so a plugin's declaration reads as one line each.
@@ -39,6 +50,8 @@ ParamSpec FloatParam(std::string name, double default_value, std::string doc,
                      std::optional<double> min = std::nullopt,
                      std::optional<double> max = std::nullopt);
 ParamSpec StringParam(std::string name, std::string default_value, std::string doc);
+// A string naming a file of code (ParamPath::kCodeFile), empty by default.
+ParamSpec CodeFileParam(std::string name, std::string doc);
 ParamSpec EnumParam(std::string name, std::string default_value, std::vector<std::string> choices,
                     std::string doc);
 

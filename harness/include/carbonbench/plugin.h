@@ -22,7 +22,7 @@ namespace carbonbench {
 
 // Bump when any SDK interface (Model, Optimization, Meter, Params, the
 // descriptor) changes in a way that breaks plugins built before.
-inline constexpr std::uint32_t kAbiVersion = 6;
+inline constexpr std::uint32_t kAbiVersion = 7;
 
 // The exported alias name, shared by host and plugins.
 #define CARBONBENCH_ENTRY_NAME carbonbench_plugin_entry

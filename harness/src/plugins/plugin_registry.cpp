@@ -11,10 +11,10 @@
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
+#include "carbonbench/file_trust.h"
 #include "carbonbench/meter_traits.h"
 #include "carbonbench/model.h"
 #include "carbonbench/optimization.h"
-#include "plugins/plugin_trust.h"
 #include "util/strings.h"
 
 namespace carbonbench {
@@ -192,6 +192,7 @@ std::string PluginRegistry::TryLoad(const std::string& path, LoadedPlugin& plugi
       const auto* model = static_cast<Model*>(probe.get());
       plugin.vocabulary = model->Vocabulary();
       plugin.default_model = model->DefaultModel();
+      plugin.missing_features = model->MissingFeatures();
     }
   } catch (const std::exception& e) {
     return fmt::format("{}: plugin '{}' threw while describing itself: {}", path, name, e.what());
@@ -296,7 +297,7 @@ PluginCatalog PluginRegistry::Catalog() const {
   for (const auto& plugin : plugins_) {
     catalog.push_back({plugin.name, plugin.kind, plugin.params, plugin.conflicts_with,
                        plugin.unavailable_reason, plugin.declaration, plugin.default_model,
-                       plugin.meter_traits});
+                       plugin.meter_traits, plugin.missing_features});
   }
   return catalog;
 }

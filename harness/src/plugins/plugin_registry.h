@@ -34,11 +34,12 @@ struct LoadedPlugin {
   std::vector<ParamSpec> params;
   std::vector<std::string> conflicts_with;
   std::string unavailable_reason;
-  int order = 50;                       // optimizations only
-  OptimizationDeclaration declaration;  // optimizations only
-  VocabularySource vocabulary;          // models only
-  bool default_model = false;           // models only
-  MeterTraits meter_traits;             // meters only
+  int order = 50;                                // optimizations only
+  OptimizationDeclaration declaration;           // optimizations only
+  VocabularySource vocabulary;                   // models only
+  bool default_model = false;                    // models only
+  std::vector<MissingFeature> missing_features;  // models only
+  MeterTraits meter_traits;                      // meters only
   std::shared_ptr<boost::dll::shared_library> library;
   Plugin* (*create)() = nullptr;
 };
@@ -67,7 +68,7 @@ class PluginRegistry {
   // PluginLoadError listing every refused file and duplicate name.
   void LoadDirectories(const std::vector<std::string>& dirs);
   // Loads one file; throws PluginLoadError if it is refused: one that is
-  // not trusted (plugin_trust.h), not ELF, or not a carbonbench plugin.
+  // not trusted (carbonbench/file_trust.h), not ELF, or not a carbonbench plugin.
   void LoadFile(const std::string& path);
   // What loading skipped, also printed to stderr as it happened.
   const std::vector<std::string>& warnings() const { return warnings_; }

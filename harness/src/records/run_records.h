@@ -15,6 +15,9 @@ namespace carbonbench {
 // The values of RunStart::task.
 inline constexpr const char* kClassificationTask = "classification";
 inline constexpr const char* kRegressionTask = "regression";
+// The runtime of a model that runs its own C++ modules (NetworkRuntime's
+// default), as runs record it.
+inline constexpr const char* kCppModulesRuntime = "C++ modules";
 
 // Energy of one phase on one component. Figures carry their unit in their
 // name and their provenance ("measured" | "estimated" | "absent").
@@ -120,6 +123,11 @@ struct RunSummary {
   std::string stop_reason;    // "completed 5 epochs" or the optimization's
   std::string model_path;     // saved weights (.pt)
   std::string compute_dtype;  // "fp32", "bf16 autocast", ...
+  // What executed the model (kCppModulesRuntime, "TorchScript") and the
+  // architecture it ran (the model's name, or what an exported file
+  // declares). Empty for runs from before store version 11.
+  std::string runtime;
+  std::string architecture;
   std::vector<PhaseEnergy> phases;
   std::vector<std::string> warnings;
   // Loading the saved model and its first prediction (batch 1), in s; 0

@@ -347,6 +347,9 @@ void CellSession::Summarise() {
     summary.confusion = ConfusionOf(setup_.data->spec, trained_->final_confusion);
     summary.stop_reason = trained_->stop_reason;
     summary.compute_dtype = trained_->compute_dtype;
+    const NetworkRuntime& runtime = trained_->runtime;
+    summary.runtime = runtime.runtime.empty() ? kCppModulesRuntime : runtime.runtime;
+    summary.architecture = runtime.architecture.empty() ? start_.model : runtime.architecture;
     if (idle_) summary.idle_energy_wh = IdleEnergyWh(*idle_, summary.duration_s, start_.pue);
   }
   summary.warnings = warnings_;

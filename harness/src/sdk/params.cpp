@@ -42,6 +42,12 @@ ParamSpec StringParam(std::string name, std::string default_value, std::string d
       std::move(name), ParamType::kString, std::move(default_value), std::move(doc), {}, {}, {}};
 }
 
+ParamSpec CodeFileParam(std::string name, std::string doc) {
+  ParamSpec spec = StringParam(std::move(name), "", std::move(doc));
+  spec.path = ParamPath::kCodeFile;
+  return spec;
+}
+
 ParamSpec EnumParam(std::string name, std::string default_value, std::vector<std::string> choices,
                     std::string doc) {
   return {std::move(name),   ParamType::kEnum, std::move(default_value), std::move(doc), {}, {},

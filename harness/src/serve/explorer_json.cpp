@@ -180,11 +180,12 @@ nlohmann::json ParetoJson(const std::vector<CellRuns>& cells) {
 
 nlohmann::json BaselineJson(const std::vector<CellRuns>& cells) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const CellRuns& cell : cells) {
-    if (cell.optimizations.empty() || cell.finished.empty()) continue;
-    const CellRuns* baseline = report::FindBaseline(cell, cells);
+  for (const report::BaselinePair& pair : report::BaselinePairs(cells, cells)) {
+    const CellRuns& cell = *pair.cell;
+    const CellRuns* baseline = pair.baseline;
     const std::vector<std::string> row = report::BaselineDeltaRow(cell, baseline);
     rows.push_back({{"cell", row[0]},
+                    {"compares", pair.across_runtimes ? "runtimes" : "optimizations"},
                     {"config_hash", cell.config_hash},
                     {"baseline", baseline ? row[1] : ""},
                     {"baseline_config_hash", baseline ? baseline->config_hash : ""},

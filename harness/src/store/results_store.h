@@ -30,8 +30,8 @@ namespace carbonbench {
 // lets a re-run's running row stand beside the finished run it replaces
 // when it finishes, so an interrupted `run --fresh` loses nothing; version
 // 10 a run a search pruned (status 'pruned') and the search's studies and
-// trials.
-inline constexpr int kStoreSchemaVersion = 10;
+// trials; version 11 each run's runtime and architecture.
+inline constexpr int kStoreSchemaVersion = 11;
 
 // How a store is opened: `serve` and other readers that must never change
 // the file (nor take a write lock a running suite would wait on) open it

@@ -98,6 +98,8 @@ const TableSpec<RunRow>& RunsTable() {
           Summary<&RunSummary::energy_band_wh>("energy_band_wh", "REAL NOT NULL DEFAULT 0", 7),
           Summary<&RunSummary::measurement>("measurement_json", "TEXT NOT NULL DEFAULT '{}'", 7),
           Row<&RunRow::superseded_at>("superseded_at", "TEXT NOT NULL DEFAULT ''", kNever, 8),
+          Summary<&RunSummary::runtime>("runtime", "TEXT NOT NULL DEFAULT ''", 11),
+          Summary<&RunSummary::architecture>("architecture", "TEXT NOT NULL DEFAULT ''", 11),
       }};
   return table;
 }

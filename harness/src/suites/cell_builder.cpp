@@ -1,5 +1,6 @@
 #include "suites/cell_builder.h"
 
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -43,6 +44,47 @@ void CheckDefaultModel(const SettingMap& given, const Cell& cell, const Settings
                      schema.KnownPluginsText(PluginKind::kModel) + ")");
 }
 
+const char* FeatureText(ModelFeature feature) {
+  switch (feature) {
+    case ModelFeature::kRepeatedBlocks:
+      return "repeated blocks declared in the model's code";
+    case ModelFeature::kPrunableLayers:
+      return "channel structure (prunable layers) declared in the model's code";
+    case ModelFeature::kQuantizableLinear:
+      return "linear layers built as QuantizableLinear";
+  }
+  return "a feature";
+}
+
+// An optimization that needs structure the cell's model says it can never
+// declare (a model loaded from a file) is refused here, naming both, rather
+// than failing the cell once it runs.
+void CheckModelFeatures(const Cell& cell, const CellFactory::Candidate& candidate,
+                        const SettingsSchema& schema, ErrorList& errors) {
+  const std::string& model_name = std::get<std::string>(cell.settings.at(kModelKey));
+  const PluginCatalogEntry* model = schema.FindPlugin(model_name);
+  if (model == nullptr || model->missing_features.empty()) return;
+  for (const std::string& name : cell.optimizations) {
+    const PluginCatalogEntry* optimization = schema.FindPlugin(name);
+    if (optimization == nullptr) continue;
+    for (const FeatureNeed& need : optimization->declaration.needs) {
+      if (!need.when_param.empty()) {
+        const auto it = cell.settings.find(name + "." + need.when_param);
+        if (it == cell.settings.end() || FormatParamValue(it->second) != need.when_value) continue;
+      }
+      for (const MissingFeature& missing : model->missing_features) {
+        if (missing.feature != need.feature) continue;
+        const std::string when =
+            need.when_param.empty() ? "" : " with " + need.when_param + " " + need.when_value;
+        errors.Add(candidate.origin, "optimization '" + name + "'" + when + " needs " +
+                                         FeatureText(need.feature) + ", and model '" + model_name +
+                                         "' has none: " + missing.why + "; leave '" + name +
+                                         "' out of its cells");
+      }
+    }
+  }
+}
+
 SettingMap BaseSettings(const SuiteDocument& doc) {
   SettingMap base = doc.dataset;
   for (const auto& [key, value] : doc.defaults) base[key] = value;
@@ -53,14 +95,21 @@ const std::string& ModelOf(const Cell& cell) {
   return std::get<std::string>(cell.settings.at(kModelKey));
 }
 
-std::string CellName(const Cell& cell, const std::vector<std::string>& varying) {
+std::string CellName(const Cell& cell, const std::vector<std::string>& varying,
+                     const SettingsSchema& schema) {
   std::string name =
       ModelOf(cell) + "/" +
       (cell.optimizations.empty() ? "baseline" : JoinStrings(cell.optimizations, "+"));
   for (const auto& key : varying) {
     const auto it = cell.settings.find(key);
     // Parameters of a plugin this cell does not run say nothing about it.
-    if (it != cell.settings.end()) name += "/" + key + "=" + FormatParamValue(it->second);
+    if (it == cell.settings.end()) continue;
+    std::string value = FormatParamValue(it->second);
+    // A code file is stored absolute; its name tells the cells apart.
+    if (const ParamSpec* spec = schema.Find(key); spec && spec->path != ParamPath::kNone) {
+      value = std::filesystem::path(value).filename().string();
+    }
+    name += "/" + key + "=" + value;
   }
   return name;
 }
@@ -224,6 +273,8 @@ CellFactory::Candidate CellFactory::MakeCandidateFrom(const Combination& combina
   for (const auto& [key, value] : given)
     if (!cell.settings.count(key)) candidate.extra.emplace(key, value.value);
 
+  CheckModelFeatures(cell, candidate, schema_, errors);
+
   cell.config_json =
       CanonicalConfigJson(cell.settings, cell.optimizations, carbon_, meters_, added_later_);
   cell.config_hash = Fnv1a64Hex(cell.config_json);
@@ -233,14 +284,14 @@ CellFactory::Candidate CellFactory::MakeCandidateFrom(const Combination& combina
 void CellFactory::Name(Cell* cell) const {
   static const std::vector<std::string> none;
   const auto it = varying_.find(ModelOf(*cell));
-  cell->name = CellName(*cell, it != varying_.end() ? it->second : none);
+  cell->name = CellName(*cell, it != varying_.end() ? it->second : none, schema_);
 }
 
-void CellFactory::NameByKeys(Cell* cell, const std::vector<std::string>& keys) {
+void CellFactory::NameByKeys(Cell* cell, const std::vector<std::string>& keys) const {
   std::vector<std::string> named;
   for (const auto& key : keys)
     if (key != kModelKey && key != kOptimizationsKey) named.push_back(key);
-  cell->name = CellName(*cell, named);
+  cell->name = CellName(*cell, named, schema_);
 }
 
 Cell CellFactory::Make(std::size_t position) const {

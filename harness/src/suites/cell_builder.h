@@ -46,7 +46,7 @@ class CellFactory {
   // cells (set once every combination has been seen).
   void Name(Cell* cell) const;
   // Names it by its model, optimizations and the values of `keys` it holds.
-  static void NameByKeys(Cell* cell, const std::vector<std::string>& keys);
+  void NameByKeys(Cell* cell, const std::vector<std::string>& keys) const;
   void SetVaryingKeys(std::map<std::string, std::vector<std::string>> varying) {
     varying_ = std::move(varying);
   }

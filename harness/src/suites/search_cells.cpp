@@ -125,7 +125,7 @@ Cell MakeTrialCell(const Suite& suite, const std::map<std::string, ParamValue>& 
   detail::ErrorList errors(suite.source, false);
   Cell cell = suite.trial_factory->MakeCandidateFrom(combination, errors).cell;
   errors.ThrowIfAny();
-  detail::CellFactory::NameByKeys(&cell, keys);
+  suite.trial_factory->NameByKeys(&cell, keys);
   return cell;
 }
 

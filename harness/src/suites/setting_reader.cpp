@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "suites/code_file_setting.h"
 #include "suites/integer_setting.h"
 #include "suites/yaml_scalar.h"
 #include "util/file_name.h"
@@ -176,6 +177,12 @@ std::optional<SettingValue> ReadSettingValue(const std::string& key, Loc key_loc
     problem = schema.CheckPluginName(std::get<std::string>(value), PluginKind::kModel);
   if (problem.empty() && key == kCategoriesKey)
     problem = CategoriesProblem(std::get<std::string>(value));
+  if (problem.empty() && spec.path == ParamPath::kCodeFile &&
+      !std::get<std::string>(value).empty()) {
+    std::string resolved;
+    problem = ResolveCodeFile(key, std::get<std::string>(value), schema.relative_to(), &resolved);
+    value = resolved;
+  }
   if (!problem.empty()) {
     errors.Add(loc, problem + QuoteHint(node));
     return std::nullopt;

@@ -1,6 +1,7 @@
 #include "suites/settings_schema.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "util/strings.h"
 
@@ -62,7 +63,8 @@ std::string DefaultModel(const PluginCatalog& catalog) {
   return "";
 }
 
-SettingsSchema::SettingsSchema(const PluginCatalog& catalog) : catalog_(catalog) {
+SettingsSchema::SettingsSchema(const PluginCatalog& catalog, std::string relative_to)
+    : catalog_(catalog), relative_to_(std::move(relative_to)) {
   builtin_ = TrainingSettingSpecs();
   for (auto& spec : builtin_) {
     if (spec.name == kModelKey) spec.default_value = DefaultModel(catalog_);

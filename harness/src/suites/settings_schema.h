@@ -26,7 +26,10 @@ ParamValue NormalizeForSpec(const ParamSpec& spec, ParamValue value);
 
 class SettingsSchema {
  public:
-  explicit SettingsSchema(const PluginCatalog& catalog);
+  // `relative_to`: the folder relative code-file paths are taken from (the
+  // suite file's); empty: the folder carbonbench runs in.
+  explicit SettingsSchema(const PluginCatalog& catalog, std::string relative_to = "");
+  const std::string& relative_to() const { return relative_to_; }
 
   // The spec of a value-setting, with `name` set to the full key; nullptr for
   // "optimizations" and for unknown keys.
@@ -60,6 +63,7 @@ class SettingsSchema {
   bool Conflict(const std::string& a, const std::string& b) const;
 
   const PluginCatalog& catalog_;
+  std::string relative_to_;
   std::vector<ParamSpec> builtin_;
   std::map<std::string, ParamSpec> specs_;  // full key -> spec
   std::vector<std::string> known_keys_;     // for did-you-mean

@@ -4,6 +4,7 @@
 #include "suites/suite.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <string_view>
@@ -202,7 +203,13 @@ Suite LoadSuiteText(const std::string& yaml_text, const std::string& source,
     errors.ThrowIfAny();
   }
   if (!CheckYamlShape(root, errors)) errors.ThrowIfAny();
-  const SettingsSchema schema(catalog);
+  // Code files a suite names are found next to it; a command line's, where
+  // it runs.
+  const std::string relative_to =
+      origin == SuiteTextOrigin::kWrittenByUser
+          ? std::filesystem::absolute(std::filesystem::path(source)).parent_path().string()
+          : "";
+  const SettingsSchema schema(catalog, relative_to);
   const SuiteDocument doc = ReadSuiteDocument(root, schema, errors);
   // Expansion assumes well-formed values; stopping here also avoids
   // follow-on errors that would only repeat the ones above.

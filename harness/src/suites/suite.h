@@ -25,11 +25,12 @@ struct PluginCatalogEntry {
   std::string name;
   PluginKind kind = PluginKind::kModel;
   std::vector<ParamSpec> params;
-  std::vector<std::string> conflicts_with;  // optimizations only
-  std::string unavailable_reason;           // optimizations only; empty: usable
-  OptimizationDeclaration declaration;      // optimizations only
-  bool default_model = false;               // models only: trained when none is named
-  MeterTraits meter_traits;                 // meters only
+  std::vector<std::string> conflicts_with;       // optimizations only
+  std::string unavailable_reason;                // optimizations only; empty: usable
+  OptimizationDeclaration declaration;           // optimizations only
+  bool default_model = false;                    // models only: trained when none is named
+  MeterTraits meter_traits;                      // meters only
+  std::vector<MissingFeature> missing_features;  // models only: refused optimizations
 };
 using PluginCatalog = std::vector<PluginCatalogEntry>;
 

@@ -251,6 +251,7 @@ TrainingOutcome Train(const std::shared_ptr<Network>& network, const TensorDatas
   for (const auto& optimization : optimizations) optimization->OnModelBuilt(ctx);
   TrainingOutcome outcome;
   outcome.compute_dtype = ctx.compute_dtype;
+  outcome.runtime = network->runtime();
 
   EpochLoop loop(network, data, optimizations, settings, observer, ctx, *optimizer);
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {

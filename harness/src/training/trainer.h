@@ -63,6 +63,7 @@ struct TrainingOutcome {
   std::vector<std::int64_t> final_confusion;
   std::string stop_reason;
   std::string compute_dtype;  // as the optimizations left TrainingContext
+  NetworkRuntime runtime;     // as the network declares it
   int finetune_epochs = 0;    // of epochs_run, those after the planned ones
   bool pruned = false;        // TrainingObserver::prune stopped it
 };

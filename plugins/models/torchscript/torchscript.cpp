@@ -4,6 +4,7 @@
 // tensors, registered on the Network, so optimizers, schedules, saving and
 // loading act on the module itself.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 #include <torch/script.h>
 
+#include "carbonbench/file_trust.h"
 #include "carbonbench/network_model.h"
 #include "carbonbench/sdk.h"
 
@@ -43,7 +45,22 @@ std::string RegisteredName(std::string name) {
   return out;
 }
 
-torch::jit::Module LoadScript(const std::string& path) {
+// The extra file tools/export_torchscript.py writes into the archive: the
+// architecture's name, so reports set the module beside the same
+// architecture's C++ modules.
+constexpr const char* kArchitectureFile = "carbonbench_architecture.txt";
+
+// A name for reports: the declared one, else the file's stem.
+std::string ArchitectureOf(const std::string& declared, const std::string& path) {
+  std::string name;
+  for (const char c : declared) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') name += c;
+  }
+  if (name.empty() || name.size() > 64) name = std::filesystem::path(path).stem().string();
+  return name;
+}
+
+torch::jit::Module LoadScript(const std::string& path, torch::jit::ExtraFilesMap* extra) {
   if (path.empty()) {
     throw std::invalid_argument(
         "torchscript: set torchscript.path to a TorchScript file (tools/export_torchscript.py "
@@ -56,8 +73,24 @@ torch::jit::Module LoadScript(const std::string& path) {
         "relative to the folder carbonbench runs in)",
         path, std::filesystem::exists(path, error) ? "not a regular file" : "no such file"));
   }
+  // Suites check this as they are read; checked again here, as the file is
+  // opened, for it is code.
+  TrustSettings trust = ProcessTrustSettings();
+  trust.file_role = "the TorchScript file";
+  trust.safe_place = "move the file to a folder only you or root can write";
+  const std::filesystem::path real = std::filesystem::canonical(path, error);
+  std::string problem = error ? "it cannot be resolved: " + error.message()
+                              : UntrustedFileProblem(real.string(), trust);
+  if (problem.empty()) {
+    problem = UntrustedFolderProblem(
+        std::filesystem::absolute(path).lexically_normal().parent_path().string(), trust);
+  }
+  if (!problem.empty()) {
+    throw std::invalid_argument(fmt::format(
+        "torchscript: refusing to load {}, for a TorchScript file is code: {}", path, problem));
+  }
   try {
-    return torch::jit::load(path);
+    return torch::jit::load(path, c10::nullopt, *extra);
   } catch (const c10::Error& error) {
     throw std::invalid_argument(fmt::format(
         "torchscript: {} is not a TorchScript file libtorch can load ({}); write one with "
@@ -71,7 +104,10 @@ torch::jit::Module LoadScript(const std::string& path) {
 class TorchScriptImpl : public Network {
  public:
   TorchScriptImpl(const DatasetSpec& dataset, const Params& params)
-      : path_(params.GetString("path")), module_(detail::LoadScript(path_)), dataset_(dataset) {
+      : path_(params.GetString("path")),
+        extra_files_{{detail::kArchitectureFile, ""}},
+        module_(detail::LoadScript(path_, &extra_files_)),
+        dataset_(dataset) {
     for (const auto& parameter : module_.named_parameters(/*recurse=*/true)) {
       register_parameter(detail::RegisteredName(parameter.name), parameter.value);
     }
@@ -93,6 +129,11 @@ class TorchScriptImpl : public Network {
   void train(bool on = true) override {
     torch::nn::Module::train(on);
     module_.train(on);
+  }
+
+  NetworkRuntime runtime() const override {
+    return {"TorchScript",
+            detail::ArchitectureOf(extra_files_.at(detail::kArchitectureFile), path_)};
   }
 
   ModelStructure structure() const override {
@@ -146,6 +187,7 @@ class TorchScriptImpl : public Network {
   }
 
   std::string path_;
+  torch::jit::ExtraFilesMap extra_files_;  // before module_: loading fills it
   torch::jit::Module module_;
   DatasetSpec dataset_;
 };
@@ -153,9 +195,20 @@ class TorchScriptImpl : public Network {
 class TorchScriptModel : public NetworkModel<TorchScriptImpl> {
  public:
   static std::vector<ParamSpec> Parameters() {
-    return {StringParam("path", "",
-                        "the TorchScript file (torch.jit.save, tools/export_torchscript.py); "
-                        "a .pt is code: load only files you trust")};
+    return {CodeFileParam("path",
+                          "the TorchScript file (torch.jit.save, tools/export_torchscript.py), "
+                          "relative to the suite file; a .pt is code: load only files you trust")};
+  }
+
+  std::vector<MissingFeature> MissingFeatures() const override {
+    return {{ModelFeature::kRepeatedBlocks,
+             "a TorchScript file declares no blocks that carbonbench could run its own way"},
+            {ModelFeature::kPrunableLayers,
+             "a TorchScript file does not say which layers consume which layers' channels, so "
+             "none can be removed consistently (method unstructured works)"},
+            {ModelFeature::kQuantizableLinear,
+             "libtorch's C++ API cannot quantize a loaded TorchScript module's linear layers "
+             "(Python's quantize_dynamic_jit does it with observers scripted in Python)"}};
   }
 };
 

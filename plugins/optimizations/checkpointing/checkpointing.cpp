@@ -94,6 +94,12 @@ class Checkpointing : public Optimization {
   // Last to wrap the network: it only changes how blocks run.
   int Order() const override { return 30; }
 
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.needs = {{ModelFeature::kRepeatedBlocks}};
+    return declaration;
+  }
+
   void OnModelBuilt(TrainingContext& ctx) override {
     const auto blocks = ctx.network->structure().repeated_blocks;
     if (blocks.empty()) {

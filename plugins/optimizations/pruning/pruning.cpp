@@ -200,6 +200,12 @@ class Pruning : public Optimization {
   // before anyone judges an epoch.
   int Order() const override { return 40; }
 
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.needs = {{ModelFeature::kPrunableLayers, "method", "structured"}};
+    return declaration;
+  }
+
   void OnModelBuilt(TrainingContext& ctx) override {
     if (structured_ && ctx.network->structure().prunable_layers.empty()) {
       throw std::invalid_argument(

@@ -106,6 +106,12 @@ class Quantization : public Optimization {
   // Last: it quantizes the network as every other optimization left it.
   int Order() const override { return 95; }
 
+  OptimizationDeclaration Declaration() const override {
+    OptimizationDeclaration declaration;
+    declaration.needs = {{ModelFeature::kQuantizableLinear}};
+    return declaration;
+  }
+
   void OnModelBuilt(TrainingContext& ctx) override {
     if (!ctx.device.is_cpu()) {
       throw std::invalid_argument(

@@ -154,6 +154,54 @@ const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& 
   return nullptr;
 }
 
+namespace {
+
+bool OnCppModules(const CellRuns& cell) {
+  return cell.runtime.empty() || cell.runtime == kCppModulesRuntime;
+}
+
+// The settings without the model and its parameters: what two runtimes of
+// one architecture share.
+std::optional<nlohmann::json> SettingsBesideModel(const CellRuns& cell) {
+  auto settings = ComparableSettings(cell, {});
+  if (!settings) return std::nullopt;
+  nlohmann::json kept = nlohmann::json::object();
+  for (const auto& [key, value] : settings->items()) {
+    if (key != "model" && key.rfind(cell.model + ".", 0) != 0) kept[key] = value;
+  }
+  return kept;
+}
+
+}  // namespace
+
+const CellRuns* FindRuntimeBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells) {
+  if (OnCppModules(cell) || cell.architecture.empty()) return nullptr;
+  const auto wanted = SettingsBesideModel(cell);
+  if (!wanted) return nullptr;
+  for (const CellRuns& candidate : cells) {
+    if (!OnCppModules(candidate) || candidate.finished.empty() ||
+        candidate.architecture != cell.architecture ||
+        candidate.optimizations != cell.optimizations ||
+        candidate.IsRegression() != cell.IsRegression())
+      continue;
+    if (SettingsBesideModel(candidate) == wanted) return &candidate;
+  }
+  return nullptr;
+}
+
+std::vector<BaselinePair> BaselinePairs(const std::vector<CellRuns>& task_cells,
+                                        const std::vector<CellRuns>& all_cells) {
+  std::vector<BaselinePair> pairs;
+  for (const CellRuns& cell : task_cells) {
+    if (cell.finished.empty()) continue;
+    if (!cell.optimizations.empty()) pairs.push_back({&cell, FindBaseline(cell, all_cells), false});
+    if (const CellRuns* other = FindRuntimeBaseline(cell, all_cells)) {
+      pairs.push_back({&cell, other, true});
+    }
+  }
+  return pairs;
+}
+
 std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
   std::map<std::pair<std::string, std::string>, CellRuns> by_key;
   for (const RunRow& run : runs) {
@@ -162,6 +210,10 @@ std::vector<CellRuns> GroupCells(const std::vector<RunRow>& runs) {
     if (found == by_key.end()) found = by_key.emplace(key, NewCell(run)).first;
     auto& list = run.status == "finished" ? found->second.finished : found->second.failed;
     list.push_back(&run);
+    if (found->second.runtime.empty() && !run.summary.runtime.empty()) {
+      found->second.runtime = run.summary.runtime;
+      found->second.architecture = run.summary.architecture;
+    }
   }
   std::vector<CellRuns> cells;
   for (auto& [key, cell] : by_key) {

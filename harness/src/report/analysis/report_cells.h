@@ -21,6 +21,9 @@ struct CellRuns {
   std::string dataset;
   std::string task;  // as stored; one per cell, since it follows the dataset
   std::string config_json;
+  // As its runs recorded them; empty for runs from before they were.
+  std::string runtime;                  // kCppModulesRuntime, "TorchScript"
+  std::string architecture;             // the model's name, or what an exported file declares
   std::vector<const RunRow*> finished;  // by repetition
   std::vector<const RunRow*> failed;    // by repetition
 
@@ -45,6 +48,24 @@ CellsByTask SplitByTask(const std::vector<CellRuns>& cells);
 // The finished cell without optimizations whose other settings equal the
 // cell's (its optimizations' own parameters aside); nullptr when none.
 const CellRuns* FindBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells);
+// For a cell that ran on another runtime than C++ modules (TorchScript): the
+// finished cell of the same architecture on C++ modules with the same
+// optimizations and other settings (the models' own parameters aside);
+// nullptr when none, or when the cell runs on C++ modules.
+const CellRuns* FindRuntimeBaseline(const CellRuns& cell, const std::vector<CellRuns>& cells);
+// One row of the against-baseline table: an optimized cell and the cell
+// without its optimizations (`baseline` null when there is none), or a cell
+// on another runtime and its FindRuntimeBaseline.
+struct BaselinePair {
+  const CellRuns* cell = nullptr;
+  const CellRuns* baseline = nullptr;
+  bool across_runtimes = false;
+};
+// The rows for the finished cells of `task_cells`, in their order, each
+// cell's optimization row before its runtime row; baselines are sought in
+// `all_cells`.
+std::vector<BaselinePair> BaselinePairs(const std::vector<CellRuns>& task_cells,
+                                        const std::vector<CellRuns>& all_cells);
 // "5" when every finished repetition ran as many epochs, "3–5" when an
 // optimization such as early stopping ended some sooner.
 std::string EpochRange(const CellRuns& cell);

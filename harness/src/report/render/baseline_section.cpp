@@ -89,7 +89,7 @@ std::vector<std::string> BaselineDeltaRow(const CellRuns& cell, const CellRuns* 
 
 namespace {
 
-// The table of one task's optimized cells; empty when it has none.
+// The table of one task's compared cells; empty when it has none.
 std::string DeltaTable(const std::vector<CellRuns>& task_cells,
                        const std::vector<CellRuns>& all_cells, bool regression) {
   MarkdownTable table({{"Cell"},
@@ -100,27 +100,29 @@ std::string DeltaTable(const std::vector<CellRuns>& task_cells,
                        {"Δ CO2 %", Align::kRight},
                        regression ? Column{"Δ RMSE %", Align::kRight}
                                   : Column{"Δ accuracy (points)", Align::kRight}});
-  bool any = false;
-  for (const CellRuns& cell : task_cells) {
-    if (cell.optimizations.empty() || cell.finished.empty()) continue;
-    any = true;
-    table.AddRow(BaselineDeltaRow(cell, FindBaseline(cell, all_cells)));
-  }
-  return any ? table.Render() : "";
+  const std::vector<BaselinePair> pairs = BaselinePairs(task_cells, all_cells);
+  for (const BaselinePair& pair : pairs) table.AddRow(BaselineDeltaRow(*pair.cell, pair.baseline));
+  return pairs.empty() ? "" : table.Render();
 }
 
-// How many compared pairs have a side that ran once, and how many there are.
-std::pair<int, int> PairsWithoutSpread(const std::vector<CellRuns>& cells) {
-  int without = 0;
+// How many compared pairs have a side that ran once, how many there are,
+// and how many set one architecture's runtimes side by side.
+struct PairCounts {
+  int without_spread = 0;
   int pairs = 0;
-  for (const CellRuns& cell : cells) {
-    if (cell.optimizations.empty() || cell.finished.empty()) continue;
-    const CellRuns* baseline = FindBaseline(cell, cells);
-    if (baseline == nullptr) continue;
-    ++pairs;
-    if (cell.finished.size() < 2 || baseline->finished.size() < 2) ++without;
+  int across_runtimes = 0;
+};
+PairCounts CountPairs(const std::vector<CellRuns>& cells) {
+  PairCounts counts;
+  for (const BaselinePair& pair : BaselinePairs(cells, cells)) {
+    if (pair.baseline == nullptr) continue;
+    ++counts.pairs;
+    if (pair.across_runtimes) ++counts.across_runtimes;
+    if (pair.cell->finished.size() < 2 || pair.baseline->finished.size() < 2) {
+      ++counts.without_spread;
+    }
   }
-  return {without, pairs};
+  return counts;
 }
 
 }  // namespace
@@ -135,10 +137,16 @@ std::string BaselineSection(const ReportInput& input) {
   if (classification.empty() && regression.empty()) {
     return text + "No finished cell uses an optimization.\n\n";
   }
+  const PairCounts counts = CountPairs(input.cells);
   text +=
       "Each finished cell with optimizations against the cell without them "
-      "whose other settings are equal (means over repetitions). Negative "
-      "time, energy and CO2 are savings";
+      "whose other settings are equal (means over repetitions)";
+  if (counts.across_runtimes > 0) {
+    text +=
+        "; and each cell run on another runtime against the same architecture "
+        "on C++ modules, with the same optimizations and other settings";
+  }
+  text += ". Negative time, energy and CO2 are savings";
   if (!classification.empty()) {
     text += "; accuracy is the change of final accuracy in percentage points";
   }
@@ -148,8 +156,7 @@ std::string BaselineSection(const ReportInput& input) {
         "smaller error";
   }
   text += ". Runs are the cell's and the baseline's repetitions.";
-  const auto [without_spread, pairs] = PairsWithoutSpread(input.cells);
-  if (without_spread == pairs) {
+  if (counts.without_spread == counts.pairs) {
     text +=
         " Every comparison here has a side that ran once: with no run-to-run spread none of "
         "these changes can be told from noise. Run with `repetitions: 3` or more to tell: each "
@@ -159,7 +166,7 @@ std::string BaselineSection(const ReportInput& input) {
         " (sig.) marks a change larger than the run-to-run spread of the two cells' repetitions "
         "(Welch's t-test at 95%): a finding; (n.s.) one within it: not significant, it cannot "
         "be told from noise.";
-    if (without_spread > 0) {
+    if (counts.without_spread > 0) {
       text +=
           " A change with neither mark has a side that ran once: with no run-to-run spread it "
           "cannot be told from noise; run with `repetitions: 3` or more to tell.";

@@ -66,6 +66,14 @@ std::string Precisions(const CellRuns& cell) {
   return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
 }
 
+// What executed the model: "C++ modules", or "TorchScript (resnet18)" for
+// an architecture that is not the model's own name.
+std::string RuntimeText(const CellRuns& cell) {
+  const std::string runtime = cell.runtime.empty() ? kCppModulesRuntime : cell.runtime;
+  if (cell.architecture.empty() || cell.architecture == cell.model) return runtime;
+  return runtime + " (" + cell.architecture + ")";
+}
+
 // A figure pooled over a cell's finished runs, as one column of a results
 // table: a percentage in fixed decimals, any other quantity in significant
 // digits, times `scale` (accuracy per kWh read per Wh).
@@ -97,7 +105,15 @@ std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn
   const bool bands = AnyBand(cells);
   if (bands) columns.push_back({"Band", Align::kRight});
   MarkdownTable table(std::move(columns));
-  MarkdownTable how({{"Cell"}, {"Model"}, {"Optimizations"}, {"Precision"}, {"Stop reason"}});
+  // The runtime only where a cell ran on another one than its own modules.
+  const bool runtimes = std::any_of(cells.begin(), cells.end(), [](const CellRuns& cell) {
+    return !cell.finished.empty() && RuntimeText(cell) != kCppModulesRuntime;
+  });
+  std::vector<Column> how_columns = {{"Cell"}, {"Model"}};
+  if (runtimes) how_columns.push_back({"Runtime"});
+  for (const char* header : {"Optimizations", "Precision", "Stop reason"})
+    how_columns.push_back({header});
+  MarkdownTable how(std::move(how_columns));
   for (const CellRuns& cell : cells) {
     if (cell.finished.empty()) continue;
     std::vector<std::string> row = {cell.name, EpochRange(cell)};
@@ -107,8 +123,11 @@ std::string CellTable(const std::vector<CellRuns>& cells, std::vector<StatColumn
       row.push_back(band.empty() ? kNone : band);
     }
     table.AddRow(row);
-    how.AddRow({cell.name, cell.model, cell.optimizations.empty() ? kNone : cell.optimizations,
-                Precisions(cell), StopReasons(cell)});
+    std::vector<std::string> how_row = {cell.name, cell.model};
+    if (runtimes) how_row.push_back(RuntimeText(cell));
+    how_row.insert(how_row.end(), {cell.optimizations.empty() ? kNone : cell.optimizations,
+                                   Precisions(cell), StopReasons(cell)});
+    how.AddRow(how_row);
   }
   return table.Render() + "\n" + how.Render();
 }

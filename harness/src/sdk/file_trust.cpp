@@ -1,4 +1,4 @@
-#include "plugins/plugin_trust.h"
+#include "carbonbench/file_trust.h"
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -46,10 +46,9 @@ std::string CheckOne(const std::string& path, const std::string& role,
   if (S_ISLNK(found->mode) || (found->mode & (S_IWGRP | S_IWOTH)) == 0) return {};
   if (S_ISDIR(found->mode) && (found->mode & S_ISVTX) != 0 && (found->mode & S_IWOTH) != 0) {
     return fmt::format(
-        "{} {} is a shared folder anyone can create names in (mode {:o}, owned by {}); move the "
-        "plugin to a folder only you or root can write, such as "
-        "~/.local/lib/carbonbench/plugins",
-        role, path, mode, UserName(found->owner_uid));
+        "{} {} is a shared folder anyone can create names in (mode {:o}, owned by "
+        "{}); {}",
+        role, path, mode, UserName(found->owner_uid), settings.safe_place);
   }
   return fmt::format(
       "{} {} is writable by group or others (mode {:o}, owned by {}); fix with: chmod go-w '{}'",
@@ -84,7 +83,7 @@ std::string UntrustedFileProblem(const std::string& real_path, const TrustSettin
   if (found && !S_ISREG(found->mode)) {
     return fmt::format("{} is not a regular file", real_path);
   }
-  if (std::string problem = CheckOne(real_path, "the plugin file", settings); !problem.empty()) {
+  if (std::string problem = CheckOne(real_path, settings.file_role, settings); !problem.empty()) {
     return problem;
   }
   return CheckFoldersUp(Parent(real_path), settings);

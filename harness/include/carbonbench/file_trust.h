@@ -1,6 +1,7 @@
-// Whether a shared object may be loaded: loading runs its code with this
-// process's rights, so whoever could replace the file, or rename any folder
-// on the way to it, could run code as us. The rule is OpenSSH's StrictModes
+// Whether a file of code (a plugin's shared object, a TorchScript module) may
+// be loaded: loading runs its code with this process's rights, so whoever
+// could replace the file, or rename any folder on the way to it, could run
+// code as us. The rule is OpenSSH's StrictModes
 // (safe_path() in its misc.c): the file and every folder up to / are owned
 // by root or by this process's user, and none is writable by group or
 // others. A sticky world-writable folder such as /tmp is refused as OpenSSH
@@ -27,6 +28,12 @@ struct TrustSettings {
   // The ownership of an absolute path without symlinks in it; nullopt when
   // it cannot be read. Tests pass a fake tree.
   std::function<std::optional<PathOwnership>(const std::string& path)> ownership_of;
+  // How messages name the file, and where they suggest moving it when its
+  // folder is shared.
+  std::string file_role = "the plugin file";
+  std::string safe_place =
+      "move the plugin to a folder only you or root can write, such as "
+      "~/.local/lib/carbonbench/plugins";
 };
 
 // Settings for this process and the real filesystem.
@@ -37,7 +44,7 @@ TrustSettings ProcessTrustSettings();
 // why it matters and the command that fixes it.
 std::string UntrustedFileProblem(const std::string& real_path, const TrustSettings& settings);
 
-// The same for a folder and every folder above it, for the folder a plugin
+// The same for a folder and every folder above it, for the folder a file
 // was found in as written (absolute, lexically normal): a symlink on the
 // way is judged by its owner and its folder, not by its mode.
 std::string UntrustedFolderProblem(const std::string& real_path, const TrustSettings& settings);

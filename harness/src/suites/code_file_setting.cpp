@@ -1,0 +1,43 @@
+#include "suites/code_file_setting.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "carbonbench/file_trust.h"
+
+namespace carbonbench::detail {
+
+namespace fs = std::filesystem;
+
+std::string ResolveCodeFile(const std::string& key, const std::string& given,
+                            const std::string& relative_to, std::string* resolved) {
+  std::error_code error;
+  const fs::path base = relative_to.empty() ? fs::current_path(error) : fs::path(relative_to);
+  const fs::path path =
+      (fs::path(given).is_absolute() ? fs::path(given) : base / given).lexically_normal();
+  *resolved = path.string();
+  const std::string from =
+      fs::path(given).is_absolute()
+          ? ""
+          : " (a relative path is taken from " +
+                std::string(relative_to.empty() ? "the folder carbonbench runs in, "
+                                                : "the suite file's folder, ") +
+                base.string() + ")";
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) return key + ": " + path.string() + ": no such file" + from;
+  if (!fs::is_regular_file(status)) return key + ": " + path.string() + " is not a regular file";
+  const fs::path real = fs::canonical(path, error);
+  if (error) return key + ": " + path.string() + " cannot be resolved: " + error.message();
+  TrustSettings trust = ProcessTrustSettings();
+  trust.file_role = "the file";
+  trust.safe_place = "move the file to a folder only you or root can write";
+  std::string problem = UntrustedFileProblem(real.string(), trust);
+  // The folder as written too: a symlinked folder is judged by who may
+  // replace the link.
+  if (problem.empty()) problem = UntrustedFolderProblem(path.parent_path().string(), trust);
+  if (problem.empty()) return "";
+  return key + " names a file of code, which is loaded only when nobody but you or root could " +
+         "have changed it: " + problem;
+}
+
+}  // namespace carbonbench::detail
