@@ -172,6 +172,34 @@ TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOthe
   EXPECT_NE(wrong_output.output.find("needs {2, 10}"), std::string::npos) << wrong_output.output;
 }
 
+// The exported twin of a built-in model describes as the model itself:
+// layer by layer, with the same parameters and multiply-accumulates.
+TEST_F(TorchScriptEndToEnd, DescribesTheTwinOfABuiltInModelLayerByLayerAsTheModelItself) {
+  const std::string command = "/usr/bin/python3 " + std::string(CARBONBENCH_TEST_SOURCE_DIR) +
+                              "/../../tools/export_torchscript.py --builtin cnn --dataset "
+                              "fashion_mnist --out " +
+                              (models_ / "cnn.pt").string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const CommandResult built_in = RunCarbonbench("describe cnn --input 1 28 28 --classes 10");
+  const CommandResult twin =
+      RunCarbonbench("describe torchscript --input 1 28 28 --classes 10 --set path=" +
+                     (models_ / "cnn.pt").string());
+  ASSERT_EQ(built_in.exit_code, 0) << built_in.output;
+  ASSERT_EQ(twin.exit_code, 0) << twin.output;
+  auto line = [](const std::string& text, const std::string& start) {
+    const std::size_t at = text.find(start);
+    return at == std::string::npos ? std::string("(none)")
+                                   : text.substr(at, text.find('\n', at) - at);
+  };
+  for (const char* start : {"Total parameters:", "Multiply-accumulates per sample:"}) {
+    EXPECT_EQ(line(twin.output, start), line(built_in.output, start)) << twin.output;
+  }
+  // Each layer is its own row, named as in the Python model's state_dict.
+  EXPECT_NE(twin.output.find("Conv2d"), std::string::npos) << twin.output;
+  EXPECT_NE(twin.output.find("BatchNorm2d"), std::string::npos) << twin.output;
+  EXPECT_NE(twin.output.find("Linear"), std::string::npos) << twin.output;
+}
+
 // Checkpointing, structured pruning and quantization need structure a
 // TorchScript file does not declare: refused before any cell runs, each
 // with the reason. A file others could change, or one in /tmp, is refused

@@ -37,12 +37,22 @@ std::string ShapeText(const std::vector<std::int64_t>& shape) {
   return "{" + text + "}";
 }
 
-// A registered name may not hold a dot: "block1.conv.weight" becomes
-// "block1__conv__weight", which saved files then carry.
-std::string RegisteredName(std::string name) {
-  std::string out;
-  for (const char c : name) out += c == '.' ? std::string("__") : std::string(1, c);
-  return out;
+// Mirrors the loaded module's tree with plain modules named after its
+// classes ("Conv2d"), each holding its counterpart's own tensors: names are
+// the Python model's state_dict keys ("features.0.weight"), and `describe`
+// attributes each operation to its layer as it does for built-in models.
+void Mirror(const torch::jit::Module& scripted, torch::nn::Module& mirror) {
+  for (const auto& parameter : scripted.named_parameters(/*recurse=*/false)) {
+    mirror.register_parameter(parameter.name, parameter.value, parameter.value.requires_grad());
+  }
+  for (const auto& buffer : scripted.named_buffers(/*recurse=*/false)) {
+    mirror.register_buffer(buffer.name, buffer.value);
+  }
+  for (const auto& child : scripted.named_children()) {
+    auto child_mirror = std::make_shared<torch::nn::Module>(child.value.type()->name()->name());
+    Mirror(child.value, *child_mirror);
+    mirror.register_module(child.name, child_mirror);
+  }
 }
 
 // The extra file tools/export_torchscript.py writes into the archive: the
@@ -108,12 +118,7 @@ class TorchScriptImpl : public Network {
         extra_files_{{detail::kArchitectureFile, ""}},
         module_(detail::LoadScript(path_, &extra_files_)),
         dataset_(dataset) {
-    for (const auto& parameter : module_.named_parameters(/*recurse=*/true)) {
-      register_parameter(detail::RegisteredName(parameter.name), parameter.value);
-    }
-    for (const auto& buffer : module_.named_buffers(/*recurse=*/true)) {
-      register_buffer(detail::RegisteredName(buffer.name), buffer.value);
-    }
+    detail::Mirror(module_, *this);
     CheckAgainstDataset();
   }
 

@@ -36,11 +36,11 @@ std::vector<std::pair<std::string, torch::Tensor>> PrunableWeights(Network& netw
     if (weight.defined()) weights.emplace_back(item.key(), weight);
   }
   // A network whose layers are not libtorch modules (one loaded from
-  // TorchScript) holds its weights as its own parameters: every matrix and
+  // TorchScript, whose tensors sit in plain modules): every matrix and
   // kernel, the tensors of two or more dimensions, as conv and linear
   // weights are.
   if (weights.empty()) {
-    for (const auto& item : network.named_parameters(/*recurse=*/false)) {
+    for (const auto& item : network.named_parameters(/*recurse=*/true)) {
       if (item.value().dim() >= 2) weights.emplace_back(item.key(), item.value());
     }
   }

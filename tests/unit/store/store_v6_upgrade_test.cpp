@@ -164,16 +164,18 @@ std::vector<std::string> TableLayout(const std::string& path, const std::string&
 // The tables made from the column descriptions are the ones that release
 // made, column for column, but for one default: epochs.data_s, which that
 // release gave only files it upgraded, is now the same in new files. The
-// columns of versions 7 and 8 follow, at the end, where upgrading an older
-// file puts them.
+// columns of versions 7, 8 and 11 follow, at the end, where upgrading an
+// older file puts them.
 TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenTheLaterColumns) {
   const std::string fresh = PathIn("fresh.db");
   { ResultsStore store(fresh); }
-  const std::map<std::string, std::vector<std::string>> added_in_7 = {
+  const std::map<std::string, std::vector<std::string>> added_later = {
       {"runs",
        {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; ",
         "text measurement_json; text TEXT; integer 1; text '{}'; integer 0; ",
-        "text superseded_at; text TEXT; integer 1; text ''; integer 0; "}},
+        "text superseded_at; text TEXT; integer 1; text ''; integer 0; ",
+        "text runtime; text TEXT; integer 1; text ''; integer 0; ",
+        "text architecture; text TEXT; integer 1; text ''; integer 0; "}},
       {"epochs", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
       {"inference", {"text energy_band_wh; text REAL; integer 1; text 0; integer 0; "}},
   };
@@ -184,14 +186,14 @@ TEST_F(StoreV6UpgradeTest, AFreshStoreHasTheTablesOfVersion6AndThenTheLaterColum
         column = "text data_s; text REAL; integer 1; text 0; integer 0; ";
       }
     }
-    if (added_in_7.count(table)) {
-      for (const std::string& column : added_in_7.at(table)) expected.push_back(column);
+    if (added_later.count(table)) {
+      for (const std::string& column : added_later.at(table)) expected.push_back(column);
     }
     EXPECT_EQ(TableLayout(fresh, table), expected) << table;
   }
   // Upgrading a version 6 file adds the same columns, at its end.
   { ResultsStore store(written_); }
-  for (const auto& [table, added] : added_in_7) {
+  for (const auto& [table, added] : added_later) {
     const std::vector<std::string> upgraded = TableLayout(written_, table);
     ASSERT_GE(upgraded.size(), added.size()) << table;
     EXPECT_EQ(std::vector<std::string>(upgraded.end() - added.size(), upgraded.end()), added)

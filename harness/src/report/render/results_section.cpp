@@ -66,7 +66,7 @@ std::string Precisions(const CellRuns& cell) {
   return fmt::format("{}", fmt::join(Distinct(dtypes), "; "));
 }
 
-// What executed the model: "C++ modules", or "TorchScript (resnet18)" for
+// What executed the model: "C++ modules", or "TorchScript (mynet)" for
 // an architecture that is not the model's own name.
 std::string RuntimeText(const CellRuns& cell) {
   const std::string runtime = cell.runtime.empty() ? kCppModulesRuntime : cell.runtime;
