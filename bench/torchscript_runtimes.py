@@ -42,7 +42,8 @@ def export_twin(model):
 def train(binary, work, model, runtime, bf16, args, index):
     """One `carbonbench train` run in its own store; returns its figures."""
     store = os.path.join(work, "run%d.db" % index)
-    command = [binary, "--store", store, "train", "--suite", "runtimes_bench",
+    command = [binary, "--store", store, "--reports-dir", os.path.join(work, "reports"),
+               "train", "--suite", "runtimes_bench",
                "--dataset", "fashion_mnist", "--train_size", str(args.train_size[model]),
                "--test_size", str(args.test_size), "--epochs", str(args.epochs),
                "--batch_size", "64", "--optimizer", "adam", "--lr", "0.002", "--seed", "42",
