@@ -78,6 +78,12 @@ class TorchScriptEndToEnd : public EndToEnd {
     return match.empty() ? -1 : std::stol(match[1]);
   }
 
+  // `describe` of a TorchScript file, for 1x12x12 inputs and 10 classes.
+  CommandResult Describe(const fs::path& file) {
+    return RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
+                          file.string());
+  }
+
   fs::path models_;
 };
 
@@ -123,9 +129,7 @@ inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterat
             std::string::npos);
 
   // describe counts the Python model's parameters.
-  const CommandResult described =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (models_ / "small.pt").string());
+  const CommandResult described = Describe(models_ / "small.pt");
   ASSERT_EQ(described.exit_code, 0) << described.output;
   EXPECT_NE(described.output.find("Total parameters: " + WithSeparators(python_parameters)),
             std::string::npos)
@@ -145,18 +149,14 @@ inference: {batch_sizes: [1], min_time_s: 0.05, min_iterations: 5, warmup_iterat
 
 TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOtherData) {
   std::ofstream(models_ / "notes.pt") << "not a model";
-  const CommandResult not_script =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (models_ / "notes.pt").string());
+  const CommandResult not_script = Describe(models_ / "notes.pt");
   EXPECT_NE(not_script.exit_code, 0);
   EXPECT_NE(not_script.output.find("is not a TorchScript file"), std::string::npos)
       << not_script.output;
   EXPECT_EQ(not_script.output.find("frame #"), std::string::npos) << not_script.output;
 
   Export("colour.pt", R"({"channels": 3})", "3 12 12", 10);
-  const CommandResult wrong_input =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (models_ / "colour.pt").string());
+  const CommandResult wrong_input = Describe(models_ / "colour.pt");
   EXPECT_NE(wrong_input.exit_code, 0);
   EXPECT_NE(wrong_input.output.find("cannot take a batch of {2, 1, 12, 12} float32"),
             std::string::npos)
@@ -164,9 +164,7 @@ TEST_F(TorchScriptEndToEnd, RefusesAFileThatIsNotTorchScriptOrAModuleMadeForOthe
   EXPECT_NE(wrong_input.output.find("to have 3 channels"), std::string::npos) << wrong_input.output;
 
   Export("three.pt", R"({"classes": 3})", "1 12 12", 3);
-  const CommandResult wrong_output =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (models_ / "three.pt").string());
+  const CommandResult wrong_output = Describe(models_ / "three.pt");
   EXPECT_NE(wrong_output.exit_code, 0);
   EXPECT_NE(wrong_output.output.find("returns {2, 3}"), std::string::npos) << wrong_output.output;
   EXPECT_NE(wrong_output.output.find("needs {2, 10}"), std::string::npos) << wrong_output.output;
@@ -230,18 +228,14 @@ matrix:
   EXPECT_FALSE(fs::exists(root_ / "results.db")) << "nothing ran, so nothing was stored";
 
   fs::permissions(models_ / "small.pt", fs::perms(0666));
-  const CommandResult writable =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (models_ / "small.pt").string());
+  const CommandResult writable = Describe(models_ / "small.pt");
   EXPECT_NE(writable.exit_code, 0);
   EXPECT_NE(writable.output.find("is writable by group or others (mode 666"), std::string::npos)
       << writable.output;
   fs::permissions(models_ / "small.pt", fs::perms(0644));
 
   fs::copy_file(models_ / "small.pt", root_ / "small.pt");
-  const CommandResult in_tmp =
-      RunCarbonbench("describe torchscript --input 1 12 12 --classes 10 --set path=" +
-                     (root_ / "small.pt").string());
+  const CommandResult in_tmp = Describe(root_ / "small.pt");
   EXPECT_NE(in_tmp.exit_code, 0);
   EXPECT_NE(in_tmp.output.find("is a shared folder anyone can create names in"), std::string::npos)
       << in_tmp.output;
