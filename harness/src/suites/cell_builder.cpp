@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "suites/code_file_setting.h"
 #include "suites/config_hash.h"
 #include "suites/setting_reader.h"
 #include "util/strings.h"
@@ -275,10 +276,25 @@ CellFactory::Candidate CellFactory::MakeCandidateFrom(const Combination& combina
 
   CheckModelFeatures(cell, candidate, schema_, errors);
 
-  cell.config_json =
-      CanonicalConfigJson(cell.settings, cell.optimizations, carbon_, meters_, added_later_);
+  cell.config_json = CanonicalConfigJson(cell.settings, cell.optimizations, carbon_, meters_,
+                                         added_later_, CodeFileDigests(cell));
   cell.config_hash = Fnv1a64Hex(cell.config_json);
   return candidate;
+}
+
+std::map<std::string, std::string> CellFactory::CodeFileDigests(const Cell& cell) const {
+  std::map<std::string, std::string> digests;
+  for (const auto& [key, value] : cell.settings) {
+    const ParamSpec* spec = schema_.Find(key);
+    const auto* path = std::get_if<std::string>(&value);
+    if (spec == nullptr || spec->path != ParamPath::kCodeFile || path == nullptr || path->empty())
+      continue;
+    const std::lock_guard<std::mutex> lock(digest_mutex_);
+    auto found = digests_.find(*path);
+    if (found == digests_.end()) found = digests_.emplace(*path, CodeFileDigest(*path)).first;
+    digests.emplace(key, found->second);
+  }
+  return digests;
 }
 
 void CellFactory::Name(Cell* cell) const {

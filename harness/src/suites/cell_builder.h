@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,8 @@ class CellFactory {
 
  private:
   const std::vector<ParamSpec>& PluginSpecs(const std::string& plugin) const;
+  // Setting key -> digest, for each code file the cell's settings name.
+  std::map<std::string, std::string> CodeFileDigests(const Cell& cell) const;
 
   const PluginCatalog catalog_;
   const SettingsSchema schema_;
@@ -63,6 +66,9 @@ class CellFactory {
   const std::map<std::string, ParamValue> added_later_;
   std::map<std::string, std::vector<ParamSpec>> plugin_specs_;  // every catalog plugin's
   std::map<std::string, std::vector<std::string>> varying_;     // by model
+  // Digests of the code files cells name, by path: each file is read once.
+  mutable std::mutex digest_mutex_;
+  mutable std::map<std::string, std::string> digests_;
 };
 
 // Every combination made once, one at a time, to name the cells, report

@@ -1,7 +1,11 @@
 #include "suites/code_file_setting.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
+#include <vector>
 
 #include "carbonbench/file_trust.h"
 
@@ -38,6 +42,25 @@ std::string ResolveCodeFile(const std::string& key, const std::string& given,
   if (problem.empty()) return "";
   return key + " names a file of code, which is loaded only when nobody but you or root could " +
          "have changed it: " + problem;
+}
+
+std::string CodeFileDigest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  std::vector<char> block(1 << 20);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const std::streamsize got = in.gcount();
+    for (std::streamsize i = 0; i < got; ++i) {
+      hash ^= static_cast<unsigned char>(block[static_cast<std::size_t>(i)]);
+      hash *= 0x100000001b3ULL;
+    }
+  }
+  if (in.bad()) return "";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
 }
 
 }  // namespace carbonbench::detail

@@ -15,4 +15,9 @@ namespace carbonbench::detail {
 std::string ResolveCodeFile(const std::string& key, const std::string& given,
                             const std::string& relative_to, std::string* resolved);
 
+// FNV-1a 64 of the file's bytes as 16 hex digits, read in blocks; "" when
+// it cannot be read (the suite reader has said why). Part of a cell's
+// identity, so the same path holding another module is another cell.
+std::string CodeFileDigest(const std::string& path);
+
 }  // namespace carbonbench::detail

@@ -55,7 +55,8 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
                                 const std::vector<std::string>& optimizations,
                                 const CarbonSettings& carbon,
                                 const std::vector<std::string>& meters,
-                                const std::map<std::string, ParamValue>& added_later) {
+                                const std::map<std::string, ParamValue>& added_later,
+                                const std::map<std::string, std::string>& code_files) {
   // nlohmann::json objects are std::maps: keys come out sorted.
   nlohmann::json config;
   nlohmann::json& json_settings = config["settings"];
@@ -71,6 +72,7 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
   if (carbon.intensity_g_per_kwh) json_carbon["intensity_g_per_kwh"] = *carbon.intensity_g_per_kwh;
   if (!carbon.intensity_csv.empty()) json_carbon["intensity_csv"] = carbon.intensity_csv;
   config["meters"] = meters;
+  if (!code_files.empty()) config["code_files"] = code_files;
   return config.dump();
 }
 

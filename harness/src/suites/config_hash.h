@@ -16,12 +16,15 @@ namespace carbonbench::detail {
 //  "settings":{..}} with sorted keys and no whitespace. Training knobs added
 // later (nesterov, lr_schedule, ...) and the plugin parameters in
 // `added_later` (full key -> the value at which it changes nothing) appear
-// only away from their defaults.
+// only away from their defaults. `code_files` (setting key -> digest of the
+// file of code it names) goes under "code_files" when not empty: a file
+// changed in place is another cell.
 std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& settings,
                                 const std::vector<std::string>& optimizations,
                                 const CarbonSettings& carbon,
                                 const std::vector<std::string>& meters,
-                                const std::map<std::string, ParamValue>& added_later = {});
+                                const std::map<std::string, ParamValue>& added_later = {},
+                                const std::map<std::string, std::string>& code_files = {});
 
 // FNV-1a 64-bit as 16 lowercase hex digits.
 std::string Fnv1a64Hex(const std::string& text);

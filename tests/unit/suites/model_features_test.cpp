@@ -138,6 +138,25 @@ matrix:
       << twice[0];
 }
 
+// The file's content is part of the cell: a module re-exported to the same
+// path is a new cell, not one a resumed suite may skip.
+TEST_F(CodeFolder, ACodeFileChangedInPlaceMakesAnotherCell) {
+  const std::string yaml = "suite: q\ndefaults: {model: scripted, scripted.path: models/net.pt}\n";
+  const Cell before = LoadSuiteText(yaml, SuitePath(), FeatureCatalog()).cells.at(0);
+  EXPECT_NE(before.config_json.find("\"code_files\":{\"scripted.path\":\""), std::string::npos)
+      << before.config_json;
+  EXPECT_EQ(LoadSuiteText(yaml, SuitePath(), FeatureCatalog()).cells.at(0).config_hash,
+            before.config_hash);
+  std::ofstream(dir_ / "models" / "net.pt") << "another module";
+  EXPECT_NE(LoadSuiteText(yaml, SuitePath(), FeatureCatalog()).cells.at(0).config_hash,
+            before.config_hash);
+  // A model without a code file keeps the configuration it always had.
+  const Cell built_in =
+      LoadSuiteText("suite: q\ndefaults: {model: cnn}\n", SuitePath(), FeatureCatalog())
+          .cells.at(0);
+  EXPECT_EQ(built_in.config_json.find("code_files"), std::string::npos);
+}
+
 TEST_F(CodeFolder, AMissingCodeFileIsRefusedAtItsLineSayingWhereItWasSought) {
   const Strings errors =
       ErrorsOf("suite: q\ndefaults: {model: scripted, scripted.path: gone.pt}\n", SuitePath());
