@@ -156,14 +156,6 @@ class VaryingKeys {
   std::map<std::string, std::map<std::string, Seen>> by_model_;
 };
 
-std::uint64_t Fnv1a64(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325ULL) {
-  for (const unsigned char byte : text) {
-    hash ^= byte;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 std::uint64_t HashOf(const ValueMap& values) {
   std::uint64_t hash = Fnv1a64("");
   for (const auto& [key, value] : values) {

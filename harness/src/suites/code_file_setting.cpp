@@ -1,13 +1,14 @@
 #include "suites/code_file_setting.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
 #include "carbonbench/file_trust.h"
+#include "suites/config_hash.h"
 
 namespace carbonbench::detail {
 
@@ -47,20 +48,14 @@ std::string ResolveCodeFile(const std::string& key, const std::string& given,
 std::string CodeFileDigest(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  std::uint64_t hash = kFnv1a64Basis;
   std::vector<char> block(1 << 20);
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const std::streamsize got = in.gcount();
-    for (std::streamsize i = 0; i < got; ++i) {
-      hash ^= static_cast<unsigned char>(block[static_cast<std::size_t>(i)]);
-      hash *= 0x100000001b3ULL;
-    }
+    hash = Fnv1a64(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())), hash);
   }
   if (in.bad()) return "";
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return hex;
+  return Hex64(hash);
 }
 
 }  // namespace carbonbench::detail

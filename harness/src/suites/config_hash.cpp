@@ -76,15 +76,20 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
   return config.dump();
 }
 
-std::string Fnv1a64Hex(const std::string& text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const unsigned char byte : text) {
+std::uint64_t Fnv1a64(std::string_view bytes, std::uint64_t hash) {
+  for (const unsigned char byte : bytes) {
     hash ^= byte;
     hash *= 0x100000001b3ULL;
   }
+  return hash;
+}
+
+std::string Hex64(std::uint64_t value) {
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
   return hex;
 }
+
+std::string Fnv1a64Hex(const std::string& text) { return Hex64(Fnv1a64(text)); }
 
 }  // namespace carbonbench::detail

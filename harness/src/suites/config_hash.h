@@ -3,8 +3,10 @@
 // things were written in the YAML, on the machine, or on the run.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "carbonbench/params.h"
@@ -26,6 +28,12 @@ std::string CanonicalConfigJson(const std::map<std::string, ParamValue>& setting
                                 const std::map<std::string, ParamValue>& added_later = {},
                                 const std::map<std::string, std::string>& code_files = {});
 
+// FNV-1a 64-bit of `bytes`, going on from `hash` (the offset basis to start),
+// so a long input can be hashed block by block.
+inline constexpr std::uint64_t kFnv1a64Basis = 0xcbf29ce484222325ULL;
+std::uint64_t Fnv1a64(std::string_view bytes, std::uint64_t hash = kFnv1a64Basis);
+// 16 lowercase hex digits.
+std::string Hex64(std::uint64_t value);
 // FNV-1a 64-bit as 16 lowercase hex digits.
 std::string Fnv1a64Hex(const std::string& text);
 
