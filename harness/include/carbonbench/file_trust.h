@@ -49,4 +49,11 @@ std::string UntrustedFileProblem(const std::string& real_path, const TrustSettin
 // way is judged by its owner and its folder, not by its mode.
 std::string UntrustedFolderProblem(const std::string& real_path, const TrustSettings& settings);
 
+// The rule for a file of code a user names rather than a plugin (a
+// TorchScript module), for this process: `path` as given, resolved, with
+// every folder above it, and the folders as written, so a symlinked folder
+// is judged by who may replace the link. `file_role` names it in messages
+// ("the TorchScript file"). "" when trusted.
+std::string UntrustedCodeFileProblem(const std::string& path, const std::string& file_role);
+
 }  // namespace carbonbench

@@ -3,6 +3,9 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include <fmt/format.h>
 
 namespace carbonbench {
@@ -91,6 +94,19 @@ std::string UntrustedFileProblem(const std::string& real_path, const TrustSettin
 
 std::string UntrustedFolderProblem(const std::string& real_path, const TrustSettings& settings) {
   return CheckFoldersUp(real_path, settings);
+}
+
+std::string UntrustedCodeFileProblem(const std::string& path, const std::string& file_role) {
+  std::error_code error;
+  const std::filesystem::path real = std::filesystem::canonical(path, error);
+  if (error) return fmt::format("{} cannot be resolved: {}", path, error.message());
+  TrustSettings settings = ProcessTrustSettings();
+  settings.file_role = file_role;
+  settings.safe_place = "move the file to a folder only you or root can write";
+  std::string problem = UntrustedFileProblem(real.string(), settings);
+  if (!problem.empty()) return problem;
+  return CheckFoldersUp(
+      std::filesystem::absolute(path, error).lexically_normal().parent_path().string(), settings);
 }
 
 }  // namespace carbonbench

@@ -31,15 +31,7 @@ std::string ResolveCodeFile(const std::string& key, const std::string& given,
   const fs::file_status status = fs::status(path, error);
   if (!fs::exists(status)) return key + ": " + path.string() + ": no such file" + from;
   if (!fs::is_regular_file(status)) return key + ": " + path.string() + " is not a regular file";
-  const fs::path real = fs::canonical(path, error);
-  if (error) return key + ": " + path.string() + " cannot be resolved: " + error.message();
-  TrustSettings trust = ProcessTrustSettings();
-  trust.file_role = "the file";
-  trust.safe_place = "move the file to a folder only you or root can write";
-  std::string problem = UntrustedFileProblem(real.string(), trust);
-  // The folder as written too: a symlinked folder is judged by who may
-  // replace the link.
-  if (problem.empty()) problem = UntrustedFolderProblem(path.parent_path().string(), trust);
+  const std::string problem = UntrustedCodeFileProblem(path.string(), "the file");
   if (problem.empty()) return "";
   return key + " names a file of code, which is loaded only when nobody but you or root could " +
          "have changed it: " + problem;

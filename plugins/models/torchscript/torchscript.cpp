@@ -1,8 +1,8 @@
 // A model exported from Python (torch.jit.script or torch.jit.trace, e.g. by
 // tools/export_torchscript.py), trained and served through the same loop as
 // every other model: its parameters and buffers are the loaded module's own
-// tensors, registered on the Network, so optimizers, schedules, saving and
-// loading act on the module itself.
+// tensors, held by plain modules mirroring its tree (Mirror below), so
+// optimizers, schedules, saving and loading act on the module itself.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -85,16 +85,7 @@ torch::jit::Module LoadScript(const std::string& path, torch::jit::ExtraFilesMap
   }
   // Suites check this as they are read; checked again here, as the file is
   // opened, for it is code.
-  TrustSettings trust = ProcessTrustSettings();
-  trust.file_role = "the TorchScript file";
-  trust.safe_place = "move the file to a folder only you or root can write";
-  const std::filesystem::path real = std::filesystem::canonical(path, error);
-  std::string problem = error ? "it cannot be resolved: " + error.message()
-                              : UntrustedFileProblem(real.string(), trust);
-  if (problem.empty()) {
-    problem = UntrustedFolderProblem(
-        std::filesystem::absolute(path).lexically_normal().parent_path().string(), trust);
-  }
+  const std::string problem = UntrustedCodeFileProblem(path, "the TorchScript file");
   if (!problem.empty()) {
     throw std::invalid_argument(fmt::format(
         "torchscript: refusing to load {}, for a TorchScript file is code: {}", path, problem));
